@@ -1,0 +1,24 @@
+/**
+ * Test layers (DESIGN.md "Tests"): core (pure rules, store contract), nodes (mocked n8n contexts
+ * and in-process workflows), sandbox (the simulator over HTTP), e2e (a real n8n process).
+ * `npm run test:fast` runs core and nodes only.
+ */
+const transform = {
+	'^.+\\.ts$': [
+		'@swc/jest',
+		{ jsc: { parser: { syntax: 'typescript' }, target: 'es2023' }, module: { type: 'commonjs' } },
+	],
+};
+const project = (name, extra = {}) => ({
+	displayName: name,
+	testEnvironment: 'node',
+	transform,
+	testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],
+	setupFiles: ['<rootDir>/test/support/requireNode24.js'],
+	...extra,
+});
+
+module.exports = {
+	projects: [project('core'), project('nodes'), project('sandbox'), project('e2e')],
+	testTimeout: 30000,
+};

@@ -1,0 +1,197 @@
+import type {
+	ConsentEvent,
+	ConsentEventInput,
+	ConsentRecord,
+	CostEntry,
+	SentMessage,
+	TemplateCategory,
+	TemplateState,
+	WindowState,
+} from '../model';
+
+/**
+ * The compliance store: one async, batch-first interface with two backends (SQLite through
+ * node:sqlite, PostgreSQL through pg). Every method that takes a list answers it in one round
+ * trip, and every read-modify-write runs in one transaction, so concurrent writers lose nothing.
+ */
+export interface ComplianceStore {
+	readonly backend: 'sqlite' | 'postgres';
+
+	/** Creates the schema or migrates it to the current version. Safe to call again. */
+	migrate(): Promise<void>;
+	schemaVersion(): Promise<number>;
+	close(): Promise<void>;
+
+	/** Everything the send rules need for a batch, in one round trip. */
+	getSnapshot(request: SnapshotRequest): Promise<Snapshot>;
+
+	/**
+	 * Appends consent events to the history and updates the current status, in one transaction.
+	 * For each (contact, purpose) the event with the latest `at` decides; on a tie an opt-out wins.
+	 * Events whose `eventKey` was recorded before are skipped (not returned).
+	 * A `confirm` applies only to a pending purpose; otherwise it is kept with applied=false.
+	 */
+	recordConsent(events: ConsentEventInput[]): Promise<ConsentEvent[]>;
+	getConsents(contacts: string[]): Promise<Map<string, ConsentRecord[]>>;
+	/** The whole proof trail of one contact, oldest first. */
+	getConsentHistory(contact: string): Promise<ConsentEvent[]>;
+	/** Current consents of all contacts, ordered by (contact, purpose), paged by keyset. */
+	listConsents(page: ListConsentsPage): Promise<ConsentRecord[]>;
+	countContacts(): Promise<number>;
+
+	/** Inbound messages: opens or refreshes windows (a touch never moves a window back in time). */
+	touchWindows(touches: InboundTouch[]): Promise<void>;
+	/** Meta answered 131047: the window is closed from `at` on, until the contact writes again. */
+	closeWindows(closes: WindowClose[]): Promise<void>;
+	/** Our reply to a referral opened the free entry point window; kept if already set. */
+	startFreeEntryPoints(starts: WindowClose[]): Promise<void>;
+
+	/**
+	 * Claims idempotency keys before sending. A key that was claimed before is not claimed again;
+	 * its stored message is returned instead, so a re-run returns the first wamid.
+	 */
+	reserveSends(reservations: SendReservation[]): Promise<ReserveResult>;
+	completeSends(completions: SendCompletion[]): Promise<void>;
+	/** Frees keys whose send certainly did not reach Meta, so a later run may send them. */
+	releaseSends(keys: string[]): Promise<void>;
+
+	/**
+	 * Records webhook event keys and applies the effects of the events not seen before, in one
+	 * transaction. Returns the keys that were new. Two deliveries of one event racing each other:
+	 * exactly one of them gets the key back.
+	 */
+	applyWebhookEvents(events: WebhookEventEffects[], at: number): Promise<string[]>;
+	/** Forgets webhook keys seen before `before` (Meta retries for up to 7 days). */
+	pruneSeenEvents(before: number): Promise<number>;
+
+	upsertTemplateStates(states: TemplateState[]): Promise<void>;
+	getTemplateStates(keys: TemplateKey[]): Promise<TemplateState[]>;
+
+	costSummary(range: { from: number; to: number }): Promise<CostSummaryRow[]>;
+
+	/**
+	 * GDPR Art. 17: deletes the contact's consents, history, windows and costs, replaces the
+	 * contact in sent messages by its salted hash, and adds the hash to the suppression list.
+	 */
+	eraseContact(contact: string, at: number): Promise<EraseReport>;
+	/** The salted hash this store uses for `contact` (what stays after erasure). */
+	contactHash(contact: string): Promise<string>;
+}
+
+export interface SnapshotRequest {
+	sender: string;
+	contacts: string[];
+	/** Marketing sends at or after this time are returned per contact (frequency cap). */
+	marketingSince: number;
+	idempotencyKeys?: string[];
+	templates?: TemplateKey[];
+}
+
+export interface ContactSnapshot {
+	contact: string;
+	consents: ConsentRecord[];
+	window?: WindowState;
+	/** The contact was erased: its hash is on the suppression list. */
+	suppressed: boolean;
+	/** Times of marketing templates sent (not failed) to the contact since `marketingSince`, oldest first. */
+	marketingSentAt: number[];
+}
+
+export interface Snapshot {
+	/** One entry for every requested contact, known or not. */
+	contacts: Map<string, ContactSnapshot>;
+	/** Earlier sends by idempotency key (only keys that exist). */
+	sends: Map<string, SentMessage>;
+	templates: TemplateState[];
+}
+
+export interface ListConsentsPage {
+	/** Return rows after this (contact, purpose); omit for the first page. */
+	after?: { contact: string; purpose: string };
+	/** @default 1000 */
+	limit?: number;
+}
+
+export interface InboundTouch {
+	sender: string;
+	contact: string;
+	at: number;
+	/** The message came from a click-to-WhatsApp ad or a Page button. */
+	referral?: boolean;
+}
+
+export interface WindowClose {
+	sender: string;
+	contact: string;
+	at: number;
+}
+
+export interface SendReservation {
+	idempotencyKey: string;
+	sender: string;
+	contact: string;
+	kind: string;
+	category: TemplateCategory | 'service';
+	at: number;
+}
+
+export interface ReserveResult {
+	/** Keys this call claimed: send them. */
+	reserved: string[];
+	/** Keys claimed before, with what is known of them: do not send again. */
+	existing: Map<string, SentMessage>;
+}
+
+export type SendCompletion =
+	| {
+			idempotencyKey: string;
+			state: 'accepted';
+			wamid: string;
+			at: number;
+			estimatedPrice?: number;
+			currency?: string;
+	  }
+	| { idempotencyKey: string; state: 'failed'; errorCode?: number; at: number };
+
+/** What one webhook event changes in the store. */
+export interface StoreEffects {
+	windows?: InboundTouch[];
+	closeWindows?: WindowClose[];
+	consent?: ConsentEventInput[];
+	costs?: CostEntry[];
+	templates?: TemplateState[];
+	/** A status webhook said this message failed. */
+	sendFailures?: Array<{ wamid: string; errorCode?: number; at: number }>;
+}
+
+export interface WebhookEventEffects {
+	/** The dedupe key of the event (see webhook/). */
+	key: string;
+	effects: StoreEffects;
+}
+
+export interface TemplateKey {
+	account: string;
+	name: string;
+	language: string;
+}
+
+export interface CostSummaryRow {
+	category: string;
+	pricingType: string;
+	messages: number;
+	billable: number;
+	estimatedTotal: number;
+	currency?: string;
+}
+
+export interface EraseReport {
+	contactHash: string;
+	consentRecords: number;
+	consentEvents: number;
+	windows: number;
+	costEntries: number;
+	/** Sent messages kept for idempotency with the contact replaced by its hash. */
+	sentMessagesAnonymised: number;
+	alreadySuppressed: boolean;
+}
