@@ -1,0 +1,104 @@
+import type {
+	IAuthenticateGeneric,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import { DEFAULT_API_VERSION, DEFAULT_BASE_URL } from '../nodes/core/graph/defaults';
+
+export class WhatsAppCloudApi implements ICredentialType {
+	name = 'whatsAppCloudApi';
+
+	displayName = 'WhatsApp Cloud API';
+
+	icon = {
+		light: 'file:../icons/whatsapp-compliance.svg',
+		dark: 'file:../icons/whatsapp-compliance.dark.svg',
+	} as const;
+
+	documentationUrl =
+		'https://developers.facebook.com/documentation/business-messaging/whatsapp/get-started';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Access Token',
+			name: 'accessToken',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description:
+				'A system user access token with the whatsapp_business_messaging and whatsapp_business_management permissions',
+		},
+		{
+			displayName: 'WhatsApp Business Account ID',
+			name: 'businessAccountId',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'e.g. 102290129340398',
+			description: 'Where the templates and phone numbers live (WhatsApp Manager > Account tools)',
+		},
+		{
+			displayName: 'Phone Number ID',
+			name: 'phoneNumberId',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'e.g. 106540352242922',
+			description: 'The default sender: the ID of your business phone number, not the number itself',
+		},
+		{
+			displayName: 'App Secret',
+			name: 'appSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'Used to check that webhooks really come from Meta (App Dashboard > App settings > Basic)',
+		},
+		{
+			displayName: 'Verify Token',
+			name: 'verifyToken',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'Any string you choose; enter the same one in the App Dashboard when you set the callback URL',
+		},
+		{
+			displayName: 'API Version',
+			name: 'apiVersion',
+			type: 'string',
+			default: DEFAULT_API_VERSION,
+			placeholder: `e.g. ${DEFAULT_API_VERSION}`,
+			description: 'The Graph API version to call',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: DEFAULT_BASE_URL,
+			description:
+				"Meta's Graph API host. Change it only to use the local sandbox (e.g. http://localhost:4010) or a proxy.",
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				Authorization: '=Bearer {{$credentials.accessToken}}',
+			},
+		},
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}/{{$credentials.apiVersion}}',
+			url: '=/{{$credentials.phoneNumberId}}',
+			qs: { fields: 'display_phone_number,verified_name' },
+		},
+	};
+}
