@@ -11,6 +11,15 @@ export type TemplateCategory = 'marketing' | 'utility' | 'authentication';
 /** Built-in consent purposes. Users may add their own topics (e.g. "back_in_stock"). */
 export const MARKETING = 'marketing';
 export const TRANSACTIONAL = 'transactional';
+/**
+ * The purpose that stands for every purpose at once: a STOP-style keyword is recorded as an
+ * opt_out on ALL_PURPOSES (stores may also write opt_out on each purpose the contact has). An
+ * ALL_PURPOSES opt-out overrides every purpose whose own last change is older; a newer change of
+ * a purpose (a later opt-in) wins over it. An ALL_PURPOSES opt-in (a START keyword) lifts that
+ * block and counts as an active opt-in for utility and authentication, never as marketing consent.
+ * "Stop promotions" buttons and user_preferences stops are opt_out on MARKETING only.
+ */
+export const ALL_PURPOSES = '*';
 export type Purpose = string;
 
 /**
@@ -72,8 +81,11 @@ export interface ConsentEventInput {
 export interface ConsentEvent extends ConsentEventInput {
 	id: number;
 	recordedAt: number;
-	/** The purpose's status after this event was applied. */
-	statusAfter: ConsentStatus;
+	/**
+	 * The purpose's status after this event was applied. Absent when the purpose has no status
+	 * at all (a `confirm` that found nothing pending for a contact the store did not know).
+	 */
+	statusAfter?: ConsentStatus;
 	/** False when a newer event already decided the status (the event is kept for the record). */
 	applied: boolean;
 }

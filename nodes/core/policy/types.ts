@@ -1,0 +1,83 @@
+/**
+ * What every rule answers. Rules are pure: plain values and `now` in, a Decision out.
+ * A Hold says which rule held the message back (`rule`, as named in DESIGN.md's table), a stable
+ * code for workflows to branch on (`reason`) and one sentence for the person running the workflow.
+ */
+
+/** Rule ids, as DESIGN.md names them ("erasure" is the suppression list kept after GDPR erasure). */
+export type RuleId =
+	| 'window'
+	| 'fep'
+	| 'consent'
+	| 'opt-out wins'
+	| 'double opt-in'
+	| 'erasure'
+	| 'template status'
+	| 'us marketing'
+	| 'frequency cap'
+	| 'quiet hours'
+	| 'idempotency';
+
+export type HoldReason =
+	/** No customer service window: only a template can be sent. */
+	| 'window_closed'
+	/** No active opt-in for what the template needs. */
+	| 'no_consent'
+	/** Consent waits for the contact's confirmation on WhatsApp (double opt-in). */
+	| 'consent_pending'
+	/** The contact opted out of everything (STOP-style keyword). */
+	| 'opted_out'
+	/** The contact stopped marketing ("stop promotions" button, user_preferences stop). */
+	| 'marketing_opted_out'
+	/** The contact opted out of the template's topic (a user-defined purpose). */
+	| 'topic_opted_out'
+	/** The contact was erased and stays on the suppression list. */
+	| 'suppressed'
+	| 'template_paused'
+	| 'template_disabled'
+	/** Pending review, rejected, in appeal, deleted, archived... */
+	| 'template_not_approved'
+	/** No such template (name and language) in the WhatsApp Business account. */
+	| 'template_unknown'
+	/** Meta delivers no marketing templates to US numbers. */
+	| 'us_marketing'
+	| 'frequency_cap'
+	| 'quiet_hours'
+	/** Already sent with this idempotency key: `wamid` carries the first message id. */
+	| 'duplicate'
+	/** A send with this idempotency key is under way in another execution. */
+	| 'send_in_progress';
+
+export interface Allow {
+	allowed: true;
+}
+
+export interface Hold {
+	allowed: false;
+	rule: RuleId;
+	reason: HoldReason;
+	/** One sentence for a non-developer: what happened and what to do. */
+	message: string;
+	/** When the hold ends by itself (ms epoch); absent when it does not, or nobody knows when. */
+	retryAt?: number;
+	/** Only on `duplicate`: the message id (wamid) of the first send with this idempotency key. */
+	wamid?: string;
+}
+
+export type Decision = Allow | Hold;
+
+export const ALLOW: Allow = Object.freeze({ allowed: true });
+
+/**
+ * A rule's options or input are unusable (a programming or configuration error, not a hold).
+ * `field` names the option, e.g. "frequencyCap.max".
+ */
+export class PolicyOptionError extends Error {
+	constructor(
+		readonly field: string,
+		message: string,
+	) {
+		super(message);
+		this.name = 'PolicyOptionError';
+	}
+}

@@ -1,0 +1,288 @@
+import { DAY, HOUR } from '../../../nodes/core/clock';
+import { ALL_PURPOSES, MARKETING, TRANSACTIONAL } from '../../../nodes/core/model';
+import {
+	evaluateFreeForm,
+	evaluateTemplateSend,
+	FREE_FORM_RULES,
+	PolicyOptionError,
+	TEMPLATE_SEND_RULES,
+	type FreeFormInput,
+	type TemplateSendInput,
+} from '../../../nodes/core/policy';
+import { CONTACT, T0, WA_ID, consent, sent, templateState, windowState } from './fixtures';
+
+/** A marketing template that every rule lets through at T0 (13:00 in Berlin). */
+const marketingSend = (extra: Partial<TemplateSendInput> = {}): TemplateSendInput => ({
+	contact: CONTACT,
+	country: 'DE',
+	timeZones: ['Europe/Berlin'],
+	template: { name: 'spring_sale', language: 'de', category: 'marketing' },
+	templateState: templateState('APPROVED', 'marketing'),
+	consents: [consent(MARKETING, 'opted_in', T0 - DAY)],
+	suppressed: false,
+	window: undefined,
+	marketingSentAt: [],
+	idempotencyKey: `spring-sale-${WA_ID}`,
+	existingSend: undefined,
+	...extra,
+});
+
+const reason = (decision: { allowed: boolean; reason?: string }) =>
+	decision.allowed ? 'allowed' : decision.reason;
+
+describe('evaluateTemplateSend', () => {
+	it('lets a template through every rule with its category and estimated price', () => {
+		expect(evaluateTemplateSend(marketingSend(), {}, T0)).toEqual({
+			allowed: true,
+			category: 'marketing',
+			categoryChanged: false,
+			startsFreeEntryPoint: false,
+			price: {
+				pricingCategory: 'marketing',
+				billable: true,
+				pricingType: 'regular',
+				estimatedPrice: 0.1365,
+				currency: 'USD',
+				market: 'Germany',
+			},
+		});
+	});
+
+	it('runs the rules in the documented order', () => {
+		expect(TEMPLATE_SEND_RULES).toEqual([
+			'idempotency',
+			'erasure',
+			'template status',
+			'consent',
+			'us marketing',
+			'frequency cap',
+			'quiet hours',
+		]);
+		// Every rule would hold this send; removing the cause of each hold in order reveals the next.
+		const night = T0 + 9 * HOUR; // 22:00 in Berlin
+		const input = marketingSend({
+			country: 'US',
+			timeZones: ['America/New_York'],
+			existingSend: sent('accepted', { wamid: 'wamid.first' }),
+			suppressed: true,
+			templateState: undefined,
+			consents: [],
+			marketingSentAt: [T0 - 2 * DAY, T0 - DAY],
+		});
+		const steps: Array<[Partial<TemplateSendInput>, string]> = [
+			[{}, 'duplicate'],
+			[{ existingSend: undefined }, 'suppressed'],
+			[{ suppressed: false }, 'template_unknown'],
+			[{ templateState: templateState('APPROVED', 'marketing') }, 'no_consent'],
+			[{ consents: [consent(MARKETING, 'opted_in', T0 - DAY)] }, 'us_marketing'],
+			[{ country: 'DE', timeZones: ['Europe/Berlin'] }, 'frequency_cap'],
+			[{ marketingSentAt: [] }, 'quiet_hours'],
+		];
+		let current = input;
+		for (const [change, expected] of steps) {
+			current = { ...current, ...change };
+			expect(reason(evaluateTemplateSend(current, {}, night))).toBe(expected);
+		}
+		expect(reason(evaluateTemplateSend(current, {}, T0))).toBe('allowed');
+	});
+
+	it('returns the first wamid of a duplicate even when a later rule would hold it now', () => {
+		const decision = evaluateTemplateSend(
+			marketingSend({
+				existingSend: sent('accepted', { wamid: 'wamid.first' }),
+				consents: [consent(ALL_PURPOSES, 'opted_out', T0, 'keyword')],
+			}),
+			{},
+			T0,
+		);
+		expect(decision).toMatchObject({ allowed: false, rule: 'idempotency', wamid: 'wamid.first' });
+	});
+
+	it('applies consent to the category Meta has now, not the one the caller assumed', () => {
+		const input = marketingSend({
+			template: { name: 'order_news', language: 'de', category: 'utility' },
+			templateState: templateState('APPROVED', 'marketing'),
+			consents: [consent(TRANSACTIONAL, 'opted_in', T0 - DAY)],
+		});
+		expect(evaluateTemplateSend(input, {}, T0)).toMatchObject({
+			allowed: false,
+			reason: 'no_consent',
+			category: 'marketing',
+		});
+		const allowed = evaluateTemplateSend(
+			{ ...input, consents: [consent(MARKETING, 'opted_in', 0)] },
+			{},
+			T0,
+		);
+		expect(allowed).toMatchObject({ allowed: true, category: 'marketing', categoryChanged: true });
+	});
+
+	it('lets utility templates past the marketing-only rules', () => {
+		const decision = evaluateTemplateSend(
+			marketingSend({
+				country: 'US',
+				timeZones: ['America/New_York'],
+				template: { name: 'order_shipped', language: 'en_US', category: 'utility' },
+				templateState: templateState('APPROVED', 'utility'),
+				consents: [consent(TRANSACTIONAL, 'opted_in', T0 - DAY)],
+				marketingSentAt: [T0 - 2 * DAY, T0 - DAY],
+			}),
+			{},
+			T0 + 9 * HOUR,
+		);
+		expect(decision).toMatchObject({
+			allowed: true,
+			category: 'utility',
+			price: { estimatedPrice: 0.0034 },
+		});
+	});
+
+	it('passes the double opt-in confirmation request and the topic on to the consent rule', () => {
+		const utility = marketingSend({
+			template: { name: 'confirm_optin', language: 'de', category: 'utility' },
+			templateState: templateState('APPROVED', 'utility'),
+			consents: [consent(MARKETING, 'pending', T0 - HOUR)],
+		});
+		expect(reason(evaluateTemplateSend(utility, {}, T0))).toBe('consent_pending');
+		expect(reason(evaluateTemplateSend({ ...utility, doiConfirmation: true }, {}, T0))).toBe(
+			'allowed',
+		);
+		const topic = marketingSend({ topic: 'back_in_stock' });
+		expect(reason(evaluateTemplateSend(topic, {}, T0))).toBe('no_consent');
+	});
+
+	it('uses the configured frequency cap and quiet hours', () => {
+		const input = marketingSend({ marketingSentAt: [T0 - 2 * DAY, T0 - DAY] });
+		expect(reason(evaluateTemplateSend(input, { frequencyCap: { max: 3 } }, T0))).toBe('allowed');
+		expect(
+			reason(
+				evaluateTemplateSend(
+					input,
+					{ frequencyCap: { enabled: false }, quietHours: { start: '12:00', end: '14:00' } },
+					T0,
+				),
+			),
+		).toBe('quiet_hours');
+	});
+
+	it('marks the reply that opens a free entry point window, and prices it free', () => {
+		const fromAd = windowState(T0 - HOUR, { referralAt: T0 - HOUR });
+		expect(evaluateTemplateSend(marketingSend({ window: fromAd }), {}, T0)).toMatchObject({
+			allowed: true,
+			startsFreeEntryPoint: true,
+			price: { pricingType: 'free_entry_point', billable: false, estimatedPrice: 0 },
+		});
+	});
+
+	it('checks every option before any item, so a bad option fails the whole batch', () => {
+		const duplicate = marketingSend({ existingSend: sent('accepted', { wamid: 'wamid.first' }) });
+		expect(() => evaluateTemplateSend(duplicate, { frequencyCap: { max: 0 } }, T0)).toThrow(
+			PolicyOptionError,
+		);
+		expect(() => evaluateTemplateSend(duplicate, { quietHours: { start: 'late' } }, T0)).toThrow(
+			/quietHours.start/,
+		);
+		expect(() =>
+			evaluateTemplateSend(duplicate, { pricing: { countryRates: { DE: { utility: -1 } } } }, T0),
+		).toThrow(/pricing.countryRates.DE.utility/);
+	});
+});
+
+describe('evaluateFreeForm', () => {
+	const reply = (extra: Partial<FreeFormInput> = {}): FreeFormInput => ({
+		contact: CONTACT,
+		country: 'DE',
+		consents: [],
+		suppressed: false,
+		window: windowState(T0 - HOUR),
+		existingSend: undefined,
+		...extra,
+	});
+
+	it('runs the rules in the documented order', () => {
+		expect(FREE_FORM_RULES).toEqual(['idempotency', 'window', 'erasure', 'opt-out wins']);
+		const stopped = [consent(ALL_PURPOSES, 'opted_out', T0 - HOUR, 'keyword')];
+		const steps: Array<[Partial<FreeFormInput>, string]> = [
+			[{}, 'duplicate'],
+			[{ existingSend: undefined }, 'window_closed'],
+			[{ window: windowState(T0 - HOUR) }, 'suppressed'],
+			[{ suppressed: false }, 'opted_out'],
+			[{ consents: [] }, 'allowed'],
+		];
+		let current = reply({
+			idempotencyKey: 'reply-1',
+			existingSend: sent('accepted', { wamid: 'wamid.first' }),
+			window: undefined,
+			suppressed: true,
+			consents: stopped,
+		});
+		for (const [change, expected] of steps) {
+			current = { ...current, ...change };
+			expect(reason(evaluateFreeForm(current, T0))).toBe(expected);
+		}
+	});
+
+	it('needs no opt-in to answer the contact inside the window, and says until when it may', () => {
+		expect(evaluateFreeForm(reply(), T0)).toEqual({
+			allowed: true,
+			openUntil: T0 + 23 * HOUR,
+			startsFreeEntryPoint: false,
+			price: {
+				pricingCategory: 'service',
+				billable: false,
+				pricingType: 'free_customer_service',
+				estimatedPrice: 0,
+				currency: 'USD',
+			},
+		});
+	});
+
+	it('is held outside the window even while a free entry point window is open', () => {
+		const window = windowState(T0 - 30 * HOUR, {
+			referralAt: T0 - 30 * HOUR,
+			fepStartedAt: T0 - 29 * HOUR,
+		});
+		const decision = evaluateFreeForm(reply({ window }), T0);
+		expect(decision).toMatchObject({ allowed: false, rule: 'window', reason: 'window_closed' });
+	});
+
+	it('after a STOP, sends only the opt-out confirmation as the reply to it', () => {
+		const consents = [
+			consent(MARKETING, 'opted_in', T0 - DAY),
+			consent(ALL_PURPOSES, 'opted_out', T0 - HOUR, 'keyword'),
+		];
+		expect(evaluateFreeForm(reply({ consents }), T0)).toMatchObject({
+			allowed: false,
+			rule: 'opt-out wins',
+			reason: 'opted_out',
+		});
+		expect(evaluateFreeForm(reply({ consents, optOutConfirmation: true }), T0).allowed).toBe(true);
+	});
+
+	it('answers a contact who writes again after opting out', () => {
+		const consents = [consent(ALL_PURPOSES, 'opted_out', T0 - 2 * HOUR, 'keyword')];
+		expect(evaluateFreeForm(reply({ consents }), T0).allowed).toBe(true);
+	});
+
+	it('still answers a contact who only stopped marketing', () => {
+		const consents = [consent(MARKETING, 'opted_out', T0 - HOUR, 'user_preferences')];
+		expect(evaluateFreeForm(reply({ consents }), T0).allowed).toBe(true);
+	});
+
+	it('prices the first reply to an ad free and marks it as opening the free entry point window', () => {
+		const window = windowState(T0 - HOUR, { referralAt: T0 - HOUR });
+		expect(evaluateFreeForm(reply({ window }), T0)).toMatchObject({
+			allowed: true,
+			startsFreeEntryPoint: true,
+			price: { pricingCategory: 'referral_conversion', pricingType: 'free_entry_point' },
+		});
+	});
+
+	it('may send again a reply whose earlier send failed', () => {
+		const decision = evaluateFreeForm(
+			reply({ idempotencyKey: 'reply-1', existingSend: sent('failed') }),
+			T0,
+		);
+		expect(decision.allowed).toBe(true);
+	});
+});
