@@ -1,0 +1,762 @@
+/**
+ * Inbound webhook payloads, as Meta sends them (snake_case, timestamps as strings).
+ *
+ * Every object keeps the fields it does not know, message types and webhook fields we do not know
+ * pass through, and parseWebhookEnvelope never throws: Meta retries a webhook we answer badly for
+ * days, so one odd payload must never stop the others. Only the fields the rules depend on are
+ * required; the rest are optional even where Meta's docs show them, because a required field that
+ * Meta leaves out would cost us the whole change (and, for a message, the window it opens).
+ */
+import { z } from 'zod';
+import { WireError } from './wireError';
+import { byKey, isRecord, obj, openEnum, summariseIssues } from './zod';
+
+// ---------------------------------------------------------------------------------------------
+// Shared pieces
+
+/** Unix seconds as a string of digits: how Meta sends message and status timestamps. */
+export const UnixSecondsSchema = z
+	.string()
+	.regex(/^\d+$/, 'Expected Unix seconds as a string of digits');
+
+/** Some fields (entry.time, user_preferences, category updates) carry Unix seconds as numbers. */
+const SecondsNumberOrString = z.union([z.number(), UnixSecondsSchema]);
+
+/** Template ids are integers in webhooks and strings in the Graph API. */
+const TemplateIdSchema = z.union([z.number(), z.string()]);
+
+/** An error as Meta puts it in value.errors, messages[].errors and statuses[].errors. */
+export const WhatsAppErrorSchema = obj({
+	code: z.number(),
+	title: z.string().optional(),
+	message: z.string().optional(),
+	error_data: obj({ details: z.string().optional() }).optional(),
+	href: z.string().optional(),
+});
+export type WhatsAppError = z.infer<typeof WhatsAppErrorSchema>;
+
+/** The business phone number the change is about. */
+export const MetadataSchema = obj({
+	display_phone_number: z.string(),
+	phone_number_id: z.string(),
+});
+export type WebhookMetadata = z.infer<typeof MetadataSchema>;
+
+/**
+ * The WhatsApp user. For username adopters `wa_id` may be empty or missing and `user_id` (the
+ * business-scoped user id, BSUID) is the only stable identifier.
+ */
+export const WebhookContactSchema = obj({
+	profile: obj({
+		name: z.string().optional(),
+		username: z.string().optional(),
+		country_code: z.string().optional(),
+	}).optional(),
+	wa_id: z.string().optional(),
+	user_id: z.string().optional(),
+	identity_key_hash: z.string().optional(),
+});
+export type WebhookContact = z.infer<typeof WebhookContactSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Inbound messages
+
+/**
+ * - replies and button taps: `from` + `id` of the quoted or tapped message
+ * - "Message business" on a product: adds `referred_product`
+ * - forwards: `forwarded` (up to 5 times) or `frequently_forwarded` (more than 5 times)
+ */
+export const MessageContextSchema = obj({
+	from: z.string().optional(),
+	id: z.string().optional(),
+	forwarded: z.boolean().optional(),
+	frequently_forwarded: z.boolean().optional(),
+	referred_product: obj({
+		catalog_id: z.string(),
+		product_retailer_id: z.string(),
+	}).optional(),
+});
+export type MessageContext = z.infer<typeof MessageContextSchema>;
+
+/** Present when the user came from a click-to-WhatsApp ad (it opens the free entry point). */
+export const ReferralSchema = obj({
+	source_url: z.string().optional(),
+	source_id: z.string().optional(),
+	source_type: openEnum(['ad', 'post']).optional(),
+	body: z.string().optional(),
+	headline: z.string().optional(),
+	media_type: openEnum(['image', 'video']).optional(),
+	image_url: z.string().optional(),
+	video_url: z.string().optional(),
+	thumbnail_url: z.string().optional(),
+	/** Omitted for WhatsApp Status ad placements. */
+	ctwa_clid: z.string().optional(),
+	welcome_message: obj({ text: z.string().optional() }).optional(),
+});
+export type Referral = z.infer<typeof ReferralSchema>;
+
+const messageBase = {
+	/** The user's phone number; empty or missing for username adopters (use from_user_id). */
+	from: z.string().optional(),
+	/** The user's business-scoped user id (BSUID). */
+	from_user_id: z.string().optional(),
+	/** The wamid. */
+	id: z.string(),
+	timestamp: UnixSecondsSchema,
+	context: MessageContextSchema.optional(),
+	referral: ReferralSchema.optional(),
+	errors: z.array(WhatsAppErrorSchema).optional(),
+	group_id: z.string().optional(),
+};
+
+const mediaBase = {
+	id: z.string(),
+	mime_type: z.string().optional(),
+	sha256: z.string().optional(),
+	/** Download URL (needs the access token), added Oct 2025. */
+	url: z.string().optional(),
+};
+
+export const TextMessageSchema = obj({
+	...messageBase,
+	type: z.literal('text'),
+	text: obj({ body: z.string() }),
+});
+export const ImageMessageSchema = obj({
+	...messageBase,
+	type: z.literal('image'),
+	image: obj({ ...mediaBase, caption: z.string().optional() }),
+});
+export const AudioMessageSchema = obj({
+	...messageBase,
+	type: z.literal('audio'),
+	audio: obj({ ...mediaBase, voice: z.boolean().optional() }),
+});
+export const VideoMessageSchema = obj({
+	...messageBase,
+	type: z.literal('video'),
+	video: obj({ ...mediaBase, caption: z.string().optional() }),
+});
+export const DocumentMessageSchema = obj({
+	...messageBase,
+	type: z.literal('document'),
+	document: obj({
+		...mediaBase,
+		caption: z.string().optional(),
+		filename: z.string().optional(),
+	}),
+});
+export const StickerMessageSchema = obj({
+	...messageBase,
+	type: z.literal('sticker'),
+	sticker: obj({ ...mediaBase, animated: z.boolean().optional() }),
+});
+
+/** Meta documents floats; some libraries report strings. Either is accepted as sent. */
+const Coordinate = z.union([z.number(), z.string()]);
+export const LocationMessageSchema = obj({
+	...messageBase,
+	type: z.literal('location'),
+	location: obj({
+		latitude: Coordinate,
+		longitude: Coordinate,
+		name: z.string().optional(),
+		address: z.string().optional(),
+		url: z.string().optional(),
+	}),
+});
+
+const typedEntries = <T extends z.ZodRawShape>(shape: T) =>
+	z.array(obj({ type: z.string().optional(), ...shape })).optional();
+/** A shared contact card. Users may withhold any part of it. */
+export const ContactCardSchema = obj({
+	name: obj({
+		formatted_name: z.string().optional(),
+		first_name: z.string().optional(),
+		last_name: z.string().optional(),
+		middle_name: z.string().optional(),
+		suffix: z.string().optional(),
+		prefix: z.string().optional(),
+	}).optional(),
+	phones: typedEntries({ phone: z.string().optional(), wa_id: z.string().optional() }),
+	emails: typedEntries({ email: z.string().optional() }),
+	urls: typedEntries({ url: z.string().optional() }),
+	addresses: typedEntries({
+		street: z.string().optional(),
+		city: z.string().optional(),
+		state: z.string().optional(),
+		zip: z.string().optional(),
+		country: z.string().optional(),
+		country_code: z.string().optional(),
+	}),
+	org: obj({
+		company: z.string().optional(),
+		department: z.string().optional(),
+		title: z.string().optional(),
+	}).optional(),
+	birthday: z.string().optional(),
+});
+export type ContactCard = z.infer<typeof ContactCardSchema>;
+export const ContactsMessageSchema = obj({
+	...messageBase,
+	type: z.literal('contacts'),
+	contacts: z.array(ContactCardSchema),
+});
+
+export const ButtonReplySchema = obj({
+	type: z.literal('button_reply'),
+	button_reply: obj({ id: z.string(), title: z.string() }),
+});
+export const ListReplySchema = obj({
+	type: z.literal('list_reply'),
+	list_reply: obj({ id: z.string(), title: z.string(), description: z.string().optional() }),
+});
+/** A completed Flow (or address message): response_json is a JSON string incl. flow_token. */
+export const NfmReplySchema = obj({
+	type: z.literal('nfm_reply'),
+	nfm_reply: obj({
+		name: z.string().optional(),
+		body: z.string().optional(),
+		response_json: z.string(),
+	}),
+});
+/** Newer interactive replies (call_permission_reply...) pass through with their type. */
+export const OtherInteractiveSchema = obj({ type: z.string() });
+const InteractiveSchema = byKey(
+	'type',
+	{ button_reply: ButtonReplySchema, list_reply: ListReplySchema, nfm_reply: NfmReplySchema },
+	OtherInteractiveSchema,
+);
+export type ButtonReply = z.infer<typeof ButtonReplySchema>;
+export type ListReply = z.infer<typeof ListReplySchema>;
+export type NfmReply = z.infer<typeof NfmReplySchema>;
+export type OtherInteractive = z.infer<typeof OtherInteractiveSchema>;
+export type InboundInteractive = z.infer<typeof InteractiveSchema>;
+
+export const InteractiveMessageSchema = obj({
+	...messageBase,
+	type: z.literal('interactive'),
+	interactive: InteractiveSchema,
+});
+
+/** A tap on a template quick-reply button; context.id is the template message's wamid. */
+export const ButtonMessageSchema = obj({
+	...messageBase,
+	type: z.literal('button'),
+	button: obj({
+		/** The payload set at send time; Meta sends the button text when none was set. */
+		payload: z.string().optional(),
+		text: z.string(),
+	}),
+});
+
+/** A reaction to a business message; `emoji` is missing when the user removed the reaction. */
+export const ReactionMessageSchema = obj({
+	...messageBase,
+	type: z.literal('reaction'),
+	reaction: obj({ message_id: z.string(), emoji: z.string().optional() }),
+});
+
+export const OrderMessageSchema = obj({
+	...messageBase,
+	type: z.literal('order'),
+	order: obj({
+		catalog_id: z.string(),
+		text: z.string().optional(),
+		product_items: z.array(
+			obj({
+				product_retailer_id: z.string(),
+				quantity: z.number(),
+				item_price: z.number(),
+				currency: z.string(),
+			}),
+		),
+	}),
+});
+
+/** The user changed number (wa_id is the new one) or BSUID (user_id is the new one). */
+export const SystemMessageSchema = obj({
+	...messageBase,
+	type: z.literal('system'),
+	system: obj({
+		body: z.string().optional(),
+		wa_id: z.string().optional(),
+		user_id: z.string().optional(),
+		type: openEnum([
+			'user_changed_number',
+			'user_changed_user_id',
+			'customer_identity_changed',
+		]).optional(),
+	}),
+});
+
+/** A message WhatsApp cannot deliver to the API (edit, poll...): errors carry 131051. */
+export const UnsupportedMessageSchema = obj({
+	...messageBase,
+	type: z.literal('unsupported'),
+	unsupported: obj({ type: z.string().optional() }).optional(),
+});
+
+/** The user opened the chat for the first time; no content. */
+export const RequestWelcomeMessageSchema = obj({
+	...messageBase,
+	type: z.literal('request_welcome'),
+});
+
+/** A message type this version does not know: kept with its fields as sent. */
+export const UnknownMessageSchema = obj({ ...messageBase, type: z.string() });
+
+const knownMessageSchemas = {
+	text: TextMessageSchema,
+	image: ImageMessageSchema,
+	audio: AudioMessageSchema,
+	video: VideoMessageSchema,
+	document: DocumentMessageSchema,
+	sticker: StickerMessageSchema,
+	location: LocationMessageSchema,
+	contacts: ContactsMessageSchema,
+	interactive: InteractiveMessageSchema,
+	button: ButtonMessageSchema,
+	reaction: ReactionMessageSchema,
+	order: OrderMessageSchema,
+	system: SystemMessageSchema,
+	unsupported: UnsupportedMessageSchema,
+	request_welcome: RequestWelcomeMessageSchema,
+};
+
+export const InboundMessageSchema = byKey('type', knownMessageSchemas, UnknownMessageSchema);
+
+export type InboundTextMessage = z.infer<typeof TextMessageSchema>;
+export type InboundImageMessage = z.infer<typeof ImageMessageSchema>;
+export type InboundAudioMessage = z.infer<typeof AudioMessageSchema>;
+export type InboundVideoMessage = z.infer<typeof VideoMessageSchema>;
+export type InboundDocumentMessage = z.infer<typeof DocumentMessageSchema>;
+export type InboundStickerMessage = z.infer<typeof StickerMessageSchema>;
+export type InboundLocationMessage = z.infer<typeof LocationMessageSchema>;
+export type InboundContactsMessage = z.infer<typeof ContactsMessageSchema>;
+export type InboundInteractiveMessage = z.infer<typeof InteractiveMessageSchema>;
+export type InboundButtonMessage = z.infer<typeof ButtonMessageSchema>;
+export type InboundReactionMessage = z.infer<typeof ReactionMessageSchema>;
+export type InboundOrderMessage = z.infer<typeof OrderMessageSchema>;
+export type InboundSystemMessage = z.infer<typeof SystemMessageSchema>;
+export type InboundUnsupportedMessage = z.infer<typeof UnsupportedMessageSchema>;
+export type InboundRequestWelcomeMessage = z.infer<typeof RequestWelcomeMessageSchema>;
+/** A message of a type this version knows; narrow it with `switch (message.type)`. */
+export type KnownInboundMessage = z.infer<
+	(typeof knownMessageSchemas)[keyof typeof knownMessageSchemas]
+>;
+export type UnknownInboundMessage = z.infer<typeof UnknownMessageSchema>;
+export type InboundMessage = KnownInboundMessage | UnknownInboundMessage;
+export type KnownMessageType = KnownInboundMessage['type'];
+
+export const KNOWN_MESSAGE_TYPES = Object.keys(knownMessageSchemas) as readonly KnownMessageType[];
+
+/**
+ * Separates known messages from pass-through ones. An unknown message's `type` is any string, so
+ * without this guard `switch (message.type)` could not narrow the known cases.
+ */
+export function isKnownMessage(message: InboundMessage): message is KnownInboundMessage {
+	return Object.hasOwn(knownMessageSchemas, message.type);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statuses of outbound messages
+
+/**
+ * - `type`: regular (billable), free_customer_service, free_entry_point
+ * - `category`: marketing, utility, authentication, authentication-international (hyphen here),
+ *   marketing_lite, referral_conversion, service
+ * - `billable` is deprecated by Meta in favour of type + category
+ */
+export const PricingSchema = obj({
+	billable: z.boolean().optional(),
+	pricing_model: openEnum(['PMP', 'CBP']).optional(),
+	type: openEnum(['regular', 'free_customer_service', 'free_entry_point']).optional(),
+	category: openEnum([
+		'marketing',
+		'utility',
+		'authentication',
+		'authentication-international',
+		'marketing_lite',
+		'referral_conversion',
+		'service',
+	]).optional(),
+});
+export type Pricing = z.infer<typeof PricingSchema>;
+
+/** Omitted from v24.0 on unless the message went out in a free entry point window. */
+export const ConversationSchema = obj({
+	id: z.string().optional(),
+	expiration_timestamp: z.union([z.string(), z.number()]).optional(),
+	origin: obj({ type: z.string().optional() }).optional(),
+});
+export type Conversation = z.infer<typeof ConversationSchema>;
+
+export const StatusSchema = obj({
+	/** The wamid of our message. */
+	id: z.string(),
+	status: openEnum(['sent', 'delivered', 'read', 'played', 'failed']),
+	timestamp: UnixSecondsSchema,
+	/** Phone number or group id; empty when we sent to a BSUID. */
+	recipient_id: z.string().optional(),
+	/** Set when we sent to the user's BSUID. */
+	recipient_user_id: z.string().optional(),
+	parent_recipient_user_id: z.string().optional(),
+	recipient_type: z.string().optional(),
+	recipient_participant_id: z.string().optional(),
+	recipient_identity_key_hash: z.string().optional(),
+	/** Echo of what we set on send. */
+	biz_opaque_callback_data: z.string().optional(),
+	conversation: ConversationSchema.optional(),
+	pricing: PricingSchema.optional(),
+	/** Only on `failed`. */
+	errors: z.array(WhatsAppErrorSchema).optional(),
+});
+export type MessageStatus = z.infer<typeof StatusSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Change values, one schema per webhook field
+
+/** field "messages": inbound messages, statuses of ours, or system/app/account errors. */
+export const MessagesValueSchema = obj({
+	messaging_product: z.string().optional(),
+	metadata: MetadataSchema,
+	contacts: z.array(WebhookContactSchema).optional(),
+	messages: z.array(InboundMessageSchema).optional(),
+	statuses: z.array(StatusSchema).optional(),
+	errors: z.array(WhatsAppErrorSchema).optional(),
+});
+export type MessagesValue = z.infer<typeof MessagesValueSchema>;
+
+const TemplateCategoryNameSchema = openEnum(['MARKETING', 'UTILITY', 'AUTHENTICATION']);
+
+export const TemplateStatusUpdateValueSchema = obj({
+	event: openEnum([
+		'APPROVED',
+		'ARCHIVED',
+		'DELETED',
+		'DISABLED',
+		'FLAGGED',
+		'IN_APPEAL',
+		'LIMIT_EXCEEDED',
+		'LOCKED',
+		'PAUSED',
+		'PENDING',
+		'PENDING_DELETION',
+		'REINSTATED',
+		'REJECTED',
+	]),
+	message_template_id: TemplateIdSchema,
+	message_template_name: z.string(),
+	message_template_language: z.string(),
+	/** Null when the template is scheduled for deletion. */
+	reason: z.string().nullable().optional(),
+	message_template_category: TemplateCategoryNameSchema.optional(),
+	disable_info: obj({ disable_date: z.union([z.number(), z.string()]).optional() }).optional(),
+	other_info: obj({
+		title: openEnum([
+			'FIRST_PAUSE',
+			'SECOND_PAUSE',
+			'RATE_LIMITING_PAUSE',
+			'UNPAUSE',
+			'DISABLED',
+		]).optional(),
+		description: z.string().optional(),
+	}).optional(),
+	rejection_info: obj({
+		reason: z.string().optional(),
+		recommendation: z.string().optional(),
+	}).optional(),
+});
+export type TemplateStatusUpdateValue = z.infer<typeof TemplateStatusUpdateValueSchema>;
+
+export const QualityScoreSchema = openEnum(['GREEN', 'YELLOW', 'RED', 'UNKNOWN']);
+export const TemplateQualityUpdateValueSchema = obj({
+	previous_quality_score: QualityScoreSchema.optional(),
+	new_quality_score: QualityScoreSchema,
+	message_template_id: TemplateIdSchema,
+	message_template_name: z.string(),
+	message_template_language: z.string(),
+});
+export type TemplateQualityUpdateValue = z.infer<typeof TemplateQualityUpdateValueSchema>;
+
+const categoryUpdateBase = {
+	message_template_id: TemplateIdSchema,
+	message_template_name: z.string(),
+	message_template_language: z.string(),
+};
+/** Sent 24 h ahead: `new_category` is the CURRENT category, `correct_category` the coming one. */
+export const TemplateCategoryImpendingSchema = obj({
+	...categoryUpdateBase,
+	correct_category: TemplateCategoryNameSchema,
+	new_category: TemplateCategoryNameSchema.optional(),
+	category_update_timestamp: SecondsNumberOrString.optional(),
+});
+/** Sent when the change took effect. */
+export const TemplateCategoryCompletedSchema = obj({
+	...categoryUpdateBase,
+	previous_category: TemplateCategoryNameSchema,
+	new_category: TemplateCategoryNameSchema,
+});
+export const TemplateCategoryUpdateValueSchema = z.union([
+	TemplateCategoryImpendingSchema,
+	TemplateCategoryCompletedSchema,
+]);
+export type TemplateCategoryImpending = z.infer<typeof TemplateCategoryImpendingSchema>;
+export type TemplateCategoryCompleted = z.infer<typeof TemplateCategoryCompletedSchema>;
+export type TemplateCategoryUpdateValue = z.infer<typeof TemplateCategoryUpdateValueSchema>;
+
+/** The user stopped or resumed marketing messages in WhatsApp's own settings. */
+export const UserPreferenceSchema = obj({
+	wa_id: z.string().optional(),
+	user_id: z.string().optional(),
+	detail: z.string().optional(),
+	category: openEnum(['marketing_messages']),
+	value: openEnum(['stop', 'resume']),
+	timestamp: SecondsNumberOrString,
+});
+export type UserPreference = z.infer<typeof UserPreferenceSchema>;
+export const UserPreferencesValueSchema = obj({
+	messaging_product: z.string().optional(),
+	metadata: MetadataSchema.optional(),
+	contacts: z.array(WebhookContactSchema).optional(),
+	user_preferences: z.array(UserPreferenceSchema),
+});
+export type UserPreferencesValue = z.infer<typeof UserPreferencesValueSchema>;
+
+/** Tier values: TIER_50 ... TIER_100K, TIER_UNLIMITED, TIER_NOT_SET. */
+export const PhoneNumberQualityUpdateValueSchema = obj({
+	display_phone_number: z.string(),
+	event: openEnum(['ONBOARDING', 'THROUGHPUT_UPGRADE']),
+	/** Slated for removal (Feb 2026): use max_daily_conversations_per_business. */
+	current_limit: z.string().optional(),
+	old_limit: z.string().optional(),
+	max_daily_conversations_per_business: z.union([z.string(), z.number()]).optional(),
+});
+export type PhoneNumberQualityUpdateValue = z.infer<typeof PhoneNumberQualityUpdateValueSchema>;
+
+export const AccountUpdateValueSchema = obj({
+	event: openEnum([
+		'ACCOUNT_DELETED',
+		'ACCOUNT_VIOLATION',
+		'AD_ACCOUNT_LINKED',
+		'AUTH_INTL_PRICE_ELIGIBILITY_UPDATE',
+		'BUSINESS_PRIMARY_LOCATION_COUNTRY_UPDATE',
+		'DISABLED_UPDATE',
+		'MM_LITE_TERMS_SIGNED',
+		'PARTNER_ADDED',
+		'PARTNER_APP_INSTALLED',
+		'PARTNER_APP_UNINSTALLED',
+		'PARTNER_CLIENT_CERTIFICATION_STATUS_UPDATE',
+	]),
+	violation_info: obj({ violation_type: z.string().optional() }).optional(),
+	ban_info: obj({
+		waba_ban_state: openEnum(['DISABLE', 'REINSTATE', 'SCHEDULE_FOR_DISABLE']).optional(),
+		waba_ban_date: z.string().optional(),
+	}).optional(),
+	waba_info: obj({
+		waba_id: z.string().optional(),
+		owner_business_id: z.string().optional(),
+		ad_account_linked: z.string().optional(),
+		partner_app_id: z.string().optional(),
+		solution_id: z.string().optional(),
+		solution_partner_business_ids: z.array(z.string()).optional(),
+	}).optional(),
+	country: z.string().optional(),
+});
+export type AccountUpdateValue = z.infer<typeof AccountUpdateValueSchema>;
+
+/** The fields whose values this version parses. Others are kept as kind "other". */
+export const CHANGE_VALUE_SCHEMAS = {
+	messages: MessagesValueSchema,
+	message_template_status_update: TemplateStatusUpdateValueSchema,
+	message_template_quality_update: TemplateQualityUpdateValueSchema,
+	template_category_update: TemplateCategoryUpdateValueSchema,
+	user_preferences: UserPreferencesValueSchema,
+	phone_number_quality_update: PhoneNumberQualityUpdateValueSchema,
+	account_update: AccountUpdateValueSchema,
+};
+export type KnownChangeKind = keyof typeof CHANGE_VALUE_SCHEMAS;
+
+// ---------------------------------------------------------------------------------------------
+// Envelope
+
+/** The outer shape, as Meta sends it; change values are checked one by one afterwards. */
+export const WebhookEnvelopeSchema = obj({
+	object: z.literal('whatsapp_business_account'),
+	entry: z.array(z.unknown()),
+});
+export const WebhookEntrySchema = obj({
+	/** The WhatsApp Business Account id. */
+	id: z.string(),
+	/** Unix seconds; present on non-message fields. */
+	time: SecondsNumberOrString.optional(),
+	changes: z.array(z.unknown()),
+});
+export const WebhookChangeSchema = obj({ field: z.string(), value: z.unknown() });
+
+/**
+ * One change after parsing. `kind` says how its value was read: the name of a known field, "other"
+ * for a field this version does not parse (value as sent), or "unparsed" for a known field whose
+ * value did not match (value as sent, plus what did not match). `field` is always Meta's.
+ */
+export type KnownWebhookChange = {
+	[K in KnownChangeKind]: {
+		kind: K;
+		field: string;
+		value: z.output<(typeof CHANGE_VALUE_SCHEMAS)[K]>;
+		[extra: string]: unknown;
+	};
+}[KnownChangeKind];
+export interface OtherWebhookChange {
+	kind: 'other';
+	field: string;
+	value: unknown;
+	[extra: string]: unknown;
+}
+export interface UnparsedWebhookChange {
+	kind: 'unparsed';
+	/** Meta's field, or "" when the change had none. */
+	field: string;
+	/** The value (or the whole change or entry, when those were malformed) as received. */
+	value: unknown;
+	/** What did not match, one line each: "messages[0].text.body: Required". */
+	issues: string[];
+	[extra: string]: unknown;
+}
+export type WebhookChange = KnownWebhookChange | OtherWebhookChange | UnparsedWebhookChange;
+export type MessagesChange = Extract<WebhookChange, { kind: 'messages' }>;
+
+export interface WebhookEntry {
+	/** The WhatsApp Business Account id ("" when the entry was malformed). */
+	id: string;
+	time?: number | string;
+	changes: WebhookChange[];
+	[extra: string]: unknown;
+}
+
+export interface WebhookEnvelope {
+	object: 'whatsapp_business_account';
+	entry: WebhookEntry[];
+	[extra: string]: unknown;
+}
+
+export type ParseWebhookResult =
+	| { ok: true; envelope: WebhookEnvelope }
+	| { ok: false; error: string };
+
+/**
+ * Reads a webhook body (the parsed JSON, or its raw text / bytes). Never throws.
+ *
+ * ok=false only when the body is not a WhatsApp envelope at all (answer 400). Inside a valid
+ * envelope nothing is dropped: a malformed entry or change, or a known field whose value does not
+ * match, becomes an "unparsed" change carrying the raw value and what did not match.
+ */
+export function parseWebhookEnvelope(body: unknown): ParseWebhookResult {
+	try {
+		const json = decodeBody(body);
+		if (!json.ok) return json;
+		const header = WebhookEnvelopeSchema.safeParse(json.value);
+		if (!header.success) return { ok: false, error: describeNonEnvelope(json.value) };
+		const entry = header.data.entry.map(parseEntry);
+		return { ok: true, envelope: { ...header.data, object: header.data.object, entry } };
+	} catch (error) {
+		// Only reachable with exotic inputs (throwing getters); JSON never gets here.
+		return { ok: false, error: `The webhook body could not be read: ${messageOf(error)}` };
+	}
+}
+
+function decodeBody(body: unknown): { ok: true; value: unknown } | { ok: false; error: string } {
+	if (typeof body !== 'string' && !(body instanceof Uint8Array)) return { ok: true, value: body };
+	const text = typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
+	try {
+		return { ok: true, value: JSON.parse(text) };
+	} catch {
+		return { ok: false, error: 'The webhook body is not JSON.' };
+	}
+}
+
+function describeNonEnvelope(value: unknown): string {
+	const what = 'Not a WhatsApp webhook';
+	if (!isRecord(value)) return `${what}: the body is ${describeType(value)}, not an object.`;
+	if (value.object !== 'whatsapp_business_account') {
+		return `${what}: "object" is ${JSON.stringify(value.object) ?? 'missing'}, expected "whatsapp_business_account".`;
+	}
+	return `${what}: "entry" is ${describeType(value.entry)}, expected an array.`;
+}
+
+function describeType(value: unknown): string {
+	if (value === undefined) return 'missing';
+	if (value === null) return 'null';
+	if (Array.isArray(value)) return 'an array';
+	return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+function parseEntry(raw: unknown): WebhookEntry {
+	const header = WebhookEntrySchema.safeParse(raw);
+	if (!header.success) {
+		const id = isRecord(raw) && typeof raw.id === 'string' ? raw.id : '';
+		const issues = summariseIssues(header.error.issues, 'entry');
+		return { id, changes: [{ kind: 'unparsed', field: '', value: raw, issues }] };
+	}
+	return { ...header.data, changes: header.data.changes.map(parseChange) };
+}
+
+function parseChange(raw: unknown): WebhookChange {
+	try {
+		const header = WebhookChangeSchema.safeParse(raw);
+		if (!header.success) {
+			const field = isRecord(raw) && typeof raw.field === 'string' ? raw.field : '';
+			return { kind: 'unparsed', field, value: raw, issues: summariseIssues(header.error.issues) };
+		}
+		// Fields of the change itself other than field/value are kept too.
+		const { field, value, ...extra } = header.data;
+		const kind = changeKind(field, value);
+		if (kind === undefined) return { ...extra, kind: 'other', field, value };
+		const parsed = CHANGE_VALUE_SCHEMAS[kind].safeParse(value);
+		if (!parsed.success) {
+			const issues = summariseIssues(parsed.error.issues);
+			return { ...extra, kind: 'unparsed', field, value, issues };
+		}
+		return { ...extra, kind, field, value: parsed.data } as KnownWebhookChange;
+	} catch (error) {
+		return { kind: 'unparsed', field: '', value: raw, issues: [messageOf(error)] };
+	}
+}
+
+function changeKind(field: string, value: unknown): KnownChangeKind | undefined {
+	// Meta's own reference shows quality updates under this field name; read them by shape.
+	if (
+		field === 'message_template_status_update' &&
+		isRecord(value) &&
+		!('event' in value) &&
+		'new_quality_score' in value
+	) {
+		return 'message_template_quality_update';
+	}
+	return Object.hasOwn(CHANGE_VALUE_SCHEMAS, field) ? (field as KnownChangeKind) : undefined;
+}
+
+function messageOf(error: unknown): string {
+	return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Unix seconds, as a string or a number, to milliseconds since the epoch.
+ * @throws WireError when the value is not a non-negative number of seconds.
+ */
+export function toMillis(timestamp: string | number): number {
+	const seconds =
+		typeof timestamp === 'number'
+			? timestamp
+			: /^\s*\d+(\.\d+)?\s*$/.test(timestamp)
+				? Number(timestamp)
+				: Number.NaN;
+	if (!Number.isFinite(seconds) || seconds < 0) {
+		throw new WireError(
+			'timestamp',
+			`Timestamp ${JSON.stringify(timestamp)} is not Unix seconds. WhatsApp sends seconds since 1970 as digits, e.g. "1750030073".`,
+		);
+	}
+	return Math.round(seconds * 1000);
+}
