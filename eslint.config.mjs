@@ -1,5 +1,6 @@
-// Lint: n8n's community-node rules in the self-hosted profile (recommendedWithoutN8nCloudSupport),
-// plus TypeScript's recommended rules. The pack is for self-hosted n8n only.
+// Lint: n8n's community-node rules in the self-hosted profile (recommendedWithoutN8nCloudSupport)
+// for what n8n loads (nodes/, credentials/, package.json), plus TypeScript's recommended rules
+// everywhere. The pack is for self-hosted n8n only.
 //
 // Cloud-only rules that are off, and why:
 // - no-restricted-imports / no-restricted-globals (already absent from the self-hosted profile): the
@@ -8,9 +9,14 @@
 // - no-runtime-dependencies (still in the self-hosted profile, turned off below): axios, zod, luxon,
 //   libphonenumber-js, countries-and-timezones and pg do real work at run time; users install the
 //   package with npm, which installs them.
+// - require-node-api-error is off in nodes/core: NodeApiError and NodeOperationError come from
+//   n8n-workflow, which core must not import; nodes/shared translates core errors at the boundary.
+//
+// The sandbox, tests, benchmarks and scripts are not loaded by n8n: the community-node rules do not
+// apply to them (they start processes and hold made-up tokens on purpose).
 //
 // eslint-plugin-n8n-nodes-base is not used: every published version runs `npx only-allow pnpm` as
-// a preinstall script, which breaks `npm install` on a clean machine.
+// a preinstall script, which breaks `npm install` on a clean npm machine.
 import js from '@eslint/js';
 import { n8nCommunityNodesPlugin } from '@n8n/eslint-plugin-community-nodes';
 import tseslint from 'typescript-eslint';
@@ -19,19 +25,26 @@ const community = n8nCommunityNodesPlugin.configs.recommendedWithoutN8nCloudSupp
 const selfHosted = { '@n8n/community-nodes/no-runtime-dependencies': 'off' };
 
 export default tseslint.config(
-	{ ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.e2e-cache/**', '**/*.js', '**/*.mjs'] },
+	{ ignores: ['dist/**', 'node_modules/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
 	{
 		files: ['**/*.ts'],
-		extends: [js.configs.recommended, ...tseslint.configs.recommended, community],
+		extends: [js.configs.recommended, ...tseslint.configs.recommended],
 		rules: {
-			...selfHosted,
 			'prefer-spread': 'off',
 			'no-console': 'error',
 			'@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
 		},
 	},
 	{
-		// Tests, benchmarks, the sandbox CLI and scripts may print and are not node code.
+		files: ['nodes/**/*.ts', 'credentials/**/*.ts'],
+		extends: [community],
+		rules: selfHosted,
+	},
+	{
+		files: ['nodes/core/**/*.ts'],
+		rules: { '@n8n/community-nodes/require-node-api-error': 'off' },
+	},
+	{
 		files: ['test/**/*.ts', 'bench/**/*.ts', 'sandbox/**/*.ts', 'scripts/**/*.ts'],
 		rules: { 'no-console': 'off' },
 	},
