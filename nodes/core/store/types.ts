@@ -27,9 +27,13 @@ export interface ComplianceStore {
 
 	/**
 	 * Appends consent events to the history and updates the current status, in one transaction.
-	 * For each (contact, purpose) the event with the latest `at` decides; on a tie an opt-out wins.
+	 * For each (contact, purpose) the event with the latest `at` decides; on a tie an opt-out wins
+	 * (the more restrictive status wins a tie: opted_out, then opted_in, then pending).
 	 * Events whose `eventKey` was recorded before are skipped (not returned).
 	 * A `confirm` applies only to a pending purpose; otherwise it is kept with applied=false.
+	 * Events for an erased contact (its hash is on the suppression list) are neither applied nor
+	 * stored nor returned: storing them would bring back personal data, so an erased contact cannot
+	 * be opted in again through this method.
 	 */
 	recordConsent(events: ConsentEventInput[]): Promise<ConsentEvent[]>;
 	getConsents(contacts: string[]): Promise<Map<string, ConsentRecord[]>>;
@@ -43,7 +47,10 @@ export interface ComplianceStore {
 	touchWindows(touches: InboundTouch[]): Promise<void>;
 	/** Meta answered 131047: the window is closed from `at` on, until the contact writes again. */
 	closeWindows(closes: WindowClose[]): Promise<void>;
-	/** Our reply to a referral opened the free entry point window; kept if already set. */
+	/**
+	 * Our reply to a referral opened the free entry point window; kept if already set, unless a
+	 * newer referral came in since (a new entry point, whose first reply starts a new window).
+	 */
 	startFreeEntryPoints(starts: WindowClose[]): Promise<void>;
 
 	/**
@@ -67,6 +74,7 @@ export interface ComplianceStore {
 	upsertTemplateStates(states: TemplateState[]): Promise<void>;
 	getTemplateStates(keys: TemplateKey[]): Promise<TemplateState[]>;
 
+	/** Deliveries with from <= at < to, one row per category, pricing type and currency. */
 	costSummary(range: { from: number; to: number }): Promise<CostSummaryRow[]>;
 
 	/**

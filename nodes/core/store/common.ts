@@ -1,0 +1,356 @@
+/**
+ * Pieces both backends share: the contact hash, input checks, row mapping and batch helpers.
+ * Rows come as SQLite returns them (integers, 0/1, JSON text) or as PostgreSQL does (bigint as
+ * string, booleans, jsonb objects); the mappers accept both so each shape is mapped once.
+ */
+import { hash, randomBytes } from 'node:crypto';
+
+import type {
+	ConsentAction,
+	ConsentEvent,
+	ConsentEventInput,
+	ConsentRecord,
+	ConsentStatus,
+	CostEntry,
+	SendState,
+	SentMessage,
+	TemplateCategory,
+	TemplateState,
+	WindowState,
+} from '../model';
+import type {
+	InboundTouch,
+	SendCompletion,
+	SendReservation,
+	StoreEffects,
+	TemplateKey,
+	WebhookEventEffects,
+	WindowClose,
+} from './types';
+
+/** 32 random bytes, hex: created once per store and kept in its meta table. */
+export function newSalt(): string {
+	return randomBytes(32).toString('hex');
+}
+
+const SHA256_BLOCK = 64;
+
+/**
+ * HMAC-SHA256 keyed with the store's salt (hex), as hex: the same contact always gives the same
+ * hash. Built from two one-shot SHA-256 calls over the precomputed key pads (RFC 2104), which is
+ * byte for byte what createHmac gives at a sixth of the cost: a snapshot hashes every contact.
+ */
+export function contactHasher(salt: string): (contact: string) => string {
+	const key = Buffer.from(salt, 'hex');
+	if (key.length === 0 || key.length > SHA256_BLOCK) {
+		throw new Error(`contact hash: the salt must be 1 to ${SHA256_BLOCK} bytes of hex`);
+	}
+	const inner = Buffer.alloc(SHA256_BLOCK, 0x36);
+	const outer = Buffer.alloc(SHA256_BLOCK, 0x5c);
+	for (let i = 0; i < key.length; i++) {
+		inner[i] ^= key[i];
+		outer[i] ^= key[i];
+	}
+	return (contact) => {
+		const innerHash = hash(
+			'sha256',
+			Buffer.concat([inner, Buffer.from(contact, 'utf8')]),
+			'buffer',
+		);
+		return hash('sha256', Buffer.concat([outer, innerHash]), 'hex');
+	};
+}
+
+type Row = Record<string, unknown>;
+
+const ACTIONS: ReadonlySet<string> = new Set<ConsentAction>([
+	'opt_in',
+	'request_confirmation',
+	'confirm',
+	'opt_out',
+]);
+
+function fail(where: string, what: string, got: unknown): never {
+	throw new Error(`${where} ${what}, got ${JSON.stringify(got) ?? String(got)}`);
+}
+
+export function checkTime(where: string, value: unknown): void {
+	if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+		fail(where, 'must be a time in milliseconds since the epoch (a whole number >= 0)', value);
+	}
+}
+
+export function checkText(where: string, value: unknown): void {
+	if (typeof value !== 'string' || value.length === 0)
+		fail(where, 'must be a non-empty string', value);
+}
+
+function checkOptionalText(where: string, value: unknown): void {
+	if (value !== undefined && value !== null && typeof value !== 'string') {
+		fail(where, 'must be a string when set', value);
+	}
+}
+
+export function checkConsentEvents(method: string, events: readonly ConsentEventInput[]): void {
+	events.forEach((e, i) => {
+		const at = `${method}: events[${i}]`;
+		checkText(`${at}.contact`, e.contact);
+		checkText(`${at}.purpose`, e.purpose);
+		if (!ACTIONS.has(e.action)) {
+			fail(
+				`${at}.action`,
+				'must be one of opt_in, request_confirmation, confirm, opt_out',
+				e.action,
+			);
+		}
+		checkTime(`${at}.at`, e.at);
+		checkText(`${at}.source`, e.source);
+		checkOptionalText(`${at}.wording`, e.wording);
+		checkOptionalText(`${at}.eventKey`, e.eventKey);
+	});
+}
+
+export function checkWindows(method: string, items: readonly (InboundTouch | WindowClose)[]): void {
+	items.forEach((w, i) => {
+		checkText(`${method}: [${i}].sender`, w.sender);
+		checkText(`${method}: [${i}].contact`, w.contact);
+		checkTime(`${method}: [${i}].at`, w.at);
+	});
+}
+
+export function checkReservations(reservations: readonly SendReservation[]): void {
+	reservations.forEach((r, i) => {
+		const at = `reserveSends: reservations[${i}]`;
+		checkText(`${at}.idempotencyKey`, r.idempotencyKey);
+		checkText(`${at}.sender`, r.sender);
+		checkText(`${at}.contact`, r.contact);
+		checkText(`${at}.kind`, r.kind);
+		checkText(`${at}.category`, r.category);
+		checkTime(`${at}.at`, r.at);
+	});
+}
+
+export function checkCompletions(completions: readonly SendCompletion[]): void {
+	completions.forEach((c, i) => {
+		const at = `completeSends: completions[${i}]`;
+		checkText(`${at}.idempotencyKey`, c.idempotencyKey);
+		checkTime(`${at}.at`, c.at);
+		// Checked at run time too: the input often comes from n8n items, not typed code.
+		const state: string = c.state;
+		if (state === 'accepted') checkText(`${at}.wamid`, (c as { wamid?: unknown }).wamid);
+		else if (state !== 'failed') fail(`${at}.state`, 'must be accepted or failed', state);
+	});
+}
+
+export function checkTemplates(method: string, states: readonly TemplateState[]): void {
+	states.forEach((t, i) => {
+		checkTemplateKey(`${method}: [${i}]`, t);
+		checkText(`${method}: [${i}].status`, t.status);
+		checkTime(`${method}: [${i}].updatedAt`, t.updatedAt);
+	});
+}
+
+export function checkTemplateKey(where: string, k: TemplateKey): void {
+	checkText(`${where}.account`, k.account);
+	checkText(`${where}.name`, k.name);
+	checkText(`${where}.language`, k.language);
+}
+
+/** Checks template keys and drops repeats (a key twice in one request is one key). */
+export function uniqueTemplateKeys(method: string, keys: readonly TemplateKey[]): TemplateKey[] {
+	keys.forEach((k, i) => checkTemplateKey(`${method}: templates[${i}]`, k));
+	return firstByKey(keys, (k) => JSON.stringify([k.account, k.name, k.language]));
+}
+
+export function checkCosts(method: string, costs: readonly CostEntry[]): void {
+	costs.forEach((c, i) => {
+		checkText(`${method}: costs[${i}].wamid`, c.wamid);
+		checkText(`${method}: costs[${i}].category`, c.category);
+		checkText(`${method}: costs[${i}].pricingType`, c.pricingType);
+		checkText(`${method}: costs[${i}].contact`, c.contact);
+		checkTime(`${method}: costs[${i}].at`, c.at);
+	});
+}
+
+export function checkEffects(method: string, effects: StoreEffects): void {
+	if (effects.windows) checkWindows(`${method}: windows`, effects.windows);
+	if (effects.closeWindows) checkWindows(`${method}: closeWindows`, effects.closeWindows);
+	if (effects.consent) checkConsentEvents(`${method}: consent`, effects.consent);
+	if (effects.costs) checkCosts(method, effects.costs);
+	if (effects.templates) checkTemplates(`${method}: templates`, effects.templates);
+	effects.sendFailures?.forEach((f, i) => {
+		checkText(`${method}: sendFailures[${i}].wamid`, f.wamid);
+		checkTime(`${method}: sendFailures[${i}].at`, f.at);
+	});
+}
+
+export function checkWebhookEvents(events: readonly WebhookEventEffects[], at: number): void {
+	checkTime('applyWebhookEvents: at', at);
+	events.forEach((e, i) => {
+		checkText(`applyWebhookEvents: events[${i}].key`, e.key);
+		checkEffects(`applyWebhookEvents: events[${i}].effects`, e.effects ?? {});
+	});
+}
+
+/** Keeps the first item per key: a key twice in one batch is one item. */
+export function firstByKey<T>(items: readonly T[], key: (item: T) => string): T[] {
+	const seen = new Set<string>();
+	return items.filter((item) => {
+		const k = key(item);
+		if (seen.has(k)) return false;
+		seen.add(k);
+		return true;
+	});
+}
+
+/** Keeps the last item per key (later completions of one send override earlier ones). */
+export function lastByKey<T>(items: readonly T[], key: (item: T) => string): T[] {
+	const byKey = new Map<string, T>();
+	for (const item of items) {
+		const k = key(item);
+		byKey.delete(k);
+		byKey.set(k, item);
+	}
+	return [...byKey.values()];
+}
+
+export function unique(values: readonly string[]): string[] {
+	return [...new Set(values)];
+}
+
+function num(value: unknown): number | undefined {
+	return value === null || value === undefined ? undefined : Number(value);
+}
+
+function str(value: unknown): string | undefined {
+	return value === null || value === undefined ? undefined : String(value);
+}
+
+function bool(value: unknown): boolean {
+	return value === true || value === 1 || value === 't';
+}
+
+/** Sets only defined values, so a record from either backend deep-equals the other's. */
+function assign<T extends object>(target: T, extra: Partial<T>): T {
+	for (const [k, v] of Object.entries(extra)) {
+		if (v !== undefined) (target as Record<string, unknown>)[k] = v;
+	}
+	return target;
+}
+
+export function toConsentRecord(r: Row): ConsentRecord {
+	return assign<ConsentRecord>(
+		{
+			contact: String(r.contact),
+			purpose: String(r.purpose),
+			status: r.status as ConsentStatus,
+			changedAt: Number(r.changed_at),
+			source: String(r.source),
+		},
+		{
+			wording: str(r.wording),
+			optedInAt: num(r.opted_in_at),
+			confirmedAt: num(r.confirmed_at),
+			optedOutAt: num(r.opted_out_at),
+		},
+	);
+}
+
+export function toConsentEvent(r: Row): ConsentEvent {
+	const evidence =
+		typeof r.evidence === 'string' ? JSON.parse(r.evidence) : (r.evidence ?? undefined);
+	return assign<ConsentEvent>(
+		{
+			id: Number(r.id),
+			contact: String(r.contact),
+			purpose: String(r.purpose),
+			action: r.action as ConsentAction,
+			at: Number(r.at),
+			source: String(r.source),
+			recordedAt: Number(r.recorded_at),
+			applied: bool(r.applied),
+		},
+		{
+			wording: str(r.wording),
+			evidence,
+			reason: str(r.reason),
+			recordedBy: str(r.recorded_by),
+			eventKey: str(r.event_key),
+			statusAfter: (r.status_after ?? undefined) as ConsentStatus | undefined,
+		},
+	);
+}
+
+export function toWindow(r: Row): WindowState {
+	return assign<WindowState>(
+		{
+			sender: String(r.sender),
+			contact: String(r.contact),
+			lastInboundAt: Number(r.last_inbound_at),
+		},
+		{
+			referralAt: num(r.referral_at),
+			fepStartedAt: num(r.fep_started_at),
+			closedAt: num(r.closed_at),
+		},
+	);
+}
+
+export function toSentMessage(r: Row): SentMessage {
+	return assign<SentMessage>(
+		{
+			idempotencyKey: String(r.idempotency_key),
+			sender: String(r.sender),
+			contact: String(r.contact),
+			state: r.state as SendState,
+			kind: String(r.kind),
+			category: r.category as TemplateCategory | 'service',
+			createdAt: Number(r.created_at),
+		},
+		{
+			wamid: str(r.wamid),
+			sentAt: num(r.sent_at),
+			estimatedPrice: num(r.estimated_price),
+			currency: str(r.currency),
+			errorCode: num(r.error_code),
+		},
+	);
+}
+
+export function toTemplateState(r: Row): TemplateState {
+	return assign<TemplateState>(
+		{
+			account: String(r.account),
+			name: String(r.name),
+			language: String(r.language),
+			status: String(r.status),
+			updatedAt: Number(r.updated_at),
+		},
+		{
+			category: (r.category ?? undefined) as TemplateCategory | undefined,
+			quality: str(r.quality),
+			reason: str(r.reason),
+		},
+	);
+}
+
+/** Sorted like the PostgreSQL rows, so both backends return templates in one order. */
+export function compareTemplates(a: TemplateState, b: TemplateState): number {
+	return cmp(a.account, b.account) || cmp(a.name, b.name) || cmp(a.language, b.language);
+}
+
+/** Byte order of UTF-16 code units; equals SQLite BINARY and PostgreSQL "C" for ASCII keys. */
+export function cmp(a: string, b: string): number {
+	return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export const DEFAULT_LIST_LIMIT = 1000;
+export const MAX_LIST_LIMIT = 10000;
+
+export function checkListLimit(limit: number | undefined): number {
+	const value = limit ?? DEFAULT_LIST_LIMIT;
+	if (!Number.isInteger(value) || value < 1 || value > MAX_LIST_LIMIT) {
+		fail('listConsents: limit', `must be a whole number from 1 to ${MAX_LIST_LIMIT}`, limit);
+	}
+	return value;
+}

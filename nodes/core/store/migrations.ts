@@ -1,0 +1,498 @@
+/**
+ * Versioned schema migrations, one list per dialect. The version lives in the `meta` table
+ * (key 'schema_version'); each backend applies the migrations above it in one transaction.
+ * Never edit a released migration: append a new one and raise CURRENT_SCHEMA_VERSION.
+ */
+
+export const CURRENT_SCHEMA_VERSION = 1;
+
+export interface Migration {
+	readonly version: number;
+	readonly description: string;
+	/** Statements run in order inside the migration transaction. */
+	readonly statements: readonly string[];
+}
+
+/** Created before any migration: it holds the version itself and the per-store salt. */
+export const SQLITE_META_TABLE =
+	'CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID';
+
+/**
+ * SQLite. Keys that lookups go through are primary keys of WITHOUT ROWID tables, so a snapshot
+ * lookup is one B-tree descent per table, with no extra hop from an index to the row.
+ */
+export const sqliteMigrations: readonly Migration[] = [
+	{
+		version: 1,
+		description:
+			'consent, history, windows, sends, seen webhook keys, templates, costs, suppression',
+		statements: [
+			`CREATE TABLE consent (
+				contact TEXT NOT NULL,
+				purpose TEXT NOT NULL,
+				status TEXT NOT NULL CHECK (status IN ('opted_in', 'pending', 'opted_out')),
+				changed_at INTEGER NOT NULL,
+				source TEXT NOT NULL,
+				wording TEXT,
+				opted_in_at INTEGER,
+				confirmed_at INTEGER,
+				opted_out_at INTEGER,
+				PRIMARY KEY (contact, purpose)
+			) WITHOUT ROWID`,
+			// AUTOINCREMENT: ids of erased rows are never handed out again, so id order stays recording order.
+			`CREATE TABLE consent_events (
+				id INTEGER PRIMARY KEY AUTOINCREMENT,
+				contact TEXT NOT NULL,
+				purpose TEXT NOT NULL,
+				action TEXT NOT NULL CHECK (action IN ('opt_in', 'request_confirmation', 'confirm', 'opt_out')),
+				at INTEGER NOT NULL,
+				source TEXT NOT NULL,
+				wording TEXT,
+				evidence TEXT,
+				reason TEXT,
+				recorded_by TEXT,
+				event_key TEXT,
+				recorded_at INTEGER NOT NULL,
+				status_after TEXT CHECK (status_after IN ('opted_in', 'pending', 'opted_out')),
+				applied INTEGER NOT NULL
+			)`,
+			`CREATE UNIQUE INDEX consent_events_event_key ON consent_events (event_key)
+				WHERE event_key IS NOT NULL`,
+			'CREATE INDEX consent_events_contact ON consent_events (contact, at, id)',
+			`CREATE TABLE windows (
+				sender TEXT NOT NULL,
+				contact TEXT NOT NULL,
+				last_inbound_at INTEGER NOT NULL,
+				referral_at INTEGER,
+				fep_started_at INTEGER,
+				closed_at INTEGER,
+				PRIMARY KEY (sender, contact)
+			) WITHOUT ROWID`,
+			'CREATE INDEX windows_contact ON windows (contact)',
+			`CREATE TABLE sent_messages (
+				idempotency_key TEXT PRIMARY KEY,
+				sender TEXT NOT NULL,
+				contact TEXT NOT NULL,
+				kind TEXT NOT NULL,
+				category TEXT NOT NULL,
+				state TEXT NOT NULL CHECK (state IN ('pending', 'accepted', 'failed')),
+				created_at INTEGER NOT NULL,
+				wamid TEXT,
+				sent_at INTEGER,
+				estimated_price REAL,
+				currency TEXT,
+				error_code INTEGER
+			)`,
+			// Frequency cap (contact, marketing, since; state read from the index) and erasure
+			// (contact) both start with contact.
+			'CREATE INDEX sent_messages_contact ON sent_messages (contact, category, created_at, state)',
+			'CREATE INDEX sent_messages_wamid ON sent_messages (wamid) WHERE wamid IS NOT NULL',
+			`CREATE TABLE seen_events (
+				key TEXT PRIMARY KEY,
+				seen_at INTEGER NOT NULL
+			) WITHOUT ROWID`,
+			'CREATE INDEX seen_events_seen_at ON seen_events (seen_at)',
+			`CREATE TABLE template_states (
+				account TEXT NOT NULL,
+				name TEXT NOT NULL,
+				language TEXT NOT NULL,
+				status TEXT NOT NULL,
+				category TEXT,
+				quality TEXT,
+				reason TEXT,
+				updated_at INTEGER NOT NULL,
+				PRIMARY KEY (account, name, language)
+			) WITHOUT ROWID`,
+			`CREATE TABLE cost_ledger (
+				wamid TEXT NOT NULL,
+				category TEXT NOT NULL,
+				sender TEXT NOT NULL,
+				contact TEXT NOT NULL,
+				pricing_type TEXT NOT NULL,
+				billable INTEGER NOT NULL,
+				at INTEGER NOT NULL,
+				estimated_price REAL,
+				currency TEXT,
+				PRIMARY KEY (wamid, category)
+			) WITHOUT ROWID`,
+			'CREATE INDEX cost_ledger_at ON cost_ledger (at)',
+			'CREATE INDEX cost_ledger_contact ON cost_ledger (contact)',
+			`CREATE TABLE suppression (
+				contact_hash TEXT PRIMARY KEY,
+				suppressed_at INTEGER NOT NULL
+			) WITHOUT ROWID`,
+		],
+	},
+];
+
+/** Schema-qualified, quoted names for one PostgreSQL store (schema + table prefix). */
+export class PostgresNames {
+	/** Lock namespace: stores in other schemas or with other prefixes never wait for each other. */
+	readonly namespace: string;
+
+	constructor(
+		readonly schema: string,
+		readonly prefix: string,
+	) {
+		this.namespace = `${schema}.${prefix}`;
+	}
+
+	/** A table or function of this store: "schema"."prefix_name". */
+	qualified(name: string): string {
+		return `${quoteIdent(this.schema)}.${quoteIdent(this.prefix + name)}`;
+	}
+
+	/** An index name (indexes live in their table's schema, so no schema here). */
+	index(name: string): string {
+		return quoteIdent(this.prefix + name);
+	}
+}
+
+export function quoteIdent(name: string): string {
+	return `"${name.replace(/"/g, '""')}"`;
+}
+
+export function quoteLiteral(value: string): string {
+	return `'${value.replace(/'/g, "''")}'`;
+}
+
+export function postgresMetaTable(n: PostgresNames): string {
+	return `CREATE TABLE IF NOT EXISTS ${n.qualified('meta')} (key text PRIMARY KEY, value text NOT NULL)`;
+}
+
+/**
+ * PostgreSQL. Text keys use the "C" collation: byte order like SQLite (so keyset paging returns the
+ * same order on both backends) and cheaper comparisons. The write paths are PL/pgSQL functions so
+ * that every batch is one statement, one round trip and one transaction, with the locking inside.
+ */
+export function postgresMigrations(n: PostgresNames): Migration[] {
+	const consent = n.qualified('consent');
+	const events = n.qualified('consent_events');
+	const windows = n.qualified('windows');
+	const sent = n.qualified('sent_messages');
+	const seen = n.qualified('seen_events');
+	const templates = n.qualified('template_states');
+	const costs = n.qualified('cost_ledger');
+	const suppression = n.qualified('suppression');
+	const applyEffects = n.qualified('apply_effects');
+	// One advisory lock per contact serialises consent changes and erasure of that contact.
+	const contactLock = (expr: string) =>
+		`hashtextextended(${quoteLiteral(n.namespace + ':')} || (${expr}), 0)`;
+	const rank = (expr: string) =>
+		`(CASE ${expr} WHEN 'pending' THEN 1 WHEN 'opted_in' THEN 2 ELSE 3 END)`;
+
+	return [
+		{
+			version: 1,
+			description:
+				'consent, history, windows, sends, seen webhook keys, templates, costs, suppression, write functions',
+			statements: [
+				`CREATE TABLE ${consent} (
+					contact text COLLATE "C" NOT NULL,
+					purpose text COLLATE "C" NOT NULL,
+					status text NOT NULL CHECK (status IN ('opted_in', 'pending', 'opted_out')),
+					changed_at bigint NOT NULL,
+					source text NOT NULL,
+					wording text,
+					opted_in_at bigint,
+					confirmed_at bigint,
+					opted_out_at bigint,
+					PRIMARY KEY (contact, purpose)
+				)`,
+				`CREATE TABLE ${events} (
+					id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+					contact text COLLATE "C" NOT NULL,
+					purpose text COLLATE "C" NOT NULL,
+					action text NOT NULL CHECK (action IN ('opt_in', 'request_confirmation', 'confirm', 'opt_out')),
+					at bigint NOT NULL,
+					source text NOT NULL,
+					wording text,
+					evidence jsonb,
+					reason text,
+					recorded_by text,
+					event_key text COLLATE "C",
+					recorded_at bigint NOT NULL,
+					status_after text CHECK (status_after IN ('opted_in', 'pending', 'opted_out')),
+					applied boolean NOT NULL
+				)`,
+				`CREATE UNIQUE INDEX ${n.index('consent_events_event_key')} ON ${events} (event_key)
+					WHERE event_key IS NOT NULL`,
+				`CREATE INDEX ${n.index('consent_events_contact')} ON ${events} (contact, at, id)`,
+				`CREATE TABLE ${windows} (
+					sender text COLLATE "C" NOT NULL,
+					contact text COLLATE "C" NOT NULL,
+					last_inbound_at bigint NOT NULL,
+					referral_at bigint,
+					fep_started_at bigint,
+					closed_at bigint,
+					PRIMARY KEY (sender, contact)
+				)`,
+				`CREATE INDEX ${n.index('windows_contact')} ON ${windows} (contact)`,
+				`CREATE TABLE ${sent} (
+					idempotency_key text COLLATE "C" PRIMARY KEY,
+					sender text COLLATE "C" NOT NULL,
+					contact text COLLATE "C" NOT NULL,
+					kind text NOT NULL,
+					category text COLLATE "C" NOT NULL,
+					state text NOT NULL CHECK (state IN ('pending', 'accepted', 'failed')),
+					created_at bigint NOT NULL,
+					wamid text COLLATE "C",
+					sent_at bigint,
+					estimated_price double precision,
+					currency text,
+					error_code integer
+				)`,
+				`CREATE INDEX ${n.index('sent_messages_contact')} ON ${sent} (contact, category, created_at)
+					INCLUDE (state)`,
+				`CREATE INDEX ${n.index('sent_messages_wamid')} ON ${sent} (wamid) WHERE wamid IS NOT NULL`,
+				`CREATE TABLE ${seen} (
+					key text COLLATE "C" PRIMARY KEY,
+					seen_at bigint NOT NULL
+				)`,
+				`CREATE INDEX ${n.index('seen_events_seen_at')} ON ${seen} (seen_at)`,
+				`CREATE TABLE ${templates} (
+					account text COLLATE "C" NOT NULL,
+					name text COLLATE "C" NOT NULL,
+					language text COLLATE "C" NOT NULL,
+					status text NOT NULL,
+					category text,
+					quality text,
+					reason text,
+					updated_at bigint NOT NULL,
+					PRIMARY KEY (account, name, language)
+				)`,
+				`CREATE TABLE ${costs} (
+					wamid text COLLATE "C" NOT NULL,
+					category text COLLATE "C" NOT NULL,
+					sender text COLLATE "C" NOT NULL,
+					contact text COLLATE "C" NOT NULL,
+					pricing_type text COLLATE "C" NOT NULL,
+					billable boolean NOT NULL,
+					at bigint NOT NULL,
+					estimated_price double precision,
+					currency text COLLATE "C",
+					PRIMARY KEY (wamid, category)
+				)`,
+				`CREATE INDEX ${n.index('cost_ledger_at')} ON ${costs} (at)`,
+				`CREATE INDEX ${n.index('cost_ledger_contact')} ON ${costs} (contact)`,
+				`CREATE TABLE ${suppression} (
+					contact_hash text COLLATE "C" PRIMARY KEY,
+					suppressed_at bigint NOT NULL
+				)`,
+				// Applies one batch of effects (the same shape as StoreEffects, plus `freeEntryPoints`
+				// and a `hash` on each consent event). Returns the consent events it stored, one row each.
+				// Mirrors consent.ts (decideConsent) and the SQLite backend; the contract suite pins both.
+				`CREATE FUNCTION ${applyEffects}(p jsonb, p_recorded_at bigint) RETURNS SETOF jsonb
+				LANGUAGE plpgsql AS $fn$
+				DECLARE
+					lock_key bigint;
+					ev record;
+					cur ${consent}%ROWTYPE;
+					has_cur boolean;
+					v_target text;
+					v_applied boolean;
+					v_after text;
+					stored jsonb;
+				BEGIN
+					-- Windows: aggregated per (sender, contact) so one statement touches each row once;
+					-- sorted so concurrent batches lock rows in the same order.
+					IF jsonb_typeof(p->'windows') = 'array' THEN
+						INSERT INTO ${windows} AS w (sender, contact, last_inbound_at, referral_at)
+						SELECT r.sender, r.contact, max(r.at), max(r.at) FILTER (WHERE coalesce(r.referral, false))
+						FROM jsonb_to_recordset(p->'windows') AS r(sender text, contact text, at bigint, referral boolean)
+						GROUP BY r.sender, r.contact
+						ORDER BY r.sender, r.contact
+						ON CONFLICT (sender, contact) DO UPDATE SET
+							closed_at = CASE WHEN excluded.last_inbound_at > w.closed_at THEN NULL ELSE w.closed_at END,
+							last_inbound_at = greatest(w.last_inbound_at, excluded.last_inbound_at),
+							referral_at = greatest(w.referral_at, excluded.referral_at);
+					END IF;
+					IF jsonb_typeof(p->'closeWindows') = 'array' THEN
+						UPDATE ${windows} AS w SET closed_at = greatest(w.closed_at, c.at)
+						FROM (
+							SELECT r.sender, r.contact, max(r.at) AS at
+							FROM jsonb_to_recordset(p->'closeWindows') AS r(sender text, contact text, at bigint)
+							GROUP BY r.sender, r.contact
+							ORDER BY r.sender, r.contact
+						) c
+						WHERE w.sender = c.sender AND w.contact = c.contact AND w.last_inbound_at <= c.at;
+					END IF;
+					IF jsonb_typeof(p->'freeEntryPoints') = 'array' THEN
+						UPDATE ${windows} AS w SET fep_started_at = s.at
+						FROM (
+							SELECT r.sender, r.contact, min(r.at) AS at
+							FROM jsonb_to_recordset(p->'freeEntryPoints') AS r(sender text, contact text, at bigint)
+							GROUP BY r.sender, r.contact
+							ORDER BY r.sender, r.contact
+						) s
+						WHERE w.sender = s.sender AND w.contact = s.contact
+							AND (w.fep_started_at IS NULL
+								OR (w.referral_at > w.fep_started_at AND s.at >= w.referral_at));
+					END IF;
+
+					IF jsonb_typeof(p->'consent') = 'array' THEN
+						-- Lock every contact of the batch in one global order: no deadlock between batches.
+						FOR lock_key IN
+							SELECT DISTINCT ${contactLock("e->>'contact'")}
+							FROM jsonb_array_elements(p->'consent') AS e ORDER BY 1
+						LOOP
+							PERFORM pg_advisory_xact_lock(lock_key);
+						END LOOP;
+						FOR ev IN
+							SELECT e->>'contact' AS contact, e->>'purpose' AS purpose, e->>'action' AS action,
+								(e->>'at')::bigint AS at, e->>'source' AS source, e->>'wording' AS wording,
+								e->'evidence' AS evidence, e->>'reason' AS reason, e->>'recordedBy' AS recorded_by,
+								e->>'eventKey' AS event_key, e->>'hash' AS hash
+							FROM jsonb_array_elements(p->'consent') WITH ORDINALITY AS x(e, n) ORDER BY x.n
+						LOOP
+							-- Erased contacts: nothing personal is stored again (see recordConsent).
+							CONTINUE WHEN EXISTS (SELECT 1 FROM ${suppression} WHERE contact_hash = ev.hash);
+							SELECT * INTO cur FROM ${consent} WHERE contact = ev.contact AND purpose = ev.purpose;
+							has_cur := FOUND;
+							v_target := CASE ev.action
+								WHEN 'opt_in' THEN 'opted_in' WHEN 'confirm' THEN 'opted_in'
+								WHEN 'request_confirmation' THEN 'pending' ELSE 'opted_out' END;
+							IF NOT has_cur THEN
+								v_applied := ev.action <> 'confirm';
+								v_after := CASE WHEN v_applied THEN v_target END;
+							ELSE
+								v_applied := (ev.at > cur.changed_at
+										OR (ev.at = cur.changed_at AND ${rank('v_target')} > ${rank('cur.status')}))
+									AND (ev.action <> 'confirm' OR cur.status = 'pending');
+								v_after := CASE WHEN v_applied THEN v_target ELSE cur.status END;
+							END IF;
+							stored := NULL;
+							INSERT INTO ${events} AS t (contact, purpose, action, at, source, wording, evidence,
+								reason, recorded_by, event_key, recorded_at, status_after, applied)
+							VALUES (ev.contact, ev.purpose, ev.action, ev.at, ev.source, ev.wording,
+								nullif(ev.evidence, 'null'::jsonb), ev.reason, ev.recorded_by, ev.event_key,
+								p_recorded_at, v_after, v_applied)
+							ON CONFLICT (event_key) WHERE event_key IS NOT NULL DO NOTHING
+							RETURNING to_jsonb(t.*) INTO stored;
+							-- A known eventKey: an idempotent re-import, skipped.
+							CONTINUE WHEN stored IS NULL;
+							IF v_applied THEN
+								INSERT INTO ${consent} AS c (contact, purpose, status, changed_at, source, wording,
+									opted_in_at, confirmed_at, opted_out_at)
+								VALUES (ev.contact, ev.purpose, v_target, ev.at, ev.source, ev.wording,
+									CASE WHEN ev.action <> 'opt_out' THEN ev.at END,
+									CASE WHEN ev.action = 'confirm' THEN ev.at END,
+									CASE WHEN ev.action = 'opt_out' THEN ev.at END)
+								ON CONFLICT (contact, purpose) DO UPDATE SET
+									status = excluded.status,
+									changed_at = excluded.changed_at,
+									source = excluded.source,
+									wording = excluded.wording,
+									opted_in_at = coalesce(c.opted_in_at, excluded.opted_in_at),
+									confirmed_at = coalesce(excluded.confirmed_at, c.confirmed_at),
+									opted_out_at = coalesce(excluded.opted_out_at, c.opted_out_at);
+							END IF;
+							RETURN NEXT stored;
+						END LOOP;
+					END IF;
+
+					IF jsonb_typeof(p->'costs') = 'array' THEN
+						INSERT INTO ${costs} (wamid, category, sender, contact, pricing_type, billable, at,
+							estimated_price, currency)
+						SELECT r.wamid, r.category, r.sender, r.contact, r."pricingType", r.billable, r.at,
+							r."estimatedPrice", r.currency
+						FROM jsonb_to_recordset(p->'costs') AS r(wamid text, category text, sender text,
+							contact text, "pricingType" text, billable boolean, at bigint,
+							"estimatedPrice" double precision, currency text)
+						ORDER BY r.wamid, r.category
+						ON CONFLICT (wamid, category) DO NOTHING;
+					END IF;
+					IF jsonb_typeof(p->'templates') = 'array' THEN
+						INSERT INTO ${templates} AS t (account, name, language, status, category, quality,
+							reason, updated_at)
+						SELECT DISTINCT ON (r.account, r.name, r.language) r.account, r.name, r.language,
+							r.status, r.category, r.quality, r.reason, r."updatedAt"
+						FROM jsonb_to_recordset(p->'templates') AS r(account text, name text, language text,
+							status text, category text, quality text, reason text, "updatedAt" bigint)
+						ORDER BY r.account, r.name, r.language, r."updatedAt" DESC
+						ON CONFLICT (account, name, language) DO UPDATE SET
+							status = excluded.status,
+							category = coalesce(excluded.category, t.category),
+							quality = coalesce(excluded.quality, t.quality),
+							reason = excluded.reason,
+							updated_at = excluded.updated_at
+						WHERE excluded.updated_at >= t.updated_at;
+					END IF;
+					IF jsonb_typeof(p->'sendFailures') = 'array' THEN
+						UPDATE ${sent} AS s SET state = 'failed', error_code = coalesce(f."errorCode", s.error_code)
+						FROM (
+							SELECT DISTINCT ON (r.wamid) r.wamid, r."errorCode"
+							FROM jsonb_to_recordset(p->'sendFailures') AS r(wamid text, "errorCode" integer, at bigint)
+							ORDER BY r.wamid, r.at DESC
+						) f
+						WHERE s.wamid = f.wamid;
+					END IF;
+					RETURN;
+				END
+				$fn$`,
+				// Records the keys of one webhook delivery and applies the effects of the new ones only.
+				// A key inserted by a concurrent transaction makes this one wait and then skip it.
+				`CREATE FUNCTION ${n.qualified('apply_webhook')}(p_events jsonb, p_at bigint, p_recorded_at bigint)
+				RETURNS text[] LANGUAGE plpgsql AS $fn$
+				DECLARE
+					new_keys text[];
+					merged jsonb;
+				BEGIN
+					WITH inserted AS (
+						INSERT INTO ${seen} (key, seen_at)
+						SELECT DISTINCT e->>'key', p_at FROM jsonb_array_elements(p_events) AS e ORDER BY 1
+						ON CONFLICT (key) DO NOTHING
+						RETURNING key
+					)
+					SELECT coalesce(array_agg(key), '{}') INTO new_keys FROM inserted;
+					IF cardinality(new_keys) = 0 THEN
+						RETURN new_keys;
+					END IF;
+					SELECT coalesce(jsonb_object_agg(kind, items), '{}'::jsonb) INTO merged
+					FROM (
+						SELECT k.kind, jsonb_agg(i.item ORDER BY e.n, i.n) AS items
+						FROM jsonb_array_elements(p_events) WITH ORDINALITY AS e(ev, n)
+						CROSS JOIN LATERAL jsonb_each(coalesce(e.ev->'effects', '{}'::jsonb)) AS k(kind, list)
+						CROSS JOIN LATERAL jsonb_array_elements(
+							CASE WHEN jsonb_typeof(k.list) = 'array' THEN k.list ELSE '[]'::jsonb END
+						) WITH ORDINALITY AS i(item, n)
+						WHERE e.ev->>'key' = ANY (new_keys)
+						GROUP BY k.kind
+					) per_kind;
+					PERFORM ${applyEffects}(merged, p_recorded_at);
+					RETURN new_keys;
+				END
+				$fn$`,
+				`CREATE FUNCTION ${n.qualified('erase_contact')}(p_contact text, p_hash text, p_at bigint)
+				RETURNS jsonb LANGUAGE plpgsql AS $fn$
+				DECLARE
+					n_consent integer;
+					n_events integer;
+					n_windows integer;
+					n_costs integer;
+					n_sent integer;
+					n_new integer;
+				BEGIN
+					PERFORM pg_advisory_xact_lock(${contactLock('p_contact')});
+					DELETE FROM ${consent} WHERE contact = p_contact;
+					GET DIAGNOSTICS n_consent = ROW_COUNT;
+					DELETE FROM ${events} WHERE contact = p_contact;
+					GET DIAGNOSTICS n_events = ROW_COUNT;
+					DELETE FROM ${windows} WHERE contact = p_contact;
+					GET DIAGNOSTICS n_windows = ROW_COUNT;
+					DELETE FROM ${costs} WHERE contact = p_contact;
+					GET DIAGNOSTICS n_costs = ROW_COUNT;
+					UPDATE ${sent} SET contact = p_hash WHERE contact = p_contact;
+					GET DIAGNOSTICS n_sent = ROW_COUNT;
+					INSERT INTO ${suppression} (contact_hash, suppressed_at) VALUES (p_hash, p_at)
+					ON CONFLICT (contact_hash) DO NOTHING;
+					GET DIAGNOSTICS n_new = ROW_COUNT;
+					RETURN jsonb_build_object('consentRecords', n_consent, 'consentEvents', n_events,
+						'windows', n_windows, 'costEntries', n_costs, 'sentMessagesAnonymised', n_sent,
+						'alreadySuppressed', n_new = 0);
+				END
+				$fn$`,
+			],
+		},
+	];
+}

@@ -1,0 +1,676 @@
+/**
+ * The shared compliance store for n8n queue mode, where main, webhook and worker processes must
+ * see one state. Every method is one statement, so one round trip and one transaction: reads use
+ * array parameters and JSON aggregates; writes call PL/pgSQL functions (see migrations.ts) that
+ * take the locks they need inside the database, so concurrent writers lose nothing.
+ */
+import { createHash } from 'node:crypto';
+
+import { Pool, type PoolConfig, type QueryResult } from 'pg';
+
+import { systemClock, type Clock } from '../clock';
+import type { ConsentEvent, ConsentEventInput, ConsentRecord, TemplateState } from '../model';
+import {
+	checkCompletions,
+	checkConsentEvents,
+	checkListLimit,
+	checkReservations,
+	checkTemplates,
+	checkText,
+	checkTime,
+	checkWebhookEvents,
+	checkWindows,
+	contactHasher,
+	firstByKey,
+	lastByKey,
+	newSalt,
+	toConsentEvent,
+	toConsentRecord,
+	toSentMessage,
+	toTemplateState,
+	toWindow,
+	unique,
+	uniqueTemplateKeys,
+} from './common';
+import {
+	CURRENT_SCHEMA_VERSION,
+	PostgresNames,
+	postgresMetaTable,
+	postgresMigrations,
+	quoteIdent,
+} from './migrations';
+import type {
+	ComplianceStore,
+	ContactSnapshot,
+	CostSummaryRow,
+	EraseReport,
+	InboundTouch,
+	ListConsentsPage,
+	ReserveResult,
+	SendCompletion,
+	SendReservation,
+	Snapshot,
+	SnapshotRequest,
+	StoreEffects,
+	TemplateKey,
+	WebhookEventEffects,
+	WindowClose,
+} from './types';
+
+export interface PostgresConnection {
+	readonly host: string;
+	/** @default 5432 */
+	readonly port?: number;
+	readonly database: string;
+	readonly user: string;
+	readonly password?: string;
+	/**
+	 * TLS: true to require it (certificates checked), or `{ rejectUnauthorized: false }` to accept
+	 * self-signed certificates.
+	 * @default false
+	 */
+	readonly ssl?: boolean | { readonly rejectUnauthorized?: boolean };
+}
+
+export interface PostgresStoreOptions {
+	/** Where the server is. Give this, a `connectionString`, or a `pool`. */
+	readonly connection?: PostgresConnection;
+	/** postgres://user:password@host:port/database?sslmode=... instead of `connection`. */
+	readonly connectionString?: string;
+	/**
+	 * A pool to use instead of opening one; `close()` leaves it open. Tests use it to count round
+	 * trips; hosts may share their pool.
+	 */
+	readonly pool?: Pool;
+	/**
+	 * The schema of the store's tables; created if missing.
+	 * @default 'public'
+	 */
+	readonly schema?: string;
+	/**
+	 * Prefix of every table and function name, so the store can share a schema with other tables.
+	 * @default 'wa_'
+	 */
+	readonly tablePrefix?: string;
+	/**
+	 * Connections the store may open at once (per process).
+	 * @default 10
+	 */
+	readonly poolSize?: number;
+	/**
+	 * Where `recordedAt` of consent events comes from.
+	 * @default systemClock
+	 */
+	readonly clock?: Clock;
+}
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+/** Longest table or function name we append to the prefix ("consent_events_event_key", 24). */
+const MAX_PREFIX = 63 - 24;
+/** First key of the two-key advisory lock that guards migrations ("WAMG"). */
+const MIGRATION_LOCK = 0x57414d47;
+const RETRYABLE = new Set(['40P01', '40001']); // deadlock detected, serialization failure
+const MAX_ATTEMPTS = 3;
+
+type Row = Record<string, unknown>;
+
+/** The one row the snapshot statement returns: JSON arrays, parsed by pg. */
+interface SnapshotRow {
+	consents: Row[];
+	windows: Row[];
+	suppressed: string[];
+	marketing: Array<[string, number]>;
+	sends: Row[];
+	templates: Row[];
+}
+
+export class PostgresComplianceStore implements ComplianceStore {
+	readonly backend = 'postgres' as const;
+	readonly schema: string;
+	readonly tablePrefix: string;
+	private readonly pool: Pool;
+	private readonly ownsPool: boolean;
+	private readonly clock: Clock;
+	private readonly names: PostgresNames;
+	private readonly sql: ReturnType<typeof statements>;
+	/** Values that must never reach an error message. */
+	private readonly secrets: string[];
+	private hasher: Promise<(contact: string) => string> | undefined;
+	/** Prepared statement name per SQL text (the text's hash, so it is stable across pools). */
+	private readonly statementNames = new Map<string, string>();
+
+	constructor(options: PostgresStoreOptions) {
+		const sources = [options.connection, options.connectionString, options.pool].filter(
+			(source) => source !== undefined,
+		);
+		if (sources.length !== 1) {
+			throw new Error(
+				'PostgreSQL store: give exactly one of connection (host, database, user...), ' +
+					`connectionString or pool; got ${sources.length}`,
+			);
+		}
+		const schema = options.schema ?? 'public';
+		const tablePrefix = options.tablePrefix ?? 'wa_';
+		checkIdentifier('schema', schema, 63);
+		checkIdentifier('tablePrefix', tablePrefix, MAX_PREFIX);
+		const poolSize = options.poolSize ?? 10;
+		if (!Number.isInteger(poolSize) || poolSize < 1) {
+			throw new Error(`PostgreSQL store: poolSize must be a whole number >= 1, got ${poolSize}`);
+		}
+		this.schema = schema;
+		this.tablePrefix = tablePrefix;
+		this.clock = options.clock ?? systemClock;
+		this.names = new PostgresNames(schema, tablePrefix);
+		this.sql = statements(this.names);
+		this.secrets = [];
+
+		if (options.pool) {
+			this.pool = options.pool;
+			this.ownsPool = false;
+		} else {
+			const config: PoolConfig = { max: poolSize };
+			if (options.connectionString !== undefined) {
+				const url = parseConnectionString(options.connectionString);
+				this.secrets.push(options.connectionString);
+				if (url.password) this.secrets.push(url.password, safeDecode(url.password));
+				config.connectionString = options.connectionString;
+			} else {
+				const c = options.connection!;
+				checkText('PostgreSQL store: connection.host', c.host);
+				checkText('PostgreSQL store: connection.database', c.database);
+				checkText('PostgreSQL store: connection.user', c.user);
+				const port = c.port ?? 5432;
+				if (!Number.isInteger(port) || port < 1 || port > 65535) {
+					throw new Error(`PostgreSQL store: connection.port must be 1 to 65535, got ${c.port}`);
+				}
+				if (c.password) this.secrets.push(c.password);
+				Object.assign(config, {
+					host: c.host,
+					port,
+					database: c.database,
+					user: c.user,
+					password: c.password,
+					ssl: c.ssl ?? false,
+				});
+			}
+			this.pool = new Pool(config);
+			this.ownsPool = true;
+			// An idle connection that breaks emits 'error' on the pool, which would crash the process;
+			// the pool drops that client and the next query reports any lasting problem.
+			this.pool.on('error', () => undefined);
+		}
+	}
+
+	async migrate(): Promise<void> {
+		await this.ready();
+	}
+
+	async schemaVersion(): Promise<number> {
+		await this.ready();
+		const { rows } = await this.query(this.sql.version, []);
+		return rows.length > 0 ? Number(rows[0].value) : 0;
+	}
+
+	async close(): Promise<void> {
+		if (this.ownsPool && !this.pool.ended) await this.pool.end();
+	}
+
+	async getSnapshot(request: SnapshotRequest): Promise<Snapshot> {
+		const hash = await this.ready();
+		checkText('getSnapshot: sender', request.sender);
+		checkTime('getSnapshot: marketingSince', request.marketingSince);
+		const contacts = unique(request.contacts);
+		contacts.forEach((c, i) => checkText(`getSnapshot: contacts[${i}]`, c));
+		const keys = unique(request.idempotencyKeys ?? []);
+		const templates = uniqueTemplateKeys('getSnapshot', request.templates ?? []);
+
+		const byContact = new Map<string, ContactSnapshot>();
+		const byHash = new Map<string, ContactSnapshot>();
+		for (const contact of contacts) {
+			const entry: ContactSnapshot = {
+				contact,
+				consents: [],
+				suppressed: false,
+				marketingSentAt: [],
+			};
+			byContact.set(contact, entry);
+			byHash.set(hash(contact), entry);
+		}
+		const { rows } = await this.query(this.sql.snapshot, [
+			contacts,
+			request.sender,
+			[...byHash.keys()],
+			request.marketingSince,
+			keys,
+			templates.map((t) => t.account),
+			templates.map((t) => t.name),
+			templates.map((t) => t.language),
+		]);
+		const r = rows[0] as unknown as SnapshotRow;
+		for (const row of r.consents) {
+			byContact.get(String(row.contact))!.consents.push(toConsentRecord(row));
+		}
+		for (const row of r.windows) byContact.get(String(row.contact))!.window = toWindow(row);
+		for (const contactHash of r.suppressed) byHash.get(contactHash)!.suppressed = true;
+		for (const [contact, at] of r.marketing) {
+			byContact.get(contact)!.marketingSentAt.push(Number(at));
+		}
+		return {
+			contacts: byContact,
+			sends: new Map(r.sends.map((row) => [String(row.idempotency_key), toSentMessage(row)])),
+			templates: r.templates.map(toTemplateState),
+		};
+	}
+
+	/**
+	 * Events of an erased contact (its hash is on the suppression list) are dropped: not applied,
+	 * not stored, not returned. Storing them would put the personal data erasure removed back,
+	 * and the suppression already blocks every send; an erased contact cannot opt in again here.
+	 */
+	async recordConsent(events: ConsentEventInput[]): Promise<ConsentEvent[]> {
+		const hash = await this.ready();
+		checkConsentEvents('recordConsent', events);
+		if (events.length === 0) return [];
+		const stored = await this.applyEffects({ consent: withHashes(hash, events) });
+		return stored.map(toConsentEvent);
+	}
+
+	async getConsents(contacts: string[]): Promise<Map<string, ConsentRecord[]>> {
+		await this.ready();
+		const list = unique(contacts);
+		const result = new Map<string, ConsentRecord[]>(list.map((c) => [c, []]));
+		if (list.length === 0) return result;
+		const { rows } = await this.query(this.sql.consents, [list]);
+		for (const row of rows) result.get(String(row.contact))!.push(toConsentRecord(row));
+		return result;
+	}
+
+	async getConsentHistory(contact: string): Promise<ConsentEvent[]> {
+		await this.ready();
+		checkText('getConsentHistory: contact', contact);
+		const { rows } = await this.query(this.sql.history, [contact]);
+		return rows.map(toConsentEvent);
+	}
+
+	async listConsents(page: ListConsentsPage): Promise<ConsentRecord[]> {
+		await this.ready();
+		const limit = checkListLimit(page.limit);
+		const { rows } = page.after
+			? await this.query(this.sql.listAfter, [page.after.contact, page.after.purpose, limit])
+			: await this.query(this.sql.listFirst, [limit]);
+		return rows.map(toConsentRecord);
+	}
+
+	/** Contacts with at least one consent record. */
+	async countContacts(): Promise<number> {
+		await this.ready();
+		const { rows } = await this.query(this.sql.countContacts, []);
+		return Number(rows[0].n);
+	}
+
+	async touchWindows(touches: InboundTouch[]): Promise<void> {
+		await this.ready();
+		checkWindows('touchWindows', touches);
+		if (touches.length > 0) await this.applyEffects({ windows: touches });
+	}
+
+	async closeWindows(closes: WindowClose[]): Promise<void> {
+		await this.ready();
+		checkWindows('closeWindows', closes);
+		if (closes.length > 0) await this.applyEffects({ closeWindows: closes });
+	}
+
+	/**
+	 * Sets fepStartedAt on existing windows. One already set is kept, unless the contact came
+	 * through a newer referral since: that is a new entry point, whose first reply starts anew.
+	 */
+	async startFreeEntryPoints(starts: WindowClose[]): Promise<void> {
+		await this.ready();
+		checkWindows('startFreeEntryPoints', starts);
+		if (starts.length > 0) await this.applyEffects({ freeEntryPoints: starts });
+	}
+
+	async reserveSends(reservations: SendReservation[]): Promise<ReserveResult> {
+		await this.ready();
+		checkReservations(reservations);
+		const result: ReserveResult = { reserved: [], existing: new Map() };
+		if (reservations.length === 0) return result;
+		const items = firstByKey(reservations, (r) => r.idempotencyKey);
+		const { rows } = await this.query(this.sql.reserve, [JSON.stringify(items)]);
+		const inserted = new Set(rows.filter((r) => r.inserted).map((r) => String(r.idempotency_key)));
+		const existing = new Map(rows.map((r) => [String(r.idempotency_key), r]));
+		// Input order, as the SQLite backend returns it.
+		for (const { idempotencyKey: key } of items) {
+			if (inserted.has(key)) result.reserved.push(key);
+			else result.existing.set(key, toSentMessage(existing.get(key)!));
+		}
+		return result;
+	}
+
+	async completeSends(completions: SendCompletion[]): Promise<void> {
+		await this.ready();
+		checkCompletions(completions);
+		if (completions.length === 0) return;
+		const items = lastByKey(completions, (c) => c.idempotencyKey);
+		await this.query(this.sql.complete, [JSON.stringify(items)]);
+	}
+
+	async releaseSends(keys: string[]): Promise<void> {
+		await this.ready();
+		if (keys.length > 0) await this.query(this.sql.release, [unique(keys)]);
+	}
+
+	async applyWebhookEvents(events: WebhookEventEffects[], at: number): Promise<string[]> {
+		const hash = await this.ready();
+		checkWebhookEvents(events, at);
+		if (events.length === 0) return [];
+		const items = firstByKey(events, (e) => e.key).map((e) => ({
+			key: e.key,
+			effects: e.effects?.consent
+				? { ...e.effects, consent: withHashes(hash, e.effects.consent) }
+				: (e.effects ?? {}),
+		}));
+		const { rows } = await this.query(this.sql.applyWebhook, [
+			JSON.stringify(items),
+			at,
+			this.clock.now(),
+		]);
+		const fresh = new Set(rows[0].keys as string[]);
+		return items.map((e) => e.key).filter((key) => fresh.has(key));
+	}
+
+	async pruneSeenEvents(before: number): Promise<number> {
+		await this.ready();
+		checkTime('pruneSeenEvents: before', before);
+		const result = await this.query(this.sql.prune, [before]);
+		return result.rowCount ?? 0;
+	}
+
+	/** A state older than the stored one is ignored; category and quality are kept when absent. */
+	async upsertTemplateStates(states: TemplateState[]): Promise<void> {
+		await this.ready();
+		checkTemplates('upsertTemplateStates', states);
+		if (states.length > 0) await this.applyEffects({ templates: states });
+	}
+
+	async getTemplateStates(keys: TemplateKey[]): Promise<TemplateState[]> {
+		await this.ready();
+		const list = uniqueTemplateKeys('getTemplateStates', keys);
+		if (list.length === 0) return [];
+		const { rows } = await this.query(this.sql.templates, [
+			list.map((t) => t.account),
+			list.map((t) => t.name),
+			list.map((t) => t.language),
+		]);
+		return rows.map(toTemplateState);
+	}
+
+	/**
+	 * Deliveries with `from <= at < to`, one row per category, pricing type and currency (sums in
+	 * different currencies are not added up).
+	 */
+	async costSummary(range: { from: number; to: number }): Promise<CostSummaryRow[]> {
+		await this.ready();
+		checkTime('costSummary: from', range.from);
+		checkTime('costSummary: to', range.to);
+		const { rows } = await this.query(this.sql.costSummary, [range.from, range.to]);
+		return rows.map((r) => {
+			const row: CostSummaryRow = {
+				category: String(r.category),
+				pricingType: String(r.pricing_type),
+				messages: Number(r.messages),
+				billable: Number(r.billable),
+				estimatedTotal: Number(r.total),
+			};
+			if (r.currency !== null) row.currency = String(r.currency);
+			return row;
+		});
+	}
+
+	async eraseContact(contact: string, at: number): Promise<EraseReport> {
+		const hash = await this.ready();
+		checkText('eraseContact: contact', contact);
+		checkTime('eraseContact: at', at);
+		const contactHash = hash(contact);
+		const { rows } = await this.query(this.sql.erase, [contact, contactHash, at]);
+		return { contactHash, ...(rows[0].report as Omit<EraseReport, 'contactHash'>) };
+	}
+
+	async contactHash(contact: string): Promise<string> {
+		checkText('contactHash: contact', contact);
+		return (await this.ready())(contact);
+	}
+
+	// ---- internals ----
+
+	/**
+	 * Migrates once per store object (on first use if nobody called migrate()); gives the contact
+	 * hash function keyed with this store's salt.
+	 */
+	private ready(): Promise<(contact: string) => string> {
+		if (!this.hasher) {
+			this.hasher = this.migrateNow().then(contactHasher);
+			// A failed attempt (server down) is retried by the next call instead of sticking.
+			this.hasher.catch(() => (this.hasher = undefined));
+		}
+		return this.hasher;
+	}
+
+	/**
+	 * One transaction under an advisory lock: processes that start together (n8n queue mode: main,
+	 * webhook, workers) wait for each other; the first migrates, the others find the work done.
+	 */
+	private async migrateNow(): Promise<string> {
+		const n = this.names;
+		const client = await this.pool.connect().catch((error: unknown) => {
+			throw this.sanitize(error);
+		});
+		try {
+			await client.query('BEGIN');
+			await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
+				MIGRATION_LOCK,
+				n.namespace,
+			]);
+			const schema = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [
+				this.schema,
+			]);
+			if (schema.rowCount === 0) await client.query(`CREATE SCHEMA ${quoteIdent(this.schema)}`);
+			await client.query(postgresMetaTable(n));
+			const current = await client.query(this.sql.version);
+			const version = current.rows.length > 0 ? Number(current.rows[0].value) : 0;
+			if (version > CURRENT_SCHEMA_VERSION) {
+				throw new Error(
+					`schema version ${version} in ${this.schema}.${this.tablePrefix}meta is newer than this ` +
+						`package supports (${CURRENT_SCHEMA_VERSION}): update n8n-nodes-whatsapp-compliance`,
+				);
+			}
+			for (const migration of postgresMigrations(n)) {
+				if (migration.version <= version) continue;
+				for (const statement of migration.statements) await client.query(statement);
+			}
+			const meta = n.qualified('meta');
+			await client.query(
+				`INSERT INTO ${meta} (key, value) VALUES ('schema_version', $1)
+				ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+				[String(CURRENT_SCHEMA_VERSION)],
+			);
+			await client.query(
+				`INSERT INTO ${meta} (key, value) VALUES ('salt', $1) ON CONFLICT (key) DO NOTHING`,
+				[newSalt()],
+			);
+			const salt = await client.query(`SELECT value FROM ${meta} WHERE key = 'salt'`);
+			await client.query('COMMIT');
+			return String(salt.rows[0].value);
+		} catch (error) {
+			await client.query('ROLLBACK').catch(() => undefined);
+			throw this.sanitize(error);
+		} finally {
+			client.release();
+		}
+	}
+
+	private async applyEffects(
+		effects: StoreEffects & { freeEntryPoints?: WindowClose[] },
+	): Promise<Row[]> {
+		const { rows } = await this.query(this.sql.applyEffects, [
+			JSON.stringify(effects),
+			this.clock.now(),
+		]);
+		return rows.map((row) => row.event as Row);
+	}
+
+	/**
+	 * One statement through the pool (one round trip). Named, so each connection parses and plans
+	 * it once. A deadlock or serialization failure rolled the whole statement back: run it again.
+	 */
+	private async query(text: string, values: unknown[]): Promise<QueryResult<Row>> {
+		let name = this.statementNames.get(text);
+		if (name === undefined) {
+			name = `wa_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+			this.statementNames.set(text, name);
+		}
+		for (let attempt = 1; ; attempt++) {
+			try {
+				return await this.pool.query<Row>({ name, text, values });
+			} catch (error) {
+				const code = (error as { code?: string }).code;
+				if (attempt < MAX_ATTEMPTS && code !== undefined && RETRYABLE.has(code)) continue;
+				throw this.sanitize(error);
+			}
+		}
+	}
+
+	/** A new error with the secrets masked; the original (which may hold them) is not attached. */
+	private sanitize(error: unknown): Error {
+		let message = error instanceof Error ? error.message : String(error);
+		for (const secret of this.secrets) {
+			if (secret) message = message.split(secret).join('***');
+		}
+		const clean = new Error(`PostgreSQL store: ${message}`);
+		const code = (error as { code?: unknown }).code;
+		if (typeof code === 'string') Object.assign(clean, { code });
+		return clean;
+	}
+}
+
+function checkIdentifier(field: string, value: string, maxLength: number): void {
+	if (typeof value !== 'string' || !IDENTIFIER.test(value) || value.length > maxLength) {
+		throw new Error(
+			`PostgreSQL store: ${field} ${JSON.stringify(value)} is not allowed: use lower-case letters, ` +
+				`digits and underscores, starting with a letter or underscore, at most ${maxLength} ` +
+				`characters (e.g. "${field === 'schema' ? 'whatsapp' : 'wa_'}")`,
+		);
+	}
+}
+
+/** Validates without echoing the string: it usually holds the password. */
+function parseConnectionString(value: string): URL {
+	let url: URL | undefined;
+	try {
+		url = typeof value === 'string' ? new URL(value) : undefined;
+	} catch {
+		url = undefined;
+	}
+	if (!url || (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')) {
+		throw new Error(
+			'PostgreSQL store: connectionString is not a valid URL of the form ' +
+				'postgres://user:password@host:5432/database (special characters in the password must ' +
+				'be percent-encoded)',
+		);
+	}
+	return url;
+}
+
+function safeDecode(value: string): string {
+	try {
+		return decodeURIComponent(value);
+	} catch {
+		return value;
+	}
+}
+
+function withHashes(hash: (contact: string) => string, events: readonly ConsentEventInput[]) {
+	const hashes = new Map<string, string>();
+	return events.map((e) => {
+		let contactHash = hashes.get(e.contact);
+		if (contactHash === undefined) {
+			contactHash = hash(e.contact);
+			hashes.set(e.contact, contactHash);
+		}
+		return { ...e, hash: contactHash };
+	});
+}
+
+/** The SQL of one store, built once (names are fixed per store). */
+function statements(n: PostgresNames) {
+	const consent = n.qualified('consent');
+	const events = n.qualified('consent_events');
+	const windows = n.qualified('windows');
+	const sent = n.qualified('sent_messages');
+	const seen = n.qualified('seen_events');
+	const templates = n.qualified('template_states');
+	const costs = n.qualified('cost_ledger');
+	const suppression = n.qualified('suppression');
+	const templateJoin = (table: string, first: number) =>
+		`${table} AS t JOIN unnest($${first}::text[], $${first + 1}::text[], $${first + 2}::text[])
+			AS k(account, name, language)
+			ON t.account = k.account AND t.name = k.name AND t.language = k.language`;
+	return {
+		version: `SELECT value FROM ${n.qualified('meta')} WHERE key = 'schema_version'`,
+		// Everything the send rules need for a batch, as one row of JSON arrays.
+		snapshot: `SELECT
+			(SELECT coalesce(json_agg(c ORDER BY c.contact, c.purpose), '[]')
+				FROM ${consent} AS c WHERE c.contact = ANY ($1::text[])) AS consents,
+			(SELECT coalesce(json_agg(w), '[]')
+				FROM ${windows} AS w WHERE w.sender = $2 AND w.contact = ANY ($1::text[])) AS windows,
+			(SELECT coalesce(json_agg(s.contact_hash), '[]')
+				FROM ${suppression} AS s WHERE s.contact_hash = ANY ($3::text[])) AS suppressed,
+			(SELECT coalesce(json_agg(json_build_array(m.contact, m.created_at) ORDER BY m.contact, m.created_at), '[]')
+				FROM ${sent} AS m
+				WHERE m.contact = ANY ($1::text[]) AND m.category = 'marketing'
+					AND m.created_at >= $4 AND m.state <> 'failed') AS marketing,
+			(SELECT coalesce(json_agg(s), '[]')
+				FROM ${sent} AS s WHERE s.idempotency_key = ANY ($5::text[])) AS sends,
+			(SELECT coalesce(json_agg(t ORDER BY t.account, t.name, t.language), '[]')
+				FROM ${templateJoin(templates, 6)}) AS templates`,
+		consents: `SELECT * FROM ${consent} WHERE contact = ANY ($1::text[]) ORDER BY contact, purpose`,
+		history: `SELECT * FROM ${events} WHERE contact = $1 ORDER BY at, id`,
+		listFirst: `SELECT * FROM ${consent} ORDER BY contact, purpose LIMIT $1`,
+		listAfter: `SELECT * FROM ${consent} WHERE (contact, purpose) > ($1, $2)
+			ORDER BY contact, purpose LIMIT $3`,
+		countContacts: `SELECT count(*) AS n FROM (SELECT DISTINCT contact FROM ${consent}) AS c`,
+		applyEffects: `SELECT event FROM ${n.qualified('apply_effects')}($1::jsonb, $2::bigint) AS event`,
+		applyWebhook: `SELECT ${n.qualified('apply_webhook')}($1::jsonb, $2::bigint, $3::bigint) AS keys`,
+		erase: `SELECT ${n.qualified('erase_contact')}($1, $2, $3::bigint) AS report`,
+		// A claimed key comes back with its stored row: the no-op update locks it, waits for a
+		// concurrent claimer to commit, and xmax tells a fresh insert (0) from an existing row.
+		reserve: `INSERT INTO ${sent} AS s (idempotency_key, sender, contact, kind, category, state, created_at)
+			SELECT r."idempotencyKey", r.sender, r.contact, r.kind, r.category, 'pending', r.at
+			FROM jsonb_to_recordset($1::jsonb) AS r("idempotencyKey" text, sender text, contact text,
+				kind text, category text, at bigint)
+			ORDER BY r."idempotencyKey"
+			ON CONFLICT (idempotency_key) DO UPDATE SET state = s.state
+			RETURNING (s.xmax = 0) AS inserted, s.*`,
+		complete: `UPDATE ${sent} AS s SET
+				state = c.state,
+				wamid = CASE WHEN c.state = 'accepted' THEN c.wamid ELSE s.wamid END,
+				sent_at = CASE WHEN c.state = 'accepted' THEN c.at ELSE s.sent_at END,
+				estimated_price = CASE WHEN c.state = 'accepted' THEN c."estimatedPrice" ELSE s.estimated_price END,
+				currency = CASE WHEN c.state = 'accepted' THEN c.currency ELSE s.currency END,
+				error_code = CASE WHEN c.state = 'accepted' THEN NULL ELSE c."errorCode" END
+			FROM (
+				SELECT * FROM jsonb_to_recordset($1::jsonb) AS r("idempotencyKey" text, state text,
+					wamid text, at bigint, "estimatedPrice" double precision, currency text, "errorCode" integer)
+				ORDER BY r."idempotencyKey"
+			) AS c
+			WHERE s.idempotency_key = c."idempotencyKey"`,
+		release: `DELETE FROM ${sent} WHERE state = 'pending' AND idempotency_key = ANY ($1::text[])`,
+		prune: `DELETE FROM ${seen} WHERE seen_at < $1`,
+		templates: `SELECT t.* FROM ${templateJoin(templates, 1)} ORDER BY t.account, t.name, t.language`,
+		costSummary: `SELECT category, pricing_type, currency, count(*) AS messages,
+				count(*) FILTER (WHERE billable) AS billable, coalesce(sum(estimated_price), 0) AS total
+			FROM ${costs} WHERE at >= $1 AND at < $2
+			GROUP BY category, pricing_type, currency
+			ORDER BY category, pricing_type, currency NULLS FIRST`,
+	};
+}

@@ -1,0 +1,764 @@
+/**
+ * The embedded compliance store: one SQLite file through node:sqlite (built into Node 24, nothing
+ * to compile). Every node and workflow of one n8n instance shares the file; WAL mode lets readers
+ * run while one connection writes, and every read-modify-write is a BEGIN IMMEDIATE transaction, so
+ * several processes or threads on one file serialise their writes instead of losing them.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+
+import { systemClock, type Clock } from '../clock';
+import type { ConsentEvent, ConsentEventInput, ConsentRecord, TemplateState } from '../model';
+import {
+	checkCompletions,
+	checkConsentEvents,
+	checkListLimit,
+	checkReservations,
+	checkTemplates,
+	checkText,
+	checkTime,
+	checkWebhookEvents,
+	checkWindows,
+	contactHasher,
+	firstByKey,
+	lastByKey,
+	newSalt,
+	toConsentEvent,
+	toConsentRecord,
+	toSentMessage,
+	toTemplateState,
+	toWindow,
+	unique,
+	uniqueTemplateKeys,
+} from './common';
+import { decideConsent } from './consent';
+import { CURRENT_SCHEMA_VERSION, SQLITE_META_TABLE, sqliteMigrations } from './migrations';
+import type {
+	ComplianceStore,
+	ContactSnapshot,
+	CostSummaryRow,
+	EraseReport,
+	InboundTouch,
+	ListConsentsPage,
+	ReserveResult,
+	SendCompletion,
+	SendReservation,
+	Snapshot,
+	SnapshotRequest,
+	StoreEffects,
+	TemplateKey,
+	WebhookEventEffects,
+	WindowClose,
+} from './types';
+
+export const SQLITE_FILE_NAME = 'whatsapp-compliance.sqlite';
+
+/**
+ * Where the embedded store lives when nothing else is configured: beside n8n's own database, in
+ * n8n's user folder (the same rule as n8n: N8N_USER_FOLDER, else the home directory, then `.n8n`).
+ */
+export function defaultSqlitePath(env: NodeJS.ProcessEnv = process.env): string {
+	const homeVar = process.platform === 'win32' ? 'USERPROFILE' : 'HOME';
+	const userHome = env.N8N_USER_FOLDER ?? env[homeVar] ?? process.cwd();
+	return join(userHome, '.n8n', SQLITE_FILE_NAME);
+}
+
+export interface SqliteStoreOptions {
+	/**
+	 * The database file; its folder is created if missing. ':memory:' gives a private in-memory
+	 * store (tests).
+	 * @default defaultSqlitePath()
+	 */
+	readonly path?: string;
+	/**
+	 * How long a write waits for another connection's write to finish, in milliseconds, before it
+	 * fails with "database is locked".
+	 * @default 5000
+	 */
+	readonly busyTimeoutMs?: number;
+	/**
+	 * Where `recordedAt` of consent events comes from.
+	 * @default systemClock
+	 */
+	readonly clock?: Clock;
+}
+
+type Row = Record<string, SQLInputValue>;
+
+/**
+ * `column IN (the list)`: a JSON array parameter read by json_each, one statement for any batch
+ * size; a single value compares directly, which skips json_each's cost on one-contact lookups.
+ */
+function inList(column: string, values: readonly string[]): string {
+	return values.length === 1 ? `${column} = ?` : `${column} IN (SELECT value FROM json_each(?))`;
+}
+
+function listParameter(values: readonly string[]): string {
+	return values.length === 1 ? values[0] : JSON.stringify(values);
+}
+
+const SQLITE_BUSY = 5;
+const SQLITE_LOCKED = 6;
+
+export class SqliteComplianceStore implements ComplianceStore {
+	readonly backend = 'sqlite' as const;
+	readonly path: string;
+	private readonly busyTimeoutMs: number;
+	private readonly clock: Clock;
+	private readonly db: DatabaseSync;
+	private readonly statements = new Map<string, StatementSync>();
+	private hasher: ((contact: string) => string) | undefined;
+
+	constructor(options: SqliteStoreOptions = {}) {
+		const path = options.path ?? defaultSqlitePath();
+		if (typeof path !== 'string' || path.length === 0) {
+			throw new Error(
+				`SQLite store: path must be a file path or ':memory:', got ${JSON.stringify(path)}`,
+			);
+		}
+		const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+		if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+			throw new Error(
+				`SQLite store: busyTimeoutMs must be a whole number of milliseconds >= 0, got ${busyTimeoutMs}`,
+			);
+		}
+		this.path = path;
+		this.busyTimeoutMs = busyTimeoutMs;
+		this.clock = options.clock ?? systemClock;
+		if (path !== ':memory:' && !path.startsWith('file:')) {
+			mkdirSync(dirname(path), { recursive: true });
+		}
+		this.db = new DatabaseSync(path, { timeout: busyTimeoutMs, enableForeignKeyConstraints: true });
+		try {
+			this.db.exec('PRAGMA journal_mode = WAL');
+			// NORMAL in WAL mode: a power cut may lose the last commits, never corrupt the file.
+			this.db.exec('PRAGMA synchronous = NORMAL');
+			this.db.exec('PRAGMA foreign_keys = ON');
+		} catch (error) {
+			this.db.close();
+			throw this.wrap(error);
+		}
+	}
+
+	async migrate(): Promise<void> {
+		this.migrateNow();
+	}
+
+	async schemaVersion(): Promise<number> {
+		this.ready();
+		return this.readVersion();
+	}
+
+	async close(): Promise<void> {
+		if (this.db.isOpen) this.db.close();
+		this.statements.clear();
+	}
+
+	async getSnapshot(request: SnapshotRequest): Promise<Snapshot> {
+		const hash = this.ready();
+		checkText('getSnapshot: sender', request.sender);
+		checkTime('getSnapshot: marketingSince', request.marketingSince);
+		const contacts = unique(request.contacts);
+		contacts.forEach((c, i) => checkText(`getSnapshot: contacts[${i}]`, c));
+		const keys = unique(request.idempotencyKeys ?? []);
+		const templates = uniqueTemplateKeys('getSnapshot', request.templates ?? []);
+
+		const byContact = new Map<string, ContactSnapshot>();
+		const byHash = new Map<string, ContactSnapshot>();
+		for (const contact of contacts) {
+			const entry: ContactSnapshot = {
+				contact,
+				consents: [],
+				suppressed: false,
+				marketingSentAt: [],
+			};
+			byContact.set(contact, entry);
+			byHash.set(hash(contact), entry);
+		}
+		const snapshot: Snapshot = { contacts: byContact, sends: new Map(), templates: [] };
+
+		this.read(() => {
+			if (contacts.length > 0) {
+				const list = listParameter(contacts);
+				for (const row of this.all(
+					`SELECT * FROM consent WHERE ${inList('contact', contacts)} ORDER BY contact, purpose`,
+					list,
+				)) {
+					byContact.get(String(row.contact))!.consents.push(toConsentRecord(row));
+				}
+				for (const row of this.all(
+					`SELECT * FROM windows WHERE sender = ? AND ${inList('contact', contacts)}`,
+					request.sender,
+					list,
+				)) {
+					byContact.get(String(row.contact))!.window = toWindow(row);
+				}
+				const hashes = [...byHash.keys()];
+				for (const row of this.all(
+					`SELECT contact_hash FROM suppression WHERE ${inList('contact_hash', hashes)}`,
+					listParameter(hashes),
+				)) {
+					byHash.get(String(row.contact_hash))!.suppressed = true;
+				}
+				for (const row of this.all(
+					`SELECT contact, created_at FROM sent_messages
+					WHERE ${inList('contact', contacts)} AND category = 'marketing'
+						AND created_at >= ? AND state <> 'failed'
+					ORDER BY contact, created_at`,
+					list,
+					request.marketingSince,
+				)) {
+					byContact.get(String(row.contact))!.marketingSentAt.push(Number(row.created_at));
+				}
+			}
+			if (keys.length > 0) snapshot.sends = this.sendsByKey(keys);
+			if (templates.length > 0) snapshot.templates = this.templateStates(templates);
+		});
+		return snapshot;
+	}
+
+	/**
+	 * Events of an erased contact (its hash is on the suppression list) are dropped: not applied,
+	 * not stored, not returned. Storing them would put the personal data erasure removed back,
+	 * and the suppression already blocks every send; an erased contact cannot opt in again here.
+	 */
+	async recordConsent(events: ConsentEventInput[]): Promise<ConsentEvent[]> {
+		this.ready();
+		checkConsentEvents('recordConsent', events);
+		const recordedAt = this.clock.now();
+		return this.write(() => this.applyConsent(events, recordedAt));
+	}
+
+	async getConsents(contacts: string[]): Promise<Map<string, ConsentRecord[]>> {
+		this.ready();
+		const list = unique(contacts);
+		const result = new Map<string, ConsentRecord[]>(list.map((c) => [c, []]));
+		if (list.length === 0) return result;
+		for (const row of this.all(
+			`SELECT * FROM consent WHERE ${inList('contact', list)} ORDER BY contact, purpose`,
+			listParameter(list),
+		)) {
+			result.get(String(row.contact))!.push(toConsentRecord(row));
+		}
+		return result;
+	}
+
+	async getConsentHistory(contact: string): Promise<ConsentEvent[]> {
+		this.ready();
+		checkText('getConsentHistory: contact', contact);
+		return this.all('SELECT * FROM consent_events WHERE contact = ? ORDER BY at, id', contact).map(
+			toConsentEvent,
+		);
+	}
+
+	async listConsents(page: ListConsentsPage): Promise<ConsentRecord[]> {
+		this.ready();
+		const limit = checkListLimit(page.limit);
+		const rows = page.after
+			? this.all(
+					`SELECT * FROM consent WHERE (contact, purpose) > (?, ?) ORDER BY contact, purpose LIMIT ?`,
+					page.after.contact,
+					page.after.purpose,
+					limit,
+				)
+			: this.all('SELECT * FROM consent ORDER BY contact, purpose LIMIT ?', limit);
+		return rows.map(toConsentRecord);
+	}
+
+	/** Contacts with at least one consent record. */
+	async countContacts(): Promise<number> {
+		this.ready();
+		return Number(this.get('SELECT count(*) AS n FROM (SELECT DISTINCT contact FROM consent)')!.n);
+	}
+
+	async touchWindows(touches: InboundTouch[]): Promise<void> {
+		this.ready();
+		checkWindows('touchWindows', touches);
+		this.write(() => this.applyEffects({ windows: touches }, 0));
+	}
+
+	async closeWindows(closes: WindowClose[]): Promise<void> {
+		this.ready();
+		checkWindows('closeWindows', closes);
+		this.write(() => this.applyEffects({ closeWindows: closes }, 0));
+	}
+
+	/**
+	 * Sets fepStartedAt on existing windows. One already set is kept, unless the contact came
+	 * through a newer referral since: that is a new entry point, whose first reply starts anew.
+	 */
+	async startFreeEntryPoints(starts: WindowClose[]): Promise<void> {
+		this.ready();
+		checkWindows('startFreeEntryPoints', starts);
+		this.write(() => {
+			for (const s of starts) {
+				this.run(
+					`UPDATE windows SET fep_started_at = ?
+					WHERE sender = ? AND contact = ?
+						AND (fep_started_at IS NULL OR (referral_at > fep_started_at AND ? >= referral_at))`,
+					s.at,
+					s.sender,
+					s.contact,
+					s.at,
+				);
+			}
+		});
+	}
+
+	async reserveSends(reservations: SendReservation[]): Promise<ReserveResult> {
+		this.ready();
+		checkReservations(reservations);
+		const items = firstByKey(reservations, (r) => r.idempotencyKey);
+		return this.write(() => {
+			const reserved: string[] = [];
+			const taken: string[] = [];
+			for (const r of items) {
+				const row = this.get(
+					`INSERT INTO sent_messages (idempotency_key, sender, contact, kind, category, state, created_at)
+					VALUES (?, ?, ?, ?, ?, 'pending', ?)
+					ON CONFLICT DO NOTHING RETURNING idempotency_key`,
+					r.idempotencyKey,
+					r.sender,
+					r.contact,
+					r.kind,
+					r.category,
+					r.at,
+				);
+				(row ? reserved : taken).push(r.idempotencyKey);
+			}
+			return { reserved, existing: taken.length > 0 ? this.sendsByKey(taken) : new Map() };
+		});
+	}
+
+	async completeSends(completions: SendCompletion[]): Promise<void> {
+		this.ready();
+		checkCompletions(completions);
+		const items = lastByKey(completions, (c) => c.idempotencyKey);
+		this.write(() => {
+			for (const c of items) {
+				if (c.state === 'accepted') {
+					this.run(
+						`UPDATE sent_messages SET state = 'accepted', wamid = ?, sent_at = ?, estimated_price = ?,
+							currency = ?, error_code = NULL
+						WHERE idempotency_key = ?`,
+						c.wamid,
+						c.at,
+						c.estimatedPrice ?? null,
+						c.currency ?? null,
+						c.idempotencyKey,
+					);
+				} else {
+					this.run(
+						`UPDATE sent_messages SET state = 'failed', error_code = ? WHERE idempotency_key = ?`,
+						c.errorCode ?? null,
+						c.idempotencyKey,
+					);
+				}
+			}
+		});
+	}
+
+	async releaseSends(keys: string[]): Promise<void> {
+		this.ready();
+		if (keys.length === 0) return;
+		this.write(() => {
+			this.run(
+				`DELETE FROM sent_messages
+				WHERE state = 'pending' AND idempotency_key IN (SELECT value FROM json_each(?))`,
+				JSON.stringify(unique(keys)),
+			);
+		});
+	}
+
+	async applyWebhookEvents(events: WebhookEventEffects[], at: number): Promise<string[]> {
+		this.ready();
+		checkWebhookEvents(events, at);
+		const items = firstByKey(events, (e) => e.key);
+		const recordedAt = this.clock.now();
+		return this.write(() => {
+			const fresh = items.filter((e) =>
+				this.get(
+					'INSERT INTO seen_events (key, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING key',
+					e.key,
+					at,
+				),
+			);
+			const merged: Required<StoreEffects> = {
+				windows: [],
+				closeWindows: [],
+				consent: [],
+				costs: [],
+				templates: [],
+				sendFailures: [],
+			};
+			for (const e of fresh) {
+				for (const kind of Object.keys(merged) as (keyof StoreEffects)[]) {
+					const list = e.effects?.[kind];
+					if (list) (merged[kind] as unknown[]).push(...list);
+				}
+			}
+			this.applyEffects(merged, recordedAt);
+			return fresh.map((e) => e.key);
+		});
+	}
+
+	async pruneSeenEvents(before: number): Promise<number> {
+		this.ready();
+		checkTime('pruneSeenEvents: before', before);
+		return this.write(() =>
+			Number(this.run('DELETE FROM seen_events WHERE seen_at < ?', before).changes),
+		);
+	}
+
+	/** A state older than the stored one is ignored; category and quality are kept when absent. */
+	async upsertTemplateStates(states: TemplateState[]): Promise<void> {
+		this.ready();
+		checkTemplates('upsertTemplateStates', states);
+		this.write(() => this.applyEffects({ templates: states }, 0));
+	}
+
+	async getTemplateStates(keys: TemplateKey[]): Promise<TemplateState[]> {
+		this.ready();
+		const list = uniqueTemplateKeys('getTemplateStates', keys);
+		return list.length > 0 ? this.templateStates(list) : [];
+	}
+
+	/**
+	 * Deliveries with `from <= at < to`, one row per category, pricing type and currency (sums in
+	 * different currencies are not added up).
+	 */
+	async costSummary(range: { from: number; to: number }): Promise<CostSummaryRow[]> {
+		this.ready();
+		checkTime('costSummary: from', range.from);
+		checkTime('costSummary: to', range.to);
+		return this.all(
+			`SELECT category, pricing_type, currency, count(*) AS messages, sum(billable) AS billable,
+				total(estimated_price) AS total
+			FROM cost_ledger WHERE at >= ? AND at < ?
+			GROUP BY category, pricing_type, currency
+			ORDER BY category, pricing_type, currency NULLS FIRST`,
+			range.from,
+			range.to,
+		).map((r) => {
+			const row: CostSummaryRow = {
+				category: String(r.category),
+				pricingType: String(r.pricing_type),
+				messages: Number(r.messages),
+				billable: Number(r.billable),
+				estimatedTotal: Number(r.total),
+			};
+			if (r.currency !== null) row.currency = String(r.currency);
+			return row;
+		});
+	}
+
+	async eraseContact(contact: string, at: number): Promise<EraseReport> {
+		const hash = this.ready();
+		checkText('eraseContact: contact', contact);
+		checkTime('eraseContact: at', at);
+		const contactHash = hash(contact);
+		// Deleted rows would otherwise linger in free pages and in the WAL: overwrite them with
+		// zeros, then copy the WAL back and empty it (best effort: a reader may hold it open).
+		this.db.exec('PRAGMA secure_delete = ON');
+		try {
+			return this.write(() => this.erase(contact, contactHash, at));
+		} finally {
+			this.db.exec('PRAGMA secure_delete = OFF');
+			this.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+		}
+	}
+
+	async contactHash(contact: string): Promise<string> {
+		checkText('contactHash: contact', contact);
+		return this.ready()(contact);
+	}
+
+	// ---- internals ----
+
+	private erase(contact: string, contactHash: string, at: number): EraseReport {
+		const changes = (sql: string, ...params: SQLInputValue[]) =>
+			Number(this.run(sql, ...params).changes);
+		const report: EraseReport = {
+			contactHash,
+			consentRecords: changes('DELETE FROM consent WHERE contact = ?', contact),
+			consentEvents: changes('DELETE FROM consent_events WHERE contact = ?', contact),
+			windows: changes('DELETE FROM windows WHERE contact = ?', contact),
+			costEntries: changes('DELETE FROM cost_ledger WHERE contact = ?', contact),
+			sentMessagesAnonymised: changes(
+				'UPDATE sent_messages SET contact = ? WHERE contact = ?',
+				contactHash,
+				contact,
+			),
+			alreadySuppressed:
+				changes(
+					'INSERT INTO suppression (contact_hash, suppressed_at) VALUES (?, ?) ON CONFLICT DO NOTHING',
+					contactHash,
+					at,
+				) === 0,
+		};
+		return report;
+	}
+
+	/**
+	 * Migrates on first use, so a store works even if nobody called migrate(). Returns the contact
+	 * hash function keyed with this store's salt.
+	 */
+	private ready(): (contact: string) => string {
+		return this.hasher ?? this.migrateNow();
+	}
+
+	private migrateNow(): (contact: string) => string {
+		if (!this.db.isOpen) throw new Error(`SQLite store ${this.path} is closed`);
+		const salt = this.write(() => {
+			this.db.exec(SQLITE_META_TABLE);
+			const version = this.readVersion();
+			if (version > CURRENT_SCHEMA_VERSION) {
+				throw new Error(
+					`SQLite store ${this.path} has schema version ${version}, newer than this package ` +
+						`supports (${CURRENT_SCHEMA_VERSION}): update n8n-nodes-whatsapp-compliance`,
+				);
+			}
+			for (const migration of sqliteMigrations) {
+				if (migration.version <= version) continue;
+				for (const statement of migration.statements) this.db.exec(statement);
+			}
+			const meta = this.db.prepare(
+				'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+			);
+			if (version < CURRENT_SCHEMA_VERSION)
+				meta.run('schema_version', String(CURRENT_SCHEMA_VERSION));
+			this.db
+				.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING')
+				.run('salt', newSalt());
+			return String(this.db.prepare("SELECT value FROM meta WHERE key = 'salt'").get()!.value);
+		});
+		this.hasher = contactHasher(salt);
+		return this.hasher;
+	}
+
+	private readVersion(): number {
+		const row = this.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get();
+		return row ? Number(row.value) : 0;
+	}
+
+	/** Applies effects inside the caller's transaction; returns the consent events stored. */
+	private applyEffects(effects: StoreEffects, recordedAt: number): ConsentEvent[] {
+		for (const t of effects.windows ?? []) {
+			const referralAt = t.referral ? t.at : null;
+			this.run(
+				`INSERT INTO windows (sender, contact, last_inbound_at, referral_at) VALUES (?, ?, ?, ?)
+				ON CONFLICT (sender, contact) DO UPDATE SET
+					closed_at = CASE WHEN excluded.last_inbound_at > closed_at THEN NULL ELSE closed_at END,
+					last_inbound_at = max(last_inbound_at, excluded.last_inbound_at),
+					referral_at = CASE WHEN referral_at IS NULL THEN excluded.referral_at
+						ELSE max(referral_at, coalesce(excluded.referral_at, referral_at)) END`,
+				t.sender,
+				t.contact,
+				t.at,
+				referralAt,
+			);
+		}
+		for (const c of effects.closeWindows ?? []) {
+			this.run(
+				`UPDATE windows SET closed_at = max(coalesce(closed_at, 0), ?)
+				WHERE sender = ? AND contact = ? AND last_inbound_at <= ?`,
+				c.at,
+				c.sender,
+				c.contact,
+				c.at,
+			);
+		}
+		const stored = effects.consent?.length ? this.applyConsent(effects.consent, recordedAt) : [];
+		for (const c of effects.costs ?? []) {
+			this.run(
+				`INSERT INTO cost_ledger (wamid, category, sender, contact, pricing_type, billable, at,
+					estimated_price, currency)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+				c.wamid,
+				c.category,
+				c.sender,
+				c.contact,
+				c.pricingType,
+				c.billable ? 1 : 0,
+				c.at,
+				c.estimatedPrice ?? null,
+				c.currency ?? null,
+			);
+		}
+		for (const t of effects.templates ?? []) {
+			this.run(
+				`INSERT INTO template_states (account, name, language, status, category, quality, reason, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (account, name, language) DO UPDATE SET
+					status = excluded.status,
+					category = coalesce(excluded.category, category),
+					quality = coalesce(excluded.quality, quality),
+					reason = excluded.reason,
+					updated_at = excluded.updated_at
+				WHERE excluded.updated_at >= updated_at`,
+				t.account,
+				t.name,
+				t.language,
+				t.status,
+				t.category ?? null,
+				t.quality ?? null,
+				t.reason ?? null,
+				t.updatedAt,
+			);
+		}
+		for (const f of effects.sendFailures ?? []) {
+			this.run(
+				`UPDATE sent_messages SET state = 'failed', error_code = coalesce(?, error_code) WHERE wamid = ?`,
+				f.errorCode ?? null,
+				f.wamid,
+			);
+		}
+		return stored;
+	}
+
+	private applyConsent(events: readonly ConsentEventInput[], recordedAt: number): ConsentEvent[] {
+		if (events.length === 0) return [];
+		const hash = this.hasher!;
+		const hashes = new Map(unique(events.map((e) => e.contact)).map((c) => [c, hash(c)]));
+		const suppressed = new Set(
+			this.all(
+				'SELECT contact_hash FROM suppression WHERE contact_hash IN (SELECT value FROM json_each(?))',
+				JSON.stringify([...hashes.values()]),
+			).map((r) => String(r.contact_hash)),
+		);
+		const stored: ConsentEvent[] = [];
+		for (const e of events) {
+			if (suppressed.has(hashes.get(e.contact)!)) continue;
+			const row = this.get(
+				'SELECT * FROM consent WHERE contact = ? AND purpose = ?',
+				e.contact,
+				e.purpose,
+			);
+			const decision = decideConsent(row ? toConsentRecord(row) : undefined, e);
+			const inserted = this.get(
+				`INSERT INTO consent_events (contact, purpose, action, at, source, wording, evidence, reason,
+					recorded_by, event_key, recorded_at, status_after, applied)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT DO NOTHING RETURNING *`,
+				e.contact,
+				e.purpose,
+				e.action,
+				e.at,
+				e.source,
+				e.wording ?? null,
+				e.evidence === undefined ? null : JSON.stringify(e.evidence),
+				e.reason ?? null,
+				e.recordedBy ?? null,
+				e.eventKey ?? null,
+				recordedAt,
+				decision.statusAfter ?? null,
+				decision.applied ? 1 : 0,
+			);
+			// A known eventKey: an idempotent re-import, skipped.
+			if (!inserted) continue;
+			const r = decision.record;
+			if (r) {
+				this.run(
+					`INSERT INTO consent (contact, purpose, status, changed_at, source, wording, opted_in_at,
+						confirmed_at, opted_out_at)
+					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+					ON CONFLICT (contact, purpose) DO UPDATE SET
+						status = excluded.status, changed_at = excluded.changed_at, source = excluded.source,
+						wording = excluded.wording, opted_in_at = excluded.opted_in_at,
+						confirmed_at = excluded.confirmed_at, opted_out_at = excluded.opted_out_at`,
+					r.contact,
+					r.purpose,
+					r.status,
+					r.changedAt,
+					r.source,
+					r.wording ?? null,
+					r.optedInAt ?? null,
+					r.confirmedAt ?? null,
+					r.optedOutAt ?? null,
+				);
+			}
+			stored.push(toConsentEvent(inserted));
+		}
+		return stored;
+	}
+
+	private sendsByKey(keys: readonly string[]) {
+		return new Map(
+			this.all(
+				'SELECT * FROM sent_messages WHERE idempotency_key IN (SELECT value FROM json_each(?))',
+				JSON.stringify(keys),
+			).map((row) => [String(row.idempotency_key), toSentMessage(row)]),
+		);
+	}
+
+	private templateStates(keys: readonly TemplateKey[]): TemplateState[] {
+		return this.all(
+			`SELECT t.* FROM json_each(?) AS k
+			JOIN template_states AS t ON t.account = k.value ->> 'account' AND t.name = k.value ->> 'name'
+				AND t.language = k.value ->> 'language'
+			ORDER BY t.account, t.name, t.language`,
+			JSON.stringify(keys.map((k) => ({ account: k.account, name: k.name, language: k.language }))),
+		).map(toTemplateState);
+	}
+
+	private statement(sql: string): StatementSync {
+		let statement = this.statements.get(sql);
+		if (!statement) {
+			statement = this.db.prepare(sql);
+			this.statements.set(sql, statement);
+		}
+		return statement;
+	}
+
+	private all(sql: string, ...params: SQLInputValue[]): Row[] {
+		return this.statement(sql).all(...params) as Row[];
+	}
+
+	private get(sql: string, ...params: SQLInputValue[]): Row | undefined {
+		return this.statement(sql).get(...params) as Row | undefined;
+	}
+
+	private run(sql: string, ...params: SQLInputValue[]) {
+		return this.statement(sql).run(...params);
+	}
+
+	/** A write transaction: takes the write lock first, so a later upgrade cannot fail with BUSY. */
+	private write<T>(work: () => T): T {
+		return this.transaction('BEGIN IMMEDIATE', work);
+	}
+
+	/** A read transaction: the statements of one snapshot see one state of the file. */
+	private read<T>(work: () => T): T {
+		return this.transaction('BEGIN', work);
+	}
+
+	private transaction<T>(begin: string, work: () => T): T {
+		try {
+			this.db.exec(begin);
+		} catch (error) {
+			throw this.wrap(error);
+		}
+		try {
+			const result = work();
+			this.db.exec('COMMIT');
+			return result;
+		} catch (error) {
+			if (this.db.isTransaction) this.db.exec('ROLLBACK');
+			throw this.wrap(error);
+		}
+	}
+
+	private wrap(error: unknown): unknown {
+		const code = (error as { errcode?: number }).errcode;
+		if (code !== undefined && ((code & 0xff) === SQLITE_BUSY || (code & 0xff) === SQLITE_LOCKED)) {
+			return new Error(
+				`SQLite store ${this.path}: the database stayed locked by another writer for more than ` +
+					`busyTimeoutMs (${this.busyTimeoutMs} ms). Raise busyTimeoutMs, or use the PostgreSQL ` +
+					'store when many processes write at once',
+				{ cause: error },
+			);
+		}
+		return error;
+	}
+}

@@ -1,0 +1,965 @@
+/**
+ * The ComplianceStore contract: one suite, run against every backend (sqlite.test.ts,
+ * postgres.test.ts), so both keep exactly the same behaviour.
+ */
+import { ManualClock, DAY, HOUR, MINUTE } from '../../../nodes/core/clock';
+import {
+	ALL_PURPOSES,
+	type ConsentEventInput,
+	type ConsentStatus,
+	type CostEntry,
+	type TemplateState,
+} from '../../../nodes/core/model';
+import type {
+	ComplianceStore,
+	ReserveResult,
+	SendReservation,
+	WebhookEventEffects,
+} from '../../../nodes/core/store/types';
+
+export interface ContractTarget {
+	store: ComplianceStore;
+	/** Every row of every table of this store as text: erasure must leave no trace in it. */
+	dumpTables(): Promise<string>;
+	/**
+	 * Runs one call per racer at the same moment, each racer a separate connection to this
+	 * store (threads on one SQLite file, separate pools on PostgreSQL); resolves with each result.
+	 */
+	race<T>(method: RaceMethod, argsPerRacer: unknown[][]): Promise<T[]>;
+	dispose(): Promise<void>;
+}
+
+export type RaceMethod = 'recordConsent' | 'applyWebhookEvents' | 'reserveSends';
+
+export type MakeTarget = (options: { clock: ManualClock }) => Promise<ContractTarget>;
+
+/** How many racers and rounds the concurrency cases run. */
+export const RACERS = 4;
+const ROUNDS = 25;
+
+const T0 = Date.UTC(2025, 5, 1, 12);
+const SENDER = '106540352242922';
+const OTHER_SENDER = '106540352249999';
+const ALICE = '4915112345678';
+const BOB = '4915187654321';
+const CAROL = '14155550123';
+
+let seq = 0;
+function consent(
+	contact: string,
+	action: ConsentEventInput['action'],
+	at: number,
+	extra: Partial<ConsentEventInput> = {},
+): ConsentEventInput {
+	return { contact, purpose: 'marketing', action, at, source: 'web_form', ...extra };
+}
+
+function reservation(
+	key: string,
+	contact: string,
+	at: number,
+	extra: Partial<SendReservation> = {},
+) {
+	return {
+		idempotencyKey: key,
+		sender: SENDER,
+		contact,
+		kind: 'template:spring_sale',
+		category: 'marketing',
+		at,
+		...extra,
+	} satisfies SendReservation;
+}
+
+function cost(
+	wamid: string,
+	contact: string,
+	at: number,
+	extra: Partial<CostEntry> = {},
+): CostEntry {
+	return {
+		wamid,
+		sender: SENDER,
+		contact,
+		category: 'marketing',
+		pricingType: 'regular',
+		billable: true,
+		at,
+		estimatedPrice: 0.1,
+		currency: 'EUR',
+		...extra,
+	};
+}
+
+function template(
+	name: string,
+	status: string,
+	updatedAt: number,
+	extra: Partial<TemplateState> = {},
+) {
+	return {
+		account: 'waba-1',
+		name,
+		language: 'en_US',
+		status,
+		updatedAt,
+		...extra,
+	} satisfies TemplateState;
+}
+
+/** A small deterministic PRNG, so a failing race can be replayed from its seed. */
+function prng(seed: number): () => number {
+	let a = seed >>> 0;
+	return () => {
+		a = (a + 0x6d2b79f5) >>> 0;
+		let t = a;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+const TIE_RANK: Record<ConsentStatus, number> = { pending: 1, opted_in: 2, opted_out: 3 };
+
+export function describeComplianceStore(name: string, makeTarget: MakeTarget): void {
+	describe(`compliance store contract: ${name}`, () => {
+		let clock: ManualClock;
+		let target: ContractTarget;
+		let store: ComplianceStore;
+
+		beforeEach(async () => {
+			clock = new ManualClock(T0 + 10 * DAY);
+			target = await makeTarget({ clock });
+			store = target.store;
+		});
+		afterEach(async () => {
+			await target.dispose();
+		});
+
+		async function statusOf(contact: string, purpose = 'marketing') {
+			const records = (await store.getConsents([contact])).get(contact) ?? [];
+			return records.find((r) => r.purpose === purpose);
+		}
+
+		describe('migrations', () => {
+			it('creates the schema at the current version and can run again', async () => {
+				await store.migrate();
+				await store.migrate();
+				expect(await store.schemaVersion()).toBe(1);
+			});
+		});
+
+		describe('consent', () => {
+			it('records an opt-in with its proof and makes it the current status', async () => {
+				const [event] = await store.recordConsent([
+					consent(ALICE, 'opt_in', T0, {
+						wording: 'Yes, send me offers from Acme on WhatsApp',
+						evidence: { url: 'https://acme.example/form', ip: '203.0.113.7', note: 'form 12' },
+						reason: 'newsletter signup',
+						recordedBy: 'workflow 42',
+						eventKey: 'form-12',
+					}),
+				]);
+				expect(event).toEqual({
+					id: expect.any(Number),
+					contact: ALICE,
+					purpose: 'marketing',
+					action: 'opt_in',
+					at: T0,
+					source: 'web_form',
+					wording: 'Yes, send me offers from Acme on WhatsApp',
+					evidence: { url: 'https://acme.example/form', ip: '203.0.113.7', note: 'form 12' },
+					reason: 'newsletter signup',
+					recordedBy: 'workflow 42',
+					eventKey: 'form-12',
+					recordedAt: clock.now(),
+					statusAfter: 'opted_in',
+					applied: true,
+				});
+				expect(await statusOf(ALICE)).toEqual({
+					contact: ALICE,
+					purpose: 'marketing',
+					status: 'opted_in',
+					changedAt: T0,
+					source: 'web_form',
+					wording: 'Yes, send me offers from Acme on WhatsApp',
+					optedInAt: T0,
+				});
+				expect(await store.getConsentHistory(ALICE)).toEqual([event]);
+			});
+
+			it('lets the event with the latest time decide and keeps the first opt-in time', async () => {
+				await store.recordConsent([consent(ALICE, 'opt_in', T0)]);
+				await store.recordConsent([consent(ALICE, 'opt_out', T0 + HOUR, { source: 'keyword' })]);
+				expect(await statusOf(ALICE)).toMatchObject({
+					status: 'opted_out',
+					changedAt: T0 + HOUR,
+					source: 'keyword',
+					optedInAt: T0,
+					optedOutAt: T0 + HOUR,
+				});
+				await store.recordConsent([consent(ALICE, 'opt_in', T0 + 2 * HOUR)]);
+				expect(await statusOf(ALICE)).toMatchObject({
+					status: 'opted_in',
+					changedAt: T0 + 2 * HOUR,
+					optedInAt: T0,
+					optedOutAt: T0 + HOUR,
+				});
+			});
+
+			it('lets an opt-out win over an opt-in with the same time, in either order', async () => {
+				await store.recordConsent([consent(ALICE, 'opt_in', T0), consent(ALICE, 'opt_out', T0)]);
+				await store.recordConsent([consent(BOB, 'opt_out', T0), consent(BOB, 'opt_in', T0)]);
+				expect((await statusOf(ALICE))?.status).toBe('opted_out');
+				expect((await statusOf(BOB))?.status).toBe('opted_out');
+				const bobHistory = await store.getConsentHistory(BOB);
+				expect(bobHistory.map((e) => [e.action, e.applied, e.statusAfter])).toEqual([
+					['opt_out', true, 'opted_out'],
+					['opt_in', false, 'opted_out'],
+				]);
+			});
+
+			it('keeps an older event that arrives late without letting it change the status', async () => {
+				await store.recordConsent([consent(ALICE, 'opt_out', T0 + HOUR)]);
+				const [late] = await store.recordConsent([consent(ALICE, 'opt_in', T0)]);
+				expect(late).toMatchObject({ action: 'opt_in', applied: false, statusAfter: 'opted_out' });
+				expect(await statusOf(ALICE)).toMatchObject({ status: 'opted_out', changedAt: T0 + HOUR });
+				expect(await store.getConsentHistory(ALICE)).toHaveLength(2);
+			});
+
+			it('holds consent collected off WhatsApp as pending until the contact confirms', async () => {
+				const [requested] = await store.recordConsent([consent(ALICE, 'request_confirmation', T0)]);
+				expect(requested).toMatchObject({ applied: true, statusAfter: 'pending' });
+				expect(await statusOf(ALICE)).toMatchObject({ status: 'pending', optedInAt: T0 });
+				const [confirmed] = await store.recordConsent([
+					consent(ALICE, 'confirm', T0 + MINUTE, {
+						source: 'whatsapp',
+						evidence: { messageId: 'wamid.confirm-1' },
+					}),
+				]);
+				expect(confirmed).toMatchObject({ applied: true, statusAfter: 'opted_in' });
+				expect(await statusOf(ALICE)).toMatchObject({
+					status: 'opted_in',
+					changedAt: T0 + MINUTE,
+					source: 'whatsapp',
+					optedInAt: T0,
+					confirmedAt: T0 + MINUTE,
+				});
+			});
+
+			it('keeps a confirmation with nothing pending without applying it', async () => {
+				const [unknown] = await store.recordConsent([consent(ALICE, 'confirm', T0)]);
+				expect(unknown.applied).toBe(false);
+				expect(unknown.statusAfter).toBeUndefined();
+				expect(await statusOf(ALICE)).toBeUndefined();
+
+				await store.recordConsent([consent(BOB, 'opt_out', T0)]);
+				const [afterOptOut] = await store.recordConsent([consent(BOB, 'confirm', T0 + HOUR)]);
+				expect(afterOptOut).toMatchObject({ applied: false, statusAfter: 'opted_out' });
+				expect((await statusOf(BOB))?.status).toBe('opted_out');
+				expect(await store.getConsentHistory(ALICE)).toHaveLength(1);
+			});
+
+			it('applies the events of one batch in order', async () => {
+				const events = await store.recordConsent([
+					consent(ALICE, 'request_confirmation', T0),
+					consent(ALICE, 'confirm', T0 + MINUTE),
+					consent(ALICE, 'opt_in', T0, { purpose: 'transactional' }),
+				]);
+				expect(events.map((e) => e.statusAfter)).toEqual(['pending', 'opted_in', 'opted_in']);
+				expect((await statusOf(ALICE))?.status).toBe('opted_in');
+				expect((await statusOf(ALICE, 'transactional'))?.status).toBe('opted_in');
+			});
+
+			it('skips an event whose eventKey was recorded before, also within one batch', async () => {
+				const first = await store.recordConsent([
+					consent(ALICE, 'opt_in', T0, { eventKey: 'import-1' }),
+					consent(ALICE, 'opt_in', T0, { eventKey: 'import-1' }),
+				]);
+				expect(first).toHaveLength(1);
+				const again = await store.recordConsent([
+					consent(ALICE, 'opt_out', T0 + HOUR, { eventKey: 'import-1' }),
+					consent(BOB, 'opt_in', T0, { eventKey: 'import-2' }),
+				]);
+				expect(again.map((e) => e.eventKey)).toEqual(['import-2']);
+				expect((await statusOf(ALICE))?.status).toBe('opted_in');
+				expect(await store.getConsentHistory(ALICE)).toHaveLength(1);
+			});
+
+			it('returns the history of one contact oldest first, across purposes', async () => {
+				await store.recordConsent([
+					consent(ALICE, 'opt_out', T0 + 2 * HOUR),
+					consent(ALICE, 'opt_in', T0, { purpose: 'transactional' }),
+					consent(ALICE, 'opt_in', T0 + HOUR),
+					consent(BOB, 'opt_in', T0),
+				]);
+				const history = await store.getConsentHistory(ALICE);
+				expect(history.map((e) => [e.at, e.purpose, e.action])).toEqual([
+					[T0, 'transactional', 'opt_in'],
+					[T0 + HOUR, 'marketing', 'opt_in'],
+					[T0 + 2 * HOUR, 'marketing', 'opt_out'],
+				]);
+			});
+
+			it('answers getConsents with an entry for every requested contact', async () => {
+				await store.recordConsent([
+					consent(ALICE, 'opt_in', T0),
+					consent(ALICE, 'opt_in', T0, { purpose: 'transactional' }),
+				]);
+				const consents = await store.getConsents([ALICE, BOB]);
+				expect([...consents.keys()].sort()).toEqual([ALICE, BOB].sort());
+				expect(consents.get(ALICE)!.map((r) => r.purpose)).toEqual(['marketing', 'transactional']);
+				expect(consents.get(BOB)).toEqual([]);
+			});
+
+			it('keeps a STOP on all purposes ("*") as a purpose of its own, listed first', async () => {
+				await store.recordConsent([
+					consent(ALICE, 'opt_in', T0),
+					consent(ALICE, 'opt_out', T0 + HOUR, { purpose: ALL_PURPOSES, source: 'keyword' }),
+				]);
+				const records = (await store.getConsents([ALICE])).get(ALICE)!;
+				expect(records.map((r) => [r.purpose, r.status])).toEqual([
+					[ALL_PURPOSES, 'opted_out'],
+					['marketing', 'opted_in'],
+				]);
+			});
+
+			it('pages through all consents by (contact, purpose) and counts contacts', async () => {
+				const contacts = ['4917000000003', '4917000000001', '4917000000002', '4917000000004'];
+				await store.recordConsent(
+					contacts.flatMap((c) => [
+						consent(c, 'opt_in', T0),
+						consent(c, 'opt_in', T0, { purpose: 'back_in_stock' }),
+					]),
+				);
+				const seen: string[] = [];
+				let after: { contact: string; purpose: string } | undefined;
+				for (;;) {
+					const page = await store.listConsents({ after, limit: 3 });
+					if (page.length === 0) break;
+					expect(page.length).toBeLessThanOrEqual(3);
+					seen.push(...page.map((r) => `${r.contact}/${r.purpose}`));
+					after = { contact: page.at(-1)!.contact, purpose: page.at(-1)!.purpose };
+				}
+				const expected = [...contacts]
+					.sort()
+					.flatMap((c) => [`${c}/back_in_stock`, `${c}/marketing`]);
+				expect(seen).toEqual(expected);
+				expect(await store.countContacts()).toBe(4);
+				expect(await store.listConsents({})).toHaveLength(8);
+			});
+
+			it('rejects an event without a valid time and names the field', async () => {
+				await expect(store.recordConsent([consent(ALICE, 'opt_in', Number.NaN)])).rejects.toThrow(
+					/events\[0\]\.at must be a time in milliseconds/,
+				);
+			});
+		});
+
+		describe('window', () => {
+			async function windowOf(contact: string, sender = SENDER) {
+				const snapshot = await store.getSnapshot({
+					sender,
+					contacts: [contact],
+					marketingSince: 0,
+				});
+				return snapshot.contacts.get(contact)!.window;
+			}
+
+			it('opens on an inbound message and never moves back in time', async () => {
+				await store.touchWindows([{ sender: SENDER, contact: ALICE, at: T0 + HOUR }]);
+				await store.touchWindows([{ sender: SENDER, contact: ALICE, at: T0 }]);
+				expect(await windowOf(ALICE)).toEqual({
+					sender: SENDER,
+					contact: ALICE,
+					lastInboundAt: T0 + HOUR,
+				});
+				await store.touchWindows([{ sender: SENDER, contact: ALICE, at: T0 + 2 * HOUR }]);
+				expect((await windowOf(ALICE))?.lastInboundAt).toBe(T0 + 2 * HOUR);
+			});
+
+			it('is kept per sender number', async () => {
+				await store.touchWindows([{ sender: SENDER, contact: ALICE, at: T0 }]);
+				expect(await windowOf(ALICE, OTHER_SENDER)).toBeUndefined();
+			});
+
+			it('closes when Meta says so and reopens only when the contact writes again later', async () => {
+				await store.touchWindows([{ sender: SENDER, contact: ALICE, at: T0 }]);
+				await store.closeWindows([{ sender: SENDER, contact: ALICE, at: T0 + HOUR }]);
+				expect((await windowOf(ALICE))?.closedAt).toBe(T0 + HOUR);
+				// A message written before the close, delivered late, does not reopen it.
+				await store.touchWindows([{ sender: SENDER, contact: ALICE, at: T0 + MINUTE }]);
+				expect((await windowOf(ALICE))?.closedAt).toBe(T0 + HOUR);
+				await store.touchWindows([{ sender: SENDER, contact: ALICE, at: T0 + 2 * HOUR }]);
+				expect(await windowOf(ALICE)).toEqual({
+					sender: SENDER,
+					contact: ALICE,
+					lastInboundAt: T0 + 2 * HOUR,
+				});
+			});
+
+			it('ignores a close older than the last inbound message and a close with no window', async () => {
+				await store.touchWindows([{ sender: SENDER, contact: ALICE, at: T0 + HOUR }]);
+				await store.closeWindows([
+					{ sender: SENDER, contact: ALICE, at: T0 },
+					{ sender: SENDER, contact: BOB, at: T0 },
+				]);
+				expect((await windowOf(ALICE))?.closedAt).toBeUndefined();
+				expect(await windowOf(BOB)).toBeUndefined();
+			});
+
+			it('keeps the referral time until a newer referral replaces it', async () => {
+				await store.touchWindows([{ sender: SENDER, contact: ALICE, at: T0, referral: true }]);
+				await store.touchWindows([{ sender: SENDER, contact: ALICE, at: T0 + HOUR }]);
+				expect(await windowOf(ALICE)).toMatchObject({ lastInboundAt: T0 + HOUR, referralAt: T0 });
+				await store.touchWindows([
+					{ sender: SENDER, contact: ALICE, at: T0 + DAY, referral: true },
+				]);
+				expect((await windowOf(ALICE))?.referralAt).toBe(T0 + DAY);
+			});
+		});
+
+		describe('free entry point', () => {
+			async function fepOf(contact: string) {
+				const snapshot = await store.getSnapshot({
+					sender: SENDER,
+					contacts: [contact],
+					marketingSince: 0,
+				});
+				return snapshot.contacts.get(contact)!.window?.fepStartedAt;
+			}
+
+			it('starts with the first reply to a referral and keeps that start', async () => {
+				await store.touchWindows([{ sender: SENDER, contact: ALICE, at: T0, referral: true }]);
+				await store.startFreeEntryPoints([{ sender: SENDER, contact: ALICE, at: T0 + MINUTE }]);
+				await store.startFreeEntryPoints([{ sender: SENDER, contact: ALICE, at: T0 + HOUR }]);
+				expect(await fepOf(ALICE)).toBe(T0 + MINUTE);
+			});
+
+			it('starts anew after a newer referral', async () => {
+				await store.touchWindows([{ sender: SENDER, contact: ALICE, at: T0, referral: true }]);
+				await store.startFreeEntryPoints([{ sender: SENDER, contact: ALICE, at: T0 + MINUTE }]);
+				await store.touchWindows([
+					{ sender: SENDER, contact: ALICE, at: T0 + 5 * DAY, referral: true },
+				]);
+				await store.startFreeEntryPoints([
+					{ sender: SENDER, contact: ALICE, at: T0 + 5 * DAY + MINUTE },
+				]);
+				expect(await fepOf(ALICE)).toBe(T0 + 5 * DAY + MINUTE);
+			});
+
+			it('needs a window to start in', async () => {
+				await store.startFreeEntryPoints([{ sender: SENDER, contact: BOB, at: T0 }]);
+				expect(
+					(
+						await store.getSnapshot({ sender: SENDER, contacts: [BOB], marketingSince: 0 })
+					).contacts.get(BOB)!.window,
+				).toBeUndefined();
+			});
+		});
+
+		describe('idempotency', () => {
+			it('claims a key once and returns the stored message to a second claim', async () => {
+				const first = await store.reserveSends([reservation('order-1', ALICE, T0)]);
+				expect(first).toEqual({ reserved: ['order-1'], existing: new Map() });
+				const second = await store.reserveSends([
+					reservation('order-1', ALICE, T0 + MINUTE),
+					reservation('order-2', BOB, T0 + MINUTE),
+				]);
+				expect(second.reserved).toEqual(['order-2']);
+				expect(second.existing.get('order-1')).toEqual({
+					idempotencyKey: 'order-1',
+					sender: SENDER,
+					contact: ALICE,
+					state: 'pending',
+					kind: 'template:spring_sale',
+					category: 'marketing',
+					createdAt: T0,
+				});
+			});
+
+			it('returns the first wamid once the send completed', async () => {
+				await store.reserveSends([reservation('order-1', ALICE, T0)]);
+				await store.completeSends([
+					{
+						idempotencyKey: 'order-1',
+						state: 'accepted',
+						wamid: 'wamid.HBgLMQ-order-1',
+						at: T0 + 1000,
+						estimatedPrice: 0.1091,
+						currency: 'EUR',
+					},
+				]);
+				const again = await store.reserveSends([reservation('order-1', ALICE, T0 + HOUR)]);
+				expect(again.reserved).toEqual([]);
+				expect(again.existing.get('order-1')).toMatchObject({
+					state: 'accepted',
+					wamid: 'wamid.HBgLMQ-order-1',
+					sentAt: T0 + 1000,
+					estimatedPrice: 0.1091,
+					currency: 'EUR',
+					createdAt: T0,
+				});
+			});
+
+			it('claims a key given twice in one batch once', async () => {
+				const result = await store.reserveSends([
+					reservation('order-1', ALICE, T0),
+					reservation('order-1', ALICE, T0),
+				]);
+				expect(result.reserved).toEqual(['order-1']);
+				expect(result.existing.size).toBe(0);
+			});
+
+			it('records a failed send with its error code', async () => {
+				await store.reserveSends([reservation('order-1', ALICE, T0)]);
+				await store.completeSends([
+					{ idempotencyKey: 'order-1', state: 'failed', errorCode: 131026, at: T0 + 1000 },
+				]);
+				const { sends } = await store.getSnapshot({
+					sender: SENDER,
+					contacts: [],
+					marketingSince: 0,
+					idempotencyKeys: ['order-1'],
+				});
+				expect(sends.get('order-1')).toMatchObject({ state: 'failed', errorCode: 131026 });
+			});
+
+			it('releases only keys whose send is still pending', async () => {
+				await store.reserveSends([
+					reservation('pending-1', ALICE, T0),
+					reservation('sent-1', BOB, T0),
+				]);
+				await store.completeSends([
+					{ idempotencyKey: 'sent-1', state: 'accepted', wamid: 'wamid.sent-1', at: T0 },
+				]);
+				await store.releaseSends(['pending-1', 'sent-1']);
+				const again = await store.reserveSends([
+					reservation('pending-1', ALICE, T0 + HOUR),
+					reservation('sent-1', BOB, T0 + HOUR),
+				]);
+				expect(again.reserved).toEqual(['pending-1']);
+				expect(again.existing.get('sent-1')?.wamid).toBe('wamid.sent-1');
+			});
+		});
+
+		describe('snapshot', () => {
+			it('answers for every requested contact, known or not, with everything the rules need', async () => {
+				await store.recordConsent([
+					consent(ALICE, 'opt_in', T0),
+					consent(ALICE, 'opt_in', T0, { purpose: 'transactional' }),
+				]);
+				await store.touchWindows([
+					{ sender: SENDER, contact: ALICE, at: T0 + HOUR },
+					{ sender: OTHER_SENDER, contact: BOB, at: T0 + HOUR },
+				]);
+				await store.reserveSends([
+					reservation('m-old', ALICE, T0 - 8 * DAY),
+					reservation('m-2', ALICE, T0 + 2 * HOUR),
+					reservation('m-1', ALICE, T0 + HOUR),
+					reservation('m-failed', ALICE, T0 + 3 * HOUR),
+					reservation('u-1', ALICE, T0 + HOUR, { category: 'utility', kind: 'template:order' }),
+					reservation('m-bob', BOB, T0 + HOUR),
+				]);
+				await store.completeSends([
+					{ idempotencyKey: 'm-1', state: 'accepted', wamid: 'wamid.m-1', at: T0 + HOUR },
+					{ idempotencyKey: 'm-failed', state: 'failed', errorCode: 131049, at: T0 + 3 * HOUR },
+				]);
+				await store.upsertTemplateStates([
+					template('spring_sale', 'APPROVED', T0, { category: 'marketing' }),
+					template('order_update', 'PAUSED', T0),
+				]);
+				await store.eraseContact(CAROL, T0);
+
+				const snapshot = await store.getSnapshot({
+					sender: SENDER,
+					contacts: [ALICE, BOB, CAROL, '4930123456', ALICE],
+					marketingSince: T0 - 7 * DAY,
+					idempotencyKeys: ['m-1', 'unknown-key'],
+					templates: [
+						{ account: 'waba-1', name: 'spring_sale', language: 'en_US' },
+						{ account: 'waba-1', name: 'spring_sale', language: 'de' },
+					],
+				});
+				expect([...snapshot.contacts.keys()].sort()).toEqual(
+					[ALICE, BOB, CAROL, '4930123456'].sort(),
+				);
+				const alice = snapshot.contacts.get(ALICE)!;
+				expect(alice.consents.map((c) => [c.purpose, c.status])).toEqual([
+					['marketing', 'opted_in'],
+					['transactional', 'opted_in'],
+				]);
+				expect(alice.window).toEqual({ sender: SENDER, contact: ALICE, lastInboundAt: T0 + HOUR });
+				expect(alice.suppressed).toBe(false);
+				expect(alice.marketingSentAt).toEqual([T0 + HOUR, T0 + 2 * HOUR]);
+				expect(snapshot.contacts.get(BOB)).toEqual({
+					contact: BOB,
+					consents: [],
+					suppressed: false,
+					marketingSentAt: [T0 + HOUR],
+				});
+				expect(snapshot.contacts.get(CAROL)).toEqual({
+					contact: CAROL,
+					consents: [],
+					suppressed: true,
+					marketingSentAt: [],
+				});
+				expect([...snapshot.sends.keys()]).toEqual(['m-1']);
+				expect(snapshot.sends.get('m-1')).toMatchObject({ state: 'accepted', wamid: 'wamid.m-1' });
+				expect(snapshot.templates).toEqual([
+					{
+						account: 'waba-1',
+						name: 'spring_sale',
+						language: 'en_US',
+						status: 'APPROVED',
+						category: 'marketing',
+						updatedAt: T0,
+					},
+				]);
+			});
+
+			it('answers an empty request', async () => {
+				const snapshot = await store.getSnapshot({
+					sender: SENDER,
+					contacts: [],
+					marketingSince: 0,
+				});
+				expect(snapshot).toEqual({ contacts: new Map(), sends: new Map(), templates: [] });
+			});
+		});
+
+		describe('webhook events', () => {
+			it('applies the effects of a new event once and returns its key once', async () => {
+				await store.reserveSends([reservation('m-1', ALICE, T0)]);
+				await store.completeSends([
+					{ idempotencyKey: 'm-1', state: 'accepted', wamid: 'wamid.m-1', at: T0 },
+				]);
+				const events: WebhookEventEffects[] = [
+					{
+						key: 'msg:wamid.in-1',
+						effects: {
+							windows: [{ sender: SENDER, contact: ALICE, at: T0 + HOUR, referral: true }],
+							consent: [
+								consent(ALICE, 'opt_out', T0 + HOUR, { source: 'keyword', wording: 'STOP' }),
+							],
+						},
+					},
+					{
+						key: 'status:wamid.m-1:failed',
+						effects: { sendFailures: [{ wamid: 'wamid.m-1', errorCode: 131050, at: T0 + HOUR }] },
+					},
+					{
+						key: 'status:wamid.m-2:delivered',
+						effects: { costs: [cost('wamid.m-2', BOB, T0 + HOUR)] },
+					},
+					{
+						key: 'template:spring_sale:PAUSED',
+						effects: { templates: [template('spring_sale', 'PAUSED', T0 + HOUR)] },
+					},
+				];
+				const first = await store.applyWebhookEvents(events, T0 + HOUR);
+				expect(first).toEqual(events.map((e) => e.key));
+				expect(await store.applyWebhookEvents(events, T0 + 2 * HOUR)).toEqual([]);
+
+				const snapshot = await store.getSnapshot({
+					sender: SENDER,
+					contacts: [ALICE],
+					marketingSince: 0,
+					idempotencyKeys: ['m-1'],
+					templates: [{ account: 'waba-1', name: 'spring_sale', language: 'en_US' }],
+				});
+				const alice = snapshot.contacts.get(ALICE)!;
+				expect(alice.window).toMatchObject({ lastInboundAt: T0 + HOUR, referralAt: T0 + HOUR });
+				expect(alice.consents[0]).toMatchObject({ status: 'opted_out', source: 'keyword' });
+				expect(alice.marketingSentAt).toEqual([]);
+				expect(snapshot.sends.get('m-1')).toMatchObject({ state: 'failed', errorCode: 131050 });
+				expect(snapshot.templates[0].status).toBe('PAUSED');
+				expect(await store.getConsentHistory(ALICE)).toHaveLength(1);
+				const costs = await store.costSummary({ from: 0, to: T0 + DAY });
+				expect(costs).toEqual([
+					{
+						category: 'marketing',
+						pricingType: 'regular',
+						messages: 1,
+						billable: 1,
+						estimatedTotal: 0.1,
+						currency: 'EUR',
+					},
+				]);
+			});
+
+			it('applies only the new events of a delivery that repeats some', async () => {
+				await store.applyWebhookEvents(
+					[{ key: 'a', effects: { windows: [{ sender: SENDER, contact: ALICE, at: T0 }] } }],
+					T0,
+				);
+				const keys = await store.applyWebhookEvents(
+					[
+						{ key: 'a', effects: { consent: [consent(ALICE, 'opt_in', T0)] } },
+						{ key: 'b', effects: { consent: [consent(BOB, 'opt_in', T0)] } },
+						{ key: 'b', effects: { consent: [consent(BOB, 'opt_out', T0)] } },
+					],
+					T0,
+				);
+				expect(keys).toEqual(['b']);
+				expect(await statusOf(ALICE)).toBeUndefined();
+				expect((await statusOf(BOB))?.status).toBe('opted_in');
+			});
+
+			it('records a delivery cost once per message and category, whichever status carries it', async () => {
+				await store.applyWebhookEvents(
+					[
+						{ key: 'status:w1:sent', effects: { costs: [cost('w1', ALICE, T0)] } },
+						{ key: 'status:w1:delivered', effects: { costs: [cost('w1', ALICE, T0 + 1000)] } },
+						{
+							key: 'status:w2:delivered',
+							effects: {
+								costs: [
+									cost('w2', ALICE, T0, {
+										category: 'utility',
+										pricingType: 'free_customer_service',
+										billable: false,
+										estimatedPrice: 0,
+									}),
+								],
+							},
+						},
+						{
+							key: 'status:w3:delivered',
+							effects: { costs: [cost('w3', BOB, T0, { estimatedPrice: 0.2 })] },
+						},
+						{ key: 'status:w4:delivered', effects: { costs: [cost('w4', BOB, T0 + 2 * DAY)] } },
+					],
+					T0,
+				);
+				const rows = await store.costSummary({ from: T0, to: T0 + DAY });
+				expect(
+					rows.map((r) => ({ ...r, estimatedTotal: Math.round(r.estimatedTotal * 1000) })),
+				).toEqual([
+					{
+						category: 'marketing',
+						pricingType: 'regular',
+						messages: 2,
+						billable: 2,
+						estimatedTotal: 300,
+						currency: 'EUR',
+					},
+					{
+						category: 'utility',
+						pricingType: 'free_customer_service',
+						messages: 1,
+						billable: 0,
+						estimatedTotal: 0,
+						currency: 'EUR',
+					},
+				]);
+			});
+
+			it('forgets keys seen before the cut-off, so they count as new again', async () => {
+				await store.applyWebhookEvents([{ key: 'old', effects: {} }], T0);
+				await store.applyWebhookEvents([{ key: 'recent', effects: {} }], T0 + 6 * DAY);
+				expect(await store.pruneSeenEvents(T0 + DAY)).toBe(1);
+				expect(
+					await store.applyWebhookEvents(
+						[
+							{ key: 'old', effects: {} },
+							{ key: 'recent', effects: {} },
+						],
+						T0 + 8 * DAY,
+					),
+				).toEqual(['old']);
+			});
+		});
+
+		describe('template status', () => {
+			it('keeps the newest state and the category and quality Meta last sent', async () => {
+				await store.upsertTemplateStates([
+					template('spring_sale', 'APPROVED', T0 + HOUR, {
+						category: 'marketing',
+						quality: 'GREEN',
+					}),
+				]);
+				await store.upsertTemplateStates([template('spring_sale', 'PENDING', T0)]);
+				await store.upsertTemplateStates([
+					template('spring_sale', 'PAUSED', T0 + 2 * HOUR, { reason: 'NONE' }),
+				]);
+				const states = await store.getTemplateStates([
+					{ account: 'waba-1', name: 'spring_sale', language: 'en_US' },
+					{ account: 'waba-1', name: 'missing', language: 'en_US' },
+				]);
+				expect(states).toEqual([
+					{
+						account: 'waba-1',
+						name: 'spring_sale',
+						language: 'en_US',
+						status: 'PAUSED',
+						category: 'marketing',
+						quality: 'GREEN',
+						reason: 'NONE',
+						updatedAt: T0 + 2 * HOUR,
+					},
+				]);
+				expect(await store.getTemplateStates([])).toEqual([]);
+			});
+		});
+
+		describe('erasure', () => {
+			it('removes every trace of the contact and keeps only its salted hash', async () => {
+				await store.recordConsent([
+					consent(ALICE, 'opt_in', T0, {
+						wording: 'Yes',
+						evidence: { ip: '203.0.113.7', messageId: 'wamid.optin' },
+					}),
+					consent(ALICE, 'opt_out', T0 + HOUR, { purpose: 'transactional' }),
+					consent(BOB, 'opt_in', T0),
+				]);
+				await store.touchWindows([
+					{ sender: SENDER, contact: ALICE, at: T0 },
+					{ sender: OTHER_SENDER, contact: ALICE, at: T0 },
+				]);
+				await store.reserveSends([reservation('order-1', ALICE, T0)]);
+				await store.completeSends([
+					{ idempotencyKey: 'order-1', state: 'accepted', wamid: 'wamid.x1', at: T0 },
+				]);
+				await store.applyWebhookEvents(
+					[{ key: 'status:x1', effects: { costs: [cost('wamid.x1', ALICE, T0)] } }],
+					T0,
+				);
+				expect(await target.dumpTables()).toContain(ALICE);
+
+				const hash = await store.contactHash(ALICE);
+				expect(hash).toMatch(/^[0-9a-f]{64}$/);
+				expect(await store.contactHash(ALICE)).toBe(hash);
+				expect(await store.contactHash(BOB)).not.toBe(hash);
+				const report = await store.eraseContact(ALICE, T0 + DAY);
+				expect(report).toEqual({
+					contactHash: hash,
+					consentRecords: 2,
+					consentEvents: 2,
+					windows: 2,
+					costEntries: 1,
+					sentMessagesAnonymised: 1,
+					alreadySuppressed: false,
+				});
+				expect(await target.dumpTables()).not.toContain(ALICE);
+				expect(await target.dumpTables()).toContain(BOB);
+
+				const snapshot = await store.getSnapshot({
+					sender: SENDER,
+					contacts: [ALICE],
+					marketingSince: 0,
+					idempotencyKeys: ['order-1'],
+				});
+				expect(snapshot.contacts.get(ALICE)).toEqual({
+					contact: ALICE,
+					consents: [],
+					suppressed: true,
+					marketingSentAt: [],
+				});
+				// The idempotency key still protects against a second send.
+				expect(snapshot.sends.get('order-1')).toMatchObject({ contact: hash, wamid: 'wamid.x1' });
+				expect(await store.getConsentHistory(ALICE)).toEqual([]);
+				expect((await store.eraseContact(ALICE, T0 + 2 * DAY)).alreadySuppressed).toBe(true);
+			});
+
+			it('does not let an erased contact be opted in again, nor store anything about it', async () => {
+				await store.eraseContact(ALICE, T0);
+				const stored = await store.recordConsent([
+					consent(ALICE, 'opt_in', T0 + DAY, { evidence: { ip: '203.0.113.7' } }),
+					consent(BOB, 'opt_in', T0 + DAY),
+				]);
+				expect(stored.map((e) => e.contact)).toEqual([BOB]);
+				await store.applyWebhookEvents(
+					[
+						{
+							key: 'in-1',
+							effects: { consent: [consent(ALICE, 'opt_in', T0 + DAY, { source: 'keyword' })] },
+						},
+					],
+					T0 + DAY,
+				);
+				expect(await statusOf(ALICE)).toBeUndefined();
+				expect(await target.dumpTables()).not.toContain(ALICE);
+			});
+		});
+
+		describe('concurrency', () => {
+			it('ends with the status of the latest event when opt-ins and opt-outs race (opt-out on ties)', async () => {
+				const seed = 20250601;
+				const random = prng(seed);
+				for (let round = 0; round < ROUNDS; round++) {
+					const contact = `49170${String(round).padStart(8, '0')}`;
+					const batches = Array.from({ length: RACERS }, () =>
+						Array.from({ length: 3 }, () =>
+							consent(
+								contact,
+								random() < 0.5 ? 'opt_in' : 'opt_out',
+								T0 + Math.floor(random() * 4) * MINUTE,
+								{
+									eventKey: `race-${round}-${++seq}`,
+								},
+							),
+						),
+					);
+					await target.race(
+						'recordConsent',
+						batches.map((events) => [events]),
+					);
+					const all = batches.flat();
+					const winner = all.reduce((best, e) => {
+						const rank = (x: ConsentEventInput) =>
+							TIE_RANK[x.action === 'opt_in' ? 'opted_in' : 'opted_out'];
+						return e.at > best.at || (e.at === best.at && rank(e) > rank(best)) ? e : best;
+					});
+					const record = await statusOf(contact);
+					const context = `seed ${seed}, round ${round}`;
+					expect({ context, status: record?.status, changedAt: record?.changedAt }).toEqual({
+						context,
+						status: winner.action === 'opt_in' ? 'opted_in' : 'opted_out',
+						changedAt: winner.at,
+					});
+					const history = await store.getConsentHistory(contact);
+					expect(history.map((e) => e.eventKey).sort()).toEqual(all.map((e) => e.eventKey).sort());
+				}
+			});
+
+			it('gives a webhook event to exactly one of several deliveries racing each other', async () => {
+				for (let round = 0; round < ROUNDS; round++) {
+					const contact = `49171${String(round).padStart(8, '0')}`;
+					const event: WebhookEventEffects = {
+						key: `status:wamid.race-${round}:delivered`,
+						effects: {
+							costs: [cost(`wamid.race-${round}`, contact, T0)],
+							consent: [consent(contact, 'opt_out', T0, { source: 'keyword' })],
+						},
+					};
+					const results = await target.race<string[]>(
+						'applyWebhookEvents',
+						Array.from({ length: RACERS }, () => [[event], T0]),
+					);
+					expect(results.filter((keys) => keys.includes(event.key))).toHaveLength(1);
+					expect(await store.getConsentHistory(contact)).toHaveLength(1);
+				}
+				const [row] = await store.costSummary({ from: 0, to: T0 + 1 });
+				expect(row.messages).toBe(ROUNDS);
+			});
+
+			it('lets exactly one of several racing reservations of one key win', async () => {
+				for (let round = 0; round < ROUNDS; round++) {
+					const key = `race-order-${round}`;
+					const results = await target.race<ReserveResult>(
+						'reserveSends',
+						Array.from({ length: RACERS }, (_, racer) => [
+							[reservation(key, ALICE, T0 + racer), reservation(`${key}-own-${racer}`, ALICE, T0)],
+						]),
+					);
+					expect(results.filter((r) => r.reserved.includes(key))).toHaveLength(1);
+					for (const [racer, r] of results.entries()) {
+						expect(r.reserved).toContain(`${key}-own-${racer}`);
+						if (!r.reserved.includes(key)) expect(r.existing.get(key)?.idempotencyKey).toBe(key);
+					}
+				}
+			});
+		});
+	});
+}

@@ -1,0 +1,325 @@
+/**
+ * The contract against a real PostgreSQL server (WA_TEST_PG_URL, e.g. from
+ * `scripts/test-postgres.sh start`). Each run uses a fresh random schema, dropped afterwards, and
+ * each test its own table prefix inside it.
+ */
+import { randomBytes } from 'node:crypto';
+
+import { Pool, type PoolClient } from 'pg';
+
+import { PostgresComplianceStore } from '../../../nodes/core/store/postgres';
+import { RACERS, describeComplianceStore } from './contract';
+
+const url = process.env.WA_TEST_PG_URL;
+const T0 = Date.UTC(2025, 5, 1, 12);
+
+if (!url) {
+	if (process.env.CI) {
+		describe('postgres store', () => {
+			it('runs in CI', () => {
+				throw new Error(
+					'WA_TEST_PG_URL is not set, so the PostgreSQL store contract cannot run. CI must start a ' +
+						'server first: eval "$(scripts/test-postgres.sh start)"',
+				);
+			});
+		});
+	} else {
+		console.warn(
+			'Skipping the PostgreSQL store contract: WA_TEST_PG_URL is not set ' +
+				'(eval "$(scripts/test-postgres.sh start)" starts a throwaway server).',
+		);
+		describe.skip('postgres store (WA_TEST_PG_URL not set)', () => {
+			it('needs a server', () => undefined);
+		});
+	}
+} else {
+	const connectionString = url;
+	const schema = `wa_test_${randomBytes(5).toString('hex')}`;
+	let admin: Pool;
+	let prefixes = 0;
+	const nextPrefix = () => `t${++prefixes}_`;
+
+	beforeAll(() => {
+		admin = new Pool({ connectionString, max: 2 });
+	});
+	afterAll(async () => {
+		await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+		await admin.end();
+	});
+
+	async function dumpTables(tablePrefix: string): Promise<string> {
+		const { rows } = await admin.query<{ tablename: string }>(
+			`SELECT tablename FROM pg_tables
+			WHERE schemaname = $1 AND left(tablename, length($2)) = $2 ORDER BY tablename`,
+			[schema, tablePrefix],
+		);
+		const dumps = [];
+		for (const { tablename } of rows) {
+			const { rows: data } = await admin.query(`SELECT * FROM "${schema}"."${tablename}"`);
+			dumps.push([tablename, data]);
+		}
+		return JSON.stringify(dumps);
+	}
+
+	describeComplianceStore('postgres', async ({ clock }) => {
+		const tablePrefix = nextPrefix();
+		const options = { connectionString, schema, tablePrefix, poolSize: 4 };
+		const store = new PostgresComplianceStore({ ...options, clock });
+		await store.migrate();
+		const racers: PostgresComplianceStore[] = [];
+		return {
+			store,
+			dumpTables: () => dumpTables(tablePrefix),
+			async race<T>(method: string, argsPerRacer: unknown[][]) {
+				// Separate pools, as separate n8n processes (main, webhook, workers) would have.
+				while (racers.length < argsPerRacer.length) {
+					const racer = new PostgresComplianceStore({ ...options, poolSize: 2 });
+					await racer.migrate();
+					racers.push(racer);
+				}
+				return Promise.all(
+					argsPerRacer.map((args, i) =>
+						(racers[i] as unknown as Record<string, (...a: unknown[]) => Promise<T>>)[method](
+							...args,
+						),
+					),
+				);
+			},
+			async dispose() {
+				await Promise.all([store, ...racers].map((s) => s.close()));
+			},
+		};
+	});
+
+	describe('postgres store', () => {
+		/** A pool that counts the statements its connections send: one per round trip. */
+		function countingPool() {
+			const pool = new Pool({ connectionString, max: 2 });
+			const counter = { statements: 0 };
+			pool.on('connect', (client: PoolClient) => {
+				const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+				(client as unknown as { query: typeof query }).query = (...args: unknown[]) => {
+					counter.statements++;
+					return query(...args);
+				};
+			});
+			return { pool, counter };
+		}
+
+		it('answers a snapshot of 50 contacts, their sends and templates in one round trip', async () => {
+			const { pool, counter } = countingPool();
+			const store = new PostgresComplianceStore({ pool, schema, tablePrefix: nextPrefix() });
+			try {
+				await store.migrate();
+				const contacts = Array.from(
+					{ length: 50 },
+					(_, i) => `49151000000${String(i).padStart(2, '0')}`,
+				);
+				await store.recordConsent(
+					contacts.map((contact) => ({
+						contact,
+						purpose: 'marketing',
+						action: 'opt_in' as const,
+						at: T0,
+						source: 'import',
+					})),
+				);
+				await store.touchWindows(contacts.map((contact) => ({ sender: '1065', contact, at: T0 })));
+				await store.reserveSends(
+					contacts.map((contact, i) => ({
+						idempotencyKey: `k${i}`,
+						sender: '1065',
+						contact,
+						kind: 'template:sale',
+						category: 'marketing' as const,
+						at: T0,
+					})),
+				);
+				counter.statements = 0;
+				const snapshot = await store.getSnapshot({
+					sender: '1065',
+					contacts,
+					marketingSince: 0,
+					idempotencyKeys: contacts.map((_, i) => `k${i}`),
+					templates: [{ account: 'waba', name: 'sale', language: 'en' }],
+				});
+				expect(counter.statements).toBe(1);
+				expect(snapshot.contacts.size).toBe(50);
+				for (const entry of snapshot.contacts.values()) {
+					expect(entry.consents).toHaveLength(1);
+					expect(entry.window).toBeDefined();
+					expect(entry.marketingSentAt).toEqual([T0]);
+				}
+				expect(snapshot.sends.size).toBe(50);
+			} finally {
+				await store.close();
+				await pool.end();
+			}
+		});
+
+		it('writes each batch in one round trip', async () => {
+			const { pool, counter } = countingPool();
+			const store = new PostgresComplianceStore({ pool, schema, tablePrefix: nextPrefix() });
+			try {
+				await store.migrate();
+				const contacts = Array.from(
+					{ length: 50 },
+					(_, i) => `49152000000${String(i).padStart(2, '0')}`,
+				);
+				const batches: Array<[string, () => Promise<unknown>]> = [
+					[
+						'recordConsent',
+						() =>
+							store.recordConsent(
+								contacts.map((contact) => ({
+									contact,
+									purpose: 'marketing',
+									action: 'opt_in' as const,
+									at: T0,
+									source: 'import',
+								})),
+							),
+					],
+					[
+						'reserveSends',
+						() =>
+							store.reserveSends(
+								contacts.map((contact, i) => ({
+									idempotencyKey: `w${i}`,
+									sender: '1065',
+									contact,
+									kind: 'template:sale',
+									category: 'marketing' as const,
+									at: T0,
+								})),
+							),
+					],
+					[
+						'applyWebhookEvents',
+						() =>
+							store.applyWebhookEvents(
+								contacts.map((contact, i) => ({
+									key: `in-${i}`,
+									effects: { windows: [{ sender: '1065', contact, at: T0 }] },
+								})),
+								T0,
+							),
+					],
+				];
+				for (const [name, run] of batches) {
+					counter.statements = 0;
+					await run();
+					expect({ name, statements: counter.statements }).toEqual({ name, statements: 1 });
+				}
+			} finally {
+				await store.close();
+				await pool.end();
+			}
+		});
+
+		it('migrates once when several processes start together', async () => {
+			const tablePrefix = nextPrefix();
+			const stores = Array.from(
+				{ length: RACERS },
+				() =>
+					new PostgresComplianceStore({
+						connectionString,
+						schema: `${schema}_m`,
+						tablePrefix,
+						poolSize: 1,
+					}),
+			);
+			try {
+				await Promise.all(stores.map((s) => s.migrate()));
+				const versions = await Promise.all(stores.map((s) => s.schemaVersion()));
+				expect(versions).toEqual(stores.map(() => 1));
+				const hashes = await Promise.all(stores.map((s) => s.contactHash('4915112345678')));
+				expect(new Set(hashes).size).toBe(1);
+			} finally {
+				await Promise.all(stores.map((s) => s.close()));
+				await admin.query(`DROP SCHEMA IF EXISTS "${schema}_m" CASCADE`);
+			}
+		});
+
+		it('refuses a schema written by a newer version of the package', async () => {
+			const tablePrefix = nextPrefix();
+			const first = new PostgresComplianceStore({ connectionString, schema, tablePrefix });
+			await first.migrate();
+			await first.close();
+			await admin.query(
+				`UPDATE "${schema}"."${tablePrefix}meta" SET value = '99' WHERE key = 'schema_version'`,
+			);
+			const second = new PostgresComplianceStore({ connectionString, schema, tablePrefix });
+			await expect(second.migrate()).rejects.toThrow(
+				/schema version 99 .* newer than this package supports \(1\)/,
+			);
+			await second.close();
+		});
+
+		it('names the option and the allowed form when schema or tablePrefix is wrong', () => {
+			expect(() => new PostgresComplianceStore({ connectionString, schema: 'Public' })).toThrow(
+				'schema "Public" is not allowed: use lower-case letters, digits and underscores',
+			);
+			expect(() => new PostgresComplianceStore({ connectionString, tablePrefix: 'wa-' })).toThrow(
+				/tablePrefix "wa-" is not allowed/,
+			);
+			expect(() => new PostgresComplianceStore({ connectionString, poolSize: 0 })).toThrow(
+				'poolSize must be a whole number >= 1, got 0',
+			);
+			expect(() => new PostgresComplianceStore({ schema: 'x' })).toThrow(
+				/give exactly one of connection .* connectionString or pool/,
+			);
+		});
+
+		it('never puts the password or the connection string into an error', async () => {
+			const real = new URL(connectionString);
+			// A wrong one, made up per run, so the server refuses it.
+			const password = `wrong-${randomBytes(6).toString('hex')}`;
+			real.password = password;
+			const wrong = real.toString();
+			const store = new PostgresComplianceStore({ connectionString: wrong, schema, poolSize: 1 });
+			const error = await store.migrate().then(
+				() => undefined,
+				(e: unknown) => e as Error,
+			);
+			await store.close();
+			expect(error).toBeInstanceOf(Error);
+			expect(error!.message).toMatch(/^PostgreSQL store: .*password authentication failed/);
+			const shown = `${error!.message} ${error!.stack} ${JSON.stringify(error)}`;
+			expect(shown).not.toContain(password);
+			expect(shown).not.toContain(wrong);
+
+			const broken = `postgres://wa:${password}@[bad-host/db`;
+			let thrown: unknown;
+			try {
+				new PostgresComplianceStore({ connectionString: broken });
+			} catch (e) {
+				thrown = e;
+			}
+			expect(String((thrown as Error).message)).toMatch(/connectionString is not a valid URL/);
+			expect(`${(thrown as Error).message} ${(thrown as Error).stack}`).not.toContain(password);
+		});
+
+		it('connects with separate connection fields too', async () => {
+			const u = new URL(connectionString);
+			const store = new PostgresComplianceStore({
+				connection: {
+					host: u.hostname,
+					port: Number(u.port),
+					database: u.pathname.slice(1),
+					user: decodeURIComponent(u.username),
+					password: decodeURIComponent(u.password),
+					ssl: false,
+				},
+				schema,
+				tablePrefix: nextPrefix(),
+				poolSize: 1,
+			});
+			try {
+				expect(await store.schemaVersion()).toBe(1);
+			} finally {
+				await store.close();
+			}
+		});
+	});
+}

@@ -1,0 +1,152 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+
+import { DAY } from '../../../nodes/core/clock';
+import { SqliteComplianceStore, defaultSqlitePath } from '../../../nodes/core/store/sqlite';
+import { RACERS, describeComplianceStore } from './contract';
+import { startRacers, type Racers } from './sqlite-racers';
+
+const T0 = Date.UTC(2025, 5, 1, 12);
+
+function tempDir(): string {
+	return mkdtempSync(join(tmpdir(), 'wa-store-'));
+}
+
+/** Every row of every table, read through a separate connection (it sees the WAL too). */
+function dumpTables(path: string): string {
+	const db = new DatabaseSync(path, { readOnly: true });
+	try {
+		const tables = db
+			.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+			.all()
+			.map((row) => String(row.name));
+		return JSON.stringify(tables.map((t) => [t, db.prepare(`SELECT * FROM "${t}"`).all()]));
+	} finally {
+		db.close();
+	}
+}
+
+describeComplianceStore('sqlite', async ({ clock }) => {
+	const dir = tempDir();
+	const path = join(dir, 'store.sqlite');
+	const store = new SqliteComplianceStore({ path, clock });
+	await store.migrate();
+	let racers: Racers | undefined;
+	return {
+		store,
+		dumpTables: async () => dumpTables(path),
+		async race<T>(method: string, argsPerRacer: unknown[][]) {
+			racers ??= await startRacers(path, RACERS);
+			return racers.race<T>(method, argsPerRacer);
+		},
+		async dispose() {
+			await racers?.close();
+			await store.close();
+			rmSync(dir, { recursive: true, force: true });
+		},
+	};
+});
+
+describe('sqlite store', () => {
+	let dir: string;
+	beforeEach(() => {
+		dir = tempDir();
+	});
+	afterEach(() => {
+		rmSync(dir, { recursive: true, force: true });
+	});
+
+	describe('defaultSqlitePath', () => {
+		it('lives in the .n8n folder under N8N_USER_FOLDER, as n8n does', () => {
+			expect(defaultSqlitePath({ N8N_USER_FOLDER: '/data', HOME: '/home/node' })).toBe(
+				join('/data', '.n8n', 'whatsapp-compliance.sqlite'),
+			);
+		});
+
+		it('falls back to the home folder', () => {
+			const home = process.platform === 'win32' ? 'USERPROFILE' : 'HOME';
+			expect(defaultSqlitePath({ [home]: '/home/node' })).toBe(
+				join('/home/node', '.n8n', 'whatsapp-compliance.sqlite'),
+			);
+		});
+	});
+
+	it('creates the folder of the file and opens it in WAL mode', async () => {
+		const path = join(dir, 'nested', 'deeper', 'store.sqlite');
+		const store = new SqliteComplianceStore({ path });
+		await store.migrate();
+		await store.close();
+		expect(existsSync(path)).toBe(true);
+		const db = new DatabaseSync(path);
+		expect(db.prepare('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' });
+		db.close();
+	});
+
+	it('names the option and the allowed values when an option is wrong', () => {
+		expect(() => new SqliteComplianceStore({ path: ':memory:', busyTimeoutMs: -1 })).toThrow(
+			'busyTimeoutMs must be a whole number of milliseconds >= 0, got -1',
+		);
+		expect(() => new SqliteComplianceStore({ path: '' })).toThrow(/path must be a file path/);
+	});
+
+	it('refuses a file written by a newer version of the package', async () => {
+		const path = join(dir, 'store.sqlite');
+		const first = new SqliteComplianceStore({ path });
+		await first.migrate();
+		await first.close();
+		const db = new DatabaseSync(path);
+		db.prepare("UPDATE meta SET value = '99' WHERE key = 'schema_version'").run();
+		db.close();
+		const second = new SqliteComplianceStore({ path });
+		await expect(second.migrate()).rejects.toThrow(
+			/schema version 99, newer than this package supports \(1\)/,
+		);
+		await second.close();
+	});
+
+	it('keeps one schema and one salt when several threads open a new file at once', async () => {
+		const path = join(dir, 'store.sqlite');
+		const racers = await startRacers(path, RACERS);
+		try {
+			await racers.race(
+				'migrate',
+				Array.from({ length: RACERS }, () => []),
+			);
+			const hashes = await racers.race<string>(
+				'contactHash',
+				Array.from({ length: RACERS }, () => ['4915112345678']),
+			);
+			expect(new Set(hashes).size).toBe(1);
+		} finally {
+			await racers.close();
+		}
+		const store = new SqliteComplianceStore({ path });
+		expect(await store.schemaVersion()).toBe(1);
+		await store.close();
+	});
+
+	it('leaves no bytes of an erased contact in the file or its WAL', async () => {
+		const path = join(dir, 'store.sqlite');
+		const contact = '4915112345678';
+		const store = new SqliteComplianceStore({ path });
+		await store.recordConsent([
+			{
+				contact,
+				purpose: 'marketing',
+				action: 'opt_in',
+				at: T0,
+				source: 'web_form',
+				wording: 'Yes',
+			},
+		]);
+		await store.touchWindows([{ sender: '1065', contact, at: T0 }]);
+		await store.eraseContact(contact, T0 + DAY);
+		const bytes = Buffer.concat(
+			[path, `${path}-wal`].filter(existsSync).map((file) => readFileSync(file)),
+		);
+		await store.close();
+		expect(bytes.includes(Buffer.from(contact))).toBe(false);
+	});
+});
