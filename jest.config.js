@@ -19,6 +19,17 @@ const project = (name, extra = {}) => ({
 });
 
 module.exports = {
-	projects: [project('core'), project('nodes'), project('sandbox'), project('e2e')],
+	projects: [
+		project('core'),
+		project('nodes'),
+		project('sandbox'),
+		project('e2e', {
+			// Installs the pinned n8n once (minutes the first time); see test/e2e/README.md.
+			globalSetup: '<rootDir>/test/e2e/harness/globalSetup.ts',
+			globalTeardown: '<rootDir>/test/e2e/harness/globalTeardown.ts',
+			// One real n8n at a time: e2e files run serially, the other projects keep their workers.
+			runner: '<rootDir>/test/e2e/harness/serialRunner.ts',
+		}),
+	],
 	testTimeout: 30000,
 };

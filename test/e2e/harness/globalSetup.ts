@@ -1,0 +1,34 @@
+/**
+ * jest globalSetup of the e2e project: installs the pinned n8n (once; minutes the first time),
+ * stops what crashed earlier runs left running, and opens this run's process record. Runs in the
+ * jest parent process, so the exit and signal handlers registered here are the real ones.
+ */
+import { ensureN8nInstalled } from './install';
+import { createRunDir, endRun, reapStaleRuns, RUN_DIR_ENV } from './processes';
+
+export default async function globalSetup(): Promise<void> {
+	const reaped = reapStaleRuns();
+	if (reaped > 0)
+		console.warn(`[e2e] stopped ${reaped} n8n process(es) left running by an earlier run`);
+	try {
+		await ensureN8nInstalled();
+	} catch (error) {
+		const reason = error instanceof Error ? error.message : String(error);
+		throw new Error(
+			`The e2e tests need n8n installed and it could not be: ${reason}\n` +
+				'Retry by hand with `export PATH=$PWD/node_modules/.bin:$PATH && node test/e2e/harness/install.ts`, ' +
+				'or run only the fast tests with `npm run test:fast`. See test/e2e/README.md.',
+		);
+	}
+	const runDir = createRunDir(process.pid);
+	process.env[RUN_DIR_ENV] = runDir;
+	// Nothing may outlive the run, whatever ends it.
+	process.once('exit', () => endRun(runDir));
+	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+		process.once(signal, () => {
+			endRun(runDir);
+			// Keep the default behaviour (exit) unless jest handles the signal itself.
+			if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+		});
+	}
+}
