@@ -1,15 +1,20 @@
+const fs = require('fs');
 const path = require('path');
-const { task, src, dest } = require('gulp');
+const { task, src, dest, series } = require('gulp');
 
-/** Copies node and credential icons next to the compiled files, where n8n looks for them. */
+/** Copies the icons next to the compiled files, where n8n looks for them (paths kept under dist/). */
 function copyIcons() {
-	const nodeIcons = src(path.resolve('nodes', '**', '*.{png,svg}'), { encoding: false }).pipe(
-		dest(path.resolve('dist', 'nodes')),
-	);
-	src(path.resolve('icons', '*.{png,svg}'), { encoding: false }).pipe(dest(path.resolve('dist', 'icons')));
-	return src(path.resolve('credentials', '**', '*.{png,svg}'), { encoding: false }).pipe(
-		dest(path.resolve('dist', 'credentials')),
-	).on('end', () => nodeIcons);
+	return src(['icons/*.{png,svg}', 'nodes/**/*.{png,svg}', 'credentials/**/*.{png,svg}'], {
+		base: '.',
+		encoding: false,
+	}).pipe(dest('dist'));
 }
 
-task('build:icons', copyIcons);
+/** npm makes bins executable on install; do the same for the sandbox CLI in a local build. */
+function markCliExecutable(done) {
+	const cli = path.resolve('dist', 'sandbox', 'cli.js');
+	if (fs.existsSync(cli)) fs.chmodSync(cli, 0o755);
+	done();
+}
+
+task('build:icons', series(copyIcons, markCliExecutable));

@@ -69,6 +69,8 @@ export interface StartN8nOptions {
 	readonly env?: Readonly<Record<string, string>>;
 	/** How long `n8n start` may take to activate the workflows. @default 180000 */
 	readonly startTimeoutMs?: number;
+	/** The editor and webhook port. @default a free port */
+	readonly port?: number;
 }
 
 /** One row of n8n's execution_entity with its execution_data. */
@@ -383,7 +385,7 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 	};
 
 	try {
-		const [port, brokerPort] = [await freePort(), await freePort()];
+		const [port, brokerPort] = [options.port ?? (await freePort()), await freePort()];
 		const baseUrl = `http://127.0.0.1:${port}`;
 		const tmpDir = path.join(userFolder, 'tmp');
 		fs.mkdirSync(tmpDir);
