@@ -1,0 +1,101 @@
+/**
+ * Dedupe keys: one stable string per webhook event, recorded in the store's seen-events table.
+ *
+ * Why: Meta re-delivers a webhook it thinks failed for up to 7 days (with decreasing frequency),
+ * and sends every change to every app subscribed to the WhatsApp Business Account. The same
+ * message or status therefore arrives more than once, sometimes at the same moment. A key that
+ * depends only on what Meta sends (never on when or where it arrived) lets the store say "seen",
+ * so an event starts one execution and applies its side effects once.
+ *
+ * - message: `msg:<phoneNumberId>:<wamid>` (a wamid is unique; the number scopes it anyway)
+ * - status: `status:<wamid>:<status>`, plus `:<error code>` for failed and `:<participant>` for a
+ *   group message (one status per member): sent, delivered and read of one message are three events
+ * - anything else: `evt:<field>:<hash>`, a SHA-256 over the field, the account, the phone number,
+ *   the event's canonical JSON (keys sorted, so key order does not matter) and its time
+ *
+ * An event that carries no time of its own (value-level errors, unknown fields without entry.time)
+ * also gets the hour it was received: identical content within one clock hour is one event (Meta's
+ * simultaneous copies and quick retries), a recurring error an hour later is reported again instead
+ * of being swallowed for the 7 days the keys are kept.
+ */
+import { createHash } from 'node:crypto';
+
+import { DAY, HOUR } from '../clock';
+
+/** How long seen keys must be kept: Meta's longest stated retry period. Prune older ones. */
+export const SEEN_KEY_RETENTION_MS = 7 * DAY;
+
+/** Timeless events are one event per this period of receipt (see above). */
+export const TIMELESS_EVENT_BUCKET_MS = HOUR;
+
+export function messageDedupeKey(phoneNumberId: string, wamid: string): string {
+	return `msg:${phoneNumberId}:${wamid}`;
+}
+
+export interface StatusKeyInput {
+	/** The wamid of our message. */
+	id: string;
+	status: string;
+	errors?: ReadonlyArray<{ code: number }>;
+	/** Set on statuses of group messages: the member the status is about. */
+	recipient_participant_id?: string;
+}
+
+export function statusDedupeKey(status: StatusKeyInput): string {
+	let key = `status:${status.id}:${status.status}`;
+	if (status.status === 'failed') key += `:${status.errors?.[0]?.code ?? ''}`;
+	if (status.recipient_participant_id) key += `:${status.recipient_participant_id}`;
+	return key;
+}
+
+export interface ContentKeyInput {
+	field: string;
+	businessAccountId: string;
+	phoneNumberId?: string;
+	/** The event's own object as Meta sent it. */
+	raw: unknown;
+	/** The event's own time (ms); undefined when Meta sent none. */
+	timeMs?: number;
+	/** When the webhook arrived (ms): used only when `timeMs` is undefined. */
+	receivedAt?: number;
+}
+
+export function contentDedupeKey(input: ContentKeyInput): string {
+	const when =
+		input.timeMs !== undefined
+			? `t${input.timeMs}`
+			: input.receivedAt !== undefined
+				? `h${Math.floor(input.receivedAt / TIMELESS_EVENT_BUCKET_MS)}`
+				: '';
+	const digest = createHash('sha256')
+		.update(
+			canonicalJson([
+				input.field,
+				input.businessAccountId,
+				input.phoneNumberId ?? '',
+				when,
+				input.raw,
+			]),
+		)
+		.digest('hex')
+		.slice(0, 40);
+	return `evt:${input.field}:${digest}`;
+}
+
+/**
+ * JSON with object keys sorted at every level, so two serialisations of one value are equal.
+ * Values JSON cannot hold (undefined, functions) are left out as JSON.stringify does.
+ */
+export function canonicalJson(value: unknown): string {
+	return JSON.stringify(sortKeys(value)) ?? 'null';
+}
+
+function sortKeys(value: unknown): unknown {
+	if (Array.isArray(value)) return value.map(sortKeys);
+	if (typeof value !== 'object' || value === null) return value;
+	const out: Record<string, unknown> = {};
+	for (const key of Object.keys(value).sort()) {
+		out[key] = sortKeys((value as Record<string, unknown>)[key]);
+	}
+	return out;
+}

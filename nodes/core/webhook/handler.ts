@@ -1,0 +1,370 @@
+/**
+ * The Webhook Trigger's request handling, without n8n: the node passes the request in and answers
+ * with what comes back.
+ *
+ * POST: verify the signature (401, nothing recorded) -> parse (400 when it is not a WhatsApp
+ * envelope, nothing recorded) -> split into events -> read what the effects depend on (only for
+ * confirmations, resumes and category changes) -> ONE applyWebhookEvents call: the store records
+ * every event's dedupe key and applies the effects of the new ones in one transaction, so two
+ * deliveries racing each other emit once -> ONE getConsents for the contacts of emitted events
+ * (consentAfter) -> filter by Trigger On, status and sender number.
+ *
+ * Filtering comes after recording: an event the trigger does not emit still opens its window,
+ * records its opt-out and is still deduplicated. A store failure throws; answer it with a 5xx so
+ * Meta delivers again (nothing was recorded: the transaction rolled back).
+ *
+ * Everything here is needed before the 200 (a 200 tells Meta the events are safe with us); the
+ * consentAfter read is one indexed query for the emitted contacts.
+ */
+import type { ConsentAction, ConsentSource, Purpose, TemplateState } from '../model';
+import { summarizeConsent, type ConsentSummary } from '../policy/consent';
+import { CUSTOMER_SERVICE_WINDOW_MS } from '../policy/window';
+import type {
+	ComplianceStore,
+	StoreEffects,
+	TemplateKey,
+	WebhookEventEffects,
+} from '../store/types';
+import { parseWebhookEnvelope } from '../wire';
+import {
+	effectRules,
+	WebhookOptionError,
+	type EffectContext,
+	type WebhookEffectOptions,
+	type WebhookEffectRules,
+} from './effects';
+import {
+	normalizeEnvelope,
+	WHATSAPP_EVENT_KINDS,
+	type WhatsAppEvent,
+	type WhatsAppEventKind,
+} from './events';
+import {
+	answerHandshake,
+	verifySignature,
+	type HandshakeAnswer,
+	type HandshakeQuery,
+	type RawBody,
+} from './verify';
+
+/** Which new events the trigger emits. Empty or missing lists mean "all". */
+export interface WebhookEventFilter {
+	/**
+	 * The event kinds to emit ("Trigger On").
+	 * @default every kind
+	 */
+	readonly triggerOn?: readonly WhatsAppEventKind[];
+	/**
+	 * The message statuses to emit when "status" is emitted: sent, delivered, read, played, failed.
+	 * @default every status
+	 */
+	readonly statuses?: readonly string[];
+	/**
+	 * Business phone number ids to emit events of, so one Meta app serving several numbers does not
+	 * fire every workflow. Events of the whole account (template, account updates) have no number
+	 * and are always emitted.
+	 * @default every number
+	 */
+	readonly phoneNumberIds?: readonly string[];
+}
+
+export interface WebhookHandlerOptions {
+	/**
+	 * The store side effects (each on by default).
+	 * @default {}
+	 */
+	readonly effects?: WebhookEffectOptions | WebhookEffectRules;
+	/**
+	 * What to emit.
+	 * @default {} (everything)
+	 */
+	readonly filter?: WebhookEventFilter;
+	/**
+	 * Prefix for the seen-event keys, e.g. the trigger's webhook id. Without it, all triggers
+	 * sharing a store share one "seen" list: when two triggers (two Meta apps, each filtered to its
+	 * own number) get the same event, the first would swallow it for the other. Side effects stay
+	 * applied once either way (they are idempotent and their consent keys are not scoped).
+	 * @default '' (no scope)
+	 */
+	readonly dedupeScope?: string;
+}
+
+export interface WebhookPostInput {
+	/** The request body exactly as received (not re-serialised). */
+	rawBody: RawBody | undefined;
+	/** The X-Hub-Signature-256 header. */
+	signatureHeader: string | readonly string[] | undefined;
+	/** The Meta app's secret (never logged or returned). */
+	appSecret: string;
+	store: ComplianceStore;
+	options?: WebhookHandlerOptions;
+	/** Now, in ms (injected: the handler reads no clock). */
+	now: number;
+}
+
+/** A consent change the event caused (requested; the store may keep it as history only). */
+export interface ConsentChange {
+	purpose: Purpose;
+	action: ConsentAction;
+	source: ConsentSource;
+}
+
+/** An event as the trigger emits it. */
+export interface EmittedWebhookEvent extends WhatsAppEvent {
+	/**
+	 * Messages: until when free-form replies may be sent (ISO 8601), 24 h after this message.
+	 * A later message extends it; a 131047 answer from Meta ends it early.
+	 */
+	windowOpenUntil?: string;
+	/**
+	 * The contact's consent after this webhook was recorded: per purpose status, whether a full
+	 * opt-out is in force, and what may be sent (marketing, utility). On messages, user preference
+	 * changes, and events that changed consent.
+	 */
+	consentAfter?: ConsentSummary;
+	/** The consent changes this event asked the store for (opt-out keyword, button, confirmation...). */
+	consentChanges?: ConsentChange[];
+}
+
+export interface WebhookPostResult {
+	/** 200: recorded (answer Meta 200); 400: not a WhatsApp webhook; 401: signature check failed. */
+	status: 200 | 400 | 401;
+	/** For 400 and 401: what was wrong, for the log (never contains the secret). */
+	error?: string;
+	/** New events that pass the filter, in the order Meta sent them. */
+	events: EmittedWebhookEvent[];
+	/** Events seen before (re-deliveries, copies for other apps, repeats within this POST). */
+	duplicates: number;
+	/** New events recorded but not emitted (filter). */
+	filtered: number;
+}
+
+/** Answers Meta's GET verification handshake. */
+export function handleWebhookGet(
+	query: HandshakeQuery | undefined,
+	verifyToken: string,
+): HandshakeAnswer {
+	return answerHandshake(query, verifyToken);
+}
+
+export async function handleWebhookPost(input: WebhookPostInput): Promise<WebhookPostResult> {
+	const { store, now } = input;
+	const options = input.options ?? {};
+	const filter = checkFilter(options.filter ?? {});
+	const scope = checkScope(options.dedupeScope);
+	const rules = effectRules(options.effects ?? {});
+
+	if (!verifySignature(input.rawBody, input.signatureHeader, input.appSecret)) {
+		return rejected(401, signatureProblem(input));
+	}
+	const parsed = parseWebhookEnvelope(input.rawBody);
+	if (!parsed.ok) return rejected(400, parsed.error);
+
+	const events = normalizeEnvelope(parsed.envelope, { receivedAt: now });
+	const context = await readContext(events, rules, store, now);
+
+	// First occurrence of each key only: the same event twice in one POST is one event.
+	const firsts: WhatsAppEvent[] = [];
+	const effectsByKey = new Map<string, StoreEffects>();
+	const batch: WebhookEventEffects[] = [];
+	for (const event of events) {
+		const key = scope + event.dedupeKey;
+		if (effectsByKey.has(key)) continue;
+		const effects = rules.derive(event, context(event));
+		effectsByKey.set(key, effects);
+		firsts.push(event);
+		batch.push({ key, effects });
+	}
+	const fresh = new Set(batch.length > 0 ? await store.applyWebhookEvents(batch, now) : []);
+
+	const emitted: EmittedWebhookEvent[] = [];
+	let filtered = 0;
+	for (const event of firsts) {
+		const key = scope + event.dedupeKey;
+		if (!fresh.has(key)) continue;
+		if (!passes(event, filter)) {
+			filtered++;
+			continue;
+		}
+		emitted.push(decorate(event, effectsByKey.get(key) ?? {}));
+	}
+	await attachConsent(emitted, store, now);
+	return { status: 200, events: emitted, duplicates: events.length - fresh.size, filtered };
+}
+
+function rejected(status: 400 | 401, error: string): WebhookPostResult {
+	return { status, error, events: [], duplicates: 0, filtered: 0 };
+}
+
+function signatureProblem(input: WebhookPostInput): string {
+	if (typeof input.appSecret !== 'string' || input.appSecret === '') {
+		return 'The webhook was rejected: the credential has no app secret, so no signature can be checked. Enter the Meta app secret (App Dashboard > App settings > Basic) in the credential.';
+	}
+	if (input.signatureHeader === undefined) {
+		return 'The webhook was rejected: the X-Hub-Signature-256 header is missing. Only Meta can call this URL; requests without its signature are refused.';
+	}
+	return "The webhook was rejected: the X-Hub-Signature-256 header does not match the body signed with the credential's app secret. Check that the app secret belongs to the Meta app whose webhook calls this URL.";
+}
+
+/** The store reads some effects depend on, batched: one call per kind of read, only when needed. */
+async function readContext(
+	events: readonly WhatsAppEvent[],
+	rules: WebhookEffectRules,
+	store: ComplianceStore,
+	now: number,
+): Promise<(event: WhatsAppEvent) => EffectContext> {
+	const consentContacts = new Set<string>();
+	const historyContacts = new Set<string>();
+	const templateKeys = new Map<string, TemplateKey>();
+	for (const event of events) {
+		const needs = rules.needs(event);
+		if (needs.consents && event.contact) consentContacts.add(event.contact);
+		if (needs.consentHistory && event.contact) historyContacts.add(event.contact);
+		if (needs.templateState && event.template) {
+			const key = templateKey(
+				event.businessAccountId,
+				event.template.name,
+				event.template.language,
+			);
+			templateKeys.set(key, {
+				account: event.businessAccountId,
+				name: event.template.name,
+				language: event.template.language,
+			});
+		}
+	}
+	const [consents, histories, templates] = await Promise.all([
+		consentContacts.size > 0 ? store.getConsents([...consentContacts]) : new Map(),
+		Promise.all(
+			[...historyContacts].map(async (c) => [c, await store.getConsentHistory(c)] as const),
+		),
+		templateKeys.size > 0 ? store.getTemplateStates([...templateKeys.values()]) : [],
+	]);
+	const historyOf = new Map(histories);
+	const templateOf = new Map<string, TemplateState>(
+		templates.map((t: TemplateState) => [templateKey(t.account, t.name, t.language), t]),
+	);
+	return (event) => {
+		const context: EffectContext = { receivedAt: now };
+		if (event.contact !== undefined) {
+			const records = consents.get(event.contact);
+			if (records) context.consents = records;
+			const history = historyOf.get(event.contact);
+			if (history) context.consentHistory = history;
+		}
+		if (event.template) {
+			const state = templateOf.get(
+				templateKey(event.businessAccountId, event.template.name, event.template.language),
+			);
+			if (state) context.templateState = state;
+		}
+		return context;
+	};
+}
+
+function templateKey(account: string, name: string, language: string): string {
+	return JSON.stringify([account, name, language]);
+}
+
+function decorate(event: WhatsAppEvent, effects: StoreEffects): EmittedWebhookEvent {
+	const out: EmittedWebhookEvent = { ...event };
+	if (
+		event.kind === 'message' &&
+		event.messageType !== 'system' &&
+		event.timestampMs !== undefined
+	) {
+		out.windowOpenUntil = new Date(event.timestampMs + CUSTOMER_SERVICE_WINDOW_MS).toISOString();
+	}
+	if (effects.consent?.length) {
+		out.consentChanges = effects.consent.map((c) => ({
+			purpose: c.purpose,
+			action: c.action,
+			source: c.source,
+		}));
+	}
+	return out;
+}
+
+/** consentAfter for messages (not in groups), preference changes and events that changed consent. */
+async function attachConsent(events: EmittedWebhookEvent[], store: ComplianceStore, now: number) {
+	const wants = (e: EmittedWebhookEvent) =>
+		e.contact !== undefined &&
+		((e.kind === 'message' && e.groupId === undefined) ||
+			e.kind === 'user_preference' ||
+			e.consentChanges !== undefined);
+	const contacts = [...new Set(events.filter(wants).map((e) => e.contact as string))];
+	if (contacts.length === 0) return;
+	const consents = await store.getConsents(contacts);
+	for (const event of events) {
+		if (wants(event))
+			event.consentAfter = summarizeConsent(consents.get(event.contact as string) ?? [], now);
+	}
+}
+
+function passes(event: WhatsAppEvent, filter: CheckedFilter): boolean {
+	if (filter.kinds && !filter.kinds.has(event.kind)) return false;
+	if (event.kind === 'status' && filter.statuses && !filter.statuses.has(event.status ?? '')) {
+		return false;
+	}
+	if (
+		filter.numbers &&
+		event.phoneNumberId !== undefined &&
+		!filter.numbers.has(event.phoneNumberId)
+	) {
+		return false;
+	}
+	return true;
+}
+
+interface CheckedFilter {
+	kinds?: Set<string>;
+	statuses?: Set<string>;
+	numbers?: Set<string>;
+}
+
+function checkFilter(filter: WebhookEventFilter): CheckedFilter {
+	const list = (
+		field: keyof WebhookEventFilter,
+		allowed?: readonly string[],
+	): Set<string> | undefined => {
+		const value = filter[field];
+		if (value === undefined) return undefined;
+		if (!Array.isArray(value)) {
+			throw new WebhookOptionError(
+				`filter.${field}`,
+				`filter.${field} must be a list, got ${typeof value}.`,
+			);
+		}
+		value.forEach((item, i) => {
+			if (typeof item !== 'string' || item.trim() === '') {
+				throw new WebhookOptionError(
+					`filter.${field}[${i}]`,
+					`filter.${field}[${i}] must be a non-empty string, got ${JSON.stringify(item)}.`,
+				);
+			}
+			if (allowed && !allowed.includes(item)) {
+				throw new WebhookOptionError(
+					`filter.${field}[${i}]`,
+					`filter.${field}[${i}] "${item}" is not an event kind: use one of ${allowed.join(', ')}.`,
+				);
+			}
+		});
+		return value.length > 0 ? new Set(value.map((v: string) => v.trim())) : undefined;
+	};
+	return {
+		kinds: list('triggerOn', WHATSAPP_EVENT_KINDS),
+		statuses: list('statuses'),
+		numbers: list('phoneNumberIds'),
+	};
+}
+
+function checkScope(scope: unknown): string {
+	if (scope === undefined || scope === '') return '';
+	if (typeof scope !== 'string') {
+		throw new WebhookOptionError(
+			'dedupeScope',
+			`dedupeScope must be a string, got ${typeof scope}.`,
+		);
+	}
+	return `${scope}|`;
+}

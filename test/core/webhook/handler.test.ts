@@ -1,0 +1,393 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+
+import { HOUR, ManualClock } from '../../../nodes/core/clock';
+import { ALL_PURPOSES, MARKETING } from '../../../nodes/core/model';
+import { SqliteComplianceStore } from '../../../nodes/core/store/sqlite';
+import { WebhookOptionError } from '../../../nodes/core/webhook/effects';
+import {
+	handleWebhookGet,
+	handleWebhookPost,
+	type WebhookHandlerOptions,
+	type WebhookPostResult,
+} from '../../../nodes/core/webhook/handler';
+import { computeSignature } from '../../../nodes/core/webhook/verify';
+import {
+	CONTACT_WA_ID,
+	envelope,
+	metadata,
+	PHONE_NUMBER_ID,
+	statusWebhook,
+	templateCategoryUpdateWebhook,
+	templateStatusWebhook,
+	textMessageWebhook,
+	TIMESTAMP,
+	userPreferencesWebhook,
+	WABA_ID,
+	wamid,
+	type JsonObject,
+} from '../wire/fixtures';
+
+const APP_SECRET = 'c0ffee5ecret0f7heme7aapp';
+const AT = Number(TIMESTAMP) * 1000;
+const NOW = AT + 2_000;
+
+let dir: string;
+let path: string;
+let store: SqliteComplianceStore;
+let clock: ManualClock;
+
+beforeEach(async () => {
+	dir = mkdtempSync(join(tmpdir(), 'wa-webhook-'));
+	path = join(dir, 'store.sqlite');
+	clock = new ManualClock(NOW);
+	store = new SqliteComplianceStore({ path, clock });
+	await store.migrate();
+});
+
+afterEach(async () => {
+	await store.close();
+	rmSync(dir, { recursive: true, force: true });
+});
+
+/** Every row of every table, through a second connection (sees the WAL). */
+function dumpTables(): string {
+	const db = new DatabaseSync(path, { readOnly: true });
+	try {
+		const tables = db
+			.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+			.all()
+			.map((row) => String(row.name));
+		return JSON.stringify(tables.map((t) => [t, db.prepare(`SELECT * FROM "${t}"`).all()]));
+	} finally {
+		db.close();
+	}
+}
+
+function post(
+	body: JsonObject | string,
+	options?: WebhookHandlerOptions,
+	extra: { signature?: string | undefined; now?: number } = {},
+): Promise<WebhookPostResult> {
+	const rawBody = typeof body === 'string' ? body : JSON.stringify(body);
+	return handleWebhookPost({
+		rawBody: Buffer.from(rawBody, 'utf8'),
+		signatureHeader: 'signature' in extra ? extra.signature : computeSignature(rawBody, APP_SECRET),
+		appSecret: APP_SECRET,
+		store,
+		options,
+		now: extra.now ?? NOW,
+	});
+}
+
+/** One POST carrying several messages and statuses (Meta batches up to 1000 updates). */
+function batch(messages: JsonObject[], statuses: JsonObject[] = []): JsonObject {
+	return envelope([
+		{
+			field: 'messages',
+			value: {
+				messaging_product: 'whatsapp',
+				metadata: metadata(),
+				contacts: [{ profile: { name: 'Mia' }, wa_id: CONTACT_WA_ID }],
+				messages,
+				statuses,
+			},
+		},
+	]);
+}
+
+function textMessage(body: string, id = wamid()): JsonObject {
+	return { from: CONTACT_WA_ID, id, timestamp: TIMESTAMP, type: 'text', text: { body } };
+}
+
+describe('webhook handler: who may post', () => {
+	it('a forged signature gets 401, emits nothing and leaves the store untouched', async () => {
+		const before = dumpTables();
+		const body = JSON.stringify(textMessageWebhook({ text: 'STOP' }));
+		const result = await post(body, undefined, {
+			signature: computeSignature(body, 'not-the-secret'),
+		});
+		expect(result).toMatchObject({ status: 401, events: [], duplicates: 0 });
+		expect(result.error).toMatch(/does not match/);
+		expect(result.error).not.toContain(APP_SECRET);
+		expect(dumpTables()).toBe(before);
+	});
+
+	it('a missing or malformed signature gets 401 and nothing is recorded', async () => {
+		const before = dumpTables();
+		const body = textMessageWebhook({ text: 'Hallo' });
+		expect((await post(body, undefined, { signature: undefined })).error).toMatch(/missing/);
+		expect((await post(body, undefined, { signature: 'sha256=abc' })).status).toBe(401);
+		expect(dumpTables()).toBe(before);
+	});
+
+	it('a signed body that is not a WhatsApp envelope gets 400 and nothing is recorded', async () => {
+		const before = dumpTables();
+		const notEnvelope = await post({ object: 'page', entry: [] });
+		expect(notEnvelope).toMatchObject({ status: 400, events: [] });
+		expect(notEnvelope.error).toMatch(/whatsapp_business_account/);
+		expect((await post('{"object":')).status).toBe(400);
+		expect(dumpTables()).toBe(before);
+	});
+
+	it('answers the GET handshake', () => {
+		const query = { 'hub.mode': 'subscribe', 'hub.verify_token': 'tok', 'hub.challenge': '42' };
+		expect(handleWebhookGet(query, 'tok')).toEqual({ status: 200, body: '42' });
+		expect(handleWebhookGet(query, 'other')).toEqual({ status: 403 });
+	});
+});
+
+describe('webhook handler: recording and emitting', () => {
+	it('a message is emitted with its window end and the contact’s consent, and opens the window', async () => {
+		const result = await post(textMessageWebhook({ text: 'Hallo' }));
+		expect(result.status).toBe(200);
+		expect(result.events).toHaveLength(1);
+		const [event] = result.events;
+		expect(event).toMatchObject({ kind: 'message', contact: CONTACT_WA_ID, text: 'Hallo' });
+		expect(event.windowOpenUntil).toBe(new Date(AT + 24 * HOUR).toISOString());
+		expect(event.consentAfter).toEqual({
+			asOf: NOW,
+			fullOptOut: undefined,
+			purposes: [],
+			canReceive: { marketing: false, utility: false },
+		});
+		const snapshot = await store.getSnapshot({
+			sender: PHONE_NUMBER_ID,
+			contacts: [CONTACT_WA_ID],
+			marketingSince: 0,
+		});
+		expect(snapshot.contacts.get(CONTACT_WA_ID)?.window).toMatchObject({ lastInboundAt: AT });
+	});
+
+	it('a duplicate delivery emits nothing the second time', async () => {
+		const body = textMessageWebhook({ text: 'Hallo' });
+		expect((await post(body)).events).toHaveLength(1);
+		const again = await post(body, undefined, { now: NOW + 3 * 24 * HOUR });
+		expect(again).toMatchObject({ status: 200, events: [], duplicates: 1 });
+	});
+
+	it('two deliveries of the same body at the same moment: exactly one emits', async () => {
+		const body = JSON.stringify(batch([textMessage('a'), textMessage('STOP')]));
+		const results = await Promise.all([post(body), post(body), post(body)]);
+		expect(results.map((r) => r.events.length).sort()).toEqual([0, 0, 2]);
+		expect(results.map((r) => r.duplicates).sort()).toEqual([0, 2, 2]);
+		// The STOP was recorded once.
+		const history = await store.getConsentHistory(CONTACT_WA_ID);
+		expect(history.map((e) => e.purpose).sort()).toEqual([ALL_PURPOSES, MARKETING]);
+	});
+
+	it('the same event twice in one POST is emitted once', async () => {
+		const id = wamid();
+		const result = await post(batch([textMessage('x', id), textMessage('x', id)]));
+		expect(result.events).toHaveLength(1);
+		expect(result.duplicates).toBe(1);
+	});
+
+	it('STOP: consentAfter shows the contact opted out of everything', async () => {
+		const result = await post(textMessageWebhook({ text: 'Stop!' }));
+		const [event] = result.events;
+		expect(event.consentChanges).toEqual([
+			{ purpose: ALL_PURPOSES, action: 'opt_out', source: 'keyword' },
+			{ purpose: MARKETING, action: 'opt_out', source: 'keyword' },
+		]);
+		expect(event.consentAfter?.fullOptOut).toEqual({ at: AT, source: 'keyword' });
+		expect(event.consentAfter?.canReceive).toEqual({ marketing: false, utility: false });
+		const [stop] = await store.getConsentHistory(CONTACT_WA_ID);
+		expect(stop).toMatchObject({
+			wording: 'Stop!',
+			evidence: { messageId: event.messageId },
+			recordedBy: 'webhook',
+		});
+	});
+
+	it('START after STOP lifts the full opt-out for utility but brings back no marketing', async () => {
+		await store.recordConsent([
+			{
+				contact: CONTACT_WA_ID,
+				purpose: MARKETING,
+				action: 'opt_in',
+				at: AT - 10 * HOUR,
+				source: 'web_form',
+			},
+		]);
+		await post(textMessageWebhook({ text: 'STOP', timestamp: String(AT / 1000 - 3600) }));
+		const [event] = (await post(textMessageWebhook({ text: 'start' }))).events;
+		expect(event.consentAfter?.fullOptOut).toBeUndefined();
+		expect(event.consentAfter?.canReceive).toEqual({ marketing: false, utility: true });
+	});
+
+	it('a double opt-in is confirmed by "JA" and not by "JA" when nothing is pending', async () => {
+		const unrelated = await post(textMessageWebhook({ text: 'ja' }));
+		expect(unrelated.events[0].consentChanges).toBeUndefined();
+		expect(await store.getConsentHistory(CONTACT_WA_ID)).toEqual([]);
+
+		await store.recordConsent([
+			{
+				contact: CONTACT_WA_ID,
+				purpose: MARKETING,
+				action: 'request_confirmation',
+				at: AT - HOUR,
+				source: 'web_form',
+			},
+		]);
+		const [event] = (await post(textMessageWebhook({ text: 'Ja, bitte!' }))).events;
+		expect(event.consentChanges).toEqual([
+			{ purpose: MARKETING, action: 'confirm', source: 'keyword' },
+		]);
+		expect(event.consentAfter?.canReceive.marketing).toBe(true);
+	});
+
+	it('user_preferences stop suppresses marketing; resume restores the consent given before', async () => {
+		await store.recordConsent([
+			{
+				contact: CONTACT_WA_ID,
+				purpose: MARKETING,
+				action: 'opt_in',
+				at: AT - HOUR,
+				source: 'web_form',
+			},
+		]);
+		const stop = await post(userPreferencesWebhook({ value: 'stop', timestamp: AT / 1000 + 60 }));
+		expect(stop.events[0].consentAfter?.canReceive.marketing).toBe(false);
+		const resume = await post(
+			userPreferencesWebhook({ value: 'resume', timestamp: AT / 1000 + 120 }),
+		);
+		expect(resume.events[0].consentChanges).toEqual([
+			{ purpose: MARKETING, action: 'opt_in', source: 'user_preferences' },
+		]);
+		expect(resume.events[0].consentAfter?.canReceive.marketing).toBe(true);
+	});
+
+	it('a resume without earlier consent records nothing', async () => {
+		await post(userPreferencesWebhook({ value: 'stop', timestamp: AT / 1000 + 60 }));
+		const resume = await post(
+			userPreferencesWebhook({ value: 'resume', timestamp: AT / 1000 + 120 }),
+		);
+		expect(resume.events[0].consentChanges).toBeUndefined();
+		expect(resume.events[0].consentAfter?.canReceive.marketing).toBe(false);
+	});
+
+	it('a failed 131050 status suppresses marketing, marks the send failed and is priced nowhere', async () => {
+		const id = wamid();
+		await store.reserveSends([
+			{
+				idempotencyKey: 'k1',
+				sender: PHONE_NUMBER_ID,
+				contact: CONTACT_WA_ID,
+				kind: 'template:winter_sale',
+				category: 'marketing',
+				at: AT - HOUR,
+			},
+		]);
+		await store.completeSends([
+			{ idempotencyKey: 'k1', state: 'accepted', wamid: id, at: AT - HOUR },
+		]);
+		const result = await post(statusWebhook({ status: 'failed', id }));
+		expect(result.events[0]).toMatchObject({ kind: 'status', status: 'failed' });
+		expect(result.events[0].consentAfter?.purposes).toEqual([
+			expect.objectContaining({
+				purpose: MARKETING,
+				status: 'opted_out',
+				source: 'delivery_failure',
+			}),
+		]);
+		const snapshot = await store.getSnapshot({
+			sender: PHONE_NUMBER_ID,
+			contacts: [],
+			marketingSince: 0,
+			idempotencyKeys: ['k1'],
+		});
+		expect(snapshot.sends.get('k1')).toMatchObject({ state: 'failed', errorCode: 131050 });
+	});
+
+	it('priced statuses go to the cost ledger once, however often Meta delivers them', async () => {
+		const id = wamid();
+		await post(statusWebhook({ status: 'sent', id }));
+		await post(statusWebhook({ status: 'sent', id }));
+		await post(statusWebhook({ status: 'delivered', id }));
+		expect(await store.costSummary({ from: 0, to: NOW + HOUR })).toEqual([
+			expect.objectContaining({
+				category: 'marketing',
+				pricingType: 'regular',
+				messages: 1,
+				billable: 1,
+				currency: 'USD',
+			}),
+		]);
+	});
+
+	it('template updates set what Send Template checks; a category change keeps the status', async () => {
+		await post(
+			templateStatusWebhook({
+				event: 'APPROVED',
+				name: 'order_update',
+				language: 'en_US',
+				category: 'UTILITY',
+				time: AT / 1000,
+			}),
+		);
+		await post(
+			templateCategoryUpdateWebhook({ shape: 'completed', previous: 'UTILITY', next: 'MARKETING' }),
+		);
+		const [state] = await store.getTemplateStates([
+			{ account: WABA_ID, name: 'order_update', language: 'en_US' },
+		]);
+		expect(state).toMatchObject({ status: 'APPROVED', category: 'marketing' });
+	});
+});
+
+describe('webhook handler: filters', () => {
+	it('Trigger On: an event not asked for is recorded and deduplicated, but not emitted', async () => {
+		const id = wamid();
+		const body = statusWebhook({ status: 'delivered', id });
+		const result = await post(body, { filter: { triggerOn: ['message'] } });
+		expect(result).toMatchObject({ status: 200, events: [], filtered: 1, duplicates: 0 });
+		expect((await store.costSummary({ from: 0, to: NOW + HOUR }))[0].messages).toBe(1);
+		expect(await post(body)).toMatchObject({ events: [], duplicates: 1 });
+	});
+
+	it('statuses: only the chosen status values are emitted', async () => {
+		const id = wamid();
+		const options = { filter: { triggerOn: ['status' as const], statuses: ['failed'] } };
+		expect((await post(statusWebhook({ status: 'read', id }), options)).events).toEqual([]);
+		expect((await post(statusWebhook({ status: 'failed', id }), options)).events).toHaveLength(1);
+	});
+
+	it('sender filter: another number’s message still opens its window but fires nothing', async () => {
+		const result = await post(textMessageWebhook({ text: 'STOP' }), {
+			filter: { phoneNumberIds: ['111111111111111'] },
+		});
+		expect(result).toMatchObject({ events: [], filtered: 1 });
+		const consents = await store.getConsents([CONTACT_WA_ID]);
+		expect(
+			consents
+				.get(CONTACT_WA_ID)
+				?.map((c) => c.purpose)
+				.sort(),
+		).toEqual([ALL_PURPOSES, MARKETING]);
+		// Account-level events have no number and pass the sender filter.
+		const template = await post(templateStatusWebhook({ event: 'APPROVED' }), {
+			filter: { phoneNumberIds: ['111111111111111'] },
+		});
+		expect(template.events).toHaveLength(1);
+	});
+
+	it('a dedupe scope lets two triggers each emit an event once, its effects applied once', async () => {
+		const body = textMessageWebhook({ text: 'STOP' });
+		expect((await post(body, { dedupeScope: 'trigger-a' })).events).toHaveLength(1);
+		expect((await post(body, { dedupeScope: 'trigger-b' })).events).toHaveLength(1);
+		expect((await post(body, { dedupeScope: 'trigger-a' })).events).toHaveLength(0);
+		expect(await store.getConsentHistory(CONTACT_WA_ID)).toHaveLength(2);
+	});
+
+	it('rejects an unknown event kind, naming the option', async () => {
+		await expect(
+			post(textMessageWebhook({ text: 'x' }), { filter: { triggerOn: ['messages' as 'message'] } }),
+		).rejects.toThrow(WebhookOptionError);
+		await expect(
+			post(textMessageWebhook({ text: 'x' }), { filter: { triggerOn: ['messages' as 'message'] } }),
+		).rejects.toThrow(/filter\.triggerOn\[0\] "messages" is not an event kind/);
+	});
+});
