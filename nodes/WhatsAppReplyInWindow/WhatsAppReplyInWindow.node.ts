@@ -1,0 +1,46 @@
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+
+import { whatsAppCredentials } from '../shared/descriptions';
+import { searchSenderNumbers } from '../shared/methods';
+import { testComplianceStore } from '../shared/store';
+import { properties } from './description';
+import { execute } from './execute';
+
+export class WhatsAppReplyInWindow implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'WhatsApp Reply in Window',
+		name: 'whatsAppReplyInWindow',
+		icon: {
+			light: 'file:../../icons/whatsapp-compliance.svg',
+			dark: 'file:../../icons/whatsapp-compliance.dark.svg',
+		},
+		group: ['output'],
+		version: 1,
+		subtitle:
+			'={{$parameter["operation"] === "markAsRead" ? "Mark as Read" : "Reply: " + $parameter["messageType"]}}',
+		description:
+			'Reply to a WhatsApp contact inside the 24-hour customer service window; closed windows go to a second output',
+		defaults: { name: 'WhatsApp Reply in Window' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+		outputNames: ['Sent', 'Window Closed'],
+		credentials: whatsAppCredentials,
+		properties,
+	};
+
+	methods = {
+		listSearch: { searchSenderNumbers },
+		credentialTest: { testComplianceStore },
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await execute.call(this);
+	}
+}

@@ -1,0 +1,640 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { DEFAULT_MESSAGES_PER_SECOND, MAX_MESSAGES_PER_SECOND } from '../core/graph/tokenBucket';
+import { WHATSAPP_LIMITS } from '../core/wire/outbound';
+import { defaultCountryOption, senderNumberProperty, storeNotice } from '../shared/descriptions';
+
+/** Message types that carry a file. */
+export const MEDIA_TYPES = ['image', 'video', 'audio', 'document', 'sticker'] as const;
+export type MediaType = (typeof MEDIA_TYPES)[number];
+
+export type MessageType =
+	| 'text'
+	| MediaType
+	| 'location'
+	| 'contacts'
+	| 'buttons'
+	| 'list'
+	| 'ctaUrl'
+	| 'reaction';
+
+/** Interactive types: a body text, an optional header text and footer. */
+const INTERACTIVE: MessageType[] = ['buttons', 'list', 'ctaUrl'];
+/** Everything but a reaction can quote the contact's message. */
+const QUOTABLE: MessageType[] = [
+	'text',
+	...MEDIA_TYPES,
+	'location',
+	'contacts',
+	'buttons',
+	'list',
+	'ctaUrl',
+];
+
+const send = { operation: ['send'] };
+const ofType = (...types: MessageType[]) => ({ show: { ...send, messageType: types } });
+const inOptions = (...types: MessageType[]) => ({
+	show: { '/operation': ['send'], '/messageType': types },
+});
+
+export const properties: INodeProperties[] = [
+	storeNotice,
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'Mark as Read',
+				value: 'markAsRead',
+				description:
+					'Show the contact blue ticks on their message (and all earlier ones), optionally with a typing indicator',
+				action: 'Mark a message as read',
+			},
+			{
+				name: 'Send Message',
+				value: 'send',
+				description: 'Reply inside the 24-hour customer service window',
+				action: 'Send a message in the customer service window',
+			},
+		],
+		default: 'send',
+	},
+	{
+		displayName:
+			'Free-form replies need an open customer service window: 24 hours from the contact\'s last message. Items outside it leave on the "Window Closed" output; connect a WhatsApp Send Template node there.',
+		name: 'windowNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: send },
+	},
+	{
+		...senderNumberProperty,
+		// The trigger's item names the number the contact wrote to: reply from the same one.
+		default: { mode: 'id', value: '={{ $json.phoneNumberId }}' },
+		description:
+			"The business phone number to send from. By default the number the incoming message was sent to; when empty, the credential's phone number ID.",
+	},
+	{
+		displayName: 'Recipient',
+		name: 'recipient',
+		type: 'string',
+		required: true,
+		default: '={{ $json.contact }}',
+		placeholder: 'e.g. +49 151 23456789',
+		description:
+			"The contact's phone number with country code, or their business-scoped user ID. By default the contact who wrote the incoming message.",
+		displayOptions: { show: send },
+	},
+	{
+		displayName: 'Message Type',
+		name: 'messageType',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'Audio', value: 'audio', description: 'An audio file or voice message' },
+			{
+				name: 'Call-to-Action URL Button',
+				value: 'ctaUrl',
+				description: 'A text with one button that opens a web page',
+			},
+			{ name: 'Contacts', value: 'contacts', description: 'One or more contact cards' },
+			{ name: 'Document', value: 'document', description: 'A file such as a PDF' },
+			{ name: 'Image', value: 'image' },
+			{ name: 'List', value: 'list', description: 'A menu of up to 10 rows to choose from' },
+			{ name: 'Location', value: 'location', description: 'A pin on the map' },
+			{
+				name: 'Reaction',
+				value: 'reaction',
+				description: "An emoji reaction to the contact's message",
+			},
+			{
+				name: 'Reply Buttons',
+				value: 'buttons',
+				description: 'A text with up to 3 buttons to tap',
+			},
+			{ name: 'Sticker', value: 'sticker', description: 'A WebP sticker' },
+			{ name: 'Text', value: 'text' },
+			{ name: 'Video', value: 'video' },
+		],
+		default: 'text',
+		displayOptions: { show: send },
+	},
+
+	// Text
+	{
+		displayName: 'Text',
+		name: 'text',
+		type: 'string',
+		required: true,
+		default: '',
+		typeOptions: { rows: 4 },
+		description: `The message, up to ${WHATSAPP_LIMITS.textBody} characters. WhatsApp formatting (*bold*, _italic_) works.`,
+		displayOptions: ofType('text'),
+	},
+
+	// Media
+	{
+		displayName: 'Media Source',
+		name: 'mediaSource',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'Binary Field',
+				value: 'binary',
+				description: 'A file from an earlier node, uploaded to WhatsApp first',
+			},
+			{
+				name: 'Link',
+				value: 'link',
+				description: 'A public http(s) URL WhatsApp downloads the file from',
+			},
+			{ name: 'Media ID', value: 'id', description: 'The ID of media uploaded to WhatsApp before' },
+		],
+		default: 'link',
+		displayOptions: ofType(...MEDIA_TYPES),
+	},
+	{
+		displayName: 'Link',
+		name: 'mediaLink',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. https://example.com/photo.jpg',
+		description: 'Public http(s) URL of the file',
+		displayOptions: { show: { ...send, messageType: [...MEDIA_TYPES], mediaSource: ['link'] } },
+	},
+	{
+		displayName: 'Media ID',
+		name: 'mediaId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. 1037543291543636',
+		description: 'The ID WhatsApp returned when the file was uploaded',
+		displayOptions: { show: { ...send, messageType: [...MEDIA_TYPES], mediaSource: ['id'] } },
+	},
+	{
+		displayName: 'Input Binary Field',
+		name: 'binaryPropertyName',
+		type: 'string',
+		required: true,
+		default: 'data',
+		hint: 'The name of the input binary field containing the file to be uploaded',
+		displayOptions: { show: { ...send, messageType: [...MEDIA_TYPES], mediaSource: ['binary'] } },
+	},
+
+	// Location
+	{
+		displayName: 'Latitude',
+		name: 'latitude',
+		type: 'number',
+		required: true,
+		default: 0,
+		typeOptions: { minValue: -90, maxValue: 90, numberPrecision: 6 },
+		description: 'Decimal degrees, e.g. 52.520008',
+		displayOptions: ofType('location'),
+	},
+	{
+		displayName: 'Longitude',
+		name: 'longitude',
+		type: 'number',
+		required: true,
+		default: 0,
+		typeOptions: { minValue: -180, maxValue: 180, numberPrecision: 6 },
+		description: 'Decimal degrees, e.g. 13.404954',
+		displayOptions: ofType('location'),
+	},
+
+	// Contacts
+	{
+		displayName: 'Contact Cards',
+		name: 'contactCards',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true, sortable: true },
+		placeholder: 'Add Contact Card',
+		default: {},
+		displayOptions: ofType('contacts'),
+		options: [
+			{
+				displayName: 'Card',
+				name: 'cards',
+				values: [
+					{
+						displayName: 'Formatted Name',
+						name: 'formattedName',
+						type: 'string',
+						required: true,
+						default: '',
+						placeholder: 'e.g. Ada Lovelace',
+						description: 'The full name as WhatsApp shows it',
+					},
+					{
+						displayName: 'First Name',
+						name: 'firstName',
+						type: 'string',
+						default: '',
+					},
+					{
+						displayName: 'Last Name',
+						name: 'lastName',
+						type: 'string',
+						default: '',
+					},
+					{
+						displayName: 'Phone',
+						name: 'phone',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. +49 30 1234567',
+					},
+					{
+						displayName: 'Phone Type',
+						name: 'phoneType',
+						type: 'options',
+						options: [
+							{ name: 'Cell', value: 'CELL' },
+							{ name: 'Home', value: 'HOME' },
+							{ name: 'IPhone', value: 'IPHONE' },
+							{ name: 'Main', value: 'MAIN' },
+							{ name: 'Work', value: 'WORK' },
+						],
+						default: 'CELL',
+					},
+					{
+						displayName: 'WhatsApp ID',
+						name: 'waId',
+						type: 'string',
+						default: '',
+						description: 'The WhatsApp ID of the phone, which adds a "Message" button to the card',
+					},
+					{
+						displayName: 'Email',
+						name: 'email',
+						type: 'string',
+						placeholder: 'e.g. name@email.com',
+						default: '',
+					},
+					{
+						displayName: 'Company',
+						name: 'company',
+						type: 'string',
+						default: '',
+					},
+					{
+						displayName: 'Website',
+						name: 'url',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. https://example.com',
+					},
+					{
+						displayName: 'Birthday',
+						name: 'birthday',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. 1815-12-10',
+						description: 'In the form YYYY-MM-DD',
+					},
+				],
+			},
+		],
+	},
+
+	// Interactive
+	{
+		displayName: 'Body Text',
+		name: 'bodyText',
+		type: 'string',
+		required: true,
+		default: '',
+		typeOptions: { rows: 3 },
+		description: `The message above the buttons or list: up to ${WHATSAPP_LIMITS.interactiveBody} characters (${WHATSAPP_LIMITS.listBody} for lists)`,
+		displayOptions: ofType(...INTERACTIVE),
+	},
+	{
+		displayName: 'Buttons',
+		name: 'buttons',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true, sortable: true },
+		placeholder: 'Add Button',
+		default: {},
+		description: `1 to ${WHATSAPP_LIMITS.replyButtons} buttons; the tapped button's ID comes back in the trigger's "buttonReply"`,
+		displayOptions: ofType('buttons'),
+		options: [
+			{
+				displayName: 'Button',
+				name: 'button',
+				values: [
+					{
+						displayName: 'Title',
+						name: 'title',
+						type: 'string',
+						required: true,
+						default: '',
+						placeholder: 'e.g. Yes, Please',
+						description: `The label, up to ${WHATSAPP_LIMITS.replyButtonTitle} characters`,
+					},
+					{
+						displayName: 'ID',
+						name: 'id',
+						type: 'string',
+						required: true,
+						default: '',
+						placeholder: 'e.g. confirm_yes',
+						description: `What your workflow receives when the contact taps it, up to ${WHATSAPP_LIMITS.replyButtonId} characters`,
+					},
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Button Text',
+		name: 'listButtonText',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. Choose a Time',
+		description: `The button that opens the list, up to ${WHATSAPP_LIMITS.listButton} characters`,
+		displayOptions: ofType('list'),
+	},
+	{
+		displayName: 'Define List',
+		name: 'listInput',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'Using Fields Below', value: 'fields' },
+			{
+				name: 'Using JSON',
+				value: 'json',
+				description: "WhatsApp's sections array, e.g. built by an earlier node",
+			},
+		],
+		default: 'fields',
+		displayOptions: ofType('list'),
+	},
+	{
+		displayName: 'Rows',
+		name: 'listRows',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true, sortable: true },
+		placeholder: 'Add Row',
+		default: {},
+		description: `Up to ${WHATSAPP_LIMITS.listRows} rows; rows with the same section title form one section`,
+		displayOptions: { show: { ...send, messageType: ['list'], listInput: ['fields'] } },
+		options: [
+			{
+				displayName: 'Row',
+				name: 'row',
+				values: [
+					{
+						displayName: 'Title',
+						name: 'title',
+						type: 'string',
+						required: true,
+						default: '',
+						placeholder: 'e.g. Tomorrow 10:00',
+						description: `Up to ${WHATSAPP_LIMITS.listRowTitle} characters`,
+					},
+					{
+						displayName: 'ID',
+						name: 'id',
+						type: 'string',
+						required: true,
+						default: '',
+						placeholder: 'e.g. slot_1000',
+						description: `What your workflow receives when the contact picks it, up to ${WHATSAPP_LIMITS.listRowId} characters`,
+					},
+					{
+						displayName: 'Description',
+						name: 'description',
+						type: 'string',
+						default: '',
+						description: `Shown under the title, up to ${WHATSAPP_LIMITS.listRowDescription} characters`,
+					},
+					{
+						displayName: 'Section Title',
+						name: 'section',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. Morning',
+						description: `Needed when the list has several sections, up to ${WHATSAPP_LIMITS.listSectionTitle} characters`,
+					},
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Sections (JSON)',
+		name: 'listSectionsJson',
+		type: 'json',
+		required: true,
+		default:
+			'[\n  {\n    "title": "",\n    "rows": [{ "id": "", "title": "", "description": "" }]\n  }\n]',
+		description:
+			'WhatsApp\'s sections: [{"title": "...", "rows": [{"id": "...", "title": "...", "description": "..."}]}]',
+		displayOptions: { show: { ...send, messageType: ['list'], listInput: ['json'] } },
+	},
+	{
+		displayName: 'Button Text',
+		name: 'ctaDisplayText',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. Track Order',
+		description: `The button's label, up to ${WHATSAPP_LIMITS.ctaDisplayText} characters`,
+		displayOptions: ofType('ctaUrl'),
+	},
+	{
+		displayName: 'URL',
+		name: 'ctaUrl',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. https://example.com/orders/1234',
+		description: 'The https address the button opens',
+		displayOptions: ofType('ctaUrl'),
+	},
+
+	// Reaction
+	{
+		displayName: 'React To Message ID',
+		name: 'reactionMessageId',
+		type: 'string',
+		required: true,
+		default: '={{ $json.messageId }}',
+		description:
+			"The contact's message to react to (at most 30 days old). By default the incoming message.",
+		displayOptions: ofType('reaction'),
+	},
+	{
+		displayName: 'Emoji',
+		name: 'emoji',
+		type: 'string',
+		default: '',
+		description: 'One emoji; leave empty to remove an earlier reaction',
+		displayOptions: ofType('reaction'),
+	},
+
+	// Quoting
+	{
+		displayName: 'Quote Incoming Message',
+		name: 'quoteIncomingMessage',
+		type: 'boolean',
+		default: false,
+		description: "Whether to show the reply as an answer to the contact's message (a quote)",
+		displayOptions: ofType(...QUOTABLE),
+	},
+	{
+		displayName: 'Reply To Message ID',
+		name: 'replyToMessageId',
+		type: 'string',
+		required: true,
+		default: '={{ $json.messageId }}',
+		description: 'The message to quote. By default the incoming message.',
+		displayOptions: {
+			show: { ...send, messageType: QUOTABLE, quoteIncomingMessage: [true] },
+		},
+	},
+
+	// Mark as read
+	{
+		displayName: 'Message ID',
+		name: 'messageId',
+		type: 'string',
+		required: true,
+		default: '={{ $json.messageId }}',
+		description:
+			"The contact's message to mark as read; earlier messages are marked too. By default the incoming message.",
+		displayOptions: { show: { operation: ['markAsRead'] } },
+	},
+	{
+		displayName: 'Show Typing Indicator',
+		name: 'typingIndicator',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to show "typing…" to the contact until you reply or for up to 25 seconds. Only use it when a reply follows.',
+		displayOptions: { show: { operation: ['markAsRead'] } },
+	},
+
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Address',
+				name: 'address',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. Pariser Platz, 10117 Berlin',
+				displayOptions: inOptions('location'),
+			},
+			{
+				displayName: 'Callback Data',
+				name: 'callbackData',
+				type: 'string',
+				default: '',
+				description: `Text of up to ${WHATSAPP_LIMITS.bizOpaqueCallbackData} characters that WhatsApp returns with this message's status updates (the trigger's "callbackData")`,
+				displayOptions: { show: { '/operation': ['send'] } },
+			},
+			{
+				displayName: 'Caption',
+				name: 'caption',
+				type: 'string',
+				default: '',
+				typeOptions: { rows: 2 },
+				description: `Text under the image, video or document, up to ${WHATSAPP_LIMITS.mediaCaption} characters`,
+				displayOptions: inOptions('image', 'video', 'document'),
+			},
+			{
+				...defaultCountryOption,
+				displayOptions: { show: { '/operation': ['send'] } },
+			},
+			{
+				displayName: 'File Name',
+				name: 'fileName',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. invoice-1234.pdf',
+				description:
+					"The document's name as the contact sees it; its extension picks the icon. Defaults to the binary file's name.",
+				displayOptions: inOptions('document'),
+			},
+			{
+				displayName: 'Footer',
+				name: 'footer',
+				type: 'string',
+				default: '',
+				description: `Small grey text under the message, up to ${WHATSAPP_LIMITS.interactiveFooter} characters`,
+				displayOptions: inOptions(...INTERACTIVE),
+			},
+			{
+				displayName: 'Header Text',
+				name: 'headerText',
+				type: 'string',
+				default: '',
+				description: `Bold text above the message, up to ${WHATSAPP_LIMITS.interactiveHeaderText} characters`,
+				displayOptions: inOptions(...INTERACTIVE),
+			},
+			{
+				displayName: 'Idempotency Key',
+				name: 'idempotencyKey',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. {{ $json.messageId }}-answer',
+				description:
+					'A message is sent at most once per key; a second run with the same key returns the first message ID instead of sending again. By default derived from the execution, this node and the item, so "Retry On Fail" never sends twice.',
+				displayOptions: { show: { '/operation': ['send'] } },
+			},
+			{
+				displayName: 'Link Preview',
+				name: 'linkPreview',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to show a preview of the first link in the text',
+				displayOptions: inOptions('text'),
+			},
+			{
+				displayName: 'Location Name',
+				name: 'locationName',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. Brandenburg Gate',
+				displayOptions: inOptions('location'),
+			},
+			{
+				displayName: 'Opt-Out Confirmation',
+				name: 'optOutConfirmation',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether this reply confirms that the contact opted out (e.g. after "STOP"): the one reply allowed after a full opt-out',
+				displayOptions: { show: { '/operation': ['send'] } },
+			},
+			{
+				displayName: 'Rate Limit',
+				name: 'rateLimit',
+				type: 'number',
+				default: DEFAULT_MESSAGES_PER_SECOND,
+				typeOptions: { minValue: 1, maxValue: MAX_MESSAGES_PER_SECOND },
+				description: `Most messages per second from this sender number, shared by all workflows of this n8n process. Meta's default throughput is ${DEFAULT_MESSAGES_PER_SECOND}; in queue mode divide it by the number of workers.`,
+			},
+			{
+				displayName: 'Voice Message',
+				name: 'voice',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to send the audio as a voice message; WhatsApp expects an OGG file with the Opus codec',
+				displayOptions: inOptions('audio'),
+			},
+		],
+	},
+];

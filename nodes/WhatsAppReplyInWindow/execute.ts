@@ -1,0 +1,456 @@
+/**
+ * Reply in Window: reads each item's parameters, builds the payload with the core builders (which
+ * check Meta's limits), decides with the policy (window, erasure, opt-out, idempotency) for the
+ * whole batch from one store snapshot, then sends what is allowed concurrently through the rate
+ * limited client. Items the rules hold back leave on the "Window Closed" output with the reason.
+ */
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+} from 'n8n-workflow';
+
+import { systemClock, type Clock } from '../core/clock';
+import { GraphApiError, type GraphClient } from '../core/graph/client';
+import { DEFAULT_MESSAGES_PER_SECOND, MAX_MESSAGES_PER_SECOND } from '../core/graph/tokenBucket';
+import type { WindowState } from '../core/model';
+import {
+	checkIdempotency,
+	checkWindow,
+	evaluateFreeForm,
+	type FreeFormDecision,
+	type Hold,
+} from '../core/policy';
+import type {
+	ComplianceStore,
+	InboundTouch,
+	SendCompletion,
+	Snapshot,
+	WindowClose,
+} from '../core/store/types';
+import { WireError } from '../core/wire/outbound';
+import { getCloudApi } from '../shared/cloudApi';
+import { senderNumberOf } from '../shared/descriptions';
+import { toNodeError } from '../shared/errors';
+import { runIdentityOf } from '../shared/idempotency';
+import { runPooled } from '../shared/pool';
+import { getComplianceStore } from '../shared/store';
+import { alreadySent, held, identity, iso, pricingJson, toOutputs, type Outcome } from './output';
+import { compact, prepareReply, requireSender, type PreparedReply } from './prepare';
+
+/** Requests in flight at once; the token bucket paces them to the rate limit. */
+const MAX_IN_FLIGHT = 32;
+interface AllowedReply {
+	reply: PreparedReply;
+	decision: Extract<FreeFormDecision, { allowed: true }>;
+	window: WindowState | undefined;
+	/** The store lacks the inbound the decision relied on (it came from the item). */
+	inboundNotStored: boolean;
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	clock: Clock = systemClock,
+): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	if (items.length === 0) return [[], []];
+	let outcomes: Outcome[];
+	try {
+		const operation = this.getNodeParameter('operation', 0) as string;
+		const rate = rateLimitOf(this);
+		const api = await getCloudApi(this, { ratePerSecond: rate });
+		outcomes =
+			operation === 'markAsRead'
+				? await markAsRead(this, items, api.client, api.settings.phoneNumberId, rate)
+				: await sendReplies(this, items, api.client, api.settings.phoneNumberId, rate, clock);
+	} catch (error) {
+		// Failures of the whole batch (credentials, store): item failures are outcomes.
+		throw toNodeError(this.getNode(), error);
+	}
+	return toOutputs(this, outcomes);
+}
+
+function rateLimitOf(ctx: IExecuteFunctions): number {
+	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
+	const rate = options.rateLimit ?? DEFAULT_MESSAGES_PER_SECOND;
+	if (typeof rate !== 'number' || !(rate > 0) || rate > MAX_MESSAGES_PER_SECOND) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Rate Limit ${JSON.stringify(rate)} is not valid: give a number of messages per second above 0 and at most ${MAX_MESSAGES_PER_SECOND}.`,
+			{
+				description: `Meta's default throughput per sender number is ${DEFAULT_MESSAGES_PER_SECOND}.`,
+			},
+		);
+	}
+	return rate;
+}
+
+function inFlight(rate: number): number {
+	return Math.max(1, Math.min(MAX_IN_FLIGHT, Math.ceil(rate)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mark as read: no window needed (Meta: mark messages read within 30 days of receipt)
+
+async function markAsRead(
+	ctx: IExecuteFunctions,
+	items: INodeExecutionData[],
+	client: GraphClient,
+	credentialSender: string,
+	rate: number,
+): Promise<Outcome[]> {
+	const outcomes: Outcome[] = new Array(items.length);
+	await runPooled(items, inFlight(rate), async (item, i) => {
+		try {
+			const sender = requireSender(senderNumberOf(ctx, i, credentialSender));
+			const messageId = String(ctx.getNodeParameter('messageId', i, '') ?? '').trim();
+			if (messageId === '') {
+				throw new WireError(
+					'messageId',
+					'Message ID is empty: give the ID (wamid) of the contact\'s message, e.g. the trigger\'s "messageId".',
+				);
+			}
+			const typing = ctx.getNodeParameter('typingIndicator', i, false) === true;
+			const result = await client.markRead(sender, messageId, typing);
+			outcomes[i] = {
+				output: 'sent',
+				json: {
+					...item.json,
+					phoneNumberId: sender,
+					markedAsRead: { messageId, typingIndicator: typing, success: result.success === true },
+				},
+			};
+		} catch (error) {
+			outcomes[i] = { output: 'error', error: toNodeError(ctx.getNode(), error, i) };
+		}
+	});
+	return outcomes;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Send
+
+async function sendReplies(
+	ctx: IExecuteFunctions,
+	items: INodeExecutionData[],
+	client: GraphClient,
+	credentialSender: string,
+	rate: number,
+	clock: Clock,
+): Promise<Outcome[]> {
+	const outcomes: Outcome[] = new Array(items.length);
+	const run = runIdentityOf(ctx);
+
+	// 1. Read and build every item; a broken one fails alone, before anything is sent.
+	const prepared: PreparedReply[] = [];
+	for (let i = 0; i < items.length; i++) {
+		try {
+			prepared.push(prepareReply(ctx, items[i], i, credentialSender, run));
+		} catch (error) {
+			outcomes[i] = { output: 'error', error: toNodeError(ctx.getNode(), error, i) };
+		}
+	}
+	if (prepared.length === 0) return outcomes;
+
+	// 2. One snapshot per sender number (normally one for the whole batch).
+	const store = await getComplianceStore(ctx);
+	const now = clock.now();
+	const snapshots = new Map<string, Snapshot>();
+	for (const [sender, replies] of groupBy(prepared, (p) => p.sender)) {
+		snapshots.set(
+			sender,
+			await store.getSnapshot({
+				sender,
+				contacts: [...new Set(replies.map((p) => p.recipient.contact))],
+				marketingSince: now,
+				idempotencyKeys: [...new Set(replies.map((p) => p.idempotencyKey))],
+			}),
+		);
+	}
+
+	// 3. The rules decide. A key given to several items of this batch is sent once (step 6).
+	const firstWithKey = new Map<string, PreparedReply>();
+	const sameKeyAsEarlier: PreparedReply[] = [];
+	const allowed: AllowedReply[] = [];
+	for (const reply of prepared) {
+		if (firstWithKey.has(reply.idempotencyKey)) {
+			sameKeyAsEarlier.push(reply);
+			continue;
+		}
+		firstWithKey.set(reply.idempotencyKey, reply);
+		const snapshot = snapshots.get(reply.sender)!;
+		const contact = snapshot.contacts.get(reply.recipient.contact);
+		const { window, inboundNotStored } = effectiveWindow(contact?.window, reply);
+		const decision = evaluateFreeForm(
+			{
+				contact: reply.recipient.display,
+				country: reply.recipient.country,
+				consents: contact?.consents ?? [],
+				suppressed: contact?.suppressed ?? false,
+				window,
+				idempotencyKey: reply.idempotencyKey,
+				existingSend: snapshot.sends.get(reply.idempotencyKey),
+				optOutConfirmation: reply.optOutConfirmation,
+			},
+			now,
+		);
+		if (decision.allowed) {
+			allowed.push({ reply, decision, window, inboundNotStored });
+		} else if (decision.reason === 'duplicate') {
+			outcomes[reply.index] = alreadySent(items, reply, decision, snapshot);
+		} else {
+			outcomes[reply.index] = held(items, reply, decision, window, now);
+		}
+	}
+
+	// 4. Claim the idempotency keys; a key another execution claimed meanwhile is not sent.
+	const reservation = await store.reserveSends(
+		allowed.map(({ reply }) => ({
+			idempotencyKey: reply.idempotencyKey,
+			sender: reply.sender,
+			contact: reply.recipient.contact,
+			kind: reply.kind,
+			category: 'service' as const,
+			at: now,
+		})),
+	);
+	const claimed = new Set(reservation.reserved);
+	const toSend: AllowedReply[] = [];
+	for (const entry of allowed) {
+		const { reply } = entry;
+		if (claimed.has(reply.idempotencyKey)) {
+			toSend.push(entry);
+			continue;
+		}
+		const existing = reservation.existing.get(reply.idempotencyKey);
+		const decision = checkIdempotency({
+			contact: reply.recipient.display,
+			idempotencyKey: reply.idempotencyKey,
+			existing,
+		});
+		if (!decision.allowed && decision.reason === 'duplicate') {
+			outcomes[reply.index] = alreadySent(items, reply, decision, undefined, existing?.sentAt);
+		} else if (!decision.allowed) {
+			outcomes[reply.index] = held(items, reply, decision, entry.window, now);
+		} else {
+			outcomes[reply.index] = {
+				output: 'error',
+				error: new NodeOperationError(
+					ctx.getNode(),
+					`[item ${reply.index}] The idempotency key "${reply.idempotencyKey}" belongs to an earlier send that failed${existing?.errorCode === undefined ? '' : ` (Meta error code ${existing.errorCode})`}; the store keeps it, so this item is not sent.`,
+					{
+						itemIndex: reply.index,
+						description: 'Give this item a new idempotency key to try again.',
+					},
+				),
+			};
+		}
+	}
+
+	// 5. Send, at most `inFlight` at once; the client's token bucket keeps the sender's rate.
+	const effects = new StoreWrites();
+	await runPooled(toSend, inFlight(rate), async (entry) => {
+		outcomes[entry.reply.index] = await sendOne(ctx, client, items, entry, effects, clock);
+	});
+	try {
+		await effects.apply(store);
+	} catch (error) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`The messages were sent, but the compliance store could not record them: ${error instanceof Error ? error.message : String(error)}`,
+			{
+				description:
+					'Check the WhatsApp Compliance Store credential. Until it is fixed, a re-run may report these messages as still on their way.',
+			},
+		);
+	}
+
+	// 6. Items sharing an idempotency key with an earlier item get that item's result.
+	for (const reply of sameKeyAsEarlier) {
+		const first = firstWithKey.get(reply.idempotencyKey)!;
+		const firstOutcome = outcomes[first.index];
+		const sent =
+			firstOutcome?.output === 'sent' ? (firstOutcome.json.sent as IDataObject) : undefined;
+		if (sent && typeof sent.wamid === 'string') {
+			const decision = checkIdempotency({
+				contact: reply.recipient.display,
+				idempotencyKey: reply.idempotencyKey,
+				existing: {
+					idempotencyKey: reply.idempotencyKey,
+					sender: first.sender,
+					contact: first.recipient.contact,
+					state: 'accepted',
+					kind: first.kind,
+					category: 'service',
+					createdAt: now,
+					wamid: sent.wamid,
+					sentAt: typeof sent.sentAt === 'string' ? Date.parse(sent.sentAt) : undefined,
+				},
+			});
+			if (!decision.allowed) {
+				outcomes[reply.index] = alreadySent(items, reply, decision, undefined, now);
+				continue;
+			}
+		}
+		outcomes[reply.index] = {
+			output: 'error',
+			error: new NodeOperationError(
+				ctx.getNode(),
+				`[item ${reply.index}] Item ${reply.index} has the same idempotency key "${reply.idempotencyKey}" as item ${first.index}, which was not sent, so it is not sent either.`,
+				{ itemIndex: reply.index, description: 'Give each message its own idempotency key.' },
+			),
+		};
+	}
+	return outcomes;
+}
+
+/** Store writes collected during the sends and applied together afterwards. */
+class StoreWrites {
+	readonly touches: InboundTouch[] = [];
+	readonly closes: WindowClose[] = [];
+	readonly fepStarts: WindowClose[] = [];
+	readonly completions: SendCompletion[] = [];
+	readonly releases: string[] = [];
+
+	/** Records the inbound message the item proved, so a close or free entry point can attach to it. */
+	recordInbound(entry: AllowedReply): void {
+		if (!entry.inboundNotStored || !entry.reply.inbound) return;
+		this.touches.push({
+			sender: entry.reply.sender,
+			contact: entry.reply.recipient.contact,
+			at: entry.reply.inbound.at,
+			referral: entry.reply.inbound.referral,
+		});
+	}
+
+	async apply(store: ComplianceStore): Promise<void> {
+		if (this.touches.length > 0) await store.touchWindows(this.touches);
+		if (this.closes.length > 0) await store.closeWindows(this.closes);
+		if (this.fepStarts.length > 0) await store.startFreeEntryPoints(this.fepStarts);
+		if (this.completions.length > 0) await store.completeSends(this.completions);
+		if (this.releases.length > 0) await store.releaseSends(this.releases);
+	}
+}
+
+async function sendOne(
+	ctx: IExecuteFunctions,
+	client: GraphClient,
+	items: INodeExecutionData[],
+	entry: AllowedReply,
+	effects: StoreWrites,
+	clock: Clock,
+): Promise<Outcome> {
+	const { reply, decision } = entry;
+	let payload = reply.payload;
+	let mediaId: string | undefined;
+	try {
+		if (reply.upload) {
+			const { propertyName, mediaType, binary } = reply.upload;
+			const data = await ctx.helpers.getBinaryDataBuffer(reply.index, propertyName);
+			const uploaded = await client.uploadMedia(reply.sender, {
+				data,
+				mimeType: binary.mimeType,
+				fileName: binary.fileName || `${mediaType}.${binary.fileExtension || 'bin'}`,
+			});
+			mediaId = uploaded.id;
+			payload = {
+				...payload,
+				[mediaType]: { ...(payload[mediaType] as IDataObject), id: uploaded.id },
+			};
+		}
+		const response = await client.sendMessage(reply.sender, payload);
+		const wamid = response.messages[0].id;
+		const at = clock.now();
+		effects.completions.push({
+			idempotencyKey: reply.idempotencyKey,
+			state: 'accepted',
+			wamid,
+			at,
+			estimatedPrice: decision.price.estimatedPrice,
+			currency: decision.price.currency,
+		});
+		if (decision.startsFreeEntryPoint) {
+			effects.recordInbound(entry);
+			effects.fepStarts.push({ sender: reply.sender, contact: reply.recipient.contact, at });
+		}
+		return {
+			output: 'sent',
+			json: {
+				...identity(items, reply),
+				sent: compact({
+					status: 'sent',
+					wamid,
+					messageType: reply.type,
+					to: reply.recipient.display,
+					idempotencyKey: reply.idempotencyKey,
+					sentAt: iso(at),
+					windowOpenUntil: iso(decision.openUntil),
+					pricing: pricingJson(decision.price),
+					freeEntryPointStarted: decision.startsFreeEntryPoint,
+					quotedMessageId: reply.quotedMessageId,
+					mediaId,
+				}),
+			},
+		};
+	} catch (error) {
+		if (error instanceof GraphApiError && error.entry.category === 'reengagement' && entry.window) {
+			// Meta knows better than our records: the window is closed now, until the contact writes.
+			const at = clock.now();
+			effects.recordInbound(entry);
+			effects.closes.push({ sender: reply.sender, contact: reply.recipient.contact, at });
+			effects.releases.push(reply.idempotencyKey);
+			const closed: WindowState = { ...entry.window, closedAt: at };
+			const hold = checkWindow({ contact: reply.recipient.display, window: closed }, at) as Hold;
+			return held(items, reply, hold, closed, at, {
+				errorCode: error.code,
+				...(error.details ? { metaDetails: error.details } : {}),
+			});
+		}
+		if (error instanceof GraphApiError && error.outcomeUnknown) {
+			// Meta may have accepted it: keep the key claimed so no later run sends it twice.
+			effects.completions.push({
+				idempotencyKey: reply.idempotencyKey,
+				state: 'failed',
+				errorCode: error.code,
+				at: clock.now(),
+			});
+		} else {
+			effects.releases.push(reply.idempotencyKey);
+		}
+		return { output: 'error', error: toNodeError(ctx.getNode(), error, reply.index) };
+	}
+}
+function effectiveWindow(
+	stored: WindowState | undefined,
+	reply: PreparedReply,
+): { window: WindowState | undefined; inboundNotStored: boolean } {
+	const inbound = reply.inbound;
+	if (!inbound || (stored && stored.lastInboundAt >= inbound.at)) {
+		return { window: stored, inboundNotStored: false };
+	}
+	const referralAt = inbound.referral ? inbound.at : stored?.referralAt;
+	return {
+		window: {
+			...stored,
+			sender: reply.sender,
+			contact: reply.recipient.contact,
+			lastInboundAt: inbound.at,
+			...(referralAt !== undefined ? { referralAt } : {}),
+		},
+		inboundNotStored: true,
+	};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+function groupBy<T>(list: readonly T[], keyOf: (entry: T) => string): Map<string, T[]> {
+	const groups = new Map<string, T[]>();
+	for (const entry of list) {
+		const key = keyOf(entry);
+		if (!groups.has(key)) groups.set(key, []);
+		groups.get(key)!.push(entry);
+	}
+	return groups;
+}

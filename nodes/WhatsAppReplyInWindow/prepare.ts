@@ -1,0 +1,329 @@
+/**
+ * Reading one item: its parameters become a payload built by the core builders (which check
+ * Meta's limits), a resolved recipient, an idempotency key, and the proof of an open window the
+ * item itself carries when it is the WhatsApp Trigger's message.
+ */
+import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import {
+	buildContactsMessage,
+	buildCtaUrlMessage,
+	buildListMessage,
+	buildLocationMessage,
+	buildMediaMessage,
+	buildReactionMessage,
+	buildReplyButtonsMessage,
+	buildTextMessage,
+	WireError,
+	type ContactCardInput,
+	type ListMessageInput,
+	type MediaMessageInput,
+	type OutboundMessagePayload,
+	type SendOptions,
+} from '../core/wire/outbound';
+import { senderNumberOf } from '../shared/descriptions';
+import { defaultIdempotencyKey, type RunIdentity } from '../shared/idempotency';
+import { MEDIA_TYPES, type MediaType, type MessageType } from './description';
+import { addressTo, resolveRecipient, type Recipient } from './recipient';
+
+/** Stands in for the media id of a file that is uploaded only once the send is allowed. */
+const PENDING_UPLOAD_ID = 'pending-upload';
+
+/** One item, read and built, before the rules decide. */
+export interface PreparedReply {
+	index: number;
+	sender: string;
+	recipient: Recipient;
+	type: MessageType;
+	payload: Record<string, unknown> & { type: string };
+	/** What the store records as the message's kind, e.g. "text" or "interactive:button". */
+	kind: string;
+	idempotencyKey: string;
+	optOutConfirmation: boolean;
+	quotedMessageId?: string;
+	/** A binary file to upload before sending (Media Source: Binary Field). */
+	upload?: { propertyName: string; mediaType: MediaType; binary: IBinaryData };
+	/** The contact's message this item is (the trigger's item): proof of an open window. */
+	inbound?: { at: number; referral: boolean };
+}
+
+export function prepareReply(
+	ctx: IExecuteFunctions,
+	item: INodeExecutionData,
+	i: number,
+	credentialSender: string,
+	run: RunIdentity,
+): PreparedReply {
+	const sender = requireSender(senderNumberOf(ctx, i, credentialSender));
+	const options = ctx.getNodeParameter('options', i, {}) as IDataObject;
+	const recipient = resolveRecipient(
+		ctx.getNodeParameter('recipient', i, ''),
+		text(options.defaultCountry),
+	);
+	const type = ctx.getNodeParameter('messageType', i) as MessageType;
+
+	const envelope: { context?: { message_id: string }; biz_opaque_callback_data?: string } = {};
+	let quotedMessageId: string | undefined;
+	if (type !== 'reaction' && ctx.getNodeParameter('quoteIncomingMessage', i, false) === true) {
+		quotedMessageId = text(ctx.getNodeParameter('replyToMessageId', i, ''));
+		if (quotedMessageId === undefined) {
+			throw new WireError(
+				'replyToMessageId',
+				'"Quote Incoming Message" is on, but Reply To Message ID is empty: give the ID (wamid) of the message to quote, or turn quoting off. Items that do not come from the WhatsApp Trigger have no "messageId".',
+			);
+		}
+		envelope.context = { message_id: quotedMessageId };
+	}
+	const callbackData = text(options.callbackData);
+	if (callbackData !== undefined) envelope.biz_opaque_callback_data = callbackData;
+	const base = { ...envelope, to: recipient.display };
+
+	let upload: PreparedReply['upload'];
+	let built: OutboundMessagePayload;
+	if ((MEDIA_TYPES as readonly string[]).includes(type)) {
+		const mediaType = type as MediaType;
+		const source = ctx.getNodeParameter('mediaSource', i, 'link') as string;
+		let media: { link?: string; id?: string };
+		let binaryFileName: string | undefined;
+		if (source === 'binary') {
+			const propertyName = String(ctx.getNodeParameter('binaryPropertyName', i, 'data')).trim();
+			const binary = ctx.helpers.assertBinaryData(i, propertyName);
+			upload = { propertyName, mediaType, binary };
+			binaryFileName = binary.fileName;
+			media = { id: PENDING_UPLOAD_ID };
+		} else if (source === 'id') {
+			media = { id: String(ctx.getNodeParameter('mediaId', i, '')).trim() };
+		} else {
+			media = { link: String(ctx.getNodeParameter('mediaLink', i, '')).trim() };
+		}
+		built = buildMediaMessage({
+			...base,
+			...media,
+			type: mediaType,
+			caption: text(options.caption),
+			filename: text(options.fileName) ?? (mediaType === 'document' ? binaryFileName : undefined),
+			voice: options.voice === true ? true : undefined,
+		} as MediaMessageInput);
+	} else {
+		built = buildOther(ctx, i, type, base, options);
+	}
+
+	const payload = addressTo(built, recipient) as PreparedReply['payload'];
+	const kind =
+		built.type === 'interactive' ? `interactive:${built.interactive.type}` : String(built.type);
+	return {
+		index: i,
+		sender,
+		recipient,
+		type,
+		payload,
+		kind,
+		idempotencyKey:
+			text(options.idempotencyKey) ??
+			defaultIdempotencyKey('reply', run, i, [sender, recipient.contact, type]),
+		optOutConfirmation: options.optOutConfirmation === true,
+		...(quotedMessageId !== undefined ? { quotedMessageId } : {}),
+		...(upload ? { upload } : {}),
+		inbound: inboundOf(item.json, sender, recipient, text(options.defaultCountry)),
+	};
+}
+
+function buildOther(
+	ctx: IExecuteFunctions,
+	i: number,
+	type: MessageType,
+	base: SendOptions,
+	options: IDataObject,
+): OutboundMessagePayload {
+	const header = text(options.headerText);
+	const footer = text(options.footer);
+	switch (type) {
+		case 'text':
+			return buildTextMessage({
+				...base,
+				body: String(ctx.getNodeParameter('text', i, '')),
+				preview_url: options.linkPreview === true ? true : undefined,
+			});
+		case 'location':
+			return buildLocationMessage({
+				...base,
+				latitude: ctx.getNodeParameter('latitude', i) as number,
+				longitude: ctx.getNodeParameter('longitude', i) as number,
+				name: text(options.locationName),
+				address: text(options.address),
+			});
+		case 'contacts':
+			return buildContactsMessage({
+				...base,
+				contacts: contactCards(ctx.getNodeParameter('contactCards', i, {}) as IDataObject),
+			});
+		case 'buttons': {
+			const rows = fixedRows(ctx.getNodeParameter('buttons', i, {}), 'button');
+			return buildReplyButtonsMessage({
+				...base,
+				body: String(ctx.getNodeParameter('bodyText', i, '')),
+				buttons: rows.map((row) => ({ id: String(row.id ?? ''), title: String(row.title ?? '') })),
+				...(header !== undefined ? { header: { type: 'text', text: header } } : {}),
+				footer,
+			});
+		}
+		case 'list':
+			return buildListMessage({
+				...base,
+				body: String(ctx.getNodeParameter('bodyText', i, '')),
+				button: String(ctx.getNodeParameter('listButtonText', i, '')),
+				sections: listSections(ctx, i),
+				header,
+				footer,
+			});
+		case 'ctaUrl':
+			return buildCtaUrlMessage({
+				...base,
+				body: String(ctx.getNodeParameter('bodyText', i, '')),
+				display_text: String(ctx.getNodeParameter('ctaDisplayText', i, '')),
+				url: String(ctx.getNodeParameter('ctaUrl', i, '')).trim(),
+				...(header !== undefined ? { header: { type: 'text', text: header } } : {}),
+				footer,
+			});
+		case 'reaction':
+			return buildReactionMessage({
+				...base,
+				message_id: String(ctx.getNodeParameter('reactionMessageId', i, '')).trim(),
+				emoji: String(ctx.getNodeParameter('emoji', i, '')).trim(),
+			});
+		default:
+			throw new WireError(
+				'messageType',
+				`Message type "${String(type)}" is not known; choose one of the listed types.`,
+			);
+	}
+}
+
+function contactCards(value: IDataObject): ContactCardInput[] {
+	return fixedRows(value, 'cards').map((card) => {
+		const phone = text(card.phone);
+		const waId = text(card.waId);
+		const email = text(card.email);
+		const company = text(card.company);
+		const url = text(card.url);
+		return {
+			name: compact({
+				formatted_name: String(card.formattedName ?? ''),
+				first_name: text(card.firstName),
+				last_name: text(card.lastName),
+			}) as ContactCardInput['name'],
+			...(phone || waId
+				? { phones: [compact({ phone, wa_id: waId, type: text(card.phoneType) })] }
+				: {}),
+			...(email ? { emails: [{ email, type: 'WORK' }] } : {}),
+			...(company ? { org: { company } } : {}),
+			...(url ? { urls: [{ url, type: 'WORK' }] } : {}),
+			...(text(card.birthday) ? { birthday: text(card.birthday) } : {}),
+		};
+	});
+}
+
+function listSections(ctx: IExecuteFunctions, i: number): ListMessageInput['sections'] {
+	if (ctx.getNodeParameter('listInput', i, 'fields') === 'json') {
+		let value = ctx.getNodeParameter('listSectionsJson', i, '[]') as unknown;
+		if (typeof value === 'string') {
+			let problem: string | undefined;
+			try {
+				value = JSON.parse(value);
+			} catch (error) {
+				problem = error instanceof Error ? error.message : String(error);
+			}
+			if (problem !== undefined) {
+				throw new WireError(
+					'sections',
+					`Sections (JSON) is not valid JSON (${problem}). Give an array like [{"title": "Morning", "rows": [{"id": "slot_9", "title": "9:00"}]}].`,
+				);
+			}
+		}
+		if (!Array.isArray(value)) {
+			throw new WireError(
+				'sections',
+				'Sections (JSON) must be an array of sections like [{"title": "Morning", "rows": [{"id": "slot_9", "title": "9:00"}]}].',
+			);
+		}
+		return value as ListMessageInput['sections'];
+	}
+	// Rows with the same section title form one section, in the order the titles first appear.
+	const sections = new Map<string, { id: string; title: string; description?: string }[]>();
+	for (const row of fixedRows(ctx.getNodeParameter('listRows', i, {}), 'row')) {
+		const section = text(row.section) ?? '';
+		if (!sections.has(section)) sections.set(section, []);
+		sections.get(section)!.push(
+			compact({
+				id: String(row.id ?? ''),
+				title: String(row.title ?? ''),
+				description: text(row.description),
+			}) as { id: string; title: string; description?: string },
+		);
+	}
+	return [...sections].map(([title, rows]) => (title === '' ? { rows } : { title, rows }));
+}
+
+/** The contact's own message in the item (the trigger's item), when it is from this contact to this number. */
+function inboundOf(
+	json: IDataObject,
+	sender: string,
+	recipient: Recipient,
+	defaultCountry: string | undefined,
+): PreparedReply['inbound'] {
+	if (json.kind !== undefined && json.kind !== 'message') return undefined;
+	if (json.phoneNumberId !== sender) return undefined;
+	const at =
+		typeof json.timestampMs === 'number'
+			? json.timestampMs
+			: typeof json.timestamp === 'string'
+				? Date.parse(json.timestamp)
+				: Number.NaN;
+	if (!Number.isFinite(at)) return undefined;
+	const candidates = [json.contact, json.contactWaId, json.contactUserId];
+	if (!candidates.some((c) => sameContact(c, recipient, defaultCountry))) return undefined;
+	return { at, referral: typeof json.referral === 'object' && json.referral !== null };
+}
+
+function sameContact(value: unknown, recipient: Recipient, defaultCountry?: string): boolean {
+	if (typeof value !== 'string' || value.trim() === '') return false;
+	if (value.trim() === recipient.contact) return true;
+	try {
+		return resolveRecipient(value, defaultCountry).contact === recipient.contact;
+	} catch {
+		// Not a number we can read, so not this recipient.
+		return false;
+	}
+}
+
+/**
+ * The window the rules see: the store's, or the one the item's own message proves when that is
+ * later (the trigger may be set not to record windows). The later inbound message counts.
+ */
+export function requireSender(sender: string): string {
+	if (sender === '') {
+		throw new WireError(
+			'senderNumber',
+			'Sender Number is empty and the WhatsApp Cloud API credential has no phone number ID: choose the business number to send from.',
+		);
+	}
+	return sender;
+}
+
+/** Trimmed text, or undefined for missing and empty values. */
+export function text(value: unknown): string | undefined {
+	if (value === undefined || value === null) return undefined;
+	const result = String(value).trim();
+	return result === '' ? undefined : result;
+}
+
+/** Drops undefined fields, so an item shows only what applies. */
+export function compact<T extends Record<string, unknown>>(value: T): T {
+	return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+function fixedRows(value: unknown, key: string): IDataObject[] {
+	if (typeof value !== 'object' || value === null) return [];
+	const rows = (value as IDataObject)[key];
+	return Array.isArray(rows) ? (rows as IDataObject[]) : [];
+}

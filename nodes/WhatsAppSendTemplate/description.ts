@@ -1,0 +1,276 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { DAY } from '../core/clock';
+import { DEFAULT_MESSAGES_PER_SECOND, MAX_MESSAGES_PER_SECOND } from '../core/graph/tokenBucket';
+import { FREQUENCY_CAP_DEFAULTS, QUIET_HOURS_DEFAULTS } from '../core/policy';
+import { defaultCountryOption, senderNumberProperty, storeNotice } from '../shared/descriptions';
+
+export const OUTPUT_SENT = 0;
+export const OUTPUT_SKIPPED = 1;
+
+/** The parameters; their names, types and defaults are public (saved workflows use them). */
+export const properties: INodeProperties[] = [
+	storeNotice,
+	senderNumberProperty,
+	{
+		displayName: 'Recipient',
+		name: 'recipient',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. +49 151 23456789',
+		description:
+			"The contact's phone number in any common format, or their business-scoped user ID (e.g. US.13491208655302741918)",
+	},
+	{
+		displayName: 'Template',
+		name: 'template',
+		type: 'resourceLocator',
+		required: true,
+		default: { mode: 'list', value: '' },
+		description: 'The approved template to send, in one of its languages',
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: 'searchTemplates', searchable: true },
+			},
+			{
+				displayName: 'By Name',
+				name: 'name',
+				type: 'string',
+				placeholder: 'e.g. order_update',
+				validation: [
+					{
+						type: 'regex',
+						properties: {
+							regex: '^[a-z0-9_]+(\\|[A-Za-z_]+)?$',
+							errorMessage:
+								'A template name has only lowercase letters, digits and underscores, e.g. order_update',
+						},
+					},
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Language',
+		name: 'language',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. en_US',
+		description: "The template's language code, as WhatsApp Manager shows it",
+		// A root path: n8n resolves display dependencies by parameter name, and template.mode is
+		// inside one.
+		displayOptions: { show: { '/template.mode': ['name'] } },
+	},
+	{
+		displayName: 'Variables Mode',
+		name: 'variablesMode',
+		type: 'options',
+		default: 'fields',
+		options: [
+			{
+				name: 'Map Fields',
+				value: 'fields',
+				description: 'Fill a field for each variable of the chosen template',
+			},
+			{
+				name: 'Components JSON',
+				value: 'json',
+				description: "Write the template's components as WhatsApp's API takes them",
+			},
+		],
+	},
+	{
+		displayName: 'Variables',
+		name: 'variables',
+		type: 'resourceMapper',
+		noDataExpression: true,
+		default: { mappingMode: 'defineBelow', value: null },
+		required: true,
+		hint: 'Body variables take text, or JSON such as {"type": "currency", "code": "EUR", "amount": 12.5, "fallback_value": "€12.50"} or {"type": "date_time", "fallback_value": "March 14"}. Media headers take a link or an uploaded media ID.',
+		typeOptions: {
+			loadOptionsDependsOn: ['template.value', 'language'],
+			resourceMapper: {
+				resourceMapperMethod: 'getTemplateVariables',
+				mode: 'add',
+				fieldWords: { singular: 'variable', plural: 'variables' },
+				addAllFields: true,
+				multiKeyMatch: false,
+				supportAutoMap: false,
+				noFieldsError: 'This template has no variables to fill',
+			},
+		},
+		displayOptions: { show: { variablesMode: ['fields'] } },
+	},
+	{
+		displayName: 'Components (JSON)',
+		name: 'components',
+		type: 'json',
+		default: '[]',
+		description:
+			'The "components" array of the template message, e.g. [{"type": "body", "parameters": [{"type": "text", "text": "Lena"}]}]',
+		displayOptions: { show: { variablesMode: ['json'] } },
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Callback Data',
+				name: 'callbackData',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. order-1042',
+				description: "Up to 512 characters that WhatsApp returns in this message's status webhooks",
+			},
+			{
+				displayName: 'Consent Topic',
+				name: 'consentTopic',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. back_in_stock',
+				description:
+					'For marketing templates: the opt-in topic the contact needs instead of general marketing consent',
+			},
+			{ ...defaultCountryOption },
+			{
+				displayName: 'Double Opt-In Confirmation',
+				name: 'doubleOptInConfirmation',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether this utility template asks a contact with pending consent to confirm it (the one template such a contact may get)',
+			},
+			{
+				displayName: 'Dry Run',
+				name: 'dryRun',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to only check the rules and build the message, without sending it or claiming its idempotency key',
+			},
+			{
+				displayName: 'Idempotency Key',
+				name: 'idempotencyKey',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. {{ $json.orderId }}',
+				description:
+					'Sends this template to this recipient once per key, across executions (a repeat returns the first message ID); empty uses a key of this execution and item',
+			},
+			{
+				displayName: 'Marketing Frequency Cap',
+				name: 'frequencyCap',
+				type: 'fixedCollection',
+				default: {},
+				placeholder: 'Set Frequency Cap',
+				description:
+					'How many marketing templates one contact may get per period (unless set: 2 in 7 days)',
+				options: [
+					{
+						displayName: 'Frequency Cap',
+						name: 'settings',
+						values: [
+							{
+								displayName: 'Enforce',
+								name: 'enabled',
+								type: 'boolean',
+								default: true,
+								description: 'Whether marketing templates above the cap are held back',
+							},
+							{
+								displayName: 'Max Templates',
+								name: 'max',
+								type: 'number',
+								default: FREQUENCY_CAP_DEFAULTS.max,
+								typeOptions: { minValue: 1, numberPrecision: 0 },
+								description: 'Marketing templates one contact may get within the period',
+							},
+							{
+								displayName: 'Period (Days)',
+								name: 'periodDays',
+								type: 'number',
+								default: FREQUENCY_CAP_DEFAULTS.periodMs / DAY,
+								typeOptions: { minValue: 0.001, maxValue: 366 },
+								description: 'The rolling period the cap counts in',
+							},
+						],
+					},
+				],
+			},
+			{
+				displayName: 'Price Table Override (JSON)',
+				name: 'priceTable',
+				type: 'json',
+				default: '{}',
+				description:
+					'Your own rates for the price estimate, e.g. {"countryRates": {"DE": {"marketing": 0.1131}}} or a whole {"rateCard": ...}; empty uses Meta\'s USD list rates of January 2026',
+			},
+			{
+				displayName: 'Quiet Hours',
+				name: 'quietHours',
+				type: 'fixedCollection',
+				default: {},
+				placeholder: 'Set Quiet Hours',
+				description:
+					"When marketing templates wait, in the contact's local time (unless set: 21:00 to 08:00)",
+				options: [
+					{
+						displayName: 'Quiet Hours',
+						name: 'settings',
+						values: [
+							{
+								displayName: 'Enforce',
+								name: 'enabled',
+								type: 'boolean',
+								default: true,
+								description: 'Whether marketing templates wait for the end of quiet hours',
+							},
+							{
+								displayName: 'Start',
+								name: 'start',
+								type: 'string',
+								default: QUIET_HOURS_DEFAULTS.start,
+								placeholder: 'e.g. 21:00',
+								description: "When quiet hours begin, HH:MM in the contact's local time",
+							},
+							{
+								displayName: 'End',
+								name: 'end',
+								type: 'string',
+								default: QUIET_HOURS_DEFAULTS.end,
+								placeholder: 'e.g. 08:00',
+								description:
+									'When quiet hours end, HH:MM; earlier than the start means past midnight',
+							},
+							{
+								displayName: 'Fallback Time Zone',
+								name: 'fallbackTimeZone',
+								type: 'string',
+								default: '',
+								placeholder: 'e.g. Europe/Berlin',
+								description:
+									"The time zone for numbers whose country is unknown; empty uses the workflow's time zone",
+							},
+						],
+					},
+				],
+			},
+			{
+				displayName: 'Rate Limit',
+				name: 'rateLimit',
+				type: 'number',
+				default: DEFAULT_MESSAGES_PER_SECOND,
+				typeOptions: { minValue: 1, maxValue: MAX_MESSAGES_PER_SECOND },
+				description: `Messages per second per sender number in this n8n process (Meta allows ${DEFAULT_MESSAGES_PER_SECOND}, or ${MAX_MESSAGES_PER_SECOND} after its upgrade); in queue mode, divide by the number of workers`,
+			},
+		],
+	},
+];

@@ -1,0 +1,243 @@
+/**
+ * Reading one item: its parameters, recipient, template, idempotency key, policy options and
+ * payload builder. Problems throw (core errors or NodeOperationError); the caller makes them item
+ * errors.
+ */
+import { createHash } from 'node:crypto';
+import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
+
+import { DAY } from '../core/clock';
+import { DEFAULT_MESSAGES_PER_SECOND, MAX_MESSAGES_PER_SECOND } from '../core/graph/tokenBucket';
+import type { OutboundMessage } from '../core/graph/types';
+import {
+	PolicyOptionError,
+	validatePolicyOptions,
+	type PolicyOptions,
+	type PricingOptions,
+} from '../core/policy';
+import {
+	buildTemplateFromComponents,
+	buildTemplateMessage,
+	templateInputFromValues,
+	type TemplateDefinition,
+} from '../core/wire';
+import { senderNumberOf } from '../shared/descriptions';
+import { defaultIdempotencyKey, type RunIdentity } from '../shared/idempotency';
+import { addressed, resolveRecipient, type Recipient } from './recipient';
+import { parseTemplateRef, type TemplateRef } from './templates';
+
+/** One item, read and checked, before the store is asked. */
+export interface Prepared {
+	readonly index: number;
+	readonly sender: string;
+	readonly recipient: Recipient;
+	readonly template: TemplateRef;
+	readonly idempotencyKey: string;
+	readonly policy: PolicyOptions;
+	readonly topic: string | undefined;
+	readonly doiConfirmation: boolean;
+	readonly dryRun: boolean;
+	/** The payload, checked against the definition when there is one (pure, may throw WireError). */
+	readonly build: (definition: TemplateDefinition | undefined) => OutboundMessage | undefined;
+}
+
+export function prepare(
+	ctx: IExecuteFunctions,
+	i: number,
+	defaultSender: string,
+	run: RunIdentity,
+	workflowTimeZone: string,
+): Prepared {
+	const options = ctx.getNodeParameter('options', i, {}) as IDataObject;
+	const sender = senderNumberOf(ctx, i, defaultSender);
+	if (!sender) {
+		throw new NodeOperationError(ctx.getNode(), `[item ${i}] No sender number is set`, {
+			itemIndex: i,
+			description:
+				'Choose a Sender Number, or enter the phone number ID in the WhatsApp Cloud API credential.',
+		});
+	}
+	const recipient = resolveRecipient(
+		ctx.getNodeParameter('recipient', i, ''),
+		String(options.defaultCountry ?? ''),
+	);
+	const template = parseTemplateRef(
+		ctx.getNodeParameter('template', i, '', { extractValue: true }),
+		ctx.getNodeParameter('language', i, ''),
+	);
+	const userKey = String(options.idempotencyKey ?? '').trim();
+	const idempotencyKey = userKey
+		? scopedKey(userKey, template.name, recipient.contact)
+		: defaultIdempotencyKey('template', run, i, [
+				recipient.contact,
+				template.name,
+				template.language,
+			]);
+	const policy = policyOptionsOf(options, workflowTimeZone);
+	validatePolicyOptions(policy);
+	const callback = String(options.callbackData ?? '');
+	const envelope = { biz_opaque_callback_data: callback === '' ? undefined : callback };
+
+	let build: Prepared['build'];
+	if (ctx.getNodeParameter('variablesMode', i, 'fields') === 'json') {
+		const components = ctx.getNodeParameter('components', i, '[]');
+		build = () =>
+			addressed(
+				buildTemplateFromComponents(
+					recipient.address,
+					template.name,
+					template.language,
+					components,
+					envelope,
+				),
+				recipient,
+			);
+	} else {
+		const values = fieldValues(ctx.getNodeParameter('variables', i, {}));
+		build = (definition) =>
+			definition === undefined
+				? undefined
+				: addressed(
+						buildTemplateMessage(
+							{
+								to: recipient.address,
+								name: template.name,
+								language: template.language,
+								...templateInputFromValues(definition, values),
+								...envelope,
+							},
+							definition,
+						),
+						recipient,
+					);
+	}
+	return {
+		index: i,
+		sender,
+		recipient,
+		template,
+		idempotencyKey,
+		policy,
+		topic: String(options.consentTopic ?? '').trim() || undefined,
+		doiConfirmation: options.doubleOptInConfirmation === true,
+		dryRun: options.dryRun === true,
+		build,
+	};
+}
+
+/**
+ * A user's key counts per template and recipient, so one key (an order id, a campaign id) serves
+ * every recipient and template; the contact goes in as a hash, so no number is kept in the key.
+ */
+function scopedKey(userKey: string, template: string, contact: string): string {
+	const scope = createHash('sha256')
+		.update(JSON.stringify([template, contact]))
+		.digest('hex');
+	return `${userKey}#${scope.slice(0, 16)}`;
+}
+
+/** The Rate Limit option of the first item: one client, and its limiter, per execution. */
+export function rateLimitOf(ctx: IExecuteFunctions): number {
+	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
+	const rate = Number(options.rateLimit ?? DEFAULT_MESSAGES_PER_SECOND);
+	if (!Number.isFinite(rate) || rate <= 0 || rate > MAX_MESSAGES_PER_SECOND) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Rate Limit must be a number of messages per second above 0 and at most ${MAX_MESSAGES_PER_SECOND}; got ${String(options.rateLimit)}`,
+			{ description: `Meta allows ${DEFAULT_MESSAGES_PER_SECOND} per sender number by default.` },
+		);
+	}
+	return rate;
+}
+
+function settingsOf(value: unknown): IDataObject | undefined {
+	const settings = isObject(value) ? value.settings : undefined;
+	return isObject(settings) ? settings : undefined;
+}
+
+function policyOptionsOf(options: IDataObject, workflowTimeZone: string): PolicyOptions {
+	const cap = settingsOf(options.frequencyCap);
+	const quiet = settingsOf(options.quietHours);
+	const fallbackTimeZone = String(quiet?.fallbackTimeZone ?? '').trim() || workflowTimeZone;
+	return {
+		frequencyCap: cap
+			? {
+					enabled: cap.enabled as boolean | undefined,
+					max: cap.max === undefined ? undefined : Number(cap.max),
+					periodMs:
+						cap.periodDays === undefined ? undefined : Math.round(Number(cap.periodDays) * DAY),
+				}
+			: {},
+		quietHours: {
+			enabled: quiet?.enabled as boolean | undefined,
+			start: quiet?.start === undefined ? undefined : String(quiet.start).trim(),
+			end: quiet?.end === undefined ? undefined : String(quiet.end).trim(),
+			fallbackTimeZone,
+		},
+		pricing: pricingOf(options.priceTable),
+	};
+}
+
+const PRICING_KEYS = new Set(['rateCard', 'countryRates']);
+
+/** Price Table Override: {"countryRates": {...}} and/or {"rateCard": {...}}, as JSON or object. */
+function pricingOf(value: unknown): PricingOptions {
+	let parsed = value;
+	if (typeof value === 'string') {
+		if (value.trim() === '') return {};
+		let problem: string | undefined;
+		try {
+			parsed = JSON.parse(value);
+		} catch (error) {
+			problem = (error as Error).message;
+		}
+		if (problem !== undefined) {
+			throw new PolicyOptionError(
+				'pricing',
+				`Price Table Override is not valid JSON (${problem}). Write e.g. {"countryRates": {"DE": {"marketing": 0.1131}}}.`,
+			);
+		}
+	}
+	if (parsed === undefined || parsed === null) return {};
+	if (!isObject(parsed)) {
+		throw new PolicyOptionError(
+			'pricing',
+			'Price Table Override must be a JSON object such as {"countryRates": {"DE": {"marketing": 0.1131}}}.',
+		);
+	}
+	const unknown = Object.keys(parsed).filter((key) => !PRICING_KEYS.has(key));
+	if (unknown.length > 0) {
+		throw new PolicyOptionError(
+			'pricing',
+			`Price Table Override has ${unknown.map((k) => `"${k}"`).join(', ')}; it takes only "countryRates" (rates by ISO country) and "rateCard" (a whole rate card).`,
+		);
+	}
+	return parsed as PricingOptions;
+}
+
+/**
+ * The Variables values, keyed like the template's variables. A field holding a JSON object
+ * (a currency, a date, a location, a media object) is read as that object.
+ */
+function fieldValues(mapper: unknown): Record<string, unknown> {
+	const value = isObject(mapper) ? mapper.value : undefined;
+	if (!isObject(value)) return {};
+	return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, jsonObjectOrSelf(v)]));
+}
+
+function jsonObjectOrSelf(value: unknown): unknown {
+	if (typeof value !== 'string') return value;
+	const text = value.trim();
+	if (!text.startsWith('{') || !text.endsWith('}')) return value;
+	try {
+		const parsed: unknown = JSON.parse(text);
+		return isObject(parsed) ? parsed : value;
+	} catch {
+		// Text that only looks like JSON is text.
+		return value;
+	}
+}
+
+function isObject(value: unknown): value is IDataObject {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,108 @@
+import {
+	NodeOperationError,
+	type ILoadOptionsFunctions,
+	type INodeListSearchResult,
+	type ResourceMapperField,
+	type ResourceMapperFields,
+} from 'n8n-workflow';
+
+import { templateVariables, unsupportedTemplateParts, WireError } from '../core/wire';
+import { getCloudApi } from '../shared/cloudApi';
+import { toNodeError } from '../shared/errors';
+import {
+	fetchTemplateFamily,
+	findDefinition,
+	parseTemplateRef,
+	templateListName,
+	templateRefValue,
+	variableDisplayName,
+} from './templates';
+
+function businessAccountOf(ctx: ILoadOptionsFunctions, account: string): string {
+	if (account) return account;
+	throw new NodeOperationError(
+		ctx.getNode(),
+		'The WhatsApp Cloud API credential has no WhatsApp Business Account ID',
+		{ description: 'Enter it in the credential: templates belong to the business account.' },
+	);
+}
+
+/** Templates of the credential's business account, for the Template list. */
+export async function searchTemplates(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+): Promise<INodeListSearchResult> {
+	const { client, settings } = await getCloudApi(this);
+	const account = businessAccountOf(this, settings.businessAccountId);
+	try {
+		const templates = await client.listAllTemplates(account, {
+			fields: ['name', 'language', 'status', 'category'],
+		});
+		const needle = filter?.toLowerCase().trim();
+		const results = templates
+			.map((t) => ({
+				name: templateListName(t),
+				value: templateRefValue(t.name, t.language),
+			}))
+			.filter((r) => !needle || r.name.toLowerCase().includes(needle))
+			.sort((a, b) => a.name.localeCompare(b.name));
+		return { results };
+	} catch (error) {
+		throw toNodeError(this.getNode(), error);
+	}
+}
+
+/** The Variables fields of the chosen template: one per variable, in the template's order. */
+export async function getTemplateVariables(
+	this: ILoadOptionsFunctions,
+): Promise<ResourceMapperFields> {
+	let ref;
+	try {
+		ref = parseTemplateRef(
+			this.getNodeParameter('template', '', { extractValue: true }),
+			this.getNodeParameter('language', ''),
+		);
+	} catch (error) {
+		if (error instanceof WireError) return { fields: [], emptyFieldsNotice: error.message };
+		throw toNodeError(this.getNode(), error);
+	}
+	const { client, settings } = await getCloudApi(this);
+	const account = businessAccountOf(this, settings.businessAccountId);
+	let family;
+	try {
+		family = await fetchTemplateFamily(client, account, ref.name);
+	} catch (error) {
+		throw toNodeError(this.getNode(), error);
+	}
+	const definition = findDefinition(family, ref.language);
+	const label = `Template "${ref.name}" (${ref.language})`;
+	if (!definition) {
+		const issues = family.unreadable.get(ref.language);
+		return {
+			fields: [],
+			emptyFieldsNotice: issues
+				? `${label} could not be read: ${issues.join('; ')}. Use Variables Mode "Components JSON".`
+				: `${label} was not found in the WhatsApp Business account. Check the name and language.`,
+		};
+	}
+	const unsupported = unsupportedTemplateParts(definition);
+	if (unsupported.length > 0) {
+		return {
+			fields: [],
+			emptyFieldsNotice: `${label} has parts these fields cannot fill (${unsupported.join(', ')}). Use Variables Mode "Components JSON".`,
+		};
+	}
+	const fields: ResourceMapperField[] = templateVariables(definition).map((variable) => ({
+		id: variable.key,
+		displayName: variableDisplayName(variable),
+		required: variable.required,
+		defaultMatch: false,
+		canBeUsedToMatch: false,
+		display: true,
+		type: variable.kind === 'location' ? 'object' : 'string',
+	}));
+	return {
+		fields,
+		emptyFieldsNotice: `${label} has no variables: nothing to fill in.`,
+	};
+}

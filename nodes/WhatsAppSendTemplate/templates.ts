@@ -1,0 +1,166 @@
+import type { GraphClient } from '../core/graph/client';
+import type { TemplateCategory, TemplateState } from '../core/model';
+import { checkTemplateStatus } from '../core/policy';
+import {
+	parseTemplatePage,
+	WireError,
+	type TemplateDefinition,
+	type TemplateVariable,
+} from '../core/wire';
+
+/** A template as a send names it. */
+export interface TemplateRef {
+	readonly name: string;
+	readonly language: string;
+}
+
+/** Separates name and language in the value of the Template list ("order_update|en"). */
+const SEPARATOR = '|';
+
+export function templateRefValue(name: string, language: string): string {
+	return `${name}${SEPARATOR}${language}`;
+}
+
+/**
+ * The Template parameter's value: "name|language" from the list (or typed that way), or a name
+ * with the Language parameter. Throws WireError when either is missing.
+ */
+export function parseTemplateRef(value: unknown, languageParameter: unknown): TemplateRef {
+	const text = String(value ?? '').trim();
+	const at = text.indexOf(SEPARATOR);
+	const name = (at === -1 ? text : text.slice(0, at)).trim();
+	const language = (at === -1 ? String(languageParameter ?? '') : text.slice(at + 1)).trim();
+	if (name === '') {
+		throw new WireError(
+			'template',
+			'No template is chosen: pick one from the list, or enter its name and language.',
+		);
+	}
+	if (language === '') {
+		throw new WireError(
+			'language',
+			`The language of template "${name}" is empty: enter its language code (e.g. en_US), or pick the template from the list.`,
+		);
+	}
+	return { name, language };
+}
+
+/** The fields the node reads of a template definition. */
+export const DEFINITION_FIELDS = [
+	'id',
+	'name',
+	'language',
+	'status',
+	'category',
+	'parameter_format',
+	'components',
+	'quality_score',
+	'rejected_reason',
+] as const;
+
+/** Every language of one template name, as Meta has them now. */
+export interface TemplateFamily {
+	readonly definitions: TemplateDefinition[];
+	/** Languages Meta listed whose definition could not be read, with what was wrong. */
+	readonly unreadable: Map<string, string[]>;
+}
+
+/**
+ * Fetches every language of the template `name` (one listing, filtered by name; Meta's filter may
+ * match more names, so only exact ones are kept).
+ */
+export async function fetchTemplateFamily(
+	client: GraphClient,
+	account: string,
+	name: string,
+	signal?: AbortSignal,
+): Promise<TemplateFamily> {
+	const listed = await client.listAllTemplates(account, {
+		name,
+		fields: DEFINITION_FIELDS,
+		signal,
+	});
+	const exact = listed.filter((t) => t.name === name);
+	const page = parseTemplatePage({ data: exact });
+	const unreadable = new Map<string, string[]>();
+	if (!page.ok) return { definitions: [], unreadable };
+	for (const bad of page.invalid) {
+		const language = String(exact[bad.index]?.language ?? '');
+		unreadable.set(language, bad.issues);
+	}
+	return { definitions: page.templates, unreadable };
+}
+
+export function findDefinition(
+	family: TemplateFamily,
+	language: string,
+): TemplateDefinition | undefined {
+	return family.definitions.find((d) => d.language === language);
+}
+
+const CATEGORIES: readonly TemplateCategory[] = ['marketing', 'utility', 'authentication'];
+
+/** The store's record of a definition Meta just listed. */
+export function templateStateOf(
+	account: string,
+	definition: TemplateDefinition,
+	at: number,
+): TemplateState {
+	const category = CATEGORIES.find((c) => c === definition.category.toLowerCase());
+	const state: TemplateState = {
+		account,
+		name: definition.name,
+		language: definition.language,
+		status: definition.status,
+		updatedAt: at,
+	};
+	if (category) state.category = category;
+	if (definition.quality_score?.score) state.quality = definition.quality_score.score;
+	if (definition.rejected_reason) state.reason = definition.rejected_reason;
+	return state;
+}
+
+/**
+ * How the Template list shows one template: "spring_sale (en) · MARKETING", with the status and
+ * "cannot be sent" for every status the template status rule holds back.
+ */
+export function templateListName(template: {
+	name: string;
+	language: string;
+	category: string;
+	status: string;
+}): string {
+	const category = String(template.category ?? '').toUpperCase();
+	const base = `${template.name} (${template.language})${category ? ` · ${category}` : ''}`;
+	const decision = checkTemplateStatus({
+		contact: '',
+		template: { name: template.name, language: template.language },
+		state: {
+			account: '',
+			name: template.name,
+			language: template.language,
+			status: String(template.status ?? ''),
+			updatedAt: 0,
+		},
+	});
+	return decision.allowed
+		? base
+		: `${base} · ${String(template.status).toUpperCase()} — cannot be sent`;
+}
+
+/** What a Variables field is called: the variable's label and what it takes. */
+export function variableDisplayName(variable: TemplateVariable): string {
+	const example = variable.example ? ` (e.g. ${variable.example})` : '';
+	switch (variable.kind) {
+		case 'media':
+			return `${variable.label} (link or media ID)`;
+		case 'location':
+			return `${variable.label} (JSON with latitude, longitude, name, address)`;
+		case 'payload':
+			return `${variable.label} (optional)`;
+		case 'flow_token':
+			return `${variable.label} (optional)`;
+		default:
+			return `${variable.label}${example}`;
+	}
+}

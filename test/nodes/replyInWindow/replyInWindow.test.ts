@@ -1,0 +1,505 @@
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { HOUR } from '../../../nodes/core/clock';
+import { ALL_PURPOSES } from '../../../nodes/core/model';
+import {
+	ago,
+	contactNo,
+	metaError,
+	OTHER_SENDER,
+	run,
+	SENDER,
+	startEnv,
+	TOKEN,
+	triggerItem,
+	type TestEnv,
+} from './support';
+
+let env: TestEnv;
+beforeAll(async () => {
+	env = await startEnv();
+});
+afterAll(async () => {
+	await env.dispose();
+});
+beforeEach(() => {
+	env.graph.answer(undefined);
+});
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+async function windowOf(contact: string, sender = SENDER) {
+	const snapshot = await env.store.getSnapshot({ sender, contacts: [contact], marketingSince: 0 });
+	return snapshot.contacts.get(contact)!.window;
+}
+
+describe('reply in window', () => {
+	describe('window', () => {
+		it('sends an in-window reply from the trigger item with no parameters typed, quoting the incoming message', async () => {
+			const { waId, e164 } = contactNo(1);
+			const inboundAt = ago(1);
+			await env.store.touchWindows([{ sender: SENDER, contact: waId, at: inboundAt }]);
+			const item = triggerItem(waId, inboundAt);
+
+			const { sent, closed } = await run(env, [item], {
+				params: { text: 'Yes, it ships today.', quoteIncomingMessage: true },
+			});
+
+			expect(closed).toEqual([]);
+			const [request] = env.graph.sends().slice(-1);
+			expect(request.path).toBe(`/v25.0/${SENDER}/messages`);
+			expect(request.authorization).toBe(`Bearer ${TOKEN}`);
+			expect(request.json).toEqual({
+				messaging_product: 'whatsapp',
+				recipient_type: 'individual',
+				to: e164,
+				type: 'text',
+				text: { body: 'Yes, it ships today.' },
+				context: { message_id: item.json.messageId },
+			});
+			expect(sent).toHaveLength(1);
+			expect(sent[0].pairedItem).toEqual({ item: 0 });
+			const reply = sent[0].json.sent as Record<string, unknown>;
+			expect(reply).toMatchObject({
+				status: 'sent',
+				messageType: 'text',
+				to: e164,
+				quotedMessageId: item.json.messageId,
+				windowOpenUntil: iso(inboundAt + 24 * HOUR),
+				pricing: {
+					category: 'service',
+					type: 'free_customer_service',
+					billable: false,
+					estimatedPrice: 0,
+				},
+				freeEntryPointStarted: false,
+			});
+			expect(reply.wamid).toMatch(/^wamid\.reply-/);
+			// The trigger's fields stay, so a following node still finds the contact and the message.
+			expect(sent[0].json).toMatchObject({
+				contact: waId,
+				phoneNumberId: SENDER,
+				messageId: item.json.messageId,
+			});
+			const { sends } = await env.store.getSnapshot({
+				sender: SENDER,
+				contacts: [],
+				marketingSince: 0,
+				idempotencyKeys: [reply.idempotencyKey as string],
+			});
+			expect(sends.get(reply.idempotencyKey as string)).toMatchObject({
+				state: 'accepted',
+				wamid: reply.wamid,
+				contact: waId,
+				kind: 'text',
+				category: 'service',
+			});
+		});
+
+		it('routes a reply 25 hours after the last inbound message to Window Closed, saying when it closed', async () => {
+			const { waId, e164 } = contactNo(2);
+			const inboundAt = ago(25);
+			await env.store.touchWindows([{ sender: SENDER, contact: waId, at: inboundAt }]);
+			const before = env.graph.received.length;
+
+			const { sent, closed } = await run(env, [triggerItem(waId, inboundAt)], {
+				params: { text: 'Sorry for the wait!' },
+			});
+
+			expect(sent).toEqual([]);
+			expect(env.graph.received.length).toBe(before);
+			expect(closed).toHaveLength(1);
+			expect(closed[0].pairedItem).toEqual({ item: 0 });
+			expect(closed[0].json).toMatchObject({ contact: waId, phoneNumberId: SENDER });
+			expect(closed[0].json.notSent).toEqual({
+				reason: 'window_closed',
+				rule: 'window',
+				message: expect.stringContaining(
+					`The customer service window with ${e164} closed at ${iso(inboundAt + 24 * HOUR).slice(0, 10)}`,
+				),
+				messageType: 'text',
+				to: e164,
+				closedAt: iso(inboundAt + 24 * HOUR),
+				lastInboundAt: iso(inboundAt),
+			});
+		});
+
+		it('holds a reply to a contact who never wrote, with no closing time', async () => {
+			const { waId } = contactNo(3);
+			const { closed } = await run(env, [{ json: {} }], {
+				params: { recipient: waId, text: 'Hi' },
+			});
+			expect(closed[0].json.notSent).toMatchObject({
+				reason: 'window_closed',
+				closedAt: null,
+				lastInboundAt: null,
+				message: expect.stringContaining('has not written to this WhatsApp number yet'),
+			});
+		});
+
+		it("counts the incoming item's own timestamp when the store has no window", async () => {
+			const { waId } = contactNo(4);
+			const inboundAt = ago(0.1);
+			const { sent, closed } = await run(env, [triggerItem(waId, inboundAt)], {
+				params: { text: 'Got it' },
+			});
+			expect(closed).toEqual([]);
+			expect((sent[0].json.sent as Record<string, unknown>).windowOpenUntil).toBe(
+				iso(inboundAt + 24 * HOUR),
+			);
+			// The store is not written for a plain reply: the trigger decides what it records.
+			expect(await windowOf(waId)).toBeUndefined();
+		});
+
+		it('takes the later of the stored window and the incoming item', async () => {
+			const { waId } = contactNo(5);
+			await env.store.touchWindows([{ sender: SENDER, contact: waId, at: ago(30) }]);
+			const { sent } = await run(env, [triggerItem(waId, ago(2))], { params: { text: 'Hi' } });
+			expect(sent).toHaveLength(1);
+
+			const { waId: other } = contactNo(6);
+			await env.store.touchWindows([{ sender: SENDER, contact: other, at: ago(1) }]);
+			const { sent: alsoSent } = await run(env, [triggerItem(other, ago(26))], {
+				params: { text: 'Hi' },
+			});
+			expect((alsoSent[0].json.sent as Record<string, unknown>).windowOpenUntil).toBe(
+				iso((await windowOf(other))!.lastInboundAt + 24 * HOUR),
+			);
+		});
+
+		it("ignores the item's timestamp when the item is about another contact or sender number", async () => {
+			const { waId } = contactNo(7);
+			const { waId: someoneElse } = contactNo(8);
+			const { closed } = await run(env, [triggerItem(someoneElse, ago(1))], {
+				params: { recipient: waId, text: 'Hi' },
+			});
+			expect(closed[0].json.notSent).toMatchObject({ reason: 'window_closed' });
+
+			const { closed: otherNumber } = await run(
+				env,
+				[triggerItem(waId, ago(1), { phoneNumberId: OTHER_SENDER })],
+				{ params: { text: 'Hi', senderNumber: { mode: 'id', value: SENDER } } },
+			);
+			expect(otherNumber[0].json.notSent).toMatchObject({ reason: 'window_closed' });
+
+			const { closed: statusEvent } = await run(
+				env,
+				[triggerItem(waId, ago(1), { kind: 'status', status: 'read' })],
+				{ params: { text: 'Hi' } },
+			);
+			expect(statusEvent[0].json.notSent).toMatchObject({ reason: 'window_closed' });
+		});
+
+		it('closes the window in the store when Meta answers 131047, and routes the item to Window Closed', async () => {
+			const { waId, e164 } = contactNo(9);
+			await env.store.touchWindows([{ sender: SENDER, contact: waId, at: ago(2) }]);
+			env.graph.answer((request) =>
+				request.json?.to === e164
+					? metaError(131047, 'Re-engagement message', 'More than 24 hours have passed')
+					: undefined,
+			);
+			const before = Date.now();
+
+			const { sent, closed } = await run(env, [triggerItem(waId, ago(2))], {
+				params: { text: 'Hello again' },
+			});
+
+			expect(sent).toEqual([]);
+			const notSent = closed[0].json.notSent as Record<string, unknown>;
+			expect(notSent).toMatchObject({
+				reason: 'window_closed',
+				rule: 'window',
+				errorCode: 131047,
+				metaDetails: 'More than 24 hours have passed',
+				message: expect.stringContaining('WhatsApp reported the customer service window'),
+			});
+			const window = await windowOf(waId);
+			expect(window!.closedAt).toBeGreaterThanOrEqual(before);
+			expect(notSent.closedAt).toBe(iso(window!.closedAt!));
+
+			// The next reply is held without asking Meta.
+			const calls = env.graph.received.length;
+			env.graph.answer(undefined);
+			const again = await run(env, [triggerItem(waId, ago(2))], {
+				params: { text: 'Hello again' },
+				executionId: 'execution-2',
+			});
+			expect(env.graph.received.length).toBe(calls);
+			expect(again.closed[0].json.notSent).toMatchObject({ reason: 'window_closed' });
+		});
+
+		it("records the item's inbound message with the 131047 close when the store had no window", async () => {
+			const { waId, e164 } = contactNo(10);
+			const inboundAt = ago(3);
+			env.graph.answer((request) =>
+				request.json?.to === e164 ? metaError(131047, 'Re-engagement message') : undefined,
+			);
+			const { closed } = await run(env, [triggerItem(waId, inboundAt)], { params: { text: 'Hi' } });
+			expect(closed[0].json.notSent).toMatchObject({ errorCode: 131047 });
+			const window = await windowOf(waId);
+			expect(window).toMatchObject({ lastInboundAt: inboundAt });
+			expect(window!.closedAt).toBeGreaterThan(inboundAt);
+		});
+
+		it('frees the idempotency key of a send Meta refused, so a later run may send it', async () => {
+			const { waId, e164 } = contactNo(11);
+			env.graph.answer((request) =>
+				request.json?.to === e164 ? metaError(131047, 'Re-engagement message') : undefined,
+			);
+			const params = { text: 'Hi', options: { idempotencyKey: 'refused-once' } };
+			await run(env, [triggerItem(waId, ago(1))], { params });
+			env.graph.answer(undefined);
+			// The contact writes again after the close: the newer message reopens the window.
+			const { sent } = await run(env, [triggerItem(waId, Date.now() + 1)], { params });
+			expect(sent[0].json.sent).toMatchObject({ status: 'sent', idempotencyKey: 'refused-once' });
+		});
+	});
+
+	describe('free entry point', () => {
+		it('starts the free entry point with the first reply to an ad referral and prices it free', async () => {
+			const { waId } = contactNo(12);
+			const inboundAt = ago(1);
+			await env.store.touchWindows([
+				{ sender: SENDER, contact: waId, at: inboundAt, referral: true },
+			]);
+			const { sent } = await run(env, [triggerItem(waId, inboundAt)], { params: { text: 'Hi!' } });
+			expect(sent[0].json.sent).toMatchObject({
+				freeEntryPointStarted: true,
+				pricing: { category: 'referral_conversion', type: 'free_entry_point', billable: false },
+			});
+			const window = await windowOf(waId);
+			expect(window!.fepStartedAt).toBeGreaterThanOrEqual(inboundAt);
+		});
+
+		it("starts it from the trigger item's referral when the store has no window", async () => {
+			const { waId } = contactNo(13);
+			const item = triggerItem(waId, ago(0.5), { referral: { sourceType: 'ad', sourceId: '1' } });
+			const { sent } = await run(env, [item], { params: { text: 'Welcome!' } });
+			expect(sent[0].json.sent).toMatchObject({ freeEntryPointStarted: true });
+			const window = await windowOf(waId);
+			expect(window).toMatchObject({
+				lastInboundAt: item.json.timestampMs,
+				referralAt: item.json.timestampMs,
+			});
+			expect(window!.fepStartedAt).toBeDefined();
+		});
+	});
+
+	describe('opt-out wins', () => {
+		it('holds replies after a STOP, except the opt-out confirmation', async () => {
+			const { waId } = contactNo(14);
+			const inboundAt = ago(0.2);
+			await env.store.touchWindows([{ sender: SENDER, contact: waId, at: inboundAt }]);
+			await env.store.recordConsent([
+				{
+					contact: waId,
+					purpose: ALL_PURPOSES,
+					action: 'opt_out',
+					at: inboundAt,
+					source: 'keyword',
+					wording: 'STOP',
+				},
+			]);
+			const item = triggerItem(waId, inboundAt, { text: 'STOP' });
+			const { closed } = await run(env, [item], { params: { text: 'Here is our offer' } });
+			expect(closed[0].json.notSent).toMatchObject({ reason: 'opted_out', rule: 'opt-out wins' });
+
+			const { sent } = await run(env, [item], {
+				params: {
+					text: 'You will get no more messages from us.',
+					options: { optOutConfirmation: true },
+				},
+			});
+			expect(sent[0].json.sent).toMatchObject({ status: 'sent' });
+		});
+	});
+
+	describe('idempotency', () => {
+		it('sends nothing twice when run again with the same idempotency key', async () => {
+			const { waId } = contactNo(15);
+			await env.store.touchWindows([{ sender: SENDER, contact: waId, at: ago(1) }]);
+			const params = { text: 'Your code is 1234', options: { idempotencyKey: 'order-77-code' } };
+			const first = await run(env, [triggerItem(waId, ago(1))], { params });
+			const sendsAfterFirst = env.graph.sends().length;
+
+			const second = await run(env, [triggerItem(waId, ago(1))], {
+				params,
+				executionId: 'another-execution',
+			});
+
+			expect(env.graph.sends().length).toBe(sendsAfterFirst);
+			const firstReply = first.sent[0].json.sent as Record<string, unknown>;
+			expect(second.sent[0].json.sent).toMatchObject({
+				status: 'already_sent',
+				wamid: firstReply.wamid,
+				sentAt: firstReply.sentAt,
+				message: expect.stringContaining('order-77-code'),
+			});
+		});
+
+		it('does not send twice when the same execution runs the node again (Retry On Fail)', async () => {
+			const { waId } = contactNo(16);
+			await env.store.touchWindows([{ sender: SENDER, contact: waId, at: ago(1) }]);
+			const item = triggerItem(waId, ago(1));
+			await run(env, [item], { params: { text: 'Once' }, executionId: 'exec-retry' });
+			const count = env.graph.sends().length;
+			const retry = await run(env, [item], { params: { text: 'Once' }, executionId: 'exec-retry' });
+			expect(env.graph.sends().length).toBe(count);
+			expect(retry.sent[0].json.sent).toMatchObject({ status: 'already_sent' });
+
+			const newExecution = await run(env, [item], {
+				params: { text: 'Once' },
+				executionId: 'exec-new',
+			});
+			expect(env.graph.sends().length).toBe(count + 1);
+			expect(newExecution.sent[0].json.sent).toMatchObject({ status: 'sent' });
+		});
+
+		it('sends a key given to two items of one batch once', async () => {
+			const { waId } = contactNo(17);
+			await env.store.touchWindows([{ sender: SENDER, contact: waId, at: ago(1) }]);
+			const count = env.graph.sends().length;
+			const item = triggerItem(waId, ago(1));
+			const { sent } = await run(env, [item, item], {
+				params: { text: 'Once', options: { idempotencyKey: 'batch-key' } },
+			});
+			expect(env.graph.sends().length).toBe(count + 1);
+			expect(sent.map((s) => (s.json.sent as Record<string, unknown>).status)).toEqual([
+				'sent',
+				'already_sent',
+			]);
+			expect(sent[1].json.sent).toMatchObject({
+				wamid: (sent[0].json.sent as { wamid: string }).wamid,
+			});
+			expect(sent.map((s) => s.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+		});
+	});
+
+	describe('item errors', () => {
+		const fourButtons = {
+			button: [
+				{ id: 'a', title: 'A' },
+				{ id: 'b', title: 'B' },
+				{ id: 'c', title: 'C' },
+				{ id: 'd', title: 'D' },
+			],
+		};
+
+		it('fails only the item with a fourth reply button, naming the limit, while the others are sent', async () => {
+			const contacts = [contactNo(18), contactNo(19), contactNo(20)];
+			await env.store.touchWindows(
+				contacts.map((c) => ({ sender: SENDER, contact: c.waId, at: ago(1) })),
+			);
+			const items = contacts.map((c) => triggerItem(c.waId, ago(1)));
+			const count = env.graph.sends().length;
+
+			const { sent, closed } = await run(env, items, {
+				continueOnFail: true,
+				params: {
+					messageType: 'buttons',
+					bodyText: 'Pick one',
+					buttons: (i: number) =>
+						i === 1 ? fourButtons : { button: fourButtons.button.slice(0, 2) },
+				},
+			});
+
+			expect(env.graph.sends().length).toBe(count + 2);
+			expect(sent.map((s) => s.pairedItem)).toEqual([{ item: 0 }, { item: 2 }]);
+			expect(closed).toHaveLength(1);
+			expect(closed[0].pairedItem).toEqual({ item: 1 });
+			expect(closed[0].json.error).toBe(
+				'[item 1] Reply buttons: 4 given; WhatsApp allows 1 to 3. Use a list message for more choices.',
+			);
+			expect(closed[0].error).toBeInstanceOf(NodeOperationError);
+		});
+
+		it('throws the item error without Continue On Fail, after sending the other items', async () => {
+			const contacts = [contactNo(21), contactNo(22)];
+			await env.store.touchWindows(
+				contacts.map((c) => ({ sender: SENDER, contact: c.waId, at: ago(1) })),
+			);
+			const count = env.graph.sends().length;
+			const error = await run(
+				env,
+				contacts.map((c) => triggerItem(c.waId, ago(1))),
+				{
+					params: {
+						messageType: 'buttons',
+						bodyText: 'Pick one',
+						buttons: (i: number) => (i === 0 ? fourButtons : { button: [{ id: 'x', title: 'X' }] }),
+					},
+				},
+			).catch((e: unknown) => e);
+			expect(error).toBeInstanceOf(NodeOperationError);
+			expect((error as NodeOperationError).message).toContain('WhatsApp allows 1 to 3');
+			expect((error as NodeOperationError).context.itemIndex).toBe(0);
+			expect(env.graph.sends().length).toBe(count + 1);
+		});
+
+		it('turns other API errors into item errors with Meta code and fix, without the token', async () => {
+			const { waId, e164 } = contactNo(23);
+			await env.store.touchWindows([{ sender: SENDER, contact: waId, at: ago(1) }]);
+			env.graph.answer((request) =>
+				request.json?.to === e164 ? metaError(131026, 'Message Undeliverable') : undefined,
+			);
+			const { closed } = await run(env, [triggerItem(waId, ago(1))], {
+				continueOnFail: true,
+				params: { text: 'Hi' },
+			});
+			expect(closed[0].error).toBeInstanceOf(NodeApiError);
+			expect(closed[0].json.error).toMatch(/^\[item 0\] /);
+			expect(closed[0].json.errorDescription).toContain('131026');
+			expect(JSON.stringify(closed[0].json)).not.toContain(TOKEN);
+			expect(await windowOf(waId)).not.toHaveProperty('closedAt');
+		});
+
+		it('explains an unreadable recipient and an empty quote', async () => {
+			const { closed } = await run(env, [{ json: { contact: 'pablo.morales' } }, { json: {} }], {
+				continueOnFail: true,
+				params: {
+					text: 'Hi',
+					recipient: (i: number) => (i === 0 ? '={{ $json.contact }}' : contactNo(24).e164),
+					quoteIncomingMessage: (i: number) => i === 1,
+				},
+			});
+			expect(closed[0].json.error).toContain('looks like a WhatsApp username');
+			expect(closed[1].json.error).toContain('Reply To Message ID is empty');
+		});
+	});
+
+	describe('sender number', () => {
+		it("falls back to the credential's phone number ID when the item names none", async () => {
+			const { waId } = contactNo(25);
+			await env.store.touchWindows([{ sender: OTHER_SENDER, contact: waId, at: ago(1) }]);
+			const { sent } = await run(env, [{ json: { contact: waId } }], {
+				params: { text: 'Hi' },
+				credentialSender: OTHER_SENDER,
+			});
+			expect(sent[0].json.phoneNumberId).toBe(OTHER_SENDER);
+			expect(env.graph.sends().at(-1)!.path).toBe(`/v25.0/${OTHER_SENDER}/messages`);
+		});
+	});
+
+	describe('mark as read', () => {
+		it('marks the incoming message read with a typing indicator, with no window needed', async () => {
+			const { waId } = contactNo(26);
+			const item = triggerItem(waId, ago(40));
+			const { sent, closed } = await run(env, [item], {
+				params: { operation: 'markAsRead', typingIndicator: true },
+			});
+			expect(closed).toEqual([]);
+			expect(env.graph.received.at(-1)!.json).toEqual({
+				messaging_product: 'whatsapp',
+				status: 'read',
+				message_id: item.json.messageId,
+				typing_indicator: { type: 'text' },
+			});
+			expect(sent[0].json.markedAsRead).toEqual({
+				messageId: item.json.messageId,
+				typingIndicator: true,
+				success: true,
+			});
+			expect(sent[0].pairedItem).toEqual({ item: 0 });
+		});
+	});
+});

@@ -1,0 +1,307 @@
+/**
+ * What the Reply in Window tests share: a real HTTP server that answers like the Graph API, and an
+ * n8n execute context (jest-mock-extended) whose parameters come from the node's own defaults, so
+ * "Trigger -> Reply" is tested with nothing typed in.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mock } from 'jest-mock-extended';
+import {
+	NodeOperationError,
+	type IBinaryData,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INode,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
+
+import { HOUR } from '../../../nodes/core/clock';
+import type { ComplianceStore } from '../../../nodes/core/store/types';
+import { WhatsAppReplyInWindow } from '../../../nodes/WhatsAppReplyInWindow/WhatsAppReplyInWindow.node';
+import { closeAllStores, openStore } from '../../../nodes/shared/store';
+
+export const SENDER = '106540352242922';
+export const OTHER_SENDER = '106540352249999';
+export const TOKEN = 'test-token-reply';
+export const API_VERSION = 'v25.0';
+
+/** A valid German mobile number per test, so pair limits never slow a test down. */
+export function contactNo(n: number): { waId: string; e164: string } {
+	const suffix = String(n).padStart(2, '0');
+	return { waId: `49151234567${suffix}`, e164: `+49151234567${suffix}` };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Graph API stand-in
+
+export interface Received {
+	method: string;
+	path: string;
+	contentType: string;
+	authorization: string | undefined;
+	body: Buffer;
+	json: Record<string, unknown> | undefined;
+}
+
+export interface Answer {
+	status?: number;
+	json: unknown;
+}
+
+/** Meta's error envelope. */
+export function metaError(code: number, title: string, details = 'details'): Answer {
+	return {
+		status: 400,
+		json: {
+			error: {
+				message: `(#${code}) ${title}`,
+				type: 'OAuthException',
+				code,
+				error_data: { messaging_product: 'whatsapp', details },
+				fbtrace_id: 'TraceReply123',
+			},
+		},
+	};
+}
+
+/**
+ * Answers sends with a new wamid, uploads with a new media id and reads with success, like Meta;
+ * `answer` can override any request (e.g. 131047 for one contact).
+ */
+export async function startGraphServer() {
+	const received: Received[] = [];
+	let counter = 0;
+	let override: ((request: Received) => Answer | undefined) | undefined;
+	const server = http.createServer((req, res) => {
+		const chunks: Buffer[] = [];
+		req.on('data', (chunk: Buffer) => chunks.push(chunk));
+		req.on('end', () => {
+			const body = Buffer.concat(chunks);
+			const contentType = String(req.headers['content-type'] ?? '');
+			let json: Record<string, unknown> | undefined;
+			if (contentType.includes('application/json')) {
+				json = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+			}
+			const request: Received = {
+				method: req.method ?? '',
+				path: new URL(req.url ?? '/', 'http://127.0.0.1').pathname,
+				contentType,
+				authorization: req.headers.authorization,
+				body,
+				json,
+			};
+			received.push(request);
+			const answer = override?.(request) ?? standardAnswer(request, ++counter);
+			res.writeHead(answer.status ?? 200, { 'content-type': 'application/json' });
+			res.end(JSON.stringify(answer.json));
+		});
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as AddressInfo;
+	return {
+		baseUrl: `http://127.0.0.1:${port}`,
+		received,
+		/** Message sends (not reads, not uploads) received so far. */
+		sends: () =>
+			received.filter((r) => r.path.endsWith('/messages') && r.json && r.json.status !== 'read'),
+		answer(fn: ((request: Received) => Answer | undefined) | undefined) {
+			override = fn;
+		},
+		async close() {
+			server.closeAllConnections();
+			await new Promise<void>((resolve) => server.close(() => resolve()));
+		},
+	};
+}
+
+export type GraphServer = Awaited<ReturnType<typeof startGraphServer>>;
+
+function standardAnswer(request: Received, n: number): Answer {
+	if (request.path.endsWith('/media')) return { json: { id: `media-${n}` } };
+	if (request.json?.status === 'read') return { json: { success: true } };
+	const to = (request.json?.to ?? request.json?.recipient) as string;
+	return {
+		json: {
+			messaging_product: 'whatsapp',
+			contacts: [{ input: to, wa_id: String(to).replace('+', '') }],
+			messages: [{ id: `wamid.reply-${n}` }],
+		},
+	};
+}
+
+// ---------------------------------------------------------------------------------------------
+// The n8n side
+
+export interface TestEnv {
+	graph: GraphServer;
+	store: ComplianceStore;
+	sqlitePath: string;
+	dispose(): Promise<void>;
+}
+
+export async function startEnv(): Promise<TestEnv> {
+	const graph = await startGraphServer();
+	const dir = mkdtempSync(join(tmpdir(), 'wa-reply-'));
+	const sqlitePath = join(dir, 'store.sqlite');
+	const store = await openStore({ backend: 'sqlite', path: sqlitePath });
+	return {
+		graph,
+		store,
+		sqlitePath,
+		async dispose() {
+			await graph.close();
+			await closeAllStores();
+			rmSync(dir, { recursive: true, force: true });
+		},
+	};
+}
+
+/** A parameter value, or one per item. */
+export type Param = unknown | ((itemIndex: number) => unknown);
+
+export interface RunOptions {
+	/** Parameters set in the node; everything else keeps the node's default. */
+	params?: Record<string, Param>;
+	continueOnFail?: boolean;
+	executionId?: string;
+	/** The credential's phone number id. */
+	credentialSender?: string;
+	nodeId?: string;
+}
+
+const nodeType = new WhatsAppReplyInWindow();
+const defaults = new Map<string, unknown>(
+	nodeType.description.properties.map((p: INodeProperties) => [p.name, p.default]),
+);
+
+/** Resolves `={{ $json.a }}` the way n8n would for these tests' defaults. */
+function resolve(value: unknown, item: INodeExecutionData): unknown {
+	if (typeof value !== 'string' || !value.startsWith('=')) return value;
+	const match = /^=\{\{\s*\$json\.(\w+)\s*\}\}$/.exec(value);
+	if (!match) throw new Error(`The test context cannot evaluate ${value}`);
+	return item.json[match[1]] ?? '';
+}
+
+export function executeContext(
+	env: TestEnv,
+	items: INodeExecutionData[],
+	options: RunOptions = {},
+): IExecuteFunctions {
+	const node: INode = {
+		id: options.nodeId ?? 'node-reply-1',
+		name: 'WhatsApp Reply in Window',
+		type: 'n8n-nodes-whatsapp-compliance.whatsAppReplyInWindow',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+		credentials: {
+			whatsAppCloudApi: { id: '1', name: 'Cloud API' },
+			whatsAppComplianceStore: { id: '2', name: 'Store' },
+		},
+	};
+	const ctx = mock<IExecuteFunctions>();
+	ctx.getInputData.mockReturnValue(items);
+	ctx.getNode.mockReturnValue(node);
+	ctx.getExecutionId.mockReturnValue(options.executionId ?? 'execution-1');
+	ctx.continueOnFail.mockReturnValue(options.continueOnFail ?? false);
+	ctx.getWorkflowDataProxy.mockReturnValue({ $thisRunIndex: 0 } as never);
+	ctx.getCredentials.mockImplementation(async (type: string) => {
+		if (type === 'whatsAppCloudApi') {
+			return {
+				accessToken: TOKEN,
+				businessAccountId: '102290129340398',
+				phoneNumberId: options.credentialSender ?? SENDER,
+				apiVersion: API_VERSION,
+				baseUrl: env.graph.baseUrl,
+				appSecret: 'app-secret',
+				verifyToken: 'verify',
+			} as never;
+		}
+		if (type === 'whatsAppComplianceStore') {
+			return { backend: 'sqlite', sqlitePath: env.sqlitePath } as never;
+		}
+		throw new Error(`No credential ${type}`);
+	});
+	ctx.getNodeParameter.mockImplementation(((
+		name: string,
+		itemIndex: number,
+		fallback?: unknown,
+		extra?: { extractValue?: boolean },
+	) => {
+		const set = options.params ?? {};
+		let value: unknown;
+		if (Object.hasOwn(set, name)) {
+			const given = set[name];
+			value = typeof given === 'function' ? (given as (i: number) => unknown)(itemIndex) : given;
+		} else if (defaults.has(name)) {
+			value = defaults.get(name);
+		} else {
+			value = fallback;
+		}
+		const item = items[itemIndex];
+		if (value && typeof value === 'object' && 'mode' in value && 'value' in value) {
+			const locator = value as { mode: string; value: unknown };
+			const resolved = resolve(locator.value, item);
+			return extra?.extractValue ? resolved : { ...locator, value: resolved };
+		}
+		return resolve(value, item);
+	}) as never);
+	ctx.helpers = {
+		assertBinaryData: (itemIndex: number, name: string | IBinaryData) => {
+			const binary = items[itemIndex].binary?.[name as string];
+			if (!binary) {
+				throw new NodeOperationError(
+					node,
+					`This operation expects the node's input data to contain a binary file '${String(name)}', but none was found [item ${itemIndex}]`,
+				);
+			}
+			return binary;
+		},
+		getBinaryDataBuffer: async (itemIndex: number, name: string | IBinaryData) =>
+			Buffer.from(items[itemIndex].binary![name as string].data, 'base64'),
+	} as never;
+	return ctx;
+}
+
+/** Runs the node class's execute() the way n8n does. */
+export async function run(
+	env: TestEnv,
+	items: INodeExecutionData[],
+	options: RunOptions = {},
+): Promise<{ sent: INodeExecutionData[]; closed: INodeExecutionData[] }> {
+	const ctx = executeContext(env, items, options);
+	const [sent, closed] = await nodeType.execute.call(ctx);
+	return { sent, closed };
+}
+
+/** An item as the WhatsApp Trigger emits it for an inbound text message. */
+export function triggerItem(
+	contact: string,
+	at: number,
+	extra: IDataObject = {},
+): INodeExecutionData {
+	return {
+		json: {
+			kind: 'message',
+			field: 'messages',
+			businessAccountId: '102290129340398',
+			phoneNumberId: SENDER,
+			contact,
+			contactWaId: contact,
+			contactName: 'Ada',
+			messageId: `wamid.in-${contact}-${at}`,
+			messageType: 'text',
+			text: 'Hello, is my order on its way?',
+			timestamp: new Date(at).toISOString(),
+			timestampMs: at,
+			dedupeKey: `msg:${SENDER}:wamid.in-${contact}-${at}`,
+			...extra,
+		},
+	};
+}
+
+export const ago = (hours: number) => Date.now() - hours * HOUR;
