@@ -44,7 +44,7 @@ async function main(): Promise<void> {
 	console.log('Installing n8n for the demo if needed (the first time takes about 5 minutes)...');
 	const install = await ensureN8nInstalled();
 	// n8n checks the owner's password against this bcrypt hash; bcryptjs comes with n8n.
-	const bcrypt = require(path.join(install.dir, 'node_modules', 'bcryptjs')) as {
+	const bcrypt = (await import(path.join(install.dir, 'node_modules', 'bcryptjs'))) as {
 		hashSync(password: string, rounds: number): string;
 	};
 
@@ -52,11 +52,12 @@ async function main(): Promise<void> {
 	const n8nPort = (await portIsFree(5678)) ? 5678 : undefined;
 	const sandbox = await startSandbox({ port: sandboxPort });
 	const { state } = sandbox;
-	let n8n: N8nInstance | undefined;
+	// Set once n8n runs; Ctrl-C while it starts stops the sandbox (the harness stops a half-started n8n).
+	const running: { n8n?: N8nInstance } = {};
 
 	const stop = async (): Promise<void> => {
 		console.log('\nStopping n8n and the sandbox...');
-		await n8n?.stop();
+		await running.n8n?.stop();
 		await sandbox.close();
 		process.exit(0);
 	};
@@ -64,7 +65,7 @@ async function main(): Promise<void> {
 	process.once('SIGTERM', () => void stop());
 
 	console.log(`Sandbox running at ${sandbox.url}. Starting n8n with the example workflows...`);
-	n8n = await startN8n({
+	const n8n = await startN8n({
 		port: n8nPort,
 		credentials: [
 			{
@@ -91,6 +92,7 @@ async function main(): Promise<void> {
 			N8N_INSTANCE_OWNER_LAST_NAME: 'User',
 		},
 	});
+	running.n8n = n8n;
 	sandbox.state.webhookUrl = n8n.webhookUrl(INBOX_WEBHOOK_PATH);
 
 	const contact = state.contacts()[0];

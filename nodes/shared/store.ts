@@ -60,16 +60,11 @@ export async function openStore(config: StoreConfig): Promise<ComplianceStore> {
 	const key = createHash('sha256').update(JSON.stringify(config)).digest('hex');
 	let store = openStores.get(key);
 	if (!store) {
-		store = (async () => {
-			const created = createStore(config);
-			try {
-				await created.migrate();
-				return created;
-			} catch (error) {
-				await created.close().catch(() => undefined);
-				throw error;
-			}
-		})();
+		const created = createStore(config);
+		const migrated = created.migrate();
+		// A store that cannot migrate is closed; the caller gets the migration's error.
+		migrated.catch(() => created.close().catch(() => undefined));
+		store = migrated.then(() => created);
 		openStores.set(key, store);
 		// A failed open is not cached: the next execution tries again (e.g. the database came up).
 		store.catch(() => openStores.delete(key));
