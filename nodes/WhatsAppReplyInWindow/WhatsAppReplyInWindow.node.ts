@@ -6,7 +6,6 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { whatsAppCredentials } from '../shared/descriptions';
 import { searchSenderNumbers } from '../shared/methods';
 import { testComplianceStore } from '../shared/store';
 import { properties } from './description';
@@ -31,7 +30,10 @@ export class WhatsAppReplyInWindow implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Sent', 'Window Closed'],
-		credentials: whatsAppCredentials,
+		credentials: [
+			{ name: 'whatsAppCloudApi', required: true },
+			{ name: 'whatsAppComplianceStore', required: false, testedBy: 'testComplianceStore' },
+		],
 		properties,
 	};
 

@@ -184,7 +184,7 @@ async function sendReplies(
 		const { window, inboundNotStored } = effectiveWindow(contact?.window, reply);
 		const decision = evaluateFreeForm(
 			{
-				contact: reply.recipient.display,
+				contact: reply.recipient.address,
 				country: reply.recipient.country,
 				consents: contact?.consents ?? [],
 				suppressed: contact?.suppressed ?? false,
@@ -204,7 +204,8 @@ async function sendReplies(
 		}
 	}
 
-	// 4. Claim the idempotency keys; a key another execution claimed meanwhile is not sent.
+	// 4. Claim the idempotency keys (failed sends are claimed again); a key another execution
+	// claimed meanwhile is not sent.
 	const reservation = await store.reserveSends(
 		allowed.map(({ reply }) => ({
 			idempotencyKey: reply.idempotencyKey,
@@ -223,29 +224,18 @@ async function sendReplies(
 			toSend.push(entry);
 			continue;
 		}
-		const existing = reservation.existing.get(reply.idempotencyKey);
-		const decision = checkIdempotency({
-			contact: reply.recipient.display,
+		// The store claims failed keys again itself, so one it did not claim is pending or
+		// accepted: the idempotency rule holds it.
+		const existing = reservation.existing.get(reply.idempotencyKey)!;
+		const hold = checkIdempotency({
+			contact: reply.recipient.address,
 			idempotencyKey: reply.idempotencyKey,
 			existing,
-		});
-		if (!decision.allowed && decision.reason === 'duplicate') {
-			outcomes[reply.index] = alreadySent(items, reply, decision, undefined, existing?.sentAt);
-		} else if (!decision.allowed) {
-			outcomes[reply.index] = held(items, reply, decision, entry.window, now);
-		} else {
-			outcomes[reply.index] = {
-				output: 'error',
-				error: new NodeOperationError(
-					ctx.getNode(),
-					`[item ${reply.index}] The idempotency key "${reply.idempotencyKey}" belongs to an earlier send that failed${existing?.errorCode === undefined ? '' : ` (Meta error code ${existing.errorCode})`}; the store keeps it, so this item is not sent.`,
-					{
-						itemIndex: reply.index,
-						description: 'Give this item a new idempotency key to try again.',
-					},
-				),
-			};
-		}
+		}) as Hold;
+		outcomes[reply.index] =
+			hold.reason === 'duplicate'
+				? alreadySent(items, reply, hold, undefined, existing.sentAt)
+				: held(items, reply, hold, entry.window, now);
 	}
 
 	// 5. Send, at most `inFlight` at once; the client's token bucket keeps the sender's rate.
@@ -274,7 +264,7 @@ async function sendReplies(
 			firstOutcome?.output === 'sent' ? (firstOutcome.json.sent as IDataObject) : undefined;
 		if (sent && typeof sent.wamid === 'string') {
 			const decision = checkIdempotency({
-				contact: reply.recipient.display,
+				contact: reply.recipient.address,
 				idempotencyKey: reply.idempotencyKey,
 				existing: {
 					idempotencyKey: reply.idempotencyKey,
@@ -382,7 +372,7 @@ async function sendOne(
 					status: 'sent',
 					wamid,
 					messageType: reply.type,
-					to: reply.recipient.display,
+					to: reply.recipient.address,
 					idempotencyKey: reply.idempotencyKey,
 					sentAt: iso(at),
 					windowOpenUntil: iso(decision.openUntil),
@@ -401,21 +391,15 @@ async function sendOne(
 			effects.closes.push({ sender: reply.sender, contact: reply.recipient.contact, at });
 			effects.releases.push(reply.idempotencyKey);
 			const closed: WindowState = { ...entry.window, closedAt: at };
-			const hold = checkWindow({ contact: reply.recipient.display, window: closed }, at) as Hold;
+			const hold = checkWindow({ contact: reply.recipient.address, window: closed }, at) as Hold;
 			return held(items, reply, hold, closed, at, {
 				errorCode: error.code,
 				...(error.details ? { metaDetails: error.details } : {}),
 			});
 		}
-		if (error instanceof GraphApiError && error.outcomeUnknown) {
-			// Meta may have accepted it: keep the key claimed so no later run sends it twice.
-			effects.completions.push({
-				idempotencyKey: reply.idempotencyKey,
-				state: 'failed',
-				errorCode: error.code,
-				at: clock.now(),
-			});
-		} else {
+		// Meta may have accepted it: the key stays claimed (pending; a failed one would be claimed
+		// again) so no later run sends it twice. Otherwise it certainly was not sent: free the key.
+		if (!(error instanceof GraphApiError && error.outcomeUnknown)) {
 			effects.releases.push(reply.idempotencyKey);
 		}
 		return { output: 'error', error: toNodeError(ctx.getNode(), error, reply.index) };

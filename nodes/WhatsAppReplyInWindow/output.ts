@@ -14,7 +14,7 @@ import type {
 import type { WindowState } from '../core/model';
 import { windowStatus, type Hold, type PriceEstimate } from '../core/policy';
 import type { Snapshot } from '../core/store/types';
-import { errorItemJson } from '../shared/errors';
+import { errorOutputItem } from '../shared/errors';
 import { compact, type PreparedReply } from './prepare';
 
 export type NodeError = NodeApiError | NodeOperationError;
@@ -49,7 +49,7 @@ export function alreadySent(
 				status: 'already_sent',
 				wamid: decision.wamid,
 				messageType: reply.type,
-				to: reply.recipient.display,
+				to: reply.recipient.address,
 				idempotencyKey: reply.idempotencyKey,
 				sentAt: at === undefined ? undefined : iso(at),
 				message: decision.message,
@@ -76,7 +76,7 @@ export function held(
 				rule: decision.rule,
 				message: decision.message,
 				messageType: reply.type,
-				to: reply.recipient.display,
+				to: reply.recipient.address,
 				// null while the window is open (held for another reason) or when the contact never wrote.
 				closedAt: status.openUntil === undefined || status.open ? null : iso(status.openUntil),
 				lastInboundAt: window ? iso(window.lastInboundAt) : null,
@@ -104,10 +104,8 @@ export function toOutputs(ctx: IExecuteFunctions, outcomes: Outcome[]): INodeExe
 		const pairedItem = { item: i };
 		if (outcome.output === 'sent') sent.push({ json: outcome.json, pairedItem });
 		else if (outcome.output === 'held') closed.push({ json: outcome.json, pairedItem });
-		else if (ctx.continueOnFail()) {
-			// `error` on the item lets n8n's "error output" setting pick it out.
-			closed.push({ json: errorItemJson(outcome.error), error: outcome.error, pairedItem });
-		} else firstError ??= outcome.error;
+		else if (ctx.continueOnFail()) closed.push(errorOutputItem(outcome.error, i));
+		else firstError ??= outcome.error;
 	});
 	// Thrown only now: every other item was sent and recorded first.
 	if (firstError) throw firstError;

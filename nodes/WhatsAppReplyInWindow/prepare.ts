@@ -24,7 +24,7 @@ import {
 import { senderNumberOf } from '../shared/descriptions';
 import { defaultIdempotencyKey, type RunIdentity } from '../shared/idempotency';
 import { MEDIA_TYPES, type MediaType, type MessageType } from './description';
-import { addressTo, resolveRecipient, type Recipient } from './recipient';
+import { resolveRecipient, type Recipient } from '../shared/recipient';
 
 /** Stands in for the media id of a file that is uploaded only once the send is allowed. */
 const PENDING_UPLOAD_ID = 'pending-upload';
@@ -76,7 +76,7 @@ export function prepareReply(
 	}
 	const callbackData = text(options.callbackData);
 	if (callbackData !== undefined) envelope.biz_opaque_callback_data = callbackData;
-	const base = { ...envelope, to: recipient.display };
+	const base = { ...envelope, to: recipient.address };
 
 	let upload: PreparedReply['upload'];
 	let built: OutboundMessagePayload;
@@ -108,7 +108,6 @@ export function prepareReply(
 		built = buildOther(ctx, i, type, base, options);
 	}
 
-	const payload = addressTo(built, recipient) as PreparedReply['payload'];
 	const kind =
 		built.type === 'interactive' ? `interactive:${built.interactive.type}` : String(built.type);
 	return {
@@ -116,7 +115,7 @@ export function prepareReply(
 		sender,
 		recipient,
 		type,
-		payload,
+		payload: built,
 		kind,
 		idempotencyKey:
 			text(options.idempotencyKey) ??

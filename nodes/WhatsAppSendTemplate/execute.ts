@@ -16,7 +16,7 @@ import type {
 } from '../core/store/types';
 import { WireError } from '../core/wire';
 import { getCloudApi, type CloudApiSettings } from '../shared/cloudApi';
-import { errorItemJson, toNodeError } from '../shared/errors';
+import { errorOutputItem, toNodeError } from '../shared/errors';
 import { runIdentityOf } from '../shared/idempotency';
 import { runPooled } from '../shared/pool';
 import { getComplianceStore } from '../shared/store';
@@ -251,7 +251,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		}
 	}
 
-	// 7. Claim the keys (one call); a key another execution claimed meanwhile is not sent.
+	// 7. Claim the keys (one call; failed sends are claimed again); a key another execution
+	// claimed meanwhile is not sent.
 	const sendable: Ready[] = [];
 	if (live.length > 0) {
 		let claimed;
@@ -275,8 +276,10 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				sendable.push(r);
 				continue;
 			}
-			const existing = claimed.existing.get(r.p.idempotencyKey);
-			outcomes.set(r.p.index, claimedElsewhere(node, r, existing, items));
+			outcomes.set(
+				r.p.index,
+				claimedElsewhere(r, claimed.existing.get(r.p.idempotencyKey)!, items),
+			);
 		}
 	}
 
@@ -338,7 +341,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		const pairedItem = { item: i };
 		if (outcome.output === 'error') {
 			if (!continueOnFail) throw outcome.error;
-			skipped.push({ json: errorItemJson(outcome.error), error: outcome.error, pairedItem });
+			skipped.push(errorOutputItem(outcome.error, i));
 		} else if (outcome.output === 'sent') {
 			sent.push({ json: outcome.json, pairedItem });
 		} else {

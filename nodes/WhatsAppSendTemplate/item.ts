@@ -23,7 +23,7 @@ import {
 } from '../core/wire';
 import { senderNumberOf } from '../shared/descriptions';
 import { defaultIdempotencyKey, type RunIdentity } from '../shared/idempotency';
-import { addressed, resolveRecipient, type Recipient } from './recipient';
+import { resolveRecipient, type Recipient } from '../shared/recipient';
 import { parseTemplateRef, type TemplateRef } from './templates';
 
 /** One item, read and checked, before the store is asked. */
@@ -82,33 +82,27 @@ export function prepare(
 	if (ctx.getNodeParameter('variablesMode', i, 'fields') === 'json') {
 		const components = ctx.getNodeParameter('components', i, '[]');
 		build = () =>
-			addressed(
-				buildTemplateFromComponents(
-					recipient.address,
-					template.name,
-					template.language,
-					components,
-					envelope,
-				),
-				recipient,
+			buildTemplateFromComponents(
+				recipient.address,
+				template.name,
+				template.language,
+				components,
+				envelope,
 			);
 	} else {
 		const values = fieldValues(ctx.getNodeParameter('variables', i, {}));
 		build = (definition) =>
 			definition === undefined
 				? undefined
-				: addressed(
-						buildTemplateMessage(
-							{
-								to: recipient.address,
-								name: template.name,
-								language: template.language,
-								...templateInputFromValues(definition, values),
-								...envelope,
-							},
-							definition,
-						),
-						recipient,
+				: buildTemplateMessage(
+						{
+							to: recipient.address,
+							name: template.name,
+							language: template.language,
+							...templateInputFromValues(definition, values),
+							...envelope,
+						},
+						definition,
 					);
 	}
 	return {

@@ -126,11 +126,13 @@ export function skippedJson(
 	};
 }
 
-/** A key another execution claimed between the store read and the claim. */
+/**
+ * A key another execution claimed between the store read and the claim. The store claims failed
+ * keys again itself, so one it did not claim is pending or accepted: the idempotency rule holds it.
+ */
 export function claimedElsewhere(
-	node: ReturnType<IExecuteFunctions['getNode']>,
 	r: Ready,
-	existing: SentMessage | undefined,
+	existing: SentMessage,
 	items: INodeExecutionData[],
 ): Outcome {
 	const { p } = r;
@@ -138,23 +140,10 @@ export function claimedElsewhere(
 		contact: p.recipient.input,
 		idempotencyKey: p.idempotencyKey,
 		existing,
-	});
-	if (!hold.allowed) {
-		return hold.reason === 'duplicate' && existing
-			? { output: 'sent', json: duplicateJson(r, existing, hold) }
-			: { output: 'skipped', json: skippedJson(r, hold, items) };
-	}
-	return {
-		output: 'error',
-		error: new NodeOperationError(
-			node,
-			`[item ${p.index}] The idempotency key "${p.idempotencyKey}" belongs to an earlier send that failed, and the store keeps it claimed`,
-			{
-				itemIndex: p.index,
-				description: 'Nothing was sent. Use another idempotency key to send this message again.',
-			},
-		),
-	};
+	}) as Hold;
+	return hold.reason === 'duplicate'
+		? { output: 'sent', json: duplicateJson(r, existing, hold) }
+		: { output: 'skipped', json: skippedJson(r, hold, items) };
 }
 
 export function sendError(

@@ -1,4 +1,10 @@
-import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
+import {
+	NodeApiError,
+	NodeOperationError,
+	type INode,
+	type INodeExecutionData,
+	type JsonObject,
+} from 'n8n-workflow';
 
 import { GraphApiError } from '../core/graph/client';
 import { PhoneNumberError } from '../core/phone';
@@ -58,4 +64,19 @@ export function errorItemJson(error: NodeApiError | NodeOperationError): JsonObj
 		error: error.message,
 		...(error.description ? { errorDescription: error.description } : {}),
 	};
+}
+
+/**
+ * The item of one item error, for "Continue On Fail" and the error output: json as
+ * {@link errorItemJson}, the error itself on the item, and its pairedItem. n8n's error output
+ * (On Error: Continue (using error output)) takes an item only when it carries `error` or its
+ * json is exactly {error} or {error, message}; with errorDescription beside it, only `error` on
+ * the item routes it. In a workflow run n8n then shows such an item's json as {error: message};
+ * the description stays on the item's error.
+ */
+export function errorOutputItem(
+	error: NodeApiError | NodeOperationError,
+	itemIndex: number,
+): INodeExecutionData {
+	return { json: errorItemJson(error), error, pairedItem: { item: itemIndex } };
 }

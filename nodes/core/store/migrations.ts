@@ -125,6 +125,17 @@ export const sqliteMigrations: readonly Migration[] = [
 	},
 ];
 
+/**
+ * The update of a reservation that meets a failed send under its key (both dialects, inside
+ * `ON CONFLICT (idempotency_key) DO UPDATE SET`): a failed send never reached the contact, so the
+ * key is claimed again by the new reservation, and nothing of the failed attempt stays (its wamid
+ * would otherwise still match the late status webhooks of that attempt).
+ */
+export const RECLAIM_FAILED_SEND = `sender = excluded.sender, contact = excluded.contact,
+	kind = excluded.kind, category = excluded.category, state = 'pending',
+	created_at = excluded.created_at, wamid = NULL, sent_at = NULL, estimated_price = NULL,
+	currency = NULL, error_code = NULL`;
+
 /** Schema-qualified, quoted names for one PostgreSQL store (schema + table prefix). */
 export class PostgresNames {
 	/** Lock namespace: stores in other schemas or with other prefixes never wait for each other. */
@@ -428,6 +439,34 @@ export function postgresMigrations(n: PostgresNames): Migration[] {
 						WHERE s.wamid = f.wamid;
 					END IF;
 					RETURN;
+				END
+				$fn$`,
+				// Claims idempotency keys: new keys are inserted, failed ones claimed again; any other
+				// existing row is only locked (after waiting for a concurrent claimer to commit), in key
+				// order, so concurrent batches cannot deadlock. Returns every row of the batch as JSON
+				// with "claimed" telling this call's claims from rows claimed before.
+				`CREATE FUNCTION ${n.qualified('reserve_sends')}(p jsonb) RETURNS SETOF jsonb
+				LANGUAGE plpgsql AS $fn$
+				DECLARE
+					claimed text[];
+				BEGIN
+					WITH c AS (
+						INSERT INTO ${sent} AS s (idempotency_key, sender, contact, kind, category, state,
+							created_at)
+						SELECT r."idempotencyKey", r.sender, r.contact, r.kind, r.category, 'pending', r.at
+						FROM jsonb_to_recordset(p) AS r("idempotencyKey" text, sender text, contact text,
+							kind text, category text, at bigint)
+						ORDER BY r."idempotencyKey"
+						ON CONFLICT (idempotency_key) DO UPDATE SET ${RECLAIM_FAILED_SEND}
+						WHERE s.state = 'failed'
+						RETURNING s.idempotency_key
+					)
+					SELECT coalesce(array_agg(idempotency_key), '{}') INTO claimed FROM c;
+					-- A new statement, so a new snapshot: it sees the rows of the claimers waited for above.
+					RETURN QUERY
+						SELECT to_jsonb(s.*) || jsonb_build_object('claimed', s.idempotency_key = ANY (claimed))
+						FROM ${sent} AS s
+						WHERE s.idempotency_key IN (SELECT e->>'idempotencyKey' FROM jsonb_array_elements(p) AS e);
 				END
 				$fn$`,
 				// Records the keys of one webhook delivery and applies the effects of the new ones only.

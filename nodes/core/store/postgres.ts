@@ -337,12 +337,13 @@ export class PostgresComplianceStore implements ComplianceStore {
 		if (reservations.length === 0) return result;
 		const items = firstByKey(reservations, (r) => r.idempotencyKey);
 		const { rows } = await this.query(this.sql.reserve, [JSON.stringify(items)]);
-		const inserted = new Set(rows.filter((r) => r.inserted).map((r) => String(r.idempotency_key)));
-		const existing = new Map(rows.map((r) => [String(r.idempotency_key), r]));
+		const sends = rows.map((r) => r.send as Row);
+		const byKey = new Map(sends.map((send) => [String(send.idempotency_key), send]));
 		// Input order, as the SQLite backend returns it.
 		for (const { idempotencyKey: key } of items) {
-			if (inserted.has(key)) result.reserved.push(key);
-			else result.existing.set(key, toSentMessage(existing.get(key)!));
+			const row = byKey.get(key)!;
+			if (row.claimed === true) result.reserved.push(key);
+			else result.existing.set(key, toSentMessage(row));
 		}
 		return result;
 	}
@@ -642,15 +643,7 @@ function statements(n: PostgresNames) {
 		applyEffects: `SELECT event FROM ${n.qualified('apply_effects')}($1::jsonb, $2::bigint) AS event`,
 		applyWebhook: `SELECT ${n.qualified('apply_webhook')}($1::jsonb, $2::bigint, $3::bigint) AS keys`,
 		erase: `SELECT ${n.qualified('erase_contact')}($1, $2, $3::bigint) AS report`,
-		// A claimed key comes back with its stored row: the no-op update locks it, waits for a
-		// concurrent claimer to commit, and xmax tells a fresh insert (0) from an existing row.
-		reserve: `INSERT INTO ${sent} AS s (idempotency_key, sender, contact, kind, category, state, created_at)
-			SELECT r."idempotencyKey", r.sender, r.contact, r.kind, r.category, 'pending', r.at
-			FROM jsonb_to_recordset($1::jsonb) AS r("idempotencyKey" text, sender text, contact text,
-				kind text, category text, at bigint)
-			ORDER BY r."idempotencyKey"
-			ON CONFLICT (idempotency_key) DO UPDATE SET state = s.state
-			RETURNING (s.xmax = 0) AS inserted, s.*`,
+		reserve: `SELECT send FROM ${n.qualified('reserve_sends')}($1::jsonb) AS send`,
 		complete: `UPDATE ${sent} AS s SET
 				state = c.state,
 				wamid = CASE WHEN c.state = 'accepted' THEN c.wamid ELSE s.wamid END,

@@ -33,7 +33,12 @@ import {
 	uniqueTemplateKeys,
 } from './common';
 import { decideConsent } from './consent';
-import { CURRENT_SCHEMA_VERSION, SQLITE_META_TABLE, sqliteMigrations } from './migrations';
+import {
+	CURRENT_SCHEMA_VERSION,
+	RECLAIM_FAILED_SEND,
+	SQLITE_META_TABLE,
+	sqliteMigrations,
+} from './migrations';
 import type {
 	ComplianceStore,
 	ContactSnapshot,
@@ -317,7 +322,9 @@ export class SqliteComplianceStore implements ComplianceStore {
 				const row = this.get(
 					`INSERT INTO sent_messages (idempotency_key, sender, contact, kind, category, state, created_at)
 					VALUES (?, ?, ?, ?, ?, 'pending', ?)
-					ON CONFLICT DO NOTHING RETURNING idempotency_key`,
+					ON CONFLICT (idempotency_key) DO UPDATE SET ${RECLAIM_FAILED_SEND}
+					WHERE sent_messages.state = 'failed'
+					RETURNING idempotency_key`,
 					r.idempotencyKey,
 					r.sender,
 					r.contact,

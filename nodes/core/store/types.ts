@@ -54,8 +54,12 @@ export interface ComplianceStore {
 	startFreeEntryPoints(starts: WindowClose[]): Promise<void>;
 
 	/**
-	 * Claims idempotency keys before sending. A key that was claimed before is not claimed again;
-	 * its stored message is returned instead, so a re-run returns the first wamid.
+	 * Claims idempotency keys before sending. A key whose stored send is pending or accepted is not
+	 * claimed again; its stored message is returned instead, so a re-run returns the first wamid.
+	 * A key whose send failed never reached the contact: it is claimed again (back to pending, with
+	 * this reservation's sender, contact, kind, category and time; the failed attempt's wamid,
+	 * price and error code cleared) and returned in `reserved`. Of concurrent claims of one key,
+	 * new or failed, exactly one wins.
 	 */
 	reserveSends(reservations: SendReservation[]): Promise<ReserveResult>;
 	completeSends(completions: SendCompletion[]): Promise<void>;
@@ -146,7 +150,7 @@ export interface SendReservation {
 export interface ReserveResult {
 	/** Keys this call claimed: send them. */
 	reserved: string[];
-	/** Keys claimed before, with what is known of them: do not send again. */
+	/** Keys claimed before and pending or accepted, with what is known of them: do not send again. */
 	existing: Map<string, SentMessage>;
 }
 

@@ -8,6 +8,8 @@
  * does (an emoji is one).
  */
 import { z } from 'zod';
+
+import { looksLikeBsuid } from '../phone';
 import {
 	buttonsOf,
 	headerOf,
@@ -59,13 +61,18 @@ export const WHATSAPP_LIMITS = {
 // ---------------------------------------------------------------------------------------------
 // Payload types (what Meta receives)
 
-export interface OutboundEnvelope {
+/**
+ * Where Meta reads the address from: a phone number (or a group id) in `to`, a business-scoped
+ * user ID (BSUID) in `recipient`. A payload carries exactly one of them.
+ */
+export type OutboundAddress = { to: string; recipient?: never } | { recipient: string; to?: never };
+
+export type OutboundEnvelope = OutboundAddress & {
 	messaging_product: 'whatsapp';
 	recipient_type: 'individual' | 'group';
-	to: string;
 	context?: { message_id: string };
 	biz_opaque_callback_data?: string;
-}
+};
 
 export interface MediaRef {
 	id?: string;
@@ -267,8 +274,9 @@ export interface MarkAsReadPayload {
 
 export interface SendOptions {
 	/**
-	 * The recipient: a phone number (with "+" and country code; the caller normalises it) or a
-	 * business-scoped user id (BSUID), which Meta accepts in the same field. Passed through as given.
+	 * The recipient: a phone number (with "+" and country code; the caller normalises it), a group
+	 * id, or a business-scoped user ID (BSUID, e.g. "US.13491208655302741918"). A phone number or
+	 * group id is sent in `to` as given; a BSUID is sent in `recipient`, where Meta reads it.
 	 */
 	readonly to: string;
 	/** @default 'individual' */
@@ -516,7 +524,7 @@ function buildEnvelope(options: SendOptions): OutboundEnvelope {
 	const envelope: OutboundEnvelope = {
 		messaging_product: 'whatsapp',
 		recipient_type: recipientType,
-		to,
+		...(recipientType === 'individual' && looksLikeBsuid(to) ? { recipient: to.trim() } : { to }),
 	};
 	const quoted = optionalText(
 		'context.message_id',

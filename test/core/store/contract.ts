@@ -525,6 +525,98 @@ export function describeComplianceStore(name: string, makeTarget: MakeTarget): v
 				expect(sends.get('order-1')).toMatchObject({ state: 'failed', errorCode: 131026 });
 			});
 
+			it('claims a failed key again for the new reservation, clearing the failed attempt', async () => {
+				await store.reserveSends([reservation('order-1', ALICE, T0)]);
+				await store.completeSends([
+					{
+						idempotencyKey: 'order-1',
+						state: 'accepted',
+						wamid: 'wamid.first-attempt',
+						at: T0 + 1000,
+						estimatedPrice: 0.1091,
+						currency: 'EUR',
+					},
+				]);
+				// A status webhook said the first attempt failed after all.
+				await store.applyWebhookEvents(
+					[
+						{
+							key: 'status:wamid.first-attempt:failed',
+							effects: {
+								sendFailures: [{ wamid: 'wamid.first-attempt', errorCode: 131026, at: T0 + HOUR }],
+							},
+						},
+					],
+					T0 + HOUR,
+				);
+				const again = await store.reserveSends([
+					reservation('order-1', BOB, T0 + 2 * HOUR, {
+						sender: OTHER_SENDER,
+						kind: 'text',
+						category: 'service',
+					}),
+				]);
+				expect(again).toEqual({ reserved: ['order-1'], existing: new Map() });
+				const { sends } = await store.getSnapshot({
+					sender: OTHER_SENDER,
+					contacts: [],
+					marketingSince: 0,
+					idempotencyKeys: ['order-1'],
+				});
+				expect(sends.get('order-1')).toEqual({
+					idempotencyKey: 'order-1',
+					sender: OTHER_SENDER,
+					contact: BOB,
+					state: 'pending',
+					kind: 'text',
+					category: 'service',
+					createdAt: T0 + 2 * HOUR,
+				});
+				// A late status of the failed attempt no longer matches the new send.
+				await store.applyWebhookEvents(
+					[
+						{
+							key: 'status:wamid.first-attempt:failed-again',
+							effects: {
+								sendFailures: [
+									{ wamid: 'wamid.first-attempt', errorCode: 131026, at: T0 + 3 * HOUR },
+								],
+							},
+						},
+					],
+					T0 + 3 * HOUR,
+				);
+				const third = await store.reserveSends([reservation('order-1', BOB, T0 + 4 * HOUR)]);
+				expect(third.reserved).toEqual([]);
+				expect(third.existing.get('order-1')?.state).toBe('pending');
+			});
+
+			it('claims failed keys again but not pending or accepted ones, in one batch', async () => {
+				await store.reserveSends([
+					reservation('failed-1', ALICE, T0),
+					reservation('pending-1', ALICE, T0),
+					reservation('accepted-1', BOB, T0),
+				]);
+				await store.completeSends([
+					{ idempotencyKey: 'failed-1', state: 'failed', errorCode: 131000, at: T0 + 1000 },
+					{ idempotencyKey: 'accepted-1', state: 'accepted', wamid: 'wamid.accepted-1', at: T0 },
+				]);
+				const again = await store.reserveSends([
+					reservation('pending-1', ALICE, T0 + HOUR),
+					reservation('failed-1', ALICE, T0 + HOUR),
+					reservation('new-1', CAROL, T0 + HOUR),
+					reservation('accepted-1', BOB, T0 + HOUR),
+				]);
+				expect(again.reserved).toEqual(['failed-1', 'new-1']);
+				expect([...again.existing.keys()].sort()).toEqual(['accepted-1', 'pending-1']);
+				expect(again.existing.get('pending-1')).toMatchObject({ state: 'pending', createdAt: T0 });
+				expect(again.existing.get('accepted-1')).toMatchObject({
+					state: 'accepted',
+					wamid: 'wamid.accepted-1',
+					createdAt: T0,
+				});
+			});
+
 			it('releases only keys whose send is still pending', async () => {
 				await store.reserveSends([
 					reservation('pending-1', ALICE, T0),
@@ -957,6 +1049,33 @@ export function describeComplianceStore(name: string, makeTarget: MakeTarget): v
 					for (const [racer, r] of results.entries()) {
 						expect(r.reserved).toContain(`${key}-own-${racer}`);
 						if (!r.reserved.includes(key)) expect(r.existing.get(key)?.idempotencyKey).toBe(key);
+					}
+				}
+			});
+
+			it('lets exactly one of several racing claims of one failed key win', async () => {
+				for (let round = 0; round < ROUNDS; round++) {
+					const key = `race-failed-${round}`;
+					await store.reserveSends([reservation(key, ALICE, T0)]);
+					await store.completeSends([
+						{ idempotencyKey: key, state: 'failed', errorCode: 131000, at: T0 + 1000 },
+					]);
+					const results = await target.race<ReserveResult>(
+						'reserveSends',
+						Array.from({ length: RACERS }, (_, racer) => [
+							[reservation(key, ALICE, T0 + HOUR + racer)],
+						]),
+					);
+					const winners = results.filter((r) => r.reserved.includes(key));
+					expect(winners).toHaveLength(1);
+					const winner = results.indexOf(winners[0]);
+					for (const r of results) {
+						if (r === winners[0]) continue;
+						// The losers see the winner's claim, never the failed attempt.
+						expect(r.existing.get(key)).toMatchObject({
+							state: 'pending',
+							createdAt: T0 + HOUR + winner,
+						});
 					}
 				}
 			});

@@ -21,6 +21,8 @@ import {
 import { CONTACT_BSUID } from './fixtures';
 
 const TO = '+4915112345678';
+const BSUID = 'US.13491208655302741918';
+const PARENT_BSUID = 'US.ENT.11815799212886844830';
 
 /** Runs `build` and returns the WireError it throws (fails the test if it does not throw one). */
 function wireError(build: () => unknown): WireError {
@@ -46,8 +48,49 @@ describe('outbound envelope', () => {
 		});
 	});
 
-	it('sends to a business-scoped user id in the same "to" field', () => {
-		expect(buildTextMessage({ to: CONTACT_BSUID, body: 'Hallo' }).to).toBe(CONTACT_BSUID);
+	it('sends to a business-scoped user ID in the "recipient" field, not in "to"', () => {
+		expect(buildTextMessage({ to: BSUID, body: 'Hallo' })).toEqual({
+			messaging_product: 'whatsapp',
+			recipient_type: 'individual',
+			recipient: BSUID,
+			type: 'text',
+			text: { body: 'Hallo' },
+		});
+		expect(buildTextMessage({ to: ` ${PARENT_BSUID} `, body: 'Hallo' })).toMatchObject({
+			recipient: PARENT_BSUID,
+		});
+		expect(buildTextMessage({ to: PARENT_BSUID, body: 'Hallo' })).not.toHaveProperty('to');
+	});
+
+	it('addresses a business-scoped user ID in "recipient" for every kind of message', () => {
+		const payloads = [
+			buildMediaMessage({ to: BSUID, type: 'image', link: 'https://example.com/a.jpg' }),
+			buildLocationMessage({ to: BSUID, latitude: 52.52, longitude: 13.405 }),
+			buildReactionMessage({ to: BSUID, message_id: 'wamid.IN', emoji: '👍' }),
+			buildReplyButtonsMessage({
+				to: BSUID,
+				body: 'Pick one',
+				buttons: [{ id: 'a', title: 'A' }],
+			}),
+		];
+		for (const payload of payloads) {
+			expect(payload).toMatchObject({ recipient: BSUID });
+			expect(payload).not.toHaveProperty('to');
+		}
+	});
+
+	it('keeps phone numbers, group ids and user ids of the old shape in "to"', () => {
+		expect(buildTextMessage({ to: TO, body: 'x' })).not.toHaveProperty('recipient');
+		expect(buildTextMessage({ to: '4915112345678', body: 'x' }).to).toBe('4915112345678');
+		// Not a BSUID by Meta's documented shape (country code, period, letters and digits).
+		expect(buildTextMessage({ to: CONTACT_BSUID, body: 'x' }).to).toBe(CONTACT_BSUID);
+		const group = buildTextMessage({
+			to: 'US.13491208655302741918',
+			recipient_type: 'group',
+			body: 'x',
+		});
+		expect(group.to).toBe('US.13491208655302741918');
+		expect(group).not.toHaveProperty('recipient');
 	});
 
 	it('adds the quoted message (contextual reply) and the callback data', () => {

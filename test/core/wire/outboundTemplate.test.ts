@@ -712,6 +712,12 @@ describe('template message: components JSON (expert mode)', () => {
 		expect(payload.biz_opaque_callback_data).toBe('c1');
 	});
 
+	it('addresses a business-scoped user ID in "recipient", like every other message', () => {
+		const payload = buildTemplateFromComponents('US.13491208655302741918', 'x', 'de', []);
+		expect(payload.recipient).toBe('US.13491208655302741918');
+		expect(payload).not.toHaveProperty('to');
+	});
+
 	it('passes component types it does not model through unchanged', () => {
 		const components = [
 			{ type: 'body', parameters: [{ type: 'text', text: 'Mia' }] },

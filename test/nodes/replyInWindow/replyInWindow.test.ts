@@ -355,6 +355,66 @@ describe('reply in window', () => {
 			expect(newExecution.sent[0].json.sent).toMatchObject({ status: 'sent' });
 		});
 
+		it('sends a reply again under its key when Meta reported that send as failed', async () => {
+			const { waId } = contactNo(27);
+			await env.store.touchWindows([{ sender: SENDER, contact: waId, at: ago(1) }]);
+			const params = { text: 'Your parcel is on its way', options: { idempotencyKey: 'parcel-9' } };
+			const first = await run(env, [triggerItem(waId, ago(1))], { params });
+			const firstWamid = (first.sent[0].json.sent as { wamid: string }).wamid;
+			// Meta accepted it, then its status webhook said it failed: it never reached the contact.
+			await env.store.applyWebhookEvents(
+				[
+					{
+						key: `status:${firstWamid}:failed`,
+						effects: { sendFailures: [{ wamid: firstWamid, errorCode: 131026, at: Date.now() }] },
+					},
+				],
+				Date.now(),
+			);
+			const count = env.graph.sends().length;
+
+			const again = await run(env, [triggerItem(waId, ago(1))], {
+				params,
+				executionId: 'another-execution',
+			});
+
+			expect(env.graph.sends().length).toBe(count + 1);
+			expect(again.closed).toEqual([]);
+			expect(again.sent[0].json.sent).toMatchObject({ status: 'sent', idempotencyKey: 'parcel-9' });
+			expect((again.sent[0].json.sent as { wamid: string }).wamid).not.toBe(firstWamid);
+		});
+
+		it('keeps the key claimed when Meta may have accepted a reply it failed to confirm', async () => {
+			const { waId, e164 } = contactNo(28);
+			await env.store.touchWindows([{ sender: SENDER, contact: waId, at: ago(1) }]);
+			env.graph.answer((request) =>
+				request.json?.to === e164
+					? {
+							status: 500,
+							json: {
+								error: { message: 'An unknown error occurred', type: 'OAuthException', code: 1 },
+							},
+						}
+					: undefined,
+			);
+			const params = { text: 'Your code is 5678', options: { idempotencyKey: 'code-5678' } };
+			const first = await run(env, [triggerItem(waId, ago(1))], { params, continueOnFail: true });
+			const count = env.graph.sends().length;
+			env.graph.answer(undefined);
+
+			const again = await run(env, [triggerItem(waId, ago(1))], {
+				params,
+				executionId: 'another-execution',
+			});
+
+			expect(first.closed[0].error).toBeInstanceOf(NodeApiError);
+			expect(env.graph.sends().length).toBe(count);
+			expect(again.closed[0].json.notSent).toMatchObject({
+				reason: 'send_in_progress',
+				rule: 'idempotency',
+			});
+		});
+
 		it('sends a key given to two items of one batch once', async () => {
 			const { waId } = contactNo(17);
 			await env.store.touchWindows([{ sender: SENDER, contact: waId, at: ago(1) }]);

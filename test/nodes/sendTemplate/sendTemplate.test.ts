@@ -253,6 +253,34 @@ describe('Send Template', () => {
 			expect(String(json(repeat.sent)[0].message)).toContain('already sent');
 		});
 
+		it('sends a message again under its key when Meta reported that send as failed', async () => {
+			await consent(env, LENA.waId, 'opt_in');
+			const items = itemsOf({ phone: LENA.e164, vars: backInStock('Lena') });
+			const options = { params: perItem(items), executionId: 'execution-8' };
+			const first = await run(env, items, options);
+			const firstWamid = String(json(first.sent)[0].wamid);
+			// Meta accepted it, then its status webhook said it failed: it never reached Lena.
+			await env.store.applyWebhookEvents(
+				[
+					{
+						key: `status:${firstWamid}:failed`,
+						effects: { sendFailures: [{ wamid: firstWamid, errorCode: 131026, at: Date.now() }] },
+					},
+				],
+				Date.now(),
+			);
+
+			const again = await run(env, items, options);
+
+			expect(env.sandbox.state.sentMessages()).toHaveLength(2);
+			expect(json(again.sent)[0]).toMatchObject({
+				result: 'sent',
+				idempotencyKey: json(first.sent)[0].idempotencyKey,
+			});
+			expect(json(again.sent)[0].wamid).not.toBe(firstWamid);
+			expect(again.skipped).toEqual([]);
+		});
+
 		it('sends one message for two items with the same key in one batch', async () => {
 			await consent(env, LENA.waId, 'opt_in');
 			const items = itemsOf(
