@@ -13,17 +13,18 @@
  *   run.output('Check', 0); // the items of Check's first output
  *
  * The start node gets one empty item, as a Manual Trigger would emit; EmitItems turns it into the
- * items it is given.
+ * items it is given. Binary data stays inline (base64 in `data`): n8n-core's BinaryDataService is
+ * not initialised, so nothing is written to disk.
  *
  * n8n-core's InstanceSettings (a DI singleton every node context reads) writes
- * <N8N_USER_FOLDER>/.n8n/config. So that tests never touch ~/.n8n, a run without N8N_USER_FOLDER
- * sets it to a new temp folder; the embedded compliance store's default file then lands there too.
+ * <N8N_USER_FOLDER>/.n8n/config. So that tests never touch ~/.n8n, a test file without
+ * N8N_USER_FOLDER gets a temp folder, removed after its tests; the embedded compliance store's
+ * default file then lands there too.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { Container } from '@n8n/di';
 import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
 import {
 	ICredentialsHelper,
@@ -185,7 +186,7 @@ export async function runWorkflow(
 	workflow: { nodes: INode[]; connections: IConnections; name?: string },
 	options: RunWorkflowOptions,
 ): Promise<WorkflowRun> {
-	ensureUserFolder();
+	userFolder();
 	// n8n's logger prints every node error to the console; tests read errors from the result.
 	process.env.N8N_LOG_LEVEL ??= 'silent';
 	const nodeTypes = new NodeTypes(options.nodeTypes);
@@ -272,13 +273,23 @@ function minimalAdditionalData(
 	return data as IWorkflowExecuteAdditionalData;
 }
 
-/** N8N_USER_FOLDER, set to a new temp folder when it is not set. */
-export function ensureUserFolder(): string {
-	process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'n8n-user-'));
-	return process.env.N8N_USER_FOLDER;
+/**
+ * The n8n user folder of this test file's runs. Without N8N_USER_FOLDER, importing this module
+ * creates a temp folder and removes it after the file's tests (jest's afterAll; jest gives every
+ * test file its own module registry and environment).
+ */
+const createdUserFolder = process.env.N8N_USER_FOLDER
+	? undefined
+	: mkdtempSync(join(tmpdir(), 'n8n-user-'));
+if (createdUserFolder) {
+	process.env.N8N_USER_FOLDER = createdUserFolder;
+	if (typeof afterAll === 'function') {
+		afterAll(() => rmSync(createdUserFolder, { recursive: true, force: true }));
+	}
 }
 
-/** Forgets the DI singletons runs created (InstanceSettings reads N8N_USER_FOLDER once). */
-export function resetContainer(): void {
-	Container.reset();
+/** N8N_USER_FOLDER, as the runs of this test file see it. */
+export function userFolder(): string {
+	if (!process.env.N8N_USER_FOLDER) throw new Error('runWorkflow: N8N_USER_FOLDER was unset');
+	return process.env.N8N_USER_FOLDER;
 }

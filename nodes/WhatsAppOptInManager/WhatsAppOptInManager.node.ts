@@ -1,0 +1,43 @@
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+
+import { STORE_CREDENTIAL, testComplianceStore } from '../shared/store';
+import { outputs, properties } from './actions/node.description';
+import { router } from './actions/router';
+
+/**
+ * Consent with proof for WhatsApp. Makes no Cloud API call, so it needs no Cloud API credential:
+ * everything lives in the compliance store. Operations: actions/<resource>/<operation>.operation.ts.
+ */
+export class WhatsAppOptInManager implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'WhatsApp Opt-in Manager',
+		name: 'whatsAppOptInManager',
+		icon: {
+			light: 'file:../../icons/whatsapp-compliance.svg',
+			dark: 'file:../../icons/whatsapp-compliance.dark.svg',
+		},
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		description:
+			'Record WhatsApp opt-ins and opt-outs with proof, check consent, export it for audits and erase contacts',
+		defaults: { name: 'WhatsApp Opt-in Manager' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs,
+		credentials: [{ name: STORE_CREDENTIAL, required: false, testedBy: 'testComplianceStore' }],
+		properties,
+	};
+
+	methods = { credentialTest: { testComplianceStore } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this);
+	}
+}

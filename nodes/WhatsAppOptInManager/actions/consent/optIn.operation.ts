@@ -1,0 +1,165 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import type { ConsentAction } from '../../../core/model';
+import type { Batch } from '../batch';
+import {
+	byItem,
+	purposeJson,
+	purposeOutcome,
+	sideSentences,
+	suppressedSentence,
+	type PurposeOutcome,
+} from '../changes';
+import {
+	type Contact,
+	type PlannedEvent,
+	consentEventKey,
+	contactJson,
+	contactProperty,
+	defaultCountryOption,
+	evidenceProperty,
+	iso,
+	itemError,
+	listWords,
+	purposesProperty,
+	readContact,
+	readEvidence,
+	readPurposes,
+	readSource,
+	readText,
+	readTime,
+	recordEvents,
+	recordedBy,
+	showFor,
+	shown,
+	sourceProperty,
+	timeOption,
+	topicsProperty,
+} from '../common';
+
+export const description: INodeProperties[] = showFor(
+	'consent',
+	['optIn'],
+	[
+		contactProperty,
+		purposesProperty,
+		topicsProperty,
+		sourceProperty(
+			'web_form',
+			'Where the contact gave consent; use an expression for a source of your own',
+		),
+		{
+			displayName: 'Wording',
+			name: 'wording',
+			type: 'string',
+			typeOptions: { rows: 3 },
+			default: '',
+			required: true,
+			placeholder: 'e.g. Yes, send me offers and news on WhatsApp. I can unsubscribe at any time.',
+			description: 'The exact text the contact saw and agreed to, kept as proof',
+		},
+		{
+			displayName: 'Double Opt-In',
+			name: 'doubleOptIn',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether the contact still has to confirm on WhatsApp: the opt-in stays pending, and permits no marketing, until Confirm Opt-In records their reply',
+		},
+		evidenceProperty,
+		{
+			displayName: 'Options',
+			name: 'options',
+			type: 'collection',
+			placeholder: 'Add Option',
+			default: {},
+			options: [defaultCountryOption, timeOption('When the contact gave consent')],
+		},
+	],
+);
+
+interface OptIn {
+	contact: Contact;
+	action: ConsentAction;
+	at: number;
+	source: string;
+	events: PlannedEvent[];
+}
+
+/** Records opt-ins (or pending double opt-ins) for every purpose of every item, in one store call. */
+export async function execute(this: IExecuteFunctions, batch: Batch): Promise<void> {
+	const by = recordedBy(this);
+	const read = batch.each((itemIndex): OptIn => {
+		const contact = readContact(this, itemIndex);
+		const purposes = readPurposes(this, itemIndex);
+		const source = readSource(this, itemIndex, 'web_form');
+		const wording = readText(this, itemIndex, 'wording');
+		if (!wording) {
+			throw itemError(
+				this,
+				itemIndex,
+				'Wording is empty',
+				'Paste the exact text the contact agreed to (the checkbox label or the message): it is the proof of consent.',
+			);
+		}
+		const doubleOptIn = this.getNodeParameter('doubleOptIn', itemIndex, false) === true;
+		const at = readTime(this, itemIndex, 'options.time', batch.now, { label: 'Time' });
+		const evidence = readEvidence(this, itemIndex);
+		const action: ConsentAction = doubleOptIn ? 'request_confirmation' : 'opt_in';
+		const events = purposes.map((purpose): PlannedEvent => {
+			const fields = { contact: contact.contact, purpose, action, at, source };
+			return {
+				itemIndex,
+				event: {
+					...fields,
+					wording,
+					...(evidence ? { evidence } : {}),
+					recordedBy: by,
+					eventKey: consentEventKey(fields),
+				},
+			};
+		});
+		return { contact, action, at, source, events };
+	});
+	if (read.length === 0) return;
+
+	const store = await batch.store();
+	const outcomes = byItem(
+		await recordEvents(
+			store,
+			read.flatMap((r) => r.value.events),
+			batch.now,
+		),
+	);
+	for (const { itemIndex, value } of read) {
+		const purposes = (outcomes.get(itemIndex) ?? []).map(purposeOutcome);
+		const pending = value.action === 'request_confirmation';
+		batch.emit(itemIndex, {
+			...contactJson(value.contact),
+			recorded: purposes.every((p) => p.recorded),
+			status: pending ? 'pending' : 'opted_in',
+			doubleOptIn: pending,
+			time: iso(value.at),
+			source: value.source,
+			purposes: purposes.map(purposeJson),
+			message: optInMessage(value, purposes),
+		});
+	}
+}
+
+function optInMessage(optIn: OptIn, purposes: PurposeOutcome[]): string {
+	if (purposes.some((p) => p.skipped === 'suppressed')) {
+		return suppressedSentence(optIn.contact, 'The opt-in');
+	}
+	const recorded = purposes.filter((p) => p.recorded && p.applied).map((p) => p.purpose);
+	const sentences: string[] = [];
+	if (recorded.length > 0) {
+		const who = shown(optIn.contact);
+		sentences.push(
+			optIn.action === 'request_confirmation'
+				? `Opt-in of ${who} to ${listWords(recorded)} recorded as pending (source: ${optIn.source}): send the double opt-in confirmation request (a utility template) and record their reply with Confirm Opt-In; no marketing is sent until then.`
+				: `Opt-in of ${who} to ${listWords(recorded)} recorded (source: ${optIn.source}).`,
+		);
+	}
+	return [...sentences, ...sideSentences(purposes)].join(' ');
+}

@@ -1,0 +1,90 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import type { EraseReport } from '../../../core/store/types';
+import type { Batch } from '../batch';
+import { contactProperty, defaultCountryOption, iso, readContact, showFor } from '../common';
+
+export const description: INodeProperties[] = showFor(
+	'contact',
+	['erase'],
+	[
+		{
+			displayName:
+				"Erasure cannot be undone: the contact's consents, proof trail, windows and costs are deleted. A salted hash stays on the suppression list so the number is never messaged again.",
+			name: 'eraseNotice',
+			type: 'notice',
+			default: '',
+		},
+		contactProperty,
+		{
+			displayName: 'Options',
+			name: 'options',
+			type: 'collection',
+			placeholder: 'Add Option',
+			default: {},
+			options: [defaultCountryOption],
+		},
+	],
+);
+
+/**
+ * GDPR Art. 17: deletes the contact's personal data from the store and keeps only a salted hash,
+ * so sends to the number stay blocked. The result says what was erased and leaves the number out.
+ */
+export async function execute(this: IExecuteFunctions, batch: Batch): Promise<void> {
+	const read = batch.each((itemIndex) => readContact(this, itemIndex));
+	if (read.length === 0) return;
+	const store = await batch.store();
+	for (const { itemIndex, value } of read) {
+		let report: EraseReport;
+		try {
+			report = await store.eraseContact(value.contact, batch.now);
+		} catch (error) {
+			// One erasure per contact: a failed one does not undo or stop the others.
+			batch.fail(itemIndex, error);
+			continue;
+		}
+		batch.emit(itemIndex, {
+			erased: true,
+			contactHash: report.contactHash,
+			erasedAt: iso(batch.now),
+			deleted: {
+				consentRecords: report.consentRecords,
+				consentEvents: report.consentEvents,
+				windows: report.windows,
+				costEntries: report.costEntries,
+			},
+			sentMessagesAnonymised: report.sentMessagesAnonymised,
+			alreadySuppressed: report.alreadySuppressed,
+			message: eraseMessage(report),
+		});
+	}
+}
+
+function count(n: number, one: string, many = `${one}s`): string {
+	return `${n} ${n === 1 ? one : many}`;
+}
+
+/** The erasure report in plain words. */
+function eraseMessage(report: EraseReport): string {
+	const deleted = [
+		count(report.consentRecords, 'consent record'),
+		`${count(report.consentEvents, 'consent change')} (the proof trail)`,
+		count(report.windows, 'customer service window'),
+		count(report.costEntries, 'cost entry', 'cost entries'),
+	];
+	const sentences = [
+		`Erased the contact's personal data: deleted ${deleted.slice(0, -1).join(', ')} and ${deleted[deleted.length - 1]}.`,
+	];
+	if (report.sentMessagesAnonymised > 0) {
+		sentences.push(
+			`${count(report.sentMessagesAnonymised, 'sent message')} ${report.sentMessagesAnonymised === 1 ? 'is' : 'are'} kept for duplicate protection with the number replaced by its hash.`,
+		);
+	}
+	sentences.push(
+		report.alreadySuppressed
+			? 'The number was already on the suppression list (erased before) and stays there: nothing is sent to it.'
+			: 'Only a salted hash of the number is kept, on the suppression list: nothing is sent to it again.',
+	);
+	return sentences.join(' ');
+}

@@ -1,0 +1,57 @@
+import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+
+import { systemClock, type Clock } from '../../core/clock';
+import { Batch } from './batch';
+import * as bulk from './bulk';
+import * as consent from './consent';
+import * as contact from './contact';
+
+interface Operation {
+	execute(this: IExecuteFunctions, batch: Batch): Promise<void>;
+}
+
+const OPERATIONS: Record<string, Record<string, Operation>> = {
+	consent: {
+		optIn: consent.optIn,
+		confirm: consent.confirm,
+		optOut: consent.optOut,
+		check: consent.check,
+		getStatus: consent.getStatus,
+	},
+	contact: { getHistory: contact.getHistory, erase: contact.erase },
+	bulk: { import: bulk.import, export: bulk.export },
+};
+
+/** Check splits items into Allowed and Not Allowed; every other operation has one output. */
+export function outputCountOf(operation: string): number {
+	return operation === 'check' ? 2 : 1;
+}
+
+/**
+ * Runs the chosen operation over all input items at once (the store is batch-first), then shapes
+ * the outputs: items in input order, each paired with its input item. Per-item errors are handled
+ * in Batch; an error of the whole batch (the store is unreachable) goes to every item that has no
+ * result yet with Continue On Fail, or is thrown.
+ */
+export async function router(
+	this: IExecuteFunctions,
+	clock: Clock = systemClock,
+): Promise<INodeExecutionData[][]> {
+	const resource = this.getNodeParameter('resource', 0) as string;
+	const operation = this.getNodeParameter('operation', 0) as string;
+	const chosen = OPERATIONS[resource]?.[operation];
+	if (!chosen) {
+		throw new NodeOperationError(
+			this.getNode(),
+			`The operation "${operation}" of resource "${resource}" is not known`,
+			{ description: 'Choose a resource and an operation from the lists of this node.' },
+		);
+	}
+	const batch = new Batch(this, outputCountOf(operation), clock);
+	try {
+		await chosen.execute.call(this, batch);
+	} catch (error) {
+		batch.failRest(error);
+	}
+	return batch.outputs();
+}
