@@ -3,17 +3,9 @@ import type {
 	IExecuteFunctions,
 	INodeProperties,
 	INodePropertyOptions,
-	INodeCredentialDescription,
 } from 'n8n-workflow';
 
-import { CLOUD_API_CREDENTIAL } from './cloudApi';
-import { STORE_CREDENTIAL } from './store';
 
-/** Both credentials, as every WhatsApp node declares them. */
-export const whatsAppCredentials: INodeCredentialDescription[] = [
-	{ name: CLOUD_API_CREDENTIAL, required: true },
-	{ name: STORE_CREDENTIAL, required: false, testedBy: 'testComplianceStore' },
-];
 
 export const storeNotice: INodeProperties = {
 	displayName:

@@ -1,0 +1,127 @@
+/**
+ * The trigger's webhook(): n8n glue around the core handler (nodes/core/webhook). Every answer is
+ * written here, through the response object, before webhook() returns (noWebhookResponse), so
+ * Meta gets its 200 as soon as the events are recorded and does not wait for n8n to create the
+ * execution. Nothing is lost by answering first: once recorded, a re-delivery would be a duplicate
+ * anyway.
+ *
+ * - GET (setup): Meta's handshake -> 200 with hub.challenge as text, else 403.
+ * - POST: handleWebhookPost -> 401 (signature), 400 (not a WhatsApp envelope), 200. Those start
+ *   no execution; neither does a 200 whose events were all duplicates or filtered out.
+ * - The store fails -> 500, so Meta delivers again (the transaction rolled back: nothing recorded).
+ * - A setting the core refuses (a keyword without letters) -> the error is thrown: n8n answers 500
+ *   and shows it as a failed execution, and Meta keeps the events until the setting is fixed.
+ *
+ * The app secret and verify token go to the core only: never into items, errors or logs.
+ */
+import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+
+import type { ComplianceStore } from '../core/store/types';
+import { WebhookOptionError } from '../core/webhook/effects';
+import {
+	handleWebhookGet,
+	handleWebhookPost,
+	type EmittedWebhookEvent,
+	type WebhookPostResult,
+} from '../core/webhook/handler';
+import { SIGNATURE_HEADER, type HandshakeQuery } from '../core/webhook/verify';
+import { CLOUD_API_CREDENTIAL } from '../shared/cloudApi';
+import { getComplianceStore } from '../shared/store';
+import { seenEventPruner } from './prune';
+import { optionError, readTriggerSettings } from './settings';
+
+/** What the trigger reads of n8n's request (express, with n8n's rawBody). */
+interface WebhookRequest {
+	rawBody?: Buffer;
+	headers: Record<string, string | string[] | undefined>;
+}
+
+/** What the trigger uses of the response: plain Node, so any http.ServerResponse does. */
+interface WebhookResponse {
+	readonly headersSent?: boolean;
+	writeHead(status: number, headers: Record<string, string | number>): unknown;
+	end(body?: string): unknown;
+}
+
+export async function webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const res = this.getResponseObject() as unknown as WebhookResponse;
+	const credentials = await this.getCredentials(CLOUD_API_CREDENTIAL);
+	if (this.getWebhookName() === 'setup') {
+		const answer = handleWebhookGet(
+			this.getQueryData() as HandshakeQuery,
+			String(credentials.verifyToken ?? ''),
+		);
+		if (answer.status === 200) send(res, 200, answer.body, 'text/plain; charset=utf-8');
+		else {
+			this.logger.warn(
+				'WhatsApp webhook handshake refused (403): hub.mode is not "subscribe" or hub.verify_token is not the credential\'s verify token',
+			);
+			sendJson(res, 403, { error: 'Forbidden: the verify token does not match' });
+		}
+		return { noWebhookResponse: true };
+	}
+
+	const settings = readTriggerSettings(this);
+	const req = this.getRequestObject() as unknown as WebhookRequest;
+	const now = Date.now();
+	let store: ComplianceStore;
+	let result: WebhookPostResult;
+	try {
+		store = await getComplianceStore(this);
+		result = await handleWebhookPost({
+			rawBody: req.rawBody,
+			signatureHeader: req.headers[SIGNATURE_HEADER],
+			appSecret: String(credentials.appSecret ?? ''),
+			store,
+			options: settings.handler,
+			now,
+		});
+	} catch (error) {
+		if (error instanceof WebhookOptionError) throw optionError(this, error);
+		const message = error instanceof Error ? error.message : String(error);
+		this.logger.error(
+			`WhatsApp webhook not recorded (answered 500, Meta will deliver it again): ${message}`,
+		);
+		sendJson(res, 500, { error: 'The compliance store could not record the webhook' });
+		return { noWebhookResponse: true };
+	}
+
+	if (result.status !== 200) {
+		this.logger.warn(`WhatsApp webhook rejected (${result.status}): ${result.error ?? ''}`);
+		sendJson(res, result.status, { error: result.error ?? 'Rejected' });
+		return { noWebhookResponse: true };
+	}
+	sendJson(res, 200, {
+		received: result.events.length + result.filtered,
+		duplicates: result.duplicates,
+	});
+	seenEventPruner.schedule(store, now, (error) =>
+		this.logger.error(
+			`Pruning seen WhatsApp webhook keys failed (tried again in an hour): ${(error as Error)?.message ?? String(error)}`,
+		),
+	);
+	if (result.events.length === 0) return { noWebhookResponse: true };
+	return {
+		noWebhookResponse: true,
+		workflowData: [result.events.map((event) => ({ json: toItemJson(event) }))],
+	};
+}
+
+/** The event as an item: the flat fields first, then the dedupe key and Meta's object (`raw`). */
+function toItemJson(event: EmittedWebhookEvent): IDataObject {
+	const { raw, dedupeKey, ...fields } = event;
+	return { ...fields, dedupeKey, raw } as IDataObject;
+}
+
+function send(res: WebhookResponse, status: number, body: string, contentType: string): void {
+	if (res.headersSent) return;
+	res.writeHead(status, {
+		'content-type': contentType,
+		'content-length': Buffer.byteLength(body),
+	});
+	res.end(body);
+}
+
+function sendJson(res: WebhookResponse, status: number, body: IDataObject): void {
+	send(res, status, JSON.stringify(body), 'application/json; charset=utf-8');
+}
