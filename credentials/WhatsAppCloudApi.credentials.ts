@@ -47,7 +47,8 @@ export class WhatsAppCloudApi implements ICredentialType {
 			default: '',
 			required: true,
 			placeholder: 'e.g. 106540352242922',
-			description: 'The default sender: the ID of your business phone number, not the number itself',
+			description:
+				'The default sender: the ID of your business phone number, not the number itself',
 		},
 		{
 			displayName: 'App Secret',

@@ -113,7 +113,8 @@ export class WhatsAppComplianceStore implements ICredentialType {
 			name: 'tablePrefix',
 			type: 'string',
 			default: 'wa_',
-			description: 'Lets several stores share one schema; lower-case letters, digits and underscores',
+			description:
+				'Lets several stores share one schema; lower-case letters, digits and underscores',
 			displayOptions: postgresOnly,
 		},
 	];

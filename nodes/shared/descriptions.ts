@@ -1,11 +1,5 @@
 import { getCountries, getCountryCallingCode } from 'libphonenumber-js/max';
-import type {
-	IExecuteFunctions,
-	INodeProperties,
-	INodePropertyOptions,
-} from 'n8n-workflow';
-
-
+import type { IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 export const storeNotice: INodeProperties = {
 	displayName:
@@ -20,7 +14,8 @@ export const senderNumberProperty: INodeProperties = {
 	name: 'senderNumber',
 	type: 'resourceLocator',
 	default: { mode: 'list', value: '' },
-	description: "The business phone number to send from. Leave empty to use the credential's phone number ID.",
+	description:
+		"The business phone number to send from. Leave empty to use the credential's phone number ID.",
 	modes: [
 		{
 			displayName: 'From List',

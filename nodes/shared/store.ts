@@ -37,7 +37,12 @@ export function storeConfigFrom(credentials?: ICredentialDataDecryptedObject): S
 			database: String(credentials.database ?? ''),
 			user: String(credentials.user ?? ''),
 			password: String(credentials.password ?? ''),
-			ssl: ssl === 'require' ? true : ssl === 'allow-self-signed' ? { rejectUnauthorized: false } : false,
+			ssl:
+				ssl === 'require'
+					? true
+					: ssl === 'allow-self-signed'
+						? { rejectUnauthorized: false }
+						: false,
 		},
 		schema: String(credentials.schema || 'public'),
 		tablePrefix: String(credentials.tablePrefix ?? 'wa_'),
