@@ -27,7 +27,7 @@ const list = (words: readonly string[]) => words.join(', ');
 export const properties: INodeProperties[] = [
 	{
 		displayName:
-			"In Meta's App Dashboard > WhatsApp > Configuration, set the Callback URL to this node's Production URL (above) and the Verify Token to the one in your WhatsApp Cloud API credential, then subscribe to the webhook fields you need (messages, message_template_status_update, user_preferences...). Publish the workflow first: Meta checks the URL when you save it.",
+			"In Meta's App Dashboard > WhatsApp > Configuration, set the Callback URL to this node's Production URL (above) and the Verify Token to the one in your WhatsApp Cloud API credential, then subscribe to the webhook fields you need (messages, message_template_status_update, user_preferences...). Publish the workflow first: Meta checks the URL when you save it. Meta gets its answer before the workflow starts, so each event starts the workflow at most once: an execution that fails to start is not retried.",
 		name: 'setupNotice',
 		type: 'notice',
 		default: '',
@@ -126,7 +126,7 @@ export const properties: INodeProperties[] = [
 		default: [],
 		typeOptions: { loadOptionsMethod: 'getSenderNumbers' },
 		description:
-			'Business phone numbers whose events start the workflow, so one Meta app serving several numbers does not fire every workflow; empty for all (account-wide events always pass). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+			'Business phone numbers whose events start the workflow, so one Meta app serving several numbers does not fire every workflow; empty for all (account-wide events always pass); choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
 	},
 	{
 		displayName: 'Options',
@@ -149,7 +149,7 @@ export const properties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: `e.g. ${list(DEFAULT_CONFIRMATION_PAYLOADS)}`,
-				description: `Comma-separated payloads of buttons that confirm a pending double opt-in. Empty uses: ${list(DEFAULT_CONFIRMATION_PAYLOADS)}`,
+				description: `Comma-separated payloads of buttons that confirm a pending double opt-in; empty uses ${list(DEFAULT_CONFIRMATION_PAYLOADS)}`,
 			},
 			{
 				displayName: 'Confirmation Keywords',
@@ -157,10 +157,10 @@ export const properties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'e.g. YES, JA',
-				description: `Comma-separated answers that confirm a pending double opt-in (and nothing else). Empty uses: ${list(DEFAULT_CONFIRMATION_KEYWORDS)}`,
+				description: `Comma-separated answers that confirm a pending double opt-in (and nothing else); empty uses ${list(DEFAULT_CONFIRMATION_KEYWORDS)}`,
 			},
 			{
-				displayName: 'Honour Opt-In Keywords',
+				displayName: 'Honor Opt-In Keywords',
 				name: 'honourOptInKeywords',
 				type: 'boolean',
 				default: true,
@@ -168,7 +168,7 @@ export const properties: INodeProperties[] = [
 					'Whether a message that is only an opt-in keyword (START...) lifts a full opt-out; it never counts as marketing consent',
 			},
 			{
-				displayName: 'Honour Opt-Out Buttons',
+				displayName: 'Honor Opt-Out Buttons',
 				name: 'honourOptOutButtons',
 				type: 'boolean',
 				default: true,
@@ -176,7 +176,7 @@ export const properties: INodeProperties[] = [
 					'Whether tapping a button with an opt-out payload (e.g. "Stop promotions") opts the contact out of marketing',
 			},
 			{
-				displayName: 'Honour Opt-Out Keywords',
+				displayName: 'Honor Opt-Out Keywords',
 				name: 'honourOptOutKeywords',
 				type: 'boolean',
 				default: true,
@@ -184,7 +184,7 @@ export const properties: INodeProperties[] = [
 					'Whether a message that is only an opt-out keyword (STOP, ABMELDEN...) opts the contact out of every message',
 			},
 			{
-				displayName: 'Honour User Preferences',
+				displayName: 'Honor User Preferences',
 				name: 'honourUserPreferences',
 				type: 'boolean',
 				default: true,
@@ -197,7 +197,7 @@ export const properties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'e.g. START, ANMELDEN',
-				description: `Comma-separated; any case, polite words around them allowed. Empty uses: ${list(DEFAULT_OPT_IN_KEYWORDS)}`,
+				description: `Comma-separated, in any case, with polite words around them allowed; empty uses ${list(DEFAULT_OPT_IN_KEYWORDS)}`,
 			},
 			{
 				displayName: 'Opt-Out Button Payloads',
@@ -205,7 +205,7 @@ export const properties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: `e.g. ${DEFAULT_OPT_OUT_PAYLOADS[0]}`,
-				description: `Comma-separated payloads of quick-reply buttons (or reply button and list row IDs) that stop marketing. Empty uses: ${list(DEFAULT_OPT_OUT_PAYLOADS)}`,
+				description: `Comma-separated payloads of quick-reply buttons (or reply button and list row IDs) that stop marketing; empty uses ${list(DEFAULT_OPT_OUT_PAYLOADS)}`,
 			},
 			{
 				displayName: 'Opt-Out Keywords',
@@ -213,7 +213,7 @@ export const properties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'e.g. STOP, UNSUBSCRIBE, ABMELDEN',
-				description: `Comma-separated; any case, polite words around them allowed, sentences are not keywords. Empty uses: ${list(DEFAULT_OPT_OUT_KEYWORDS)}`,
+				description: `Comma-separated, in any case, with polite words around them allowed (sentences are not keywords); empty uses ${list(DEFAULT_OPT_OUT_KEYWORDS)}`,
 			},
 			{
 				displayName: 'Record Costs',

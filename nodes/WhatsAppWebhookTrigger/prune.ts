@@ -1,7 +1,7 @@
 /**
- * Seen-event keys are kept for Meta's longest retry period and then forgotten. The trigger starts
- * a prune at most once per interval per store (one store per configuration and process), after
- * the answer has been sent: the DELETE is not work the answer to Meta waits for.
+ * Seen-event keys are kept for Meta's longest retry period plus a day and then forgotten. The
+ * trigger starts a prune at most once per interval per store (one store per configuration and
+ * process), after the answer has been sent: the DELETE is not work the answer to Meta waits for.
  */
 import { HOUR } from '../core/clock';
 import { SEEN_KEY_RETENTION_MS } from '../core/webhook/dedupe';
@@ -15,7 +15,7 @@ export interface SeenEventPrunerOptions {
 	readonly intervalMs?: number;
 	/**
 	 * How long seen keys are kept, in ms.
-	 * @default SEEN_KEY_RETENTION_MS (7 days)
+	 * @default SEEN_KEY_RETENTION_MS (8 days: Meta's 7 days of retries plus a margin)
 	 */
 	readonly retentionMs?: number;
 }

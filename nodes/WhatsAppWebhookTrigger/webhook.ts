@@ -2,13 +2,16 @@
  * The trigger's webhook(): n8n glue around the core handler (nodes/core/webhook). Every answer is
  * written here, through the response object, before webhook() returns (noWebhookResponse), so
  * Meta gets its 200 as soon as the events are recorded and does not wait for n8n to create the
- * execution. Nothing is lost by answering first: once recorded, a re-delivery would be a duplicate
- * anyway.
+ * execution. Emission is therefore at most once: if n8n fails to start the execution after the
+ * 200 (a crash, a restart), the events are not emitted again (Meta got its 200, and a re-delivery
+ * would be a duplicate), though their effects (window, opt-outs, statuses) are recorded.
  *
  * - GET (setup): Meta's handshake -> 200 with hub.challenge as text, else 403.
  * - POST: handleWebhookPost -> 401 (signature), 400 (not a WhatsApp envelope), 200. Those start
  *   no execution; neither does a 200 whose events were all duplicates or filtered out.
  * - The store fails -> 500, so Meta delivers again (the transaction rolled back: nothing recorded).
+ * - The consentAfter read fails after the commit -> 200 and the events go out with
+ *   `consentAfter: null` (a 500 would make the re-delivery all duplicates: nothing emitted).
  * - A setting the core refuses (a keyword without letters) -> the error is thrown: n8n answers 500
  *   and shows it as a failed execution, and Meta keeps the events until the setting is fixed.
  *
@@ -90,6 +93,11 @@ export async function webhook(this: IWebhookFunctions): Promise<IWebhookResponse
 		this.logger.warn(`WhatsApp webhook rejected (${result.status}): ${result.error ?? ''}`);
 		sendJson(res, result.status, { error: result.error ?? 'Rejected' });
 		return { noWebhookResponse: true };
+	}
+	if (result.consentReadError !== undefined) {
+		this.logger.warn(
+			`WhatsApp webhook recorded, but the consent after it could not be read (items have consentAfter: null): ${result.consentReadError}`,
+		);
 	}
 	sendJson(res, 200, {
 		received: result.events.length + result.filtered,

@@ -98,6 +98,7 @@ export class Batch {
 			this.settled.add(i);
 			this.outcomes.push({
 				json: errorItemJson(nodeError),
+				error: nodeError,
 				output: this.outputCount - 1,
 				items: [i],
 			});

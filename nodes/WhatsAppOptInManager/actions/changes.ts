@@ -25,6 +25,16 @@ export function purposeOutcome(outcome: RecordOutcome): PurposeOutcome {
 	return { purpose, recorded: true, applied, ...(statusAfter ? { status: statusAfter } : {}) };
 }
 
+/**
+ * The status the change left, as the store answered it: the one status the recorded purposes
+ * have after it, 'mixed' when they differ, null when nothing was recorded (repeats, erasure).
+ */
+export function statusAfter(outcomes: PurposeOutcome[]): ConsentStatus | 'mixed' | null {
+	const known = new Set(outcomes.flatMap((o) => (o.status ? [o.status] : [])));
+	if (known.size === 0) return null;
+	return known.size === 1 ? [...known][0] : 'mixed';
+}
+
 export function purposeJson(outcome: PurposeOutcome): IDataObject {
 	return { ...outcome };
 }

@@ -13,6 +13,7 @@ import {
 	ALL_PURPOSES,
 	MARKETING,
 	TRANSACTIONAL,
+	type ConsentAction,
 	type ConsentEvent,
 	type ConsentEventInput,
 	type ConsentEvidence,
@@ -156,11 +157,26 @@ export function timeOption(description: string): INodeProperties {
 		name: 'time',
 		type: 'dateTime',
 		default: '',
-		description: `${description}; leave empty for now. Of two changes, the later one decides.`,
+		description: `${description}; leave empty for now; of two changes, the later one decides`,
 	};
 }
 
-export { defaultCountryOption };
+/**
+ * The "Options" collection of an operation: Default Country plus `more`, alphabetised by display
+ * name (n8n's rule for optional fields).
+ */
+export function countryOptions(...more: INodeProperties[]): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [defaultCountryOption, ...more].sort((a, b) =>
+			a.displayName.localeCompare(b.displayName),
+		),
+	};
+}
 
 // ---- reading items ----
 
@@ -407,6 +423,44 @@ export function consentEventKey(
 export interface PlannedEvent {
 	itemIndex: number;
 	event: ConsentEventInput & { eventKey: string };
+}
+
+/** One item's consent change, for planEvents. */
+export interface EventPlan {
+	contact: Contact;
+	purposes: readonly Purpose[];
+	action: ConsentAction;
+	at: number;
+	source: ConsentSource;
+	wording?: string;
+	reason?: string;
+	evidence?: ConsentEvidence;
+	/** Who recorded it (recordedBy). */
+	recordedBy: string;
+}
+
+/** One event per purpose of an item, each keyed by consentEventKey so a re-run skips it. */
+export function planEvents(itemIndex: number, plan: EventPlan): PlannedEvent[] {
+	return plan.purposes.map((purpose): PlannedEvent => {
+		const fields = {
+			contact: plan.contact.contact,
+			purpose,
+			action: plan.action,
+			at: plan.at,
+			source: plan.source,
+		};
+		return {
+			itemIndex,
+			event: {
+				...fields,
+				...(plan.wording ? { wording: plan.wording } : {}),
+				...(plan.reason ? { reason: plan.reason } : {}),
+				...(plan.evidence ? { evidence: plan.evidence } : {}),
+				recordedBy: plan.recordedBy,
+				eventKey: consentEventKey(fields),
+			},
+		};
+	});
 }
 
 export type RecordOutcome =

@@ -16,14 +16,17 @@
  * An event that carries no time of its own (value-level errors, unknown fields without entry.time)
  * also gets the hour it was received: identical content within one clock hour is one event (Meta's
  * simultaneous copies and quick retries), a recurring error an hour later is reported again instead
- * of being swallowed for the 7 days the keys are kept.
+ * of being swallowed for the days the keys are kept.
  */
 import { createHash } from 'node:crypto';
 
 import { DAY, HOUR } from '../clock';
 
-/** How long seen keys must be kept: Meta's longest stated retry period. Prune older ones. */
-export const SEEN_KEY_RETENTION_MS = 7 * DAY;
+/**
+ * How long seen keys are kept: Meta's longest stated retry period (7 days) plus a day, so a last
+ * retry that arrives late, or a clock that runs behind, still finds its key. Prune older ones.
+ */
+export const SEEN_KEY_RETENTION_MS = 8 * DAY;
 
 /** Timeless events are one event per this period of receipt (see above). */
 export const TIMELESS_EVENT_BUCKET_MS = HOUR;

@@ -6,12 +6,14 @@
  * envelope, nothing recorded) -> split into events -> read what the effects depend on (only for
  * confirmations, resumes and category changes) -> ONE applyWebhookEvents call: the store records
  * every event's dedupe key and applies the effects of the new ones in one transaction, so two
- * deliveries racing each other emit once -> ONE getConsents for the contacts of emitted events
- * (consentAfter) -> filter by Trigger On, status and sender number.
+ * deliveries racing each other emit once -> filter by Trigger On, status and sender number -> ONE
+ * getConsents for the contacts of emitted events (consentAfter).
  *
  * Filtering comes after recording: an event the trigger does not emit still opens its window,
- * records its opt-out and is still deduplicated. A store failure throws; answer it with a 5xx so
- * Meta delivers again (nothing was recorded: the transaction rolled back).
+ * records its opt-out and is still deduplicated. A store failure up to the commit throws; answer
+ * it with a 5xx so Meta delivers again (nothing was recorded: the transaction rolled back). The
+ * consentAfter read comes after the commit, so it never throws: a re-delivery would be all
+ * duplicates and emit nothing, so the events go out with `consentAfter: null` instead.
  *
  * Everything here is needed before the 200 (a 200 tells Meta the events are safe with us); the
  * consentAfter read is one indexed query for the emitted contacts.
@@ -119,9 +121,12 @@ export interface EmittedWebhookEvent extends WhatsAppEvent {
 	/**
 	 * The contact's consent after this webhook was recorded: per purpose status, whether a full
 	 * opt-out is in force, and what may be sent (marketing, utility). On messages, user preference
-	 * changes, and events that changed consent.
+	 * changes, and events that changed consent. null when the store could not be read after the
+	 * events were recorded (see consentAfterError).
 	 */
-	consentAfter?: ConsentSummary;
+	consentAfter?: ConsentSummary | null;
+	/** Why consentAfter is null: the store failed on the read after recording. */
+	consentAfterError?: string;
 	/** The consent changes this event asked the store for (opt-out keyword, button, confirmation...). */
 	consentChanges?: ConsentChange[];
 }
@@ -137,6 +142,11 @@ export interface WebhookPostResult {
 	duplicates: number;
 	/** New events recorded but not emitted (filter). */
 	filtered: number;
+	/**
+	 * The store's error when the consentAfter read failed after the events were recorded (they are
+	 * emitted with `consentAfter: null`); for the log.
+	 */
+	consentReadError?: string;
 }
 
 /** Answers Meta's GET verification handshake. */
@@ -188,8 +198,15 @@ export async function handleWebhookPost(input: WebhookPostInput): Promise<Webhoo
 		}
 		emitted.push(decorate(event, effectsByKey.get(key) ?? {}));
 	}
-	await attachConsent(emitted, store, now);
-	return { status: 200, events: emitted, duplicates: events.length - fresh.size, filtered };
+	const result: WebhookPostResult = {
+		status: 200,
+		events: emitted,
+		duplicates: events.length - fresh.size,
+		filtered,
+	};
+	const consentReadError = await attachConsent(emitted, store, now);
+	if (consentReadError !== undefined) result.consentReadError = consentReadError;
+	return result;
 }
 
 function rejected(status: 400 | 401, error: string): WebhookPostResult {
@@ -285,20 +302,42 @@ function decorate(event: WhatsAppEvent, effects: StoreEffects): EmittedWebhookEv
 	return out;
 }
 
-/** consentAfter for messages (not in groups), preference changes and events that changed consent. */
-async function attachConsent(events: EmittedWebhookEvent[], store: ComplianceStore, now: number) {
+/** What an emitted event says when its consentAfter could not be read. */
+export const CONSENT_AFTER_UNREADABLE =
+	'The compliance store could not be read after this webhook was recorded, so the consent after it is unknown; the event and its effects were recorded';
+
+/**
+ * consentAfter for messages (not in groups), preference changes and events that changed consent.
+ * Runs after the commit, so a failure must not fail the POST: returns the store's error instead.
+ */
+async function attachConsent(
+	events: EmittedWebhookEvent[],
+	store: ComplianceStore,
+	now: number,
+): Promise<string | undefined> {
 	const wants = (e: EmittedWebhookEvent) =>
 		e.contact !== undefined &&
 		((e.kind === 'message' && e.groupId === undefined) ||
 			e.kind === 'user_preference' ||
 			e.consentChanges !== undefined);
 	const contacts = [...new Set(events.filter(wants).map((e) => e.contact as string))];
-	if (contacts.length === 0) return;
-	const consents = await store.getConsents(contacts);
+	if (contacts.length === 0) return undefined;
+	let consents: Awaited<ReturnType<ComplianceStore['getConsents']>>;
+	try {
+		consents = await store.getConsents(contacts);
+	} catch (error) {
+		for (const event of events) {
+			if (!wants(event)) continue;
+			event.consentAfter = null;
+			event.consentAfterError = CONSENT_AFTER_UNREADABLE;
+		}
+		return error instanceof Error ? error.message : String(error);
+	}
 	for (const event of events) {
 		if (wants(event))
 			event.consentAfter = summarizeConsent(consents.get(event.contact as string) ?? [], now);
 	}
+	return undefined;
 }
 
 function passes(event: WhatsAppEvent, filter: CheckedFilter): boolean {

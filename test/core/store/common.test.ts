@@ -24,6 +24,7 @@ describe('contact hash', () => {
 	});
 });
 
+// Ties, wording and kept timestamps are in the store contract (contract.ts), on both backends.
 describe('consent decision', () => {
 	const event = (action: ConsentEventInput['action'], at: number): ConsentEventInput => ({
 		contact: '4915112345678',
@@ -54,16 +55,6 @@ describe('consent decision', () => {
 			applied: false,
 			statusAfter: 'opted_out',
 		});
-	});
-
-	it('breaks a tie towards the more restrictive status: opted out, then opted in, then pending', () => {
-		expect(decideConsent(record('opted_in', T0), event('opt_out', T0)).applied).toBe(true);
-		expect(decideConsent(record('opted_out', T0), event('opt_in', T0)).applied).toBe(false);
-		expect(decideConsent(record('pending', T0), event('opt_in', T0)).applied).toBe(true);
-		expect(decideConsent(record('opted_in', T0), event('request_confirmation', T0)).applied).toBe(
-			false,
-		);
-		expect(decideConsent(record('opted_in', T0), event('opt_in', T0)).applied).toBe(false);
 	});
 
 	it('confirms only a pending purpose', () => {

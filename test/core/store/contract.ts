@@ -5,6 +5,7 @@
 import { ManualClock, DAY, HOUR, MINUTE } from '../../../nodes/core/clock';
 import {
 	ALL_PURPOSES,
+	type ConsentAction,
 	type ConsentEventInput,
 	type ConsentStatus,
 	type CostEntry,
@@ -120,6 +121,12 @@ function prng(seed: number): () => number {
 }
 
 const TIE_RANK: Record<ConsentStatus, number> = { pending: 1, opted_in: 2, opted_out: 3 };
+const STATUS_OF: Record<ConsentAction, ConsentStatus> = {
+	opt_in: 'opted_in',
+	request_confirmation: 'pending',
+	confirm: 'opted_in',
+	opt_out: 'opted_out',
+};
 
 export function describeComplianceStore(name: string, makeTarget: MakeTarget): void {
 	describe(`compliance store contract: ${name}`, () => {
@@ -207,16 +214,86 @@ export function describeComplianceStore(name: string, makeTarget: MakeTarget): v
 				});
 			});
 
-			it('lets an opt-out win over an opt-in with the same time, in either order', async () => {
-				await store.recordConsent([consent(ALICE, 'opt_in', T0), consent(ALICE, 'opt_out', T0)]);
-				await store.recordConsent([consent(BOB, 'opt_out', T0), consent(BOB, 'opt_in', T0)]);
-				expect((await statusOf(ALICE))?.status).toBe('opted_out');
-				expect((await statusOf(BOB))?.status).toBe('opted_out');
-				const bobHistory = await store.getConsentHistory(BOB);
-				expect(bobHistory.map((e) => [e.action, e.applied, e.statusAfter])).toEqual([
-					['opt_out', true, 'opted_out'],
-					['opt_in', false, 'opted_out'],
+			it('breaks a tie towards the more restrictive status, in either order: opted out, opted in, pending', async () => {
+				const ties: Array<[ConsentAction, ConsentAction, ConsentStatus]> = [
+					['opt_in', 'opt_out', 'opted_out'],
+					['request_confirmation', 'opt_in', 'opted_in'],
+					['request_confirmation', 'opt_out', 'opted_out'],
+				];
+				let n = 0;
+				for (const [a, b, winner] of ties) {
+					for (const [first, second] of [
+						[a, b],
+						[b, a],
+					]) {
+						const contact = `4917100000${String(++n).padStart(3, '0')}`;
+						const events = await store.recordConsent([
+							consent(contact, first, T0),
+							consent(contact, second, T0),
+						]);
+						expect(events.map((e) => [e.action, e.applied, e.statusAfter])).toEqual([
+							[first, true, STATUS_OF[first]],
+							[second, STATUS_OF[second] === winner, winner],
+						]);
+						expect((await statusOf(contact))?.status).toBe(winner);
+					}
+				}
+			});
+
+			it('does not apply a tie with the same status: source and wording stay', async () => {
+				await store.recordConsent([
+					consent(ALICE, 'opt_in', T0, { wording: 'Offers on WhatsApp, please' }),
 				]);
+				const [tie] = await store.recordConsent([
+					consent(ALICE, 'opt_in', T0, { source: 'paper', wording: 'Paper form wording' }),
+				]);
+				expect(tie).toMatchObject({ applied: false, statusAfter: 'opted_in' });
+				expect(await statusOf(ALICE)).toMatchObject({
+					source: 'web_form',
+					wording: 'Offers on WhatsApp, please',
+				});
+			});
+
+			it('clears the wording when a newer event carries none', async () => {
+				await store.recordConsent([
+					consent(ALICE, 'opt_in', T0, { wording: 'Offers on WhatsApp, please' }),
+					consent(ALICE, 'opt_out', T0 + HOUR, { source: 'keyword' }),
+				]);
+				const afterOptOut = await statusOf(ALICE);
+				expect(afterOptOut).toMatchObject({ status: 'opted_out', source: 'keyword' });
+				expect(afterOptOut).not.toHaveProperty('wording');
+				await store.recordConsent([
+					consent(BOB, 'opt_in', T0, { wording: 'Offers on WhatsApp, please' }),
+					consent(BOB, 'opt_in', T0 + HOUR, { source: 'import' }),
+				]);
+				const reimported = await statusOf(BOB);
+				expect(reimported).toMatchObject({ status: 'opted_in', source: 'import', optedInAt: T0 });
+				expect(reimported).not.toHaveProperty('wording');
+			});
+
+			it('keeps the confirmation time after an opt-out and a new opt-in', async () => {
+				await store.recordConsent([
+					consent(ALICE, 'request_confirmation', T0),
+					consent(ALICE, 'confirm', T0 + MINUTE, { source: 'whatsapp' }),
+					consent(ALICE, 'opt_out', T0 + HOUR, { source: 'keyword' }),
+				]);
+				expect(await statusOf(ALICE)).toEqual({
+					contact: ALICE,
+					purpose: 'marketing',
+					status: 'opted_out',
+					changedAt: T0 + HOUR,
+					source: 'keyword',
+					optedInAt: T0,
+					confirmedAt: T0 + MINUTE,
+					optedOutAt: T0 + HOUR,
+				});
+				await store.recordConsent([consent(ALICE, 'opt_in', T0 + 2 * HOUR)]);
+				expect(await statusOf(ALICE)).toMatchObject({
+					status: 'opted_in',
+					optedInAt: T0,
+					confirmedAt: T0 + MINUTE,
+					optedOutAt: T0 + HOUR,
+				});
 			});
 
 			it('keeps an older event that arrives late without letting it change the status', async () => {

@@ -8,6 +8,7 @@ import { ALL_PURPOSES, MARKETING } from '../../../nodes/core/model';
 import { SqliteComplianceStore } from '../../../nodes/core/store/sqlite';
 import { WebhookOptionError } from '../../../nodes/core/webhook/effects';
 import {
+	CONSENT_AFTER_UNREADABLE,
 	handleWebhookGet,
 	handleWebhookPost,
 	type WebhookHandlerOptions,
@@ -176,6 +177,30 @@ describe('webhook handler: recording and emitting', () => {
 		// The STOP was recorded once.
 		const history = await store.getConsentHistory(CONTACT_WA_ID);
 		expect(history.map((e) => e.purpose).sort()).toEqual([ALL_PURPOSES, MARKETING]);
+	});
+
+	it('a failed consent read after recording still emits the events, with consentAfter null', async () => {
+		// The read after the commit fails; the recording itself went through.
+		const applied = jest.spyOn(store, 'applyWebhookEvents');
+		const read = jest.spyOn(store, 'getConsents').mockImplementation(async () => {
+			if (applied.mock.calls.length > 0) throw new Error('connection reset');
+			return new Map();
+		});
+		const body = batch([textMessage('Hallo'), textMessage('STOP')]);
+		const result = await post(body);
+		expect(result.status).toBe(200);
+		expect(result.consentReadError).toBe('connection reset');
+		expect(result.events).toHaveLength(2);
+		for (const event of result.events) {
+			expect(event.consentAfter).toBeNull();
+			expect(event.consentAfterError).toBe(CONSENT_AFTER_UNREADABLE);
+		}
+		expect(result.events[1].consentChanges).toHaveLength(2);
+		read.mockRestore();
+		applied.mockRestore();
+		// Recorded: the STOP is in force and a re-delivery is a duplicate.
+		expect(await store.getConsentHistory(CONTACT_WA_ID)).toHaveLength(2);
+		expect(await post(body)).toMatchObject({ events: [], duplicates: 2 });
 	});
 
 	it('the same event twice in one POST is emitted once', async () => {

@@ -26,6 +26,19 @@ const optIn = (extra: Record<string, unknown> = {}) => ({
 	...extra,
 });
 
+/** Records an opt-out of marketing only (Chosen Purposes, the default purpose) at `time`. */
+const optOutOfMarketing = (contact: string, time: string) =>
+	run({
+		storePath: store.path,
+		parameters: {
+			resource: 'consent',
+			operation: 'optOut',
+			contact,
+			optOutScope: 'chosen',
+			options: { time },
+		},
+	});
+
 describe('opt in', () => {
 	it('records an opt-in per purpose and topic with its source, wording, evidence and recorder', async () => {
 		const c = contactNo(1);
@@ -113,6 +126,24 @@ describe('opt in', () => {
 		}
 	});
 
+	it('reports "mixed" when the purposes end in different statuses', async () => {
+		const c = contactNo(50);
+		await optOutOfMarketing(c.e164, at(5));
+		const [out] = await run({
+			storePath: store.path,
+			parameters: optIn({
+				contact: c.e164,
+				purposes: ['marketing', 'transactional'],
+				options: { time: at(4) },
+			}),
+		});
+		expect(out[0].json).toMatchObject({ recorded: true, applied: false, status: 'mixed' });
+		expect(out[0].json.purposes).toEqual([
+			{ purpose: 'marketing', recorded: true, applied: false, status: 'opted_out' },
+			{ purpose: 'transactional', recorded: true, applied: true, status: 'opted_in' },
+		]);
+	});
+
 	it('reports a bad item on its own with Continue On Fail and records the others', async () => {
 		const good = contactNo(3);
 		const [out] = await run({
@@ -172,6 +203,8 @@ describe('opt in', () => {
 		const [out] = await run({ storePath: store.path, parameters });
 		expect(out[0].json).toMatchObject({
 			recorded: false,
+			applied: false,
+			status: null,
 			purposes: [{ purpose: 'marketing', recorded: false, applied: false, skipped: 'duplicate' }],
 		});
 		expect(out[0].json.message).toMatch(/recorded before with the same time and source/);
@@ -179,16 +212,7 @@ describe('opt in', () => {
 
 	it('keeps an opt-in older than a later opt-out in the history without reviving consent', async () => {
 		const c = contactNo(9);
-		await run({
-			storePath: store.path,
-			parameters: {
-				resource: 'consent',
-				operation: 'optOut',
-				contact: c.e164,
-				optOutScope: 'chosen',
-				options: { time: at(5) },
-			},
-		});
+		await optOutOfMarketing(c.e164, at(5));
 		const [out] = await run({
 			storePath: store.path,
 			parameters: optIn({ contact: c.e164, options: { time: at(4) } }),
@@ -196,6 +220,8 @@ describe('opt in', () => {
 		expect(out[0].json.purposes).toEqual([
 			{ purpose: 'marketing', recorded: true, applied: false, status: 'opted_out' },
 		]);
+		// The item reports the store's answer, not the status asked for.
+		expect(out[0].json).toMatchObject({ recorded: true, applied: false, status: 'opted_out' });
 		expect(out[0].json.message).toMatch(/a newer change decides its status \(opted out\)/);
 	});
 });
@@ -392,7 +418,12 @@ describe('check', () => {
 			json: {
 				phone: yes.e164,
 				name: 'Yes',
-				consentCheck: { allowed: true, purpose: 'marketing', category: 'marketing' },
+				consentCheck: {
+					allowed: true,
+					purpose: 'marketing',
+					category: 'marketing',
+					asOf: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/),
+				},
 			},
 			binary: { file: { data: 'eA==' } },
 			pairedItem: { item: 1 },
@@ -682,7 +713,7 @@ describe('store failures', () => {
 	// A file cannot hold a folder: opening the store fails with ENOTDIR.
 	const unreachable = '/dev/null/store.sqlite';
 
-	it('gives every item the error with Continue On Fail', async () => {
+	it('gives every item the error with Continue On Fail, on the item for the error output', async () => {
 		const [out] = await run({
 			storePath: unreachable,
 			continueOnFail: true,
@@ -690,7 +721,12 @@ describe('store failures', () => {
 			items: [{}, {}],
 		});
 		expect(out.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
-		expect(out.every((i) => typeof i.json.error === 'string')).toBe(true);
+		for (const item of out) {
+			expect(typeof item.json.error).toBe('string');
+			// n8n routes an item to the error output (On Error: continue using error output) by it.
+			expect(item.error).toBeInstanceOf(NodeOperationError);
+			expect(item.error?.message).toBe(item.json.error);
+		}
 	});
 
 	it('throws without Continue On Fail', async () => {

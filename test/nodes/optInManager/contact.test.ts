@@ -187,7 +187,18 @@ describe('erase', () => {
 		});
 		expect(optIn[0].json).toMatchObject({
 			recorded: false,
+			applied: false,
+			status: null,
 			purposes: [{ purpose: 'marketing', skipped: 'suppressed' }],
+		});
+		const [status] = await run({
+			storePath: store.path,
+			parameters: { resource: 'consent', operation: 'getStatus', contact: c.e164 },
+		});
+		expect(status[0].json).toMatchObject({
+			suppressed: true,
+			purposes: [],
+			canReceive: { marketing: false, utility: false },
 		});
 		expect(optIn[0].json.message).toMatch(/^The opt-in was not recorded\. .*suppression list/);
 		const [history] = await run({

@@ -3,6 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { parseTime } from '../../../nodes/WhatsAppOptInManager/actions/common';
 import { consentEventKey } from '../../../nodes/WhatsAppOptInManager/actions/common';
 import { toCsv } from '../../../nodes/WhatsAppOptInManager/actions/bulk/csv';
+import { copyProblems } from '../uxCopy';
 import { node } from './context';
 
 type Pin = [resource: string, operation: string, name: string, type: string, defaultValue: unknown];
@@ -140,6 +141,10 @@ describe('opt-in manager parameters', () => {
 		});
 		expect(description.outputs).toMatch(/^=\{\{.*"check".*"Allowed".*"Not Allowed"/);
 		expect(node.methods.credentialTest.testComplianceStore).toBeInstanceOf(Function);
+	});
+
+	it('describes every parameter in one sentence without a final period', () => {
+		expect(copyProblems(node.description.properties)).toEqual([]);
 	});
 
 	it('lists the options of every collection in alphabetical order', () => {

@@ -220,6 +220,34 @@ describe('opt-in manager in a workflow', () => {
 		expect(failed.error?.description).toMatch(/proof of consent/);
 	});
 
+	it('sends every item to the error output when the store cannot be opened', async () => {
+		const run = await runWorkflow(
+			{
+				nodes: [
+					emit([{ phone: fan.e164 }, { phone: utilityOnly.e164 }]),
+					manager(
+						'Opt Out',
+						{ resource: 'consent', operation: 'optOut', contact: '={{ $json.phone }}' },
+						{ onError: 'continueErrorOutput' },
+					),
+				],
+				connections: connect(['Start', 'Opt Out']),
+			},
+			{
+				nodeTypes,
+				// A file cannot hold a folder: opening the store fails with ENOTDIR.
+				credentials: {
+					whatsAppComplianceStore: { backend: 'sqlite', sqlitePath: '/dev/null/store.sqlite' },
+				},
+			},
+		);
+		expect(run.error).toBeUndefined();
+		expect(run.output('Opt Out', 0)).toEqual([]);
+		const failed = run.output('Opt Out', 1);
+		expect(failed.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+		expect(failed.every((i) => typeof i.json.error === 'string' && i.error)).toBe(true);
+	});
+
 	it('stops the workflow at a bad item without Continue On Fail, naming the item', async () => {
 		const run = await runWorkflow(
 			{

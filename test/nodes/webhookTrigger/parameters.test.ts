@@ -7,6 +7,7 @@ import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { WHATSAPP_EVENT_KINDS } from '../../../nodes/core/webhook/events';
 import { WhatsAppWebhookTrigger } from '../../../nodes/WhatsAppWebhookTrigger/WhatsAppWebhookTrigger.node';
+import { copyProblems } from '../uxCopy';
 
 const node = new WhatsAppWebhookTrigger();
 const { description } = node;
@@ -117,5 +118,17 @@ describe('webhook trigger parameters', () => {
 		for (const option of options.filter((o) => o.type === 'boolean')) {
 			expect(option.description).toMatch(/^Whether /);
 		}
+	});
+
+	it('describes every parameter in one sentence without a final period, in American English', () => {
+		expect(copyProblems(description.properties)).toEqual([]);
+		const options = description.properties.find((p) => p.name === 'options')!
+			.options as INodeProperties[];
+		expect(options.filter((o) => o.name.startsWith('honour')).map((o) => o.displayName)).toEqual([
+			'Honor Opt-In Keywords',
+			'Honor Opt-Out Buttons',
+			'Honor Opt-Out Keywords',
+			'Honor User Preferences',
+		]);
 	});
 });

@@ -36,12 +36,16 @@ async function seen(keys: Record<string, number>) {
 }
 
 describe('seen-event pruning', () => {
-	it('forgets keys older than seven days and keeps newer ones', async () => {
+	it('forgets keys older than eight days, a day past Meta’s retries, and keeps newer ones', async () => {
 		const pruner = new SeenEventPruner();
-		const stillKnown = await seen({ old: NOW - 7 * DAY - MINUTE, recent: NOW - 6 * DAY });
+		const stillKnown = await seen({
+			old: NOW - 8 * DAY - MINUTE,
+			lastRetry: NOW - 7 * DAY - MINUTE,
+			recent: NOW - 6 * DAY,
+		});
 		expect(pruner.schedule(store, NOW, fail)).toBe(true);
 		await pruner.idle();
-		expect(await stillKnown()).toEqual(['recent']);
+		expect(await stillKnown()).toEqual(['lastRetry', 'recent']);
 	});
 
 	it('prunes a store at most once per hour', async () => {

@@ -324,6 +324,29 @@ describe('webhook trigger: failures', () => {
 		expect(itemsOf(await post(body))).toHaveLength(1);
 	});
 
+	it('answers 200 and emits with consentAfter null when the consent read after recording fails', async () => {
+		const applied = jest.spyOn(store, 'applyWebhookEvents');
+		const read = jest.spyOn(store, 'getConsents').mockImplementation(async () => {
+			if (applied.mock.calls.length > 0) throw new Error('connection reset');
+			return new Map();
+		});
+		const body = text('STOP');
+		const call = await post(body);
+		read.mockRestore();
+		applied.mockRestore();
+		expect(call.res.status).toBe(200);
+		const [item] = itemsOf(call);
+		expect(item).toMatchObject({ kind: 'message', consentAfter: null });
+		expect(item.consentAfterError).toMatch(/could not be read/);
+		expect(
+			call.logs.some(
+				(l) => l.level === 'warn' && /consentAfter: null.*connection reset/.test(l.message),
+			),
+		).toBe(true);
+		// The STOP was recorded, so Meta's re-delivery would emit nothing: this was the only chance.
+		expect(itemsOf(await post(body))).toEqual([]);
+	});
+
 	it('a keyword list the core refuses fails with the option named, before anything is recorded', async () => {
 		const before = dumpTables(temp.path);
 		const error = await post(text('STOP'), { options: { optOutKeywords: 'STOP, !!' } }).catch(
@@ -352,7 +375,7 @@ describe('webhook trigger: side effects, each on by default and each switchable'
 		expect((await snapshotOf()).window?.lastInboundAt).toBeGreaterThan(0);
 	});
 
-	it('Honour Opt-Out Keywords: STOP opts the contact out of everything', async () => {
+	it('Honor Opt-Out Keywords: STOP opts the contact out of everything', async () => {
 		await post(text('STOP'), { options: { honourOptOutKeywords: false } });
 		expect(await consentOf(ALL_PURPOSES)).toBeUndefined();
 		await post(text('stop please'));
@@ -367,7 +390,7 @@ describe('webhook trigger: side effects, each on by default and each switchable'
 		expect(await consentOf(ALL_PURPOSES)).toBe('opted_out');
 	});
 
-	it('Honour Opt-In Keywords and Opt-In Keywords: START lifts a full opt-out', async () => {
+	it('Honor Opt-In Keywords and Opt-In Keywords: START lifts a full opt-out', async () => {
 		await post(text('STOP'));
 		await post(text('START'), { options: { honourOptInKeywords: false } });
 		expect(await consentOf(ALL_PURPOSES)).toBe('opted_out');
@@ -377,7 +400,7 @@ describe('webhook trigger: side effects, each on by default and each switchable'
 		expect(await consentOf(ALL_PURPOSES)).toBe('opted_in');
 	});
 
-	it('Honour Opt-Out Buttons and Opt-Out Button Payloads: a "Stop promotions" tap stops marketing', async () => {
+	it('Honor Opt-Out Buttons and Opt-Out Button Payloads: a "Stop promotions" tap stops marketing', async () => {
 		const tap = (payload: string) =>
 			envelope([
 				{
@@ -424,7 +447,7 @@ describe('webhook trigger: side effects, each on by default and each switchable'
 		expect(await consentOf(MARKETING)).toBe('opted_in');
 	});
 
-	it('Honour User Preferences: a stop in WhatsApp’s settings stops marketing', async () => {
+	it('Honor User Preferences: a stop in WhatsApp’s settings stops marketing', async () => {
 		const at = Math.floor(Date.now() / 1000);
 		await post(userPreferencesWebhook({ value: 'stop', timestamp: at - 10 }), {
 			options: { honourUserPreferences: false },

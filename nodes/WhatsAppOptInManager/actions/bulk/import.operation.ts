@@ -4,11 +4,11 @@ import type { ConsentAction } from '../../../core/model';
 import type { Batch } from '../batch';
 import {
 	type PlannedEvent,
-	consentEventKey,
 	contactProperty,
-	defaultCountryOption,
+	countryOptions,
 	evidenceProperty,
 	itemError,
+	planEvents,
 	purposesProperty,
 	readContact,
 	readEvidence,
@@ -71,7 +71,7 @@ export const description: INodeProperties[] = showFor(
 			required: true,
 			placeholder: 'e.g. {{ $json.consented_at }}',
 			description:
-				'When the consent was given or withdrawn: ISO 8601, epoch milliseconds or seconds. Part of the duplicate check.',
+				'When the consent was given or withdrawn, as ISO 8601, epoch milliseconds or seconds; part of the duplicate check',
 		},
 		sourceProperty(
 			'import',
@@ -94,14 +94,7 @@ export const description: INodeProperties[] = showFor(
 			description: 'Why the contact opted out (opt-outs only)',
 		},
 		evidenceProperty,
-		{
-			displayName: 'Options',
-			name: 'options',
-			type: 'collection',
-			placeholder: 'Add Option',
-			default: {},
-			options: [defaultCountryOption],
-		},
+		countryOptions(),
 	],
 );
 
@@ -131,19 +124,16 @@ export async function execute(this: IExecuteFunctions, batch: Batch): Promise<vo
 		const wording = readText(this, itemIndex, 'wording');
 		const reason = action === 'opt_out' ? readText(this, itemIndex, 'reason') : undefined;
 		const evidence = readEvidence(this, itemIndex);
-		return purposes.map((purpose) => {
-			const fields = { contact: contact.contact, purpose, action, at, source };
-			return {
-				itemIndex,
-				event: {
-					...fields,
-					...(wording ? { wording } : {}),
-					...(reason ? { reason } : {}),
-					...(evidence ? { evidence } : {}),
-					recordedBy: by,
-					eventKey: consentEventKey(fields),
-				},
-			};
+		return planEvents(itemIndex, {
+			contact,
+			purposes,
+			action,
+			at,
+			source,
+			wording,
+			reason,
+			evidence,
+			recordedBy: by,
 		});
 	});
 	const failed = batch.items.length - read.length;

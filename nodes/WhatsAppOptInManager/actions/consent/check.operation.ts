@@ -1,13 +1,14 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { MARKETING, TRANSACTIONAL, type Purpose, type TemplateCategory } from '../../../core/model';
-import { checkConsent, checkErasure, type Decision } from '../../../core/policy';
+import { MARKETING, TRANSACTIONAL, type Purpose } from '../../../core/model';
+import { evaluateConsentOnly } from '../../../core/policy/consentCheck';
 import type { Batch } from '../batch';
 import {
 	type Contact,
 	NO_SENDER,
 	contactProperty,
-	defaultCountryOption,
+	countryOptions,
+	iso,
 	itemError,
 	parseTopics,
 	readContact,
@@ -63,36 +64,19 @@ export const description: INodeProperties[] = showFor(
 			description: 'The consent topic the template belongs to',
 			displayOptions: { show: { purpose: ['topic'] } },
 		},
-		{
-			displayName: 'Options',
-			name: 'options',
-			type: 'collection',
-			placeholder: 'Add Option',
-			default: {},
-			options: [defaultCountryOption],
-		},
+		countryOptions(),
 	],
 );
 
 interface Question {
 	contact: Contact;
 	purpose: Purpose;
-	category: TemplateCategory;
-	topic?: Purpose;
 }
 
 /**
- * The template category a purpose stands for, as Send Template sees it: marketing and topics need
- * marketing consent, transactional messages are utility templates (any active opt-in).
- */
-function categoryOf(purpose: Purpose): TemplateCategory {
-	return purpose === TRANSACTIONAL ? 'utility' : 'marketing';
-}
-
-/**
- * Splits the items into Allowed and Not Allowed with the erasure and consent rules (the ones Send
- * Template runs for consent), reading all contacts in one store call. Items pass through with a
- * `consentCheck` field that carries the rule and the sentence.
+ * Splits the items into Allowed and Not Allowed with the consent rules Send Template runs
+ * (evaluateConsentOnly: erasure, then consent), reading all contacts in one store call. Items pass
+ * through with a `consentCheck` field that carries the rule and the sentence.
  */
 export async function execute(this: IExecuteFunctions, batch: Batch): Promise<void> {
 	const read = batch.each((itemIndex): Question => {
@@ -113,7 +97,7 @@ export async function execute(this: IExecuteFunctions, batch: Batch): Promise<vo
 					'Name the one consent topic the template belongs to, e.g. back_in_stock.',
 				);
 			}
-			return { contact, purpose: topic, category: 'marketing', topic };
+			return { contact, purpose: topic };
 		}
 		if (choice === '') {
 			throw itemError(
@@ -124,9 +108,10 @@ export async function execute(this: IExecuteFunctions, batch: Batch): Promise<vo
 			);
 		}
 		// An expression may name a topic directly; marketing and transactional are the built-ins.
-		const topic = choice === MARKETING || choice === TRANSACTIONAL ? undefined : choice;
-		if (topic) parseTopics(this, itemIndex, topic, 'Purpose');
-		return { contact, purpose: choice, category: categoryOf(choice), topic };
+		if (choice !== MARKETING && choice !== TRANSACTIONAL) {
+			parseTopics(this, itemIndex, choice, 'Purpose');
+		}
+		return { contact, purpose: choice };
 	});
 	if (read.length === 0) return;
 
@@ -138,25 +123,25 @@ export async function execute(this: IExecuteFunctions, batch: Batch): Promise<vo
 	});
 	for (const { itemIndex, value } of read) {
 		const entry = snapshot.contacts.get(value.contact.contact);
-		const who = shown(value.contact);
-		const erased = checkErasure({ contact: who, suppressed: entry?.suppressed ?? false });
-		const decision: Decision = erased.allowed
-			? checkConsent({
-					contact: who,
-					category: value.category,
-					consents: entry?.consents ?? [],
-					topic: value.topic,
-				})
-			: erased;
+		const decision = evaluateConsentOnly(
+			{
+				contact: shown(value.contact),
+				purpose: value.purpose,
+				records: entry?.consents ?? [],
+				suppressed: entry?.suppressed ?? false,
+			},
+			batch.now,
+		);
 		const input = batch.items[itemIndex];
 		const consentCheck: IDataObject = {
 			allowed: decision.allowed,
 			contact: value.contact.contact,
-			purpose: value.purpose,
-			category: value.category,
+			purpose: decision.purpose,
+			category: decision.category,
 			...(decision.allowed
-				? { message: allowedMessage(who, value) }
+				? { message: decision.message }
 				: { rule: decision.rule, reason: decision.reason, message: decision.message }),
+			asOf: iso(decision.asOf),
 		};
 		batch.emit(
 			itemIndex,
@@ -167,14 +152,4 @@ export async function execute(this: IExecuteFunctions, batch: Batch): Promise<vo
 			},
 		);
 	}
-}
-
-function allowedMessage(who: string, question: Question): string {
-	if (question.topic) {
-		return `${who} opted in to "${question.topic}" messages and has not stopped marketing, so marketing templates on this topic may be sent (the frequency cap and quiet hours apply when sending).`;
-	}
-	if (question.category === 'marketing') {
-		return `${who} opted in to marketing messages, so marketing templates may be sent (the frequency cap and quiet hours apply when sending).`;
-	}
-	return `${who} has an active opt-in, so utility and authentication templates may be sent.`;
 }

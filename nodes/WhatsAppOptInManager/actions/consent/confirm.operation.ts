@@ -1,19 +1,19 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { Purpose } from '../../../core/model';
+import type { ConsentEvidence, Purpose } from '../../../core/model';
 import type { Batch } from '../batch';
 import { byItem, purposeOutcome, suppressedSentence, type PurposeOutcome } from '../changes';
 import {
 	type Contact,
 	type PlannedEvent,
 	NO_SENDER,
-	consentEventKey,
 	contactJson,
 	contactProperty,
-	defaultCountryOption,
+	countryOptions,
 	evidenceProperty,
 	iso,
 	listWords,
+	planEvents,
 	purposesProperty,
 	readContact,
 	readEvidence,
@@ -58,14 +58,7 @@ export const description: INodeProperties[] = showFor(
 			'Where the contact confirmed; use an expression for a source of your own',
 		),
 		evidenceProperty,
-		{
-			displayName: 'Options',
-			name: 'options',
-			type: 'collection',
-			placeholder: 'Add Option',
-			default: {},
-			options: [defaultCountryOption, timeOption('When the contact confirmed')],
-		},
+		countryOptions(timeOption('When the contact confirmed')),
 	],
 );
 
@@ -75,7 +68,7 @@ interface Confirmation {
 	source: string;
 	/** Undefined: every pending purpose (looked up in the store). */
 	purposes?: Purpose[];
-	evidence?: IDataObject;
+	evidence?: ConsentEvidence;
 }
 
 /**
@@ -92,7 +85,7 @@ export async function execute(this: IExecuteFunctions, batch: Batch): Promise<vo
 			at: readTime(this, itemIndex, 'options.time', batch.now, { label: 'Time' }),
 			source: readSource(this, itemIndex, 'whatsapp'),
 			purposes: scope === 'chosen' ? readPurposes(this, itemIndex) : undefined,
-			evidence: readEvidence(this, itemIndex) as IDataObject | undefined,
+			evidence: readEvidence(this, itemIndex),
 		};
 	});
 	if (read.length === 0) return;
@@ -119,24 +112,17 @@ export async function execute(this: IExecuteFunctions, batch: Batch): Promise<vo
 				.map((c) => c.purpose);
 		}
 		targets.set(itemIndex, purposes);
-		for (const purpose of purposes) {
-			const fields = {
-				contact: value.contact.contact,
-				purpose,
-				action: 'confirm' as const,
+		planned.push(
+			...planEvents(itemIndex, {
+				contact: value.contact,
+				purposes,
+				action: 'confirm',
 				at: value.at,
 				source: value.source,
-			};
-			planned.push({
-				itemIndex,
-				event: {
-					...fields,
-					...(value.evidence ? { evidence: value.evidence } : {}),
-					recordedBy: by,
-					eventKey: consentEventKey(fields),
-				},
-			});
-		}
+				evidence: value.evidence,
+				recordedBy: by,
+			}),
+		);
 	}
 	const outcomes = byItem(await recordEvents(store, planned, batch.now));
 

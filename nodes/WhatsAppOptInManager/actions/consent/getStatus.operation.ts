@@ -1,7 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { DAY } from '../../../core/clock';
-import { summarizeConsent, windowStatus } from '../../../core/policy';
+import { FREQUENCY_CAP_DEFAULTS, windowStatus } from '../../../core/policy';
+import { summarizeContactConsent } from '../../../core/policy/consentCheck';
 import type { ContactSnapshot } from '../../../core/store/types';
 import type { Batch } from '../batch';
 import {
@@ -10,7 +11,7 @@ import {
 	compact,
 	contactJson,
 	contactProperty,
-	defaultCountryOption,
+	countryOptions,
 	iso,
 	itemError,
 	readContact,
@@ -18,7 +19,8 @@ import {
 	showFor,
 } from '../common';
 
-const DEFAULT_CAP_DAYS = 7;
+/** Send Template's frequency cap period unless changed there, in days. */
+const DEFAULT_CAP_DAYS = FREQUENCY_CAP_DEFAULTS.periodMs / DAY;
 const MAX_CAP_DAYS = 366;
 
 export const description: INodeProperties[] = showFor(
@@ -26,33 +28,25 @@ export const description: INodeProperties[] = showFor(
 	['getStatus'],
 	[
 		contactProperty,
-		{
-			displayName: 'Options',
-			name: 'options',
-			type: 'collection',
-			placeholder: 'Add Option',
-			default: {},
-			options: [
-				defaultCountryOption,
-				{
-					displayName: 'Frequency Cap Period (Days)',
-					name: 'frequencyCapDays',
-					type: 'number',
-					typeOptions: { minValue: 1, maxValue: MAX_CAP_DAYS },
-					default: DEFAULT_CAP_DAYS,
-					description: 'How far back marketing templates sent to the contact are counted',
-				},
-				{
-					displayName: 'Sender Number ID',
-					name: 'senderNumberId',
-					type: 'string',
-					default: '',
-					placeholder: 'e.g. 106540352242922',
-					description:
-						'The business phone number ID whose customer service window with the contact to report; leave empty to leave the window out',
-				},
-			],
-		},
+		countryOptions(
+			{
+				displayName: 'Frequency Cap Period (Days)',
+				name: 'frequencyCapDays',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: MAX_CAP_DAYS },
+				default: DEFAULT_CAP_DAYS,
+				description: 'How far back marketing templates sent to the contact are counted',
+			},
+			{
+				displayName: 'Sender Number ID',
+				name: 'senderNumberId',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. 106540352242922',
+				description:
+					'The business phone number ID whose customer service window with the contact to report; leave empty to leave the window out',
+			},
+		),
 	],
 );
 
@@ -87,7 +81,7 @@ export async function execute(this: IExecuteFunctions, batch: Batch): Promise<vo
 				this,
 				itemIndex,
 				`Frequency Cap Period (Days) must be more than 0 and at most ${MAX_CAP_DAYS}, got ${String(capDays)}`,
-				'Use the period of your frequency cap, 7 days unless you changed it in Send Template.',
+				`Use the period of your frequency cap, ${DEFAULT_CAP_DAYS} days unless you changed it in Send Template.`,
 			);
 		}
 		return { contact, sender, capDays };
@@ -121,7 +115,10 @@ function statusJson(
 	now: number,
 	since: number,
 ): IDataObject {
-	const summary = summarizeConsent(entry.consents, now);
+	const summary = summarizeContactConsent(
+		{ records: entry.consents, suppressed: entry.suppressed },
+		now,
+	);
 	const wording = new Map(entry.consents.map((c) => [c.purpose, c.wording]));
 	const sent = entry.marketingSentAt;
 	let window: IDataObject | null = null;
@@ -137,14 +134,11 @@ function statusJson(
 	return {
 		...contactJson(request.contact),
 		asOf: iso(now),
-		suppressed: entry.suppressed,
+		suppressed: summary.suppressed,
 		fullOptOut: summary.fullOptOut
 			? { at: iso(summary.fullOptOut.at), source: summary.fullOptOut.source }
 			: null,
-		canReceive: {
-			marketing: !entry.suppressed && summary.canReceive.marketing,
-			utility: !entry.suppressed && summary.canReceive.utility,
-		},
+		canReceive: { ...summary.canReceive },
 		purposes: summary.purposes.map((p) =>
 			compact({
 				purpose: p.purpose,

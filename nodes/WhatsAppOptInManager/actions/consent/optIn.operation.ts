@@ -7,20 +7,21 @@ import {
 	purposeJson,
 	purposeOutcome,
 	sideSentences,
+	statusAfter,
 	suppressedSentence,
 	type PurposeOutcome,
 } from '../changes';
 import {
 	type Contact,
 	type PlannedEvent,
-	consentEventKey,
 	contactJson,
 	contactProperty,
-	defaultCountryOption,
+	countryOptions,
 	evidenceProperty,
 	iso,
 	itemError,
 	listWords,
+	planEvents,
 	purposesProperty,
 	readContact,
 	readEvidence,
@@ -67,14 +68,7 @@ export const description: INodeProperties[] = showFor(
 				'Whether the contact still has to confirm on WhatsApp: the opt-in stays pending, and permits no marketing, until Confirm Opt-In records their reply',
 		},
 		evidenceProperty,
-		{
-			displayName: 'Options',
-			name: 'options',
-			type: 'collection',
-			placeholder: 'Add Option',
-			default: {},
-			options: [defaultCountryOption, timeOption('When the contact gave consent')],
-		},
+		countryOptions(timeOption('When the contact gave consent')),
 	],
 );
 
@@ -106,18 +100,15 @@ export async function execute(this: IExecuteFunctions, batch: Batch): Promise<vo
 		const at = readTime(this, itemIndex, 'options.time', batch.now, { label: 'Time' });
 		const evidence = readEvidence(this, itemIndex);
 		const action: ConsentAction = doubleOptIn ? 'request_confirmation' : 'opt_in';
-		const events = purposes.map((purpose): PlannedEvent => {
-			const fields = { contact: contact.contact, purpose, action, at, source };
-			return {
-				itemIndex,
-				event: {
-					...fields,
-					wording,
-					...(evidence ? { evidence } : {}),
-					recordedBy: by,
-					eventKey: consentEventKey(fields),
-				},
-			};
+		const events = planEvents(itemIndex, {
+			contact,
+			purposes,
+			action,
+			at,
+			source,
+			wording,
+			evidence,
+			recordedBy: by,
 		});
 		return { contact, action, at, source, events };
 	});
@@ -137,7 +128,8 @@ export async function execute(this: IExecuteFunctions, batch: Batch): Promise<vo
 		batch.emit(itemIndex, {
 			...contactJson(value.contact),
 			recorded: purposes.every((p) => p.recorded),
-			status: pending ? 'pending' : 'opted_in',
+			applied: purposes.every((p) => p.applied),
+			status: statusAfter(purposes),
 			doubleOptIn: pending,
 			time: iso(value.at),
 			source: value.source,

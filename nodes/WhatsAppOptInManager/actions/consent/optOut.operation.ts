@@ -13,13 +13,13 @@ import {
 import {
 	type Contact,
 	type PlannedEvent,
-	consentEventKey,
 	contactJson,
 	contactProperty,
-	defaultCountryOption,
+	countryOptions,
 	evidenceProperty,
 	iso,
 	listWords,
+	planEvents,
 	purposesProperty,
 	readContact,
 	readEvidence,
@@ -77,14 +77,7 @@ export const description: INodeProperties[] = showFor(
 			'Where the contact opted out; use an expression for a source of your own',
 		),
 		evidenceProperty,
-		{
-			displayName: 'Options',
-			name: 'options',
-			type: 'collection',
-			placeholder: 'Add Option',
-			default: {},
-			options: [defaultCountryOption, timeOption('When the contact opted out')],
-		},
+		countryOptions(timeOption('When the contact opted out')),
 	],
 );
 
@@ -107,18 +100,15 @@ export async function execute(this: IExecuteFunctions, batch: Batch): Promise<vo
 		const reason = readText(this, itemIndex, 'reason');
 		const at = readTime(this, itemIndex, 'options.time', batch.now, { label: 'Time' });
 		const evidence = readEvidence(this, itemIndex);
-		const events = purposes.map((purpose): PlannedEvent => {
-			const fields = { contact: contact.contact, purpose, action: 'opt_out' as const, at, source };
-			return {
-				itemIndex,
-				event: {
-					...fields,
-					...(reason ? { reason } : {}),
-					...(evidence ? { evidence } : {}),
-					recordedBy: by,
-					eventKey: consentEventKey(fields),
-				},
-			};
+		const events = planEvents(itemIndex, {
+			contact,
+			purposes,
+			action: 'opt_out',
+			at,
+			source,
+			reason,
+			evidence,
+			recordedBy: by,
 		});
 		return { contact, all, at, source, events };
 	});

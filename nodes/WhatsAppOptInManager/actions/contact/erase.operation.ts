@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { EraseReport } from '../../../core/store/types';
 import type { Batch } from '../batch';
-import { contactProperty, defaultCountryOption, iso, readContact, showFor } from '../common';
+import { contactProperty, countryOptions, iso, readContact, showFor } from '../common';
 
 export const description: INodeProperties[] = showFor(
 	'contact',
@@ -16,14 +16,7 @@ export const description: INodeProperties[] = showFor(
 			default: '',
 		},
 		contactProperty,
-		{
-			displayName: 'Options',
-			name: 'options',
-			type: 'collection',
-			placeholder: 'Add Option',
-			default: {},
-			options: [defaultCountryOption],
-		},
+		countryOptions(),
 	],
 );
 

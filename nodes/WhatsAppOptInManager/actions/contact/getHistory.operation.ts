@@ -8,7 +8,7 @@ import {
 	compact,
 	contactJson,
 	contactProperty,
-	defaultCountryOption,
+	countryOptions,
 	eventJson,
 	iso,
 	readContact,
@@ -39,14 +39,7 @@ export const description: INodeProperties[] = showFor(
 			],
 			default: 'trail',
 		},
-		{
-			displayName: 'Options',
-			name: 'options',
-			type: 'collection',
-			placeholder: 'Add Option',
-			default: {},
-			options: [defaultCountryOption],
-		},
+		countryOptions(),
 	],
 );
 
