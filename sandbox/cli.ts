@@ -30,7 +30,9 @@ Then, from another terminal (--url URL or WA_SANDBOX_URL; default ${DEFAULT_URL}
   webhooks [--limit N]             the webhook delivery log, as JSON
   contacts                         the contacts, as JSON
   add-contact <wa_id> [--name "Mia"] [--country DE] [--marketing-limit 2]
-  webhook-url <url | none>         where webhooks go from now on
+  webhook-url <url | none> [url...]
+                                   where webhooks go from now on; several URLs each get
+                                   every webhook (like several apps subscribed to the account)
   info                             base URL, account and phone number ids
   reset                            back to the seed
 `;
@@ -185,7 +187,12 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
 				return 0;
 			}
 			case 'webhook-url': {
-				need(1, 'webhook-url <url | none>');
+				need(1, 'webhook-url <url | none> [url...]');
+				if (args.length > 1) {
+					const result = await call(base, 'PUT', '/webhook-urls', { urls: args });
+					io.out(`webhooks go to ${(result.webhook_urls as string[]).join(' and ')}`);
+					return 0;
+				}
 				const url = args[0] === 'none' ? null : args[0];
 				const result = await call(base, 'PUT', '/webhook-url', { url });
 				io.out(`webhooks go to ${result.webhook_url ?? 'nowhere (none set)'}`);
@@ -264,7 +271,7 @@ async function start(
 		`  App secret:                   ${secret === DEFAULT_APP_SECRET ? secret : '(the value of --app-secret)'}`,
 	);
 	io.out(
-		`Webhooks go to: ${state.webhookUrl ?? 'nowhere yet (--webhook-url, or `whatsapp-sandbox webhook-url <url>`)'}`,
+		`Webhooks go to: ${state.webhookUrls.join(', ') || 'nowhere yet (--webhook-url, or `whatsapp-sandbox webhook-url <url>`)'}`,
 	);
 	io.out(
 		`Contacts: ${state

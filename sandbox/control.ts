@@ -4,6 +4,7 @@
  *
  *   GET  /_sandbox/                            base URL, account and phone number ids, webhook URL
  *   PUT  /_sandbox/webhook-url                 { url } (null: stop sending webhooks)
+ *   PUT  /_sandbox/webhook-urls                { urls: [...] } each gets every webhook ([]: stop)
  *   GET  /_sandbox/contacts                    POST /_sandbox/contacts { wa_id, name?, country?, marketing_limit_per_day? }
  *   POST /_sandbox/contacts/{wa_id}/say        { text, ago?, from_ad?, phone_number_id? }
  *   POST /_sandbox/contacts/{wa_id}/tap        { payload, ago? }   quick reply on the last template
@@ -16,7 +17,12 @@
  */
 import { isObject, type Json } from './checks/fields';
 import { parseDuration } from './duration';
-import { checkWebhookUrl, DEFAULT_ACCESS_TOKEN, DEFAULT_APP_SECRET } from './options';
+import {
+	checkWebhookUrl,
+	checkWebhookUrls,
+	DEFAULT_ACCESS_TOKEN,
+	DEFAULT_APP_SECRET,
+} from './options';
 import { SeedError } from './seedLoader';
 import { ControlError, type SandboxState } from './state';
 
@@ -72,6 +78,15 @@ function route(state: SandboxState, request: ControlRequest): unknown {
 				state.webhookUrl = next;
 			}
 			return { webhook_url: state.webhookUrl ?? null };
+		}
+		case 'PUT webhook-urls': {
+			// Several subscribed apps: every URL gets its own delivery of every webhook.
+			const next = body.urls ?? [];
+			if (!Array.isArray(next)) {
+				throw new ControlError(400, 'urls must be a list of http(s) URLs, or [] for none.');
+			}
+			state.webhookUrls = checkWebhookUrls(next);
+			return { webhook_urls: state.webhookUrls };
 		}
 		case 'GET contacts':
 			return { data: state.contacts() };
@@ -152,6 +167,7 @@ function info(state: SandboxState, origin: string): Json {
 			throughput: state.options.ratePerSecond ?? p.throughput,
 		})),
 		webhook_url: state.webhookUrl ?? null,
+		webhook_urls: state.webhookUrls,
 		subscribed: state.subscribed,
 		// Secrets are not returned; say only whether the well-known defaults are in use.
 		default_access_token: state.options.accessToken === DEFAULT_ACCESS_TOKEN,

@@ -43,8 +43,15 @@ export interface SandboxOptions {
 	readonly accessToken?: string;
 	/** Key of the X-Hub-Signature-256 HMAC on webhooks. @default 'sandbox-app-secret' */
 	readonly appSecret?: string;
-	/** Where webhooks are posted; none are sent without it. @default none */
+	/** Where webhooks are posted; none are sent without it (or webhookUrls). @default none */
 	readonly webhookUrl?: string;
+	/**
+	 * Several webhook URLs, as when several Meta apps are subscribed to the account: each gets its
+	 * own signed delivery of every webhook, retried on its own. `webhookUrl`, when also given,
+	 * comes first.
+	 * @default none
+	 */
+	readonly webhookUrls?: readonly string[];
 	/** The WhatsApp Business Account ID. @default the seed's business_account.id */
 	readonly businessAccountId?: string;
 	/** The business phone numbers. @default the seed's phone_numbers */
@@ -108,7 +115,8 @@ export interface ResolvedOptions {
 	readonly host: string;
 	readonly accessToken: string;
 	readonly appSecret: string;
-	readonly webhookUrl: string | undefined;
+	/** webhookUrl and webhookUrls, in that order, without repeats. */
+	readonly webhookUrls: readonly string[];
 	readonly businessAccountId: string | undefined;
 	readonly phoneNumbers: readonly SandboxPhoneNumberOption[] | undefined;
 	readonly latencyMs: number;
@@ -141,7 +149,10 @@ export function resolveOptions(options: SandboxOptions = {}): ResolvedOptions {
 	if (typeof appSecret !== 'string' || appSecret === '') {
 		throw new TypeError('appSecret must be a non-empty string.');
 	}
-	if (options.webhookUrl !== undefined) checkWebhookUrl(options.webhookUrl);
+	const webhookUrls = checkWebhookUrls([
+		...(options.webhookUrl !== undefined ? [options.webhookUrl] : []),
+		...(options.webhookUrls ?? []),
+	]);
 	if (options.businessAccountId !== undefined && !/^\d+$/.test(options.businessAccountId)) {
 		throw new TypeError(
 			`businessAccountId must be digits, e.g. "240117385066184"; got "${options.businessAccountId}".`,
@@ -154,7 +165,7 @@ export function resolveOptions(options: SandboxOptions = {}): ResolvedOptions {
 		host: options.host ?? '127.0.0.1',
 		accessToken,
 		appSecret,
-		webhookUrl: options.webhookUrl,
+		webhookUrls,
 		businessAccountId: options.businessAccountId,
 		phoneNumbers: options.phoneNumbers,
 		latencyMs: nonNegative(options.latencyMs ?? 0, 'latencyMs'),
@@ -209,6 +220,22 @@ export function checkWebhookUrl(url: string): void {
 	if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
 		throw new TypeError(`webhookUrl must start with http:// or https://; got "${url}".`);
 	}
+}
+
+/** Checks every URL (as checkWebhookUrl) and drops repeats, keeping the first of each. */
+export function checkWebhookUrls(urls: unknown): string[] {
+	if (!Array.isArray(urls)) {
+		throw new TypeError(
+			`webhookUrls must be a list of URLs such as ["http://localhost:5678/webhook/..."]; got ${typeof urls}.`,
+		);
+	}
+	for (const url of urls) {
+		if (typeof url !== 'string') {
+			throw new TypeError(`webhookUrls must hold URLs as strings; got ${JSON.stringify(url)}.`);
+		}
+		checkWebhookUrl(url);
+	}
+	return [...new Set(urls as string[])];
 }
 
 function nonNegative(value: number, name: string): number {

@@ -13,7 +13,7 @@ import type { QuickReply, RenderedTemplate, TemplateLookup } from './checks/temp
 import { isObject, type Json } from './checks/fields';
 import { GraphError, statusError, titleOf } from './graphError';
 import { Bucket, Buckets } from './limits';
-import type { ResolvedOptions } from './options';
+import { checkWebhookUrls, type ResolvedOptions } from './options';
 import {
 	loadSeed,
 	type SandboxSeed,
@@ -162,17 +162,17 @@ export class SandboxState {
 	#throughput: Buckets;
 	#pairs: Buckets;
 	#timers = new Set<NodeJS.Timeout>();
-	#webhookUrl: string | undefined;
+	#webhookUrls: readonly string[];
 	#subscribed = true;
 
 	constructor(readonly options: ResolvedOptions) {
-		this.#webhookUrl = options.webhookUrl;
+		this.#webhookUrls = options.webhookUrls;
 		this.webhooks = new WebhookDispatcher({
 			appSecret: options.appSecret,
 			retryScheduleMs: options.webhookRetryScheduleMs,
 			timeoutMs: options.webhookTimeoutMs,
 			clock: options.clock,
-			url: () => this.#webhookUrl,
+			urls: () => this.#webhookUrls,
 			subscribed: () => this.#subscribed,
 			log: options.log,
 		});
@@ -205,12 +205,24 @@ export class SandboxState {
 		return this.#phones.get(id);
 	}
 
+	/** The first webhook URL, where webhooks go when only one is set. */
 	get webhookUrl(): string | undefined {
-		return this.#webhookUrl;
+		return this.#webhookUrls[0];
 	}
 
+	/** Sends webhooks to this URL only (undefined: nowhere). */
 	set webhookUrl(url: string | undefined) {
-		this.#webhookUrl = url;
+		this.#webhookUrls = url === undefined ? [] : [url];
+	}
+
+	/** Every webhook URL: each gets its own delivery of every webhook (several subscribed apps). */
+	get webhookUrls(): readonly string[] {
+		return [...this.#webhookUrls];
+	}
+
+	/** @throws TypeError when one is not an http(s) URL; repeats are dropped. */
+	set webhookUrls(urls: readonly string[]) {
+		this.#webhookUrls = checkWebhookUrls(urls);
 	}
 
 	get subscribed(): boolean {

@@ -2,6 +2,10 @@
  * Posts webhooks the way Meta does: the escaped JSON bytes signed with the app secret
  * (X-Hub-Signature-256), a delivery counted only when answered with HTTP 200, and otherwise
  * retried on a schedule with the same bytes and the same signature. Every attempt is recorded.
+ *
+ * With several webhook URLs (several apps subscribed to the account), each URL gets its own
+ * delivery of every webhook, answered and retried on its own: one app that is down does not make
+ * Meta post again to the others.
  */
 import type { Clock } from '../nodes/core/clock';
 import { metaJson, signatureOf } from './metaJson';
@@ -28,6 +32,12 @@ export type DeliveryState =
 
 export interface WebhookDelivery {
 	readonly id: number;
+	/**
+	 * Which of the webhook URLs (0-based, in the order they were set) this delivery goes to; each
+	 * URL gets its own delivery, as each subscribed app does. Attempts go to the URL at this
+	 * position when they are made.
+	 */
+	readonly target: number;
 	/** The webhook field: messages, user_preferences, message_template_status_update... */
 	readonly field: string;
 	/** What it is about, for people: "status delivered of wamid... to 4915...". */
@@ -48,8 +58,8 @@ export interface DispatcherOptions {
 	readonly retryScheduleMs: readonly number[];
 	readonly timeoutMs: number;
 	readonly clock: Clock;
-	/** The current webhook URL (it can change between attempts). */
-	readonly url: () => string | undefined;
+	/** The current webhook URLs, one per subscribed app (they can change between attempts). */
+	readonly urls: () => readonly string[];
 	/** Whether the app is subscribed to the account's webhooks. */
 	readonly subscribed: () => boolean;
 	readonly log?: (line: string) => void;
@@ -66,32 +76,43 @@ export class WebhookDispatcher {
 
 	constructor(private readonly options: DispatcherOptions) {}
 
-	/** Signs and posts one webhook; retries follow on the schedule. */
-	post(payload: unknown, field: string, summary: string): WebhookDelivery {
+	/**
+	 * Signs and posts one webhook to every webhook URL, one delivery each; retries follow on the
+	 * schedule. Returns the deliveries (one `not_sent` when nothing can be sent).
+	 */
+	post(payload: unknown, field: string, summary: string): WebhookDelivery[] {
 		const body = metaJson(payload);
-		const delivery: WebhookDelivery = {
-			id: this.#next++,
-			field,
-			summary,
-			body,
-			signature: signatureOf(body, this.options.appSecret),
-			createdAt: new Date(this.options.clock.now()).toISOString(),
-			state: 'pending',
-			attempts: [],
+		const signature = signatureOf(body, this.options.appSecret);
+		const createdAt = new Date(this.options.clock.now()).toISOString();
+		const delivery = (target: number): WebhookDelivery => {
+			const made: WebhookDelivery = {
+				id: this.#next++,
+				target,
+				field,
+				summary,
+				body,
+				signature,
+				createdAt,
+				state: 'pending',
+				attempts: [],
+			};
+			this.#keep(made);
+			return made;
 		};
-		this.#keep(delivery);
-		const url = this.options.url();
-		if (!this.options.subscribed()) {
-			delivery.state = 'not_sent';
-			delivery.reason =
-				'The app is not subscribed to the account (POST /<WABA_ID>/subscribed_apps).';
-		} else if (url === undefined) {
-			delivery.state = 'not_sent';
-			delivery.reason = 'No webhook URL is set (--webhook-url, or PUT /_sandbox/webhook-url).';
-		} else {
-			void this.#attempt(delivery, 0);
+		const urls = this.options.urls();
+		if (!this.options.subscribed() || urls.length === 0) {
+			const unsent = delivery(0);
+			unsent.state = 'not_sent';
+			unsent.reason = this.options.subscribed()
+				? 'No webhook URL is set (--webhook-url, or PUT /_sandbox/webhook-url).'
+				: 'The app is not subscribed to the account (POST /<WABA_ID>/subscribed_apps).';
+			return [unsent];
 		}
-		return delivery;
+		return urls.map((_url, target) => {
+			const made = delivery(target);
+			void this.#attempt(made, 0);
+			return made;
+		});
 	}
 
 	list(): readonly WebhookDelivery[] {
@@ -117,7 +138,7 @@ export class WebhookDispatcher {
 
 	async #attempt(delivery: WebhookDelivery, retriesDone: number): Promise<void> {
 		const signal = this.#abort.signal;
-		const url = this.options.url();
+		const url = this.options.urls()[delivery.target];
 		const at = new Date(this.options.clock.now()).toISOString();
 		let status: number | undefined;
 		let error: string | undefined;

@@ -20,8 +20,12 @@ const OWNER_PASSWORD = 'WhatsApp-Demo-2026';
 /** The credential id the example workflows refer to. */
 export const SANDBOX_CREDENTIAL_ID = 'waSandboxCloudApi';
 export const SANDBOX_CREDENTIAL_NAME = 'WhatsApp Sandbox';
-/** The Webhook Trigger path of the example that receives the sandbox's webhooks. */
-const INBOX_WEBHOOK_PATH = 'whatsapp-inbox';
+/**
+ * The Webhook Trigger paths of the examples that receive the sandbox's webhooks, as two Meta apps
+ * subscribed to one account: each gets every webhook. Both examples confirm a STOP with the same
+ * idempotency key (<message id>-opt-out), so the contact gets one confirmation.
+ */
+const TRIGGER_WEBHOOK_PATHS = ['whatsapp-inbox', 'whatsapp-optout'];
 
 async function portIsFree(port: number): Promise<boolean> {
 	return await new Promise((resolve) => {
@@ -93,7 +97,7 @@ async function main(): Promise<void> {
 		},
 	});
 	running.n8n = n8n;
-	sandbox.state.webhookUrl = n8n.webhookUrl(INBOX_WEBHOOK_PATH);
+	sandbox.state.webhookUrls = TRIGGER_WEBHOOK_PATHS.map((trigger) => n8n.webhookUrl(trigger));
 
 	const contact = state.contacts()[0];
 	const cli = 'npx whatsapp-sandbox';
@@ -102,7 +106,7 @@ n8n is running with the WhatsApp compliance nodes and the example workflows.
 
   Editor:    ${n8n.baseUrl}
   Login:     ${OWNER_EMAIL} / ${OWNER_PASSWORD}
-  Sandbox:   ${sandbox.url} (webhooks go to ${sandbox.state.webhookUrl})
+  Sandbox:   ${sandbox.url} (webhooks go to ${sandbox.state.webhookUrls.join(' and ')})
 
 Try these in another terminal (${contact.name} is a sandbox contact):
 
@@ -112,6 +116,9 @@ Try these in another terminal (${contact.name} is a sandbox contact):
        ${cli} say ${contact.wa_id} "STOP"
   3. The shop says an item is back in stock; only opted-in contacts get the template:
        curl -X POST ${n8n.webhookUrl('back-in-stock')} -H 'content-type: application/json' -d '{"sku":"TRAIL-RUNNER-2","product":"the Trail Runner 2"}'
+  4. A visitor signs up on your web form; the opt-in stays pending until they confirm on WhatsApp:
+       curl -X POST ${n8n.webhookUrl('newsletter-signup')} -H 'content-type: application/json' -d '{"phone":"+49 176 12345602","name":"Jonas Weber","consentText":"Yes, send me news and offers from Sandbox Shop on WhatsApp. I can unsubscribe at any time.","pageUrl":"https://shop.example.com/newsletter"}'
+       ${cli} tap 4917612345602 "Yes, subscribe"
 
   See what the sandbox received:   ${cli} sent
 Press Ctrl-C to stop everything.`);

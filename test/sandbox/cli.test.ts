@@ -215,6 +215,19 @@ describe('whatsapp-sandbox CLI', () => {
 		});
 	});
 
+	it('webhook-url: one URL, several (each gets every webhook) or none', async () => {
+		const second = 'http://127.0.0.1:9/second-app';
+		try {
+			const several = await run(['webhook-url', receiver.url, second]);
+			expect(several.stdout).toContain(`webhooks go to ${receiver.url} and ${second}`);
+			expect(sandbox.state.webhookUrls).toEqual([receiver.url, second]);
+			expect((await run(['webhook-url', 'none'])).stdout).toContain('nowhere');
+			expect(sandbox.state.webhookUrls).toEqual([]);
+		} finally {
+			sandbox.state.webhookUrl = receiver.url;
+		}
+	});
+
 	it('reset: back to the seed', async () => {
 		await run(['add-contact', '4917011113333']);
 		expect((await run(['reset'])).stdout).toContain('reset');

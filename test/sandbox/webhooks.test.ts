@@ -223,6 +223,112 @@ describe('delivery and retries', () => {
 	});
 });
 
+describe('several webhook URLs (several apps subscribed to the account)', () => {
+	let other: Receiver;
+	beforeAll(async () => {
+		other = await startReceiver();
+	});
+	afterAll(async () => {
+		await other.close();
+	});
+	beforeEach(async () => {
+		other.reset();
+		await control(sandbox, 'PUT', '/webhook-urls', { urls: [receiver.url, other.url] });
+	});
+	afterEach(async () => {
+		await control(sandbox, 'PUT', '/webhook-url', { url: receiver.url });
+	});
+
+	const copiesOf = (to: Receiver, marker: string) =>
+		to.received.filter((r) => r.raw.includes(marker));
+
+	it('posts every webhook to each URL as its own delivery, with the same signed bytes', async () => {
+		await say(sandbox, LENA, 'to both apps');
+		const deliveries = await waitFor(() => {
+			const mine = sandbox.state.webhookDeliveries().filter((d) => d.body.includes('to both apps'));
+			return mine.length === 2 && mine.every((d) => d.state === 'delivered') && mine;
+		}, 'both deliveries');
+		expect(deliveries.map((d) => d.target)).toEqual([0, 1]);
+		expect(deliveries.map((d) => d.attempts.map((a) => a.url))).toEqual([
+			[receiver.url],
+			[other.url],
+		]);
+		const [first, second] = [copiesOf(receiver, 'to both apps'), copiesOf(other, 'to both apps')];
+		expect([first.length, second.length]).toEqual([1, 1]);
+		expect(second[0].raw.equals(first[0].raw)).toBe(true);
+		expect(second[0].signature).toBe(first[0].signature);
+		expect(first[0].verified && second[0].verified).toBe(true);
+	});
+
+	it('retries only the URL that did not answer 200; the other gets one copy', async () => {
+		let refused = 0;
+		other.answer = (_index, raw) => (raw.includes('one app down') && refused++ < 2 ? 500 : 200);
+		await say(sandbox, LENA, 'one app down');
+		const retried = await waitFor(
+			() =>
+				sandbox.state
+					.webhookDeliveries()
+					.find(
+						(d) => d.target === 1 && d.body.includes('one app down') && d.state === 'delivered',
+					),
+			'the retried delivery',
+		);
+		expect(retried.attempts.map((a) => a.status)).toEqual([500, 500, 200]);
+		const answered = sandbox.state
+			.webhookDeliveries()
+			.find((d) => d.target === 0 && d.body.includes('one app down'));
+		expect(answered?.attempts.map((a) => a.status)).toEqual([200]);
+		expect(copiesOf(receiver, 'one app down')).toHaveLength(1);
+		expect(copiesOf(other, 'one app down')).toHaveLength(3);
+	});
+
+	it('lists the URLs in GET /_sandbox/; PUT webhook-url replaces them with one, [] sends nothing', async () => {
+		expect((await control(sandbox, 'GET', '/')).json).toMatchObject({
+			webhook_url: receiver.url,
+			webhook_urls: [receiver.url, other.url],
+		});
+		expect((await control(sandbox, 'PUT', '/webhook-url', { url: other.url })).json).toEqual({
+			webhook_url: other.url,
+		});
+		expect(sandbox.state.webhookUrls).toEqual([other.url]);
+
+		expect((await control(sandbox, 'PUT', '/webhook-urls', { urls: [] })).json).toEqual({
+			webhook_urls: [],
+		});
+		await say(sandbox, LENA, 'nobody subscribed');
+		expect(
+			sandbox.state.webhookDeliveries().filter((d) => d.body.includes('nobody subscribed')),
+		).toEqual([
+			expect.objectContaining({ state: 'not_sent', reason: expect.stringContaining('URL') }),
+		]);
+	});
+
+	it('refuses a list with a URL that is not http(s), or no list, and keeps the old URLs', async () => {
+		const refused = await control(sandbox, 'PUT', '/webhook-urls', {
+			urls: [other.url, 'ftp://files.example.com'],
+		});
+		expect(refused.status).toBe(400);
+		expect(refused.json.error.message).toContain('ftp://files.example.com');
+		expect((await control(sandbox, 'PUT', '/webhook-urls', { urls: other.url })).status).toBe(400);
+		expect(sandbox.state.webhookUrls).toEqual([receiver.url, other.url]);
+	});
+
+	it('takes the URLs at start: webhookUrl first, then webhookUrls, each once', async () => {
+		const started = await startTestSandbox({
+			webhookUrl: receiver.url,
+			webhookUrls: [other.url, receiver.url],
+		});
+		try {
+			expect(started.state.webhookUrls).toEqual([receiver.url, other.url]);
+		} finally {
+			await started.close();
+		}
+		await expect(startTestSandbox({ webhookUrls: ['localhost:5678'] })).rejects.toThrow(
+			/webhookUrl must/,
+		);
+	});
+});
+
 describe('subscribed_apps with a callback override', () => {
 	async function startVerifier(
 		expectedToken: string,

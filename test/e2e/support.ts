@@ -1,0 +1,178 @@
+/**
+ * What the e2e tests and bench/send.ts share besides the harness: the example workflows as users
+ * import them, the sandbox credential they refer to, the sandbox's control API, and a node's items
+ * on any output of a saved execution.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import type { IDataObject } from 'n8n-workflow';
+
+import type { Sandbox } from '../../sandbox/server';
+import type { CredentialFixture, N8nExecution, WorkflowFixture } from './harness/n8n';
+
+const EXAMPLES_DIR = path.resolve(__dirname, '..', '..', 'examples');
+
+/** The credential the example workflows refer to (scripts/demo.ts imports the same one). */
+export const SANDBOX_CREDENTIAL_ID = 'waSandboxCloudApi';
+export const SANDBOX_CREDENTIAL_NAME = 'WhatsApp Sandbox';
+
+/** The WhatsApp Cloud API credential for a running sandbox, sending from its first number. */
+export function sandboxCredential(sandbox: Sandbox): CredentialFixture {
+	const { state } = sandbox;
+	return {
+		id: SANDBOX_CREDENTIAL_ID,
+		name: SANDBOX_CREDENTIAL_NAME,
+		type: 'whatsAppCloudApi',
+		data: {
+			accessToken: state.options.accessToken,
+			businessAccountId: state.businessAccount.id,
+			phoneNumberId: state.phoneNumbers[0].id,
+			appSecret: state.options.appSecret,
+			verifyToken: 'sandbox-verify-token',
+			apiVersion: 'v25.0',
+			baseUrl: sandbox.url,
+		},
+	};
+}
+
+/** Every examples/*.json, unchanged, as `n8n import:workflow` reads it. */
+export function loadExamples(): WorkflowFixture[] {
+	return fs
+		.readdirSync(EXAMPLES_DIR)
+		.filter((file) => file.endsWith('.json'))
+		.sort()
+		.map(
+			(file) =>
+				JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8')) as WorkflowFixture,
+		);
+}
+
+/** The items a node put on output `index` in its first run; [] when that output stayed empty. */
+export function outputItems(
+	execution: N8nExecution,
+	nodeName: string,
+	index: number,
+): IDataObject[] {
+	const runs = execution.data?.resultData.runData[nodeName];
+	if (!runs?.length) {
+		const ran = Object.keys(execution.data?.resultData.runData ?? {});
+		throw new Error(
+			`Node "${nodeName}" did not run in execution ${execution.id}; these did: ${ran.join(', ')}`,
+		);
+	}
+	return (runs[0].data?.main[index] ?? []).map((item) => item.json);
+}
+
+/** One call of the sandbox's control API (/_sandbox/...); throws with its message unless 2xx. */
+export async function control<T = IDataObject>(
+	sandbox: Sandbox,
+	method: 'GET' | 'POST' | 'PUT',
+	route: string,
+	body?: IDataObject,
+): Promise<T> {
+	const response = await fetch(`${sandbox.url}/_sandbox/${route.replace(/^\/+/, '')}`, {
+		method,
+		headers: body ? { 'content-type': 'application/json' } : undefined,
+		body: body ? JSON.stringify(body) : undefined,
+	});
+	const json = (await response.json()) as T & { error?: { message?: string } };
+	if (!response.ok) {
+		throw new Error(
+			`Sandbox control ${method} ${route} answered ${response.status}: ${json.error?.message ?? ''}`,
+		);
+	}
+	return json;
+}
+
+/** POSTs JSON to a production webhook of n8n and returns the status and the parsed answer. */
+export async function postJson(
+	url: string,
+	body: unknown,
+): Promise<{ status: number; json: unknown }> {
+	const response = await fetch(url, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(body),
+	});
+	const text = await response.text();
+	let json: unknown = text;
+	try {
+		json = JSON.parse(text);
+	} catch {
+		// n8n answers some webhooks with plain text.
+	}
+	return { status: response.status, json };
+}
+
+/** One consent change as the import workflow takes it (a row of a CRM export). */
+export interface ConsentRow {
+	/** A phone number in any common format. */
+	readonly phone: string;
+	/** Comma-separated purposes and topics, e.g. "marketing, back_in_stock". */
+	readonly purposes: string;
+	readonly status: 'opted_in' | 'pending' | 'opted_out';
+	/** ISO 8601; of two changes of a purpose, the later one decides. */
+	readonly time: string;
+}
+
+/**
+ * A workflow that records consent the way users import it: a Webhook node (POST `{ "rows":
+ * [ConsentRow...] }`, answered with the Opt-in Manager's summary once it has run), a Split Out
+ * node, and the WhatsApp Opt-in Manager's Bulk > Import on the embedded store.
+ */
+export function consentImportWorkflow(
+	id: string,
+	name: string,
+	webhookPath: string,
+): WorkflowFixture {
+	return {
+		id,
+		name,
+		nodes: [
+			{
+				id: `${id}-webhook`,
+				name: 'Consent Rows',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				position: [0, 0],
+				webhookId: `${id}-webhook-id`,
+				parameters: {
+					httpMethod: 'POST',
+					path: webhookPath,
+					responseMode: 'lastNode',
+					options: {},
+				},
+			},
+			{
+				id: `${id}-split`,
+				name: 'One Item Per Row',
+				type: 'n8n-nodes-base.splitOut',
+				typeVersion: 1,
+				position: [220, 0],
+				parameters: { fieldToSplitOut: 'body.rows', options: {} },
+			},
+			{
+				id: `${id}-import`,
+				name: 'Import Consent',
+				type: 'n8n-nodes-whatsapp-compliance.whatsAppOptInManager',
+				typeVersion: 1,
+				position: [440, 0],
+				parameters: {
+					resource: 'bulk',
+					operation: 'import',
+					contact: '={{ $json.phone }}',
+					purposes: '={{ $json.purposes }}',
+					status: '={{ $json.status }}',
+					time: '={{ $json.time }}',
+					source: 'web_form',
+					wording: 'Yes, send me updates and offers on WhatsApp. I can unsubscribe at any time.',
+				},
+			},
+		],
+		connections: {
+			'Consent Rows': { main: [[{ node: 'One Item Per Row', type: 'main', index: 0 }]] },
+			'One Item Per Row': { main: [[{ node: 'Import Consent', type: 'main', index: 0 }]] },
+		},
+	};
+}
