@@ -4,6 +4,8 @@
  * Never edit a released migration: append a new one and raise CURRENT_SCHEMA_VERSION.
  */
 
+import { CONFIRMATION_SKEW_ALLOWANCE } from './consent';
+
 export const CURRENT_SCHEMA_VERSION = 1;
 
 export interface Migration {
@@ -303,6 +305,9 @@ export function postgresMigrations(n: PostgresNames): Migration[] {
 					v_target text;
 					v_applied boolean;
 					v_after text;
+					v_at bigint;
+					v_source text;
+					v_wording text;
 					stored jsonb;
 				BEGIN
 					-- Windows: aggregated per (sender, contact) so one statement touches each row once;
@@ -363,19 +368,33 @@ export function postgresMigrations(n: PostgresNames): Migration[] {
 							v_target := CASE ev.action
 								WHEN 'opt_in' THEN 'opted_in' WHEN 'confirm' THEN 'opted_in'
 								WHEN 'request_confirmation' THEN 'pending' ELSE 'opted_out' END;
+							v_at := ev.at;
+							v_source := ev.source;
+							v_wording := ev.wording;
 							IF NOT has_cur THEN
 								v_applied := ev.action <> 'confirm';
 								v_after := CASE WHEN v_applied THEN v_target END;
+							ELSIF ev.action = 'confirm' THEN
+								-- Double opt-in: a confirm stamped slightly before the request still answers it,
+								-- takes effect at the request's time, and keeps the request's source and wording.
+								v_applied := cur.status = 'pending'
+									AND ev.at >= cur.changed_at - ${CONFIRMATION_SKEW_ALLOWANCE}
+									AND (cur.opted_out_at IS NULL OR ev.at > cur.opted_out_at);
+								IF v_applied THEN
+									v_at := greatest(ev.at, cur.changed_at);
+									v_source := cur.source;
+									v_wording := cur.wording;
+								END IF;
+								v_after := CASE WHEN v_applied THEN v_target ELSE cur.status END;
 							ELSE
-								v_applied := (ev.at > cur.changed_at
-										OR (ev.at = cur.changed_at AND ${rank('v_target')} > ${rank('cur.status')}))
-									AND (ev.action <> 'confirm' OR cur.status = 'pending');
+								v_applied := ev.at > cur.changed_at
+									OR (ev.at = cur.changed_at AND ${rank('v_target')} > ${rank('cur.status')});
 								v_after := CASE WHEN v_applied THEN v_target ELSE cur.status END;
 							END IF;
 							stored := NULL;
 							INSERT INTO ${events} AS t (contact, purpose, action, at, source, wording, evidence,
 								reason, recorded_by, event_key, recorded_at, status_after, applied)
-							VALUES (ev.contact, ev.purpose, ev.action, ev.at, ev.source, ev.wording,
+							VALUES (ev.contact, ev.purpose, ev.action, v_at, ev.source, ev.wording,
 								nullif(ev.evidence, 'null'::jsonb), ev.reason, ev.recorded_by, ev.event_key,
 								p_recorded_at, v_after, v_applied)
 							ON CONFLICT (event_key) WHERE event_key IS NOT NULL DO NOTHING
@@ -385,10 +404,10 @@ export function postgresMigrations(n: PostgresNames): Migration[] {
 							IF v_applied THEN
 								INSERT INTO ${consent} AS c (contact, purpose, status, changed_at, source, wording,
 									opted_in_at, confirmed_at, opted_out_at)
-								VALUES (ev.contact, ev.purpose, v_target, ev.at, ev.source, ev.wording,
-									CASE WHEN ev.action <> 'opt_out' THEN ev.at END,
-									CASE WHEN ev.action = 'confirm' THEN ev.at END,
-									CASE WHEN ev.action = 'opt_out' THEN ev.at END)
+								VALUES (ev.contact, ev.purpose, v_target, v_at, v_source, v_wording,
+									CASE WHEN ev.action <> 'opt_out' THEN v_at END,
+									CASE WHEN ev.action = 'confirm' THEN v_at END,
+									CASE WHEN ev.action = 'opt_out' THEN v_at END)
 								ON CONFLICT (contact, purpose) DO UPDATE SET
 									status = excluded.status,
 									changed_at = excluded.changed_at,

@@ -651,7 +651,7 @@ export class SqliteComplianceStore implements ComplianceStore {
 				e.contact,
 				e.purpose,
 				e.action,
-				e.at,
+				decision.at,
 				e.source,
 				e.wording ?? null,
 				e.evidence === undefined ? null : JSON.stringify(e.evidence),

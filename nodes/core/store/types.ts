@@ -30,7 +30,11 @@ export interface ComplianceStore {
 	 * For each (contact, purpose) the event with the latest `at` decides; on a tie an opt-out wins
 	 * (the more restrictive status wins a tie: opted_out, then opted_in, then pending).
 	 * Events whose `eventKey` was recorded before are skipped (not returned).
-	 * A `confirm` applies only to a pending purpose; otherwise it is kept with applied=false.
+	 * A `confirm` applies only to a pending purpose; otherwise it is kept with applied=false. It
+	 * also applies when stamped up to CONFIRMATION_SKEW_ALLOWANCE (consent.ts) before the request
+	 * (Meta's whole seconds, clock skew), never before the purpose's latest opt-out; it is then
+	 * stored at the request's time. An applied confirm keeps the request's source and wording on
+	 * the current record; the history keeps the confirm's own.
 	 * Events for an erased contact (its hash is on the suppression list) are neither applied nor
 	 * stored nor returned: storing them would bring back personal data, so an erased contact cannot
 	 * be opted in again through this method.

@@ -15,6 +15,8 @@
  *   CONFIRM_OPT_IN button) confirms every purpose that is pending for the contact, and nothing
  *   else: the caller passes the contact's consents (context.consents), and without a pending
  *   purpose the answer records nothing. So "yes" to any other question never becomes consent.
+ *   The confirm keeps Meta's timestamp (whole seconds), even when that looks older than the
+ *   request: the store's consent rule (store/consent.ts) allows for that, for every writer.
  * - optInKeywords: START-style keywords are opt_in on ALL_PURPOSES: they lift a full opt-out and
  *   count for utility and authentication templates, never as marketing consent (model.ts).
  * - userPreferences: the contact's stop in WhatsApp's "Offers and announcements" setting is

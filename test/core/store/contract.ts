@@ -2,7 +2,7 @@
  * The ComplianceStore contract: one suite, run against every backend (sqlite.test.ts,
  * postgres.test.ts), so both keep exactly the same behaviour.
  */
-import { ManualClock, DAY, HOUR, MINUTE } from '../../../nodes/core/clock';
+import { ManualClock, DAY, HOUR, MINUTE, SECOND } from '../../../nodes/core/clock';
 import {
 	ALL_PURPOSES,
 	type ConsentAction,
@@ -11,6 +11,7 @@ import {
 	type CostEntry,
 	type TemplateState,
 } from '../../../nodes/core/model';
+import { CONFIRMATION_SKEW_ALLOWANCE } from '../../../nodes/core/store/consent';
 import type {
 	ComplianceStore,
 	ReserveResult,
@@ -318,9 +319,185 @@ export function describeComplianceStore(name: string, makeTarget: MakeTarget): v
 				expect(await statusOf(ALICE)).toMatchObject({
 					status: 'opted_in',
 					changedAt: T0 + MINUTE,
-					source: 'whatsapp',
+					source: 'web_form',
 					optedInAt: T0,
 					confirmedAt: T0 + MINUTE,
+				});
+			});
+
+			it('keeps the wording and source the contact consented to when the confirmation has its own', async () => {
+				const wording = 'Yes, send me offers from Acme on WhatsApp. I can unsubscribe at any time.';
+				await store.recordConsent([
+					consent(ALICE, 'request_confirmation', T0, {
+						wording,
+						evidence: { url: 'https://acme.example/newsletter', ip: '203.0.113.7' },
+					}),
+				]);
+				const [confirmed] = await store.recordConsent([
+					consent(ALICE, 'confirm', T0 + MINUTE, {
+						source: 'button',
+						wording: 'Yes, subscribe',
+						evidence: { messageId: 'wamid.tap-1', note: 'button payload "CONFIRM_OPT_IN"' },
+					}),
+				]);
+				expect(confirmed).toMatchObject({ applied: true, statusAfter: 'opted_in' });
+				expect(await statusOf(ALICE)).toEqual({
+					contact: ALICE,
+					purpose: 'marketing',
+					status: 'opted_in',
+					changedAt: T0 + MINUTE,
+					source: 'web_form',
+					wording,
+					optedInAt: T0,
+					confirmedAt: T0 + MINUTE,
+				});
+				const history = await store.getConsentHistory(ALICE);
+				expect(history.map((e) => [e.action, e.source, e.wording, e.evidence])).toEqual([
+					[
+						'request_confirmation',
+						'web_form',
+						wording,
+						{ url: 'https://acme.example/newsletter', ip: '203.0.113.7' },
+					],
+					[
+						'confirm',
+						'button',
+						'Yes, subscribe',
+						{ messageId: 'wamid.tap-1', note: 'button payload "CONFIRM_OPT_IN"' },
+					],
+				]);
+			});
+
+			it('applies a confirmation stamped shortly before its request (whole seconds, clock skew) at the request time', async () => {
+				const requestedAt = T0 + 400;
+				const wording = 'Offers from Acme on WhatsApp';
+				await store.recordConsent([
+					consent(ALICE, 'request_confirmation', requestedAt, { wording }),
+					consent(BOB, 'request_confirmation', requestedAt, { wording }),
+					consent(CAROL, 'request_confirmation', requestedAt, { wording }),
+				]);
+				// Meta stamps the tap in whole seconds: the same second looks 400 ms older.
+				const [tap] = await store.recordConsent([
+					consent(ALICE, 'confirm', T0, {
+						source: 'button',
+						wording: 'Yes, subscribe',
+						evidence: { messageId: 'wamid.tap-alice' },
+					}),
+				]);
+				expect(tap).toMatchObject({
+					action: 'confirm',
+					at: requestedAt,
+					source: 'button',
+					wording: 'Yes, subscribe',
+					evidence: { messageId: 'wamid.tap-alice' },
+					applied: true,
+					statusAfter: 'opted_in',
+				});
+				expect(await statusOf(ALICE)).toEqual({
+					contact: ALICE,
+					purpose: 'marketing',
+					status: 'opted_in',
+					changedAt: requestedAt,
+					source: 'web_form',
+					wording,
+					optedInAt: requestedAt,
+					confirmedAt: requestedAt,
+				});
+				expect((await store.getConsentHistory(ALICE)).map((e) => e.action)).toEqual([
+					'request_confirmation',
+					'confirm',
+				]);
+
+				// The same through a webhook delivery.
+				await store.applyWebhookEvents(
+					[
+						{
+							key: 'message:wamid.tap-bob:confirm',
+							effects: {
+								consent: [
+									consent(BOB, 'confirm', T0, {
+										source: 'button',
+										evidence: { messageId: 'wamid.tap-bob' },
+										eventKey: 'message:wamid.tap-bob:marketing',
+									}),
+								],
+							},
+						},
+					],
+					clock.now(),
+				);
+				expect(await statusOf(BOB)).toMatchObject({
+					status: 'opted_in',
+					changedAt: requestedAt,
+					source: 'web_form',
+					wording,
+					confirmedAt: requestedAt,
+				});
+
+				// The allowance is inclusive.
+				const [edge] = await store.recordConsent([
+					consent(CAROL, 'confirm', requestedAt - CONFIRMATION_SKEW_ALLOWANCE),
+				]);
+				expect(edge).toMatchObject({ applied: true, at: requestedAt, statusAfter: 'opted_in' });
+			});
+
+			it('keeps a confirmation stamped more than the allowance before its request in the history only', async () => {
+				expect(CONFIRMATION_SKEW_ALLOWANCE).toBeLessThan(10 * MINUTE);
+				await store.recordConsent([
+					consent(ALICE, 'request_confirmation', T0),
+					consent(BOB, 'request_confirmation', T0),
+				]);
+				const [early] = await store.recordConsent([
+					consent(ALICE, 'confirm', T0 - 10 * MINUTE, { evidence: { messageId: 'wamid.old' } }),
+				]);
+				expect(early).toMatchObject({
+					at: T0 - 10 * MINUTE,
+					applied: false,
+					statusAfter: 'pending',
+					evidence: { messageId: 'wamid.old' },
+				});
+				expect(await statusOf(ALICE)).toMatchObject({ status: 'pending', changedAt: T0 });
+				expect(await statusOf(ALICE)).not.toHaveProperty('confirmedAt');
+
+				const [justOver] = await store.recordConsent([
+					consent(BOB, 'confirm', T0 - CONFIRMATION_SKEW_ALLOWANCE - 1),
+				]);
+				expect(justOver).toMatchObject({ applied: false, statusAfter: 'pending' });
+				expect((await statusOf(BOB))?.status).toBe('pending');
+			});
+
+			it('does not let a confirmation undo an opt-out, nor reach back across one', async () => {
+				await store.recordConsent([
+					consent(ALICE, 'request_confirmation', T0),
+					consent(ALICE, 'opt_out', T0 + MINUTE, { source: 'keyword' }),
+				]);
+				const [afterOptOut] = await store.recordConsent([
+					consent(ALICE, 'confirm', T0 + 2 * MINUTE, { source: 'button' }),
+				]);
+				expect(afterOptOut).toMatchObject({ applied: false, statusAfter: 'opted_out' });
+				expect(await statusOf(ALICE)).toMatchObject({
+					status: 'opted_out',
+					changedAt: T0 + MINUTE,
+					source: 'keyword',
+				});
+
+				// Asked again right after the opt-out: an answer stamped before the opt-out is not for it.
+				await store.recordConsent([
+					consent(BOB, 'request_confirmation', T0),
+					consent(BOB, 'opt_out', T0 + SECOND, { source: 'keyword' }),
+					consent(BOB, 'request_confirmation', T0 + 2 * SECOND),
+				]);
+				const [beforeOptOut] = await store.recordConsent([consent(BOB, 'confirm', T0 + 500)]);
+				expect(beforeOptOut).toMatchObject({ applied: false, statusAfter: 'pending' });
+				const [onOptOut] = await store.recordConsent([consent(BOB, 'confirm', T0 + SECOND)]);
+				expect(onOptOut).toMatchObject({ applied: false, statusAfter: 'pending' });
+				const [afterIt] = await store.recordConsent([consent(BOB, 'confirm', T0 + 1500)]);
+				expect(afterIt).toMatchObject({ applied: true, at: T0 + 2 * SECOND });
+				expect(await statusOf(BOB)).toMatchObject({
+					status: 'opted_in',
+					changedAt: T0 + 2 * SECOND,
+					confirmedAt: T0 + 2 * SECOND,
+					optedOutAt: T0 + SECOND,
 				});
 			});
 

@@ -21,6 +21,7 @@ import {
 	metadata,
 	PHONE_NUMBER_ID,
 	statusWebhook,
+	templateButtonWebhook,
 	templateCategoryUpdateWebhook,
 	templateStatusWebhook,
 	textMessageWebhook,
@@ -262,6 +263,43 @@ describe('webhook handler: recording and emitting', () => {
 			{ purpose: MARKETING, action: 'confirm', source: 'keyword' },
 		]);
 		expect(event.consentAfter?.canReceive.marketing).toBe(true);
+	});
+
+	it('a confirmation tapped in the same second as the request confirms it and keeps the consent wording', async () => {
+		const wording = 'Yes, send me offers from Acme on WhatsApp';
+		// Recorded with milliseconds; Meta stamps the tap in whole seconds, so it looks 400 ms older.
+		await store.recordConsent([
+			{
+				contact: CONTACT_WA_ID,
+				purpose: MARKETING,
+				action: 'request_confirmation',
+				at: AT + 400,
+				source: 'web_form',
+				wording,
+			},
+		]);
+		const tapId = wamid();
+		const [event] = (
+			await post(
+				templateButtonWebhook({ id: tapId, text: 'Yes, subscribe', payload: 'CONFIRM_OPT_IN' }),
+			)
+		).events;
+		expect(event.consentChanges).toEqual([
+			{ purpose: MARKETING, action: 'confirm', source: 'button' },
+		]);
+		expect(event.consentAfter?.canReceive.marketing).toBe(true);
+		const [record] = (await store.getConsents([CONTACT_WA_ID])).get(CONTACT_WA_ID)!;
+		expect(record).toMatchObject({
+			status: 'opted_in',
+			source: 'web_form',
+			wording,
+			confirmedAt: AT + 400,
+		});
+		const history = await store.getConsentHistory(CONTACT_WA_ID);
+		expect(history.map((e) => [e.action, e.wording, e.evidence?.messageId])).toEqual([
+			['request_confirmation', wording, undefined],
+			['confirm', 'Yes, subscribe', tapId],
+		]);
 	});
 
 	it('user_preferences stop suppresses marketing; resume restores the consent given before', async () => {
