@@ -82,7 +82,7 @@ export class WhatsAppCloudApi implements ICredentialType {
 			type: 'string',
 			default: DEFAULT_BASE_URL,
 			description:
-				"Meta's Graph API host. Change it only to use the local sandbox (e.g. http://localhost:4010) or a proxy.",
+				"Meta's Graph API host; change it only to use the local sandbox (e.g. http://localhost:4010) or a proxy",
 		},
 	];
 

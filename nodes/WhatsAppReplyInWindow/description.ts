@@ -74,7 +74,7 @@ export const properties: INodeProperties[] = [
 		// The trigger's item names the number the contact wrote to: reply from the same one.
 		default: { mode: 'id', value: '={{ $json.phoneNumberId }}' },
 		description:
-			"The business phone number to send from. By default the number the incoming message was sent to; when empty, the credential's phone number ID.",
+			"The business phone number to send from: by default the number the incoming message was sent to, and when that is empty the credential's phone number ID",
 	},
 	{
 		displayName: 'Recipient',
@@ -84,7 +84,7 @@ export const properties: INodeProperties[] = [
 		default: '={{ $json.contact }}',
 		placeholder: 'e.g. +49 151 23456789',
 		description:
-			"The contact's phone number with country code, or their business-scoped user ID. By default the contact who wrote the incoming message.",
+			"The contact's phone number with country code, or their business-scoped user ID; by default the contact who wrote the incoming message",
 		displayOptions: { show: send },
 	},
 	{
@@ -130,7 +130,7 @@ export const properties: INodeProperties[] = [
 		required: true,
 		default: '',
 		typeOptions: { rows: 4 },
-		description: `The message, up to ${WHATSAPP_LIMITS.textBody} characters. WhatsApp formatting (*bold*, _italic_) works.`,
+		description: `The message, up to ${WHATSAPP_LIMITS.textBody} characters; WhatsApp formatting (*bold*, _italic_) works`,
 		displayOptions: ofType('text'),
 	},
 
@@ -467,7 +467,7 @@ export const properties: INodeProperties[] = [
 		required: true,
 		default: '={{ $json.messageId }}',
 		description:
-			"The contact's message to react to (at most 30 days old). By default the incoming message.",
+			"The contact's message to react to (at most 30 days old); by default the incoming message",
 		displayOptions: ofType('reaction'),
 	},
 	{
@@ -494,7 +494,7 @@ export const properties: INodeProperties[] = [
 		type: 'string',
 		required: true,
 		default: '={{ $json.messageId }}',
-		description: 'The message to quote. By default the incoming message.',
+		description: 'The message to quote; by default the incoming message',
 		displayOptions: {
 			show: { ...send, messageType: QUOTABLE, quoteIncomingMessage: [true] },
 		},
@@ -508,7 +508,7 @@ export const properties: INodeProperties[] = [
 		required: true,
 		default: '={{ $json.messageId }}',
 		description:
-			"The contact's message to mark as read; earlier messages are marked too. By default the incoming message.",
+			"The contact's message to mark as read, by default the incoming message; earlier messages are marked too",
 		displayOptions: { show: { operation: ['markAsRead'] } },
 	},
 	{
@@ -517,7 +517,7 @@ export const properties: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description:
-			'Whether to show "typing…" to the contact until you reply or for up to 25 seconds. Only use it when a reply follows.',
+			'Whether to show "typing…" to the contact until you reply or for up to 25 seconds; only use it when a reply follows',
 		displayOptions: { show: { operation: ['markAsRead'] } },
 	},
 
@@ -564,7 +564,7 @@ export const properties: INodeProperties[] = [
 				default: '',
 				placeholder: 'e.g. invoice-1234.pdf',
 				description:
-					"The document's name as the contact sees it; its extension picks the icon. Defaults to the binary file's name.",
+					"The document's name as the contact sees it, by default the binary file's name; its extension picks the icon",
 				displayOptions: inOptions('document'),
 			},
 			{
@@ -590,7 +590,7 @@ export const properties: INodeProperties[] = [
 				default: '',
 				placeholder: 'e.g. {{ $json.messageId }}-answer',
 				description:
-					'A message is sent at most once per key; a second run with the same key returns the first message ID instead of sending again. By default derived from the execution, this node and the item, so "Retry On Fail" never sends twice.',
+					'A reply of one message type goes to one contact at most once per key (e.g. an order ID), also across executions, and a second run returns the first message ID; by default derived from the execution, this node and the item, which covers only "Retry On Fail"',
 				displayOptions: { show: { '/operation': ['send'] } },
 			},
 			{
@@ -624,7 +624,7 @@ export const properties: INodeProperties[] = [
 				type: 'number',
 				default: DEFAULT_MESSAGES_PER_SECOND,
 				typeOptions: { minValue: 1, maxValue: MAX_MESSAGES_PER_SECOND },
-				description: `Most messages per second from this sender number, shared by all workflows of this n8n process. Meta's default throughput is ${DEFAULT_MESSAGES_PER_SECOND}; in queue mode divide it by the number of workers.`,
+				description: `Most messages per second from this sender number, shared by all workflows of this n8n process (Meta's default throughput is ${DEFAULT_MESSAGES_PER_SECOND}); in queue mode divide it by the number of workers`,
 			},
 			{
 				displayName: 'Voice Message',

@@ -2,7 +2,8 @@
  * Reply in Window: reads each item's parameters, builds the payload with the core builders (which
  * check Meta's limits), decides with the policy (window, erasure, opt-out, idempotency) for the
  * whole batch from one store snapshot, then sends what is allowed concurrently through the rate
- * limited client. Items the rules hold back leave on the "Window Closed" output with the reason.
+ * limited client, recording the results in chunks as they come back. Items the rules hold back
+ * leave on the "Window Closed" output with the reason.
  */
 import {
 	NodeOperationError,
@@ -13,40 +14,36 @@ import {
 
 import { systemClock, type Clock } from '../core/clock';
 import { GraphApiError, type GraphClient } from '../core/graph/client';
-import { DEFAULT_MESSAGES_PER_SECOND, MAX_MESSAGES_PER_SECOND } from '../core/graph/tokenBucket';
 import type { WindowState } from '../core/model';
 import {
 	checkIdempotency,
 	checkWindow,
+	effectiveWindow,
 	evaluateFreeForm,
+	windowFromTriggerItem,
 	type FreeFormDecision,
 	type Hold,
+	type ItemInbound,
 } from '../core/policy';
-import type {
-	ComplianceStore,
-	InboundTouch,
-	SendCompletion,
-	Snapshot,
-	WindowClose,
-} from '../core/store/types';
+import type { Snapshot } from '../core/store/types';
 import { WireError } from '../core/wire/outbound';
 import { getCloudApi } from '../shared/cloudApi';
 import { senderNumberOf } from '../shared/descriptions';
 import { toNodeError } from '../shared/errors';
 import { runIdentityOf } from '../shared/idempotency';
 import { runPooled } from '../shared/pool';
+import { SendRecorder } from '../shared/sendRecorder';
+import { groupBy, rateLimitOf, sendsInFlight, unique } from '../shared/sending';
 import { getComplianceStore } from '../shared/store';
 import { alreadySent, held, identity, iso, pricingJson, toOutputs, type Outcome } from './output';
 import { compact, prepareReply, requireSender, type PreparedReply } from './prepare';
 
-/** Requests in flight at once; the token bucket paces them to the rate limit. */
-const MAX_IN_FLIGHT = 32;
 interface AllowedReply {
 	reply: PreparedReply;
 	decision: Extract<FreeFormDecision, { allowed: true }>;
 	window: WindowState | undefined;
-	/** The store lacks the inbound the decision relied on (it came from the item). */
-	inboundNotStored: boolean;
+	/** The item's message the window rests on, when the store lacks it. */
+	inboundNotStored: ItemInbound | undefined;
 }
 
 export async function execute(
@@ -65,29 +62,11 @@ export async function execute(
 				? await markAsRead(this, items, api.client, api.settings.phoneNumberId, rate)
 				: await sendReplies(this, items, api.client, api.settings.phoneNumberId, rate, clock);
 	} catch (error) {
-		// Failures of the whole batch (credentials, store): item failures are outcomes.
+		// Failures of the whole batch (credentials, store), and without Continue On Fail the first
+		// item that could not be prepared: item failures after that are outcomes.
 		throw toNodeError(this.getNode(), error);
 	}
 	return toOutputs(this, outcomes);
-}
-
-function rateLimitOf(ctx: IExecuteFunctions): number {
-	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
-	const rate = options.rateLimit ?? DEFAULT_MESSAGES_PER_SECOND;
-	if (typeof rate !== 'number' || !(rate > 0) || rate > MAX_MESSAGES_PER_SECOND) {
-		throw new NodeOperationError(
-			ctx.getNode(),
-			`Rate Limit ${JSON.stringify(rate)} is not valid: give a number of messages per second above 0 and at most ${MAX_MESSAGES_PER_SECOND}.`,
-			{
-				description: `Meta's default throughput per sender number is ${DEFAULT_MESSAGES_PER_SECOND}.`,
-			},
-		);
-	}
-	return rate;
-}
-
-function inFlight(rate: number): number {
-	return Math.max(1, Math.min(MAX_IN_FLIGHT, Math.ceil(rate)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -101,7 +80,8 @@ async function markAsRead(
 	rate: number,
 ): Promise<Outcome[]> {
 	const outcomes: Outcome[] = new Array(items.length);
-	await runPooled(items, inFlight(rate), async (item, i) => {
+	const signal = ctx.getExecutionCancelSignal();
+	await runPooled(items, sendsInFlight(rate), async (item, i) => {
 		try {
 			const sender = requireSender(senderNumberOf(ctx, i, credentialSender));
 			const messageId = String(ctx.getNodeParameter('messageId', i, '') ?? '').trim();
@@ -112,7 +92,7 @@ async function markAsRead(
 				);
 			}
 			const typing = ctx.getNodeParameter('typingIndicator', i, false) === true;
-			const result = await client.markRead(sender, messageId, typing);
+			const result = await client.markRead(sender, messageId, typing, { signal });
 			outcomes[i] = {
 				output: 'sent',
 				json: {
@@ -141,14 +121,19 @@ async function sendReplies(
 ): Promise<Outcome[]> {
 	const outcomes: Outcome[] = new Array(items.length);
 	const run = runIdentityOf(ctx);
+	const continueOnFail = ctx.continueOnFail();
+	const signal = ctx.getExecutionCancelSignal();
 
-	// 1. Read and build every item; a broken one fails alone, before anything is sent.
+	// 1. Read and build every item before anything is claimed or sent: without Continue On Fail
+	// the first broken item stops the node here, with nothing sent.
 	const prepared: PreparedReply[] = [];
 	for (let i = 0; i < items.length; i++) {
 		try {
 			prepared.push(prepareReply(ctx, items[i], i, credentialSender, run));
 		} catch (error) {
-			outcomes[i] = { output: 'error', error: toNodeError(ctx.getNode(), error, i) };
+			const nodeError = toNodeError(ctx.getNode(), error, i);
+			if (!continueOnFail) throw nodeError;
+			outcomes[i] = { output: 'error', error: nodeError };
 		}
 	}
 	if (prepared.length === 0) return outcomes;
@@ -162,9 +147,9 @@ async function sendReplies(
 			sender,
 			await store.getSnapshot({
 				sender,
-				contacts: [...new Set(replies.map((p) => p.recipient.contact))],
+				contacts: unique(replies.map((p) => p.recipient.contact)),
 				marketingSince: now,
-				idempotencyKeys: [...new Set(replies.map((p) => p.idempotencyKey))],
+				idempotencyKeys: unique(replies.map((p) => p.idempotencyKey)),
 			}),
 		);
 	}
@@ -181,14 +166,22 @@ async function sendReplies(
 		firstWithKey.set(reply.idempotencyKey, reply);
 		const snapshot = snapshots.get(reply.sender)!;
 		const contact = snapshot.contacts.get(reply.recipient.contact);
-		const { window, inboundNotStored } = effectiveWindow(contact?.window, reply);
+		const itemInbound = reply.inbound
+			? windowFromTriggerItem(
+					reply.inbound,
+					{ sender: reply.sender, contact: reply.recipient.contact },
+					now,
+				)
+			: undefined;
+		const { window, fromItem } = effectiveWindow(contact?.window, itemInbound);
 		const decision = evaluateFreeForm(
 			{
 				contact: reply.recipient.address,
 				country: reply.recipient.country,
 				consents: contact?.consents ?? [],
 				suppressed: contact?.suppressed ?? false,
-				window,
+				window: contact?.window,
+				itemInbound,
 				idempotencyKey: reply.idempotencyKey,
 				existingSend: snapshot.sends.get(reply.idempotencyKey),
 				optOutConfirmation: reply.optOutConfirmation,
@@ -196,7 +189,12 @@ async function sendReplies(
 			now,
 		);
 		if (decision.allowed) {
-			allowed.push({ reply, decision, window, inboundNotStored });
+			allowed.push({
+				reply,
+				decision,
+				window,
+				inboundNotStored: fromItem ? itemInbound : undefined,
+			});
 		} else if (decision.reason === 'duplicate') {
 			outcomes[reply.index] = alreadySent(items, reply, decision, snapshot);
 		} else {
@@ -227,25 +225,40 @@ async function sendReplies(
 		// The store claims failed keys again itself, so one it did not claim is pending or
 		// accepted: the idempotency rule holds it.
 		const existing = reservation.existing.get(reply.idempotencyKey)!;
-		const hold = checkIdempotency({
-			contact: reply.recipient.address,
-			idempotencyKey: reply.idempotencyKey,
-			existing,
-		}) as Hold;
+		const hold = checkIdempotency(
+			{ contact: reply.recipient.address, idempotencyKey: reply.idempotencyKey, existing },
+			now,
+		) as Hold;
 		outcomes[reply.index] =
 			hold.reason === 'duplicate'
 				? alreadySent(items, reply, hold, undefined, existing.sentAt)
 				: held(items, reply, hold, entry.window, now);
 	}
 
-	// 5. Send, at most `inFlight` at once; the client's token bucket keeps the sender's rate.
-	const effects = new StoreWrites();
-	await runPooled(toSend, inFlight(rate), async (entry) => {
-		outcomes[entry.reply.index] = await sendOne(ctx, client, items, entry, effects, clock);
-	});
+	// 5. Send, at most `sendsInFlight` at once; the client's token bucket keeps the sender's rate.
+	// Results are recorded in chunks as they come back, so a crash leaves only the sends under way
+	// pending.
+	const recorder = new SendRecorder(store, { clock });
+	let escaped: { error: unknown } | undefined;
 	try {
-		await effects.apply(store);
+		await runPooled(toSend, sendsInFlight(rate), async (entry) => {
+			outcomes[entry.reply.index] = await sendOne(
+				ctx,
+				client,
+				items,
+				entry,
+				recorder,
+				clock,
+				signal,
+			);
+		});
 	} catch (error) {
+		escaped = { error };
+	}
+	// Recorded whatever happened above: a reply Meta accepted must never be sent again.
+	const recorded = await recorder.finish();
+	if (!recorded.ok) {
+		const { error } = recorded;
 		throw new NodeOperationError(
 			ctx.getNode(),
 			`The messages were sent, but the compliance store could not record them: ${error instanceof Error ? error.message : String(error)}`,
@@ -255,6 +268,7 @@ async function sendReplies(
 			},
 		);
 	}
+	if (escaped) throw toNodeError(ctx.getNode(), escaped.error);
 
 	// 6. Items sharing an idempotency key with an earlier item get that item's result.
 	for (const reply of sameKeyAsEarlier) {
@@ -263,21 +277,24 @@ async function sendReplies(
 		const sent =
 			firstOutcome?.output === 'sent' ? (firstOutcome.json.sent as IDataObject) : undefined;
 		if (sent && typeof sent.wamid === 'string') {
-			const decision = checkIdempotency({
-				contact: reply.recipient.address,
-				idempotencyKey: reply.idempotencyKey,
-				existing: {
+			const decision = checkIdempotency(
+				{
+					contact: reply.recipient.address,
 					idempotencyKey: reply.idempotencyKey,
-					sender: first.sender,
-					contact: first.recipient.contact,
-					state: 'accepted',
-					kind: first.kind,
-					category: 'service',
-					createdAt: now,
-					wamid: sent.wamid,
-					sentAt: typeof sent.sentAt === 'string' ? Date.parse(sent.sentAt) : undefined,
+					existing: {
+						idempotencyKey: reply.idempotencyKey,
+						sender: first.sender,
+						contact: first.recipient.contact,
+						state: 'accepted',
+						kind: first.kind,
+						category: 'service',
+						createdAt: now,
+						wamid: sent.wamid,
+						sentAt: typeof sent.sentAt === 'string' ? Date.parse(sent.sentAt) : undefined,
+					},
 				},
-			});
+				now,
+			);
 			if (!decision.allowed) {
 				outcomes[reply.index] = alreadySent(items, reply, decision, undefined, now);
 				continue;
@@ -295,32 +312,16 @@ async function sendReplies(
 	return outcomes;
 }
 
-/** Store writes collected during the sends and applied together afterwards. */
-class StoreWrites {
-	readonly touches: InboundTouch[] = [];
-	readonly closes: WindowClose[] = [];
-	readonly fepStarts: WindowClose[] = [];
-	readonly completions: SendCompletion[] = [];
-	readonly releases: string[] = [];
-
-	/** Records the inbound message the item proved, so a close or free entry point can attach to it. */
-	recordInbound(entry: AllowedReply): void {
-		if (!entry.inboundNotStored || !entry.reply.inbound) return;
-		this.touches.push({
-			sender: entry.reply.sender,
-			contact: entry.reply.recipient.contact,
-			at: entry.reply.inbound.at,
-			referral: entry.reply.inbound.referral,
-		});
-	}
-
-	async apply(store: ComplianceStore): Promise<void> {
-		if (this.touches.length > 0) await store.touchWindows(this.touches);
-		if (this.closes.length > 0) await store.closeWindows(this.closes);
-		if (this.fepStarts.length > 0) await store.startFreeEntryPoints(this.fepStarts);
-		if (this.completions.length > 0) await store.completeSends(this.completions);
-		if (this.releases.length > 0) await store.releaseSends(this.releases);
-	}
+/** Records the inbound message the item proved, so a close or free entry point attaches to it. */
+async function recordInbound(recorder: SendRecorder, entry: AllowedReply): Promise<void> {
+	const inbound = entry.inboundNotStored;
+	if (!inbound) return;
+	await recorder.touched({
+		sender: inbound.sender,
+		contact: inbound.contact,
+		at: inbound.at,
+		referral: inbound.referral,
+	});
 }
 
 async function sendOne(
@@ -328,31 +329,39 @@ async function sendOne(
 	client: GraphClient,
 	items: INodeExecutionData[],
 	entry: AllowedReply,
-	effects: StoreWrites,
+	recorder: SendRecorder,
 	clock: Clock,
+	signal: AbortSignal | undefined,
 ): Promise<Outcome> {
 	const { reply, decision } = entry;
 	let payload = reply.payload;
 	let mediaId: string | undefined;
+	/** The message itself is on its way: from here an unknown outcome keeps the key claimed. */
+	let sending = false;
 	try {
 		if (reply.upload) {
 			const { propertyName, mediaType, binary } = reply.upload;
 			const data = await ctx.helpers.getBinaryDataBuffer(reply.index, propertyName);
-			const uploaded = await client.uploadMedia(reply.sender, {
-				data,
-				mimeType: binary.mimeType,
-				fileName: binary.fileName || `${mediaType}.${binary.fileExtension || 'bin'}`,
-			});
+			const uploaded = await client.uploadMedia(
+				reply.sender,
+				{
+					data,
+					mimeType: binary.mimeType,
+					fileName: binary.fileName || `${mediaType}.${binary.fileExtension || 'bin'}`,
+				},
+				{ signal },
+			);
 			mediaId = uploaded.id;
 			payload = {
 				...payload,
 				[mediaType]: { ...(payload[mediaType] as IDataObject), id: uploaded.id },
 			};
 		}
-		const response = await client.sendMessage(reply.sender, payload);
+		sending = true;
+		const response = await client.sendMessage(reply.sender, payload, { signal });
 		const wamid = response.messages[0].id;
 		const at = clock.now();
-		effects.completions.push({
+		await recorder.completed({
 			idempotencyKey: reply.idempotencyKey,
 			state: 'accepted',
 			wamid,
@@ -361,8 +370,12 @@ async function sendOne(
 			currency: decision.price.currency,
 		});
 		if (decision.startsFreeEntryPoint) {
-			effects.recordInbound(entry);
-			effects.fepStarts.push({ sender: reply.sender, contact: reply.recipient.contact, at });
+			await recordInbound(recorder, entry);
+			await recorder.freeEntryPointStarted({
+				sender: reply.sender,
+				contact: reply.recipient.contact,
+				at,
+			});
 		}
 		return {
 			output: 'sent',
@@ -387,9 +400,9 @@ async function sendOne(
 		if (error instanceof GraphApiError && error.entry.category === 'reengagement' && entry.window) {
 			// Meta knows better than our records: the window is closed now, until the contact writes.
 			const at = clock.now();
-			effects.recordInbound(entry);
-			effects.closes.push({ sender: reply.sender, contact: reply.recipient.contact, at });
-			effects.releases.push(reply.idempotencyKey);
+			await recordInbound(recorder, entry);
+			await recorder.closed({ sender: reply.sender, contact: reply.recipient.contact, at });
+			await recorder.released(reply.idempotencyKey);
 			const closed: WindowState = { ...entry.window, closedAt: at };
 			const hold = checkWindow({ contact: reply.recipient.address, window: closed }, at) as Hold;
 			return held(items, reply, hold, closed, at, {
@@ -397,44 +410,12 @@ async function sendOne(
 				...(error.details ? { metaDetails: error.details } : {}),
 			});
 		}
-		// Meta may have accepted it: the key stays claimed (pending; a failed one would be claimed
-		// again) so no later run sends it twice. Otherwise it certainly was not sent: free the key.
-		if (!(error instanceof GraphApiError && error.outcomeUnknown)) {
-			effects.releases.push(reply.idempotencyKey);
+		// Meta may have accepted the message (a cancel after it left counts too): the key stays
+		// claimed (pending; a failed one would be claimed again) so no later run sends it twice.
+		// Otherwise, an upload's failure included, it certainly was not sent: free the key.
+		if (!(sending && error instanceof GraphApiError && error.outcomeUnknown)) {
+			await recorder.released(reply.idempotencyKey);
 		}
 		return { output: 'error', error: toNodeError(ctx.getNode(), error, reply.index) };
 	}
-}
-function effectiveWindow(
-	stored: WindowState | undefined,
-	reply: PreparedReply,
-): { window: WindowState | undefined; inboundNotStored: boolean } {
-	const inbound = reply.inbound;
-	if (!inbound || (stored && stored.lastInboundAt >= inbound.at)) {
-		return { window: stored, inboundNotStored: false };
-	}
-	const referralAt = inbound.referral ? inbound.at : stored?.referralAt;
-	return {
-		window: {
-			...stored,
-			sender: reply.sender,
-			contact: reply.recipient.contact,
-			lastInboundAt: inbound.at,
-			...(referralAt !== undefined ? { referralAt } : {}),
-		},
-		inboundNotStored: true,
-	};
-}
-
-// ---------------------------------------------------------------------------------------------
-// Small helpers
-
-function groupBy<T>(list: readonly T[], keyOf: (entry: T) => string): Map<string, T[]> {
-	const groups = new Map<string, T[]>();
-	for (const entry of list) {
-		const key = keyOf(entry);
-		if (!groups.has(key)) groups.set(key, []);
-		groups.get(key)!.push(entry);
-	}
-	return groups;
 }

@@ -1,7 +1,7 @@
 /**
  * Reading one item: its parameters become a payload built by the core builders (which check
- * Meta's limits), a resolved recipient, an idempotency key, and the proof of an open window the
- * item itself carries when it is the WhatsApp Trigger's message.
+ * Meta's limits), a resolved recipient, an idempotency key, and the contact's message the item
+ * carries when it is the WhatsApp Trigger's, which the window rule (core policy) judges.
  */
 import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
@@ -22,7 +22,8 @@ import {
 	type SendOptions,
 } from '../core/wire/outbound';
 import { senderNumberOf } from '../shared/descriptions';
-import { defaultIdempotencyKey, type RunIdentity } from '../shared/idempotency';
+import type { TriggerItemMessage } from '../core/policy';
+import { defaultIdempotencyKey, scopedKey, type RunIdentity } from '../shared/idempotency';
 import { MEDIA_TYPES, type MediaType, type MessageType } from './description';
 import { resolveRecipient, type Recipient } from '../shared/recipient';
 
@@ -43,8 +44,8 @@ export interface PreparedReply {
 	quotedMessageId?: string;
 	/** A binary file to upload before sending (Media Source: Binary Field). */
 	upload?: { propertyName: string; mediaType: MediaType; binary: IBinaryData };
-	/** The contact's message this item is (the trigger's item): proof of an open window. */
-	inbound?: { at: number; referral: boolean };
+	/** The contact's message this item is (the trigger's item), for the window rule to judge. */
+	inbound?: TriggerItemMessage;
 }
 
 export function prepareReply(
@@ -117,14 +118,31 @@ export function prepareReply(
 		type,
 		payload: built,
 		kind,
-		idempotencyKey:
-			text(options.idempotencyKey) ??
-			defaultIdempotencyKey('reply', run, i, [sender, recipient.contact, type]),
+		idempotencyKey: idempotencyKeyOf(options, run, i, sender, recipient, type),
 		optOutConfirmation: options.optOutConfirmation === true,
 		...(quotedMessageId !== undefined ? { quotedMessageId } : {}),
 		...(upload ? { upload } : {}),
-		inbound: inboundOf(item.json, sender, recipient, text(options.defaultCountry)),
+		inbound: triggerMessageOf(item.json, text(options.defaultCountry)),
 	};
+}
+
+/**
+ * The user's Idempotency Key scoped to the message type and the contact, so one key (an order id)
+ * serves every recipient and every kind of reply; else one derived from the execution, this node
+ * and the item, which "Retry On Fail" repeats.
+ */
+function idempotencyKeyOf(
+	options: IDataObject,
+	run: RunIdentity,
+	i: number,
+	sender: string,
+	recipient: Recipient,
+	type: MessageType,
+): string {
+	const userKey = text(options.idempotencyKey);
+	return userKey !== undefined
+		? scopedKey(userKey, ['reply', type, recipient.contact])
+		: defaultIdempotencyKey('reply', run, i, [sender, recipient.contact, type]);
 }
 
 function buildOther(
@@ -263,42 +281,49 @@ function listSections(ctx: IExecuteFunctions, i: number): ListMessageInput['sect
 	return [...sections].map(([title, rows]) => (title === '' ? { rows } : { title, rows }));
 }
 
-/** The contact's own message in the item (the trigger's item), when it is from this contact to this number. */
-function inboundOf(
+/**
+ * The contact's message as the item carries it (the Webhook Trigger's message item): its kind,
+ * number, contacts (read as store contact keys) and time, for windowFromTriggerItem to judge.
+ * Undefined when the item names no contact at all.
+ */
+function triggerMessageOf(
 	json: IDataObject,
-	sender: string,
-	recipient: Recipient,
 	defaultCountry: string | undefined,
-): PreparedReply['inbound'] {
-	if (json.kind !== undefined && json.kind !== 'message') return undefined;
-	if (json.phoneNumberId !== sender) return undefined;
-	const at =
-		typeof json.timestampMs === 'number'
-			? json.timestampMs
-			: typeof json.timestamp === 'string'
-				? Date.parse(json.timestamp)
-				: Number.NaN;
-	if (!Number.isFinite(at)) return undefined;
-	const candidates = [json.contact, json.contactWaId, json.contactUserId];
-	if (!candidates.some((c) => sameContact(c, recipient, defaultCountry))) return undefined;
-	return { at, referral: typeof json.referral === 'object' && json.referral !== null };
-}
-
-function sameContact(value: unknown, recipient: Recipient, defaultCountry?: string): boolean {
-	if (typeof value !== 'string' || value.trim() === '') return false;
-	if (value.trim() === recipient.contact) return true;
-	try {
-		return resolveRecipient(value, defaultCountry).contact === recipient.contact;
-	} catch {
-		// Not a number we can read, so not this recipient.
-		return false;
-	}
+): TriggerItemMessage | undefined {
+	const contacts = [json.contact, json.contactWaId, json.contactUserId].flatMap((value) =>
+		contactKeysOf(value, defaultCountry),
+	);
+	if (contacts.length === 0) return undefined;
+	return {
+		kind: json.kind === undefined ? undefined : String(json.kind),
+		sender: typeof json.phoneNumberId === 'string' ? json.phoneNumberId : undefined,
+		contacts,
+		at:
+			typeof json.timestampMs === 'number'
+				? json.timestampMs
+				: typeof json.timestamp === 'string'
+					? Date.parse(json.timestamp)
+					: undefined,
+		referral: typeof json.referral === 'object' && json.referral !== null,
+	};
 }
 
 /**
- * The window the rules see: the store's, or the one the item's own message proves when that is
- * later (the trigger may be set not to record windows). The later inbound message counts.
+ * The store's contact keys a value the trigger wrote may stand for: the value itself (a wa_id, a
+ * user ID) and, when it reads as one, the normalised number.
  */
+function contactKeysOf(value: unknown, defaultCountry: string | undefined): string[] {
+	if (typeof value !== 'string' || value.trim() === '') return [];
+	const keys = [value.trim()];
+	try {
+		keys.push(resolveRecipient(value, defaultCountry).contact);
+	} catch {
+		// Not a number or user ID we can read: only the value itself.
+	}
+	return keys;
+}
+
+/** The sender number, or a WireError saying where to set it. */
 export function requireSender(sender: string): string {
 	if (sender === '') {
 		throw new WireError(

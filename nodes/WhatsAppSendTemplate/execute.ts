@@ -1,27 +1,23 @@
-import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { systemClock } from '../core/clock';
+import { systemClock, type Clock } from '../core/clock';
 import { GraphApiError, type GraphClient } from '../core/graph/client';
 import {
-	evaluateTemplateSend,
+	evaluateTemplateBatch,
 	resolveFrequencyCapOptions,
-	type TemplateSendDecision,
+	type TemplateBatchItem,
 } from '../core/policy';
-import type {
-	ComplianceStore,
-	SendCompletion,
-	Snapshot,
-	TemplateKey,
-	WindowClose,
-} from '../core/store/types';
+import type { ComplianceStore, Snapshot, TemplateKey } from '../core/store/types';
 import { WireError } from '../core/wire';
 import { getCloudApi, type CloudApiSettings } from '../shared/cloudApi';
 import { errorOutputItem, toNodeError } from '../shared/errors';
 import { runIdentityOf } from '../shared/idempotency';
 import { runPooled } from '../shared/pool';
+import { SendRecorder } from '../shared/sendRecorder';
+import { groupBy, rateLimitOf, sendsInFlight, unique } from '../shared/sending';
 import { getComplianceStore } from '../shared/store';
 import { OUTPUT_SENT, OUTPUT_SKIPPED } from './description';
-import { prepare, rateLimitOf, type Prepared } from './item';
+import { prepare, type Prepared } from './item';
 import {
 	claimedElsewhere,
 	dryRunJson,
@@ -41,24 +37,26 @@ import {
 	type TemplateFamily,
 } from './templates';
 
-/** Sends in flight at once, at most; the token bucket decides how fast they leave. */
-const MAX_CONCURRENT_SENDS = 100;
 /** Template names fetched at once. */
 const MAX_CONCURRENT_LISTINGS = 4;
 
 /**
  * The batch: read every item, fetch each template once, build the payloads, read the store once,
  * run the rules, then claim the idempotency keys and send the allowed items concurrently through
- * the sender's rate limiter. Outputs: Sent (sent, duplicates, dry runs) and Skipped (held back by
- * a rule, with the reason). Item errors go to Skipped with Continue On Fail (or to the error
- * output); otherwise the first one stops the node: before any send when it is found before
- * sending, after every send has finished and been recorded when a send failed.
+ * the sender's rate limiter, recording the results in chunks as they come back. Outputs: Sent
+ * (sent, duplicates, dry runs) and Skipped (held back by a rule, with the reason). Item errors go
+ * to Skipped with Continue On Fail (or to the error output); otherwise the first one stops the
+ * node: before any send when it is found before sending, after every send has finished and been
+ * recorded when a send failed. `clock` is for tests.
  */
-export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+export async function execute(
+	this: IExecuteFunctions,
+	clock: Clock = systemClock,
+): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	if (items.length === 0) return [[], []];
 	const node = this.getNode();
-	const now = systemClock.now();
+	const now = clock.now();
 	const signal = this.getExecutionCancelSignal();
 	const continueOnFail = this.continueOnFail();
 	const outcomes = new Map<number, Outcome>();
@@ -95,15 +93,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 
 	// 2. The definitions of each template name, fetched once; the store learns their status.
 	const families = new Map<string, TemplateFamily | { error: unknown }>();
-	const names = [...new Set(prepared.map((p) => p.template.name))];
-	if (names.length > 0 && !account) {
-		const missing = new NodeOperationError(
-			node,
-			'The WhatsApp Cloud API credential has no WhatsApp Business Account ID',
-			{ description: 'Enter it in the credential: the template definitions are read from it.' },
-		);
-		for (const name of names) families.set(name, { error: missing });
-	} else {
+	if (account) {
+		const names = unique(prepared.map((p) => p.template.name));
 		await runPooled(names, MAX_CONCURRENT_LISTINGS, async (name) => {
 			try {
 				families.set(name, await fetchTemplateFamily(client, account, name, signal));
@@ -126,6 +117,17 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	// 3. Payloads, with Meta's limits and the template's variables checked.
 	const ready: Ready[] = [];
 	for (const p of prepared) {
+		if (!account) {
+			const missing = toNodeError(
+				node,
+				new Error('The WhatsApp Cloud API credential has no WhatsApp Business Account ID'),
+				p.index,
+			);
+			missing.description =
+				'Enter it in the credential: the template definitions are read from it.';
+			fail(p.index, missing);
+			continue;
+		}
 		const family = families.get(p.template.name);
 		if (!family || 'error' in family) {
 			fail(p.index, family?.error);
@@ -174,72 +176,64 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		throw toNodeError(node, error);
 	}
 
-	// 5. The rules, item by item; what this batch allows counts for the items after it.
+	// 5. The rules for the whole batch, in item order (core: evaluateTemplateBatch).
 	const decisions = new Map<number, Allowed>();
 	const allowed: Ready[] = [];
-	const firstWithKey = new Map<string, Ready>();
 	const sameKeyAs = new Map<number, Ready>();
-	const marketingInBatch = new Map<string, number[]>();
-	for (const r of ready) {
+	const batch = ready.map((r): TemplateBatchItem => {
 		const { p } = r;
-		const first = firstWithKey.get(p.idempotencyKey);
-		if (first) {
-			sameKeyAs.set(p.index, first);
-			continue;
-		}
 		const snapshot = snapshots.get(p.sender)!;
 		const contact = snapshot.contacts.get(p.recipient.contact);
-		const existingSend = snapshot.sends.get(p.idempotencyKey);
-		let decision: TemplateSendDecision;
-		try {
-			decision = evaluateTemplateSend(
-				{
-					contact: p.recipient.input,
-					country: p.recipient.country,
-					timeZones: p.recipient.timeZones,
-					template: { name: p.template.name, language: p.template.language },
-					templateState: r.definition
-						? (snapshot.templates.find(
-								(t) =>
-									t.account === account &&
-									t.name === p.template.name &&
-									t.language === p.template.language,
-							) ?? templateStateOf(account, r.definition, now))
-						: undefined,
-					consents: contact?.consents ?? [],
-					suppressed: contact?.suppressed ?? false,
-					window: contact?.window,
-					marketingSentAt: [
-						...(contact?.marketingSentAt ?? []),
-						...(marketingInBatch.get(p.recipient.contact) ?? []),
-					],
-					idempotencyKey: p.idempotencyKey,
-					existingSend,
-					topic: p.topic,
-					doiConfirmation: p.doiConfirmation,
-				},
-				p.policy,
-				now,
-			);
-		} catch (error) {
-			fail(p.index, error);
-			continue;
+		return {
+			contactKey: p.recipient.contact,
+			options: p.policy,
+			input: {
+				contact: p.recipient.input,
+				country: p.recipient.country,
+				timeZones: p.recipient.timeZones,
+				template: { name: p.template.name, language: p.template.language },
+				templateState: r.definition
+					? (snapshot.templates.find(
+							(t) =>
+								t.account === account &&
+								t.name === p.template.name &&
+								t.language === p.template.language,
+						) ?? templateStateOf(account, r.definition, now))
+					: undefined,
+				consents: contact?.consents ?? [],
+				suppressed: contact?.suppressed ?? false,
+				window: contact?.window,
+				marketingSentAt: contact?.marketingSentAt ?? [],
+				idempotencyKey: p.idempotencyKey,
+				existingSend: snapshot.sends.get(p.idempotencyKey),
+				topic: p.topic,
+				doiConfirmation: p.doiConfirmation,
+			},
+		};
+	});
+	let results;
+	try {
+		results = evaluateTemplateBatch(batch, now);
+	} catch (error) {
+		throw toNodeError(node, error);
+	}
+	results.forEach((result, k) => {
+		const r = ready[k];
+		if (result.kind === 'same_key') {
+			sameKeyAs.set(r.p.index, ready[result.first]);
+			return;
 		}
+		const { decision } = result;
+		const existingSend = batch[k].input.existingSend;
 		if (decision.allowed) {
-			decisions.set(p.index, decision);
-			firstWithKey.set(p.idempotencyKey, r);
-			if (decision.category === 'marketing') {
-				const list = marketingInBatch.get(p.recipient.contact) ?? [];
-				list.push(now);
-				marketingInBatch.set(p.recipient.contact, list);
-			}
+			decisions.set(r.p.index, decision);
 			allowed.push(r);
 		} else if (decision.reason === 'duplicate' && existingSend) {
-			outcomes.set(p.index, { output: 'sent', json: duplicateJson(r, existingSend, decision) });
+			outcomes.set(r.p.index, { output: 'sent', json: duplicateJson(r, existingSend, decision) });
 		} else {
-			outcomes.set(p.index, { output: 'skipped', json: skippedJson(r, decision, items) });
+			outcomes.set(r.p.index, { output: 'skipped', json: skippedJson(r, decision, items) });
 		}
-	}
+	});
 
 	// 6. Dry run: the decision and the payload, nothing claimed or sent.
 	const live: Ready[] = [];
@@ -278,53 +272,54 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			}
 			outcomes.set(
 				r.p.index,
-				claimedElsewhere(r, claimed.existing.get(r.p.idempotencyKey)!, items),
+				claimedElsewhere(r, claimed.existing.get(r.p.idempotencyKey)!, items, now),
 			);
 		}
 	}
 
-	// 8. Send concurrently through the sender's token bucket and pair limiter; record every result.
-	const completions: SendCompletion[] = [];
-	const releases: string[] = [];
-	const freeEntryPoints: WindowClose[] = [];
+	// 8. Send concurrently through the sender's token bucket and pair limiter; the results are
+	// recorded in chunks as they come back, so a crash leaves only the sends under way pending.
+	const recorder = new SendRecorder(store, { clock });
 	let escaped: { error: unknown } | undefined;
 	try {
-		await runPooled(sendable, Math.min(Math.ceil(rate), MAX_CONCURRENT_SENDS), async (r) => {
+		await runPooled(sendable, sendsInFlight(rate), async (r) => {
 			const { p } = r;
 			const decision = decisions.get(p.index)!;
+			let response;
 			try {
-				const response = await client.sendMessage(p.sender, r.payload!, { signal });
-				const at = systemClock.now();
-				completions.push({
-					idempotencyKey: p.idempotencyKey,
-					state: 'accepted',
-					wamid: response.messages[0].id,
-					at,
-					estimatedPrice: decision.price.estimatedPrice,
-					currency: decision.price.currency,
-				});
-				if (decision.startsFreeEntryPoint) {
-					freeEntryPoints.push({ sender: p.sender, contact: p.recipient.contact, at });
-				}
-				outcomes.set(p.index, { output: 'sent', json: sentJson(r, decision, response, at) });
+				response = await client.sendMessage(p.sender, r.payload!, { signal });
 			} catch (error) {
+				// A cancel after the request left is a GraphApiError with outcomeUnknown too.
 				const unknown = error instanceof GraphApiError && error.outcomeUnknown;
-				// Certainly not sent: free the key, so a re-run (after a fix) sends it.
-				if (!unknown) releases.push(p.idempotencyKey);
 				outcomes.set(p.index, { output: 'error', error: sendError(node, error, p, unknown) });
+				// Certainly not sent: free the key, so a re-run (after a fix) sends it.
+				if (!unknown) await recorder.released(p.idempotencyKey);
+				return;
+			}
+			const at = clock.now();
+			outcomes.set(p.index, { output: 'sent', json: sentJson(r, decision, response, at) });
+			await recorder.completed({
+				idempotencyKey: p.idempotencyKey,
+				state: 'accepted',
+				wamid: response.messages[0].id,
+				at,
+				estimatedPrice: decision.price.estimatedPrice,
+				currency: decision.price.currency,
+			});
+			if (decision.startsFreeEntryPoint) {
+				await recorder.freeEntryPointStarted({
+					sender: p.sender,
+					contact: p.recipient.contact,
+					at,
+				});
 			}
 		});
 	} catch (error) {
 		escaped = { error };
 	}
 	// Recorded whatever happened above: a send Meta accepted must never be sent again.
-	try {
-		if (completions.length > 0) await store.completeSends(completions);
-		if (releases.length > 0) await store.releaseSends(releases);
-		if (freeEntryPoints.length > 0) await store.startFreeEntryPoints(freeEntryPoints);
-	} catch (error) {
-		throw toNodeError(node, error);
-	}
+	const recorded = await recorder.finish();
+	if (!recorded.ok) throw toNodeError(node, recorded.error);
 	if (escaped) throw toNodeError(node, escaped.error);
 
 	// 9. Items that repeat an idempotency key of this batch share the first one's result.
@@ -357,23 +352,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
-function unique(values: string[]): string[] {
-	return [...new Set(values)];
-}
-
 function uniqueTemplates(keys: TemplateKey[]): TemplateKey[] {
 	const seen = new Map<string, TemplateKey>();
 	for (const key of keys) seen.set(JSON.stringify([key.account, key.name, key.language]), key);
 	return [...seen.values()];
-}
-
-function groupBy<T>(list: T[], keyOf: (entry: T) => string): Map<string, T[]> {
-	const groups = new Map<string, T[]>();
-	for (const entry of list) {
-		const key = keyOf(entry);
-		const group = groups.get(key);
-		if (group) group.push(entry);
-		else groups.set(key, [entry]);
-	}
-	return groups;
 }

@@ -3,11 +3,9 @@
  * payload builder. Problems throw (core errors or NodeOperationError); the caller makes them item
  * errors.
  */
-import { createHash } from 'node:crypto';
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
 import { DAY } from '../core/clock';
-import { DEFAULT_MESSAGES_PER_SECOND, MAX_MESSAGES_PER_SECOND } from '../core/graph/tokenBucket';
 import type { OutboundMessage } from '../core/graph/types';
 import {
 	PolicyOptionError,
@@ -22,7 +20,7 @@ import {
 	type TemplateDefinition,
 } from '../core/wire';
 import { senderNumberOf } from '../shared/descriptions';
-import { defaultIdempotencyKey, type RunIdentity } from '../shared/idempotency';
+import { defaultIdempotencyKey, scopedKey, type RunIdentity } from '../shared/idempotency';
 import { resolveRecipient, type Recipient } from '../shared/recipient';
 import { parseTemplateRef, type TemplateRef } from './templates';
 
@@ -67,7 +65,7 @@ export function prepare(
 	);
 	const userKey = String(options.idempotencyKey ?? '').trim();
 	const idempotencyKey = userKey
-		? scopedKey(userKey, template.name, recipient.contact)
+		? scopedKey(userKey, [template.name, recipient.contact])
 		: defaultIdempotencyKey('template', run, i, [
 				recipient.contact,
 				template.name,
@@ -117,31 +115,6 @@ export function prepare(
 		dryRun: options.dryRun === true,
 		build,
 	};
-}
-
-/**
- * A user's key counts per template and recipient, so one key (an order id, a campaign id) serves
- * every recipient and template; the contact goes in as a hash, so no number is kept in the key.
- */
-function scopedKey(userKey: string, template: string, contact: string): string {
-	const scope = createHash('sha256')
-		.update(JSON.stringify([template, contact]))
-		.digest('hex');
-	return `${userKey}#${scope.slice(0, 16)}`;
-}
-
-/** The Rate Limit option of the first item: one client, and its limiter, per execution. */
-export function rateLimitOf(ctx: IExecuteFunctions): number {
-	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
-	const rate = Number(options.rateLimit ?? DEFAULT_MESSAGES_PER_SECOND);
-	if (!Number.isFinite(rate) || rate <= 0 || rate > MAX_MESSAGES_PER_SECOND) {
-		throw new NodeOperationError(
-			ctx.getNode(),
-			`Rate Limit must be a number of messages per second above 0 and at most ${MAX_MESSAGES_PER_SECOND}; got ${String(options.rateLimit)}`,
-			{ description: `Meta allows ${DEFAULT_MESSAGES_PER_SECOND} per sender number by default.` },
-		);
-	}
-	return rate;
 }
 
 function settingsOf(value: unknown): IDataObject | undefined {

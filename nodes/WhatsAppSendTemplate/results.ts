@@ -134,13 +134,13 @@ export function claimedElsewhere(
 	r: Ready,
 	existing: SentMessage,
 	items: INodeExecutionData[],
+	now: number,
 ): Outcome {
 	const { p } = r;
-	const hold = checkIdempotency({
-		contact: p.recipient.input,
-		idempotencyKey: p.idempotencyKey,
-		existing,
-	}) as Hold;
+	const hold = checkIdempotency(
+		{ contact: p.recipient.input, idempotencyKey: p.idempotencyKey, existing },
+		now,
+	) as Hold;
 	return hold.reason === 'duplicate'
 		? { output: 'sent', json: duplicateJson(r, existing, hold) }
 		: { output: 'skipped', json: skippedJson(r, hold, items) };
@@ -172,12 +172,15 @@ export function sameKeyOutcome(
 	items: INodeExecutionData[],
 ): Outcome {
 	if (firstOutcome?.output === 'sent') {
+		const dryRun = firstOutcome.json.result === 'dry_run';
 		return {
 			output: 'sent',
 			json: {
 				...firstOutcome.json,
-				result: firstOutcome.json.result === 'dry_run' ? 'dry_run' : 'duplicate',
-				message: `Item ${first.p.index} has the same idempotency key, so this message was sent once.`,
+				result: dryRun ? 'dry_run' : 'duplicate',
+				message: dryRun
+					? `Dry run: item ${first.p.index} has the same idempotency key, so a real run would send this message once, for both items; nothing was sent.`
+					: `Item ${first.p.index} has the same idempotency key, so this message was sent once.`,
 			},
 		};
 	}

@@ -1,6 +1,6 @@
 import type { GraphClient } from '../core/graph/client';
-import type { TemplateCategory, TemplateState } from '../core/model';
-import { checkTemplateStatus } from '../core/policy';
+import type { TemplateState } from '../core/model';
+import { checkTemplateStatus, templateCategoryOf } from '../core/policy';
 import {
 	parseTemplatePage,
 	WireError,
@@ -98,15 +98,13 @@ export function findDefinition(
 	return family.definitions.find((d) => d.language === language);
 }
 
-const CATEGORIES: readonly TemplateCategory[] = ['marketing', 'utility', 'authentication'];
-
 /** The store's record of a definition Meta just listed. */
 export function templateStateOf(
 	account: string,
 	definition: TemplateDefinition,
 	at: number,
 ): TemplateState {
-	const category = CATEGORIES.find((c) => c === definition.category.toLowerCase());
+	const category = templateCategoryOf(definition.category);
 	const state: TemplateState = {
 		account,
 		name: definition.name,

@@ -15,14 +15,15 @@ export const CLOUD_API_CREDENTIAL = 'whatsAppCloudApi';
 
 type AnyContext = IExecuteFunctions | IWebhookFunctions | IHookFunctions | ILoadOptionsFunctions;
 
-/** The credential's fields the nodes use. The secrets stay inside the client and the trigger. */
+/**
+ * The credential's fields the nodes use. No secret is among them: the access token stays inside
+ * the client, and the app secret and verify token are read by the Webhook Trigger alone.
+ */
 export interface CloudApiSettings {
 	businessAccountId: string;
 	phoneNumberId: string;
 	apiVersion: string;
 	baseUrl: string;
-	appSecret: string;
-	verifyToken: string;
 }
 
 export interface CloudApi {
@@ -45,8 +46,6 @@ export async function getCloudApi(ctx: AnyContext, limits: ClientLimits = {}): P
 		phoneNumberId: String(credentials.phoneNumberId ?? '').trim(),
 		apiVersion: String(credentials.apiVersion || DEFAULT_API_VERSION).trim(),
 		baseUrl: String(credentials.baseUrl || DEFAULT_BASE_URL).trim(),
-		appSecret: String(credentials.appSecret ?? ''),
-		verifyToken: String(credentials.verifyToken ?? ''),
 	};
 	const accessToken = String(credentials.accessToken ?? '');
 	const rate = limits.ratePerSecond;

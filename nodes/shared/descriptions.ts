@@ -15,7 +15,7 @@ export const senderNumberProperty: INodeProperties = {
 	type: 'resourceLocator',
 	default: { mode: 'list', value: '' },
 	description:
-		"The business phone number to send from. Leave empty to use the credential's phone number ID.",
+		"The business phone number to send from; leave empty to use the credential's phone number ID",
 	modes: [
 		{
 			displayName: 'From List',

@@ -36,3 +36,14 @@ export function defaultIdempotencyKey(
 		.digest('hex');
 	return `${prefix}:${hash.slice(0, 32)}`;
 }
+
+/**
+ * A user's Idempotency Key (an order id, a campaign id) scoped to what is sent and to whom, so one
+ * key serves every recipient and every message of a workflow: `scope` names the message (the
+ * template, or "reply" and the message type) and the contact. The scope goes in as a hash, so no
+ * phone number is kept in the key.
+ */
+export function scopedKey(userKey: string, scope: readonly string[]): string {
+	const hash = createHash('sha256').update(JSON.stringify(scope)).digest('hex');
+	return `${userKey}#${hash.slice(0, 16)}`;
+}

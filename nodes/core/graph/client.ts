@@ -593,18 +593,31 @@ export class GraphClient {
 		return data as T;
 	}
 
+	/**
+	 * Cancelling (the signal) before a request has left means it certainly was not sent: the
+	 * signal's reason is thrown. Once a request that changes something may have reached Meta (it
+	 * is in flight, or an earlier attempt's outcome is unknown), a cancel is a GraphApiError with
+	 * `outcomeUnknown`, so callers keep the message's idempotency key claimed.
+	 */
 	async #request(spec: CallSpec): Promise<AxiosResponse> {
 		let waited = 0;
 		let pairAttempt = 0;
+		/** An earlier attempt's request may have been acted on by Meta. */
+		let mayHaveLeft = false;
 		for (let attempt = 0; ; attempt++) {
-			throwIfAborted(spec.signal);
-			if (spec.beforeAttempt) await spec.beforeAttempt();
+			try {
+				throwIfAborted(spec.signal);
+				if (spec.beforeAttempt) await spec.beforeAttempt();
+			} catch (reason) {
+				throw this.#abortAfter(spec, reason, mayHaveLeft, attempt);
+			}
 			const outcome = await this.#once(spec, attempt + 1);
 			if (outcome.ok) {
 				spec.afterSuccess?.();
 				return outcome.response;
 			}
 			const error = outcome.error;
+			mayHaveLeft ||= error.outcomeUnknown;
 			const pairLimited = error.entry.retry.kind === 'pair_backoff';
 			let delay: number | undefined;
 			if (pairLimited && spec.pair) {
@@ -629,7 +642,11 @@ export class GraphClient {
 				method: spec.method,
 				path: error.path,
 			});
-			await this.#sleep(delayMs, spec.signal);
+			try {
+				await this.#sleep(delayMs, spec.signal);
+			} catch (reason) {
+				throw this.#abortAfter(spec, reason, mayHaveLeft, attempt + 1);
+			}
 			waited += delayMs;
 		}
 	}
@@ -659,6 +676,8 @@ export class GraphClient {
 	async #once(spec: CallSpec, attempts: number): Promise<Outcome> {
 		const url = spec.absolute ? spec.path : `${this.baseUrl}/${this.apiVersion}${spec.path}`;
 		const path = spec.absolute ? safePath(spec.path) : `/${this.apiVersion}${spec.path}`;
+		// Nothing has left yet: a cancel now is a plain abort, certainly not sent.
+		throwIfAborted(spec.signal);
 		let response: AxiosResponse;
 		try {
 			response = await this.#http.request({
@@ -673,7 +692,9 @@ export class GraphClient {
 				signal: spec.signal,
 			});
 		} catch (failure) {
-			throwIfAborted(spec.signal);
+			if (spec.signal?.aborted) {
+				throw this.#abortAfter(spec, spec.signal.reason, true, attempts, path);
+			}
 			return { ok: false, error: this.#networkError(failure, spec.method, path, attempts) };
 		}
 		if (response.status >= 200 && response.status < 300) return { ok: true, response };
@@ -747,18 +768,41 @@ export class GraphClient {
 		});
 	}
 
+	/**
+	 * What a cancel throws: the abort `reason` when nothing that changes something can have reached
+	 * Meta (reads change nothing), otherwise a GraphApiError whose outcome is unknown.
+	 */
+	#abortAfter(
+		spec: CallSpec,
+		reason: unknown,
+		mayHaveLeft: boolean,
+		attempts: number,
+		path = spec.absolute ? safePath(spec.path) : `/${this.apiVersion}${spec.path}`,
+	): unknown {
+		if (!spec.signal?.aborted || !mayHaveLeft || spec.method === 'GET') {
+			return reason ?? new Error('The operation was aborted');
+		}
+		return new GraphApiError({
+			entry: clientEntry(
+				'Cancelled',
+				'The execution was cancelled after the request had left, before the WhatsApp API answered, so Meta may have acted on it.',
+				'Check in WhatsApp Manager, the sandbox or the status webhooks whether the message went out before sending it again.',
+			),
+			outcomeUnknown: true,
+			attempts: Math.max(1, attempts),
+			method: spec.method,
+			path,
+		});
+	}
+
 	#unexpected(method: string, path: string, outcomeUnknown: boolean): GraphApiError {
-		const entry: MetaErrorEntry = Object.freeze({
-			code: NO_META_CODE,
-			title: 'Unexpected answer',
-			category: 'unknown',
-			httpStatus: undefined,
-			retry: { kind: 'after_fix' as const },
-			meaning: 'The WhatsApp API answered with success but not in the shape Meta documents.',
-			action: outcomeUnknown
+		const entry = clientEntry(
+			'Unexpected answer',
+			'The WhatsApp API answered with success but not in the shape Meta documents.',
+			outcomeUnknown
 				? 'Check in WhatsApp Manager or the status webhooks whether the message went out before sending it again; check the Graph API URL points to Meta or the sandbox.'
 				: 'Check that the Graph API URL points to Meta or the sandbox.',
-		});
+		);
 		return new GraphApiError({
 			entry,
 			outcomeUnknown,
@@ -979,4 +1023,17 @@ function safePath(url: string): string {
 	} catch {
 		return url.split('?')[0].slice(0, 100);
 	}
+}
+
+/** A catalog-shaped entry for a failure the client itself names (no Meta code, not retried). */
+function clientEntry(title: string, meaning: string, action: string): MetaErrorEntry {
+	return Object.freeze({
+		code: NO_META_CODE,
+		title,
+		category: 'unknown' as const,
+		httpStatus: undefined,
+		retry: { kind: 'after_fix' as const },
+		meaning,
+		action,
+	});
 }

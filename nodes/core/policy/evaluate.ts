@@ -29,7 +29,7 @@ import {
 	resolveUsMarketingOptions,
 	type UsMarketingOptions,
 } from './usMarketing';
-import { checkWindow, windowStatus } from './window';
+import { checkWindow, effectiveWindow, windowStatus, type ItemInbound } from './window';
 
 export interface PolicyOptions {
 	/** @default { enabled: true, max: 2, periodMs: 7 days } */
@@ -112,11 +112,14 @@ export function evaluateTemplateSend(
 ): TemplateSendDecision {
 	validatePolicyOptions(options);
 	const { contact } = input;
-	const duplicate = checkIdempotency({
-		contact,
-		idempotencyKey: input.idempotencyKey,
-		existing: input.existingSend,
-	});
+	const duplicate = checkIdempotency(
+		{
+			contact,
+			idempotencyKey: input.idempotencyKey,
+			existing: input.existingSend,
+		},
+		now,
+	);
 	if (!duplicate.allowed) return duplicate;
 	const erased = checkErasure({ contact, suppressed: input.suppressed });
 	if (!erased.allowed) return erased;
@@ -172,6 +175,55 @@ export function evaluateTemplateSend(
 	};
 }
 
+/** One item of a batch of template sends. */
+export interface TemplateBatchItem {
+	readonly input: TemplateSendInput;
+	readonly options: PolicyOptions;
+	/**
+	 * The store's key of the contact (wa_id or business-scoped user ID): the frequency cap counts
+	 * per contact, however the number was written.
+	 */
+	readonly contactKey: string;
+}
+
+export type TemplateBatchResult =
+	| { readonly kind: 'decision'; readonly decision: TemplateSendDecision }
+	/** An earlier item of the batch with the same idempotency key was allowed: this one is its send. */
+	| { readonly kind: 'same_key'; readonly first: number };
+
+/**
+ * Runs evaluateTemplateSend over a batch, item by item in order, as if every allowed item were
+ * sent at `now`: an allowed marketing template counts against the frequency cap of the later items
+ * to the same contact, and an item repeating the idempotency key of an earlier allowed item is
+ * not evaluated again, since it is the same message (it shares that item's send). Every item's
+ * options are checked first, so a bad option fails the batch before any decision.
+ */
+export function evaluateTemplateBatch(
+	items: readonly TemplateBatchItem[],
+	now: number,
+): TemplateBatchResult[] {
+	for (const item of items) validatePolicyOptions(item.options);
+	const firstAllowedWithKey = new Map<string, number>();
+	const marketingInBatch = new Map<string, number[]>();
+	return items.map((item, index): TemplateBatchResult => {
+		const key = item.input.idempotencyKey;
+		const first = key === undefined ? undefined : firstAllowedWithKey.get(key);
+		if (first !== undefined) return { kind: 'same_key', first };
+		const earlier = marketingInBatch.get(item.contactKey) ?? [];
+		const decision = evaluateTemplateSend(
+			{ ...item.input, marketingSentAt: [...item.input.marketingSentAt, ...earlier] },
+			item.options,
+			now,
+		);
+		if (decision.allowed) {
+			if (key !== undefined) firstAllowedWithKey.set(key, index);
+			if (decision.category === 'marketing')
+				marketingInBatch.set(item.contactKey, [...earlier, now]);
+		}
+		return { kind: 'decision', decision };
+	});
+}
+
 /** What the rules need to know about one free-form reply (text, media, interactive...). */
 export interface FreeFormInput {
 	/** The contact as the user gave it, used in messages. */
@@ -180,7 +232,14 @@ export interface FreeFormInput {
 	country?: string;
 	consents: readonly ConsentRecord[];
 	suppressed: boolean;
+	/** The window as the store has it (ContactSnapshot.window). */
 	window: WindowState | undefined;
+	/**
+	 * The contact's message the item itself carries (windowFromTriggerItem): it may open the
+	 * window and start a free entry point, but never lifts an opt-out, which only a message the
+	 * store recorded does.
+	 */
+	itemInbound?: ItemInbound;
 	idempotencyKey?: string;
 	existingSend: SentMessage | undefined;
 	/** The reply confirms the contact's STOP-style opt-out, the one reply allowed after it. */
@@ -217,19 +276,24 @@ export function evaluateFreeForm(
 ): FreeFormDecision {
 	validatePricingOptions(options.pricing ?? {});
 	const { contact } = input;
-	const duplicate = checkIdempotency({
-		contact,
-		idempotencyKey: input.idempotencyKey,
-		existing: input.existingSend,
-	});
+	const duplicate = checkIdempotency(
+		{
+			contact,
+			idempotencyKey: input.idempotencyKey,
+			existing: input.existingSend,
+		},
+		now,
+	);
 	if (!duplicate.allowed) return duplicate;
-	const window = checkWindow({ contact, window: input.window }, now);
+	const { window: effective } = effectiveWindow(input.window, input.itemInbound);
+	const window = checkWindow({ contact, window: effective }, now);
 	if (!window.allowed) return window;
 	const erased = checkErasure({ contact, suppressed: input.suppressed });
 	if (!erased.allowed) return erased;
 	const optedOut = checkReplyAfterOptOut({
 		contact,
 		consents: input.consents,
+		// The store's messages only: an item's timestamp is not proof the contact wrote again.
 		lastInboundAt: input.window?.lastInboundAt,
 		optOutConfirmation: input.optOutConfirmation,
 	});
@@ -242,10 +306,10 @@ export function evaluateFreeForm(
 				category: 'service',
 				country: input.country,
 				windowOpen: true,
-				freeEntryPoint: isFreeEntryPoint(input.window, now),
+				freeEntryPoint: isFreeEntryPoint(effective, now),
 			},
 			options.pricing,
 		),
-		startsFreeEntryPoint: startsFreeEntryPoint(input.window, now),
+		startsFreeEntryPoint: startsFreeEntryPoint(effective, now),
 	};
 }

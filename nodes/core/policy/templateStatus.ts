@@ -51,7 +51,11 @@ export type TemplateStatusDecision =
 	  })
 	| (Hold & { category?: TemplateCategory });
 
-function toCategory(value: string | undefined): TemplateCategory | undefined {
+/**
+ * A template category as Meta writes it ("MARKETING", "utility"...) as ours; undefined for
+ * anything else (Meta's list, webhooks and users write it in either case).
+ */
+export function templateCategoryOf(value: string | undefined): TemplateCategory | undefined {
 	const lower = value?.toLowerCase();
 	return CATEGORIES.find((c) => c === lower);
 }
@@ -74,8 +78,8 @@ export function checkTemplateStatus(input: TemplateStatusInput): TemplateStatusD
 			category: template.category,
 		};
 	}
-	const assumed = toCategory(template.category);
-	const category = toCategory(state.category) ?? assumed ?? 'marketing';
+	const assumed = templateCategoryOf(template.category);
+	const category = templateCategoryOf(state.category) ?? assumed ?? 'marketing';
 	const status = state.status.toUpperCase();
 	if (SENDABLE.has(status)) {
 		return {

@@ -46,7 +46,12 @@ export type HoldReason =
 	/** Already sent with this idempotency key: `wamid` carries the first message id. */
 	| 'duplicate'
 	/** A send with this idempotency key is under way in another execution. */
-	| 'send_in_progress';
+	| 'send_in_progress'
+	/**
+	 * A send with this idempotency key was claimed long ago and never recorded a result: it may
+	 * have been sent (see PENDING_SEND_STALE_AFTER_MS).
+	 */
+	| 'send_unconfirmed';
 
 export interface Allow {
 	allowed: true;

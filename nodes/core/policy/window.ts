@@ -56,3 +56,88 @@ export function checkWindow(input: WindowInput, now: number): WindowDecision {
 		message,
 	};
 }
+
+/**
+ * The contact's message as an item carries it (the Webhook Trigger's message item), read by the
+ * node but not yet checked: windowFromTriggerItem decides whether it counts.
+ */
+export interface TriggerItemMessage {
+	/** The event kind the item says it is; only "message" (or no kind at all) counts. */
+	readonly kind?: string;
+	/** The business phone number ID the message was sent to. */
+	readonly sender?: string;
+	/** The store's contact keys the item names (wa_id, business-scoped user ID), normalised. */
+	readonly contacts: readonly string[];
+	/** When the contact sent it (ms epoch); undefined or NaN when the item has no readable time. */
+	readonly at?: number;
+	/** The message came from a click-to-WhatsApp ad or a Page button (it has a referral). */
+	readonly referral: boolean;
+}
+
+/** A message from `contact` to `sender` that an item proves, accepted by windowFromTriggerItem. */
+export interface ItemInbound {
+	readonly sender: string;
+	readonly contact: string;
+	readonly at: number;
+	readonly referral: boolean;
+}
+
+/**
+ * Whether an item's message counts as the contact's message to this sender number: it must be a
+ * message (not a status or another event), sent to this sender number, by this contact, at a
+ * readable time. A time in the future counts as `now`, so item data cannot keep a window open
+ * longer than 24 hours from now.
+ */
+export function windowFromTriggerItem(
+	message: TriggerItemMessage,
+	target: { readonly sender: string; readonly contact: string },
+	now: number,
+): ItemInbound | undefined {
+	if (message.kind !== undefined && message.kind !== 'message') return undefined;
+	if (message.sender !== target.sender || !message.contacts.includes(target.contact)) {
+		return undefined;
+	}
+	if (message.at === undefined || !Number.isFinite(message.at)) return undefined;
+	return {
+		sender: target.sender,
+		contact: target.contact,
+		at: Math.min(message.at, now),
+		referral: message.referral,
+	};
+}
+
+export interface EffectiveWindow {
+	/** The window the window rule and the price see. */
+	readonly window: WindowState | undefined;
+	/**
+	 * The item's message is later than the store's last inbound message: it is what the window
+	 * rests on, so a close or a free entry point recorded for this send should record it too.
+	 */
+	readonly fromItem: boolean;
+}
+
+/**
+ * The window an item's own message opens, with the store's: the later inbound message counts
+ * (the trigger may be set not to record windows, or the item may arrive before the store has the
+ * message). A referral on the item's message is the referral of the window. This is the window
+ * only: an item's message never counts as a message to lift an opt-out (see evaluateFreeForm),
+ * since item data is not proof the store has.
+ */
+export function effectiveWindow(
+	stored: WindowState | undefined,
+	item: ItemInbound | undefined,
+): EffectiveWindow {
+	if (!item || (stored && stored.lastInboundAt >= item.at)) {
+		return { window: stored, fromItem: false };
+	}
+	const referralAt = item.referral ? item.at : stored?.referralAt;
+	const window: WindowState = {
+		...stored,
+		sender: item.sender,
+		contact: item.contact,
+		lastInboundAt: item.at,
+	};
+	if (referralAt === undefined) delete window.referralAt;
+	else window.referralAt = referralAt;
+	return { window, fromItem: true };
+}

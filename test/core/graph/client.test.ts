@@ -477,6 +477,61 @@ describe('GraphClient', () => {
 			);
 			expect(meta.received).toHaveLength(1);
 		});
+
+		it('reports a send cancelled after it left as outcome unknown, so its key stays claimed', async () => {
+			const controller = new AbortController();
+			const { client } = makeClient();
+			meta.reply(() => {
+				controller.abort(new Error('execution cancelled'));
+				return { delayMs: 5000, ...sent() };
+			});
+			const error = await failureOf(
+				client.sendMessage(PNID, text(), { signal: controller.signal }),
+			);
+			expect(error.outcomeUnknown).toBe(true);
+			expect(error.message).toContain('Cancelled');
+			expect(error.description).toContain('whether the message went out');
+			expect(meta.received).toHaveLength(1);
+		});
+
+		it('cancels a send that has not left with the abort reason: it certainly was not sent', async () => {
+			const { client } = makeClient();
+			meta.otherwise(sent());
+			const signal = AbortSignal.abort(new Error('execution cancelled'));
+			await expect(client.sendMessage(PNID, text(), { signal })).rejects.toThrow(
+				'execution cancelled',
+			);
+			expect(meta.received).toHaveLength(0);
+		});
+
+		it('reports a cancel while waiting to repeat an ambiguous send as outcome unknown', async () => {
+			const controller = new AbortController();
+			const { client } = makeClient({
+				retryAmbiguous: true,
+				sleep: async () => {
+					controller.abort(new Error('execution cancelled'));
+					throw controller.signal.reason;
+				},
+			});
+			meta.otherwise(metaError(1, { status: 500 }));
+			const error = await failureOf(
+				client.sendMessage(PNID, text(), { signal: controller.signal }),
+			);
+			expect(error.outcomeUnknown).toBe(true);
+			expect(meta.received).toHaveLength(1);
+		});
+
+		it('cancels a read in flight with the abort reason: a read changes nothing', async () => {
+			const controller = new AbortController();
+			const { client } = makeClient();
+			meta.reply(() => {
+				controller.abort(new Error('execution cancelled'));
+				return { delayMs: 5000, json: { data: [] } };
+			});
+			await expect(client.listTemplates(WABA, { signal: controller.signal })).rejects.toThrow(
+				'execution cancelled',
+			);
+		});
 	});
 
 	describe('network failures', () => {

@@ -2,14 +2,17 @@ import { DAY, HOUR } from '../../../nodes/core/clock';
 import { ALL_PURPOSES, MARKETING, TRANSACTIONAL } from '../../../nodes/core/model';
 import {
 	evaluateFreeForm,
+	evaluateTemplateBatch,
 	evaluateTemplateSend,
 	FREE_FORM_RULES,
 	PolicyOptionError,
 	TEMPLATE_SEND_RULES,
 	type FreeFormInput,
+	type PolicyOptions,
+	type TemplateBatchResult,
 	type TemplateSendInput,
 } from '../../../nodes/core/policy';
-import { CONTACT, T0, WA_ID, consent, sent, templateState, windowState } from './fixtures';
+import { CONTACT, SENDER, T0, WA_ID, consent, sent, templateState, windowState } from './fixtures';
 
 /** A marketing template that every rule lets through at T0 (13:00 in Berlin). */
 const marketingSend = (extra: Partial<TemplateSendInput> = {}): TemplateSendInput => ({
@@ -188,6 +191,102 @@ describe('evaluateTemplateSend', () => {
 	});
 });
 
+describe('evaluateTemplateBatch', () => {
+	const item = (extra: Partial<TemplateSendInput> = {}, options: PolicyOptions = {}) => ({
+		input: marketingSend(extra),
+		options,
+		contactKey: WA_ID,
+	});
+	const outcome = (result: TemplateBatchResult) =>
+		result.kind === 'same_key' ? `same as ${result.first}` : reason(result.decision);
+
+	it('counts the marketing templates it allows against the frequency cap of later items', () => {
+		const cap = { frequencyCap: { max: 2 } };
+		const results = evaluateTemplateBatch(
+			[
+				item({ idempotencyKey: 'a' }, cap),
+				item({ idempotencyKey: 'b' }, cap),
+				item({ idempotencyKey: 'c' }, cap),
+			],
+			T0,
+		);
+		expect(results.map(outcome)).toEqual(['allowed', 'allowed', 'frequency_cap']);
+	});
+
+	it('counts per contact, with the sends the store already has', () => {
+		const other = {
+			input: marketingSend({ idempotencyKey: 'o' }),
+			options: {},
+			contactKey: '49170',
+		};
+		const results = evaluateTemplateBatch(
+			[
+				item({ idempotencyKey: 'a', marketingSentAt: [T0 - DAY] }),
+				other,
+				item({ idempotencyKey: 'b', marketingSentAt: [T0 - DAY] }),
+			],
+			T0,
+		);
+		expect(results.map(outcome)).toEqual(['allowed', 'allowed', 'frequency_cap']);
+	});
+
+	it('counts neither held items nor utility templates', () => {
+		const utility = {
+			template: { name: 'order_shipped', language: 'de', category: 'utility' as const },
+			templateState: templateState('APPROVED', 'utility'),
+			consents: [consent(TRANSACTIONAL, 'opted_in', T0 - DAY)],
+		};
+		const results = evaluateTemplateBatch(
+			[
+				item({ idempotencyKey: 'u1', ...utility }),
+				item({ idempotencyKey: 'held', consents: [] }),
+				item({ idempotencyKey: 'u2', ...utility }),
+				item({ idempotencyKey: 'm1' }),
+				item({ idempotencyKey: 'm2' }),
+			],
+			T0,
+		);
+		expect(results.map(outcome)).toEqual([
+			'allowed',
+			'no_consent',
+			'allowed',
+			'allowed',
+			'allowed',
+		]);
+	});
+
+	it('does not evaluate an item repeating the key of an earlier allowed item: it is the same send', () => {
+		const results = evaluateTemplateBatch(
+			[
+				item({ idempotencyKey: 'same' }, { frequencyCap: { max: 1 } }),
+				item({ idempotencyKey: 'same' }, { frequencyCap: { max: 1 } }),
+			],
+			T0,
+		);
+		expect(results.map(outcome)).toEqual(['allowed', 'same as 0']);
+	});
+
+	it('evaluates an item repeating the key of an earlier held item on its own', () => {
+		const results = evaluateTemplateBatch(
+			[item({ idempotencyKey: 'k', consents: [] }), item({ idempotencyKey: 'k' })],
+			T0,
+		);
+		expect(results.map(outcome)).toEqual(['no_consent', 'allowed']);
+	});
+
+	it('checks every option before deciding anything', () => {
+		expect(() =>
+			evaluateTemplateBatch(
+				[
+					item({ idempotencyKey: 'a' }),
+					item({ idempotencyKey: 'b' }, { frequencyCap: { max: 0 } }),
+				],
+				T0,
+			),
+		).toThrow(PolicyOptionError);
+	});
+});
+
 describe('evaluateFreeForm', () => {
 	const reply = (extra: Partial<FreeFormInput> = {}): FreeFormInput => ({
 		contact: CONTACT,
@@ -262,6 +361,29 @@ describe('evaluateFreeForm', () => {
 	it('answers a contact who writes again after opting out', () => {
 		const consents = [consent(ALL_PURPOSES, 'opted_out', T0 - 2 * HOUR, 'keyword')];
 		expect(evaluateFreeForm(reply({ consents }), T0).allowed).toBe(true);
+	});
+
+	it("answers within the window the item's own message opens when the store has none", () => {
+		const itemInbound = { sender: SENDER, contact: WA_ID, at: T0 - HOUR, referral: true };
+		expect(evaluateFreeForm(reply({ window: undefined, itemInbound }), T0)).toMatchObject({
+			allowed: true,
+			openUntil: T0 + 23 * HOUR,
+			startsFreeEntryPoint: true,
+		});
+	});
+
+	it("never lets the item's own message lift a STOP the store does not know was followed by a message", () => {
+		const consents = [consent(ALL_PURPOSES, 'opted_out', T0 - 2 * HOUR, 'keyword')];
+		const stored = windowState(T0 - 2 * HOUR);
+		const itemInbound = { sender: SENDER, contact: WA_ID, at: T0 - HOUR, referral: false };
+		expect(evaluateFreeForm(reply({ consents, window: stored, itemInbound }), T0)).toMatchObject({
+			allowed: false,
+			rule: 'opt-out wins',
+			reason: 'opted_out',
+		});
+		// The same message recorded in the store does lift it.
+		const recorded = windowState(T0 - HOUR);
+		expect(evaluateFreeForm(reply({ consents, window: recorded }), T0).allowed).toBe(true);
 	});
 
 	it('still answers a contact who only stopped marketing', () => {

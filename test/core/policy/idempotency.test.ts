@@ -1,10 +1,11 @@
-import { checkIdempotency } from '../../../nodes/core/policy';
+import { MINUTE } from '../../../nodes/core/clock';
+import { checkIdempotency, PENDING_SEND_STALE_AFTER_MS } from '../../../nodes/core/policy';
 import { CONTACT, ORDER_REF as key, T0, sent } from './fixtures';
 
 describe('idempotency', () => {
 	it('lets a key that was never sent go', () => {
 		expect(
-			checkIdempotency({ contact: CONTACT, idempotencyKey: key, existing: undefined }),
+			checkIdempotency({ contact: CONTACT, idempotencyKey: key, existing: undefined }, T0),
 		).toEqual({
 			allowed: true,
 		});
@@ -12,13 +13,16 @@ describe('idempotency', () => {
 
 	it('does not check anything when no key is given', () => {
 		expect(
-			checkIdempotency({ contact: CONTACT, idempotencyKey: undefined, existing: sent('accepted') }),
+			checkIdempotency(
+				{ contact: CONTACT, idempotencyKey: undefined, existing: sent('accepted') },
+				T0,
+			),
 		).toEqual({ allowed: true });
 	});
 
 	it('never sends an accepted key twice and returns the first wamid', () => {
 		const existing = sent('accepted', { wamid: 'wamid.HBgLNDkxNTEyMzQ1Njc4OQ', sentAt: T0 });
-		const decision = checkIdempotency({ contact: CONTACT, idempotencyKey: key, existing });
+		const decision = checkIdempotency({ contact: CONTACT, idempotencyKey: key, existing }, T0);
 		expect(decision).toMatchObject({
 			allowed: false,
 			rule: 'idempotency',
@@ -31,25 +35,45 @@ describe('idempotency', () => {
 		expect(decision.message).toContain('2026-03-02 12:00 UTC');
 	});
 
-	it('holds a key whose send is still in progress', () => {
-		const decision = checkIdempotency({
-			contact: CONTACT,
-			idempotencyKey: key,
-			existing: sent('pending'),
-		});
+	it('holds a freshly claimed key as being sent by another execution', () => {
+		const existing = sent('pending', { createdAt: T0 - 2 * MINUTE });
+		const decision = checkIdempotency({ contact: CONTACT, idempotencyKey: key, existing }, T0);
 		expect(decision).toMatchObject({ allowed: false, reason: 'send_in_progress' });
 		if (decision.allowed) throw new Error('expected a hold');
 		expect(decision.wamid).toBeUndefined();
-		expect(decision.message).toContain('2026-03-02 11:00 UTC');
+		expect(decision.message).toContain('is being sent by another execution');
+		expect(decision.message).toContain('2026-03-02 11:58 UTC');
+	});
+
+	it('says a key claimed long ago without a result may have been sent, and how to check', () => {
+		const existing = sent('pending', { createdAt: T0 - PENDING_SEND_STALE_AFTER_MS - 1 });
+		const decision = checkIdempotency({ contact: CONTACT, idempotencyKey: key, existing }, T0);
+		expect(decision).toMatchObject({
+			allowed: false,
+			rule: 'idempotency',
+			reason: 'send_unconfirmed',
+		});
+		if (decision.allowed) throw new Error('expected a hold');
+		expect(decision.message).toContain('may have been interrupted');
+		expect(decision.message).toContain('it may have been sent');
+		expect(decision.message).toContain("check the contact's chat");
+		expect(decision.message).toContain('use a new idempotency key');
+		expect(decision.message).not.toContain('being sent by another execution');
+	});
+
+	it('counts a claim as fresh up to exactly the stale limit', () => {
+		const existing = sent('pending', { createdAt: T0 - PENDING_SEND_STALE_AFTER_MS });
+		const decision = checkIdempotency({ contact: CONTACT, idempotencyKey: key, existing }, T0);
+		expect(decision).toMatchObject({ reason: 'send_in_progress' });
+		expect(PENDING_SEND_STALE_AFTER_MS).toBeGreaterThanOrEqual(MINUTE);
 	});
 
 	it('lets a key whose earlier send failed be sent again', () => {
 		expect(
-			checkIdempotency({
-				contact: CONTACT,
-				idempotencyKey: key,
-				existing: sent('failed', { errorCode: 131026 }),
-			}),
+			checkIdempotency(
+				{ contact: CONTACT, idempotencyKey: key, existing: sent('failed', { errorCode: 131026 }) },
+				T0,
+			),
 		).toEqual({ allowed: true });
 	});
 });

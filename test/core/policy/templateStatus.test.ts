@@ -1,4 +1,8 @@
-import { checkTemplateStatus, type TemplateStatusInput } from '../../../nodes/core/policy';
+import {
+	checkTemplateStatus,
+	templateCategoryOf,
+	type TemplateStatusInput,
+} from '../../../nodes/core/policy';
 import { CONTACT, templateState } from './fixtures';
 
 const template = { name: 'spring_sale', language: 'de' };
@@ -98,5 +102,15 @@ describe('template status', () => {
 		const decision = check(templateState('REJECTED', 'marketing', { reason: 'INVALID_FORMAT' }));
 		if (decision.allowed) throw new Error('expected a hold');
 		expect(decision.message).toContain('(reason: INVALID_FORMAT)');
+	});
+
+	it("reads Meta's category in either case and knows no other", () => {
+		expect(['MARKETING', 'Utility', 'authentication'].map(templateCategoryOf)).toEqual([
+			'marketing',
+			'utility',
+			'authentication',
+		]);
+		expect(templateCategoryOf('SERVICE')).toBeUndefined();
+		expect(templateCategoryOf(undefined)).toBeUndefined();
 	});
 });

@@ -1,7 +1,9 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { HOUR } from '../../../nodes/core/clock';
+import { HOUR, ManualClock, SECOND } from '../../../nodes/core/clock';
 import { ALL_PURPOSES } from '../../../nodes/core/model';
+import { scopedKey } from '../../../nodes/shared/idempotency';
+import { sendStateOf, until } from '../../support/sends';
 import {
 	ago,
 	contactNo,
@@ -251,7 +253,10 @@ describe('reply in window', () => {
 			env.graph.answer(undefined);
 			// The contact writes again after the close: the newer message reopens the window.
 			const { sent } = await run(env, [triggerItem(waId, Date.now() + 1)], { params });
-			expect(sent[0].json.sent).toMatchObject({ status: 'sent', idempotencyKey: 'refused-once' });
+			expect(sent[0].json.sent).toMatchObject({
+				status: 'sent',
+				idempotencyKey: expect.stringMatching(/^refused-once#[0-9a-f]{16}$/),
+			});
 		});
 	});
 
@@ -311,6 +316,52 @@ describe('reply in window', () => {
 				},
 			});
 			expect(sent[0].json.sent).toMatchObject({ status: 'sent' });
+		});
+
+		it("does not let the item's own later timestamp lift a STOP the store has no newer message for", async () => {
+			const { waId } = contactNo(34);
+			const stopAt = ago(0.5);
+			await env.store.touchWindows([{ sender: SENDER, contact: waId, at: stopAt }]);
+			await env.store.recordConsent([
+				{ contact: waId, purpose: ALL_PURPOSES, action: 'opt_out', at: stopAt, source: 'keyword' },
+			]);
+			const later = triggerItem(waId, ago(0.1), { text: 'Any news?' });
+
+			const { sent, closed } = await run(env, [later], { params: { text: 'Here is our offer' } });
+
+			expect(sent).toEqual([]);
+			expect(closed[0].json.notSent).toMatchObject({ reason: 'opted_out', rule: 'opt-out wins' });
+		});
+	});
+
+	describe('recording', () => {
+		it('records each reply as Meta answers it, while other replies of the batch are still open', async () => {
+			const contacts = [contactNo(32), contactNo(33)];
+			await env.store.touchWindows(
+				contacts.map((c) => ({ sender: SENDER, contact: c.waId, at: ago(1) })),
+			);
+			env.graph.answer(() => 'hold');
+			const clock = new ManualClock(Date.now());
+			const keyOf = (waId: string) => scopedKey('ticket-3', ['reply', 'text', waId]);
+			const stateOf = (waId: string) => sendStateOf(env.store, SENDER, keyOf(waId));
+			const running = run(
+				env,
+				contacts.map((c) => triggerItem(c.waId, ago(1))),
+				{ params: { text: 'On it', options: { idempotencyKey: 'ticket-3' } }, clock },
+			);
+			await until(() => env.graph.held.length === 2);
+			expect(await stateOf(contacts[0].waId)).toBe('pending');
+			clock.advance(SECOND);
+			env.graph.held.find((h) => h.request.json?.to === contacts[0].e164)!.release();
+
+			await until(async () => (await stateOf(contacts[0].waId)) === 'accepted');
+			expect(await stateOf(contacts[1].waId)).toBe('pending');
+
+			env.graph.held.find((h) => h.request.json?.to === contacts[1].e164)!.release();
+			const { sent } = await running;
+			expect(sent).toHaveLength(2);
+			expect(await stateOf(contacts[1].waId)).toBe('accepted');
+			env.graph.held.length = 0;
 		});
 	});
 
@@ -380,7 +431,10 @@ describe('reply in window', () => {
 
 			expect(env.graph.sends().length).toBe(count + 1);
 			expect(again.closed).toEqual([]);
-			expect(again.sent[0].json.sent).toMatchObject({ status: 'sent', idempotencyKey: 'parcel-9' });
+			expect(again.sent[0].json.sent).toMatchObject({
+				status: 'sent',
+				idempotencyKey: (first.sent[0].json.sent as { idempotencyKey: string }).idempotencyKey,
+			});
 			expect((again.sent[0].json.sent as { wamid: string }).wamid).not.toBe(firstWamid);
 		});
 
@@ -412,6 +466,68 @@ describe('reply in window', () => {
 			expect(again.closed[0].json.notSent).toMatchObject({
 				reason: 'send_in_progress',
 				rule: 'idempotency',
+			});
+		});
+
+		it('keeps the key claimed when the execution is cancelled after the reply left', async () => {
+			const { waId, e164 } = contactNo(29);
+			await env.store.touchWindows([{ sender: SENDER, contact: waId, at: ago(1) }]);
+			const controller = new AbortController();
+			env.graph.answer((request) => {
+				if (request.json?.to === e164) controller.abort(new Error('The execution was cancelled'));
+				return undefined;
+			});
+			const params = { text: 'Your code is 9012', options: { idempotencyKey: 'code-9012' } };
+			const first = await run(env, [triggerItem(waId, ago(1))], {
+				params,
+				continueOnFail: true,
+				signal: controller.signal,
+			});
+			env.graph.answer(undefined);
+			const count = env.graph.sends().length;
+
+			const again = await run(env, [triggerItem(waId, ago(1))], {
+				params,
+				executionId: 'another-execution',
+			});
+
+			expect(first.closed[0].error).toBeInstanceOf(NodeApiError);
+			expect(String(first.closed[0].json.error)).toContain('Cancelled');
+			expect(env.graph.sends().length).toBe(count);
+			expect(again.closed[0].json.notSent).toMatchObject({ reason: 'send_in_progress' });
+		});
+
+		it('scopes an Idempotency Key to the message type and the contact', async () => {
+			const contacts = [contactNo(30), contactNo(31)];
+			await env.store.touchWindows(
+				contacts.map((c) => ({ sender: SENDER, contact: c.waId, at: ago(1) })),
+			);
+			const count = env.graph.sends().length;
+			const options = { idempotencyKey: 'order-4711' };
+
+			const texts = await run(
+				env,
+				contacts.map((c) => triggerItem(c.waId, ago(1))),
+				{ params: { text: 'Shipped', options } },
+			);
+			const reaction = await run(env, [triggerItem(contacts[0].waId, ago(1))], {
+				params: { messageType: 'reaction', emoji: '👍', options },
+			});
+			const repeat = await run(env, [triggerItem(contacts[1].waId, ago(1))], {
+				params: { text: 'Shipped', options },
+				executionId: 'another-execution',
+			});
+
+			expect(env.graph.sends().length).toBe(count + 3);
+			const keys = texts.sent.map(
+				(s) => (s.json.sent as { idempotencyKey: string }).idempotencyKey,
+			);
+			expect(new Set(keys).size).toBe(2);
+			expect(keys.join()).not.toContain(contacts[0].waId);
+			expect(reaction.sent[0].json.sent).toMatchObject({ status: 'sent' });
+			expect(repeat.sent[0].json.sent).toMatchObject({
+				status: 'already_sent',
+				idempotencyKey: keys[1],
 			});
 		});
 
@@ -473,27 +589,32 @@ describe('reply in window', () => {
 			expect(closed[0].error).toBeInstanceOf(NodeOperationError);
 		});
 
-		it('throws the item error without Continue On Fail, after sending the other items', async () => {
+		it('throws the first item error without Continue On Fail before anything is sent', async () => {
 			const contacts = [contactNo(21), contactNo(22)];
 			await env.store.touchWindows(
 				contacts.map((c) => ({ sender: SENDER, contact: c.waId, at: ago(1) })),
 			);
+			const items = contacts.map((c) => triggerItem(c.waId, ago(1)));
+			const oneButton = { button: [{ id: 'x', title: 'X' }] };
+			const params = (buttons: unknown) => ({
+				messageType: 'buttons',
+				bodyText: 'Pick one',
+				buttons,
+			});
 			const count = env.graph.sends().length;
-			const error = await run(
-				env,
-				contacts.map((c) => triggerItem(c.waId, ago(1))),
-				{
-					params: {
-						messageType: 'buttons',
-						bodyText: 'Pick one',
-						buttons: (i: number) => (i === 0 ? fourButtons : { button: [{ id: 'x', title: 'X' }] }),
-					},
-				},
-			).catch((e: unknown) => e);
+
+			const error = await run(env, items, {
+				params: params((i: number) => (i === 0 ? fourButtons : oneButton)),
+			}).catch((e: unknown) => e);
+
 			expect(error).toBeInstanceOf(NodeOperationError);
 			expect((error as NodeOperationError).message).toContain('WhatsApp allows 1 to 3');
 			expect((error as NodeOperationError).context.itemIndex).toBe(0);
-			expect(env.graph.sends().length).toBe(count + 1);
+			expect(env.graph.sends().length).toBe(count);
+			// Nothing was claimed either: the fixed batch sends both.
+			const fixed = await run(env, items, { params: params(oneButton) });
+			expect(fixed.sent).toHaveLength(2);
+			expect(env.graph.sends().length).toBe(count + 2);
 		});
 
 		it('turns other API errors into item errors with Meta code and fix, without the token', async () => {

@@ -19,8 +19,9 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { HOUR } from '../../../nodes/core/clock';
+import { HOUR, type Clock } from '../../../nodes/core/clock';
 import type { ComplianceStore } from '../../../nodes/core/store/types';
+import { execute } from '../../../nodes/WhatsAppReplyInWindow/execute';
 import { WhatsAppReplyInWindow } from '../../../nodes/WhatsAppReplyInWindow/WhatsAppReplyInWindow.node';
 import { closeAllStores, openStore } from '../../../nodes/shared/store';
 
@@ -52,6 +53,13 @@ export interface Answer {
 	json: unknown;
 }
 
+/** A request the server holds unanswered until the test releases it. */
+export interface Held {
+	request: Received;
+	/** Answers it as the server would have (or with `answer`). */
+	release(answer?: Answer): void;
+}
+
 /** Meta's error envelope. */
 export function metaError(code: number, title: string, details = 'details'): Answer {
 	return {
@@ -75,7 +83,8 @@ export function metaError(code: number, title: string, details = 'details'): Ans
 export async function startGraphServer() {
 	const received: Received[] = [];
 	let counter = 0;
-	let override: ((request: Received) => Answer | undefined) | undefined;
+	let override: ((request: Received) => Answer | 'hold' | undefined) | undefined;
+	const held: Held[] = [];
 	const server = http.createServer((req, res) => {
 		const chunks: Buffer[] = [];
 		req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -95,9 +104,17 @@ export async function startGraphServer() {
 				json,
 			};
 			received.push(request);
-			const answer = override?.(request) ?? standardAnswer(request, ++counter);
-			res.writeHead(answer.status ?? 200, { 'content-type': 'application/json' });
-			res.end(JSON.stringify(answer.json));
+			const n = ++counter;
+			const respond = (answer: Answer) => {
+				res.writeHead(answer.status ?? 200, { 'content-type': 'application/json' });
+				res.end(JSON.stringify(answer.json));
+			};
+			const answer = override?.(request);
+			if (answer === 'hold') {
+				held.push({ request, release: (given) => respond(given ?? standardAnswer(request, n)) });
+				return;
+			}
+			respond(answer ?? standardAnswer(request, n));
 		});
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -108,10 +125,14 @@ export async function startGraphServer() {
 		/** Message sends (not reads, not uploads) received so far. */
 		sends: () =>
 			received.filter((r) => r.path.endsWith('/messages') && r.json && r.json.status !== 'read'),
-		answer(fn: ((request: Received) => Answer | undefined) | undefined) {
+		/** Overrides the answer to a request; 'hold' keeps it unanswered (see `held`). */
+		answer(fn: ((request: Received) => Answer | 'hold' | undefined) | undefined) {
 			override = fn;
 		},
+		/** Requests held unanswered, in the order they came. */
+		held,
 		async close() {
+			held.length = 0;
 			server.closeAllConnections();
 			await new Promise<void>((resolve) => server.close(() => resolve()));
 		},
@@ -171,6 +192,10 @@ export interface RunOptions {
 	/** The credential's phone number id. */
 	credentialSender?: string;
 	nodeId?: string;
+	/** The execution's cancel signal. @default none */
+	signal?: AbortSignal;
+	/** The node's clock. @default the system clock */
+	clock?: Clock;
 }
 
 const nodeType = new WhatsAppReplyInWindow();
@@ -209,6 +234,7 @@ export function executeContext(
 	ctx.getExecutionId.mockReturnValue(options.executionId ?? 'execution-1');
 	ctx.continueOnFail.mockReturnValue(options.continueOnFail ?? false);
 	ctx.getWorkflowDataProxy.mockReturnValue({ $thisRunIndex: 0 } as never);
+	ctx.getExecutionCancelSignal.mockReturnValue(options.signal);
 	ctx.getCredentials.mockImplementation(async (type: string) => {
 		if (type === 'whatsAppCloudApi') {
 			return {
@@ -274,7 +300,9 @@ export async function run(
 	options: RunOptions = {},
 ): Promise<{ sent: INodeExecutionData[]; closed: INodeExecutionData[] }> {
 	const ctx = executeContext(env, items, options);
-	const [sent, closed] = await nodeType.execute.call(ctx);
+	const [sent, closed] = options.clock
+		? await execute.call(ctx, options.clock)
+		: await nodeType.execute.call(ctx);
 	return { sent, closed };
 }
 

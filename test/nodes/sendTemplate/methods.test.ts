@@ -123,7 +123,7 @@ describe('Send Template methods', () => {
 					},
 				]),
 			);
-			expect(results).toHaveLength(8);
+			expect(results).toHaveLength(9);
 		});
 
 		it('marks a template as soon as Meta pauses it', async () => {

@@ -1,9 +1,10 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DateTime } from 'luxon';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { DAY, HOUR } from '../../../nodes/core/clock';
+import { DAY, HOUR, ManualClock, SECOND } from '../../../nodes/core/clock';
+import { scopedKey } from '../../../nodes/shared/idempotency';
+import { sendStateOf, until } from '../../support/sends';
 import {
 	ANA_BR,
 	AVERY_US,
@@ -21,6 +22,7 @@ import {
 	startEnv,
 	template,
 	variables,
+	type Outputs,
 	type Param,
 	type TestEnv,
 } from './support';
@@ -175,24 +177,23 @@ describe('Send Template', () => {
 		});
 
 		it("holds a marketing template during quiet hours in the contact's time zone until they end", async () => {
-			await consent(env, LENA.waId, 'opt_in');
-			const berlin = DateTime.now().setZone('Europe/Berlin');
-			const quietHours = {
-				settings: {
-					enabled: true,
-					start: berlin.minus({ hours: 1 }).toFormat('HH:mm'),
-					end: berlin.plus({ hours: 1 }).toFormat('HH:mm'),
-				},
-			};
+			// 22:30 in Berlin (summer time): quiet from 21:00 to 08:00.
+			const night = Date.UTC(2026, 5, 15, 20, 30);
+			await consent(env, LENA.waId, 'opt_in', 'marketing', night - DAY);
+			const quietHours = { settings: { enabled: true, start: '21:00', end: '08:00' } };
 			const items = itemsOf({ phone: LENA.e164, vars: backInStock('Lena') });
 
-			const out = await run(env, items, { params: { ...perItem(items), options: { quietHours } } });
+			const out = await run(env, items, {
+				params: { ...perItem(items), options: { quietHours } },
+				clock: new ManualClock(night),
+			});
 
 			expect(out.sent).toEqual([]);
-			expect(json(out.skipped)[0]).toMatchObject({ reason: 'quiet_hours', rule: 'quiet hours' });
-			const retryAt = Date.parse(String(json(out.skipped)[0].retryAt));
-			expect(retryAt).toBeGreaterThan(Date.now());
-			expect(retryAt).toBeLessThanOrEqual(Date.now() + HOUR);
+			expect(json(out.skipped)[0]).toMatchObject({
+				reason: 'quiet_hours',
+				rule: 'quiet hours',
+				retryAt: '2026-06-16T06:00:00.000Z',
+			});
 			expect(env.sandbox.state.sentMessages()).toEqual([]);
 		});
 
@@ -319,6 +320,42 @@ describe('Send Template', () => {
 		});
 	});
 
+	describe('recording', () => {
+		it('records each send as Meta answers it, while other sends of the batch are still open', async () => {
+			await consent(env, LENA.waId, 'opt_in');
+			await consent(env, JONAS.waId, 'opt_in');
+			const graph = await startHoldingGraph(env);
+			const items = itemsOf(
+				{ phone: LENA.e164, vars: backInStock('Lena') },
+				{ phone: JONAS.e164, vars: backInStock('Jonas') },
+			);
+			const clock = new ManualClock(Date.now());
+			const keyOf = (contact: string) => scopedKey('spring', ['back_in_stock', contact]);
+			const stateOf = (contact: string) => sendStateOf(env.store, SENDER, keyOf(contact));
+			try {
+				const running = run(env, items, {
+					params: { ...perItem(items), options: { ...NO_QUIET_HOURS, idempotencyKey: 'spring' } },
+					baseUrl: graph.url,
+					clock,
+				});
+				await until(() => graph.held().length === 2);
+				expect(await stateOf(LENA.waId)).toBe('pending');
+				clock.advance(SECOND);
+				graph.accept(LENA.e164);
+
+				await until(async () => (await stateOf(LENA.waId)) === 'accepted');
+				expect(await stateOf(JONAS.waId)).toBe('pending');
+
+				graph.accept(JONAS.e164);
+				const out = await running;
+				expect(json(out.sent).map((j) => j.result)).toEqual(['sent', 'sent']);
+				expect(await stateOf(JONAS.waId)).toBe('accepted');
+			} finally {
+				await graph.close();
+			}
+		});
+	});
+
 	describe('item errors', () => {
 		it('makes a bad phone number an item error and sends the other items', async () => {
 			await consent(env, LENA.waId, 'opt_in');
@@ -433,16 +470,15 @@ describe('Send Template', () => {
 			expect(env.sandbox.state.sentMessages()).toEqual([]);
 		});
 
-		it('keeps the key claimed when Meta may have accepted a message it failed to confirm', async () => {
+		/** Sends Lena's message once through `graph` as `first` says, then again: nothing is resent. */
+		async function expectKeyStaysClaimed(
+			graph: Awaited<ReturnType<typeof startStubGraph>>,
+			first: (items: INodeExecutionData[]) => Promise<Outputs>,
+		) {
 			await consent(env, LENA.waId, 'opt_in');
-			const graph = await startFailingGraph(env);
 			const items = itemsOf({ phone: LENA.e164, vars: backInStock('Lena') });
 			try {
-				const out = await run(env, items, {
-					params: perItem(items),
-					continueOnFail: true,
-					baseUrl: graph.url,
-				});
+				const out = await first(items);
 				const again = await run(env, items, { params: perItem(items), baseUrl: graph.url });
 
 				expect(String(out.skipped[0].json.errorDescription)).toContain('stays claimed');
@@ -451,6 +487,51 @@ describe('Send Template', () => {
 			} finally {
 				await graph.close();
 			}
+		}
+
+		it('keeps the key claimed when Meta may have accepted a message it failed to confirm', async () => {
+			const graph = await startFailingGraph(env);
+			await expectKeyStaysClaimed(graph, (items) =>
+				run(env, items, { params: perItem(items), continueOnFail: true, baseUrl: graph.url }),
+			);
+		});
+
+		it('keeps the key claimed when the execution is cancelled after the message left', async () => {
+			const graph = await startHoldingGraph(env);
+			const controller = new AbortController();
+			await expectKeyStaysClaimed(graph, async (items) => {
+				const running = run(env, items, {
+					params: perItem(items),
+					continueOnFail: true,
+					baseUrl: graph.url,
+					signal: controller.signal,
+				});
+				await until(() => graph.held().length === 1);
+				controller.abort(new Error('The execution was cancelled'));
+				return await running;
+			});
+		});
+
+		it('gives every item its own error when the credential has no business account ID', async () => {
+			await consent(env, LENA.waId, 'opt_in');
+			const items = itemsOf(
+				{ phone: LENA.e164, vars: backInStock('Lena') },
+				{ phone: LENA.e164, vars: backInStock('Lena') },
+			);
+
+			const out = await run(env, items, {
+				params: perItem(items),
+				continueOnFail: true,
+				account: '',
+			});
+
+			expect(out.skipped.map((item) => item.json.error)).toEqual([
+				'[item 0] The WhatsApp Cloud API credential has no WhatsApp Business Account ID',
+				'[item 1] The WhatsApp Cloud API credential has no WhatsApp Business Account ID',
+			]);
+			expect(out.skipped[1].json.errorDescription).toContain('Enter it in the credential');
+			expect(out.skipped[0].error).not.toBe(out.skipped[1].error);
+			expect(out.skipped[1].error).toMatchObject({ context: { itemIndex: 1 } });
 		});
 
 		it('refuses a WhatsApp username with a sentence saying what to use', async () => {
@@ -495,6 +576,27 @@ describe('Send Template', () => {
 				idempotencyKeys: [String(json(out.sent)[0].idempotencyKey)],
 			});
 			expect(sends.size).toBe(0);
+		});
+
+		it('says of a repeated key that a real run would send the message once', async () => {
+			await consent(env, LENA.waId, 'opt_in');
+			const items = itemsOf(
+				{ phone: LENA.e164, vars: backInStock('Lena') },
+				{ phone: LENA.e164, vars: backInStock('Lena') },
+			);
+
+			const out = await run(env, items, {
+				params: {
+					...perItem(items),
+					options: { ...NO_QUIET_HOURS, dryRun: true, idempotencyKey: 'campaign-9' },
+				},
+			});
+
+			expect(json(out.sent).map((j) => j.result)).toEqual(['dry_run', 'dry_run']);
+			expect(json(out.sent)[1].message).toBe(
+				'Dry run: item 0 has the same idempotency key, so a real run would send this message once, for both items; nothing was sent.',
+			);
+			expect(env.sandbox.state.sentMessages()).toEqual([]);
 		});
 
 		it('addresses a business-scoped user ID in the recipient field', async () => {
@@ -694,13 +796,17 @@ describe('Send Template', () => {
 });
 
 /**
- * Answers the template list from the sandbox's seed, and every send with an HTTP 500: Meta may or
- * may not have accepted the message.
+ * A Graph API stand-in: answers the template list from the sandbox's seed and hands every send
+ * (its recipient and the response) to `answerSend`.
  */
-async function startFailingGraph(env: TestEnv) {
+async function startStubGraph(
+	env: TestEnv,
+	answerSend: (to: string, res: http.ServerResponse) => void,
+) {
 	let sends = 0;
 	const server = http.createServer((req, res) => {
-		req.resume();
+		const chunks: Buffer[] = [];
+		req.on('data', (chunk: Buffer) => chunks.push(chunk));
 		req.on('end', () => {
 			const url = new URL(req.url ?? '/', 'http://127.0.0.1');
 			if (req.method === 'GET' && url.pathname.endsWith('/message_templates')) {
@@ -713,12 +819,8 @@ async function startFailingGraph(env: TestEnv) {
 				return;
 			}
 			sends += 1;
-			res.writeHead(500, { 'content-type': 'application/json' });
-			res.end(
-				JSON.stringify({
-					error: { message: 'An unknown error occurred', type: 'OAuthException', code: 1 },
-				}),
-			);
+			const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { to: string };
+			answerSend(body.to, res);
 		});
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -728,6 +830,40 @@ async function startFailingGraph(env: TestEnv) {
 		close: async () => {
 			server.closeAllConnections();
 			await new Promise<void>((resolve) => server.close(() => resolve()));
+		},
+	};
+}
+
+/** Every send answered with an HTTP 500: Meta may or may not have accepted the message. */
+async function startFailingGraph(env: TestEnv) {
+	return await startStubGraph(env, (_to, res) => {
+		res.writeHead(500, { 'content-type': 'application/json' });
+		res.end(
+			JSON.stringify({
+				error: { message: 'An unknown error occurred', type: 'OAuthException', code: 1 },
+			}),
+		);
+	});
+}
+
+/** Every send is held until the test answers it with `accept(to)`. */
+async function startHoldingGraph(env: TestEnv) {
+	const held = new Map<string, http.ServerResponse>();
+	const graph = await startStubGraph(env, (to, res) => held.set(to, res));
+	return {
+		...graph,
+		held: () => [...held.keys()],
+		accept(to: string) {
+			const res = held.get(to)!;
+			held.delete(to);
+			res.writeHead(200, { 'content-type': 'application/json' });
+			res.end(
+				JSON.stringify({
+					messaging_product: 'whatsapp',
+					contacts: [{ input: to, wa_id: to.replace('+', '') }],
+					messages: [{ id: `wamid.held-${to}` }],
+				}),
+			);
 		},
 	};
 }

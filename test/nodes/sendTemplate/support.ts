@@ -16,12 +16,13 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { DAY } from '../../../nodes/core/clock';
+import { DAY, type Clock } from '../../../nodes/core/clock';
 import { clearSenderPairLimiters } from '../../../nodes/core/graph/pairLimiter';
 import { clearSenderLimiters } from '../../../nodes/core/graph/tokenBucket';
 import type { ConsentAction } from '../../../nodes/core/model';
 import type { ComplianceStore } from '../../../nodes/core/store/types';
 import { closeAllStores, openStore } from '../../../nodes/shared/store';
+import { execute } from '../../../nodes/WhatsAppSendTemplate/execute';
 import { WhatsAppSendTemplate } from '../../../nodes/WhatsAppSendTemplate/WhatsAppSendTemplate.node';
 import { startSandbox, type Sandbox } from '../../../sandbox/server';
 
@@ -136,6 +137,12 @@ export interface RunOptions {
 	timeZone?: string;
 	/** Where the Graph API is. @default the sandbox */
 	baseUrl?: string;
+	/** The credential's business account ID. @default ACCOUNT */
+	account?: string;
+	/** The execution's cancel signal. @default none */
+	signal?: AbortSignal;
+	/** The node's clock. @default the system clock */
+	clock?: Clock;
 }
 
 const nodeType = new WhatsAppSendTemplate();
@@ -156,12 +163,12 @@ const node: INode = {
 	},
 };
 
-function credentials(env: TestEnv, baseUrl = env.sandbox.url) {
+function credentials(env: TestEnv, baseUrl = env.sandbox.url, account = ACCOUNT) {
 	return async (type: string) => {
 		if (type === 'whatsAppCloudApi') {
 			return {
 				accessToken: TOKEN,
-				businessAccountId: ACCOUNT,
+				businessAccountId: account,
 				phoneNumberId: SENDER,
 				apiVersion: 'v25.0',
 				baseUrl,
@@ -210,9 +217,9 @@ export function executeContext(
 	ctx.getExecutionId.mockReturnValue(options.executionId ?? 'execution-1');
 	ctx.continueOnFail.mockReturnValue(options.continueOnFail ?? false);
 	ctx.getTimezone.mockReturnValue(options.timeZone ?? 'Europe/Berlin');
-	ctx.getExecutionCancelSignal.mockReturnValue(undefined);
+	ctx.getExecutionCancelSignal.mockReturnValue(options.signal);
 	ctx.getWorkflowDataProxy.mockReturnValue({ $thisRunIndex: 0 } as never);
-	ctx.getCredentials.mockImplementation(credentials(env, options.baseUrl));
+	ctx.getCredentials.mockImplementation(credentials(env, options.baseUrl, options.account));
 	ctx.getNodeParameter.mockImplementation(((
 		name: string,
 		itemIndex: number,
@@ -233,7 +240,10 @@ export async function run(
 	items: INodeExecutionData[],
 	options: RunOptions = {},
 ): Promise<Outputs> {
-	const [sent, skipped] = await nodeType.execute.call(executeContext(env, items, options));
+	const ctx = executeContext(env, items, options);
+	const [sent, skipped] = options.clock
+		? await execute.call(ctx, options.clock)
+		: await nodeType.execute.call(ctx);
 	return { sent, skipped };
 }
 

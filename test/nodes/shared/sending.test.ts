@@ -1,0 +1,52 @@
+import { mock } from 'jest-mock-extended';
+import { NodeOperationError, type IExecuteFunctions, type INode } from 'n8n-workflow';
+
+import {
+	groupBy,
+	MAX_SENDS_IN_FLIGHT,
+	rateLimitOf,
+	sendsInFlight,
+	unique,
+} from '../../../nodes/shared/sending';
+
+function withRateLimit(rateLimit: unknown): IExecuteFunctions {
+	const ctx = mock<IExecuteFunctions>();
+	ctx.getNode.mockReturnValue({ name: 'WhatsApp Send Template' } as INode);
+	ctx.getNodeParameter.mockReturnValue(rateLimit === undefined ? {} : { rateLimit });
+	return ctx;
+}
+
+describe('sending', () => {
+	it("takes Meta's default of 80 messages per second when no Rate Limit is set", () => {
+		expect(rateLimitOf(withRateLimit(undefined))).toBe(80);
+	});
+
+	it('reads the Rate Limit as a number, also when an expression gives it as text', () => {
+		expect(rateLimitOf(withRateLimit(0.5))).toBe(0.5);
+		expect(rateLimitOf(withRateLimit('1000'))).toBe(1000);
+	});
+
+	it.each([0, -1, 1001, Number.NaN, '', 'fast'])(
+		'refuses the Rate Limit %p, naming the limits',
+		(rateLimit) => {
+			expect(() => rateLimitOf(withRateLimit(rateLimit))).toThrow(NodeOperationError);
+			expect(() => rateLimitOf(withRateLimit(rateLimit))).toThrow(
+				/Rate Limit must be a number of messages per second above 0 and at most 1000/,
+			);
+		},
+	);
+
+	it('keeps one request in flight per message of a second, within 1 and the documented cap', () => {
+		expect(sendsInFlight(0.5)).toBe(1);
+		expect(sendsInFlight(80)).toBe(80);
+		expect(sendsInFlight(1000)).toBe(MAX_SENDS_IN_FLIGHT);
+	});
+
+	it('groups and deduplicates in first order', () => {
+		expect([...groupBy(['b1', 'a1', 'b2'], (s) => s[0])]).toEqual([
+			['b', ['b1', 'b2']],
+			['a', ['a1']],
+		]);
+		expect(unique(['b', 'a', 'b'])).toEqual(['b', 'a']);
+	});
+});
