@@ -5,15 +5,18 @@ import { DEFAULT_MESSAGES_PER_SECOND, MAX_MESSAGES_PER_SECOND } from '../core/gr
 
 /**
  * Requests in flight at once, at most, per execution. The sender's token bucket sets the pace;
- * this only bounds the open sockets and pending promises. At Meta's ~0.2-0.5 s per send, 100 in
- * flight keeps up with 200-500 messages per second, more than any sender number's rate but the
- * highest tier, without opening a socket per item of a large batch.
+ * this only bounds open sockets and pending promises. To keep up with a rate, about
+ * rate x latency requests must be open at once (1000/s at 150 ms: 150), so the bound allows for a
+ * slow answer of SLOWEST_EXPECTED_ANSWER_S at the highest tier.
  */
-export const MAX_SENDS_IN_FLIGHT = 100;
+export const MAX_SENDS_IN_FLIGHT = 500;
 
-/** Requests in flight for `rate` messages per second: one per message of a second, within 1..MAX_SENDS_IN_FLIGHT. */
+/** Meta usually answers a send in 0.1-0.5 s; slower answers are paced by the bound above. */
+export const SLOWEST_EXPECTED_ANSWER_S = 0.5;
+
+/** Requests in flight for `rate` messages per second: rate x the slowest expected answer, within 1..MAX_SENDS_IN_FLIGHT. */
 export function sendsInFlight(rate: number): number {
-	return Math.max(1, Math.min(MAX_SENDS_IN_FLIGHT, Math.ceil(rate)));
+	return Math.max(1, Math.min(MAX_SENDS_IN_FLIGHT, Math.ceil(rate * SLOWEST_EXPECTED_ANSWER_S)));
 }
 
 /**

@@ -2,6 +2,7 @@ import { SECOND } from '../../../nodes/core/clock';
 import {
 	clearSenderLimiters,
 	DEFAULT_MESSAGES_PER_SECOND,
+	SENDER_PACE,
 	senderLimiter,
 	TokenBucket,
 } from '../../../nodes/core/graph/tokenBucket';
@@ -177,7 +178,13 @@ describe('senderLimiter (process-wide registry)', () => {
 	it('re-rates the shared bucket when the configured rate changes', () => {
 		const bucket = senderLimiter('106540352242922', 80);
 		expect(senderLimiter('106540352242922', 20)).toBe(bucket);
-		expect(bucket.ratePerSecond).toBe(20);
+		expect(bucket.ratePerSecond).toBeCloseTo(20 * SENDER_PACE);
+	});
+
+	it('paces 3 % under the configured rate so arrival jitter never crosses Meta\'s limit', () => {
+		expect(SENDER_PACE).toBe(0.97);
+		expect(senderLimiter('106540352242922', 80).ratePerSecond).toBeCloseTo(77.6);
+		expect(senderLimiter('106540352242923', 1000).ratePerSecond).toBeCloseTo(970);
 	});
 
 	it('rejects an empty sender and a rate out of range', () => {

@@ -36,9 +36,10 @@ describe('sending', () => {
 		},
 	);
 
-	it('keeps one request in flight per message of a second, within 1 and the documented cap', () => {
+	it('keeps rate x the slowest expected answer in flight, within 1 and the documented cap', () => {
 		expect(sendsInFlight(0.5)).toBe(1);
-		expect(sendsInFlight(80)).toBe(80);
+		expect(sendsInFlight(80)).toBe(40);
+		expect(sendsInFlight(200)).toBe(100);
 		expect(sendsInFlight(1000)).toBe(MAX_SENDS_IN_FLIGHT);
 	});
 
