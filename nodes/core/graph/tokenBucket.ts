@@ -125,12 +125,13 @@ export class TokenBucket {
 	 * Changes the rate (the sender's configured throughput changed). Tokens earned so far keep
 	 * counting at the old rate; a burst that was not set explicitly follows the new rate.
 	 */
-	setRate(ratePerSecond: number): void {
+	setRate(ratePerSecond: number, burst?: number): void {
 		assertRate(ratePerSecond, 'ratePerSecond');
+		if (burst !== undefined) assertBurst(burst);
 		this.#refill();
 		this.#rate = ratePerSecond;
-		if (this.#burstFollowsRate) {
-			this.#burst = Math.ceil(ratePerSecond);
+		if (burst !== undefined || this.#burstFollowsRate) {
+			this.#burst = burst ?? Math.ceil(ratePerSecond);
 			this.#tokens = Math.min(this.#tokens, this.#burst);
 		}
 	}
@@ -180,9 +181,20 @@ const registry = new Map<string, TokenBucket>();
 export const SENDER_PACE = 0.97;
 
 /**
+ * A sender's burst, in seconds of its rate. Meta's own bucket allows about a second's worth; after
+ * an event-loop stall a full second's burst here would land on top of requests still on their way
+ * (130429 at 1000/s). A tenth of a second keeps every window well under Meta's allowance.
+ */
+export const SENDER_BURST_SECONDS = 0.1;
+
+function senderBurst(pacedRate: number): number {
+	return Math.max(1, Math.ceil(pacedRate * SENDER_BURST_SECONDS));
+}
+
+/**
  * The bucket of one sender number, shared by every node and workflow in this n8n process, so two
  * workflows sending from the same number together stay under its throughput. It runs at
- * SENDER_PACE of the given rate. A later call with a
+ * SENDER_PACE of the given rate with a burst of SENDER_BURST_SECONDS. A later call with a
  * different rate re-rates the shared bucket (the setting was changed).
  *
  * In queue mode every worker is its own process with its own bucket: divide the sender's rate by
@@ -202,10 +214,10 @@ export function senderLimiter(
 	const paced = ratePerSecond * SENDER_PACE;
 	const existing = registry.get(key);
 	if (existing) {
-		if (existing.ratePerSecond !== paced) existing.setRate(paced);
+		if (existing.ratePerSecond !== paced) existing.setRate(paced, senderBurst(paced));
 		return existing;
 	}
-	const bucket = new TokenBucket({ ratePerSecond: paced });
+	const bucket = new TokenBucket({ ratePerSecond: paced, burst: senderBurst(paced) });
 	registry.set(key, bucket);
 	return bucket;
 }

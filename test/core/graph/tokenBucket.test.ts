@@ -181,10 +181,16 @@ describe('senderLimiter (process-wide registry)', () => {
 		expect(bucket.ratePerSecond).toBeCloseTo(20 * SENDER_PACE);
 	});
 
-	it('paces 3 % under the configured rate so arrival jitter never crosses Meta\'s limit', () => {
+	it("paces 3 % under the configured rate so arrival jitter never crosses Meta's limit", () => {
 		expect(SENDER_PACE).toBe(0.97);
 		expect(senderLimiter('106540352242922', 80).ratePerSecond).toBeCloseTo(77.6);
 		expect(senderLimiter('106540352242923', 1000).ratePerSecond).toBeCloseTo(970);
+	});
+
+	it('allows a burst of a tenth of a second only, also after a re-rate', () => {
+		expect(senderLimiter('106540352242922', 1000).burst).toBe(97);
+		expect(senderLimiter('106540352242922', 80).burst).toBe(8);
+		expect(senderLimiter('106540352242923', 5).burst).toBe(1);
 	});
 
 	it('rejects an empty sender and a rate out of range', () => {
