@@ -114,7 +114,8 @@ Try these in another terminal (${contact.name} is a sandbox contact):
        ${cli} say ${contact.wa_id} "Hi, is the blue jacket back?"
   2. The contact sends STOP; the opt-out is recorded and confirmed:
        ${cli} say ${contact.wa_id} "STOP"
-  3. The shop says an item is back in stock; only opted-in contacts get the template:
+  3. The shop says an item is back in stock; only contacts who opted in to back_in_stock get the
+     template. Nobody has yet, so every contact leaves on Skipped with its reason (see the execution):
        curl -X POST ${n8n.webhookUrl('back-in-stock')} -H 'content-type: application/json' -d '{"sku":"TRAIL-RUNNER-2","product":"the Trail Runner 2"}'
   4. A visitor signs up on your web form; the opt-in stays pending until they confirm on WhatsApp:
        curl -X POST ${n8n.webhookUrl('newsletter-signup')} -H 'content-type: application/json' -d '{"phone":"+49 176 12345602","name":"Jonas Weber","consentText":"Yes, send me news and offers from Sandbox Shop on WhatsApp. I can unsubscribe at any time.","pageUrl":"https://shop.example.com/newsletter"}'
