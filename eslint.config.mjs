@@ -45,7 +45,7 @@ export default tseslint.config(
 		rules: { '@n8n/community-nodes/require-node-api-error': 'off' },
 	},
 	{
-		files: ['test/**/*.ts', 'bench/**/*.ts', 'sandbox/**/*.ts', 'scripts/**/*.ts'],
+		files: ['test/**/*.ts', 'bench/**/*.ts', 'sandbox/**/*.ts', 'scripts/**/*.ts', 'tools/**/*.ts'],
 		rules: { 'no-console': 'off' },
 	},
 	{

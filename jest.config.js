@@ -24,7 +24,7 @@ module.exports = {
 		project('nodes'),
 		project('sandbox'),
 		project('e2e', {
-			// Installs the pinned n8n once (minutes the first time); see test/e2e/README.md.
+			// Installs the pinned n8n once (minutes the first time); see tools/n8n/README.md.
 			globalSetup: '<rootDir>/test/e2e/harness/globalSetup.ts',
 			globalTeardown: '<rootDir>/test/e2e/harness/globalTeardown.ts',
 			// One real n8n at a time: e2e files run serially, the other projects keep their workers.

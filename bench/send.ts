@@ -51,9 +51,9 @@ import { SqliteComplianceStore } from '../nodes/core/store/sqlite';
 import type { ComplianceStore } from '../nodes/core/store/types';
 import { resolveRecipient, type Recipient } from '../nodes/shared/recipient';
 import { startSandbox, type Sandbox } from '../sandbox/server';
-import { ensureN8nInstalled } from '../test/e2e/harness/install';
-import { startN8n, type N8nInstance, type WorkflowFixture } from '../test/e2e/harness/n8n';
-import { consentImportWorkflow, control, postJson, sandboxCredential } from '../test/e2e/support';
+import { ensureN8nInstalled } from '../tools/n8n/install';
+import { startN8n, type N8nInstance, type WorkflowFixture } from '../tools/n8n/n8n';
+import { consentImportWorkflow, control, postJson, sandboxCredential } from '../tools/n8n/fixtures';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 5000);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 150);

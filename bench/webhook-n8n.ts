@@ -3,7 +3,7 @@
  * WhatsApp Webhook Trigger of a published workflow. Targets: median <= 50 ms, p99 <= 250 ms at
  * 50 and 200 requests/s.
  *
- * Setup: the pinned n8n (test/e2e/harness, installed into ~/.cache once) with the packed package
+ * Setup: the pinned n8n (tools/n8n, installed into ~/.cache once) with the packed package
  * in .n8n/nodes as users install it, one published workflow whose only node is the trigger
  * (Trigger On: messages and statuses, every side effect on, the embedded SQLite store), n8n's own
  * SQLite database, executions saved as the e2e harness saves them (all).
@@ -34,8 +34,8 @@ import { DatabaseSync } from 'node:sqlite';
 
 import { SQLITE_FILE_NAME } from '../nodes/core/store/sqlite';
 import { computeSignature } from '../nodes/core/webhook/verify';
-import { packPackage, startN8n, type N8nInstance } from '../test/e2e/harness/n8n';
-import { createRunDir, currentRunDir, RUN_DIR_ENV } from '../test/e2e/harness/processes';
+import { packPackage, startN8n, type N8nInstance } from '../tools/n8n/n8n';
+import { createRunDir, currentRunDir, RUN_DIR_ENV } from '../tools/n8n/processes';
 
 const ROOT = path.resolve(__dirname, '..');
 const RATES = (process.env.BENCH_RATES ?? '50,200').split(',').map(Number);

@@ -11,8 +11,8 @@ import net from 'node:net';
 import path from 'node:path';
 
 import { startSandbox } from '../sandbox/server';
-import { ensureN8nInstalled } from '../test/e2e/harness/install';
-import { startN8n, type N8nInstance, type WorkflowFixture } from '../test/e2e/harness/n8n';
+import { ensureN8nInstalled } from '../tools/n8n/install';
+import { startN8n, type N8nInstance, type WorkflowFixture } from '../tools/n8n/n8n';
 
 const ROOT = path.resolve(__dirname, '..');
 const OWNER_EMAIL = 'demo@example.com';

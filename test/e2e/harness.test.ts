@@ -9,7 +9,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 
-import { nodeOutput, PACKAGE_NAME, startN8n, type N8nInstance } from './harness/n8n';
+import { nodeOutput, PACKAGE_NAME, startN8n, type N8nInstance } from '../../tools/n8n/n8n';
 
 const WORKFLOW_ID = 'e2eHarnessWf0001';
 const CREDENTIAL_ID = 'e2eHarnessCred01';

@@ -18,8 +18,9 @@ import {
 	type N8nExecution,
 	type N8nInstance,
 	type WorkflowFixture,
-} from './harness/n8n';
-import { control, outputItems, sandboxCredential, SANDBOX_CREDENTIAL_ID } from './support';
+} from '../../tools/n8n/n8n';
+import { control, sandboxCredential, SANDBOX_CREDENTIAL_ID } from '../../tools/n8n/fixtures';
+import { outputItems } from '../../tools/n8n/n8n';
 
 const EXAMPLES_DIR = path.resolve(__dirname, '..', '..', 'examples');
 const STOP_EXAMPLE = 'handle-stop-and-confirm-opt-out.json';
@@ -30,7 +31,7 @@ const FORM_PATH = 'newsletter-signup';
 const STATUS_PATH = 'e2e-consent-status';
 const HISTORY_PATH = 'e2e-consent-history';
 const TRIGGER_NODE = 'WhatsApp Webhook Trigger';
-/** The verify token of the sandbox credential (test/e2e/support.ts). */
+/** The verify token of the sandbox credential (tools/n8n/fixtures.ts). */
 const VERIFY_TOKEN = 'sandbox-verify-token';
 
 /** Seed contacts (sandbox/seed.json). */

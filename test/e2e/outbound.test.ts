@@ -11,16 +11,15 @@ import { DateTime } from 'luxon';
 
 import { normalizePhone } from '../../nodes/core/phone';
 import { startSandbox, type Sandbox, type SentMessage } from '../../sandbox/server';
-import { startN8n, type N8nExecution, type N8nInstance } from './harness/n8n';
+import { outputItems, startN8n, type N8nExecution, type N8nInstance } from '../../tools/n8n/n8n';
 import {
 	consentImportWorkflow,
 	control,
 	loadExamples,
-	outputItems,
 	postJson,
 	sandboxCredential,
 	type ConsentRow,
-} from './support';
+} from '../../tools/n8n/fixtures';
 
 const SUPPORT = 'waExSupportInbox';
 const BACK_IN_STOCK = 'waExBackInStock1';

@@ -3,8 +3,8 @@
  * stops what crashed earlier runs left running, and opens this run's process record. Runs in the
  * jest parent process, so the exit and signal handlers registered here are the real ones.
  */
-import { ensureN8nInstalled } from './install';
-import { createRunDir, endRun, reapStaleRuns, RUN_DIR_ENV } from './processes';
+import { ensureN8nInstalled } from '../../../tools/n8n/install';
+import { createRunDir, endRun, reapStaleRuns, RUN_DIR_ENV } from '../../../tools/n8n/processes';
 
 export default async function globalSetup(): Promise<void> {
 	const reaped = reapStaleRuns();
@@ -16,8 +16,8 @@ export default async function globalSetup(): Promise<void> {
 		const reason = error instanceof Error ? error.message : String(error);
 		throw new Error(
 			`The e2e tests need n8n installed and it could not be: ${reason}\n` +
-				'Retry by hand with `export PATH=$PWD/node_modules/.bin:$PATH && node test/e2e/harness/install.ts`, ' +
-				'or run only the fast tests with `npm run test:fast`. See test/e2e/README.md.',
+				'Retry by hand with `export PATH=$PWD/node_modules/.bin:$PATH && node tools/n8n/install.ts`, ' +
+				'or run only the fast tests with `npm run test:fast`. See tools/n8n/README.md.',
 		);
 	}
 	const runDir = createRunDir(process.pid);

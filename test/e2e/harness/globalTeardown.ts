@@ -1,5 +1,5 @@
 /** jest globalTeardown of the e2e project: stops any n8n a test did not stop and removes its files. */
-import { endRun, RUN_DIR_ENV } from './processes';
+import { endRun, RUN_DIR_ENV } from '../../../tools/n8n/processes';
 
 export default function globalTeardown(): void {
 	const runDir = process.env[RUN_DIR_ENV];

@@ -1,7 +1,7 @@
 /**
- * What the e2e tests and bench/send.ts share besides the harness: the example workflows as users
- * import them, the sandbox credential they refer to, the sandbox's control API, and a node's items
- * on any output of a saved execution.
+ * What the demo, the benchmarks and the e2e tests share besides the n8n harness: the example
+ * workflows as users import them, the sandbox credential they refer to, the sandbox's control API
+ * and a JSON POST to a production webhook.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { IDataObject } from 'n8n-workflow';
 
 import type { Sandbox } from '../../sandbox/server';
-import type { CredentialFixture, N8nExecution, WorkflowFixture } from './harness/n8n';
+import type { CredentialFixture, WorkflowFixture } from './n8n';
 
 const EXAMPLES_DIR = path.resolve(__dirname, '..', '..', 'examples');
 
@@ -46,22 +46,6 @@ export function loadExamples(): WorkflowFixture[] {
 			(file) =>
 				JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8')) as WorkflowFixture,
 		);
-}
-
-/** The items a node put on output `index` in its first run; [] when that output stayed empty. */
-export function outputItems(
-	execution: N8nExecution,
-	nodeName: string,
-	index: number,
-): IDataObject[] {
-	const runs = execution.data?.resultData.runData[nodeName];
-	if (!runs?.length) {
-		const ran = Object.keys(execution.data?.resultData.runData ?? {});
-		throw new Error(
-			`Node "${nodeName}" did not run in execution ${execution.id}; these did: ${ran.join(', ')}`,
-		);
-	}
-	return (runs[0].data?.main[index] ?? []).map((item) => item.json);
 }
 
 /** One call of the sandbox's control API (/_sandbox/...); throws with its message unless 2xx. */

@@ -2,7 +2,7 @@
  * Installs the n8n pinned in ./package.json once into a cache folder outside the repository.
  *
  * Used by the e2e globalSetup and runnable by hand with Node 24:
- *   export PATH=/work/main/node_modules/.bin:$PATH && node test/e2e/harness/install.ts
+ *   export PATH=/work/main/node_modules/.bin:$PATH && node tools/n8n/install.ts
  *
  * Only node: imports here: run by hand, Node strips the types and loads this file as an ES module
  * (./package.json says "type": "module"), where relative imports would need extensions that the
@@ -16,7 +16,7 @@ import * as path from 'node:path';
 
 /** Where an installed n8n lives and how to run it. */
 export interface N8nInstall {
-	/** The n8n version pinned in test/e2e/harness/package.json. */
+	/** The n8n version pinned in tools/n8n/package.json. */
 	readonly version: string;
 	/** The cache folder holding node_modules/n8n. */
 	readonly dir: string;
@@ -54,11 +54,16 @@ export function installPlan(): { version: string; dir: string; packageJson: stri
 		.dependencies?.n8n;
 	if (!version || !/^\d+\.\d+\.\d+$/.test(version)) {
 		throw new Error(
-			`test/e2e/harness/package.json must pin dependencies.n8n to an exact version (e.g. "2.30.7"), found ${JSON.stringify(version)}`,
+			`tools/n8n/package.json must pin dependencies.n8n to an exact version (e.g. "2.30.7"), found ${JSON.stringify(version)}`,
 		);
 	}
-	// The hash makes a new folder whenever the pin or the overrides change.
-	const hash = createHash('sha256').update(packageJson).digest('hex').slice(0, 12);
+	// The hash makes a new folder whenever the pin or the overrides change (not for edits of the
+	// description or the comment).
+	const { dependencies, overrides } = JSON.parse(packageJson) as Record<string, unknown>;
+	const hash = createHash('sha256')
+		.update(JSON.stringify({ dependencies, overrides }))
+		.digest('hex')
+		.slice(0, 12);
 	const dir =
 		process.env.WA_E2E_CACHE ||
 		path.join(os.homedir(), '.cache', 'n8n-nodes-whatsapp-compliance', `n8n-${version}-${hash}`);
@@ -299,7 +304,7 @@ export async function ensureN8nInstalled(): Promise<N8nInstall> {
 	return install;
 }
 
-// Run by hand (`node test/e2e/harness/install.ts`): the only way this file runs as an ES module.
+// Run by hand (`node tools/n8n/install.ts`): the only way this file runs as an ES module.
 if (typeof require === 'undefined' && /install\.ts$/.test(process.argv[1] ?? '')) {
 	ensureN8nInstalled().then(
 		(install) => log(`n8n ${install.version}: ${install.nodePath} ${install.n8nBin}`),

@@ -1,6 +1,6 @@
 /**
  * A real n8n process for end-to-end tests, with the packed package installed the way users install
- * community nodes. See test/e2e/README.md.
+ * community nodes. See tools/n8n/README.md.
  *
  *   const n8n = await startN8n({ credentials, workflows });
  *   await fetch(n8n.webhookUrl('my-path'), { method: 'POST', body });
@@ -28,7 +28,7 @@ import {
 } from './processes';
 
 /** The repository root: what `npm pack` packs. */
-const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const PACKAGE_NAME = 'n8n-nodes-whatsapp-compliance';
 
 /** A credential as `n8n import:credentials` reads it; n8n encrypts `data` with the instance key. */
@@ -163,7 +163,7 @@ function requireInstall(): N8nInstall {
 	if (!install) {
 		throw new Error(
 			'n8n is not installed for the e2e tests. Run them through jest (its globalSetup installs it) or ' +
-				'install it by hand: `export PATH=$PWD/node_modules/.bin:$PATH && node test/e2e/harness/install.ts`',
+				'install it by hand: `export PATH=$PWD/node_modules/.bin:$PATH && node tools/n8n/install.ts`',
 		);
 	}
 	return install;
@@ -579,8 +579,12 @@ function readLoadedTypes(userFolder: string): LoadedTypes {
 	};
 }
 
-/** The JSON items a node output on its first run (main output 0), for assertions. */
-export function nodeOutput(execution: N8nExecution, nodeName: string): IDataObject[] {
+/** The items a node put on output `index` in its first run; [] when that output stayed empty. */
+export function outputItems(
+	execution: N8nExecution,
+	nodeName: string,
+	index: number,
+): IDataObject[] {
 	const runs = execution.data?.resultData.runData[nodeName];
 	if (!runs?.length) {
 		const ran = Object.keys(execution.data?.resultData.runData ?? {});
@@ -588,5 +592,10 @@ export function nodeOutput(execution: N8nExecution, nodeName: string): IDataObje
 			`Node "${nodeName}" did not run in execution ${execution.id}; these did: ${ran.join(', ')}`,
 		);
 	}
-	return (runs[0].data?.main[0] ?? []).map((item) => item.json);
+	return (runs[0].data?.main[index] ?? []).map((item) => item.json);
+}
+
+/** The items a node put on its first output in its first run. */
+export function nodeOutput(execution: N8nExecution, nodeName: string): IDataObject[] {
+	return outputItems(execution, nodeName, 0);
 }
