@@ -7,9 +7,9 @@
  * for the compliance store), so that its peak is its own: Webhook -> Code (N items) -> the node.
  * Send Template sends the utility template order_update to N contacts opted in beforehand (the
  * store file is seeded in this process through the core store, before n8n starts, so seeding
- * costs n8n nothing) from the sandbox's 1,000 msg/s number at Rate Limit 1000; the sandbox runs in
- * this process with 150 ms latency. n8n saves every execution's data (the harness's default), as
- * a default n8n does.
+ * costs n8n nothing) from the sandbox's 1,000 msg/s number (credential and Rate Limit 1000); the
+ * sandbox runs in this process with 150 ms latency. n8n saves every execution's data (the
+ * harness's default), as a default n8n does.
  *
  * Peak = VmHWM of the n8n process (/proc/<pid>/status) once the execution has ended; also its
  * VmRSS and VmHWM before the batch (n8n's start can peak above its idle size: a batch that stays
@@ -38,7 +38,7 @@ import {
 	batchPhone,
 	batchWorkflow,
 	postJson,
-	sandboxCredential,
+	sandboxTierCredential,
 	sendTemplateNode,
 	withStore,
 } from '../tools/n8n/fixtures';
@@ -128,7 +128,7 @@ async function measure(
 	const id = `benchMemory${workload}`;
 	const node =
 		workload === 'send'
-			? sendTemplateNode({ rateLimit: 'fromItem' })
+			? sendTemplateNode({ rateLimit: 'fromItem', credential: credentials[0] })
 			: { type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} };
 	const workflow: WorkflowFixture = withStore(
 		batchWorkflow(id, `bench: ${workload}`, BATCH_PATH, node),
@@ -183,8 +183,9 @@ async function main(): Promise<void> {
 		const storePath = join(dir, 'store.sqlite');
 		console.error(`seeding ${ITEMS} opt-ins into ${storePath}...`);
 		await seedStore(storePath);
+		// First: the Cloud API credential of the 1,000 msg/s number.
 		const credentials: CredentialFixture[] = [
-			sandboxCredential(sandbox),
+			sandboxTierCredential(sandbox, SENDER, 1000),
 			{
 				...STORE,
 				type: 'whatsAppComplianceStore',

@@ -4,7 +4,8 @@
  *
  * The workload (issue 8): 3 executions of 1,000 opted-in contacts each, started together, every
  * one a Webhook -> Code (1,000 items) -> WhatsApp Send Template (utility template order_update,
- * Rate Limit = the sender's limit, an idempotency key per item). The sandbox is the Cloud API in
+ * an idempotency key per item). Each tier has its own Cloud API credential with that number and
+ * Messages Per Second = the tier, and the node's Rate Limit = the tier. The sandbox is the Cloud API in
  * this process with 150 ms latency before every answer and the limit of the sender's tier
  * (130429 above it). Two tiers: the seed's number with 80 msg/s and the one with 1,000 msg/s.
  *   - single: one `n8n start` (tools/n8n/n8n.ts), the embedded SQLite store;
@@ -37,13 +38,18 @@ import {
 	batchWorkflow,
 	consentImportWorkflow,
 	postJson,
-	sandboxCredential,
 	SandboxErrorCounts,
+	sandboxTierCredential,
 	sendTemplateNode,
 	withStore,
 } from '../tools/n8n/fixtures';
 import { ensureN8nInstalled } from '../tools/n8n/install';
-import { startN8n, type N8nExecution, type WorkflowFixture } from '../tools/n8n/n8n';
+import {
+	startN8n,
+	type CredentialFixture,
+	type N8nExecution,
+	type WorkflowFixture,
+} from '../tools/n8n/n8n';
 import { endRunOnExit } from '../tools/n8n/processes';
 import { startN8nQueue } from '../tools/n8n/queue';
 import { loadAverages, machineLine, publishReport, runBenchmark } from './report';
@@ -68,10 +74,11 @@ const fixed = (value: number, digits = 1) => value.toFixed(digits);
 /** What a run needs from either deployment. */
 interface Deployment {
 	readonly label: string;
-	/** The URL of the batch webhook for request `n` (queue mode: alternating webhook processors). */
-	batchUrl(n: number): string;
+	/** The batch webhook of a tier for request `n` (queue mode: alternating webhook processors). */
+	batchUrl(tier: number, n: number): string;
 	consentUrl(): string;
-	ended(count: number): Promise<N8nExecution[]>;
+	/** Waits for the tier's batch workflow to have `count` ended executions. */
+	ended(tier: number, count: number): Promise<N8nExecution[]>;
 	workerOf(execution: N8nExecution): string | undefined;
 	stop(): Promise<void>;
 }
@@ -92,39 +99,65 @@ interface RunResult {
 	loadAfter: string;
 }
 
-const workflows: WorkflowFixture[] = [
-	consentImportWorkflow(CONSENT, 'bench: import consent', CONSENT_PATH),
-	batchWorkflow(
-		BATCH,
-		'bench: order updates',
-		BATCH_PATH,
-		sendTemplateNode({ rateLimit: 'fromItem' }),
-	),
-];
+function senderOf(tier: number): string {
+	const sender = SENDERS[tier];
+	if (!sender) throw new Error(`no seed number with the tier ${tier}/s (80 or 1000)`);
+	return sender;
+}
+
+const batchId = (tier: number) => `${BATCH}${tier}`;
+const batchPath = (tier: number) => `${BATCH_PATH}-${tier}`;
+
+/**
+ * The credentials and workflows of either deployment: the consent import, and per tier a batch
+ * workflow whose Cloud API credential sends from that tier's number at that rate.
+ */
+function fixtures(sandbox: Sandbox): {
+	credentials: CredentialFixture[];
+	workflows: WorkflowFixture[];
+} {
+	const credentials = TIERS.map((tier) => sandboxTierCredential(sandbox, senderOf(tier), tier));
+	return {
+		credentials,
+		workflows: [
+			consentImportWorkflow(CONSENT, 'bench: import consent', CONSENT_PATH),
+			...TIERS.map((tier, i) =>
+				batchWorkflow(
+					batchId(tier),
+					`bench: order updates at ${tier}/s`,
+					batchPath(tier),
+					sendTemplateNode({ rateLimit: 'fromItem', credential: credentials[i] }),
+				),
+			),
+		],
+	};
+}
 
 async function single(sandbox: Sandbox): Promise<Deployment> {
-	const n8n = await startN8n({ credentials: [sandboxCredential(sandbox)], workflows });
+	const n8n = await startN8n(fixtures(sandbox));
 	return {
 		label: 'single process (SQLite store)',
-		batchUrl: () => n8n.webhookUrl(BATCH_PATH),
+		batchUrl: (tier) => n8n.webhookUrl(batchPath(tier)),
 		consentUrl: () => n8n.webhookUrl(CONSENT_PATH),
-		ended: (count) => n8n.waitForExecutions(BATCH, count, 30 * 60_000),
+		ended: (tier, count) => n8n.waitForExecutions(batchId(tier), count, 30 * 60_000),
 		workerOf: () => 'main',
 		stop: () => n8n.stop(),
 	};
 }
 
 async function queue(sandbox: Sandbox): Promise<Deployment> {
+	const { credentials, workflows } = fixtures(sandbox);
 	const deployment = await startN8nQueue({
-		credentials: [sandboxCredential(sandbox)],
+		credentials,
 		workflows: workflows.map((workflow) => withStore(workflow)),
 		workers: WORKERS,
 	});
 	return {
 		label: `queue mode, ${WORKERS} workers (PostgreSQL store)`,
-		batchUrl: (n) => deployment.webhookUrl(BATCH_PATH, n % deployment.webhookProcessors.length),
+		batchUrl: (tier, n) =>
+			deployment.webhookUrl(batchPath(tier), n % deployment.webhookProcessors.length),
 		consentUrl: () => deployment.webhookUrl(CONSENT_PATH),
-		ended: (count) => deployment.waitForExecutions(BATCH, count, 30 * 60_000),
+		ended: (tier, count) => deployment.waitForExecutions(batchId(tier), count, 30 * 60_000),
 		workerOf: (execution) => deployment.workerOf(execution.id),
 		stop: () => deployment.stop(),
 	};
@@ -149,17 +182,15 @@ async function run(
 	sandbox: Sandbox,
 	errors: SandboxErrorCounts,
 	tier: number,
-	before: number,
 ): Promise<RunResult> {
-	const sender = SENDERS[tier];
-	if (!sender) throw new Error(`no seed number with the tier ${tier}/s (80 or 1000)`);
+	const sender = senderOf(tier);
 	const from = sandbox.state.sentMessages().length;
 	const runId = `q${tier}-${randomBytes(3).toString('hex')}`;
 	errors.take();
 	const loadBefore = loadAverages();
 	const answers = await Promise.all(
 		Array.from({ length: EXECUTIONS }, (_, n) =>
-			postJson(deployment.batchUrl(n), {
+			postJson(deployment.batchUrl(tier, n), {
 				count: EACH,
 				first: n * EACH,
 				sender,
@@ -170,7 +201,7 @@ async function run(
 	);
 	const refused = answers.filter((a) => a.status !== 200);
 	if (refused.length > 0) throw new Error(`batch webhook answered ${refused[0].status}`);
-	const executions = (await deployment.ended(before + EXECUTIONS)).slice(before);
+	const executions = await deployment.ended(tier, EXECUTIONS);
 	const sent = sandbox.state
 		.sentMessages()
 		.slice(from)
@@ -246,11 +277,9 @@ async function main(): Promise<void> {
 			const deployment = kind === 'queue' ? await queue(sandbox) : await single(sandbox);
 			try {
 				await recordConsent(deployment);
-				let before = 0;
 				for (const tier of TIERS) {
 					console.error(`${deployment.label}, ${tier}/s...`);
-					const result = await run(deployment, sandbox, errors, tier, before);
-					before += EXECUTIONS;
+					const result = await run(deployment, sandbox, errors, tier);
 					console.error(
 						`  ${result.accepted} accepted in ${fixed(result.seconds)} s: ${fixed(result.rate / tier, 3)} of ${tier}/s, 130429: ${result.answers130429}, succeeded: ${result.succeeded}` +
 							(result.failures.length ? `; failed: ${result.failures[0]}` : ''),
