@@ -26,20 +26,15 @@ import type { TriggerItemMessage } from '../core/policy';
 import { defaultIdempotencyKey, scopedKey, type RunIdentity } from '../shared/idempotency';
 import { MEDIA_TYPES, type MediaType, type MessageType } from './description';
 import { resolveRecipient, type Recipient } from '../shared/recipient';
+import type { SendJob } from '../shared/send/job';
 
 /** Stands in for the media id of a file that is uploaded only once the send is allowed. */
 const PENDING_UPLOAD_ID = 'pending-upload';
 
 /** One item, read and built, before the rules decide. */
-export interface PreparedReply {
-	index: number;
-	sender: string;
-	recipient: Recipient;
+export interface PreparedReply extends SendJob {
 	type: MessageType;
 	payload: Record<string, unknown> & { type: string };
-	/** What the store records as the message's kind, e.g. "text" or "interactive:button". */
-	kind: string;
-	idempotencyKey: string;
 	optOutConfirmation: boolean;
 	quotedMessageId?: string;
 	/** A binary file to upload before sending (Media Source: Binary Field). */
@@ -115,6 +110,8 @@ export function prepareReply(
 		index: i,
 		sender,
 		recipient,
+		messageType: type,
+		dryRun: false,
 		type,
 		payload: built,
 		kind,

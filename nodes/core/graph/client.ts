@@ -143,6 +143,12 @@ export interface CallOptions {
 export interface SendOptions extends CallOptions {
 	/** Overrides the client's `retryAmbiguous` for this send. */
 	readonly retryAmbiguous?: boolean;
+	/**
+	 * Called once, after the first attempt's rate limit waits and right before its request leaves
+	 * (e.g. to claim the message's idempotency key as late as possible). When it throws, nothing is
+	 * sent and its error is thrown as it is; retries do not call it again.
+	 */
+	readonly beforeRequest?: () => Promise<void>;
 }
 
 export interface ListTemplatesOptions extends CallOptions {
@@ -252,6 +258,7 @@ interface CallSpec {
 	readonly retryAmbiguous?: boolean;
 	readonly signal?: AbortSignal;
 	readonly beforeAttempt?: () => Promise<void>;
+	readonly beforeFirstRequest?: () => Promise<void>;
 	readonly pair?: { readonly limiter: PairLimiter; readonly recipient: string };
 	readonly afterSuccess?: () => void;
 }
@@ -344,6 +351,7 @@ export class GraphClient {
 				if (pair) await pair.take(recipient, signal);
 				if (sender) await sender.take(signal);
 			},
+			beforeFirstRequest: options.beforeRequest,
 			pair: pair ? { limiter: pair, recipient } : undefined,
 			afterSuccess: () => pair?.recordSuccess(recipient),
 		});
@@ -611,6 +619,8 @@ export class GraphClient {
 			} catch (reason) {
 				throw this.#abortAfter(spec, reason, mayHaveLeft, attempt);
 			}
+			// The caller's own step: its error is the caller's, passed on untouched.
+			if (attempt === 0 && spec.beforeFirstRequest) await spec.beforeFirstRequest();
 			const outcome = await this.#once(spec, attempt + 1);
 			if (outcome.ok) {
 				spec.afterSuccess?.();

@@ -186,42 +186,64 @@ export interface TemplateBatchItem {
 	readonly contactKey: string;
 }
 
-export type TemplateBatchResult =
-	| { readonly kind: 'decision'; readonly decision: TemplateSendDecision }
+/** What a batch evaluation answers for one item. */
+export type BatchResult<D> =
+	| { readonly kind: 'decision'; readonly decision: D }
 	/** An earlier item of the batch with the same idempotency key was allowed: this one is its send. */
 	| { readonly kind: 'same_key'; readonly first: number };
+
+export type TemplateBatchResult = BatchResult<TemplateSendDecision>;
+
+/**
+ * The idempotency rule inside one batch: an item repeating the idempotency key of an earlier
+ * allowed item is not evaluated again, since it is the same message (it shares that item's send).
+ * `decide` sees the items in order.
+ */
+function inOrderSharingKeys<T, D extends { allowed: boolean }>(
+	items: readonly T[],
+	keyOf: (item: T) => string | undefined,
+	decide: (item: T) => D,
+): BatchResult<D>[] {
+	const firstAllowedWithKey = new Map<string, number>();
+	return items.map((item, index): BatchResult<D> => {
+		const key = keyOf(item);
+		const first = key === undefined ? undefined : firstAllowedWithKey.get(key);
+		if (first !== undefined) return { kind: 'same_key', first };
+		const decision = decide(item);
+		if (decision.allowed && key !== undefined) firstAllowedWithKey.set(key, index);
+		return { kind: 'decision', decision };
+	});
+}
 
 /**
  * Runs evaluateTemplateSend over a batch, item by item in order, as if every allowed item were
  * sent at `now`: an allowed marketing template counts against the frequency cap of the later items
- * to the same contact, and an item repeating the idempotency key of an earlier allowed item is
- * not evaluated again, since it is the same message (it shares that item's send). Every item's
- * options are checked first, so a bad option fails the batch before any decision.
+ * to the same contact, and an item repeating the idempotency key of an earlier allowed item shares
+ * that item's send. Every item's options are checked first, so a bad option fails the batch before
+ * any decision.
  */
 export function evaluateTemplateBatch(
 	items: readonly TemplateBatchItem[],
 	now: number,
 ): TemplateBatchResult[] {
 	for (const item of items) validatePolicyOptions(item.options);
-	const firstAllowedWithKey = new Map<string, number>();
 	const marketingInBatch = new Map<string, number[]>();
-	return items.map((item, index): TemplateBatchResult => {
-		const key = item.input.idempotencyKey;
-		const first = key === undefined ? undefined : firstAllowedWithKey.get(key);
-		if (first !== undefined) return { kind: 'same_key', first };
-		const earlier = marketingInBatch.get(item.contactKey) ?? [];
-		const decision = evaluateTemplateSend(
-			{ ...item.input, marketingSentAt: [...item.input.marketingSentAt, ...earlier] },
-			item.options,
-			now,
-		);
-		if (decision.allowed) {
-			if (key !== undefined) firstAllowedWithKey.set(key, index);
-			if (decision.category === 'marketing')
+	return inOrderSharingKeys(
+		items,
+		(item) => item.input.idempotencyKey,
+		(item) => {
+			const earlier = marketingInBatch.get(item.contactKey) ?? [];
+			const decision = evaluateTemplateSend(
+				{ ...item.input, marketingSentAt: [...item.input.marketingSentAt, ...earlier] },
+				item.options,
+				now,
+			);
+			if (decision.allowed && decision.category === 'marketing') {
 				marketingInBatch.set(item.contactKey, [...earlier, now]);
-		}
-		return { kind: 'decision', decision };
-	});
+			}
+			return decision;
+		},
+	);
 }
 
 /** What the rules need to know about one free-form reply (text, media, interactive...). */
@@ -312,4 +334,26 @@ export function evaluateFreeForm(
 		),
 		startsFreeEntryPoint: startsFreeEntryPoint(effective, now),
 	};
+}
+
+/** One item of a batch of free-form replies. */
+export interface FreeFormBatchItem {
+	readonly input: FreeFormInput;
+	readonly options?: PolicyOptions;
+}
+
+/**
+ * Runs evaluateFreeForm over a batch in order; an item repeating the idempotency key of an earlier
+ * allowed item shares that item's send, as in evaluateTemplateBatch.
+ */
+export function evaluateFreeFormBatch(
+	items: readonly FreeFormBatchItem[],
+	now: number,
+): BatchResult<FreeFormDecision>[] {
+	for (const item of items) validatePricingOptions(item.options?.pricing ?? {});
+	return inOrderSharingKeys(
+		items,
+		(item) => item.input.idempotencyKey,
+		(item) => evaluateFreeForm(item.input, now, item.options),
+	);
 }

@@ -320,7 +320,7 @@ describe('reply in window payloads', () => {
 			expect(form).toContain('filename="invoice-1234.pdf"');
 			expect(form).toMatch(/name="messaging_product"\r\n\r\nwhatsapp/);
 			expect(form).toMatch(/name="type"\r\n\r\napplication\/pdf/);
-			const mediaId = (sent[0].json.sent as { mediaId: string }).mediaId;
+			const mediaId = (sent[0].json as { mediaId: string }).mediaId;
 			expect(mediaId).toMatch(/^media-/);
 			expect(message.json).toEqual({
 				...envelope(contact.e164),
@@ -335,7 +335,7 @@ describe('reply in window payloads', () => {
 			const { closed } = await run(env, [binaryItem({ contact: waId, phoneNumberId: SENDER })], {
 				params: { messageType: 'image', mediaSource: 'binary' },
 			});
-			expect(closed[0].json.notSent).toMatchObject({ reason: 'window_closed' });
+			expect(closed[0].json).toMatchObject({ reason: 'window_closed' });
 			expect(env.graph.received.length).toBe(before);
 		});
 

@@ -7,7 +7,7 @@ import {
 	rateLimitOf,
 	sendsInFlight,
 	unique,
-} from '../../../nodes/shared/sending';
+} from '../../../nodes/shared/send/options';
 
 function withRateLimit(rateLimit: unknown): IExecuteFunctions {
 	const ctx = mock<IExecuteFunctions>();
