@@ -25,7 +25,8 @@ import { senderNumberOf } from '../shared/descriptions';
 import { errorOutputItem, toNodeError } from '../shared/errors';
 import { runIdentityOf } from '../shared/idempotency';
 import { verdictsOf, type SendSpec } from '../shared/send/job';
-import { rateLimitOf, sendsInFlight } from '../shared/send/options';
+import { nodeRateLimitOf } from '../shared/send/options';
+import { sendBudgets, type SendBudgets } from '../shared/send/budget';
 import { runSendPipeline } from '../shared/send/pipeline';
 import { runPooled } from '../shared/send/pool';
 import { iso } from '../shared/send/results';
@@ -54,22 +55,19 @@ export async function execute(
 	const node = this.getNode();
 	const operation = this.getNodeParameter('operation', 0) as string;
 	let api;
-	let rate: number;
+	let store;
+	let nodeRate: number | undefined;
 	try {
-		rate = rateLimitOf(this);
-		api = await getCloudApi(this, { ratePerSecond: rate });
+		nodeRate = nodeRateLimitOf(this);
+		api = await getCloudApi(this);
+		store = await getComplianceStore(this);
 	} catch (error) {
 		throw toNodeError(node, error);
 	}
 	const { client, settings } = api;
+	const budgets = sendBudgets(this, store, settings.messagesPerSecond, nodeRate);
 	if (operation === 'markAsRead') {
-		return await markAsRead(this, items, client, settings.phoneNumberId, sendsInFlight(rate));
-	}
-	let store;
-	try {
-		store = await getComplianceStore(this);
-	} catch (error) {
-		throw toNodeError(node, error);
+		return await markAsRead(this, items, client, settings.phoneNumberId, budgets);
 	}
 	const run = runIdentityOf(this);
 	const helpers = this.helpers;
@@ -155,12 +153,7 @@ export async function execute(
 			};
 		},
 	};
-	return await runSendPipeline(this, spec, {
-		client,
-		store,
-		inFlight: sendsInFlight(rate),
-		clock,
-	});
+	return await runSendPipeline(this, spec, { client, store, ...budgets, clock });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -171,12 +164,12 @@ async function markAsRead(
 	items: INodeExecutionData[],
 	client: GraphClient,
 	credentialSender: string,
-	inFlight: number,
+	budgets: SendBudgets,
 ): Promise<INodeExecutionData[][]> {
 	const outputs: Array<INodeExecutionData | undefined> = new Array(items.length);
 	const signal = ctx.getExecutionCancelSignal();
 	let firstError: unknown;
-	await runPooled(items, inFlight, async (item, i) => {
+	await runPooled(items, budgets.inFlight, async (item, i) => {
 		try {
 			const sender = requireSender(senderNumberOf(ctx, i, credentialSender));
 			const messageId = String(ctx.getNodeParameter('messageId', i, '') ?? '').trim();
@@ -187,7 +180,10 @@ async function markAsRead(
 				);
 			}
 			const typing = ctx.getNodeParameter('typingIndicator', i, false) === true;
-			const result = await client.markRead(sender, messageId, typing, { signal });
+			const result = await client.markRead(sender, messageId, typing, {
+				signal,
+				budget: budgets.budget(sender),
+			});
 			outputs[i] = {
 				json: {
 					result: 'marked_as_read',

@@ -18,7 +18,8 @@ import { getCloudApi, type CloudApiSettings } from '../shared/cloudApi';
 import { toNodeError } from '../shared/errors';
 import { runIdentityOf } from '../shared/idempotency';
 import { verdictsOf, type SendSpec } from '../shared/send/job';
-import { rateLimitOf, sendsInFlight, unique } from '../shared/send/options';
+import { nodeRateLimitOf, unique } from '../shared/send/options';
+import { sendBudgets } from '../shared/send/budget';
 import { runSendPipeline } from '../shared/send/pipeline';
 import { runPooled } from '../shared/send/pool';
 import { getComplianceStore } from '../shared/store';
@@ -40,12 +41,13 @@ export async function execute(
 ): Promise<INodeExecutionData[][]> {
 	if (this.getInputData().length === 0) return [[], []];
 	const node = this.getNode();
-	const rate = rateLimitOf(this);
 	let settings: CloudApiSettings;
 	let client: GraphClient;
 	let store: ComplianceStore;
+	let nodeRate: number | undefined;
 	try {
-		({ client, settings } = await getCloudApi(this, { ratePerSecond: rate }));
+		nodeRate = nodeRateLimitOf(this);
+		({ client, settings } = await getCloudApi(this));
 		store = await getComplianceStore(this);
 	} catch (error) {
 		throw toNodeError(node, error);
@@ -178,7 +180,7 @@ export async function execute(
 	return await runSendPipeline(this, spec, {
 		client,
 		store,
-		inFlight: sendsInFlight(rate),
+		...sendBudgets(this, store, settings.messagesPerSecond, nodeRate),
 		clock,
 	});
 }

@@ -137,6 +137,8 @@ export interface SentMessage {
 	estimatedPrice?: number;
 	currency?: string;
 	errorCode?: number;
+	/** The id sent in biz_opaque_callback_data with this claim (see SendReservation). */
+	callbackId?: string;
 }
 
 /** A template as Meta last told us (list or webhook). */

@@ -127,6 +127,7 @@ export function checkReservations(reservations: readonly SendReservation[]): voi
 		checkText(`${at}.kind`, r.kind);
 		checkText(`${at}.category`, r.category);
 		checkTime(`${at}.at`, r.at);
+		if (r.callbackId !== undefined) checkText(`${at}.callbackId`, r.callbackId);
 	});
 }
 
@@ -222,6 +223,14 @@ function num(value: unknown): number | undefined {
 	return value === null || value === undefined ? undefined : Number(value);
 }
 
+/** A nullable number column (SQLite number, PostgreSQL string for bigint) as a number. */
+export const numberOrUndefined = num;
+
+/** The send budget's pair rows are pruned every this many leases of a process. */
+export const PAIR_PRUNE_EVERY = 100;
+/** 131056 strikes count as "in a row" for at most this long (schedule.ts holdPair). */
+export const PAIR_STRIKES_KEPT_MS = 60 * 60 * 1000;
+
 function str(value: unknown): string | undefined {
 	return value === null || value === undefined ? undefined : String(value);
 }
@@ -313,6 +322,7 @@ export function toSentMessage(r: Row): SentMessage {
 			estimatedPrice: num(r.estimated_price),
 			currency: str(r.currency),
 			errorCode: num(r.error_code),
+			callbackId: str(r.callback_id),
 		},
 	);
 }

@@ -9,6 +9,16 @@ import { createHash } from 'node:crypto';
 import { Pool, type PoolConfig, type QueryResult } from 'pg';
 
 import { systemClock, type Clock } from '../clock';
+import type { SlotLease } from '../graph/budget';
+import {
+	holdPair,
+	holdSender,
+	scheduleSends,
+	type Pace,
+	type PairStrikes,
+	type ScheduleRequest,
+	type ScheduleState,
+} from '../graph/schedule';
 import type { ConsentEvent, ConsentEventInput, ConsentRecord, TemplateState } from '../model';
 import {
 	checkCompletions,
@@ -24,6 +34,9 @@ import {
 	firstByKey,
 	lastByKey,
 	newSalt,
+	numberOrUndefined,
+	PAIR_PRUNE_EVERY,
+	PAIR_STRIKES_KEPT_MS,
 	toConsentEvent,
 	toConsentRecord,
 	toSentMessage,
@@ -35,6 +48,7 @@ import {
 import {
 	CURRENT_SCHEMA_VERSION,
 	PostgresNames,
+	RECLAIM_FAILED_SEND,
 	postgresMetaTable,
 	postgresMigrations,
 	quoteIdent,
@@ -136,6 +150,8 @@ export class PostgresComplianceStore implements ComplianceStore {
 	/** Values that must never reach an error message. */
 	private readonly secrets: string[];
 	private hasher: Promise<(contact: string) => string> | undefined;
+	/** Leases made, to prune the pair budget every PAIR_PRUNE_EVERY of them. */
+	private leases = 0;
 	/** Prepared statement name per SQL text (the text's hash, so it is stable across pools). */
 	private readonly statementNames = new Map<string, string>();
 
@@ -336,15 +352,17 @@ export class PostgresComplianceStore implements ComplianceStore {
 		const result: ReserveResult = { reserved: [], existing: new Map() };
 		if (reservations.length === 0) return result;
 		const items = firstByKey(reservations, (r) => r.idempotencyKey);
-		const { rows } = await this.query(this.sql.reserve, [JSON.stringify(items)]);
-		const sends = rows.map((r) => r.send as Row);
-		const byKey = new Map(sends.map((send) => [String(send.idempotency_key), send]));
+		// New keys are inserted and failed ones claimed again; a key a concurrent claimer holds
+		// makes this statement wait for its commit and then skip it.
+		const { rows: claimed } = await this.query(this.sql.claim, [JSON.stringify(items)]);
+		const reserved = new Set(claimed.map((r) => String(r.idempotency_key)));
+		const taken = items.map((r) => r.idempotencyKey).filter((key) => !reserved.has(key));
+		// A new statement, so a new snapshot: it sees the rows of the claimers waited for above.
+		const existing = taken.length > 0 ? (await this.query(this.sql.sendsByKey, [taken])).rows : [];
+		for (const row of existing)
+			result.existing.set(String(row.idempotency_key), toSentMessage(row));
 		// Input order, as the SQLite backend returns it.
-		for (const { idempotencyKey: key } of items) {
-			const row = byKey.get(key)!;
-			if (row.claimed === true) result.reserved.push(key);
-			else result.existing.set(key, toSentMessage(row));
-		}
+		for (const { idempotencyKey: key } of items) if (reserved.has(key)) result.reserved.push(key);
 		return result;
 	}
 
@@ -442,6 +460,118 @@ export class PostgresComplianceStore implements ComplianceStore {
 		return (await this.ready())(contact);
 	}
 
+	// ---- the send budget (SlotLedger): schedule.ts decides, in one transaction per lease ----
+	//
+	// Read, decide in TypeScript, write, under an advisory lock per sender number: the rule lives
+	// once (schedule.ts) instead of again in SQL, at the price of a few round trips per lease
+	// (about 1 ms on a local network), one lease per LEASE_SECONDS of the rate at most. The
+	// database's clock decides: every process shares its time.
+
+	async leaseSlots(sender: string, request: ScheduleRequest): Promise<SlotLease> {
+		const hash = await this.ready();
+		checkText('leaseSlots: sender', sender);
+		const recipients = request.recipients.map((c) => (c === undefined ? undefined : hash(c)));
+		const contacts = unique(recipients.filter((c): c is string => c !== undefined));
+		const prune = ++this.leases % PAIR_PRUNE_EVERY === 0;
+		return await this.inBudgetLock(sender, async (query) => {
+			const { now, state } = await this.readBudget(query, sender, contacts);
+			const slots = scheduleSends(state, { ...request, recipients }, now);
+			const hashes = contacts.filter((c) => state.pairTats.has(c));
+			await query(this.sql.writeBudget, [
+				sender,
+				state.senderTat ?? null,
+				hashes,
+				hashes.map((c) => state.pairTats.get(c)!),
+				hashes.map(() => 0),
+				hashes.map(() => null),
+				false,
+			]);
+			if (prune) await query(this.sql.prunePairs, [now, now - PAIR_STRIKES_KEPT_MS]);
+			return { now, slots };
+		});
+	}
+
+	async holdSender(sender: string, pace: Pace, forMs: number): Promise<void> {
+		await this.ready();
+		checkText('holdSender: sender', sender);
+		await this.inBudgetLock(sender, async (query) => {
+			const { now, state } = await this.readBudget(query, sender, []);
+			const tat = holdSender(state.senderTat, pace, now, forMs);
+			await query(this.sql.writeBudget, [sender, tat, [], [], [], [], false]);
+		});
+	}
+
+	async holdPair(sender: string, contact: string, pace: Pace): Promise<number> {
+		const hash = await this.ready();
+		checkText('holdPair: sender', sender);
+		checkText('holdPair: contact', contact);
+		const contactHash = hash(contact);
+		return await this.inBudgetLock(sender, async (query) => {
+			const { now, state, strikes } = await this.readBudget(query, sender, [contactHash]);
+			const held = holdPair(
+				state.pairTats.get(contactHash),
+				strikes.get(contactHash) ?? { strikes: 0, lastAt: undefined },
+				pace,
+				now,
+			);
+			await query(this.sql.writeBudget, [
+				sender,
+				null,
+				[contactHash],
+				[held.tat],
+				[held.strikes.strikes],
+				[held.strikes.lastAt === undefined ? null : Math.round(held.strikes.lastAt)],
+				true,
+			]);
+			return held.blockMs;
+		});
+	}
+
+	private async readBudget(
+		query: (text: string, values: unknown[]) => Promise<QueryResult<Row>>,
+		sender: string,
+		contacts: string[],
+	): Promise<{ now: number; state: ScheduleState; strikes: Map<string, PairStrikes> }> {
+		const { rows } = await query(this.sql.senderBudget, [sender, contacts]);
+		const row = rows[0];
+		const state: ScheduleState = {
+			senderTat: numberOrUndefined(row.tat),
+			pairTats: new Map(),
+		};
+		const strikes = new Map<string, PairStrikes>();
+		for (const [contactHash, tat, count, at] of row.pairs as Array<
+			[string, number, number, unknown]
+		>) {
+			state.pairTats.set(contactHash, Number(tat));
+			strikes.set(contactHash, { strikes: Number(count), lastAt: numberOrUndefined(at) });
+		}
+		return { now: Number(row.now), state, strikes };
+	}
+
+	/** One transaction holding the advisory lock of `sender`'s budget. */
+	private async inBudgetLock<T>(
+		sender: string,
+		work: (query: (text: string, values: unknown[]) => Promise<QueryResult<Row>>) => Promise<T>,
+	): Promise<T> {
+		const client = await this.pool.connect().catch((error: unknown) => {
+			throw this.sanitize(error);
+		});
+		const query = (text: string, values: unknown[]) =>
+			client.query<Row>({ name: this.statementName(text), text, values });
+		try {
+			await client.query('BEGIN');
+			await query(this.sql.budgetLock, [`${this.names.namespace}:budget:${sender}`]);
+			const result = await work(query);
+			await client.query('COMMIT');
+			return result;
+		} catch (error) {
+			await client.query('ROLLBACK').catch(() => undefined);
+			throw this.sanitize(error);
+		} finally {
+			client.release();
+		}
+	}
+
 	// ---- internals ----
 
 	/**
@@ -525,11 +655,7 @@ export class PostgresComplianceStore implements ComplianceStore {
 	 * it once. A deadlock or serialization failure rolled the whole statement back: run it again.
 	 */
 	private async query(text: string, values: unknown[]): Promise<QueryResult<Row>> {
-		let name = this.statementNames.get(text);
-		if (name === undefined) {
-			name = `wa_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
-			this.statementNames.set(text, name);
-		}
+		const name = this.statementName(text);
 		for (let attempt = 1; ; attempt++) {
 			try {
 				return await this.pool.query<Row>({ name, text, values });
@@ -539,6 +665,16 @@ export class PostgresComplianceStore implements ComplianceStore {
 				throw this.sanitize(error);
 			}
 		}
+	}
+
+	/** The prepared statement name of a SQL text: its hash, so it is stable across pools. */
+	private statementName(text: string): string {
+		let name = this.statementNames.get(text);
+		if (name === undefined) {
+			name = `wa_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+			this.statementNames.set(text, name);
+		}
+		return name;
 	}
 
 	/** A new error with the secrets masked; the original (which may hold them) is not attached. */
@@ -643,7 +779,36 @@ function statements(n: PostgresNames) {
 		applyEffects: `SELECT event FROM ${n.qualified('apply_effects')}($1::jsonb, $2::bigint) AS event`,
 		applyWebhook: `SELECT ${n.qualified('apply_webhook')}($1::jsonb, $2::bigint, $3::bigint) AS keys`,
 		erase: `SELECT ${n.qualified('erase_contact')}($1, $2, $3::bigint) AS report`,
-		reserve: `SELECT send FROM ${n.qualified('reserve_sends')}($1::jsonb) AS send`,
+		claim: `INSERT INTO ${sent} AS s (idempotency_key, sender, contact, kind, category, state,
+				created_at, callback_id)
+			SELECT r."idempotencyKey", r.sender, r.contact, r.kind, r.category, 'pending', r.at,
+				r."callbackId"
+			FROM jsonb_to_recordset($1::jsonb) AS r("idempotencyKey" text, sender text, contact text,
+				kind text, category text, at bigint, "callbackId" text)
+			ORDER BY r."idempotencyKey"
+			ON CONFLICT (idempotency_key) DO UPDATE SET ${RECLAIM_FAILED_SEND}
+			WHERE s.state = 'failed'
+			RETURNING s.idempotency_key`,
+		sendsByKey: `SELECT * FROM ${sent} WHERE idempotency_key = ANY ($1::text[])`,
+		budgetLock: `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`,
+		senderBudget: `SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS now,
+				(SELECT tat FROM ${n.qualified('send_budget')} WHERE sender = $1) AS tat,
+				(SELECT coalesce(json_agg(json_build_array(p.contact_hash, p.tat, p.strikes, p.strike_at)), '[]')
+					FROM ${n.qualified('pair_budget')} AS p
+					WHERE p.sender = $1 AND p.contact_hash = ANY ($2::text[])) AS pairs`,
+		writeBudget: `WITH s AS (
+				INSERT INTO ${n.qualified('send_budget')} (sender, tat) SELECT $1, $2::float8 WHERE $2 IS NOT NULL
+				ON CONFLICT (sender) DO UPDATE SET tat = excluded.tat
+			)
+			INSERT INTO ${n.qualified('pair_budget')} AS p (sender, contact_hash, tat, strikes, strike_at)
+			SELECT $1, r.hash, r.tat, coalesce(r.strikes, 0), r.strike_at
+			FROM unnest($3::text[], $4::float8[], $5::int[], $6::bigint[]) AS r(hash, tat, strikes, strike_at)
+			ORDER BY r.hash
+			ON CONFLICT (sender, contact_hash) DO UPDATE SET tat = excluded.tat,
+				strikes = CASE WHEN $7 THEN excluded.strikes ELSE p.strikes END,
+				strike_at = CASE WHEN $7 THEN excluded.strike_at ELSE p.strike_at END`,
+		prunePairs: `DELETE FROM ${n.qualified('pair_budget')}
+			WHERE tat < $1 AND (strike_at IS NULL OR strike_at < $2)`,
 		complete: `UPDATE ${sent} AS s SET
 				state = c.state,
 				wamid = CASE WHEN c.state = 'accepted' THEN c.wamid ELSE s.wamid END,

@@ -24,6 +24,9 @@ import {
 	firstByKey,
 	lastByKey,
 	newSalt,
+	numberOrUndefined,
+	PAIR_PRUNE_EVERY,
+	PAIR_STRIKES_KEPT_MS,
 	toConsentEvent,
 	toConsentRecord,
 	toSentMessage,
@@ -32,6 +35,15 @@ import {
 	unique,
 	uniqueTemplateKeys,
 } from './common';
+import type { SlotLease } from '../graph/budget';
+import {
+	holdPair,
+	holdSender,
+	scheduleSends,
+	type Pace,
+	type ScheduleRequest,
+	type ScheduleState,
+} from '../graph/schedule';
 import { decideConsent } from './consent';
 import {
 	CURRENT_SCHEMA_VERSION,
@@ -114,6 +126,8 @@ export class SqliteComplianceStore implements ComplianceStore {
 	private readonly db: DatabaseSync;
 	private readonly statements = new Map<string, StatementSync>();
 	private hasher: ((contact: string) => string) | undefined;
+	/** Leases made, to prune the pair budget every PAIR_PRUNE_EVERY of them. */
+	private leases = 0;
 
 	constructor(options: SqliteStoreOptions = {}) {
 		const path = options.path ?? defaultSqlitePath();
@@ -320,8 +334,9 @@ export class SqliteComplianceStore implements ComplianceStore {
 			const taken: string[] = [];
 			for (const r of items) {
 				const row = this.get(
-					`INSERT INTO sent_messages (idempotency_key, sender, contact, kind, category, state, created_at)
-					VALUES (?, ?, ?, ?, ?, 'pending', ?)
+					`INSERT INTO sent_messages (idempotency_key, sender, contact, kind, category, state,
+						created_at, callback_id)
+					VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)
 					ON CONFLICT (idempotency_key) DO UPDATE SET ${RECLAIM_FAILED_SEND}
 					WHERE sent_messages.state = 'failed'
 					RETURNING idempotency_key`,
@@ -331,6 +346,7 @@ export class SqliteComplianceStore implements ComplianceStore {
 					r.kind,
 					r.category,
 					r.at,
+					r.callbackId ?? null,
 				);
 				(row ? reserved : taken).push(r.idempotencyKey);
 			}
@@ -479,6 +495,113 @@ export class SqliteComplianceStore implements ComplianceStore {
 	async contactHash(contact: string): Promise<string> {
 		checkText('contactHash: contact', contact);
 		return this.ready()(contact);
+	}
+
+	// ---- the send budget (SlotLedger): schedule.ts decides, one write transaction per lease ----
+
+	async leaseSlots(sender: string, request: ScheduleRequest): Promise<SlotLease> {
+		const hash = this.ready();
+		checkText('leaseSlots: sender', sender);
+		const recipients = request.recipients.map((c) => (c === undefined ? undefined : hash(c)));
+		const contacts = unique(recipients.filter((c): c is string => c !== undefined));
+		return this.write(() => {
+			const now = this.clock.now();
+			const state: ScheduleState = {
+				senderTat: numberOrUndefined(
+					this.get('SELECT tat FROM send_budget WHERE sender = ?', sender)?.tat,
+				),
+				pairTats: new Map(),
+			};
+			if (contacts.length > 0) {
+				for (const row of this.all(
+					`SELECT contact_hash, tat FROM pair_budget
+					WHERE sender = ? AND ${inList('contact_hash', contacts)}`,
+					sender,
+					listParameter(contacts),
+				)) {
+					state.pairTats.set(String(row.contact_hash), Number(row.tat));
+				}
+			}
+			const slots = scheduleSends(state, { ...request, recipients }, now);
+			this.run(
+				`INSERT INTO send_budget (sender, tat) VALUES (?, ?)
+				ON CONFLICT (sender) DO UPDATE SET tat = excluded.tat`,
+				sender,
+				state.senderTat ?? now,
+			);
+			for (const contact of contacts) {
+				const tat = state.pairTats.get(contact);
+				if (tat === undefined) continue;
+				this.run(
+					`INSERT INTO pair_budget (sender, contact_hash, tat) VALUES (?, ?, ?)
+					ON CONFLICT (sender, contact_hash) DO UPDATE SET tat = excluded.tat`,
+					sender,
+					contact,
+					tat,
+				);
+			}
+			if (++this.leases % PAIR_PRUNE_EVERY === 0) this.prunePairs(now);
+			return { now, slots };
+		});
+	}
+
+	async holdSender(sender: string, pace: Pace, forMs: number): Promise<void> {
+		this.ready();
+		checkText('holdSender: sender', sender);
+		this.write(() => {
+			const now = this.clock.now();
+			const tat = numberOrUndefined(
+				this.get('SELECT tat FROM send_budget WHERE sender = ?', sender)?.tat,
+			);
+			this.run(
+				`INSERT INTO send_budget (sender, tat) VALUES (?, ?)
+				ON CONFLICT (sender) DO UPDATE SET tat = excluded.tat`,
+				sender,
+				holdSender(tat, pace, now, forMs),
+			);
+		});
+	}
+
+	async holdPair(sender: string, contact: string, pace: Pace): Promise<number> {
+		const hash = this.ready();
+		checkText('holdPair: sender', sender);
+		checkText('holdPair: contact', contact);
+		const contactHash = hash(contact);
+		return this.write(() => {
+			const now = this.clock.now();
+			const row = this.get(
+				'SELECT tat, strikes, strike_at FROM pair_budget WHERE sender = ? AND contact_hash = ?',
+				sender,
+				contactHash,
+			);
+			const held = holdPair(
+				numberOrUndefined(row?.tat),
+				{ strikes: Number(row?.strikes ?? 0), lastAt: numberOrUndefined(row?.strike_at) },
+				pace,
+				now,
+			);
+			this.run(
+				`INSERT INTO pair_budget (sender, contact_hash, tat, strikes, strike_at)
+				VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (sender, contact_hash) DO UPDATE SET tat = excluded.tat,
+					strikes = excluded.strikes, strike_at = excluded.strike_at`,
+				sender,
+				contactHash,
+				held.tat,
+				held.strikes.strikes,
+				held.strikes.lastAt === undefined ? null : Math.round(held.strikes.lastAt),
+			);
+			return held.blockMs;
+		});
+	}
+
+	/** Pair rows whose limit is spent and whose strikes are forgotten say nothing: gone. */
+	private prunePairs(now: number): void {
+		this.run(
+			'DELETE FROM pair_budget WHERE tat < ? AND (strike_at IS NULL OR strike_at < ?)',
+			now,
+			now - PAIR_STRIKES_KEPT_MS,
+		);
 	}
 
 	// ---- internals ----

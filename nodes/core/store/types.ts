@@ -8,13 +8,14 @@ import type {
 	TemplateState,
 	WindowState,
 } from '../model';
+import type { SlotLedger } from '../graph/budget';
 
 /**
  * The compliance store: one async, batch-first interface with two backends (SQLite through
  * node:sqlite, PostgreSQL through pg). Every method that takes a list answers it in one round
  * trip, and every read-modify-write runs in one transaction, so concurrent writers lose nothing.
  */
-export interface ComplianceStore {
+export interface ComplianceStore extends SlotLedger {
 	readonly backend: 'sqlite' | 'postgres';
 
 	/** Creates the schema or migrates it to the current version. Safe to call again. */
@@ -149,6 +150,11 @@ export interface SendReservation {
 	kind: string;
 	category: TemplateCategory | 'service';
 	at: number;
+	/**
+	 * The id the send carries in biz_opaque_callback_data, new for every claim: Meta echoes it on
+	 * the message's status webhooks, which confirm (or fail) a send whose answer was lost.
+	 */
+	callbackId?: string;
 }
 
 export interface ReserveResult {

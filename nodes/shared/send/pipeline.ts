@@ -19,10 +19,12 @@ import {
 } from 'n8n-workflow';
 
 import { systemClock, type Clock } from '../../core/clock';
+import type { SendBudget } from '../../core/graph/budget';
 import { GraphApiError, type GraphClient } from '../../core/graph/client';
 import type { SendMessageResponse } from '../../core/graph/types';
 import { checkIdempotency, type Hold } from '../../core/policy';
 import type { ComplianceStore, Snapshot } from '../../core/store/types';
+import { encodeCallbackData, newCallbackId } from '../../core/wire/callback';
 import { errorOutputItem, toNodeError } from '../errors';
 import { SendClaims } from './claims';
 import type { SendJob, SendSpec, Verdict } from './job';
@@ -44,10 +46,12 @@ type Outcome =
 	| { readonly output: 'sent' | 'held'; readonly json: IDataObject }
 	| { readonly output: 'error'; readonly error: NodeError };
 
-/** Where the batch sends through: the Cloud API client, the store and the concurrency bound. */
+/** Where the batch sends through: the Cloud API client, the store, the budgets, concurrency. */
 export interface SendContext {
 	readonly client: GraphClient;
 	readonly store: ComplianceStore;
+	/** The send budget of a sender number (nodes/shared/send/budget.ts). */
+	readonly budget: (sender: string) => SendBudget;
 	/** Requests in flight at once, at most. */
 	readonly inFlight: number;
 	readonly clock?: Clock;
@@ -180,45 +184,53 @@ export async function runSendPipeline<J extends SendJob>(
 		let response: SendMessageResponse;
 		try {
 			const payload = await spec.payload(job, signal);
-			response = await client.sendMessage(job.sender, payload, {
-				signal,
-				beforeRequest: async () => {
-					const answer = await claims.claim({
-						idempotencyKey: job.idempotencyKey,
-						sender: job.sender,
-						contact: job.recipient.contact,
-						kind: job.kind,
-						category: verdict.category,
-						at: clock.now(),
-					});
-					if (answer.claimed) {
-						claimed = true;
-						return;
-					}
-					const hold = checkIdempotency(
-						{
-							contact: job.recipient.input,
+			const callbackId = newCallbackId();
+			const userData = payload.biz_opaque_callback_data as string | undefined;
+			response = await client.sendMessage(
+				job.sender,
+				{ ...payload, biz_opaque_callback_data: encodeCallbackData(callbackId, userData) },
+				{
+					signal,
+					budget: env.budget(job.sender),
+					beforeRequest: async () => {
+						const answer = await claims.claim({
 							idempotencyKey: job.idempotencyKey,
-							existing: answer.existing,
-						},
-						clock.now(),
-					) as Hold;
-					claimedElsewhere =
-						hold.reason === 'duplicate'
-							? {
-									output: 'sent',
-									json: duplicateJson(
-										job,
-										answer.existing,
-										hold,
-										spec.fields(job, verdict),
-										inputOf(job),
-									),
-								}
-							: held(job, hold);
-					throw new ClaimedElsewhere();
+							sender: job.sender,
+							contact: job.recipient.contact,
+							kind: job.kind,
+							category: verdict.category,
+							at: clock.now(),
+							callbackId,
+						});
+						if (answer.claimed) {
+							claimed = true;
+							return;
+						}
+						const hold = checkIdempotency(
+							{
+								contact: job.recipient.input,
+								idempotencyKey: job.idempotencyKey,
+								existing: answer.existing,
+							},
+							clock.now(),
+						) as Hold;
+						claimedElsewhere =
+							hold.reason === 'duplicate'
+								? {
+										output: 'sent',
+										json: duplicateJson(
+											job,
+											answer.existing,
+											hold,
+											spec.fields(job, verdict),
+											inputOf(job),
+										),
+									}
+								: held(job, hold);
+						throw new ClaimedElsewhere();
+					},
 				},
-			});
+			);
 		} catch (error) {
 			if (error instanceof ClaimedElsewhere && claimedElsewhere) return claimedElsewhere;
 			return await refused(job, error, claimed);

@@ -2,6 +2,7 @@
  * The ComplianceStore contract: one suite, run against every backend (sqlite.test.ts,
  * postgres.test.ts), so both keep exactly the same behaviour.
  */
+import { CURRENT_SCHEMA_VERSION } from '../../../nodes/core/store/migrations';
 import { ManualClock, DAY, HOUR, MINUTE, SECOND } from '../../../nodes/core/clock';
 import {
 	ALL_PURPOSES,
@@ -153,7 +154,7 @@ export function describeComplianceStore(name: string, makeTarget: MakeTarget): v
 			it('creates the schema at the current version and can run again', async () => {
 				await store.migrate();
 				await store.migrate();
-				expect(await store.schemaVersion()).toBe(1);
+				expect(await store.schemaVersion()).toBe(CURRENT_SCHEMA_VERSION);
 			});
 		});
 

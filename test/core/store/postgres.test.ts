@@ -3,12 +3,14 @@
  * `scripts/test-postgres.sh start`). Each run uses a fresh random schema, dropped afterwards, and
  * each test its own table prefix inside it.
  */
+import { CURRENT_SCHEMA_VERSION } from '../../../nodes/core/store/migrations';
 import { randomBytes } from 'node:crypto';
 
 import { Pool, type PoolClient } from 'pg';
 
 import { PostgresComplianceStore } from '../../../nodes/core/store/postgres';
-import { RACERS, describeComplianceStore } from './contract';
+import { describeSendBudget } from './budgetContract';
+import { RACERS, describeComplianceStore, type MakeTarget } from './contract';
 
 const url = process.env.WA_TEST_PG_URL;
 const T0 = Date.UTC(2025, 5, 1, 12);
@@ -61,7 +63,7 @@ if (!url) {
 		return JSON.stringify(dumps);
 	}
 
-	describeComplianceStore('postgres', async ({ clock }) => {
+	const makeTarget: MakeTarget = async ({ clock }) => {
 		const tablePrefix = nextPrefix();
 		const options = { connectionString, schema, tablePrefix, poolSize: 4 };
 		const store = new PostgresComplianceStore({ ...options, clock });
@@ -89,7 +91,10 @@ if (!url) {
 				await Promise.all([store, ...racers].map((s) => s.close()));
 			},
 		};
-	});
+	};
+
+	describeComplianceStore('postgres', makeTarget);
+	describeSendBudget('postgres', makeTarget);
 
 	describe('postgres store', () => {
 		/** A pool that counts the statements its connections send: one per round trip. */
@@ -232,7 +237,7 @@ if (!url) {
 			try {
 				await Promise.all(stores.map((s) => s.migrate()));
 				const versions = await Promise.all(stores.map((s) => s.schemaVersion()));
-				expect(versions).toEqual(stores.map(() => 1));
+				expect(versions).toEqual(stores.map(() => CURRENT_SCHEMA_VERSION));
 				const hashes = await Promise.all(stores.map((s) => s.contactHash('4915112345678')));
 				expect(new Set(hashes).size).toBe(1);
 			} finally {
@@ -251,7 +256,9 @@ if (!url) {
 			);
 			const second = new PostgresComplianceStore({ connectionString, schema, tablePrefix });
 			await expect(second.migrate()).rejects.toThrow(
-				/schema version 99 .* newer than this package supports \(1\)/,
+				new RegExp(
+					`schema version 99 .* newer than this package supports \\(${CURRENT_SCHEMA_VERSION}\\)`,
+				),
 			);
 			await second.close();
 		});
@@ -316,7 +323,7 @@ if (!url) {
 				poolSize: 1,
 			});
 			try {
-				expect(await store.schemaVersion()).toBe(1);
+				expect(await store.schemaVersion()).toBe(CURRENT_SCHEMA_VERSION);
 			} finally {
 				await store.close();
 			}

@@ -1,3 +1,4 @@
+import { CURRENT_SCHEMA_VERSION } from '../../../nodes/core/store/migrations';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,7 +6,8 @@ import { DatabaseSync } from 'node:sqlite';
 
 import { DAY } from '../../../nodes/core/clock';
 import { SqliteComplianceStore, defaultSqlitePath } from '../../../nodes/core/store/sqlite';
-import { RACERS, describeComplianceStore } from './contract';
+import { describeSendBudget } from './budgetContract';
+import { RACERS, describeComplianceStore, type MakeTarget } from './contract';
 import { startRacers, type Racers } from './sqlite-racers';
 
 const T0 = Date.UTC(2025, 5, 1, 12);
@@ -28,7 +30,7 @@ function dumpTables(path: string): string {
 	}
 }
 
-describeComplianceStore('sqlite', async ({ clock }) => {
+const makeTarget: MakeTarget = async ({ clock }) => {
 	const dir = tempDir();
 	const path = join(dir, 'store.sqlite');
 	const store = new SqliteComplianceStore({ path, clock });
@@ -47,7 +49,10 @@ describeComplianceStore('sqlite', async ({ clock }) => {
 			rmSync(dir, { recursive: true, force: true });
 		},
 	};
-});
+};
+
+describeComplianceStore('sqlite', makeTarget);
+describeSendBudget('sqlite', makeTarget);
 
 describe('sqlite store', () => {
 	let dir: string;
@@ -101,7 +106,9 @@ describe('sqlite store', () => {
 		db.close();
 		const second = new SqliteComplianceStore({ path });
 		await expect(second.migrate()).rejects.toThrow(
-			/schema version 99, newer than this package supports \(1\)/,
+			new RegExp(
+				`schema version 99, newer than this package supports \\(${CURRENT_SCHEMA_VERSION}\\)`,
+			),
 		);
 		await second.close();
 	});
@@ -123,7 +130,7 @@ describe('sqlite store', () => {
 			await racers.close();
 		}
 		const store = new SqliteComplianceStore({ path });
-		expect(await store.schemaVersion()).toBe(1);
+		expect(await store.schemaVersion()).toBe(CURRENT_SCHEMA_VERSION);
 		await store.close();
 	});
 

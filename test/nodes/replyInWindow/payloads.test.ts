@@ -280,6 +280,25 @@ describe('reply in window payloads', () => {
 		});
 	});
 
+	it("puts the send's own id in front of the callback data, for Meta to echo on statuses", async () => {
+		const { item } = await openItem();
+		const { sent } = await run(env, [item], {
+			params: { text: 'Hi', options: { callbackData: 'ticket-43' } },
+		});
+		const request = env.graph.received.at(-1)!;
+		expect(request.callbackId).toMatch(/^[0-9a-f]{16}$/);
+		expect(JSON.parse(request.body.toString('utf8')).biz_opaque_callback_data).toBe(
+			`wac1:${request.callbackId}|ticket-43`,
+		);
+		const { sends } = await env.store.getSnapshot({
+			sender: SENDER,
+			contacts: [],
+			marketingSince: 0,
+			idempotencyKeys: [String(sent[0].json.idempotencyKey)],
+		});
+		expect([...sends.values()][0].callbackId).toBe(request.callbackId);
+	});
+
 	it('addresses a business-scoped user ID in "recipient" instead of "to"', async () => {
 		const bsuid = 'DE.13491208655302741918';
 		await env.store.touchWindows([{ sender: SENDER, contact: bsuid, at: ago(1) }]);

@@ -1,0 +1,110 @@
+/**
+ * The send budget part of the ComplianceStore contract (the store as SlotLedger): one schedule per
+ * sender number shared by every process on the store, run against every backend (sqlite.test.ts,
+ * postgres.test.ts). Times are the store's own (PostgreSQL: the database clock), so the cases
+ * compare slots with each other and with the lease's `now`, never with the test's clock.
+ */
+import { SECOND } from '../../../nodes/core/clock';
+import type { SlotLease } from '../../../nodes/core/graph/budget';
+import {
+	pairPace,
+	paceOf,
+	type ScheduleRequest,
+	type Slot,
+} from '../../../nodes/core/graph/schedule';
+import { RACERS, type ContractTarget, type MakeTarget, type RaceMethod } from './contract';
+import { ManualClock } from '../../../nodes/core/clock';
+
+const SENDER = '106540352242922';
+const OTHER_SENDER = '106540352249999';
+const ALICE = '4915112345678';
+const BOB = '4915187654321';
+/** 10 per second, no burst: slots 100 ms apart. */
+const PACE = paceOf(10, 1);
+
+function request(recipients: Array<string | undefined>, pair = pairPace(2)): ScheduleRequest {
+	return { recipients, sender: PACE, pair, horizonMs: 50 };
+}
+
+const at = (slot: Slot): number => ('at' in slot ? slot.at : Number.NaN);
+
+export function describeSendBudget(name: string, makeTarget: MakeTarget): void {
+	describe(`${name}: send budget (shared throughput and pair limit)`, () => {
+		let target: ContractTarget;
+		beforeEach(async () => {
+			target = await makeTarget({ clock: new ManualClock(Date.UTC(2025, 5, 1, 12)) });
+		});
+		afterEach(async () => {
+			await target.dispose();
+		});
+		const race = <T>(args: unknown[][]) => target.race<T>('leaseSlots' as RaceMethod, args);
+
+		it('continues one schedule per number across leases', async () => {
+			const { store } = target;
+			const first = await store.leaseSlots(SENDER, request([undefined, undefined]));
+			const second = await store.leaseSlots(SENDER, request([undefined]));
+			const times = [...first.slots, ...second.slots].map(at);
+			expect(times[1] - times[0]).toBeCloseTo(100, 6);
+			expect(times[2] - times[1]).toBeCloseTo(100, 6);
+			expect(times[0]).toBeGreaterThanOrEqual(first.now - 1);
+		});
+
+		it('keeps sender numbers apart', async () => {
+			const { store } = target;
+			const a = await store.leaseSlots(SENDER, request([undefined]));
+			const b = await store.leaseSlots(OTHER_SENDER, request([undefined]));
+			expect(at(b.slots[0])).toBeLessThan(at(a.slots[0]) + 100);
+		});
+
+		it('never hands racing processes two slots closer than the pace', async () => {
+			const leases = await race<SlotLease>(
+				Array.from({ length: RACERS }, () => [SENDER, request([undefined, undefined, undefined])]),
+			);
+			const times = leases.flatMap((lease) => lease.slots.map(at)).sort((x, y) => x - y);
+			expect(times).toHaveLength(RACERS * 3);
+			for (let i = 1; i < times.length; i++) {
+				expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(100 - 1e-6);
+			}
+		});
+
+		it("counts a contact's burst across processes (the pair limit is shared)", async () => {
+			const leases = await race<SlotLease>(
+				Array.from({ length: RACERS }, () => [SENDER, request([ALICE])]),
+			);
+			const slots = leases.flatMap((lease) => lease.slots);
+			// A burst of 2 to Alice; the others are told to ask again about 6 s later.
+			expect(slots.filter((s) => 'at' in s)).toHaveLength(2);
+			const deferred = slots.filter((s): s is { deferUntil: number } => 'deferUntil' in s);
+			expect(deferred).toHaveLength(RACERS - 2);
+			for (const d of deferred) expect(d.deferUntil - leases[0].now).toBeGreaterThan(5 * SECOND);
+		});
+
+		it('holds every later lease back after 130429', async () => {
+			const { store } = target;
+			await store.holdSender(SENDER, PACE, 2 * SECOND);
+			const lease = await store.leaseSlots(SENDER, request([undefined]));
+			expect(at(lease.slots[0]) - lease.now).toBeGreaterThan(1.9 * SECOND);
+			const other = await store.leaseSlots(OTHER_SENDER, request([undefined]));
+			expect(at(other.slots[0]) - other.now).toBeLessThan(SECOND);
+		});
+
+		it('blocks a contact 1 s, then 4 s, for 131056 answers in a row', async () => {
+			const { store } = target;
+			expect(await store.holdPair(SENDER, BOB, pairPace())).toBe(1 * SECOND);
+			expect(await store.holdPair(SENDER, BOB, pairPace())).toBe(4 * SECOND);
+			const lease = await store.leaseSlots(SENDER, request([BOB, ALICE], pairPace()));
+			expect('deferUntil' in lease.slots[0]).toBe(true);
+			expect('at' in lease.slots[1]).toBe(true);
+		});
+
+		it('keeps no phone number in the budget', async () => {
+			const { store } = target;
+			await store.leaseSlots(SENDER, request([ALICE, BOB]));
+			await store.holdPair(SENDER, ALICE, pairPace());
+			const dump = await target.dumpTables();
+			expect(dump).toContain('budget');
+			expect(dump).not.toContain(ALICE);
+			expect(dump).not.toContain(BOB);
+		});
+	});
+}
