@@ -238,7 +238,7 @@ export function checkMessagingLimit(
 		allowed: false,
 		rule: 'messaging limit',
 		reason: 'messaging_limit',
-		message: `This business portfolio already reached ${count} of its ${limit} contacts outside the customer service window in the last 24 hours (Meta's messaging limit, shared by all its numbers), so this template to ${input.contact}, a new contact, waits: ${when}.`,
+		message: `This business portfolio already reached ${count} contact${count === 1 ? '' : 's'} outside the customer service window in the last 24 hours and its messaging limit, shared by all its numbers, is ${limit}, so this template to ${input.contact}, a new contact, waits: ${when}.`,
 		...(retryAt === undefined ? {} : { retryAt }),
 	};
 }

@@ -39,7 +39,8 @@ describe('messaging limit', () => {
 			retryAt: T0 + 22 * HOUR,
 		});
 		if (decision.allowed) throw new Error('expected a hold');
-		expect(decision.message).toContain('already reached 2 of its 2 contacts');
+		expect(decision.message).toContain('already reached 2 contacts');
+		expect(decision.message).toContain('messaging limit, shared by all its numbers, is 2');
 		expect(decision.message).toContain(CONTACT);
 		expect(decision.message).toContain('2026-03-03 10:00 UTC');
 	});
