@@ -202,6 +202,7 @@ function readObject(state: SandboxState, id: string, url: URL, origin: string): 
 			currency: 'EUR',
 			account_review_status: 'APPROVED',
 			business_verification_status: 'verified',
+			whatsapp_business_manager_messaging_limit: state.portfolio.messagingLimitTier,
 		};
 		return pick(
 			all,
@@ -247,7 +248,7 @@ function phoneNumberFields(state: SandboxState, id: string): Json {
 		verified_name: phone.verified_name,
 		code_verification_status: 'VERIFIED',
 		display_phone_number: phone.display_phone_number,
-		quality_rating: phone.quality_rating,
+		quality_rating: state.portfolio.numberQuality(phone.id) ?? phone.quality_rating,
 		platform_type: 'CLOUD_API',
 		throughput: {
 			level: (state.options.ratePerSecond ?? phone.throughput) > 80 ? 'HIGH' : 'STANDARD',
@@ -256,7 +257,8 @@ function phoneNumberFields(state: SandboxState, id: string): Json {
 		name_status: 'APPROVED',
 		status: 'CONNECTED',
 		is_official_business_account: false,
-		whatsapp_business_manager_messaging_limit: 'TIER_2K',
+		// The portfolio's limit, readable on each of its numbers (messaging-limits, Nov 2025).
+		whatsapp_business_manager_messaging_limit: state.portfolio.messagingLimitTier,
 		id: phone.id,
 	};
 }

@@ -16,6 +16,8 @@ export type RuleId =
 	| 'us marketing'
 	| 'frequency cap'
 	| 'quiet hours'
+	| 'quality'
+	| 'messaging limit'
 	| 'idempotency';
 
 export type HoldReason =
@@ -43,6 +45,15 @@ export type HoldReason =
 	| 'us_marketing'
 	| 'frequency_cap'
 	| 'quiet_hours'
+	/** The sending number's quality rating is low (RED, or flagged): marketing waits. */
+	| 'quality_low'
+	/** The template's quality rating is low (RED): it waits. */
+	| 'template_quality_low'
+	/**
+	 * The portfolio already reached its messaging limit of unique contacts outside the customer
+	 * service window in the moving 24 hours, and this contact would be a new one.
+	 */
+	| 'messaging_limit'
 	/** Already sent with this idempotency key: `wamid` carries the first message id. */
 	| 'duplicate'
 	/** A send with this idempotency key is under way in another execution. */
