@@ -88,6 +88,13 @@ export interface ConsentEvent extends ConsentEventInput {
 	statusAfter?: ConsentStatus;
 	/** False when a newer event already decided the status (the event is kept for the record). */
 	applied: boolean;
+	/**
+	 * Set when the event took effect later than its own `at`: an opt-out that won over a change
+	 * stamped up to CLOCK_SKEW_ALLOWANCE later than it, or a confirmation stamped before the request
+	 * it answered. The current record carries this time; `at` stays the event's own time (the proof
+	 * of when it happened). Histories are ordered by effectiveAt ?? at (see effectiveTime).
+	 */
+	effectiveAt?: number;
 }
 
 /** The current consent of one contact for one purpose. */

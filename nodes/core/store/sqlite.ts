@@ -23,7 +23,9 @@ import {
 	contactHasher,
 	firstByKey,
 	lastByKey,
+	mergeEffects,
 	newSalt,
+	recordsByContact,
 	toConsentEvent,
 	toConsentRecord,
 	toSentMessage,
@@ -32,7 +34,7 @@ import {
 	unique,
 	uniqueTemplateKeys,
 } from './common';
-import { decideConsent } from './consent';
+import { decideConsentBatch } from './consent';
 import {
 	CURRENT_SCHEMA_VERSION,
 	RECLAIM_FAILED_SEND,
@@ -252,9 +254,10 @@ export class SqliteComplianceStore implements ComplianceStore {
 	async getConsentHistory(contact: string): Promise<ConsentEvent[]> {
 		this.ready();
 		checkText('getConsentHistory: contact', contact);
-		return this.all('SELECT * FROM consent_events WHERE contact = ? ORDER BY at, id', contact).map(
-			toConsentEvent,
-		);
+		return this.all(
+			'SELECT * FROM consent_events WHERE contact = ? ORDER BY coalesce(effective_at, at), id',
+			contact,
+		).map(toConsentEvent);
 	}
 
 	async listConsents(page: ListConsentsPage): Promise<ConsentRecord[]> {
@@ -391,21 +394,7 @@ export class SqliteComplianceStore implements ComplianceStore {
 					at,
 				),
 			);
-			const merged: Required<StoreEffects> = {
-				windows: [],
-				closeWindows: [],
-				consent: [],
-				costs: [],
-				templates: [],
-				sendFailures: [],
-			};
-			for (const e of fresh) {
-				for (const kind of Object.keys(merged) as (keyof StoreEffects)[]) {
-					const list = e.effects?.[kind];
-					if (list) (merged[kind] as unknown[]).push(...list);
-				}
-			}
-			this.applyEffects(merged, recordedAt);
+			this.applyEffects(mergeEffects(fresh), recordedAt);
 			return fresh.map((e) => e.key);
 		});
 	}
@@ -624,34 +613,52 @@ export class SqliteComplianceStore implements ComplianceStore {
 		return stored;
 	}
 
+	/**
+	 * Reads the current records, suppression and known event keys of the batch's contacts, lets
+	 * the one consent rule (consent.ts) decide, and writes what it decided: inside the caller's
+	 * BEGIN IMMEDIATE transaction, so no other writer comes in between.
+	 */
 	private applyConsent(events: readonly ConsentEventInput[], recordedAt: number): ConsentEvent[] {
 		if (events.length === 0) return [];
 		const hash = this.hasher!;
-		const hashes = new Map(unique(events.map((e) => e.contact)).map((c) => [c, hash(c)]));
+		const contacts = unique(events.map((e) => e.contact));
+		const byHash = new Map(contacts.map((c) => [hash(c), c]));
 		const suppressed = new Set(
 			this.all(
 				'SELECT contact_hash FROM suppression WHERE contact_hash IN (SELECT value FROM json_each(?))',
-				JSON.stringify([...hashes.values()]),
-			).map((r) => String(r.contact_hash)),
+				JSON.stringify([...byHash.keys()]),
+			).map((r) => byHash.get(String(r.contact_hash))!),
 		);
+		const current = recordsByContact(
+			this.all(
+				'SELECT * FROM consent WHERE contact IN (SELECT value FROM json_each(?))',
+				JSON.stringify(contacts),
+			),
+		);
+		const keys = unique(events.flatMap((e) => (e.eventKey === undefined ? [] : [e.eventKey])));
+		const knownEventKeys = new Set(
+			keys.length === 0
+				? []
+				: this.all(
+						'SELECT event_key FROM consent_events WHERE event_key IN (SELECT value FROM json_each(?))',
+						JSON.stringify(keys),
+					).map((r) => String(r.event_key)),
+		);
+		const decision = decideConsentBatch({ current, events, knownEventKeys, suppressed });
+
 		const stored: ConsentEvent[] = [];
-		for (const e of events) {
-			if (suppressed.has(hashes.get(e.contact)!)) continue;
+		for (const outcome of decision.outcomes) {
+			if (outcome.skipped) continue;
+			const e = outcome.event;
 			const row = this.get(
-				'SELECT * FROM consent WHERE contact = ? AND purpose = ?',
-				e.contact,
-				e.purpose,
-			);
-			const decision = decideConsent(row ? toConsentRecord(row) : undefined, e);
-			const inserted = this.get(
 				`INSERT INTO consent_events (contact, purpose, action, at, source, wording, evidence, reason,
-					recorded_by, event_key, recorded_at, status_after, applied)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT DO NOTHING RETURNING *`,
+					recorded_by, event_key, recorded_at, status_after, applied, effective_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				RETURNING *`,
 				e.contact,
 				e.purpose,
 				e.action,
-				decision.at,
+				e.at,
 				e.source,
 				e.wording ?? null,
 				e.evidence === undefined ? null : JSON.stringify(e.evidence),
@@ -659,33 +666,31 @@ export class SqliteComplianceStore implements ComplianceStore {
 				e.recordedBy ?? null,
 				e.eventKey ?? null,
 				recordedAt,
-				decision.statusAfter ?? null,
-				decision.applied ? 1 : 0,
+				outcome.statusAfter ?? null,
+				outcome.applied ? 1 : 0,
+				outcome.effectiveAt ?? null,
+			)!;
+			stored.push(toConsentEvent(row));
+		}
+		for (const r of decision.records) {
+			this.run(
+				`INSERT INTO consent (contact, purpose, status, changed_at, source, wording, opted_in_at,
+					confirmed_at, opted_out_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (contact, purpose) DO UPDATE SET
+					status = excluded.status, changed_at = excluded.changed_at, source = excluded.source,
+					wording = excluded.wording, opted_in_at = excluded.opted_in_at,
+					confirmed_at = excluded.confirmed_at, opted_out_at = excluded.opted_out_at`,
+				r.contact,
+				r.purpose,
+				r.status,
+				r.changedAt,
+				r.source,
+				r.wording ?? null,
+				r.optedInAt ?? null,
+				r.confirmedAt ?? null,
+				r.optedOutAt ?? null,
 			);
-			// A known eventKey: an idempotent re-import, skipped.
-			if (!inserted) continue;
-			const r = decision.record;
-			if (r) {
-				this.run(
-					`INSERT INTO consent (contact, purpose, status, changed_at, source, wording, opted_in_at,
-						confirmed_at, opted_out_at)
-					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-					ON CONFLICT (contact, purpose) DO UPDATE SET
-						status = excluded.status, changed_at = excluded.changed_at, source = excluded.source,
-						wording = excluded.wording, opted_in_at = excluded.opted_in_at,
-						confirmed_at = excluded.confirmed_at, opted_out_at = excluded.opted_out_at`,
-					r.contact,
-					r.purpose,
-					r.status,
-					r.changedAt,
-					r.source,
-					r.wording ?? null,
-					r.optedInAt ?? null,
-					r.confirmedAt ?? null,
-					r.optedOutAt ?? null,
-				);
-			}
-			stored.push(toConsentEvent(inserted));
 		}
 		return stored;
 	}
