@@ -38,6 +38,7 @@ import {
 	uniqueTemplateKeys,
 } from './common';
 import { decideConsentBatch } from './consent';
+import { contactsOfEffects, withoutErasedContacts } from './erasure';
 import {
 	CURRENT_SCHEMA_VERSION,
 	PostgresNames,
@@ -544,40 +545,42 @@ export class PostgresComplianceStore implements ComplianceStore {
 	}
 
 	/**
-	 * Applies effects inside the caller's transaction: locks every contact they name, reads what
-	 * the consent rule needs, lets consent.ts decide, then writes in at most three statements
+	 * Applies effects inside the caller's transaction: locks every contact they name, reads the
+	 * suppression list and what the consent rule needs, leaves out what is personal about erased
+	 * contacts (erasure.ts), lets consent.ts decide, then writes in at most three statements
 	 * (windows; closes, which must see the windows; consent, costs, templates and failures).
 	 * Returns the consent events stored, oldest id first.
 	 */
 	private async applyEffects(
 		tx: Tx,
 		hash: (contact: string) => string,
-		effects: StoreEffects,
+		all: StoreEffects,
 		recordedAt: number,
 	): Promise<Row[]> {
-		const consent = effects.consent ?? [];
-		const contacts = unique([
-			...(effects.windows ?? []).map((w) => w.contact),
-			...(effects.closeWindows ?? []).map((w) => w.contact),
-			...(effects.costs ?? []).map((c) => c.contact),
-			...consent.map((e) => e.contact),
-		]).sort();
+		const contacts = contactsOfEffects(all).sort();
+		let effects = all;
 		let decision: ReturnType<typeof decideConsentBatch> | undefined;
 		if (contacts.length > 0) {
 			await tx(this.sql.lockContacts, [this.lockNamespace, contacts]);
-		}
-		if (consent.length > 0) {
-			const consentContacts = unique(consent.map((e) => e.contact));
-			const byHash = new Map(consentContacts.map((c) => [hash(c), c]));
+			const consent = all.consent ?? [];
+			const byHash = new Map(contacts.map((c) => [hash(c), c]));
 			const keys = unique(consent.flatMap((e) => (e.eventKey === undefined ? [] : [e.eventKey])));
-			const { rows } = await tx(this.sql.consentState, [consentContacts, [...byHash.keys()], keys]);
+			const { rows } = await tx(this.sql.contactState, [
+				unique(consent.map((e) => e.contact)),
+				[...byHash.keys()],
+				keys,
+			]);
 			const state = rows[0] as { consents: Row[]; suppressed: string[]; known: string[] };
-			decision = decideConsentBatch({
-				current: recordsByContact(state.consents),
-				events: consent,
-				knownEventKeys: new Set(state.known),
-				suppressed: new Set(state.suppressed.map((h) => byHash.get(h)!)),
-			});
+			const erased = new Set(state.suppressed.map((h) => byHash.get(h)!));
+			effects = withoutErasedContacts(all, erased, hash);
+			if (consent.length > 0) {
+				decision = decideConsentBatch({
+					current: recordsByContact(state.consents),
+					events: consent,
+					knownEventKeys: new Set(state.known),
+					suppressed: erased,
+				});
+			}
 		}
 		if (effects.windows?.length) {
 			await tx(this.sql.touchWindows, [JSON.stringify(effects.windows)]);
@@ -782,7 +785,8 @@ function statements(n: PostgresNames) {
 		lockContacts: `SELECT count(pg_advisory_xact_lock(k)) AS locked FROM (
 				SELECT DISTINCT hashtextextended($1 || c, 0) AS k FROM unnest($2::text[]) AS c ORDER BY 1
 			) AS keys`,
-		consentState: `SELECT
+		// Under the contacts' locks: what the consent rule and erasure need, in one statement.
+		contactState: `SELECT
 			(SELECT coalesce(json_agg(c), '[]') FROM ${consent} AS c
 				WHERE c.contact = ANY ($1::text[])) AS consents,
 			(SELECT coalesce(json_agg(s.contact_hash), '[]') FROM ${suppression} AS s

@@ -35,6 +35,7 @@ import {
 	uniqueTemplateKeys,
 } from './common';
 import { decideConsentBatch } from './consent';
+import { contactsOfEffects, withoutErasedContacts } from './erasure';
 import {
 	CURRENT_SCHEMA_VERSION,
 	RECLAIM_FAILED_SEND,
@@ -234,7 +235,7 @@ export class SqliteComplianceStore implements ComplianceStore {
 		this.ready();
 		checkConsentEvents('recordConsent', events);
 		const recordedAt = this.clock.now();
-		return this.write(() => this.applyConsent(events, recordedAt));
+		return this.write(() => this.applyEffects({ consent: events }, recordedAt));
 	}
 
 	async getConsents(contacts: string[]): Promise<Map<string, ConsentRecord[]>> {
@@ -538,8 +539,13 @@ export class SqliteComplianceStore implements ComplianceStore {
 		return row ? Number(row.value) : 0;
 	}
 
-	/** Applies effects inside the caller's transaction; returns the consent events stored. */
-	private applyEffects(effects: StoreEffects, recordedAt: number): ConsentEvent[] {
+	/**
+	 * Applies effects inside the caller's write transaction, with nothing personal about erased
+	 * contacts (erasure.ts); returns the consent events stored.
+	 */
+	private applyEffects(all: StoreEffects, recordedAt: number): ConsentEvent[] {
+		const erased = this.erasedAmong(contactsOfEffects(all));
+		const effects = withoutErasedContacts(all, erased, this.hasher!);
 		for (const t of effects.windows ?? []) {
 			const referralAt = t.referral ? t.at : null;
 			this.run(
@@ -565,7 +571,9 @@ export class SqliteComplianceStore implements ComplianceStore {
 				c.at,
 			);
 		}
-		const stored = effects.consent?.length ? this.applyConsent(effects.consent, recordedAt) : [];
+		const stored = effects.consent?.length
+			? this.applyConsent(effects.consent, erased, recordedAt)
+			: [];
 		for (const c of effects.costs ?? []) {
 			this.run(
 				`INSERT INTO cost_ledger (wamid, category, sender, contact, pricing_type, billable, at,
@@ -613,22 +621,29 @@ export class SqliteComplianceStore implements ComplianceStore {
 		return stored;
 	}
 
-	/**
-	 * Reads the current records, suppression and known event keys of the batch's contacts, lets
-	 * the one consent rule (consent.ts) decide, and writes what it decided: inside the caller's
-	 * BEGIN IMMEDIATE transaction, so no other writer comes in between.
-	 */
-	private applyConsent(events: readonly ConsentEventInput[], recordedAt: number): ConsentEvent[] {
-		if (events.length === 0) return [];
-		const hash = this.hasher!;
-		const contacts = unique(events.map((e) => e.contact));
-		const byHash = new Map(contacts.map((c) => [hash(c), c]));
-		const suppressed = new Set(
+	/** The contacts among `contacts` whose hash is on the suppression list. */
+	private erasedAmong(contacts: readonly string[]): Set<string> {
+		if (contacts.length === 0) return new Set();
+		const byHash = new Map(contacts.map((c) => [this.hasher!(c), c]));
+		return new Set(
 			this.all(
 				'SELECT contact_hash FROM suppression WHERE contact_hash IN (SELECT value FROM json_each(?))',
 				JSON.stringify([...byHash.keys()]),
 			).map((r) => byHash.get(String(r.contact_hash))!),
 		);
+	}
+
+	/**
+	 * Reads the current records and known event keys of the batch's contacts, lets the one
+	 * consent rule (consent.ts) decide, and writes what it decided: inside the caller's
+	 * BEGIN IMMEDIATE transaction, so no other writer comes in between.
+	 */
+	private applyConsent(
+		events: readonly ConsentEventInput[],
+		suppressed: ReadonlySet<string>,
+		recordedAt: number,
+	): ConsentEvent[] {
+		const contacts = unique(events.map((e) => e.contact));
 		const current = recordsByContact(
 			this.all(
 				'SELECT * FROM consent WHERE contact IN (SELECT value FROM json_each(?))',

@@ -36,10 +36,17 @@ export interface ContractTarget {
 	 * store (threads on one SQLite file, separate pools on PostgreSQL); resolves with each result.
 	 */
 	race<T>(method: RaceMethod, argsPerRacer: unknown[][]): Promise<T[]>;
+	/** Like race, with a method of its own per racer. */
+	raceCalls(calls: Array<{ method: RaceMethod; args: unknown[] }>): Promise<unknown[]>;
 	dispose(): Promise<void>;
 }
 
-export type RaceMethod = 'recordConsent' | 'applyWebhookEvents' | 'reserveSends';
+export type RaceMethod =
+	| 'recordConsent'
+	| 'applyWebhookEvents'
+	| 'reserveSends'
+	| 'eraseContact'
+	| 'touchWindows';
 
 export type MakeTarget = (options: { clock: ManualClock }) => Promise<ContractTarget>;
 
@@ -1330,6 +1337,115 @@ export function describeComplianceStore(name: string, makeTarget: MakeTarget): v
 				);
 				expect(await statusOf(ALICE)).toBeUndefined();
 				expect(await target.dumpTables()).not.toContain(ALICE);
+			});
+		});
+
+		describe('erasure stays erased', () => {
+			/** What Meta may still send about a contact after the erasure. */
+			function lateWebhooks(contact: string, tag: string): WebhookEventEffects[] {
+				return [
+					{
+						key: `status:wamid.${tag}:read`,
+						effects: {
+							costs: [cost(`wamid.${tag}`, contact, T0 + DAY)],
+							sendFailures: [{ wamid: `wamid.${tag}`, errorCode: 131050, at: T0 + DAY }],
+						},
+					},
+					{
+						key: `msg:${SENDER}:wamid.in-${tag}`,
+						effects: {
+							windows: [{ sender: SENDER, contact, at: T0 + DAY, referral: true }],
+							closeWindows: [{ sender: OTHER_SENDER, contact, at: T0 + DAY }],
+							consent: [
+								consent(contact, 'opt_out', T0 + DAY, {
+									purpose: ALL_PURPOSES,
+									source: 'keyword',
+									evidence: { messageId: `wamid.in-${tag}` },
+									eventKey: `msg:${SENDER}:wamid.in-${tag}:*`,
+								}),
+							],
+						},
+					},
+				];
+			}
+
+			it('keeps a late status about an erased contact under its hash only, and no window', async () => {
+				await store.reserveSends([reservation('order-9', ALICE, T0)]);
+				await store.completeSends([
+					{ idempotencyKey: 'order-9', state: 'accepted', wamid: 'wamid.late', at: T0 },
+				]);
+				await store.touchWindows([{ sender: OTHER_SENDER, contact: ALICE, at: T0 }]);
+				await store.eraseContact(ALICE, T0 + HOUR);
+				const hash = await store.contactHash(ALICE);
+
+				const keys = await store.applyWebhookEvents(lateWebhooks(ALICE, 'late'), T0 + DAY);
+				expect(keys).toHaveLength(2);
+				await store.touchWindows([{ sender: SENDER, contact: ALICE, at: T0 + 2 * DAY }]);
+				await store.closeWindows([{ sender: SENDER, contact: ALICE, at: T0 + 2 * DAY }]);
+
+				const dump = await target.dumpTables();
+				expect(dump).not.toContain(ALICE);
+				expect(dump).toContain(hash);
+				// The bill still counts the delivery.
+				expect(await store.costSummary({ from: 0, to: T0 + 2 * DAY })).toMatchObject([
+					{ category: 'marketing', messages: 1 },
+				]);
+				const snapshot = await store.getSnapshot({
+					sender: SENDER,
+					contacts: [ALICE],
+					marketingSince: 0,
+					idempotencyKeys: ['order-9'],
+				});
+				expect(snapshot.contacts.get(ALICE)).toEqual({
+					contact: ALICE,
+					consents: [],
+					suppressed: true,
+					marketingSentAt: [],
+				});
+				expect(snapshot.sends.get('order-9')).toMatchObject({ contact: hash, state: 'failed' });
+			});
+
+			it('applies the same effects for contacts that were not erased', async () => {
+				await store.eraseContact(ALICE, T0);
+				await store.applyWebhookEvents(
+					[...lateWebhooks(ALICE, 'a'), ...lateWebhooks(BOB, 'b')],
+					T0 + DAY,
+				);
+				const snapshot = await store.getSnapshot({
+					sender: SENDER,
+					contacts: [BOB],
+					marketingSince: 0,
+				});
+				const bob = snapshot.contacts.get(BOB)!;
+				expect(bob.window).toMatchObject({ lastInboundAt: T0 + DAY, referralAt: T0 + DAY });
+				expect(bob.consents.map((c) => [c.purpose, c.status])).toEqual([
+					[ALL_PURPOSES, 'opted_out'],
+				]);
+				expect(await target.dumpTables()).not.toContain(ALICE);
+				expect(await store.costSummary({ from: 0, to: T0 + 2 * DAY })).toMatchObject([
+					{ messages: 2 },
+				]);
+			});
+
+			it('leaves no trace when webhooks about a contact race its erasure', async () => {
+				for (let round = 0; round < ROUNDS; round++) {
+					const contact = `49174${String(round).padStart(8, '0')}`;
+					await store.recordConsent([consent(contact, 'opt_in', T0)]);
+					const calls = Array.from({ length: RACERS }, (_, racer) =>
+						racer === round % RACERS
+							? { method: 'eraseContact' as const, args: [contact, T0 + HOUR] }
+							: {
+									method: 'applyWebhookEvents' as const,
+									args: [lateWebhooks(contact, `${round}-${racer}`), T0 + DAY],
+								},
+					);
+					await target.raceCalls(calls);
+					const context = `round ${round}`;
+					expect({ context, traces: (await target.dumpTables()).includes(contact) }).toEqual({
+						context,
+						traces: false,
+					});
+				}
 			});
 		});
 

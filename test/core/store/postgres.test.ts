@@ -73,24 +73,28 @@ if (!url) {
 		const store = new PostgresComplianceStore({ ...options, clock });
 		await store.migrate();
 		const racers: PostgresComplianceStore[] = [];
+		async function raceCalls(calls: Array<{ method: string; args: unknown[] }>) {
+			// Separate pools, as separate n8n processes (main, webhook, workers) would have.
+			while (racers.length < calls.length) {
+				const racer = new PostgresComplianceStore({ ...options, poolSize: 2 });
+				await racer.migrate();
+				racers.push(racer);
+			}
+			return Promise.all(
+				calls.map(({ method, args }, i) =>
+					(racers[i] as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method](
+						...args,
+					),
+				),
+			);
+		}
 		return {
 			store,
 			dumpTables: () => dumpTables(tablePrefix),
 			async race<T>(method: string, argsPerRacer: unknown[][]) {
-				// Separate pools, as separate n8n processes (main, webhook, workers) would have.
-				while (racers.length < argsPerRacer.length) {
-					const racer = new PostgresComplianceStore({ ...options, poolSize: 2 });
-					await racer.migrate();
-					racers.push(racer);
-				}
-				return Promise.all(
-					argsPerRacer.map((args, i) =>
-						(racers[i] as unknown as Record<string, (...a: unknown[]) => Promise<T>>)[method](
-							...args,
-						),
-					),
-				);
+				return (await raceCalls(argsPerRacer.map((args) => ({ method, args })))) as T[];
 			},
+			raceCalls,
 			async dispose() {
 				await Promise.all([store, ...racers].map((s) => s.close()));
 			},

@@ -46,6 +46,10 @@ describeComplianceStore('sqlite', async ({ clock }) => {
 			racers ??= await startRacers(path, RACERS);
 			return racers.race<T>(method, argsPerRacer);
 		},
+		async raceCalls(calls) {
+			racers ??= await startRacers(path, RACERS);
+			return racers.raceCalls(calls);
+		},
 		async dispose() {
 			await racers?.close();
 			await store.close();
