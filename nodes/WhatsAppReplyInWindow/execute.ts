@@ -158,6 +158,8 @@ async function sendReplies(
 	const firstWithKey = new Map<string, PreparedReply>();
 	const sameKeyAsEarlier: PreparedReply[] = [];
 	const allowed: AllowedReply[] = [];
+	// Opt-out confirmations allowed earlier in this batch count like those sent before.
+	const confirmationsInBatch = new Map<string, number[]>();
 	for (const reply of prepared) {
 		if (firstWithKey.has(reply.idempotencyKey)) {
 			sameKeyAsEarlier.push(reply);
@@ -185,9 +187,17 @@ async function sendReplies(
 				idempotencyKey: reply.idempotencyKey,
 				existingSend: snapshot.sends.get(reply.idempotencyKey),
 				optOutConfirmation: reply.optOutConfirmation,
+				optOutConfirmationsSentAt: [
+					...(contact?.optOutConfirmationsSentAt ?? []),
+					...(confirmationsInBatch.get(reply.recipient.contact) ?? []),
+				],
 			},
 			now,
 		);
+		if (decision.allowed && reply.optOutConfirmation) {
+			const earlier = confirmationsInBatch.get(reply.recipient.contact) ?? [];
+			confirmationsInBatch.set(reply.recipient.contact, [...earlier, now]);
+		}
 		if (decision.allowed) {
 			allowed.push({
 				reply,

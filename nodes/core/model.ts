@@ -128,13 +128,22 @@ export interface WindowState {
 
 export type SendState = 'pending' | 'accepted' | 'failed';
 
+/**
+ * The start of SentMessage.kind for a reply sent as the confirmation of a contact's opt-out
+ * ("opt_out_confirmation:text"), so the store can count them (one per opt-out, policy/consent.ts).
+ */
+export const OPT_OUT_CONFIRMATION_KIND_PREFIX = 'opt_out_confirmation:';
+
 /** One outbound message, kept by its idempotency key. */
 export interface SentMessage {
 	idempotencyKey: string;
 	sender: string;
 	contact: string;
 	state: SendState;
-	/** What was sent: "template:<name>" or the free-form type. */
+	/**
+	 * What was sent: "template:<name>" or the free-form type, with OPT_OUT_CONFIRMATION_KIND_PREFIX
+	 * before it for the confirmation of an opt-out.
+	 */
 	kind: string;
 	/** The template's category, or "service" for free-form messages. */
 	category: TemplateCategory | 'service';

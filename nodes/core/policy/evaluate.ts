@@ -244,6 +244,8 @@ export interface FreeFormInput {
 	existingSend: SentMessage | undefined;
 	/** The reply confirms the contact's STOP-style opt-out, the one reply allowed after it. */
 	optOutConfirmation?: boolean;
+	/** See ReplyAfterOptOutInput.optOutConfirmationsSentAt. */
+	optOutConfirmationsSentAt?: readonly number[];
 }
 
 export type FreeFormDecision =
@@ -296,6 +298,7 @@ export function evaluateFreeForm(
 		// The store's messages only: an item's timestamp is not proof the contact wrote again.
 		lastInboundAt: input.window?.lastInboundAt,
 		optOutConfirmation: input.optOutConfirmation,
+		optOutConfirmationsSentAt: input.optOutConfirmationsSentAt,
 	});
 	if (!optedOut.allowed) return optedOut;
 	return {

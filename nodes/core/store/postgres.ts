@@ -12,7 +12,13 @@ import { createHash } from 'node:crypto';
 import { Pool, type PoolClient, type PoolConfig, type QueryResult } from 'pg';
 
 import { systemClock, type Clock } from '../clock';
-import type { ConsentEvent, ConsentEventInput, ConsentRecord, TemplateState } from '../model';
+import {
+	OPT_OUT_CONFIRMATION_KIND_PREFIX,
+	type ConsentEvent,
+	type ConsentEventInput,
+	type ConsentRecord,
+	type TemplateState,
+} from '../model';
 import {
 	checkCompletions,
 	checkConsentEvents,
@@ -45,6 +51,7 @@ import {
 	postgresMetaTable,
 	postgresMigrations,
 	quoteIdent,
+	quoteLiteral,
 } from './migrations';
 import type {
 	ComplianceStore,
@@ -135,6 +142,7 @@ interface SnapshotRow {
 	windows: Row[];
 	suppressed: string[];
 	marketing: Array<[string, number]>;
+	confirmations: Array<[string, number]>;
 	sends: Row[];
 	templates: Row[];
 }
@@ -247,6 +255,7 @@ export class PostgresComplianceStore implements ComplianceStore {
 				consents: [],
 				suppressed: false,
 				marketingSentAt: [],
+				optOutConfirmationsSentAt: [],
 			};
 			byContact.set(contact, entry);
 			byHash.set(hash(contact), entry);
@@ -269,6 +278,9 @@ export class PostgresComplianceStore implements ComplianceStore {
 		for (const contactHash of r.suppressed) byHash.get(contactHash)!.suppressed = true;
 		for (const [contact, at] of r.marketing) {
 			byContact.get(contact)!.marketingSentAt.push(Number(at));
+		}
+		for (const [contact, at] of r.confirmations) {
+			byContact.get(contact)!.optOutConfirmationsSentAt.push(Number(at));
 		}
 		return {
 			contacts: byContact,
@@ -771,6 +783,11 @@ function statements(n: PostgresNames) {
 				FROM ${sent} AS m
 				WHERE m.contact = ANY ($1::text[]) AND m.category = 'marketing'
 					AND m.created_at >= $4 AND m.state <> 'failed') AS marketing,
+			(SELECT coalesce(json_agg(json_build_array(m.contact, m.created_at) ORDER BY m.contact, m.created_at), '[]')
+				FROM ${sent} AS m
+				WHERE m.contact = ANY ($1::text[]) AND m.category = 'service'
+					AND starts_with(m.kind, ${quoteLiteral(OPT_OUT_CONFIRMATION_KIND_PREFIX)})
+					AND m.state <> 'failed') AS confirmations,
 			(SELECT coalesce(json_agg(s), '[]')
 				FROM ${sent} AS s WHERE s.idempotency_key = ANY ($5::text[])) AS sends,
 			(SELECT coalesce(json_agg(t ORDER BY t.account, t.name, t.language), '[]')

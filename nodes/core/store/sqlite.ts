@@ -9,7 +9,13 @@ import { dirname, join } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 
 import { systemClock, type Clock } from '../clock';
-import type { ConsentEvent, ConsentEventInput, ConsentRecord, TemplateState } from '../model';
+import {
+	OPT_OUT_CONFIRMATION_KIND_PREFIX,
+	type ConsentEvent,
+	type ConsentEventInput,
+	type ConsentRecord,
+	type TemplateState,
+} from '../model';
 import {
 	checkCompletions,
 	checkConsentEvents,
@@ -40,6 +46,7 @@ import {
 	CURRENT_SCHEMA_VERSION,
 	RECLAIM_FAILED_SEND,
 	SQLITE_META_TABLE,
+	quoteLiteral,
 	sqliteMigrations,
 } from './migrations';
 import type {
@@ -105,6 +112,9 @@ function inList(column: string, values: readonly string[]): string {
 function listParameter(values: readonly string[]): string {
 	return values.length === 1 ? values[0] : JSON.stringify(values);
 }
+
+/** Sends whose kind marks them as opt-out confirmations (LIKE would read "_" as a wildcard). */
+const OPT_OUT_CONFIRMATION_SENDS = `substr(kind, 1, ${OPT_OUT_CONFIRMATION_KIND_PREFIX.length}) = ${quoteLiteral(OPT_OUT_CONFIRMATION_KIND_PREFIX)}`;
 
 const SQLITE_BUSY = 5;
 const SQLITE_LOCKED = 6;
@@ -180,6 +190,7 @@ export class SqliteComplianceStore implements ComplianceStore {
 				consents: [],
 				suppressed: false,
 				marketingSentAt: [],
+				optOutConfirmationsSentAt: [],
 			};
 			byContact.set(contact, entry);
 			byHash.set(hash(contact), entry);
@@ -218,6 +229,17 @@ export class SqliteComplianceStore implements ComplianceStore {
 					request.marketingSince,
 				)) {
 					byContact.get(String(row.contact))!.marketingSentAt.push(Number(row.created_at));
+				}
+				for (const row of this.all(
+					`SELECT contact, created_at FROM sent_messages
+					WHERE ${inList('contact', contacts)} AND category = 'service'
+						AND ${OPT_OUT_CONFIRMATION_SENDS} AND state <> 'failed'
+					ORDER BY contact, created_at`,
+					list,
+				)) {
+					byContact
+						.get(String(row.contact))!
+						.optOutConfirmationsSentAt.push(Number(row.created_at));
 				}
 			}
 			if (keys.length > 0) snapshot.sends = this.sendsByKey(keys);

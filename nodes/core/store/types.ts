@@ -108,6 +108,11 @@ export interface ContactSnapshot {
 	suppressed: boolean;
 	/** Times of marketing templates sent (not failed) to the contact since `marketingSince`, oldest first. */
 	marketingSentAt: number[];
+	/**
+	 * Times of replies sent (not failed) to the contact as the confirmation of an opt-out (kind
+	 * starting with OPT_OUT_CONFIRMATION_KIND_PREFIX), oldest first: one is allowed per opt-out.
+	 */
+	optOutConfirmationsSentAt: number[];
 }
 
 export interface Snapshot {

@@ -1054,12 +1054,14 @@ export function describeComplianceStore(name: string, makeTarget: MakeTarget): v
 					consents: [],
 					suppressed: false,
 					marketingSentAt: [T0 + HOUR],
+					optOutConfirmationsSentAt: [],
 				});
 				expect(snapshot.contacts.get(CAROL)).toEqual({
 					contact: CAROL,
 					consents: [],
 					suppressed: true,
 					marketingSentAt: [],
+					optOutConfirmationsSentAt: [],
 				});
 				expect([...snapshot.sends.keys()]).toEqual(['m-1']);
 				expect(snapshot.sends.get('m-1')).toMatchObject({ state: 'accepted', wamid: 'wamid.m-1' });
@@ -1073,6 +1075,37 @@ export function describeComplianceStore(name: string, makeTarget: MakeTarget): v
 						updatedAt: T0,
 					},
 				]);
+			});
+
+			it('returns the times of opt-out confirmations sent to each contact (failed ones not)', async () => {
+				const confirmation = { kind: 'opt_out_confirmation:text', category: 'service' as const };
+				await store.reserveSends([
+					reservation('stop-1', ALICE, T0, confirmation),
+					reservation('stop-2', ALICE, T0 + DAY, confirmation),
+					reservation('stop-3', ALICE, T0 + 2 * DAY, confirmation),
+					reservation('reply-1', ALICE, T0, { kind: 'text', category: 'service' }),
+					// "_" is not a wildcard here: only the exact prefix counts.
+					reservation('reply-2', ALICE, T0, {
+						kind: 'optXoutXconfirmation:text',
+						category: 'service',
+					}),
+					reservation('stop-4', BOB, T0 + HOUR, {
+						...confirmation,
+						kind: 'opt_out_confirmation:interactive:button',
+					}),
+				]);
+				await store.completeSends([
+					{ idempotencyKey: 'stop-1', state: 'accepted', wamid: 'wamid.s1', at: T0 },
+					{ idempotencyKey: 'stop-3', state: 'failed', errorCode: 131047, at: T0 + 2 * DAY },
+				]);
+				const snapshot = await store.getSnapshot({
+					sender: SENDER,
+					contacts: [ALICE, BOB, CAROL],
+					marketingSince: T0 + 3 * DAY,
+				});
+				expect(snapshot.contacts.get(ALICE)!.optOutConfirmationsSentAt).toEqual([T0, T0 + DAY]);
+				expect(snapshot.contacts.get(BOB)!.optOutConfirmationsSentAt).toEqual([T0 + HOUR]);
+				expect(snapshot.contacts.get(CAROL)!.optOutConfirmationsSentAt).toEqual([]);
 			});
 
 			it('answers an empty request', async () => {
@@ -1312,6 +1345,7 @@ export function describeComplianceStore(name: string, makeTarget: MakeTarget): v
 					consents: [],
 					suppressed: true,
 					marketingSentAt: [],
+					optOutConfirmationsSentAt: [],
 				});
 				// The idempotency key still protects against a second send.
 				expect(snapshot.sends.get('order-1')).toMatchObject({ contact: hash, wamid: 'wamid.x1' });
@@ -1401,6 +1435,7 @@ export function describeComplianceStore(name: string, makeTarget: MakeTarget): v
 					consents: [],
 					suppressed: true,
 					marketingSentAt: [],
+					optOutConfirmationsSentAt: [],
 				});
 				expect(snapshot.sends.get('order-9')).toMatchObject({ contact: hash, state: 'failed' });
 			});
