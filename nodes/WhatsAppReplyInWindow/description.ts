@@ -619,7 +619,7 @@ export const properties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether this reply confirms that the contact opted out (e.g. after "STOP"): the one reply allowed after a full opt-out',
+					'Whether this reply confirms that the contact opted out (e.g. after "STOP"): the only reply allowed after a full opt-out, one per opt-out',
 				displayOptions: { show: { '/operation': ['send'] } },
 			},
 			rateLimitOption,

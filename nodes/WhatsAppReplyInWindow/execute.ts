@@ -99,7 +99,9 @@ export async function execute(
 						idempotencyKey: job.idempotencyKey,
 						existingSend,
 						optOutConfirmation: job.optOutConfirmation,
+						optOutConfirmationsSentAt: contact?.optOutConfirmationsSentAt ?? [],
 					},
+					contactKey: job.recipient.contact,
 				};
 			});
 			return verdictsOf(evaluateFreeFormBatch(batch, now), (decision, k) => {

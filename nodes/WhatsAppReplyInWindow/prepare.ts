@@ -22,7 +22,7 @@ import {
 	type SendOptions,
 } from '../core/wire/outbound';
 import { senderNumberOf } from '../shared/descriptions';
-import type { TriggerItemMessage } from '../core/policy';
+import { optOutConfirmationKind, type TriggerItemMessage } from '../core/policy';
 import { defaultIdempotencyKey, scopedKey, type RunIdentity } from '../shared/idempotency';
 import { MEDIA_TYPES, type MediaType, type MessageType } from './description';
 import { resolveRecipient, type Recipient } from '../shared/recipient';
@@ -104,8 +104,11 @@ export function prepareReply(
 		built = buildOther(ctx, i, type, base, options);
 	}
 
-	const kind =
+	const optOutConfirmation = options.optOutConfirmation === true;
+	const sent =
 		built.type === 'interactive' ? `interactive:${built.interactive.type}` : String(built.type);
+	// Marked in the store, so the rule can count the confirmations of an opt-out.
+	const kind = optOutConfirmation ? optOutConfirmationKind(sent) : sent;
 	return {
 		index: i,
 		sender,
@@ -116,7 +119,7 @@ export function prepareReply(
 		payload: built,
 		kind,
 		idempotencyKey: idempotencyKeyOf(options, run, i, sender, recipient, type),
-		optOutConfirmation: options.optOutConfirmation === true,
+		optOutConfirmation,
 		...(quotedMessageId !== undefined ? { quotedMessageId } : {}),
 		...(upload ? { upload } : {}),
 		inbound: triggerMessageOf(item.json, text(options.defaultCountry)),

@@ -418,6 +418,8 @@ export interface FreeFormInput {
 	existingSend: SentMessage | undefined;
 	/** The reply confirms the contact's STOP-style opt-out, the one reply allowed after it. */
 	optOutConfirmation?: boolean;
+	/** See ReplyAfterOptOutInput.optOutConfirmationsSentAt. */
+	optOutConfirmationsSentAt?: readonly number[];
 }
 
 export type FreeFormDecision =
@@ -470,6 +472,7 @@ export function evaluateFreeForm(
 		// The store's messages only: an item's timestamp is not proof the contact wrote again.
 		lastInboundAt: input.window?.lastInboundAt,
 		optOutConfirmation: input.optOutConfirmation,
+		optOutConfirmationsSentAt: input.optOutConfirmationsSentAt,
 	});
 	if (!optedOut.allowed) return optedOut;
 	return {
@@ -492,20 +495,39 @@ export function evaluateFreeForm(
 export interface FreeFormBatchItem {
 	readonly input: FreeFormInput;
 	readonly options?: PolicyOptions;
+	/** The store's key of the contact: opt-out confirmations count per contact. */
+	readonly contactKey: string;
 }
 
 /**
- * Runs evaluateFreeForm over a batch in order; an item repeating the idempotency key of an earlier
- * allowed item shares that item's send, as in evaluateTemplateBatch.
+ * Runs evaluateFreeForm over a batch in order, as if every allowed reply were sent at `now`: an
+ * allowed opt-out confirmation counts against the later confirmations to the same contact (one per
+ * opt-out), and an item repeating the idempotency key of an earlier allowed item shares that
+ * item's send, as in evaluateTemplateBatch.
  */
 export function evaluateFreeFormBatch(
 	items: readonly FreeFormBatchItem[],
 	now: number,
 ): BatchResult<FreeFormDecision>[] {
 	for (const item of items) validatePricingOptions(item.options?.pricing ?? {});
+	const confirmationsInBatch = new Map<string, number[]>();
 	return inOrderSharingKeys(
 		items,
 		(item) => item.input.idempotencyKey,
-		(item) => evaluateFreeForm(item.input, now, item.options),
+		(item) => {
+			const earlier = confirmationsInBatch.get(item.contactKey) ?? [];
+			const decision = evaluateFreeForm(
+				{
+					...item.input,
+					optOutConfirmationsSentAt: [...(item.input.optOutConfirmationsSentAt ?? []), ...earlier],
+				},
+				now,
+				item.options,
+			);
+			if (decision.allowed && item.input.optOutConfirmation === true) {
+				confirmationsInBatch.set(item.contactKey, [...earlier, now]);
+			}
+			return decision;
+		},
 	);
 }

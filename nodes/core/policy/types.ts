@@ -29,6 +29,8 @@ export type HoldReason =
 	| 'consent_pending'
 	/** The contact opted out of everything (STOP-style keyword). */
 	| 'opted_out'
+	/** The reply allowed after a full opt-out, its confirmation, was sent already. */
+	| 'opt_out_confirmed'
 	/** The contact stopped marketing ("stop promotions" button, user_preferences stop). */
 	| 'marketing_opted_out'
 	/** The contact opted out of the template's topic (a user-defined purpose). */

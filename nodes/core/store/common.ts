@@ -193,6 +193,25 @@ export function checkWebhookEvents(events: readonly WebhookEventEffects[], at: n
 	});
 }
 
+/** The effects of several webhook events as one batch, each kind in event order. */
+export function mergeEffects(events: readonly WebhookEventEffects[]): Required<StoreEffects> {
+	const merged: Required<StoreEffects> = {
+		windows: [],
+		closeWindows: [],
+		consent: [],
+		costs: [],
+		templates: [],
+		sendFailures: [],
+	};
+	for (const e of events) {
+		for (const kind of Object.keys(merged) as (keyof StoreEffects)[]) {
+			const list = e.effects?.[kind];
+			if (list) (merged[kind] as unknown[]).push(...list);
+		}
+	}
+	return merged;
+}
+
 /** Keeps the first item per key: a key twice in one batch is one item. */
 export function firstByKey<T>(items: readonly T[], key: (item: T) => string): T[] {
 	const seen = new Set<string>();
@@ -265,6 +284,18 @@ export function toConsentRecord(r: Row): ConsentRecord {
 	);
 }
 
+/** Consent rows grouped by contact, as the consent rule reads them (decideConsentBatch). */
+export function recordsByContact(rows: readonly Row[]): Map<string, ConsentRecord[]> {
+	const byContact = new Map<string, ConsentRecord[]>();
+	for (const row of rows) {
+		const record = toConsentRecord(row);
+		const list = byContact.get(record.contact);
+		if (list) list.push(record);
+		else byContact.set(record.contact, [record]);
+	}
+	return byContact;
+}
+
 export function toConsentEvent(r: Row): ConsentEvent {
 	const evidence =
 		typeof r.evidence === 'string' ? JSON.parse(r.evidence) : (r.evidence ?? undefined);
@@ -286,6 +317,7 @@ export function toConsentEvent(r: Row): ConsentEvent {
 			recordedBy: str(r.recorded_by),
 			eventKey: str(r.event_key),
 			statusAfter: (r.status_after ?? undefined) as ConsentStatus | undefined,
+			effectiveAt: num(r.effective_at),
 		},
 	);
 }

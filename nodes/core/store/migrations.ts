@@ -4,9 +4,13 @@
  * Never edit a released migration: append a new one and raise CURRENT_SCHEMA_VERSION.
  */
 
-import { CONFIRMATION_SKEW_ALLOWANCE } from './consent';
-
 export const CURRENT_SCHEMA_VERSION = 3;
+
+/**
+ * Migration 1's PL/pgSQL copy of the confirmation allowance, frozen at its released value so the
+ * migration's SQL never changes; migration 2 drops that function (the rule lives in consent.ts).
+ */
+const CONFIRMATION_SKEW_ALLOWANCE = 300000;
 
 export interface Migration {
 	readonly version: number;
@@ -126,6 +130,11 @@ export const sqliteMigrations: readonly Migration[] = [
 		],
 	},
 	{
+		version: 2,
+		description: 'consent events keep the time they took effect when later than their own',
+		statements: ['ALTER TABLE consent_events ADD COLUMN effective_at INTEGER'],
+	},
+	{
 		version: 3,
 		description:
 			'send budget per sender number and contact (shared throughput and pair limit); callback ids of sends',
@@ -208,8 +217,9 @@ export function postgresMetaTable(n: PostgresNames): string {
 
 /**
  * PostgreSQL. Text keys use the "C" collation: byte order like SQLite (so keyset paging returns the
- * same order on both backends) and cheaper comparisons. The write paths are PL/pgSQL functions so
- * that every batch is one statement, one round trip and one transaction, with the locking inside.
+ * same order on both backends) and cheaper comparisons. Migration 1 wrote consent, webhook effects
+ * and erasure as PL/pgSQL functions, a second copy of the consent rule; migration 2 drops them:
+ * postgres.ts locks, reads, lets consent.ts decide and writes with plain statements.
  */
 export function postgresMigrations(n: PostgresNames): Migration[] {
 	const consent = n.qualified('consent');
@@ -583,6 +593,17 @@ export function postgresMigrations(n: PostgresNames): Migration[] {
 						'alreadySuppressed', n_new = 0);
 				END
 				$fn$`,
+			],
+		},
+		{
+			version: 2,
+			description:
+				'consent decided in TypeScript: effective time of consent events; the PL/pgSQL write functions of consent, webhook effects and erasure dropped',
+			statements: [
+				`ALTER TABLE ${events} ADD COLUMN effective_at bigint`,
+				`DROP FUNCTION ${n.qualified('apply_webhook')}(jsonb, bigint, bigint)`,
+				`DROP FUNCTION ${applyEffects}(jsonb, bigint)`,
+				`DROP FUNCTION ${n.qualified('erase_contact')}(text, text, bigint)`,
 			],
 		},
 		{

@@ -1,12 +1,15 @@
 /**
  * The shared compliance store for n8n queue mode, where main, webhook and worker processes must
- * see one state. Every method is one statement, so one round trip and one transaction: reads use
- * array parameters and JSON aggregates; writes call PL/pgSQL functions (see migrations.ts) that
- * take the locks they need inside the database, so concurrent writers lose nothing.
+ * see one state. Reads are one statement each (array parameters, JSON aggregates). Writes about
+ * contacts run in one transaction of a few statements, however large the batch: lock the batch's
+ * contacts (advisory locks, one statement, one global order, so no deadlock), read their consent
+ * rows, suppression and known event keys (one statement), let consent.ts decide in TypeScript,
+ * write events and records (jsonb_to_recordset). Concurrent writers of one contact wait for each
+ * other, so none loses an update, and the consent rule exists once.
  */
 import { createHash } from 'node:crypto';
 
-import { Pool, type PoolConfig, type QueryResult } from 'pg';
+import { Pool, type PoolClient, type PoolConfig, type QueryResult } from 'pg';
 
 import { systemClock, type Clock } from '../clock';
 import type { SlotLease } from '../graph/budget';
@@ -19,7 +22,13 @@ import {
 	type ScheduleRequest,
 	type ScheduleState,
 } from '../graph/schedule';
-import type { ConsentEvent, ConsentEventInput, ConsentRecord, TemplateState } from '../model';
+import {
+	OPT_OUT_CONFIRMATION_KIND_PREFIX,
+	type ConsentEvent,
+	type ConsentEventInput,
+	type ConsentRecord,
+	type TemplateState,
+} from '../model';
 import {
 	checkCompletions,
 	checkConsentEvents,
@@ -33,10 +42,12 @@ import {
 	contactHasher,
 	firstByKey,
 	lastByKey,
+	mergeEffects,
 	newSalt,
 	numberOrUndefined,
 	PAIR_PRUNE_EVERY,
 	PAIR_STRIKES_KEPT_MS,
+	recordsByContact,
 	toConsentEvent,
 	toConsentRecord,
 	toSentMessage,
@@ -45,6 +56,8 @@ import {
 	unique,
 	uniqueTemplateKeys,
 } from './common';
+import { decideConsentBatch } from './consent';
+import { contactsOfEffects, withoutErasedContacts } from './erasure';
 import {
 	CURRENT_SCHEMA_VERSION,
 	PostgresNames,
@@ -52,6 +65,7 @@ import {
 	postgresMetaTable,
 	postgresMigrations,
 	quoteIdent,
+	quoteLiteral,
 } from './migrations';
 import type {
 	ComplianceStore,
@@ -128,12 +142,21 @@ const MAX_ATTEMPTS = 3;
 
 type Row = Record<string, unknown>;
 
+/** Runs one statement inside a transaction. */
+type Tx = (text: string, values: unknown[]) => Promise<QueryResult<Row>>;
+
+/** A concurrent writer got in the way of this transaction: it is run again from the start. */
+class TransactionConflict extends Error {
+	readonly code = '40001';
+}
+
 /** The one row the snapshot statement returns: JSON arrays, parsed by pg. */
 interface SnapshotRow {
 	consents: Row[];
 	windows: Row[];
 	suppressed: string[];
 	marketing: Array<[string, number]>;
+	confirmations: Array<[string, number]>;
 	sends: Row[];
 	templates: Row[];
 }
@@ -248,6 +271,7 @@ export class PostgresComplianceStore implements ComplianceStore {
 				consents: [],
 				suppressed: false,
 				marketingSentAt: [],
+				optOutConfirmationsSentAt: [],
 			};
 			byContact.set(contact, entry);
 			byHash.set(hash(contact), entry);
@@ -271,6 +295,9 @@ export class PostgresComplianceStore implements ComplianceStore {
 		for (const [contact, at] of r.marketing) {
 			byContact.get(contact)!.marketingSentAt.push(Number(at));
 		}
+		for (const [contact, at] of r.confirmations) {
+			byContact.get(contact)!.optOutConfirmationsSentAt.push(Number(at));
+		}
 		return {
 			contacts: byContact,
 			sends: new Map(r.sends.map((row) => [String(row.idempotency_key), toSentMessage(row)])),
@@ -287,7 +314,10 @@ export class PostgresComplianceStore implements ComplianceStore {
 		const hash = await this.ready();
 		checkConsentEvents('recordConsent', events);
 		if (events.length === 0) return [];
-		const stored = await this.applyEffects({ consent: withHashes(hash, events) });
+		const recordedAt = this.clock.now();
+		const stored = await this.transaction((tx) =>
+			this.applyEffects(tx, hash, { consent: events }, recordedAt),
+		);
 		return stored.map(toConsentEvent);
 	}
 
@@ -325,15 +355,17 @@ export class PostgresComplianceStore implements ComplianceStore {
 	}
 
 	async touchWindows(touches: InboundTouch[]): Promise<void> {
-		await this.ready();
+		const hash = await this.ready();
 		checkWindows('touchWindows', touches);
-		if (touches.length > 0) await this.applyEffects({ windows: touches });
+		if (touches.length === 0) return;
+		await this.transaction((tx) => this.applyEffects(tx, hash, { windows: touches }, 0));
 	}
 
 	async closeWindows(closes: WindowClose[]): Promise<void> {
-		await this.ready();
+		const hash = await this.ready();
 		checkWindows('closeWindows', closes);
-		if (closes.length > 0) await this.applyEffects({ closeWindows: closes });
+		if (closes.length === 0) return;
+		await this.transaction((tx) => this.applyEffects(tx, hash, { closeWindows: closes }, 0));
 	}
 
 	/**
@@ -343,7 +375,7 @@ export class PostgresComplianceStore implements ComplianceStore {
 	async startFreeEntryPoints(starts: WindowClose[]): Promise<void> {
 		await this.ready();
 		checkWindows('startFreeEntryPoints', starts);
-		if (starts.length > 0) await this.applyEffects({ freeEntryPoints: starts });
+		if (starts.length > 0) await this.query(this.sql.freeEntryPoints, [JSON.stringify(starts)]);
 	}
 
 	async reserveSends(reservations: SendReservation[]): Promise<ReserveResult> {
@@ -379,23 +411,25 @@ export class PostgresComplianceStore implements ComplianceStore {
 		if (keys.length > 0) await this.query(this.sql.release, [unique(keys)]);
 	}
 
+	/**
+	 * One transaction: record the keys (sorted, so two deliveries cannot deadlock; a key a
+	 * concurrent delivery inserted makes this one wait for it and then skip the key), then apply
+	 * the effects of the new events only.
+	 */
 	async applyWebhookEvents(events: WebhookEventEffects[], at: number): Promise<string[]> {
 		const hash = await this.ready();
 		checkWebhookEvents(events, at);
 		if (events.length === 0) return [];
-		const items = firstByKey(events, (e) => e.key).map((e) => ({
-			key: e.key,
-			effects: e.effects?.consent
-				? { ...e.effects, consent: withHashes(hash, e.effects.consent) }
-				: (e.effects ?? {}),
-		}));
-		const { rows } = await this.query(this.sql.applyWebhook, [
-			JSON.stringify(items),
-			at,
-			this.clock.now(),
-		]);
-		const fresh = new Set(rows[0].keys as string[]);
-		return items.map((e) => e.key).filter((key) => fresh.has(key));
+		const items = firstByKey(events, (e) => e.key);
+		const recordedAt = this.clock.now();
+		return await this.transaction(async (tx) => {
+			const { rows } = await tx(this.sql.recordSeen, [items.map((e) => e.key).sort(), at]);
+			const fresh = new Set(rows.map((r) => String(r.key)));
+			if (fresh.size === 0) return [];
+			const newEvents = items.filter((e) => fresh.has(e.key));
+			await this.applyEffects(tx, hash, mergeEffects(newEvents), recordedAt);
+			return newEvents.map((e) => e.key);
+		});
 	}
 
 	async pruneSeenEvents(before: number): Promise<number> {
@@ -409,7 +443,7 @@ export class PostgresComplianceStore implements ComplianceStore {
 	async upsertTemplateStates(states: TemplateState[]): Promise<void> {
 		await this.ready();
 		checkTemplates('upsertTemplateStates', states);
-		if (states.length > 0) await this.applyEffects({ templates: states });
+		if (states.length > 0) await this.query(this.sql.upsertTemplates, [JSON.stringify(states)]);
 	}
 
 	async getTemplateStates(keys: TemplateKey[]): Promise<TemplateState[]> {
@@ -451,8 +485,20 @@ export class PostgresComplianceStore implements ComplianceStore {
 		checkText('eraseContact: contact', contact);
 		checkTime('eraseContact: at', at);
 		const contactHash = hash(contact);
-		const { rows } = await this.query(this.sql.erase, [contact, contactHash, at]);
-		return { contactHash, ...(rows[0].report as Omit<EraseReport, 'contactHash'>) };
+		const { rows } = await this.transaction(async (tx) => {
+			await tx(this.sql.lockContacts, [this.lockNamespace, [contact]]);
+			return await tx(this.sql.erase, [[contact], [contactHash], at]);
+		});
+		const r = rows[0];
+		return {
+			contactHash,
+			consentRecords: Number(r.consent_records),
+			consentEvents: Number(r.consent_events),
+			windows: Number(r.windows),
+			costEntries: Number(r.cost_entries),
+			sentMessagesAnonymised: Number(r.sent_messages),
+			alreadySuppressed: r.already_suppressed === true,
+		};
 	}
 
 	async contactHash(contact: string): Promise<string> {
@@ -528,7 +574,7 @@ export class PostgresComplianceStore implements ComplianceStore {
 	}
 
 	private async readBudget(
-		query: (text: string, values: unknown[]) => Promise<QueryResult<Row>>,
+		query: Tx,
 		sender: string,
 		contacts: string[],
 	): Promise<{ now: number; state: ScheduleState; strikes: Map<string, PairStrikes> }> {
@@ -549,27 +595,11 @@ export class PostgresComplianceStore implements ComplianceStore {
 	}
 
 	/** One transaction holding the advisory lock of `sender`'s budget. */
-	private async inBudgetLock<T>(
-		sender: string,
-		work: (query: (text: string, values: unknown[]) => Promise<QueryResult<Row>>) => Promise<T>,
-	): Promise<T> {
-		const client = await this.pool.connect().catch((error: unknown) => {
-			throw this.sanitize(error);
+	private async inBudgetLock<T>(sender: string, work: (tx: Tx) => Promise<T>): Promise<T> {
+		return await this.transaction(async (tx) => {
+			await tx(this.sql.budgetLock, [`${this.names.namespace}:budget:${sender}`]);
+			return await work(tx);
 		});
-		const query = (text: string, values: unknown[]) =>
-			client.query<Row>({ name: this.statementName(text), text, values });
-		try {
-			await client.query('BEGIN');
-			await query(this.sql.budgetLock, [`${this.names.namespace}:budget:${sender}`]);
-			const result = await work(query);
-			await client.query('COMMIT');
-			return result;
-		} catch (error) {
-			await client.query('ROLLBACK').catch(() => undefined);
-			throw this.sanitize(error);
-		} finally {
-			client.release();
-		}
 	}
 
 	// ---- internals ----
@@ -640,14 +670,121 @@ export class PostgresComplianceStore implements ComplianceStore {
 		}
 	}
 
+	/**
+	 * Applies effects inside the caller's transaction: locks every contact they name, reads the
+	 * suppression list and what the consent rule needs, leaves out what is personal about erased
+	 * contacts (erasure.ts), lets consent.ts decide, then writes in at most three statements
+	 * (windows; closes, which must see the windows; consent, costs, templates and failures).
+	 * Returns the consent events stored, oldest id first.
+	 */
 	private async applyEffects(
-		effects: StoreEffects & { freeEntryPoints?: WindowClose[] },
+		tx: Tx,
+		hash: (contact: string) => string,
+		all: StoreEffects,
+		recordedAt: number,
 	): Promise<Row[]> {
-		const { rows } = await this.query(this.sql.applyEffects, [
-			JSON.stringify(effects),
-			this.clock.now(),
+		const contacts = contactsOfEffects(all).sort();
+		let effects = all;
+		let decision: ReturnType<typeof decideConsentBatch> | undefined;
+		if (contacts.length > 0) {
+			await tx(this.sql.lockContacts, [this.lockNamespace, contacts]);
+			const consent = all.consent ?? [];
+			const byHash = new Map(contacts.map((c) => [hash(c), c]));
+			const keys = unique(consent.flatMap((e) => (e.eventKey === undefined ? [] : [e.eventKey])));
+			const { rows } = await tx(this.sql.contactState, [
+				unique(consent.map((e) => e.contact)),
+				[...byHash.keys()],
+				keys,
+			]);
+			const state = rows[0] as { consents: Row[]; suppressed: string[]; known: string[] };
+			const erased = new Set(state.suppressed.map((h) => byHash.get(h)!));
+			effects = withoutErasedContacts(all, erased, hash);
+			if (consent.length > 0) {
+				decision = decideConsentBatch({
+					current: recordsByContact(state.consents),
+					events: consent,
+					knownEventKeys: new Set(state.known),
+					suppressed: erased,
+				});
+			}
+		}
+		if (effects.windows?.length) {
+			await tx(this.sql.touchWindows, [JSON.stringify(effects.windows)]);
+		}
+		if (effects.closeWindows?.length) {
+			await tx(this.sql.closeWindows, [JSON.stringify(effects.closeWindows)]);
+		}
+		const toStore = (decision?.outcomes ?? []).flatMap((o, n) =>
+			o.skipped
+				? []
+				: [
+						{
+							...o.event,
+							n,
+							statusAfter: o.statusAfter,
+							applied: o.applied,
+							effectiveAt: o.effectiveAt,
+						},
+					],
+		);
+		const rest = [
+			toStore,
+			decision?.records ?? [],
+			effects.costs ?? [],
+			effects.templates ?? [],
+			effects.sendFailures ?? [],
+		];
+		if (rest.every((list) => list.length === 0)) return [];
+		const { rows } = await tx(this.sql.writeEffects, [
+			...rest.map((list) => JSON.stringify(list)),
+			recordedAt,
 		]);
-		return rows.map((row) => row.event as Row);
+		// An event key a writer of another contact stored meanwhile: decide again with it known.
+		if (rows.length !== toStore.length) {
+			throw new TransactionConflict('a consent event key was recorded concurrently');
+		}
+		return rows;
+	}
+
+	/** `namespace:` of the advisory lock keys, as migration 1 formed them. */
+	private get lockNamespace(): string {
+		return `${this.names.namespace}:`;
+	}
+
+	/**
+	 * Runs `work` in one transaction on one connection. A deadlock, a serialization failure or a
+	 * TransactionConflict rolls it back and runs it again from the start (up to MAX_ATTEMPTS).
+	 */
+	private async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+		for (let attempt = 1; ; attempt++) {
+			const client = await this.pool.connect().catch((error: unknown) => {
+				throw this.sanitize(error);
+			});
+			let broken: Error | undefined;
+			try {
+				await client.query('BEGIN');
+				const result = await work((text, values) => this.run(client, text, values));
+				await client.query('COMMIT');
+				return result;
+			} catch (error) {
+				await client.query('ROLLBACK').catch((rollback: Error) => (broken = rollback));
+				const code = (error as { code?: string }).code;
+				if (attempt < MAX_ATTEMPTS && code !== undefined && RETRYABLE.has(code)) continue;
+				throw this.sanitize(error);
+			} finally {
+				client.release(broken);
+			}
+		}
+	}
+
+	/** One named statement on `client`: each connection parses and plans it once. */
+	private run(client: Pool | PoolClient, text: string, values: unknown[]) {
+		let name = this.statementNames.get(text);
+		if (name === undefined) {
+			name = `wa_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+			this.statementNames.set(text, name);
+		}
+		return client.query<Row>({ name, text, values });
 	}
 
 	/**
@@ -655,26 +792,15 @@ export class PostgresComplianceStore implements ComplianceStore {
 	 * it once. A deadlock or serialization failure rolled the whole statement back: run it again.
 	 */
 	private async query(text: string, values: unknown[]): Promise<QueryResult<Row>> {
-		const name = this.statementName(text);
 		for (let attempt = 1; ; attempt++) {
 			try {
-				return await this.pool.query<Row>({ name, text, values });
+				return await this.run(this.pool, text, values);
 			} catch (error) {
 				const code = (error as { code?: string }).code;
 				if (attempt < MAX_ATTEMPTS && code !== undefined && RETRYABLE.has(code)) continue;
 				throw this.sanitize(error);
 			}
 		}
-	}
-
-	/** The prepared statement name of a SQL text: its hash, so it is stable across pools. */
-	private statementName(text: string): string {
-		let name = this.statementNames.get(text);
-		if (name === undefined) {
-			name = `wa_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
-			this.statementNames.set(text, name);
-		}
-		return name;
 	}
 
 	/** A new error with the secrets masked; the original (which may hold them) is not attached. */
@@ -726,18 +852,6 @@ function safeDecode(value: string): string {
 	}
 }
 
-function withHashes(hash: (contact: string) => string, events: readonly ConsentEventInput[]) {
-	const hashes = new Map<string, string>();
-	return events.map((e) => {
-		let contactHash = hashes.get(e.contact);
-		if (contactHash === undefined) {
-			contactHash = hash(e.contact);
-			hashes.set(e.contact, contactHash);
-		}
-		return { ...e, hash: contactHash };
-	});
-}
-
 /** The SQL of one store, built once (names are fixed per store). */
 function statements(n: PostgresNames) {
 	const consent = n.qualified('consent');
@@ -748,6 +862,23 @@ function statements(n: PostgresNames) {
 	const templates = n.qualified('template_states');
 	const costs = n.qualified('cost_ledger');
 	const suppression = n.qualified('suppression');
+	// A state older than the stored one is ignored; category and quality are kept when absent.
+	const upsertTemplates = (
+		param: string,
+	) => `INSERT INTO ${templates} AS t (account, name, language,
+			status, category, quality, reason, updated_at)
+		SELECT DISTINCT ON (r.account, r.name, r.language) r.account, r.name, r.language, r.status,
+			r.category, r.quality, r.reason, r."updatedAt"
+		FROM jsonb_to_recordset(${param}::jsonb) AS r(account text, name text, language text,
+			status text, category text, quality text, reason text, "updatedAt" bigint)
+		ORDER BY r.account, r.name, r.language, r."updatedAt" DESC
+		ON CONFLICT (account, name, language) DO UPDATE SET
+			status = excluded.status,
+			category = coalesce(excluded.category, t.category),
+			quality = coalesce(excluded.quality, t.quality),
+			reason = excluded.reason,
+			updated_at = excluded.updated_at
+		WHERE excluded.updated_at >= t.updated_at`;
 	const templateJoin = (table: string, first: number) =>
 		`${table} AS t JOIN unnest($${first}::text[], $${first + 1}::text[], $${first + 2}::text[])
 			AS k(account, name, language)
@@ -766,19 +897,140 @@ function statements(n: PostgresNames) {
 				FROM ${sent} AS m
 				WHERE m.contact = ANY ($1::text[]) AND m.category = 'marketing'
 					AND m.created_at >= $4 AND m.state <> 'failed') AS marketing,
+			(SELECT coalesce(json_agg(json_build_array(m.contact, m.created_at) ORDER BY m.contact, m.created_at), '[]')
+				FROM ${sent} AS m
+				WHERE m.contact = ANY ($1::text[]) AND m.category = 'service'
+					AND starts_with(m.kind, ${quoteLiteral(OPT_OUT_CONFIRMATION_KIND_PREFIX)})
+					AND m.state <> 'failed') AS confirmations,
 			(SELECT coalesce(json_agg(s), '[]')
 				FROM ${sent} AS s WHERE s.idempotency_key = ANY ($5::text[])) AS sends,
 			(SELECT coalesce(json_agg(t ORDER BY t.account, t.name, t.language), '[]')
 				FROM ${templateJoin(templates, 6)}) AS templates`,
 		consents: `SELECT * FROM ${consent} WHERE contact = ANY ($1::text[]) ORDER BY contact, purpose`,
-		history: `SELECT * FROM ${events} WHERE contact = $1 ORDER BY at, id`,
+		history: `SELECT * FROM ${events} WHERE contact = $1 ORDER BY coalesce(effective_at, at), id`,
 		listFirst: `SELECT * FROM ${consent} ORDER BY contact, purpose LIMIT $1`,
 		listAfter: `SELECT * FROM ${consent} WHERE (contact, purpose) > ($1, $2)
 			ORDER BY contact, purpose LIMIT $3`,
 		countContacts: `SELECT count(*) AS n FROM (SELECT DISTINCT contact FROM ${consent}) AS c`,
-		applyEffects: `SELECT event FROM ${n.qualified('apply_effects')}($1::jsonb, $2::bigint) AS event`,
-		applyWebhook: `SELECT ${n.qualified('apply_webhook')}($1::jsonb, $2::bigint, $3::bigint) AS keys`,
-		erase: `SELECT ${n.qualified('erase_contact')}($1, $2, $3::bigint) AS report`,
+		// Advisory locks of the contacts in one global order (sorted keys), so batches never deadlock.
+		lockContacts: `SELECT count(pg_advisory_xact_lock(k)) AS locked FROM (
+				SELECT DISTINCT hashtextextended($1 || c, 0) AS k FROM unnest($2::text[]) AS c ORDER BY 1
+			) AS keys`,
+		// Under the contacts' locks: what the consent rule and erasure need, in one statement.
+		contactState: `SELECT
+			(SELECT coalesce(json_agg(c), '[]') FROM ${consent} AS c
+				WHERE c.contact = ANY ($1::text[])) AS consents,
+			(SELECT coalesce(json_agg(s.contact_hash), '[]') FROM ${suppression} AS s
+				WHERE s.contact_hash = ANY ($2::text[])) AS suppressed,
+			(SELECT coalesce(json_agg(e.event_key), '[]') FROM ${events} AS e
+				WHERE e.event_key = ANY ($3::text[])) AS known`,
+		recordSeen: `INSERT INTO ${seen} (key, seen_at)
+			SELECT k, $2 FROM unnest($1::text[]) AS k ORDER BY k
+			ON CONFLICT (key) DO NOTHING
+			RETURNING key`,
+		// Aggregated per (sender, contact) so one statement touches each row once.
+		touchWindows: `INSERT INTO ${windows} AS w (sender, contact, last_inbound_at, referral_at)
+			SELECT r.sender, r.contact, max(r.at), max(r.at) FILTER (WHERE coalesce(r.referral, false))
+			FROM jsonb_to_recordset($1::jsonb) AS r(sender text, contact text, at bigint, referral boolean)
+			GROUP BY r.sender, r.contact
+			ORDER BY r.sender, r.contact
+			ON CONFLICT (sender, contact) DO UPDATE SET
+				closed_at = CASE WHEN excluded.last_inbound_at > w.closed_at THEN NULL ELSE w.closed_at END,
+				last_inbound_at = greatest(w.last_inbound_at, excluded.last_inbound_at),
+				referral_at = greatest(w.referral_at, excluded.referral_at)`,
+		closeWindows: `UPDATE ${windows} AS w SET closed_at = greatest(w.closed_at, c.at)
+			FROM (
+				SELECT r.sender, r.contact, max(r.at) AS at
+				FROM jsonb_to_recordset($1::jsonb) AS r(sender text, contact text, at bigint)
+				GROUP BY r.sender, r.contact
+			) AS c
+			WHERE w.sender = c.sender AND w.contact = c.contact AND w.last_inbound_at <= c.at`,
+		freeEntryPoints: `UPDATE ${windows} AS w SET fep_started_at = s.at
+			FROM (
+				SELECT r.sender, r.contact, min(r.at) AS at
+				FROM jsonb_to_recordset($1::jsonb) AS r(sender text, contact text, at bigint)
+				GROUP BY r.sender, r.contact
+			) AS s
+			WHERE w.sender = s.sender AND w.contact = s.contact
+				AND (w.fep_started_at IS NULL
+					OR (w.referral_at > w.fep_started_at AND s.at >= w.referral_at))`,
+		// Consent events and records as consent.ts decided them, costs, templates and send failures:
+		// one statement; returns the consent events stored.
+		writeEffects: `WITH stored AS (
+				INSERT INTO ${events} AS t (contact, purpose, action, at, source, wording, evidence, reason,
+					recorded_by, event_key, recorded_at, status_after, applied, effective_at)
+				SELECT r.contact, r.purpose, r.action, r.at, r.source, r.wording, r.evidence, r.reason,
+					r."recordedBy", r."eventKey", $6, r."statusAfter", r.applied, r."effectiveAt"
+				FROM jsonb_to_recordset($1::jsonb) AS r(n integer, contact text, purpose text, action text,
+					at bigint, source text, wording text, evidence jsonb, reason text, "recordedBy" text,
+					"eventKey" text, "statusAfter" text, applied boolean, "effectiveAt" bigint)
+				ORDER BY r.n
+				ON CONFLICT (event_key) WHERE event_key IS NOT NULL DO NOTHING
+				RETURNING t.*
+			), records AS (
+				INSERT INTO ${consent} AS c (contact, purpose, status, changed_at, source, wording,
+					opted_in_at, confirmed_at, opted_out_at)
+				SELECT r.contact, r.purpose, r.status, r."changedAt", r.source, r.wording, r."optedInAt",
+					r."confirmedAt", r."optedOutAt"
+				FROM jsonb_to_recordset($2::jsonb) AS r(contact text, purpose text, status text,
+					"changedAt" bigint, source text, wording text, "optedInAt" bigint, "confirmedAt" bigint,
+					"optedOutAt" bigint)
+				ORDER BY r.contact, r.purpose
+				ON CONFLICT (contact, purpose) DO UPDATE SET
+					status = excluded.status, changed_at = excluded.changed_at, source = excluded.source,
+					wording = excluded.wording, opted_in_at = excluded.opted_in_at,
+					confirmed_at = excluded.confirmed_at, opted_out_at = excluded.opted_out_at
+			), ledger AS (
+				INSERT INTO ${costs} (wamid, category, sender, contact, pricing_type, billable, at,
+					estimated_price, currency)
+				SELECT r.wamid, r.category, r.sender, r.contact, r."pricingType", r.billable, r.at,
+					r."estimatedPrice", r.currency
+				FROM jsonb_to_recordset($3::jsonb) AS r(wamid text, category text, sender text,
+					contact text, "pricingType" text, billable boolean, at bigint,
+					"estimatedPrice" double precision, currency text)
+				ORDER BY r.wamid, r.category
+				ON CONFLICT (wamid, category) DO NOTHING
+			), states AS (
+				${upsertTemplates('$4')}
+			), failures AS (
+				UPDATE ${sent} AS s SET state = 'failed', error_code = coalesce(f."errorCode", s.error_code)
+				FROM (
+					SELECT DISTINCT ON (r.wamid) r.wamid, r."errorCode"
+					FROM jsonb_to_recordset($5::jsonb) AS r(wamid text, "errorCode" integer, at bigint)
+					ORDER BY r.wamid, r.at DESC
+				) AS f
+				WHERE s.wamid = f.wamid
+			)
+			SELECT * FROM stored ORDER BY id`,
+		upsertTemplates: upsertTemplates('$1'),
+		// Erasure of the given contacts (locked by the caller): one row of counts per contact.
+		erase: `WITH input AS (
+				SELECT * FROM unnest($1::text[], $2::text[]) AS i(contact, hash)
+			), c AS (
+				DELETE FROM ${consent} AS t USING input AS i WHERE t.contact = i.contact RETURNING t.contact
+			), e AS (
+				DELETE FROM ${events} AS t USING input AS i WHERE t.contact = i.contact RETURNING t.contact
+			), w AS (
+				DELETE FROM ${windows} AS t USING input AS i WHERE t.contact = i.contact RETURNING t.contact
+			), k AS (
+				DELETE FROM ${costs} AS t USING input AS i WHERE t.contact = i.contact RETURNING t.contact
+			), m AS (
+				UPDATE ${sent} AS t SET contact = i.hash FROM input AS i WHERE t.contact = i.contact
+				RETURNING i.contact
+			), p AS (
+				INSERT INTO ${suppression} (contact_hash, suppressed_at)
+				SELECT hash, $3 FROM input ORDER BY hash
+				ON CONFLICT (contact_hash) DO NOTHING
+				RETURNING contact_hash
+			)
+			SELECT i.contact,
+				(SELECT count(*) FROM c WHERE c.contact = i.contact) AS consent_records,
+				(SELECT count(*) FROM e WHERE e.contact = i.contact) AS consent_events,
+				(SELECT count(*) FROM w WHERE w.contact = i.contact) AS windows,
+				(SELECT count(*) FROM k WHERE k.contact = i.contact) AS cost_entries,
+				(SELECT count(*) FROM m WHERE m.contact = i.contact) AS sent_messages,
+				NOT EXISTS (SELECT 1 FROM p WHERE p.contact_hash = i.hash) AS already_suppressed
+			FROM input AS i`,
 		claim: `INSERT INTO ${sent} AS s (idempotency_key, sender, contact, kind, category, state,
 				created_at, callback_id)
 			SELECT r."idempotencyKey", r.sender, r.contact, r.kind, r.category, 'pending', r.at,

@@ -9,7 +9,13 @@ import { dirname, join } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 
 import { systemClock, type Clock } from '../clock';
-import type { ConsentEvent, ConsentEventInput, ConsentRecord, TemplateState } from '../model';
+import {
+	OPT_OUT_CONFIRMATION_KIND_PREFIX,
+	type ConsentEvent,
+	type ConsentEventInput,
+	type ConsentRecord,
+	type TemplateState,
+} from '../model';
 import {
 	checkCompletions,
 	checkConsentEvents,
@@ -23,10 +29,12 @@ import {
 	contactHasher,
 	firstByKey,
 	lastByKey,
+	mergeEffects,
 	newSalt,
 	numberOrUndefined,
 	PAIR_PRUNE_EVERY,
 	PAIR_STRIKES_KEPT_MS,
+	recordsByContact,
 	toConsentEvent,
 	toConsentRecord,
 	toSentMessage,
@@ -44,11 +52,13 @@ import {
 	type ScheduleRequest,
 	type ScheduleState,
 } from '../graph/schedule';
-import { decideConsent } from './consent';
+import { decideConsentBatch } from './consent';
+import { contactsOfEffects, withoutErasedContacts } from './erasure';
 import {
 	CURRENT_SCHEMA_VERSION,
 	RECLAIM_FAILED_SEND,
 	SQLITE_META_TABLE,
+	quoteLiteral,
 	sqliteMigrations,
 } from './migrations';
 import type {
@@ -114,6 +124,9 @@ function inList(column: string, values: readonly string[]): string {
 function listParameter(values: readonly string[]): string {
 	return values.length === 1 ? values[0] : JSON.stringify(values);
 }
+
+/** Sends whose kind marks them as opt-out confirmations (LIKE would read "_" as a wildcard). */
+const OPT_OUT_CONFIRMATION_SENDS = `substr(kind, 1, ${OPT_OUT_CONFIRMATION_KIND_PREFIX.length}) = ${quoteLiteral(OPT_OUT_CONFIRMATION_KIND_PREFIX)}`;
 
 const SQLITE_BUSY = 5;
 const SQLITE_LOCKED = 6;
@@ -191,6 +204,7 @@ export class SqliteComplianceStore implements ComplianceStore {
 				consents: [],
 				suppressed: false,
 				marketingSentAt: [],
+				optOutConfirmationsSentAt: [],
 			};
 			byContact.set(contact, entry);
 			byHash.set(hash(contact), entry);
@@ -230,6 +244,17 @@ export class SqliteComplianceStore implements ComplianceStore {
 				)) {
 					byContact.get(String(row.contact))!.marketingSentAt.push(Number(row.created_at));
 				}
+				for (const row of this.all(
+					`SELECT contact, created_at FROM sent_messages
+					WHERE ${inList('contact', contacts)} AND category = 'service'
+						AND ${OPT_OUT_CONFIRMATION_SENDS} AND state <> 'failed'
+					ORDER BY contact, created_at`,
+					list,
+				)) {
+					byContact
+						.get(String(row.contact))!
+						.optOutConfirmationsSentAt.push(Number(row.created_at));
+				}
 			}
 			if (keys.length > 0) snapshot.sends = this.sendsByKey(keys);
 			if (templates.length > 0) snapshot.templates = this.templateStates(templates);
@@ -246,7 +271,7 @@ export class SqliteComplianceStore implements ComplianceStore {
 		this.ready();
 		checkConsentEvents('recordConsent', events);
 		const recordedAt = this.clock.now();
-		return this.write(() => this.applyConsent(events, recordedAt));
+		return this.write(() => this.applyEffects({ consent: events }, recordedAt));
 	}
 
 	async getConsents(contacts: string[]): Promise<Map<string, ConsentRecord[]>> {
@@ -266,9 +291,10 @@ export class SqliteComplianceStore implements ComplianceStore {
 	async getConsentHistory(contact: string): Promise<ConsentEvent[]> {
 		this.ready();
 		checkText('getConsentHistory: contact', contact);
-		return this.all('SELECT * FROM consent_events WHERE contact = ? ORDER BY at, id', contact).map(
-			toConsentEvent,
-		);
+		return this.all(
+			'SELECT * FROM consent_events WHERE contact = ? ORDER BY coalesce(effective_at, at), id',
+			contact,
+		).map(toConsentEvent);
 	}
 
 	async listConsents(page: ListConsentsPage): Promise<ConsentRecord[]> {
@@ -407,21 +433,7 @@ export class SqliteComplianceStore implements ComplianceStore {
 					at,
 				),
 			);
-			const merged: Required<StoreEffects> = {
-				windows: [],
-				closeWindows: [],
-				consent: [],
-				costs: [],
-				templates: [],
-				sendFailures: [],
-			};
-			for (const e of fresh) {
-				for (const kind of Object.keys(merged) as (keyof StoreEffects)[]) {
-					const list = e.effects?.[kind];
-					if (list) (merged[kind] as unknown[]).push(...list);
-				}
-			}
-			this.applyEffects(merged, recordedAt);
+			this.applyEffects(mergeEffects(fresh), recordedAt);
 			return fresh.map((e) => e.key);
 		});
 	}
@@ -672,8 +684,13 @@ export class SqliteComplianceStore implements ComplianceStore {
 		return row ? Number(row.value) : 0;
 	}
 
-	/** Applies effects inside the caller's transaction; returns the consent events stored. */
-	private applyEffects(effects: StoreEffects, recordedAt: number): ConsentEvent[] {
+	/**
+	 * Applies effects inside the caller's write transaction, with nothing personal about erased
+	 * contacts (erasure.ts); returns the consent events stored.
+	 */
+	private applyEffects(all: StoreEffects, recordedAt: number): ConsentEvent[] {
+		const erased = this.erasedAmong(contactsOfEffects(all));
+		const effects = withoutErasedContacts(all, erased, this.hasher!);
 		for (const t of effects.windows ?? []) {
 			const referralAt = t.referral ? t.at : null;
 			this.run(
@@ -699,7 +716,9 @@ export class SqliteComplianceStore implements ComplianceStore {
 				c.at,
 			);
 		}
-		const stored = effects.consent?.length ? this.applyConsent(effects.consent, recordedAt) : [];
+		const stored = effects.consent?.length
+			? this.applyConsent(effects.consent, erased, recordedAt)
+			: [];
 		for (const c of effects.costs ?? []) {
 			this.run(
 				`INSERT INTO cost_ledger (wamid, category, sender, contact, pricing_type, billable, at,
@@ -747,34 +766,59 @@ export class SqliteComplianceStore implements ComplianceStore {
 		return stored;
 	}
 
-	private applyConsent(events: readonly ConsentEventInput[], recordedAt: number): ConsentEvent[] {
-		if (events.length === 0) return [];
-		const hash = this.hasher!;
-		const hashes = new Map(unique(events.map((e) => e.contact)).map((c) => [c, hash(c)]));
-		const suppressed = new Set(
+	/** The contacts among `contacts` whose hash is on the suppression list. */
+	private erasedAmong(contacts: readonly string[]): Set<string> {
+		if (contacts.length === 0) return new Set();
+		const byHash = new Map(contacts.map((c) => [this.hasher!(c), c]));
+		return new Set(
 			this.all(
 				'SELECT contact_hash FROM suppression WHERE contact_hash IN (SELECT value FROM json_each(?))',
-				JSON.stringify([...hashes.values()]),
-			).map((r) => String(r.contact_hash)),
+				JSON.stringify([...byHash.keys()]),
+			).map((r) => byHash.get(String(r.contact_hash))!),
 		);
+	}
+
+	/**
+	 * Reads the current records and known event keys of the batch's contacts, lets the one
+	 * consent rule (consent.ts) decide, and writes what it decided: inside the caller's
+	 * BEGIN IMMEDIATE transaction, so no other writer comes in between.
+	 */
+	private applyConsent(
+		events: readonly ConsentEventInput[],
+		suppressed: ReadonlySet<string>,
+		recordedAt: number,
+	): ConsentEvent[] {
+		const contacts = unique(events.map((e) => e.contact));
+		const current = recordsByContact(
+			this.all(
+				'SELECT * FROM consent WHERE contact IN (SELECT value FROM json_each(?))',
+				JSON.stringify(contacts),
+			),
+		);
+		const keys = unique(events.flatMap((e) => (e.eventKey === undefined ? [] : [e.eventKey])));
+		const knownEventKeys = new Set(
+			keys.length === 0
+				? []
+				: this.all(
+						'SELECT event_key FROM consent_events WHERE event_key IN (SELECT value FROM json_each(?))',
+						JSON.stringify(keys),
+					).map((r) => String(r.event_key)),
+		);
+		const decision = decideConsentBatch({ current, events, knownEventKeys, suppressed });
+
 		const stored: ConsentEvent[] = [];
-		for (const e of events) {
-			if (suppressed.has(hashes.get(e.contact)!)) continue;
+		for (const outcome of decision.outcomes) {
+			if (outcome.skipped) continue;
+			const e = outcome.event;
 			const row = this.get(
-				'SELECT * FROM consent WHERE contact = ? AND purpose = ?',
-				e.contact,
-				e.purpose,
-			);
-			const decision = decideConsent(row ? toConsentRecord(row) : undefined, e);
-			const inserted = this.get(
 				`INSERT INTO consent_events (contact, purpose, action, at, source, wording, evidence, reason,
-					recorded_by, event_key, recorded_at, status_after, applied)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT DO NOTHING RETURNING *`,
+					recorded_by, event_key, recorded_at, status_after, applied, effective_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				RETURNING *`,
 				e.contact,
 				e.purpose,
 				e.action,
-				decision.at,
+				e.at,
 				e.source,
 				e.wording ?? null,
 				e.evidence === undefined ? null : JSON.stringify(e.evidence),
@@ -782,33 +826,31 @@ export class SqliteComplianceStore implements ComplianceStore {
 				e.recordedBy ?? null,
 				e.eventKey ?? null,
 				recordedAt,
-				decision.statusAfter ?? null,
-				decision.applied ? 1 : 0,
+				outcome.statusAfter ?? null,
+				outcome.applied ? 1 : 0,
+				outcome.effectiveAt ?? null,
+			)!;
+			stored.push(toConsentEvent(row));
+		}
+		for (const r of decision.records) {
+			this.run(
+				`INSERT INTO consent (contact, purpose, status, changed_at, source, wording, opted_in_at,
+					confirmed_at, opted_out_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (contact, purpose) DO UPDATE SET
+					status = excluded.status, changed_at = excluded.changed_at, source = excluded.source,
+					wording = excluded.wording, opted_in_at = excluded.opted_in_at,
+					confirmed_at = excluded.confirmed_at, opted_out_at = excluded.opted_out_at`,
+				r.contact,
+				r.purpose,
+				r.status,
+				r.changedAt,
+				r.source,
+				r.wording ?? null,
+				r.optedInAt ?? null,
+				r.confirmedAt ?? null,
+				r.optedOutAt ?? null,
 			);
-			// A known eventKey: an idempotent re-import, skipped.
-			if (!inserted) continue;
-			const r = decision.record;
-			if (r) {
-				this.run(
-					`INSERT INTO consent (contact, purpose, status, changed_at, source, wording, opted_in_at,
-						confirmed_at, opted_out_at)
-					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-					ON CONFLICT (contact, purpose) DO UPDATE SET
-						status = excluded.status, changed_at = excluded.changed_at, source = excluded.source,
-						wording = excluded.wording, opted_in_at = excluded.opted_in_at,
-						confirmed_at = excluded.confirmed_at, opted_out_at = excluded.opted_out_at`,
-					r.contact,
-					r.purpose,
-					r.status,
-					r.changedAt,
-					r.source,
-					r.wording ?? null,
-					r.optedInAt ?? null,
-					r.confirmedAt ?? null,
-					r.optedOutAt ?? null,
-				);
-			}
-			stored.push(toConsentEvent(inserted));
 		}
 		return stored;
 	}

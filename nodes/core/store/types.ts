@@ -27,22 +27,19 @@ export interface ComplianceStore extends SlotLedger {
 	getSnapshot(request: SnapshotRequest): Promise<Snapshot>;
 
 	/**
-	 * Appends consent events to the history and updates the current status, in one transaction.
-	 * For each (contact, purpose) the event with the latest `at` decides; on a tie an opt-out wins
-	 * (the more restrictive status wins a tie: opted_out, then opted_in, then pending).
+	 * Appends consent events to the history and updates the current status, in one transaction,
+	 * as the one consent rule decides (decideConsent in consent.ts): the latest change decides, an
+	 * opt-out wins ties and wins over changes stamped up to CLOCK_SKEW_ALLOWANCE after it, a
+	 * `confirm` applies only to a pending purpose. An event that took effect later than its own
+	 * `at` keeps `at` and gets `effectiveAt`; the current record carries the effective time.
 	 * Events whose `eventKey` was recorded before are skipped (not returned).
-	 * A `confirm` applies only to a pending purpose; otherwise it is kept with applied=false. It
-	 * also applies when stamped up to CONFIRMATION_SKEW_ALLOWANCE (consent.ts) before the request
-	 * (Meta's whole seconds, clock skew), never before the purpose's latest opt-out; it is then
-	 * stored at the request's time. An applied confirm keeps the request's source and wording on
-	 * the current record; the history keeps the confirm's own.
 	 * Events for an erased contact (its hash is on the suppression list) are neither applied nor
 	 * stored nor returned: storing them would bring back personal data, so an erased contact cannot
 	 * be opted in again through this method.
 	 */
 	recordConsent(events: ConsentEventInput[]): Promise<ConsentEvent[]>;
 	getConsents(contacts: string[]): Promise<Map<string, ConsentRecord[]>>;
-	/** The whole proof trail of one contact, oldest first. */
+	/** The whole proof trail of one contact, in the order the changes took effect. */
 	getConsentHistory(contact: string): Promise<ConsentEvent[]>;
 	/** Current consents of all contacts, ordered by (contact, purpose), paged by keyset. */
 	listConsents(page: ListConsentsPage): Promise<ConsentRecord[]>;
@@ -112,6 +109,11 @@ export interface ContactSnapshot {
 	suppressed: boolean;
 	/** Times of marketing templates sent (not failed) to the contact since `marketingSince`, oldest first. */
 	marketingSentAt: number[];
+	/**
+	 * Times of replies sent (not failed) to the contact as the confirmation of an opt-out (kind
+	 * starting with OPT_OUT_CONFIRMATION_KIND_PREFIX), oldest first: one is allowed per opt-out.
+	 */
+	optOutConfirmationsSentAt: number[];
 }
 
 export interface Snapshot {

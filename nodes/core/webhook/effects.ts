@@ -17,6 +17,8 @@
  *   purpose the answer records nothing. So "yes" to any other question never becomes consent.
  *   The confirm keeps Meta's timestamp (whole seconds), even when that looks older than the
  *   request: the store's consent rule (store/consent.ts) allows for that, for every writer.
+ * - Every opt-out here (keyword, button, user_preferences stop, 131050) keeps Meta's timestamp
+ *   too; the store's rule lets it win over a change stamped up to CLOCK_SKEW_ALLOWANCE later.
  * - optInKeywords: START-style keywords are opt_in on ALL_PURPOSES: they lift a full opt-out and
  *   count for utility and authentication templates, never as marketing consent (model.ts).
  * - userPreferences: the contact's stop in WhatsApp's "Offers and announcements" setting is
@@ -60,6 +62,7 @@ import {
 	validatePricingOptions,
 	type PricingOptions,
 } from '../policy/pricing';
+import { effectiveTime } from '../store/consent';
 import type { StoreEffects } from '../store/types';
 import { canonicalJson } from './dedupe';
 import type { WhatsAppEvent } from './events';
@@ -650,7 +653,7 @@ export function marketingBeforeWhatsAppStop(
 ): Exclude<ConsentStatus, 'opted_out'> | undefined {
 	const marketing = history
 		.filter((e) => e.purpose === MARKETING && e.applied)
-		.sort((a, b) => a.at - b.at || a.id - b.id);
+		.sort((a, b) => effectiveTime(a) - effectiveTime(b) || a.id - b.id);
 	const isSettingStop = (e: ConsentEvent) =>
 		e.action === 'opt_out' && WHATSAPP_SETTING_SOURCES.includes(e.source);
 	let i = marketing.length - 1;

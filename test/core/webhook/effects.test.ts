@@ -439,6 +439,16 @@ describe('marketingBeforeWhatsAppStop', () => {
 		).toBe('opted_in');
 	});
 
+	it('reads a stop that won within the clock allowance as the latest change', () => {
+		// Stamped by Meta 77 ms before the opt-in it overrode; it took effect at the opt-in's time.
+		expect(
+			marketingBeforeWhatsAppStop([
+				e(1, 1077, 'opt_in', 'web_form', 'opted_in'),
+				{ ...e(2, 1000, 'opt_out', 'user_preferences', 'opted_out'), effectiveAt: 1077 },
+			]),
+		).toBe('opted_in');
+	});
+
 	it('ignores other purposes', () => {
 		expect(
 			marketingBeforeWhatsAppStop([

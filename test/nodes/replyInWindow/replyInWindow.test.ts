@@ -315,8 +315,9 @@ describe('reply in window', () => {
 	});
 
 	describe('opt-out wins', () => {
-		it('holds replies after a STOP, except the opt-out confirmation', async () => {
-			const { waId } = contactNo(14);
+		/** A contact whose last message, a moment ago, was STOP: the trigger item of that message. */
+		async function stopped(contactIndex: number) {
+			const { waId } = contactNo(contactIndex);
 			const inboundAt = ago(0.2);
 			await env.store.touchWindows([{ sender: SENDER, contact: waId, at: inboundAt }]);
 			await env.store.recordConsent([
@@ -329,7 +330,11 @@ describe('reply in window', () => {
 					wording: 'STOP',
 				},
 			]);
-			const item = triggerItem(waId, inboundAt, { text: 'STOP' });
+			return { waId, item: triggerItem(waId, inboundAt, { text: 'STOP' }) };
+		}
+
+		it('holds replies after a STOP, except the opt-out confirmation', async () => {
+			const { item } = await stopped(14);
 			const { closed } = await run(env, [item], { params: { text: 'Here is our offer' } });
 			expect(closed[0].json).toMatchObject({ reason: 'opted_out', rule: 'opt-out wins' });
 
@@ -340,6 +345,32 @@ describe('reply in window', () => {
 				},
 			});
 			expect(sent[0].json).toMatchObject({ result: 'sent' });
+		});
+
+		it('sends one opt-out confirmation per opt-out: another in the batch or a later run is held', async () => {
+			const { waId, item } = await stopped(90);
+			const confirm = (text: string, executionId: string) => ({
+				params: { text, options: { optOutConfirmation: true } },
+				executionId,
+			});
+			const sends = env.graph.sends().length;
+
+			const first = await run(env, [item, item], confirm('You are unsubscribed.', 'stop-run-1'));
+			expect(first.sent).toHaveLength(1);
+			expect(first.closed[0].json).toMatchObject({
+				reason: 'opt_out_confirmed',
+				rule: 'opt-out wins',
+			});
+			const again = await run(env, [item], confirm('Really, you are unsubscribed.', 'stop-run-2'));
+			expect(again.sent).toEqual([]);
+			expect(again.closed[0].json).toMatchObject({ reason: 'opt_out_confirmed' });
+			expect(env.graph.sends().length - sends).toBe(1);
+			const snapshot = await env.store.getSnapshot({
+				sender: SENDER,
+				contacts: [waId],
+				marketingSince: 0,
+			});
+			expect(snapshot.contacts.get(waId)!.optOutConfirmationsSentAt).toHaveLength(1);
 		});
 
 		it("does not let the item's own later timestamp lift a STOP the store has no newer message for", async () => {
