@@ -183,6 +183,11 @@ export function checkEffects(method: string, effects: StoreEffects): void {
 		checkText(`${method}: sendFailures[${i}].wamid`, f.wamid);
 		checkTime(`${method}: sendFailures[${i}].at`, f.at);
 	});
+	effects.sendConfirmations?.forEach((c, i) => {
+		checkText(`${method}: sendConfirmations[${i}].callbackId`, c.callbackId);
+		checkText(`${method}: sendConfirmations[${i}].wamid`, c.wamid);
+		checkTime(`${method}: sendConfirmations[${i}].at`, c.at);
+	});
 }
 
 export function checkWebhookEvents(events: readonly WebhookEventEffects[], at: number): void {
@@ -202,6 +207,7 @@ export function mergeEffects(events: readonly WebhookEventEffects[]): Required<S
 		costs: [],
 		templates: [],
 		sendFailures: [],
+		sendConfirmations: [],
 	};
 	for (const e of events) {
 		for (const kind of Object.keys(merged) as (keyof StoreEffects)[]) {

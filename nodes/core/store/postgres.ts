@@ -734,10 +734,12 @@ export class PostgresComplianceStore implements ComplianceStore {
 			effects.templates ?? [],
 			effects.sendFailures ?? [],
 		];
-		if (rest.every((list) => list.length === 0)) return [];
+		const confirmations = effects.sendConfirmations ?? [];
+		if (rest.every((list) => list.length === 0) && confirmations.length === 0) return [];
 		const { rows } = await tx(this.sql.writeEffects, [
 			...rest.map((list) => JSON.stringify(list)),
 			recordedAt,
+			JSON.stringify(confirmations),
 		]);
 		// An event key a writer of another contact stored meanwhile: decide again with it known.
 		if (rows.length !== toStore.length) {
@@ -993,13 +995,24 @@ function statements(n: PostgresNames) {
 			), states AS (
 				${upsertTemplates('$4')}
 			), failures AS (
-				UPDATE ${sent} AS s SET state = 'failed', error_code = coalesce(f."errorCode", s.error_code)
+				UPDATE ${sent} AS s SET state = 'failed', error_code = coalesce(f."errorCode", s.error_code),
+					wamid = coalesce(s.wamid, f.wamid)
 				FROM (
-					SELECT DISTINCT ON (r.wamid) r.wamid, r."errorCode"
-					FROM jsonb_to_recordset($5::jsonb) AS r(wamid text, "errorCode" integer, at bigint)
+					SELECT DISTINCT ON (r.wamid) r.wamid, r."callbackId", r."errorCode"
+					FROM jsonb_to_recordset($5::jsonb) AS r(wamid text, "callbackId" text,
+						"errorCode" integer, at bigint)
 					ORDER BY r.wamid, r.at DESC
 				) AS f
-				WHERE s.wamid = f.wamid
+				WHERE s.wamid = f.wamid OR (s.callback_id = f."callbackId" AND s.state <> 'failed')
+			), confirmations AS (
+				UPDATE ${sent} AS s SET state = 'accepted', wamid = c.wamid,
+					sent_at = coalesce(s.sent_at, c.at)
+				FROM (
+					SELECT DISTINCT ON (r."callbackId") r."callbackId", r.wamid, r.at
+					FROM jsonb_to_recordset($7::jsonb) AS r("callbackId" text, wamid text, at bigint)
+					ORDER BY r."callbackId", r.at
+				) AS c
+				WHERE s.callback_id = c."callbackId" AND s.state = 'pending'
 			)
 			SELECT * FROM stored ORDER BY id`,
 		upsertTemplates: upsertTemplates('$1'),
@@ -1073,7 +1086,8 @@ function statements(n: PostgresNames) {
 					wamid text, at bigint, "estimatedPrice" double precision, currency text, "errorCode" integer)
 				ORDER BY r."idempotencyKey"
 			) AS c
-			WHERE s.idempotency_key = c."idempotencyKey"`,
+			-- A failed status that came before our own record of Meta's answer wins.
+			WHERE s.idempotency_key = c."idempotencyKey" AND (c.state <> 'accepted' OR s.state <> 'failed')`,
 		release: `DELETE FROM ${sent} WHERE state = 'pending' AND idempotency_key = ANY ($1::text[])`,
 		prune: `DELETE FROM ${seen} WHERE seen_at < $1`,
 		templates: `SELECT t.* FROM ${templateJoin(templates, 1)} ORDER BY t.account, t.name, t.language`,

@@ -390,7 +390,7 @@ export class SqliteComplianceStore implements ComplianceStore {
 					this.run(
 						`UPDATE sent_messages SET state = 'accepted', wamid = ?, sent_at = ?, estimated_price = ?,
 							currency = ?, error_code = NULL
-						WHERE idempotency_key = ?`,
+						WHERE idempotency_key = ? AND state <> 'failed'`,
 						c.wamid,
 						c.at,
 						c.estimatedPrice ?? null,
@@ -758,9 +758,22 @@ export class SqliteComplianceStore implements ComplianceStore {
 		}
 		for (const f of effects.sendFailures ?? []) {
 			this.run(
-				`UPDATE sent_messages SET state = 'failed', error_code = coalesce(?, error_code) WHERE wamid = ?`,
+				`UPDATE sent_messages SET state = 'failed', error_code = coalesce(?, error_code),
+					wamid = coalesce(wamid, ?)
+				WHERE wamid = ? OR (callback_id = ? AND state <> 'failed')`,
 				f.errorCode ?? null,
 				f.wamid,
+				f.wamid,
+				f.callbackId ?? null,
+			);
+		}
+		for (const c of effects.sendConfirmations ?? []) {
+			this.run(
+				`UPDATE sent_messages SET state = 'accepted', wamid = ?, sent_at = coalesce(sent_at, ?)
+				WHERE callback_id = ? AND state = 'pending'`,
+				c.wamid,
+				c.at,
+				c.callbackId,
 			);
 		}
 		return stored;

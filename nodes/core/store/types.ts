@@ -184,8 +184,16 @@ export interface StoreEffects {
 	consent?: ConsentEventInput[];
 	costs?: CostEntry[];
 	templates?: TemplateState[];
-	/** A status webhook said this message failed. */
-	sendFailures?: Array<{ wamid: string; errorCode?: number; at: number }>;
+	/**
+	 * A status webhook said this message failed: its send is failed (found by wamid, or by the
+	 * callback id it carried when the send never learned its wamid).
+	 */
+	sendFailures?: Array<{ wamid: string; callbackId?: string; errorCode?: number; at: number }>;
+	/**
+	 * A status webhook (sent, delivered, read) of a message that carried `callbackId`: a send still
+	 * pending under it (its answer was lost) is accepted with this wamid.
+	 */
+	sendConfirmations?: Array<{ callbackId: string; wamid: string; at: number }>;
 }
 
 export interface WebhookEventEffects {

@@ -31,7 +31,9 @@
  *   opt_out on MARKETING, source delivery_failure.
  * - closeWindowOn131047: a failed status with 131047 closes the customer service window whatever
  *   our clock says.
- * - sendFailures: a failed status marks the sent message failed (with the error code).
+ * - sendFailures: statuses update the sent messages: a failed one marks its send failed (with the
+ *   error code; a re-run may send it again), and any status of a send whose answer was lost
+ *   confirms it, found by the id the send carried in biz_opaque_callback_data.
  * - costLedger: a status with pricing adds the message to the cost ledger, with the list price of
  *   the contact's market for charged (regular) messages and 0 for free ones.
  * - templateState: template status updates set the status (and category) Send Template checks; a
@@ -425,11 +427,17 @@ export class WebhookEffectRules {
 		if (!wamid) return effects;
 		const sender = event.phoneNumberId;
 		const contact = event.contact;
+		const callbackId = event.callbackId;
 		if (event.status === 'failed') {
 			const codes = (event.errors ?? []).map((e) => e.code);
 			if (this.sendFailures) {
 				effects.sendFailures = [
-					codes.length > 0 ? { wamid, errorCode: codes[0], at } : { wamid, at },
+					{
+						wamid,
+						at,
+						...(codes.length > 0 ? { errorCode: codes[0] } : {}),
+						...(callbackId ? { callbackId } : {}),
+					},
 				];
 			}
 			const windowContact = event.groupId ?? contact;
@@ -459,6 +467,10 @@ export class WebhookEffectRules {
 					}),
 				];
 			}
+		}
+		if (this.sendFailures && callbackId && event.status !== 'failed') {
+			// Sent, delivered, read: Meta took the message; a send still pending learns its wamid.
+			effects.sendConfirmations = [{ callbackId, wamid, at }];
 		}
 		const pricing = event.pricing;
 		const costContact = contact ?? event.statusRecipient;

@@ -14,7 +14,7 @@ import {
 	postgresMigrations,
 } from '../../../nodes/core/store/migrations';
 import { PostgresComplianceStore } from '../../../nodes/core/store/postgres';
-import { describeSendBudget } from './budgetContract';
+import { describeSending } from './sendContract';
 import { RACERS, describeComplianceStore, type MakeTarget } from './contract';
 
 const url = process.env.WA_TEST_PG_URL;
@@ -103,7 +103,7 @@ if (!url) {
 	};
 
 	describeComplianceStore('postgres', makeTarget);
-	describeSendBudget('postgres', makeTarget);
+	describeSending('postgres', makeTarget);
 
 	describe('postgres store', () => {
 		/** A pool that counts the statements its connections send: one per round trip. */

@@ -10,7 +10,7 @@ import {
 	sqliteMigrations,
 } from '../../../nodes/core/store/migrations';
 import { SqliteComplianceStore, defaultSqlitePath } from '../../../nodes/core/store/sqlite';
-import { describeSendBudget } from './budgetContract';
+import { describeSending } from './sendContract';
 import { RACERS, describeComplianceStore, type MakeTarget } from './contract';
 import { startRacers, type Racers } from './sqlite-racers';
 
@@ -60,7 +60,7 @@ const makeTarget: MakeTarget = async ({ clock }) => {
 };
 
 describeComplianceStore('sqlite', makeTarget);
-describeSendBudget('sqlite', makeTarget);
+describeSending('sqlite', makeTarget);
 
 describe('sqlite store', () => {
 	let dir: string;

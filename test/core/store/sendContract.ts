@@ -1,8 +1,11 @@
 /**
- * The send budget part of the ComplianceStore contract (the store as SlotLedger): one schedule per
- * sender number shared by every process on the store, run against every backend (sqlite.test.ts,
- * postgres.test.ts). Times are the store's own (PostgreSQL: the database clock), so the cases
- * compare slots with each other and with the lease's `now`, never with the test's clock.
+ * The sending part of the ComplianceStore contract, run against every backend (sqlite.test.ts,
+ * postgres.test.ts):
+ * - the send budget (the store as SlotLedger): one schedule per sender number shared by every
+ *   process on the store. Times are the store's own (PostgreSQL: the database clock), so the cases
+ *   compare slots with each other and with the lease's `now`, never with the test's clock;
+ * - send outcomes from Meta's status webhooks: a send whose answer was lost is confirmed or failed
+ *   by the callback id it carried.
  */
 import { SECOND } from '../../../nodes/core/clock';
 import type { SlotLease } from '../../../nodes/core/graph/budget';
@@ -15,6 +18,7 @@ import {
 import { RACERS, type ContractTarget, type MakeTarget, type RaceMethod } from './contract';
 import { ManualClock } from '../../../nodes/core/clock';
 
+const T0 = Date.UTC(2025, 5, 1, 12);
 const SENDER = '106540352242922';
 const OTHER_SENDER = '106540352249999';
 const ALICE = '4915112345678';
@@ -28,11 +32,11 @@ function request(recipients: Array<string | undefined>, pair = pairPace(2)): Sch
 
 const at = (slot: Slot): number => ('at' in slot ? slot.at : Number.NaN);
 
-export function describeSendBudget(name: string, makeTarget: MakeTarget): void {
+export function describeSending(name: string, makeTarget: MakeTarget): void {
 	describe(`${name}: send budget (shared throughput and pair limit)`, () => {
 		let target: ContractTarget;
 		beforeEach(async () => {
-			target = await makeTarget({ clock: new ManualClock(Date.UTC(2025, 5, 1, 12)) });
+			target = await makeTarget({ clock: new ManualClock(T0) });
 		});
 		afterEach(async () => {
 			await target.dispose();
@@ -105,6 +109,123 @@ export function describeSendBudget(name: string, makeTarget: MakeTarget): void {
 			expect(dump).toContain('budget');
 			expect(dump).not.toContain(ALICE);
 			expect(dump).not.toContain(BOB);
+		});
+	});
+
+	describe(`${name}: send outcomes from status webhooks`, () => {
+		let target: ContractTarget;
+		beforeEach(async () => {
+			target = await makeTarget({ clock: new ManualClock(T0) });
+		});
+		afterEach(async () => {
+			await target.dispose();
+		});
+		const claim = (key: string, callbackId: string) => ({
+			idempotencyKey: key,
+			sender: SENDER,
+			contact: ALICE,
+			kind: 'template:spring_sale',
+			category: 'marketing' as const,
+			at: T0,
+			callbackId,
+		});
+		const send = async (key: string) =>
+			(
+				await target.store.getSnapshot({
+					sender: SENDER,
+					contacts: [],
+					marketingSince: 0,
+					idempotencyKeys: [key],
+				})
+			).sends.get(key);
+
+		it("confirms a send whose answer was lost with Meta's status of it, found by its callback id", async () => {
+			const { store } = target;
+			await store.reserveSends([claim('k1', 'aaaaaaaaaaaaaaa1')]);
+			expect(await send('k1')).toMatchObject({ state: 'pending', callbackId: 'aaaaaaaaaaaaaaa1' });
+			await store.applyWebhookEvents(
+				[
+					{
+						key: 'status:wamid.K1:sent',
+						effects: {
+							sendConfirmations: [
+								{ callbackId: 'aaaaaaaaaaaaaaa1', wamid: 'wamid.K1', at: T0 + 5 },
+							],
+						},
+					},
+				],
+				T0 + 10,
+			);
+			expect(await send('k1')).toMatchObject({
+				state: 'accepted',
+				wamid: 'wamid.K1',
+				sentAt: T0 + 5,
+			});
+			// Claimed again: it is sent, the first wamid answers.
+			const again = await store.reserveSends([claim('k1', 'aaaaaaaaaaaaaaa2')]);
+			expect(again.reserved).toEqual([]);
+			expect(again.existing.get('k1')).toMatchObject({ state: 'accepted', wamid: 'wamid.K1' });
+		});
+
+		it('fails a send whose answer was lost when Meta reports it failed, so a re-run may send it', async () => {
+			const { store } = target;
+			await store.reserveSends([claim('k2', 'bbbbbbbbbbbbbbb1')]);
+			await store.applyWebhookEvents(
+				[
+					{
+						key: 'status:wamid.K2:failed',
+						effects: {
+							sendFailures: [
+								{
+									wamid: 'wamid.K2',
+									callbackId: 'bbbbbbbbbbbbbbb1',
+									errorCode: 131026,
+									at: T0 + 5,
+								},
+							],
+						},
+					},
+				],
+				T0 + 10,
+			);
+			expect(await send('k2')).toMatchObject({ state: 'failed', errorCode: 131026 });
+			const again = await store.reserveSends([claim('k2', 'bbbbbbbbbbbbbbb2')]);
+			expect(again.reserved).toEqual(['k2']);
+			// A late status of the first attempt does not touch the second.
+			await store.applyWebhookEvents(
+				[
+					{
+						key: 'status:wamid.K2:delivered',
+						effects: {
+							sendConfirmations: [
+								{ callbackId: 'bbbbbbbbbbbbbbb1', wamid: 'wamid.K2', at: T0 + 20 },
+							],
+						},
+					},
+				],
+				T0 + 30,
+			);
+			expect(await send('k2')).toMatchObject({ state: 'pending', callbackId: 'bbbbbbbbbbbbbbb2' });
+		});
+
+		it("keeps a failure Meta reported before the sender recorded Meta's answer", async () => {
+			const { store } = target;
+			await store.reserveSends([claim('k3', 'ccccccccccccccc1')]);
+			await store.applyWebhookEvents(
+				[
+					{
+						key: 'status:wamid.K3:failed',
+						effects: {
+							sendFailures: [{ wamid: 'wamid.K3', callbackId: 'ccccccccccccccc1', at: T0 + 5 }],
+						},
+					},
+				],
+				T0 + 10,
+			);
+			await store.completeSends([
+				{ idempotencyKey: 'k3', state: 'accepted', wamid: 'wamid.K3', at: T0 + 6 },
+			]);
+			expect(await send('k3')).toMatchObject({ state: 'failed' });
 		});
 	});
 }
