@@ -27,6 +27,7 @@ import {
 	type ConsentEvent,
 	type ConsentEventInput,
 	type ConsentRecord,
+	type SentMessage,
 	type TemplateState,
 } from '../model';
 import {
@@ -76,6 +77,7 @@ import type {
 	ListConsentsPage,
 	ReserveResult,
 	SendCompletion,
+	UnconfirmedSendsPage,
 	SendReservation,
 	Snapshot,
 	SnapshotRequest,
@@ -390,9 +392,7 @@ export class PostgresComplianceStore implements ComplianceStore {
 		const reserved = new Set(claimed.map((r) => String(r.idempotency_key)));
 		const taken = items.map((r) => r.idempotencyKey).filter((key) => !reserved.has(key));
 		// A new statement, so a new snapshot: it sees the rows of the claimers waited for above.
-		const existing = taken.length > 0 ? (await this.query(this.sql.sendsByKey, [taken])).rows : [];
-		for (const row of existing)
-			result.existing.set(String(row.idempotency_key), toSentMessage(row));
+		if (taken.length > 0) result.existing = await this.getSends(taken);
 		// Input order, as the SQLite backend returns it.
 		for (const { idempotencyKey: key } of items) if (reserved.has(key)) result.reserved.push(key);
 		return result;
@@ -416,6 +416,28 @@ export class PostgresComplianceStore implements ComplianceStore {
 	 * concurrent delivery inserted makes this one wait for it and then skip the key), then apply
 	 * the effects of the new events only.
 	 */
+	async getSends(keys: string[]): Promise<Map<string, SentMessage>> {
+		await this.ready();
+		const list = unique(keys);
+		if (list.length === 0) return new Map();
+		const { rows } = await this.query(this.sql.sendsByKey, [list]);
+		return new Map(rows.map((row) => [String(row.idempotency_key), toSentMessage(row)]));
+	}
+
+	async listUnconfirmedSends(page: UnconfirmedSendsPage): Promise<SentMessage[]> {
+		await this.ready();
+		checkTime('listUnconfirmedSends: before', page.before);
+		const limit = checkListLimit(page.limit);
+		const after = page.after ?? { createdAt: -1, idempotencyKey: '' };
+		const { rows } = await this.query(this.sql.unconfirmed, [
+			page.before,
+			after.createdAt,
+			after.idempotencyKey,
+			limit,
+		]);
+		return rows.map(toSentMessage);
+	}
+
 	async applyWebhookEvents(events: WebhookEventEffects[], at: number): Promise<string[]> {
 		const hash = await this.ready();
 		checkWebhookEvents(events, at);
@@ -1055,6 +1077,9 @@ function statements(n: PostgresNames) {
 			WHERE s.state = 'failed'
 			RETURNING s.idempotency_key`,
 		sendsByKey: `SELECT * FROM ${sent} WHERE idempotency_key = ANY ($1::text[])`,
+		unconfirmed: `SELECT * FROM ${sent}
+			WHERE state = 'pending' AND created_at <= $1 AND (created_at, idempotency_key) > ($2, $3)
+			ORDER BY created_at, idempotency_key LIMIT $4`,
 		budgetLock: `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`,
 		senderBudget: `SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS now,
 				(SELECT tat FROM ${n.qualified('send_budget')} WHERE sender = $1) AS tat,

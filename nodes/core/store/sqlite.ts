@@ -14,6 +14,7 @@ import {
 	type ConsentEvent,
 	type ConsentEventInput,
 	type ConsentRecord,
+	type SentMessage,
 	type TemplateState,
 } from '../model';
 import {
@@ -70,6 +71,7 @@ import type {
 	ListConsentsPage,
 	ReserveResult,
 	SendCompletion,
+	UnconfirmedSendsPage,
 	SendReservation,
 	Snapshot,
 	SnapshotRequest,
@@ -418,6 +420,28 @@ export class SqliteComplianceStore implements ComplianceStore {
 				JSON.stringify(unique(keys)),
 			);
 		});
+	}
+
+	async getSends(keys: string[]): Promise<Map<string, SentMessage>> {
+		this.ready();
+		const list = unique(keys);
+		return list.length > 0 ? this.sendsByKey(list) : new Map();
+	}
+
+	async listUnconfirmedSends(page: UnconfirmedSendsPage): Promise<SentMessage[]> {
+		this.ready();
+		checkTime('listUnconfirmedSends: before', page.before);
+		const limit = checkListLimit(page.limit);
+		const after = page.after ?? { createdAt: -1, idempotencyKey: '' };
+		return this.all(
+			`SELECT * FROM sent_messages
+			WHERE state = 'pending' AND created_at <= ? AND (created_at, idempotency_key) > (?, ?)
+			ORDER BY created_at, idempotency_key LIMIT ?`,
+			page.before,
+			after.createdAt,
+			after.idempotencyKey,
+			limit,
+		).map(toSentMessage);
 	}
 
 	async applyWebhookEvents(events: WebhookEventEffects[], at: number): Promise<string[]> {

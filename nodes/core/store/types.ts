@@ -67,6 +67,14 @@ export interface ComplianceStore extends SlotLedger {
 	completeSends(completions: SendCompletion[]): Promise<void>;
 	/** Frees keys whose send certainly did not reach Meta, so a later run may send them. */
 	releaseSends(keys: string[]): Promise<void>;
+	/**
+	 * Sends whose request left (claimed) at or before `before` and whose outcome nobody recorded:
+	 * no answer (the execution stopped, the answer was lost) and no status webhook since. Oldest
+	 * first, paged by key.
+	 */
+	listUnconfirmedSends(page: UnconfirmedSendsPage): Promise<SentMessage[]>;
+	/** The sends stored under these idempotency keys (keys without one are left out). */
+	getSends(keys: string[]): Promise<Map<string, SentMessage>>;
 
 	/**
 	 * Records webhook event keys and applies the effects of the events not seen before, in one
@@ -122,6 +130,15 @@ export interface Snapshot {
 	/** Earlier sends by idempotency key (only keys that exist). */
 	sends: Map<string, SentMessage>;
 	templates: TemplateState[];
+}
+
+export interface UnconfirmedSendsPage {
+	/** Only sends claimed at or before this time (ms). */
+	before: number;
+	/** Return sends after this one (its claim time and key); omit for the first page. */
+	after?: { createdAt: number; idempotencyKey: string };
+	/** @default 1000 */
+	limit?: number;
 }
 
 export interface ListConsentsPage {

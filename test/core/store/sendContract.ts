@@ -208,6 +208,36 @@ export function describeSending(name: string, makeTarget: MakeTarget): void {
 			expect(await send('k2')).toMatchObject({ state: 'pending', callbackId: 'bbbbbbbbbbbbbbb2' });
 		});
 
+		it('lists the sends whose outcome nobody recorded, oldest first, paged, and reads sends by key', async () => {
+			const { store } = target;
+			await store.reserveSends([
+				{ ...claim('u2', 'ddddddddddddddd2'), at: T0 + 2 },
+				{ ...claim('u1', 'ddddddddddddddd1'), at: T0 + 1 },
+				{ ...claim('u3', 'ddddddddddddddd3'), at: T0 + 3 },
+				{ ...claim('young', 'ddddddddddddddd4'), at: T0 + 100 },
+				{ ...claim('done', 'ddddddddddddddd5'), at: T0 },
+			]);
+			await store.completeSends([
+				{ idempotencyKey: 'done', state: 'accepted', wamid: 'wamid.D', at: T0 + 1 },
+			]);
+			const first = await store.listUnconfirmedSends({ before: T0 + 50, limit: 2 });
+			expect(first.map((s) => s.idempotencyKey)).toEqual(['u1', 'u2']);
+			const last = first[first.length - 1];
+			const next = await store.listUnconfirmedSends({
+				before: T0 + 50,
+				after: { createdAt: last.createdAt, idempotencyKey: last.idempotencyKey },
+			});
+			expect(next.map((s) => s.idempotencyKey)).toEqual(['u3']);
+			expect(next[0]).toMatchObject({
+				state: 'pending',
+				createdAt: T0 + 3,
+				callbackId: 'ddddddddddddddd3',
+			});
+			const sends = await store.getSends(['done', 'u1', 'nothing']);
+			expect([...sends.keys()].sort()).toEqual(['done', 'u1']);
+			expect(sends.get('done')).toMatchObject({ state: 'accepted', wamid: 'wamid.D' });
+		});
+
 		it("keeps a failure Meta reported before the sender recorded Meta's answer", async () => {
 			const { store } = target;
 			await store.reserveSends([claim('k3', 'ccccccccccccccc1')]);

@@ -105,6 +105,11 @@ const CONTRACT: Pin[] = [
 	['bulk', 'export', 'options.fileName', 'string', ''],
 	['bulk', 'export', 'options.historyBinaryPropertyName', 'string', 'history'],
 	['bulk', 'export', 'options.binaryPropertyName', 'string', 'data'],
+	['send', '', 'operation', 'options', 'getUnconfirmed'],
+	['send', 'getUnconfirmed', 'unconfirmedNotice', 'notice', ''],
+	['send', 'getUnconfirmed', 'olderThanMinutes', 'number', 5],
+	['send', 'release', 'releaseNotice', 'notice', ''],
+	['send', 'release', 'idempotencyKey', 'string', ''],
 ];
 
 function pins(properties: INodeProperties[]): Pin[] {
