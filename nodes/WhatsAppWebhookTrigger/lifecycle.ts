@@ -9,11 +9,13 @@ import type { IHookFunctions } from 'n8n-workflow';
 
 import { getCloudApi } from '../shared/cloudApi';
 import { toNodeError } from '../shared/errors';
+import { checkComplianceStore } from '../shared/store';
 import { readTriggerSettings } from './settings';
 
 /**
- * Also checks the settings, so a bad keyword list stops activation with the option named instead
- * of failing every webhook later.
+ * Also checks the settings and the store (n8n calls this on every activation), so a bad keyword
+ * list or, in queue mode, a store the processes cannot share stops activation with the reason
+ * instead of failing every webhook later.
  *
  * With Subscribe App On Activation, always "missing": Meta lists the apps subscribed to the
  * account, but the credential does not say which app is ours (a system user token carries no app
@@ -21,7 +23,9 @@ import { readTriggerSettings } from './settings';
  * at Meta, so create() simply subscribes on every activation.
  */
 export async function checkExists(this: IHookFunctions): Promise<boolean> {
-	return !readTriggerSettings(this).subscribeApp;
+	const { subscribeApp } = readTriggerSettings(this);
+	await checkComplianceStore(this);
+	return !subscribeApp;
 }
 
 export async function create(this: IHookFunctions): Promise<boolean> {

@@ -9,8 +9,14 @@ import type {
 	INodeCredentialTestResult,
 	IWebhookFunctions,
 } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
-import { PostgresComplianceStore, type PostgresStoreOptions } from '../core/store/postgres';
+import {
+	DEFAULT_APPLICATION_NAME,
+	DEFAULT_POOL_SIZE,
+	PostgresComplianceStore,
+	type PostgresStoreOptions,
+} from '../core/store/postgres';
 import { SqliteComplianceStore, defaultSqlitePath } from '../core/store/sqlite';
 import type { ComplianceStore } from '../core/store/types';
 
@@ -20,7 +26,10 @@ type AnyContext = IExecuteFunctions | IWebhookFunctions | IHookFunctions | ILoad
 
 export type StoreConfig =
 	| { backend: 'sqlite'; path: string }
-	| ({ backend: 'postgres' } & Pick<PostgresStoreOptions, 'connection' | 'schema' | 'tablePrefix'>);
+	| ({ backend: 'postgres' } & Pick<
+			PostgresStoreOptions,
+			'connection' | 'schema' | 'tablePrefix' | 'poolSize' | 'applicationName'
+	  >);
 
 /** Reads the store credential's fields; no credential means the embedded default file. */
 export function storeConfigFrom(credentials?: ICredentialDataDecryptedObject): StoreConfig {
@@ -46,13 +55,78 @@ export function storeConfigFrom(credentials?: ICredentialDataDecryptedObject): S
 		},
 		schema: String(credentials.schema || 'public'),
 		tablePrefix: String(credentials.tablePrefix ?? 'wa_'),
+		poolSize: Number(credentials.poolSize || DEFAULT_POOL_SIZE),
+		applicationName: applicationName(),
+	};
+}
+
+/**
+ * The package and the n8n command of this process ("start", "worker", "webhook"), so that
+ * pg_stat_activity tells which kind of process holds the store's connections.
+ */
+function applicationName(argv: readonly string[] = process.argv): string {
+	const command = argv[2];
+	return command && /^[a-z:-]+$/.test(command)
+		? `${DEFAULT_APPLICATION_NAME} (${command})`
+		: DEFAULT_APPLICATION_NAME;
+}
+
+/**
+ * Whether this n8n process runs in queue mode. `n8n worker` sets queue mode itself, even without
+ * EXECUTIONS_MODE; `n8n webhook` refuses to start without it.
+ */
+export function isQueueMode(
+	env: NodeJS.ProcessEnv = process.env,
+	argv: readonly string[] = process.argv,
+): boolean {
+	return env.EXECUTIONS_MODE === 'queue' || argv[2] === 'worker' || argv[2] === 'webhook';
+}
+
+export interface StoreRefusal {
+	readonly message: string;
+	readonly description: string;
+}
+
+const QUEUE_MODE_SETUP =
+	"Create a WhatsApp Compliance Store credential with Backend PostgreSQL (n8n's own PostgreSQL " +
+	'server is fine; the tables are created on first use) and select it as the WhatsApp Compliance ' +
+	'Store credential of every WhatsApp node and the WhatsApp Webhook Trigger.';
+
+/**
+ * In queue mode the main, webhook and worker processes must see one store: a STOP recorded by a
+ * webhook processor has to stop the marketing a worker sends. SQLite cannot give that, even when
+ * a credential names the file, since these processes usually run on separate machines or
+ * containers, each with its own file. So queue mode refuses SQLite altogether.
+ */
+export function queueModeRefusal(
+	config: StoreConfig,
+	queueMode: boolean,
+	credentialName?: string,
+): StoreRefusal | undefined {
+	if (!queueMode || config.backend !== 'sqlite') return undefined;
+	const which =
+		credentialName === undefined
+			? 'This node has no WhatsApp Compliance Store credential, so it would use the embedded SQLite file of this n8n process'
+			: `The WhatsApp Compliance Store credential "${credentialName}" uses SQLite (${config.path})`;
+	return {
+		message: 'Queue mode needs a WhatsApp Compliance Store credential with PostgreSQL',
+		description:
+			`${which}. n8n runs in queue mode, where webhook processors and workers each have their own ` +
+			'files: a STOP recorded by one process would not stop a message sent by another. ' +
+			QUEUE_MODE_SETUP,
 	};
 }
 
 function createStore(config: StoreConfig): ComplianceStore {
 	if (config.backend === 'sqlite') return new SqliteComplianceStore({ path: config.path });
-	const { connection, schema, tablePrefix } = config;
-	return new PostgresComplianceStore({ connection, schema, tablePrefix });
+	const { connection, schema, tablePrefix, poolSize, applicationName } = config;
+	return new PostgresComplianceStore({
+		connection,
+		schema,
+		tablePrefix,
+		poolSize,
+		applicationName,
+	});
 }
 
 /**
@@ -87,11 +161,34 @@ export async function closeAllStores(): Promise<void> {
 	}
 }
 
-/** The store for this node: its WhatsApp Compliance Store credential, or the embedded default. */
-export async function getComplianceStore(ctx: AnyContext): Promise<ComplianceStore> {
+/**
+ * The store configuration of this node: its WhatsApp Compliance Store credential, or the embedded
+ * default. Throws when the store could not be shared by the processes of queue mode.
+ */
+async function complianceStoreConfig(ctx: AnyContext): Promise<StoreConfig> {
 	const selected = ctx.getNode().credentials?.[STORE_CREDENTIAL];
 	const credentials = selected ? await ctx.getCredentials(STORE_CREDENTIAL) : undefined;
-	return await openStore(storeConfigFrom(credentials));
+	const config = storeConfigFrom(credentials);
+	const refusal = queueModeRefusal(config, isQueueMode(), selected ? selected.name : undefined);
+	if (refusal) {
+		throw new NodeOperationError(ctx.getNode(), refusal.message, {
+			description: refusal.description,
+		});
+	}
+	return config;
+}
+
+/** The store for this node: its WhatsApp Compliance Store credential, or the embedded default. */
+export async function getComplianceStore(ctx: AnyContext): Promise<ComplianceStore> {
+	return await openStore(await complianceStoreConfig(ctx));
+}
+
+/**
+ * For trigger activation: refuses a store the processes of queue mode could not share before any
+ * webhook is accepted, without opening the store.
+ */
+export async function checkComplianceStore(ctx: IHookFunctions): Promise<void> {
+	await complianceStoreConfig(ctx);
 }
 
 /** Credential test: opens the store, creates or migrates the tables, and says where it is. */
@@ -100,6 +197,8 @@ export async function testComplianceStore(
 	credential: ICredentialsDecrypted,
 ): Promise<INodeCredentialTestResult> {
 	const config = storeConfigFrom(credential.data);
+	const refusal = queueModeRefusal(config, isQueueMode(), credential.name);
+	if (refusal) return { status: 'Error', message: `${refusal.message}. ${refusal.description}` };
 	const store = createStore(config);
 	try {
 		await store.migrate();

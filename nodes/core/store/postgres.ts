@@ -123,16 +123,30 @@ export interface PostgresStoreOptions {
 	 */
 	readonly tablePrefix?: string;
 	/**
-	 * Connections the store may open at once (per process).
-	 * @default 10
+	 * Connections the store may open at once, per process. In queue mode every n8n process (main,
+	 * each webhook processor, each worker) has its own pool: 5 processes at the default take 25 of
+	 * PostgreSQL's default 100 connections. An execution holds a connection for one statement at a
+	 * time, so a worker's 10 concurrent executions (n8n's default) rarely wait for one of 5.
+	 * @default DEFAULT_POOL_SIZE (5)
 	 */
 	readonly poolSize?: number;
+	/**
+	 * The `application_name` of the store's connections, so a database administrator can tell
+	 * them apart in pg_stat_activity (an `application_name` in `connectionString` wins).
+	 * @default DEFAULT_APPLICATION_NAME ('n8n-nodes-whatsapp-compliance')
+	 */
+	readonly applicationName?: string;
 	/**
 	 * Where `recordedAt` of consent events comes from.
 	 * @default systemClock
 	 */
 	readonly clock?: Clock;
 }
+
+export const DEFAULT_POOL_SIZE = 5;
+export const DEFAULT_APPLICATION_NAME = 'n8n-nodes-whatsapp-compliance';
+/** PostgreSQL keeps the first 63 bytes of application_name (NAMEDATALEN - 1). */
+const MAX_APPLICATION_NAME = 63;
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 /** Longest table or function name we append to the prefix ("consent_events_event_key", 24). */
@@ -194,9 +208,16 @@ export class PostgresComplianceStore implements ComplianceStore {
 		const tablePrefix = options.tablePrefix ?? 'wa_';
 		checkIdentifier('schema', schema, 63);
 		checkIdentifier('tablePrefix', tablePrefix, MAX_PREFIX);
-		const poolSize = options.poolSize ?? 10;
+		const poolSize = options.poolSize ?? DEFAULT_POOL_SIZE;
 		if (!Number.isInteger(poolSize) || poolSize < 1) {
 			throw new Error(`PostgreSQL store: poolSize must be a whole number >= 1, got ${poolSize}`);
+		}
+		const applicationName = options.applicationName ?? DEFAULT_APPLICATION_NAME;
+		// Printable ASCII: PostgreSQL replaces anything else with '?'.
+		if (!/^[\x20-\x7e]*$/.test(applicationName) || applicationName.length > MAX_APPLICATION_NAME) {
+			throw new Error(
+				`PostgreSQL store: applicationName must be printable ASCII of at most ${MAX_APPLICATION_NAME} characters, got ${JSON.stringify(applicationName)}`,
+			);
 		}
 		this.schema = schema;
 		this.tablePrefix = tablePrefix;
@@ -209,7 +230,7 @@ export class PostgresComplianceStore implements ComplianceStore {
 			this.pool = options.pool;
 			this.ownsPool = false;
 		} else {
-			const config: PoolConfig = { max: poolSize };
+			const config: PoolConfig = { max: poolSize, application_name: applicationName };
 			if (options.connectionString !== undefined) {
 				const url = parseConnectionString(options.connectionString);
 				this.secrets.push(options.connectionString);

@@ -13,7 +13,10 @@ import {
 	postgresMetaTable,
 	postgresMigrations,
 } from '../../../nodes/core/store/migrations';
-import { PostgresComplianceStore } from '../../../nodes/core/store/postgres';
+import {
+	DEFAULT_APPLICATION_NAME,
+	PostgresComplianceStore,
+} from '../../../nodes/core/store/postgres';
 import { describeSending } from './sendContract';
 import { RACERS, describeComplianceStore, type MakeTarget } from './contract';
 
@@ -418,6 +421,59 @@ if (!url) {
 			}
 			expect(String((thrown as Error).message)).toMatch(/connectionString is not a valid URL/);
 			expect(`${(thrown as Error).message} ${(thrown as Error).stack}`).not.toContain(password);
+		});
+
+		it('opens at most poolSize connections, 5 by default, named by applicationName', async () => {
+			const connectionsOf = async (name: string): Promise<number> => {
+				const { rows } = await admin.query<{ n: string }>(
+					'SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1',
+					[name],
+				);
+				return Number(rows[0].n);
+			};
+			const tag = randomBytes(4).toString('hex');
+			const tablePrefix = nextPrefix();
+			const stores = {
+				defaultName: new PostgresComplianceStore({ connectionString, schema, tablePrefix }),
+				defaultSize: new PostgresComplianceStore({
+					connectionString,
+					schema,
+					tablePrefix,
+					applicationName: `wa-test-default-${tag}`,
+				}),
+				two: new PostgresComplianceStore({
+					connectionString,
+					schema,
+					tablePrefix,
+					poolSize: 2,
+					applicationName: `wa-test-two-${tag}`,
+				}),
+			};
+			// More concurrent statements than connections: each pool opens all it may, then queues.
+			const busy = (store: PostgresComplianceStore) =>
+				Promise.all(
+					Array.from({ length: 12 }, (_, i) =>
+						store.getSnapshot({
+							sender: '774120593381042',
+							contacts: [`49151${String(1000000 + i)}`],
+							marketingSince: T0,
+							idempotencyKeys: [],
+							templates: [],
+						}),
+					),
+				);
+			try {
+				await stores.defaultName.migrate();
+				await Promise.all(Object.values(stores).map(busy));
+				expect(await connectionsOf(`wa-test-default-${tag}`)).toBe(5);
+				expect(await connectionsOf(`wa-test-two-${tag}`)).toBe(2);
+				expect(await connectionsOf(DEFAULT_APPLICATION_NAME)).toBeGreaterThan(0);
+			} finally {
+				await Promise.all(Object.values(stores).map((store) => store.close()));
+			}
+			expect(() => new PostgresComplianceStore({ connectionString, applicationName: 'ü' })).toThrow(
+				/applicationName must be printable ASCII of at most 63 characters/,
+			);
 		});
 
 		it('connects with separate connection fields too', async () => {
