@@ -6,6 +6,7 @@ import type {
 } from 'n8n-workflow';
 
 import { DEFAULT_API_VERSION, DEFAULT_BASE_URL } from '../nodes/core/graph/defaults';
+import { DEFAULT_MESSAGES_PER_SECOND, MAX_MESSAGES_PER_SECOND } from '../nodes/core/graph/schedule';
 
 export class WhatsAppCloudApi implements ICredentialType {
 	name = 'whatsAppCloudApi';
@@ -49,6 +50,14 @@ export class WhatsAppCloudApi implements ICredentialType {
 			placeholder: 'e.g. 106540352242922',
 			description:
 				'The default sender: the ID of your business phone number, not the number itself',
+		},
+		{
+			displayName: 'Messages Per Second',
+			name: 'messagesPerSecond',
+			type: 'number',
+			default: DEFAULT_MESSAGES_PER_SECOND,
+			typeOptions: { minValue: 1, maxValue: MAX_MESSAGES_PER_SECOND },
+			description: `The throughput of your sender numbers: ${DEFAULT_MESSAGES_PER_SECOND}, or up to ${MAX_MESSAGES_PER_SECOND} once Meta raised it (WhatsApp Manager > Phone numbers). Every workflow and n8n process that uses the same compliance store shares it per number.`,
 		},
 		{
 			displayName: 'App Secret',

@@ -15,7 +15,7 @@ const HELP = `whatsapp-sandbox: a local stand-in for Meta's WhatsApp Cloud API
 Start it:
   whatsapp-sandbox start [--port 4010] [--host 127.0.0.1] [--webhook-url URL] [--app-secret S]
                          [--token T] [--latency 150] [--rate 80] [--seed file.json]
-                         [--reengagement async|sync] [--quiet]
+                         [--reengagement async|sync] [--messaging-limit 250] [--quiet]
 
 Then, from another terminal (--url URL or WA_SANDBOX_URL; default ${DEFAULT_URL}):
   say <wa_id> "<text>" [--ago 25h] [--from-ad] [--phone <phone number id>]
@@ -26,6 +26,18 @@ Then, from another terminal (--url URL or WA_SANDBOX_URL; default ${DEFAULT_URL}
   stop-marketing <wa_id>           the contact stops marketing messages (user_preferences webhook)
   resume-marketing <wa_id>
   pause-template <name> [--language en]     also: approve-template, disable-template
+  template-quality <name> <GREEN|YELLOW|RED|UNKNOWN> [--language en]
+                                   the template's quality score (message_template_quality_update)
+  number-quality <GREEN|YELLOW|RED|NA> [--phone <phone number id>]
+                                   the number's quality rating (RED: phone_number_quality_update FLAGGED)
+  messaging-limit <250|2000|10000|100000|unlimited>
+                                   the portfolio's limit of contacts reached outside the window
+                                   per 24 hours (business_capability_update)
+  drop-answers [N]                 the next N accepted sends lose their answer (the connection is
+                                   cut after the message was accepted), as after a crash (default 1)
+  account                          messaging limit, contacts reached in 24 hours, quality ratings
+  billing [--time-zone Europe/Berlin]
+                                   delivered messages by day, template, pricing and country, as JSON
   sent [--to <wa_id>] [--limit N]  what was sent, as JSON (the last N)
   webhooks [--limit N]             the webhook delivery log, as JSON
   contacts                         the contacts, as JSON
@@ -162,6 +174,55 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
 				}
 				return 0;
 			}
+			case 'template-quality': {
+				need(2, 'template-quality <name> <GREEN|YELLOW|RED|UNKNOWN> [--language en]');
+				const result = await call(base, 'POST', `/templates/${enc(args[0])}/quality`, {
+					score: args[1],
+					...(flag('language') ? { language: flag('language') } : {}),
+				});
+				for (const t of result.data as {
+					name: string;
+					language: string;
+					quality_score: { score: string };
+				}[]) {
+					io.out(`template ${t.name} (${t.language}): quality ${t.quality_score.score}`);
+				}
+				return 0;
+			}
+			case 'number-quality': {
+				need(1, 'number-quality <GREEN|YELLOW|RED|NA> [--phone <phone number id>]');
+				// Without --phone: the first number, as for the contacts' messages.
+				const phone =
+					flag('phone') ?? ((await call(base, 'GET', '/')).phone_numbers as { id: string }[])[0].id;
+				const result = await call(base, 'PUT', `/phone-numbers/${enc(phone)}/quality`, {
+					rating: args[0],
+				});
+				io.out(`phone number ${result.id}: quality ${result.quality_rating}`);
+				return 0;
+			}
+			case 'messaging-limit': {
+				need(1, 'messaging-limit <250|2000|10000|100000|unlimited>');
+				const result = await call(base, 'PUT', '/messaging-limit', { limit: args[0] });
+				io.out(
+					`messaging limit ${result.messaging_limit} (${result.reached_24h} contacts reached in the last 24 hours)`,
+				);
+				return 0;
+			}
+			case 'drop-answers': {
+				const count = args[0] === undefined ? 1 : Number(args[0]);
+				const result = await call(base, 'POST', '/drop-answers', { count });
+				io.out(`the next ${result.answers_to_drop} accepted send(s) lose their answer`);
+				return 0;
+			}
+			case 'account':
+				io.out(JSON.stringify(await call(base, 'GET', '/account'), null, 2));
+				return 0;
+			case 'billing': {
+				const zone = flag('time-zone');
+				const query = zone ? `?time_zone=${encodeURIComponent(zone)}` : '';
+				io.out(JSON.stringify(await call(base, 'GET', `/billing${query}`), null, 2));
+				return 0;
+			}
 			case 'sent':
 			case 'webhooks':
 			case 'contacts': {
@@ -248,6 +309,7 @@ async function start(
 		ratePerSecond: number('rate'),
 		seed: flag('seed'),
 		reengagement,
+		messagingLimit: flag('messaging-limit'),
 		log: quiet ? undefined : (line) => io.out(`[sandbox] ${line}`),
 	});
 	const { state } = sandbox;

@@ -12,9 +12,15 @@
  *   POST /_sandbox/contacts/{wa_id}/button     { id, ago? }        button of the last reply-button message
  *   POST /_sandbox/contacts/{wa_id}/marketing  { value: "stop" | "resume", phone_number_id? }
  *   GET  /_sandbox/templates                   POST /_sandbox/templates/{name}/status { status, language?, reason? }
+ *   POST /_sandbox/templates/{name}/quality    { score: GREEN|YELLOW|RED|UNKNOWN, language? }
+ *   GET  /_sandbox/account                     messaging limit, contacts reached in 24 h, number ratings
+ *   PUT  /_sandbox/messaging-limit             { limit: 250 | 2000 | ... | "unlimited" | "TIER_2K" }
+ *   PUT  /_sandbox/phone-numbers/{id}/quality  { rating: GREEN|YELLOW|RED|NA, webhook? }
+ *   GET  /_sandbox/billing?time_zone=          delivered messages by day, template, pricing, country
  *   GET  /_sandbox/sent?to=&limit=             GET /_sandbox/received?limit=   GET /_sandbox/webhooks?limit=
  *   POST /_sandbox/reset
  */
+import { billing } from './billing';
 import { isObject, type Json } from './checks/fields';
 import { parseDuration } from './duration';
 import {
@@ -128,6 +134,7 @@ function route(state: SandboxState, request: ControlRequest): unknown {
 					language: t.definition.language,
 					category: t.definition.category,
 					status: t.status,
+					quality: (t.raw.quality_score as Json | undefined)?.score ?? null,
 				})),
 			};
 		case 'POST templates/:name/status':
@@ -137,6 +144,35 @@ function route(state: SandboxState, request: ControlRequest): unknown {
 					reason: optionalText(body.reason, 'reason'),
 				}),
 			};
+		case 'POST templates/:name/quality':
+			return {
+				data: state.setTemplateQuality(parts[1], text(body.score, 'score'), {
+					language: optionalText(body.language, 'language'),
+				}),
+			};
+		case 'GET account':
+			return account(state);
+		case 'PUT messaging-limit':
+			if (body.limit === undefined || body.limit === null) {
+				throw new ControlError(400, 'limit is required, e.g. 250, 2000 or "unlimited".');
+			}
+			state.setMessagingLimit(body.limit);
+			return account(state);
+		case 'PUT phone-numbers/:id/quality':
+			if (body.webhook !== undefined && typeof body.webhook !== 'boolean') {
+				throw new ControlError(400, 'webhook must be true or false.');
+			}
+			return state.setNumberQuality(text(body.rating, 'rating'), {
+				phoneNumberId: parts[1],
+				webhook: body.webhook as boolean | undefined,
+			});
+		case 'POST drop-answers': {
+			const count = body.count ?? 1;
+			if (typeof count !== 'number') throw new ControlError(400, 'count must be a number, e.g. 3.');
+			return { answers_to_drop: state.dropAnswers(count) };
+		}
+		case 'GET billing':
+			return billing(state, url.searchParams.get('time_zone') ?? 'UTC');
 		case 'GET sent': {
 			const to = url.searchParams.get('to') ?? undefined;
 			return { data: last(state.sentMessages({ to }), url) };
@@ -174,6 +210,20 @@ function info(state: SandboxState, origin: string): Json {
 		default_app_secret: state.options.appSecret === DEFAULT_APP_SECRET,
 		contacts: state.contacts().length,
 		sent: state.sentMessages().length,
+	};
+}
+
+/** The portfolio's standing: its messaging limit, how much of it is used, the numbers' ratings. */
+function account(state: SandboxState): Json {
+	const { portfolio } = state;
+	return {
+		messaging_limit: portfolio.messagingLimitTier,
+		reached_24h: portfolio.reachedCount(state.options.clock.now()),
+		phone_numbers: state.phoneNumbers.map((p) => ({
+			id: p.id,
+			display_phone_number: p.display_phone_number,
+			quality_rating: portfolio.numberQuality(p.id) ?? p.quality_rating,
+		})),
 	};
 }
 

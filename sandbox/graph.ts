@@ -30,6 +30,8 @@ export interface GraphRequest {
 }
 
 export interface GraphResponse {
+	/** The message was accepted but its answer is lost: the server cuts the connection. */
+	readonly drop?: boolean;
 	readonly status: number;
 	readonly json?: unknown;
 	readonly bytes?: { data: Buffer; type: string };
@@ -96,7 +98,8 @@ export async function handleGraph(
 	const phone = state.phoneNumber(id);
 	const waba = state.businessAccount.id === id;
 	if (phone && edge === 'messages' && method === 'POST') {
-		return { status: 200, json: state.send(id, readBody(request)).response };
+		const { response } = state.send(id, readBody(request));
+		return { status: 200, json: response, drop: state.takeDroppedAnswer() };
 	}
 	if (phone && edge === 'media' && method === 'POST') {
 		return { status: 200, json: await uploadMedia(state, id, request) };
@@ -202,6 +205,7 @@ function readObject(state: SandboxState, id: string, url: URL, origin: string): 
 			currency: 'EUR',
 			account_review_status: 'APPROVED',
 			business_verification_status: 'verified',
+			whatsapp_business_manager_messaging_limit: state.portfolio.messagingLimitTier,
 		};
 		return pick(
 			all,
@@ -247,7 +251,7 @@ function phoneNumberFields(state: SandboxState, id: string): Json {
 		verified_name: phone.verified_name,
 		code_verification_status: 'VERIFIED',
 		display_phone_number: phone.display_phone_number,
-		quality_rating: phone.quality_rating,
+		quality_rating: state.portfolio.numberQuality(phone.id) ?? phone.quality_rating,
 		platform_type: 'CLOUD_API',
 		throughput: {
 			level: (state.options.ratePerSecond ?? phone.throughput) > 80 ? 'HIGH' : 'STANDARD',
@@ -256,7 +260,8 @@ function phoneNumberFields(state: SandboxState, id: string): Json {
 		name_status: 'APPROVED',
 		status: 'CONNECTED',
 		is_official_business_account: false,
-		whatsapp_business_manager_messaging_limit: 'TIER_2K',
+		// The portfolio's limit, readable on each of its numbers (messaging-limits, Nov 2025).
+		whatsapp_business_manager_messaging_limit: state.portfolio.messagingLimitTier,
 		id: phone.id,
 	};
 }

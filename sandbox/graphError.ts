@@ -25,6 +25,7 @@ const CODES: Record<number, CodeInfo> = {
 	131021: { title: 'Recipient cannot be sender', http: 400 },
 	131026: { title: 'Message Undeliverable', http: 400 },
 	131047: { title: 'Re-engagement message', http: 400 },
+	131048: { title: 'Spam rate limit hit', http: 400 },
 	131049: {
 		title: 'This message was not delivered to maintain healthy ecosystem engagement.',
 		http: 400,

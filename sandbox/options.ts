@@ -2,6 +2,7 @@
  * Options of the sandbox, with their defaults, checked once at start.
  */
 import { SECOND, MINUTE, systemClock, type Clock } from '../nodes/core/clock';
+import { parseMessagingLimit, type SandboxMessagingLimit } from './portfolio';
 import type { SandboxSeedInput } from './seedLoader';
 
 /** Meta: about 1 message per 6 s to one user, bursts of up to 45 borrowed from later. */
@@ -90,6 +91,14 @@ export interface SandboxOptions {
 	 * 1 April 2025. @default true
 	 */
 	readonly usMarketingPaused?: boolean;
+	/**
+	 * The business portfolio's messaging limit: unique users reached outside a customer service
+	 * window per moving 24 hours, shared by every number; messages past it fail with a status
+	 * carrying 131048. Meta's limits: 250, 2000, 10000, 100000 or 'unlimited' (also 50 and 1000,
+	 * Meta's per-number tiers before October 2025), or the tier name, e.g. 'TIER_2K'.
+	 * @default 'unlimited'
+	 */
+	readonly messagingLimit?: SandboxMessagingLimit | string;
 	/** A seed file path or a seed object. @default the bundled sandbox/seed.json */
 	readonly seed?: string | SandboxSeedInput;
 	/** Time for timestamps, windows and rate limits (timers still run in real time). @default systemClock */
@@ -129,6 +138,7 @@ export interface ResolvedOptions {
 	readonly reengagement: 'async' | 'sync';
 	readonly undeliverable: 'async' | 'sync';
 	readonly usMarketingPaused: boolean;
+	readonly messagingLimit: SandboxMessagingLimit;
 	readonly seed: string | SandboxSeedInput | undefined;
 	readonly clock: Clock;
 	readonly allowRemoteControl: boolean;
@@ -191,6 +201,7 @@ export function resolveOptions(options: SandboxOptions = {}): ResolvedOptions {
 		reengagement: oneOf(options.reengagement ?? 'async', 'reengagement', ['async', 'sync']),
 		undeliverable: oneOf(options.undeliverable ?? 'async', 'undeliverable', ['async', 'sync']),
 		usMarketingPaused: options.usMarketingPaused ?? true,
+		messagingLimit: parseMessagingLimit(options.messagingLimit ?? 'unlimited'),
 		seed: options.seed,
 		clock: options.clock ?? systemClock,
 		allowRemoteControl: options.allowRemoteControl ?? false,

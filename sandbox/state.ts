@@ -14,6 +14,7 @@ import { isObject, type Json } from './checks/fields';
 import { GraphError, statusError, titleOf } from './graphError';
 import { Bucket, Buckets } from './limits';
 import { checkWebhookUrls, type ResolvedOptions } from './options';
+import { Portfolio, type PortfolioChange } from './portfolio';
 import {
 	loadSeed,
 	type SandboxSeed,
@@ -164,6 +165,7 @@ export class SandboxState {
 	#timers = new Set<NodeJS.Timeout>();
 	#webhookUrls: readonly string[];
 	#subscribed = true;
+	#portfolio!: Portfolio;
 
 	constructor(readonly options: ResolvedOptions) {
 		this.#webhookUrls = options.webhookUrls;
@@ -242,13 +244,21 @@ export class SandboxState {
 		return contact ? { ...contact } : undefined;
 	}
 
-	/** Templates with their current status, as the template list returns them. */
+	/** Templates with their current status and quality, as the template list returns them. */
 	templates(): { raw: Json; status: string; definition: SeedTemplate['definition'] }[] {
-		return this.#templates.map((t) => ({
-			raw: t.seed.raw,
-			status: t.status,
-			definition: t.seed.definition,
-		}));
+		return this.#templates.map((t) => {
+			const quality = this.#portfolio.templateQuality(t.seed);
+			return {
+				raw: quality ? { ...t.seed.raw, quality_score: quality } : t.seed.raw,
+				status: t.status,
+				definition: t.seed.definition,
+			};
+		});
+	}
+
+	/** The portfolio's messaging limit and the quality ratings (portfolio.ts). */
+	get portfolio(): Portfolio {
+		return this.#portfolio;
 	}
 
 	sentMessages(filter: { to?: string } = {}): SentMessage[] {
@@ -279,6 +289,29 @@ export class SandboxState {
 	// Sending (POST /<PHONE_NUMBER_ID>/messages)
 
 	/** @throws GraphError as Meta would answer. */
+	/**
+	 * Accepted sends whose HTTP answer is not sent: the connection is cut after the message was
+	 * accepted (its statuses still follow), as when a response is lost or the sender crashes
+	 * between request and answer. Set with dropAnswers(); counts down.
+	 */
+	#answersToDrop = 0;
+
+	/** The next `count` accepted sends lose their answer (see #answersToDrop). */
+	dropAnswers(count: number): number {
+		if (!Number.isInteger(count) || count < 0) {
+			throw new GraphError(100, `count must be a whole number >= 0; got ${String(count)}.`);
+		}
+		this.#answersToDrop = count;
+		return this.#answersToDrop;
+	}
+
+	/** Whether the answer of the send just accepted is to be dropped (and counts it). */
+	takeDroppedAnswer(): boolean {
+		if (this.#answersToDrop <= 0) return false;
+		this.#answersToDrop -= 1;
+		return true;
+	}
+
 	send(phoneNumberId: string, body: unknown): SendResult {
 		const phone = this.#phones.get(phoneNumberId);
 		if (!phone) throw objectNotFound(phoneNumberId, 'post');
@@ -459,6 +492,9 @@ export class SandboxState {
 				};
 			}
 		}
+		// Last: only a message that is delivered reaches a user (Meta counts deliveries).
+		if (checked.type === 'template' && !windowOpen)
+			return this.#portfolio.reach(contact.wa_id, now);
 		return undefined;
 	}
 
@@ -896,20 +932,8 @@ export class SandboxState {
 		if (!allowed.includes(event)) {
 			throw new ControlError(400, `status must be one of ${allowed.join(', ')}; got "${status}".`);
 		}
-		const matches = this.#templates.filter(
-			(t) =>
-				t.seed.definition.name === name &&
-				(options.language === undefined || t.seed.definition.language === options.language),
-		);
-		if (matches.length === 0) {
-			const names = [...new Set(this.#templates.map((t) => t.seed.definition.name))].join(', ');
-			throw new ControlError(
-				404,
-				`No template "${name}"${options.language ? ` in ${options.language}` : ''}. Templates: ${names}.`,
-			);
-		}
 		const now = this.options.clock.now();
-		return matches.map((t) => {
+		return this.#templatesNamed(name, options.language).map((t) => {
 			const before = t.status;
 			// REINSTATED and FLAGGED are events; the template is APPROVED resp. stays as it is.
 			t.status = event === 'REINSTATED' ? 'APPROVED' : event === 'FLAGGED' ? t.status : event;
@@ -949,6 +973,65 @@ export class SandboxState {
 		});
 	}
 
+	/** The templates with this name (in one language if given). @throws ControlError 404 */
+	#templatesNamed(name: string, language: string | undefined): TemplateState[] {
+		const matches = this.#templates.filter(
+			(t) =>
+				t.seed.definition.name === name &&
+				(language === undefined || t.seed.definition.language === language),
+		);
+		if (matches.length === 0) {
+			const names = [...new Set(this.#templates.map((t) => t.seed.definition.name))].join(', ');
+			throw new ControlError(
+				404,
+				`No template "${name}"${language ? ` in ${language}` : ''}. Templates: ${names}.`,
+			);
+		}
+		return matches;
+	}
+
+	// -------------------------------------------------------------------------------------------
+	// The portfolio's standing (control API): messaging limit and quality ratings, with webhooks
+
+	/** Sets the portfolio's messaging limit (business_capability_update webhook). */
+	setMessagingLimit(limit: unknown): void {
+		this.#announce(this.#portfolio.setMessagingLimit(limit));
+	}
+
+	/** Sets a number's quality rating (phone_number_quality_update FLAGGED / UNFLAGGED around RED). */
+	setNumberQuality(
+		rating: unknown,
+		options: { phoneNumberId?: string; webhook?: boolean } = {},
+	): { id: string; quality_rating: string } {
+		const phone = this.#requirePhone(options.phoneNumberId);
+		const change = this.#portfolio.setNumberQuality(phone, rating);
+		if (change && options.webhook !== false) this.#announce(change);
+		return { id: phone.id, quality_rating: this.#portfolio.numberQuality(phone.id)! };
+	}
+
+	/** Sets a template's quality score, every language unless one is given (message_template_quality_update). */
+	setTemplateQuality(
+		name: string,
+		score: unknown,
+		options: { language?: string } = {},
+	): { name: string; language: string; quality_score: Json }[] {
+		const now = this.options.clock.now();
+		return this.#templatesNamed(name, options.language).map((t) => {
+			const change = this.#portfolio.setTemplateQuality(t.seed, score, now);
+			if (change) this.#announce(change, now);
+			const { definition } = t.seed;
+			return {
+				name: definition.name,
+				language: definition.language,
+				quality_score: this.#portfolio.templateQuality(t.seed)!,
+			};
+		});
+	}
+
+	#announce(change: PortfolioChange, timeMs?: number): void {
+		this.#post(change.field, change.value, change.summary, timeMs);
+	}
+
 	// -------------------------------------------------------------------------------------------
 	// Media
 
@@ -982,8 +1065,12 @@ export class SandboxState {
 	// -------------------------------------------------------------------------------------------
 	// Lifecycle
 
-	/** Back to the seed: contacts, templates, media, logs, windows and limits. The webhook URL stays. */
+	/**
+	 * Back to the seed: contacts, templates, media, logs, windows and limits; the messaging limit
+	 * and quality ratings back to the options and the seed. The webhook URL stays.
+	 */
 	reset(): void {
+		this.#answersToDrop = 0;
 		this.#cancelTimers();
 		this.webhooks.clear();
 		this.#load();
@@ -1000,6 +1087,7 @@ export class SandboxState {
 			phoneNumbers: this.options.phoneNumbers as unknown[] | undefined,
 		});
 		this.#phones = new Map(this.#seed.phone_numbers.map((p) => [p.id, p]));
+		this.#portfolio = new Portfolio(this.options.messagingLimit, this.#seed.phone_numbers);
 		this.#contacts = new Map(this.#seed.contacts.map((c: SeedContact) => [c.wa_id, { ...c }]));
 		this.#templates = this.#seed.templates.map((seed) => ({
 			seed,

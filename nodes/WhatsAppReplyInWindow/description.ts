@@ -1,8 +1,12 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { DEFAULT_MESSAGES_PER_SECOND, MAX_MESSAGES_PER_SECOND } from '../core/graph/tokenBucket';
 import { WHATSAPP_LIMITS } from '../core/wire/outbound';
-import { defaultCountryOption, senderNumberProperty, storeNotice } from '../shared/descriptions';
+import {
+	defaultCountryOption,
+	rateLimitOption,
+	senderNumberProperty,
+	storeNotice,
+} from '../shared/descriptions';
 
 /** Message types that carry a file. */
 export const MEDIA_TYPES = ['image', 'video', 'audio', 'document', 'sticker'] as const;
@@ -615,17 +619,10 @@ export const properties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether this reply confirms that the contact opted out (e.g. after "STOP"): the one reply allowed after a full opt-out',
+					'Whether this reply confirms that the contact opted out (e.g. after "STOP"): the only reply allowed after a full opt-out, one per opt-out',
 				displayOptions: { show: { '/operation': ['send'] } },
 			},
-			{
-				displayName: 'Rate Limit',
-				name: 'rateLimit',
-				type: 'number',
-				default: DEFAULT_MESSAGES_PER_SECOND,
-				typeOptions: { minValue: 1, maxValue: MAX_MESSAGES_PER_SECOND },
-				description: `Most messages per second from this sender number, shared by all workflows of this n8n process (Meta's default throughput is ${DEFAULT_MESSAGES_PER_SECOND}); in queue mode divide it by the number of workers`,
-			},
+			rateLimitOption,
 			{
 				displayName: 'Voice Message',
 				name: 'voice',

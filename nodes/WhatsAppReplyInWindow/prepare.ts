@@ -22,24 +22,19 @@ import {
 	type SendOptions,
 } from '../core/wire/outbound';
 import { senderNumberOf } from '../shared/descriptions';
-import type { TriggerItemMessage } from '../core/policy';
+import { optOutConfirmationKind, type TriggerItemMessage } from '../core/policy';
 import { defaultIdempotencyKey, scopedKey, type RunIdentity } from '../shared/idempotency';
 import { MEDIA_TYPES, type MediaType, type MessageType } from './description';
 import { resolveRecipient, type Recipient } from '../shared/recipient';
+import type { SendJob } from '../shared/send/job';
 
 /** Stands in for the media id of a file that is uploaded only once the send is allowed. */
 const PENDING_UPLOAD_ID = 'pending-upload';
 
 /** One item, read and built, before the rules decide. */
-export interface PreparedReply {
-	index: number;
-	sender: string;
-	recipient: Recipient;
+export interface PreparedReply extends SendJob {
 	type: MessageType;
 	payload: Record<string, unknown> & { type: string };
-	/** What the store records as the message's kind, e.g. "text" or "interactive:button". */
-	kind: string;
-	idempotencyKey: string;
 	optOutConfirmation: boolean;
 	quotedMessageId?: string;
 	/** A binary file to upload before sending (Media Source: Binary Field). */
@@ -109,17 +104,22 @@ export function prepareReply(
 		built = buildOther(ctx, i, type, base, options);
 	}
 
-	const kind =
+	const optOutConfirmation = options.optOutConfirmation === true;
+	const sent =
 		built.type === 'interactive' ? `interactive:${built.interactive.type}` : String(built.type);
+	// Marked in the store, so the rule can count the confirmations of an opt-out.
+	const kind = optOutConfirmation ? optOutConfirmationKind(sent) : sent;
 	return {
 		index: i,
 		sender,
 		recipient,
+		messageType: type,
+		dryRun: false,
 		type,
 		payload: built,
 		kind,
 		idempotencyKey: idempotencyKeyOf(options, run, i, sender, recipient, type),
-		optOutConfirmation: options.optOutConfirmation === true,
+		optOutConfirmation,
 		...(quotedMessageId !== undefined ? { quotedMessageId } : {}),
 		...(upload ? { upload } : {}),
 		inbound: triggerMessageOf(item.json, text(options.defaultCountry)),

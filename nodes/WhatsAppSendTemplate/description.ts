@@ -1,9 +1,13 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { DAY } from '../core/clock';
-import { DEFAULT_MESSAGES_PER_SECOND, MAX_MESSAGES_PER_SECOND } from '../core/graph/tokenBucket';
 import { FREQUENCY_CAP_DEFAULTS, QUIET_HOURS_DEFAULTS } from '../core/policy';
-import { defaultCountryOption, senderNumberProperty, storeNotice } from '../shared/descriptions';
+import {
+	defaultCountryOption,
+	rateLimitOption,
+	senderNumberProperty,
+	storeNotice,
+} from '../shared/descriptions';
 
 export const OUTPUT_SENT = 0;
 export const OUTPUT_SKIPPED = 1;
@@ -263,14 +267,7 @@ export const properties: INodeProperties[] = [
 					},
 				],
 			},
-			{
-				displayName: 'Rate Limit',
-				name: 'rateLimit',
-				type: 'number',
-				default: DEFAULT_MESSAGES_PER_SECOND,
-				typeOptions: { minValue: 1, maxValue: MAX_MESSAGES_PER_SECOND },
-				description: `Messages per second per sender number in this n8n process (Meta allows ${DEFAULT_MESSAGES_PER_SECOND}, or ${MAX_MESSAGES_PER_SECOND} after its upgrade); in queue mode, divide by the number of workers`,
-			},
+			rateLimitOption,
 		],
 	},
 ];

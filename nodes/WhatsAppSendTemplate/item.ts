@@ -21,22 +21,24 @@ import {
 } from '../core/wire';
 import { senderNumberOf } from '../shared/descriptions';
 import { defaultIdempotencyKey, scopedKey, type RunIdentity } from '../shared/idempotency';
-import { resolveRecipient, type Recipient } from '../shared/recipient';
+import { resolveRecipient } from '../shared/recipient';
+import type { SendJob } from '../shared/send/job';
 import { parseTemplateRef, type TemplateRef } from './templates';
 
 /** One item, read and checked, before the store is asked. */
-export interface Prepared {
-	readonly index: number;
-	readonly sender: string;
-	readonly recipient: Recipient;
+export interface TemplateJob extends SendJob {
 	readonly template: TemplateRef;
-	readonly idempotencyKey: string;
 	readonly policy: PolicyOptions;
 	readonly topic: string | undefined;
 	readonly doiConfirmation: boolean;
-	readonly dryRun: boolean;
 	/** The payload, checked against the definition when there is one (pure, may throw WireError). */
 	readonly build: (definition: TemplateDefinition | undefined) => OutboundMessage | undefined;
+	/** Meta's definition of the template in this language (set once the definitions are read). */
+	definition?: TemplateDefinition;
+	/** The request; undefined when the template is unknown (the rules hold it). */
+	payload?: OutboundMessage;
+	/** Meta's category differs from the one the template had (set by the rules). */
+	categoryChanged?: boolean;
 }
 
 export function prepare(
@@ -45,7 +47,7 @@ export function prepare(
 	defaultSender: string,
 	run: RunIdentity,
 	workflowTimeZone: string,
-): Prepared {
+): TemplateJob {
 	const options = ctx.getNodeParameter('options', i, {}) as IDataObject;
 	const sender = senderNumberOf(ctx, i, defaultSender);
 	if (!sender) {
@@ -76,7 +78,7 @@ export function prepare(
 	const callback = String(options.callbackData ?? '');
 	const envelope = { biz_opaque_callback_data: callback === '' ? undefined : callback };
 
-	let build: Prepared['build'];
+	let build: TemplateJob['build'];
 	if (ctx.getNodeParameter('variablesMode', i, 'fields') === 'json') {
 		const components = ctx.getNodeParameter('components', i, '[]');
 		build = () =>
@@ -107,6 +109,8 @@ export function prepare(
 		index: i,
 		sender,
 		recipient,
+		messageType: 'template',
+		kind: `template:${template.name}`,
 		template,
 		idempotencyKey,
 		policy,

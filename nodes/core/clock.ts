@@ -26,3 +26,13 @@ export const SECOND = 1000;
 export const MINUTE = 60 * SECOND;
 export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
+
+/**
+ * How far two clocks that stamp consent changes may disagree. Meta stamps a contact's messages in
+ * whole seconds, so a STOP sent in the same second as an opt-in the n8n host stamped with
+ * milliseconds looks up to a second older than it is; and the host's clock may run ahead of
+ * Meta's. Within this allowance the store does not trust the order the times suggest: an opt-out
+ * wins over a change stamped up to this much later, and a double opt-in confirmation stamped up to
+ * this much before its request still answers it (store/consent.ts).
+ */
+export const CLOCK_SKEW_ALLOWANCE = 5 * MINUTE;

@@ -88,6 +88,13 @@ export interface ConsentEvent extends ConsentEventInput {
 	statusAfter?: ConsentStatus;
 	/** False when a newer event already decided the status (the event is kept for the record). */
 	applied: boolean;
+	/**
+	 * Set when the event took effect later than its own `at`: an opt-out that won over a change
+	 * stamped up to CLOCK_SKEW_ALLOWANCE later than it, or a confirmation stamped before the request
+	 * it answered. The current record carries this time; `at` stays the event's own time (the proof
+	 * of when it happened). Histories are ordered by effectiveAt ?? at (see effectiveTime).
+	 */
+	effectiveAt?: number;
 }
 
 /** The current consent of one contact for one purpose. */
@@ -121,13 +128,22 @@ export interface WindowState {
 
 export type SendState = 'pending' | 'accepted' | 'failed';
 
+/**
+ * The start of SentMessage.kind for a reply sent as the confirmation of a contact's opt-out
+ * ("opt_out_confirmation:text"), so the store can count them (one per opt-out, policy/consent.ts).
+ */
+export const OPT_OUT_CONFIRMATION_KIND_PREFIX = 'opt_out_confirmation:';
+
 /** One outbound message, kept by its idempotency key. */
 export interface SentMessage {
 	idempotencyKey: string;
 	sender: string;
 	contact: string;
 	state: SendState;
-	/** What was sent: "template:<name>" or the free-form type. */
+	/**
+	 * What was sent: "template:<name>" or the free-form type, with OPT_OUT_CONFIRMATION_KIND_PREFIX
+	 * before it for the confirmation of an opt-out.
+	 */
 	kind: string;
 	/** The template's category, or "service" for free-form messages. */
 	category: TemplateCategory | 'service';
@@ -137,6 +153,8 @@ export interface SentMessage {
 	estimatedPrice?: number;
 	currency?: string;
 	errorCode?: number;
+	/** The id sent in biz_opaque_callback_data with this claim (see SendReservation). */
+	callbackId?: string;
 }
 
 /** A template as Meta last told us (list or webhook). */

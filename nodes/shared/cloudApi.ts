@@ -8,8 +8,7 @@ import type {
 
 import { DEFAULT_API_VERSION, DEFAULT_BASE_URL } from '../core/graph/defaults';
 import { GraphClient } from '../core/graph/client';
-import { senderPairLimiter } from '../core/graph/pairLimiter';
-import { senderLimiter } from '../core/graph/tokenBucket';
+import { DEFAULT_MESSAGES_PER_SECOND, MAX_MESSAGES_PER_SECOND } from '../core/graph/schedule';
 
 export const CLOUD_API_CREDENTIAL = 'whatsAppCloudApi';
 
@@ -24,6 +23,8 @@ export interface CloudApiSettings {
 	phoneNumberId: string;
 	apiVersion: string;
 	baseUrl: string;
+	/** The throughput of the account's sender numbers (Meta's tier: 80, up to 1,000). */
+	messagesPerSecond: number;
 }
 
 export interface CloudApi {
@@ -34,23 +35,18 @@ export interface CloudApi {
 /** Keep-alive connections are per client: one client per credential and process. */
 const clients = new Map<string, GraphClient>();
 
-export interface ClientLimits {
-	/** Messages per second per sender number; undefined leaves sends unthrottled (reads). */
-	ratePerSecond?: number;
-}
-
-export async function getCloudApi(ctx: AnyContext, limits: ClientLimits = {}): Promise<CloudApi> {
+export async function getCloudApi(ctx: AnyContext): Promise<CloudApi> {
 	const credentials = await ctx.getCredentials(CLOUD_API_CREDENTIAL);
 	const settings: CloudApiSettings = {
 		businessAccountId: String(credentials.businessAccountId ?? '').trim(),
 		phoneNumberId: String(credentials.phoneNumberId ?? '').trim(),
 		apiVersion: String(credentials.apiVersion || DEFAULT_API_VERSION).trim(),
 		baseUrl: String(credentials.baseUrl || DEFAULT_BASE_URL).trim(),
+		messagesPerSecond: throughputOf(credentials.messagesPerSecond),
 	};
 	const accessToken = String(credentials.accessToken ?? '');
-	const rate = limits.ratePerSecond;
 	const key = createHash('sha256')
-		.update(JSON.stringify([accessToken, settings.apiVersion, settings.baseUrl, rate ?? null]))
+		.update(JSON.stringify([accessToken, settings.apiVersion, settings.baseUrl]))
 		.digest('hex');
 	let client = clients.get(key);
 	if (!client) {
@@ -58,10 +54,20 @@ export async function getCloudApi(ctx: AnyContext, limits: ClientLimits = {}): P
 			accessToken,
 			apiVersion: settings.apiVersion,
 			baseUrl: settings.baseUrl,
-			senderLimiter: rate === undefined ? undefined : (id) => senderLimiter(id, rate),
-			pairLimiter: rate === undefined ? undefined : (id) => senderPairLimiter(id),
 		});
 		clients.set(key, client);
 	}
 	return { client, settings };
+}
+
+/** The credential's Messages Per Second: Meta's default when empty; an error names a wrong value. */
+function throughputOf(value: unknown): number {
+	if (value === undefined || value === null || value === '') return DEFAULT_MESSAGES_PER_SECOND;
+	const rate = Number(value);
+	if (!(rate > 0) || rate > MAX_MESSAGES_PER_SECOND) {
+		throw new Error(
+			`The WhatsApp Cloud API credential's Messages Per Second must be above 0 and at most ${MAX_MESSAGES_PER_SECOND}; it is ${JSON.stringify(value)}. Enter your number's throughput (${DEFAULT_MESSAGES_PER_SECOND} unless Meta raised it).`,
+		);
+	}
+	return rate;
 }

@@ -1,12 +1,29 @@
 import { getCountries, getCountryCallingCode } from 'libphonenumber-js/max';
 import type { IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
+import { MAX_MESSAGES_PER_SECOND } from '../core/graph/schedule';
+
 export const storeNotice: INodeProperties = {
 	displayName:
 		'Consent, windows and sends are kept in the compliance store. Without a WhatsApp Compliance Store credential, all workflows share an embedded SQLite file in the n8n user folder; use PostgreSQL in queue mode.',
 	name: 'storeNotice',
 	type: 'notice',
 	default: '',
+};
+
+/**
+ * The node's own rate (Options > Rate Limit of both send nodes). The sender number's throughput
+ * is the credential's and is shared by every workflow and n8n process using the same store; this
+ * can only lower it for the node.
+ */
+export const rateLimitOption: INodeProperties = {
+	displayName: 'Rate Limit',
+	name: 'rateLimit',
+	type: 'number',
+	default: 0,
+	typeOptions: { minValue: 0, maxValue: MAX_MESSAGES_PER_SECOND },
+	description:
+		"Most messages per second this node sends; 0 sends at the sender number's throughput (Messages Per Second in the WhatsApp Cloud API credential), which all workflows and n8n processes share. A value can only lower it.",
 };
 
 export const senderNumberProperty: INodeProperties = {

@@ -419,8 +419,8 @@ describe('inbound webhooks and consent in a real n8n', () => {
 				}),
 			]);
 			const [confirmation] = nodeOutput(execution, 'Confirm Opt-Out');
-			expect(confirmation.sent).toMatchObject({ status: 'sent', messageType: 'text' });
-			const wamid = (confirmation.sent as IDataObject).wamid;
+			expect(confirmation).toMatchObject({ result: 'sent', messageType: 'text' });
+			const wamid = confirmation.wamid;
 
 			// The confirmation reached the contact, and it is the only message they got.
 			const sent = sandbox.state.sentMessages({ to: LENA });
@@ -473,15 +473,13 @@ describe('inbound webhooks and consent in a real n8n', () => {
 				// The other reply found the idempotency key taken: already sent, or held while the
 				// first was on its way.
 				const outcomes = executions.flatMap((e) => [
-					...outputItems(e, 'Confirm Opt-Out', 0).map((i) => (i.sent as IDataObject).status),
-					...outputItems(e, 'Confirm Opt-Out', 1).map(
-						(i) => `held: ${String((i.notSent as IDataObject).reason)}`,
-					),
+					...outputItems(e, 'Confirm Opt-Out', 0).map((i) => String(i.result)),
+					...outputItems(e, 'Confirm Opt-Out', 1).map((i) => `held: ${String(i.reason)}`),
 				]);
 				expect(outcomes).toHaveLength(2);
 				expect(outcomes.filter((o) => o === 'sent')).toHaveLength(1);
 				expect(outcomes.filter((o) => o !== 'sent')).toEqual([
-					expect.stringMatching(/^already_sent$|^held: /),
+					expect.stringMatching(/^duplicate$|^held: /),
 				]);
 			} finally {
 				sandbox.state.webhookUrl = n8n.webhookUrl(TRIGGER_PATH);

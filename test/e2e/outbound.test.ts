@@ -378,7 +378,8 @@ describe('support inbox with template fallback', () => {
 		expect(outputItems(execution, 'Reply in Window', 0)).toEqual([
 			expect.objectContaining({
 				contact: people.writesNow.waId,
-				sent: expect.objectContaining({ status: 'sent', messageType: 'text' }),
+				result: 'sent',
+				messageType: 'text',
 			}),
 		]);
 		expect(outputItems(execution, 'Reply in Window', 1)).toEqual([]);
@@ -400,7 +401,8 @@ describe('support inbox with template fallback', () => {
 		expect(outputItems(execution, 'Reply in Window', 1)).toEqual([
 			expect.objectContaining({
 				contact: people.wroteLate.waId,
-				notSent: expect.objectContaining({ reason: 'window_closed', rule: 'window' }),
+				reason: 'window_closed',
+				rule: 'window',
 			}),
 		]);
 		expect(outputItems(execution, 'Send Follow-Up Template', 0)).toEqual([
@@ -431,11 +433,9 @@ describe('support inbox with template fallback', () => {
 			expect(execution.data?.resultData.runData['Reply in Window']).toBeUndefined();
 			// One of the two sent the confirmation; the other found its idempotency key taken.
 			const statuses = [execution, stopExample].flatMap((run) =>
-				outputItems(run, 'Confirm Opt-Out', 0).map(
-					(item) => (item.sent as { status?: string }).status,
-				),
+				outputItems(run, 'Confirm Opt-Out', 0).map((item) => item.result),
 			);
-			expect(statuses.filter((status) => status === 'sent')).toHaveLength(1);
+			expect(statuses.filter((result) => result === 'sent')).toHaveLength(1);
 			const sent = sentTo(people.stops.waId);
 			expect(sent).toHaveLength(1);
 			expect(textOf(sent[0])).toBe(

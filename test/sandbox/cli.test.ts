@@ -2,10 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import type { Sandbox } from '../../sandbox/server';
 import {
+	backInStock,
 	control,
 	inboundOf,
 	LENA,
 	PHONE,
+	PHONE_US,
 	type Receiver,
 	send,
 	startReceiver,
@@ -89,28 +91,7 @@ describe('whatsapp-sandbox CLI', () => {
 	});
 
 	it('tap: a quick-reply tap on the last template sent to the contact', async () => {
-		const template = await send(sandbox, {
-			to: `+${LENA}`,
-			type: 'template',
-			template: {
-				name: 'back_in_stock',
-				language: { code: 'en' },
-				components: [
-					{
-						type: 'header',
-						parameters: [{ type: 'image', image: { link: 'https://example.com/a.jpg' } }],
-					},
-					{
-						type: 'body',
-						parameters: [
-							{ type: 'text', parameter_name: 'first_name', text: 'Lena' },
-							{ type: 'text', parameter_name: 'product', text: 'Boots' },
-							{ type: 'text', parameter_name: 'ship_date', text: 'Friday' },
-						],
-					},
-				],
-			},
-		});
+		const template = await send(sandbox, backInStock(LENA));
 		const result = await run(['tap', LENA, 'Stop promotions']);
 		expect(result.code).toBe(0);
 		const tap = await waitFor(
@@ -175,6 +156,45 @@ describe('whatsapp-sandbox CLI', () => {
 		expect((await run(['disable-template', 'order_update'])).stdout).toContain(
 			'order_update (en): DISABLED',
 		);
+	});
+
+	it("messaging-limit, number-quality, template-quality, account and billing: the portfolio's standing", async () => {
+		const limit = await run(['messaging-limit', '250']);
+		expect(limit).toMatchObject({ code: 0, stderr: '' });
+		expect(limit.stdout.trim()).toBe(
+			'messaging limit TIER_250 (0 contacts reached in the last 24 hours)',
+		);
+		expect((await run(['number-quality', 'RED'])).stdout.trim()).toBe(
+			`phone number ${PHONE}: quality RED`,
+		);
+		const us = await run(['number-quality', 'YELLOW', '--phone', PHONE_US]);
+		expect(us.stdout.trim()).toBe(`phone number ${PHONE_US}: quality YELLOW`);
+		const template = await run(['template-quality', 'back_in_stock', 'RED', '--language', 'de']);
+		expect(template.stdout.trim()).toBe('template back_in_stock (de): quality RED');
+		expect(JSON.parse((await run(['account'])).stdout)).toEqual({
+			messaging_limit: 'TIER_250',
+			reached_24h: 0,
+			phone_numbers: [
+				expect.objectContaining({ id: PHONE, quality_rating: 'RED' }),
+				expect.objectContaining({ id: PHONE_US, quality_rating: 'YELLOW' }),
+			],
+		});
+		await waitFor(
+			() =>
+				valuesOf(receiver, 'business_capability_update').length === 1 &&
+				valuesOf(receiver, 'phone_number_quality_update').length === 1 &&
+				valuesOf(receiver, 'message_template_quality_update').length === 1,
+			'the three webhooks',
+		);
+		const billing = JSON.parse((await run(['billing', '--time-zone', 'Europe/Berlin'])).stdout);
+		expect(billing).toEqual({
+			time_zone: 'Europe/Berlin',
+			data: [],
+			totals: { messages: 0, billable: 0 },
+		});
+		const refused = await run(['messaging-limit', 'lots']);
+		expect(refused.code).toBe(1);
+		expect(refused.stderr).toContain("limit must be one of Meta's messaging limits");
 	});
 
 	it('sent --to: what was sent to one contact, as JSON', async () => {
@@ -286,6 +306,22 @@ describe('whatsapp-sandbox start', () => {
 		const exited = new Promise((resolve) => child?.once('exit', resolve));
 		child.kill('SIGTERM');
 		expect(await exited).toBe(0);
+	});
+
+	it('starts with the messaging limit given', async () => {
+		child = spawn(
+			process.execPath,
+			[...CLI, 'start', '--port', '0', '--quiet', '--messaging-limit', 'TIER_10K'],
+			{ cwd: ROOT },
+		);
+		let stdout = '';
+		child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+		const url = await waitFor(
+			() => /listening on (http:\/\/\S+)/.exec(stdout)?.[1],
+			'the start banner',
+			15000,
+		);
+		expect(JSON.parse((await run(['account'], { url })).stdout).messaging_limit).toBe('TIER_10K');
 	});
 
 	it('does not echo a token given on the command line', async () => {

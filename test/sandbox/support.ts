@@ -154,6 +154,51 @@ export function text(to: string, body = 'Hello'): Json {
 	return { to: `+${to}`, type: 'text', text: { body } };
 }
 
+const positional = (...values: string[]) => values.map((t) => ({ type: 'text', text: t }));
+
+/** The seed's utility template order_update to `waId`, with valid parameters. */
+export function orderUpdate(waId: string): Json {
+	return {
+		to: `+${waId}`,
+		type: 'template',
+		template: {
+			name: 'order_update',
+			language: { code: 'en' },
+			components: [
+				{ type: 'header', parameters: positional('A-1042') },
+				{ type: 'body', parameters: positional('Lena', 'A-1042', 'Friday') },
+				{ type: 'button', sub_type: 'url', index: '0', parameters: positional('A-1042') },
+			],
+		},
+	};
+}
+
+/** The seed's marketing template back_in_stock to `waId`, with valid parameters. */
+export function backInStock(waId: string): Json {
+	return {
+		to: `+${waId}`,
+		type: 'template',
+		template: {
+			name: 'back_in_stock',
+			language: { code: 'en' },
+			components: [
+				{
+					type: 'header',
+					parameters: [{ type: 'image', image: { link: 'https://example.com/shoe.jpg' } }],
+				},
+				{
+					type: 'body',
+					parameters: [
+						{ type: 'text', parameter_name: 'first_name', text: 'Lena' },
+						{ type: 'text', parameter_name: 'product', text: 'Trail Runner 2' },
+						{ type: 'text', parameter_name: 'ship_date', text: 'Friday' },
+					],
+				},
+			],
+		},
+	};
+}
+
 /** A control API call; throws unless it answers as expected. */
 export async function control(
 	sandbox: Sandbox,

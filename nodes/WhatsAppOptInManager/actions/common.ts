@@ -563,6 +563,7 @@ export function eventJson(event: ConsentEvent): IDataObject {
 		purpose: event.purpose,
 		action: event.action,
 		at: iso(event.at),
+		effectiveAt: iso(event.effectiveAt),
 		source: event.source,
 		wording: event.wording,
 		evidence: event.evidence as IDataObject | undefined,

@@ -4,6 +4,7 @@ import { storeNotice } from '../../shared/descriptions';
 import * as bulk from './bulk';
 import * as consent from './consent';
 import * as contact from './contact';
+import * as send from './send';
 
 const main = NodeConnectionTypes.Main;
 
@@ -36,10 +37,16 @@ export const properties: INodeProperties[] = [
 				value: 'contact',
 				description: 'Proof trail and erasure of one contact per item',
 			},
+			{
+				name: 'Sent Message',
+				value: 'send',
+				description: 'Messages whose outcome a crash or a lost answer left unknown',
+			},
 		],
 		default: 'consent',
 	},
 	...consent.description,
 	...contact.description,
 	...bulk.description,
+	...send.description,
 ];

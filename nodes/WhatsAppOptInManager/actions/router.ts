@@ -5,6 +5,7 @@ import { Batch } from './batch';
 import * as bulk from './bulk';
 import * as consent from './consent';
 import * as contact from './contact';
+import * as send from './send';
 
 interface Operation {
 	execute(this: IExecuteFunctions, batch: Batch): Promise<void>;
@@ -20,6 +21,7 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
 	},
 	contact: { getHistory: contact.getHistory, erase: contact.erase },
 	bulk: { import: bulk.import, export: bulk.export },
+	send: { getUnconfirmed: send.getUnconfirmed, release: send.release },
 };
 
 /** Check splits items into Allowed and Not Allowed; every other operation has one output. */

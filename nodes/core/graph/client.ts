@@ -22,9 +22,8 @@ import {
 	type MetaErrorEntry,
 } from '../errors';
 import { assertMaxRetries, DEFAULT_MAX_RETRIES, parseRetryAfter } from './backoff';
-import type { PairLimiter } from './pairLimiter';
+import type { SendBudget } from './budget';
 import { realSleep, throwIfAborted, type Sleep } from './sleep';
-import type { TokenBucket } from './tokenBucket';
 import type {
 	DownloadedMedia,
 	GraphPage,
@@ -115,16 +114,6 @@ export interface GraphClientOptions {
 	 * @default false
 	 */
 	readonly retryAmbiguous?: boolean;
-	/**
-	 * The sender number's token bucket (or a function giving it per phone number ID); every send
-	 * attempt waits for a token. @default none
-	 */
-	readonly senderLimiter?: TokenBucket | ((phoneNumberId: string) => TokenBucket | undefined);
-	/**
-	 * The pair limiter of the sender number (or a function giving it per phone number ID); every send
-	 * attempt waits for the contact's turn, and 131056 answers feed its 4^n backoff. @default none
-	 */
-	readonly pairLimiter?: PairLimiter | ((phoneNumberId: string) => PairLimiter | undefined);
 	/** Called before each retry (for logging); never given the access token. */
 	readonly onRetry?: (info: RetryInfo) => void;
 	/** @default systemClock */
@@ -140,9 +129,24 @@ export interface CallOptions {
 	readonly signal?: AbortSignal;
 }
 
-export interface SendOptions extends CallOptions {
+export interface BudgetOptions extends CallOptions {
+	/**
+	 * The sender number's send budget (its throughput and each contact's pair limit): every
+	 * attempt waits for its slot, and 130429 / 131056 answers hold the budget back for every
+	 * process sharing it. @default none (unlimited)
+	 */
+	readonly budget?: SendBudget;
+}
+
+export interface SendOptions extends BudgetOptions {
 	/** Overrides the client's `retryAmbiguous` for this send. */
 	readonly retryAmbiguous?: boolean;
+	/**
+	 * Called once, after the first attempt's rate limit waits and right before its request leaves
+	 * (e.g. to claim the message's idempotency key as late as possible). When it throws, nothing is
+	 * sent and its error is thrown as it is; retries do not call it again.
+	 */
+	readonly beforeRequest?: () => Promise<void>;
 }
 
 export interface ListTemplatesOptions extends CallOptions {
@@ -252,8 +256,9 @@ interface CallSpec {
 	readonly retryAmbiguous?: boolean;
 	readonly signal?: AbortSignal;
 	readonly beforeAttempt?: () => Promise<void>;
-	readonly pair?: { readonly limiter: PairLimiter; readonly recipient: string };
-	readonly afterSuccess?: () => void;
+	readonly beforeFirstRequest?: () => Promise<void>;
+	/** The budget whose slots the attempts took, and the contact they went to. */
+	readonly budget?: { readonly budget: SendBudget; readonly recipient: string | undefined };
 }
 
 type Outcome = { ok: true; response: AxiosResponse } | { ok: false; error: GraphApiError };
@@ -269,8 +274,6 @@ export class GraphClient {
 	// Private fields: util.inspect and JSON.stringify of the client never show them.
 	readonly #token: string;
 	readonly #http: AxiosInstance;
-	readonly #senderLimiter: GraphClientOptions['senderLimiter'];
-	readonly #pairLimiter: GraphClientOptions['pairLimiter'];
 	readonly #onRetry: GraphClientOptions['onRetry'];
 	readonly #clock: Clock;
 	readonly #sleep: Sleep;
@@ -297,8 +300,6 @@ export class GraphClient {
 			);
 		}
 		this.retryAmbiguous = options.retryAmbiguous ?? false;
-		this.#senderLimiter = options.senderLimiter;
-		this.#pairLimiter = options.pairLimiter;
 		this.#onRetry = options.onRetry;
 		this.#clock = options.clock ?? systemClock;
 		this.#sleep = options.sleep ?? realSleep;
@@ -329,9 +330,9 @@ export class GraphClient {
 				'The message has no recipient: set "to" to the phone number or "recipient" to the business-scoped user ID.',
 			);
 		}
-		const sender = this.#senderFor(id);
-		const pair = this.#pairFor(id);
-		const { signal } = options;
+		const { signal, budget } = options;
+		// The pair limit counts per contact however the number is written: "+49..." and "49...".
+		const contact = recipient.trim().replace(/^\+/, '');
 		const response = await this.#call<SendMessageResponse>({
 			method: 'POST',
 			path: `/${id}/messages`,
@@ -339,13 +340,9 @@ export class GraphClient {
 			send: true,
 			retryAmbiguous: options.retryAmbiguous,
 			signal,
-			beforeAttempt: async () => {
-				// The contact's turn first, so a sender token is not held while waiting for it.
-				if (pair) await pair.take(recipient, signal);
-				if (sender) await sender.take(signal);
-			},
-			pair: pair ? { limiter: pair, recipient } : undefined,
-			afterSuccess: () => pair?.recordSuccess(recipient),
+			beforeAttempt: budget ? () => budget.take(contact, signal) : undefined,
+			beforeFirstRequest: options.beforeRequest,
+			budget: budget ? { budget, recipient: contact } : undefined,
 		});
 		if (!Array.isArray(response?.messages) || typeof response.messages[0]?.id !== 'string') {
 			throw this.#unexpected('POST', `/${id}/messages`, true);
@@ -358,7 +355,7 @@ export class GraphClient {
 		phoneNumberId: string,
 		messageId: string,
 		typing = false,
-		options: CallOptions = {},
+		options: BudgetOptions = {},
 	): Promise<SuccessResponse> {
 		const id = readId(phoneNumberId, 'phoneNumberId');
 		if (typeof messageId !== 'string' || messageId.trim() === '') {
@@ -366,7 +363,7 @@ export class GraphClient {
 				'messageId must be the wamid of the inbound message; got an empty value.',
 			);
 		}
-		const sender = this.#senderFor(id);
+		const { budget, signal } = options;
 		return this.#record<SuccessResponse>({
 			method: 'POST',
 			path: `/${id}/messages`,
@@ -376,10 +373,9 @@ export class GraphClient {
 				message_id: messageId,
 				...(typing ? { typing_indicator: { type: 'text' } } : {}),
 			},
-			signal: options.signal,
-			beforeAttempt: async () => {
-				if (sender) await sender.take(options.signal);
-			},
+			signal,
+			beforeAttempt: budget ? () => budget.take(undefined, signal) : undefined,
+			budget: budget ? { budget, recipient: undefined } : undefined,
 		});
 	}
 
@@ -611,19 +607,19 @@ export class GraphClient {
 			} catch (reason) {
 				throw this.#abortAfter(spec, reason, mayHaveLeft, attempt);
 			}
+			// The caller's own step: its error is the caller's, passed on untouched.
+			if (attempt === 0 && spec.beforeFirstRequest) await spec.beforeFirstRequest();
 			const outcome = await this.#once(spec, attempt + 1);
-			if (outcome.ok) {
-				spec.afterSuccess?.();
-				return outcome.response;
-			}
+			if (outcome.ok) return outcome.response;
 			const error = outcome.error;
 			mayHaveLeft ||= error.outcomeUnknown;
 			const pairLimited = error.entry.retry.kind === 'pair_backoff';
+			const budget = spec.budget;
 			let delay: number | undefined;
-			if (pairLimited && spec.pair) {
-				// The limiter keeps the 4^n count per contact across calls and blocks other sends too.
-				spec.pair.limiter.recordPairRateLimit(spec.pair.recipient);
-				delay = Math.max(spec.pair.limiter.delayFor(spec.pair.recipient), error.retryAfterMs ?? 0);
+			if (pairLimited && budget?.recipient !== undefined) {
+				// The budget keeps the 4^n count per contact, for every process that shares it.
+				const block = await this.#holdBudget(() => budget.budget.pairThrottled(budget.recipient!));
+				delay = Math.max(block ?? 0, error.retryAfterMs ?? 0);
 			} else {
 				delay = retryDelayMs(error.entry, pairLimited ? pairAttempt : attempt, {
 					retryAfterHeader:
@@ -631,6 +627,10 @@ export class GraphClient {
 					now: this.#clock.now(),
 					random: this.#random,
 				});
+				// 130429: every process sending from this number waits, not only this request.
+				if (error.entry.category === 'throttling' && budget && delay !== undefined) {
+					await this.#holdBudget(() => budget.budget.throttled(delay!));
+				}
 			}
 			if (pairLimited) pairAttempt += 1;
 			if (!this.#mayRetry(spec, error, attempt, delay, waited)) throw error;
@@ -811,14 +811,13 @@ export class GraphClient {
 		});
 	}
 
-	#senderFor(phoneNumberId: string): TokenBucket | undefined {
-		const limiter = this.#senderLimiter;
-		return typeof limiter === 'function' ? limiter(phoneNumberId) : limiter;
-	}
-
-	#pairFor(phoneNumberId: string): PairLimiter | undefined {
-		const limiter = this.#pairLimiter;
-		return typeof limiter === 'function' ? limiter(phoneNumberId) : limiter;
+	/** Tells the budget about a throttling answer; a budget that cannot be told only costs pacing. */
+	async #holdBudget<T>(hold: () => Promise<T>): Promise<T | undefined> {
+		try {
+			return await hold();
+		} catch {
+			return undefined;
+		}
 	}
 
 	#mediaUrl(url: string): string {

@@ -1,6 +1,8 @@
+import { CLOCK_SKEW_ALLOWANCE } from '../clock';
 import {
 	ALL_PURPOSES,
 	MARKETING,
+	OPT_OUT_CONFIRMATION_KIND_PREFIX,
 	type ConsentRecord,
 	type ConsentSource,
 	type ConsentStatus,
@@ -253,14 +255,30 @@ export interface ReplyAfterOptOutInput {
 	lastInboundAt: number | undefined;
 	/** The reply confirms the contact's opt-out ("You will get no more messages"). */
 	optOutConfirmation?: boolean;
+	/**
+	 * When replies marked as opt-out confirmations went to the contact
+	 * (ContactSnapshot.optOutConfirmationsSentAt), plus those allowed earlier in the same batch.
+	 */
+	optOutConfirmationsSentAt?: readonly number[];
+}
+
+/** How many replies marked as the confirmation one full opt-out allows. */
+export const OPT_OUT_CONFIRMATIONS_PER_OPT_OUT = 1;
+
+/** SentMessage.kind of a reply of `kind` sent as an opt-out confirmation. */
+export function optOutConfirmationKind(kind: string): string {
+	return `${OPT_OUT_CONFIRMATION_KIND_PREFIX}${kind}`;
 }
 
 /**
  * Opt-out wins, for free-form replies inside the customer service window. A reply answers the
  * contact's own message, so it needs no opt-in (Meta: opt-in covers business-initiated messages),
  * with one exception: after a STOP-style opt-out of everything, the only reply to the message that
- * carried it (or to anything older) is the confirmation of the opt-out. When the contact writes
- * again after opting out, answering that new message is allowed again; their templates stay held.
+ * carried it (or to anything older) is the confirmation of the opt-out, one per opt-out
+ * (OPT_OUT_CONFIRMATIONS_PER_OPT_OUT). Confirmations count from the opt-out's time less
+ * CLOCK_SKEW_ALLOWANCE: they are stamped by the n8n host, whose clock may run behind Meta's.
+ * When the contact writes again after opting out, answering that new message is allowed again;
+ * their templates stay held.
  */
 export function checkReplyAfterOptOut(input: ReplyAfterOptOutInput): Decision {
 	const byPurpose = indexByPurpose(input.consents);
@@ -270,12 +288,24 @@ export function checkReplyAfterOptOut(input: ReplyAfterOptOutInput): Decision {
 	const cameBack = [...byPurpose.keys()].some(
 		(purpose) => effective(byPurpose, purpose)?.status === 'opted_in',
 	);
-	if (cameBack || input.optOutConfirmation === true) return ALLOW;
+	if (cameBack) return ALLOW;
 	if (input.lastInboundAt !== undefined && input.lastInboundAt > all.changedAt) return ALLOW;
+	const when = formatUtc(all.changedAt);
+	if (input.optOutConfirmation === true) {
+		const since = all.changedAt - CLOCK_SKEW_ALLOWANCE;
+		const sent = (input.optOutConfirmationsSentAt ?? []).filter((at) => at >= since).length;
+		if (sent < OPT_OUT_CONFIRMATIONS_PER_OPT_OUT) return ALLOW;
+		return {
+			allowed: false,
+			rule: 'opt-out wins',
+			reason: 'opt_out_confirmed',
+			message: `${input.contact} opted out of all messages from this business on ${when} and the confirmation of that opt-out was sent already, so this reply is not sent: one confirmation per opt-out; send nothing more unless they write again.`,
+		};
+	}
 	return {
 		allowed: false,
 		rule: 'opt-out wins',
 		reason: 'opted_out',
-		message: `${input.contact} opted out of all messages from this business on ${formatUtc(all.changedAt)} (source: ${all.source}), so the only reply allowed is the confirmation of that opt-out: mark this reply as the opt-out confirmation if it is one, otherwise send nothing unless they write again.`,
+		message: `${input.contact} opted out of all messages from this business on ${when} (source: ${all.source}), so the only reply allowed is the confirmation of that opt-out: mark this reply as the opt-out confirmation if it is one, otherwise send nothing unless they write again.`,
 	};
 }

@@ -16,14 +16,27 @@ import {
 } from './frequencyCap';
 import { checkIdempotency } from './idempotency';
 import {
+	checkMessagingLimit,
+	lowerMessagingLimit,
+	messagingLimitBudget,
+	resolveMessagingLimitOptions,
+	stillCounted,
+	type BatchTally,
+	type MessagingLimit,
+	type MessagingLimitBudget,
+	type MessagingLimitOptions,
+	type MessagingLimitUsage,
+} from './messagingLimit';
+import {
 	estimatePrice,
 	validatePricingOptions,
 	type PriceEstimate,
 	type PricingOptions,
 } from './pricing';
+import { checkQuality, resolveQualityOptions, type QualityOptions } from './quality';
 import { checkQuietHours, resolveQuietHoursOptions, type QuietHoursOptions } from './quietHours';
 import { checkTemplateStatus } from './templateStatus';
-import type { Allow, Hold, RuleId } from './types';
+import { ALLOW, type Allow, type Hold, type RuleId } from './types';
 import {
 	checkUsMarketing,
 	resolveUsMarketingOptions,
@@ -40,6 +53,10 @@ export interface PolicyOptions {
 	readonly usMarketing?: UsMarketingOptions;
 	/** @default Meta's USD rate card of January 1, 2026 */
 	readonly pricing?: PricingOptions;
+	/** @default { enabled: true } */
+	readonly quality?: QualityOptions;
+	/** @default { enabled: true }: Meta's limit only */
+	readonly messagingLimit?: MessagingLimitOptions;
 }
 
 /** Checks every option up front, so a bad option fails the batch, not only the items it reaches. */
@@ -48,6 +65,8 @@ export function validatePolicyOptions(options: PolicyOptions): void {
 	resolveQuietHoursOptions(options.quietHours);
 	resolveUsMarketingOptions(options.usMarketing);
 	validatePricingOptions(options.pricing ?? {});
+	resolveQualityOptions(options.quality);
+	resolveMessagingLimitOptions(options.messagingLimit);
 }
 
 /** What the rules need to know about one template send: plain data from one store snapshot. */
@@ -73,6 +92,25 @@ export interface TemplateSendInput {
 	topic?: Purpose;
 	/** The template is the double opt-in confirmation request (utility only). */
 	doiConfirmation?: boolean;
+	/**
+	 * The sending number's quality rating as last read from Meta (GREEN, YELLOW, RED, NA; FLAGGED
+	 * before October 2025). Absent: unknown, only the template's quality is checked.
+	 */
+	numberQuality?: string;
+	/** The portfolio's messaging limit and usage. Absent: the messaging limit rule is not applied. */
+	messagingLimit?: MessagingLimitSendInput;
+}
+
+/** What the messaging limit rule needs about one template send, from one store read. */
+export interface MessagingLimitSendInput {
+	/** The portfolio's limit as Meta last reported it (messagingLimitFromMeta); undefined when unknown. */
+	limit: MessagingLimit | undefined;
+	/** Unique recipients reached outside the window in the 24 hours before now, portfolio-wide. */
+	usage: MessagingLimitUsage;
+	/** When this contact was last reached with a business-initiated message, from any number. */
+	recipientReachedAt?: number;
+	/** Set by evaluateTemplateBatch: the batch's new recipients before this item. */
+	batch?: BatchTally;
 }
 
 export type TemplateSendDecision =
@@ -84,6 +122,11 @@ export type TemplateSendDecision =
 			price: PriceEstimate;
 			/** This send opens a free entry point window: record it (startFreeEntryPoints). */
 			startsFreeEntryPoint: boolean;
+			/**
+			 * Business-initiated (a template while the customer service window is closed): the
+			 * contact counts toward the portfolio's messaging limit for 24 hours from the send.
+			 */
+			countsTowardMessagingLimit: boolean;
 	  })
 	| (Hold & { category?: TemplateCategory });
 
@@ -95,9 +138,18 @@ export const TEMPLATE_SEND_RULES: readonly RuleId[] = Object.freeze([
 	// Before consent: the category Meta has now decides which consent is needed.
 	'template status',
 	'consent',
+	// The contact-specific holds that no waiting lifts come before the ones that end by themselves,
+	// so a workflow that retries at retryAt is not sent back for a hold that never ends.
 	'us marketing',
+	// Account-wide until Meta rates the number or template better (no retryAt): after the holds
+	// that never end, before the per-contact waits it would outlast. After template status, which
+	// already names a RED template that Meta paused.
+	'quality',
 	'frequency cap',
 	'quiet hours',
+	// Last: only a send every other rule allows takes one of the portfolio's places, and in a batch
+	// the held items do not count against the items after them.
+	'messaging limit',
 ]);
 
 /**
@@ -130,6 +182,9 @@ export function evaluateTemplateSend(
 	});
 	if (!template.allowed) return template;
 	const { category } = template;
+	const windowOpen = windowStatus(input.window, now).open;
+	// Meta counts the unique users it delivers to outside a customer service window.
+	const businessInitiated = !windowOpen;
 	const holds = [
 		() =>
 			checkConsent({
@@ -140,6 +195,17 @@ export function evaluateTemplateSend(
 				doiConfirmation: input.doiConfirmation,
 			}),
 		() => checkUsMarketing({ contact, country: input.country, category }, options.usMarketing),
+		() =>
+			checkQuality(
+				{
+					contact,
+					category,
+					template: input.template,
+					numberQuality: input.numberQuality,
+					templateQuality: input.templateState?.quality,
+				},
+				options.quality,
+			),
 		() =>
 			checkFrequencyCap(
 				{ contact, category, marketingSentAt: input.marketingSentAt },
@@ -152,6 +218,21 @@ export function evaluateTemplateSend(
 				options.quietHours ?? {},
 				now,
 			),
+		() =>
+			input.messagingLimit === undefined
+				? ALLOW
+				: checkMessagingLimit(
+						{
+							contact,
+							limit: input.messagingLimit.limit,
+							businessInitiated,
+							recipientReachedAt: input.messagingLimit.recipientReachedAt,
+							usage: input.messagingLimit.usage,
+							batch: input.messagingLimit.batch,
+						},
+						options.messagingLimit ?? {},
+						now,
+					),
 	];
 	for (const check of holds) {
 		const decision = check();
@@ -166,12 +247,13 @@ export function evaluateTemplateSend(
 			{
 				category,
 				country: input.country,
-				windowOpen: windowStatus(input.window, now).open,
+				windowOpen,
 				freeEntryPoint,
 			},
 			options.pricing,
 		),
 		startsFreeEntryPoint: startsFreeEntryPoint(input.window, now),
+		countsTowardMessagingLimit: businessInitiated,
 	};
 }
 
@@ -186,42 +268,134 @@ export interface TemplateBatchItem {
 	readonly contactKey: string;
 }
 
-export type TemplateBatchResult =
-	| { readonly kind: 'decision'; readonly decision: TemplateSendDecision }
+/** What a batch evaluation answers for one item. */
+export type BatchResult<D> =
+	| { readonly kind: 'decision'; readonly decision: D }
 	/** An earlier item of the batch with the same idempotency key was allowed: this one is its send. */
 	| { readonly kind: 'same_key'; readonly first: number };
+
+export type TemplateBatchResult = BatchResult<TemplateSendDecision>;
+
+/**
+ * The idempotency rule inside one batch: an item repeating the idempotency key of an earlier
+ * allowed item is not evaluated again, since it is the same message (it shares that item's send).
+ * `decide` sees the items in order.
+ */
+function inOrderSharingKeys<T, D extends { allowed: boolean }>(
+	items: readonly T[],
+	keyOf: (item: T) => string | undefined,
+	decide: (item: T) => D,
+): BatchResult<D>[] {
+	const firstAllowedWithKey = new Map<string, number>();
+	return items.map((item, index): BatchResult<D> => {
+		const key = keyOf(item);
+		const first = key === undefined ? undefined : firstAllowedWithKey.get(key);
+		if (first !== undefined) return { kind: 'same_key', first };
+		const decision = decide(item);
+		if (decision.allowed && key !== undefined) firstAllowedWithKey.set(key, index);
+		return { kind: 'decision', decision };
+	});
+}
 
 /**
  * Runs evaluateTemplateSend over a batch, item by item in order, as if every allowed item were
  * sent at `now`: an allowed marketing template counts against the frequency cap of the later items
- * to the same contact, and an item repeating the idempotency key of an earlier allowed item is
- * not evaluated again, since it is the same message (it shares that item's send). Every item's
- * options are checked first, so a bad option fails the batch before any decision.
+ * to the same contact, and an item repeating the idempotency key of an earlier allowed item shares
+ * that item's send. Every item's options are checked first, so a bad option fails the batch before
+ * any decision.
  */
 export function evaluateTemplateBatch(
 	items: readonly TemplateBatchItem[],
 	now: number,
 ): TemplateBatchResult[] {
+	return evaluateTemplateBatchWithBudget(items, now).results;
+}
+
+export interface TemplateBatchOutcome {
+	readonly results: TemplateBatchResult[];
+	/**
+	 * The portfolio's messaging limit after the batch; absent when no item carried the messaging
+	 * limit input, or its limit is unknown.
+	 */
+	readonly messagingLimit?: MessagingLimitBudget;
+}
+
+/**
+ * evaluateTemplateBatch, and what the batch does to the portfolio's messaging limit. An allowed
+ * business-initiated template to a contact the portfolio has not reached in the last 24 hours
+ * takes a place for the later items (a second item to that contact then reaches nobody new), and
+ * each item held by the limit waits behind the ones held before it, so their retryAt follow the
+ * order in which places free up. Items carry the same portfolio usage (one store read).
+ */
+export function evaluateTemplateBatchWithBudget(
+	items: readonly TemplateBatchItem[],
+	now: number,
+): TemplateBatchOutcome {
 	for (const item of items) validatePolicyOptions(item.options);
-	const firstAllowedWithKey = new Map<string, number>();
 	const marketingInBatch = new Map<string, number[]>();
-	return items.map((item, index): TemplateBatchResult => {
-		const key = item.input.idempotencyKey;
-		const first = key === undefined ? undefined : firstAllowedWithKey.get(key);
-		if (first !== undefined) return { kind: 'same_key', first };
-		const earlier = marketingInBatch.get(item.contactKey) ?? [];
-		const decision = evaluateTemplateSend(
-			{ ...item.input, marketingSentAt: [...item.input.marketingSentAt, ...earlier] },
-			item.options,
+	const reachedInBatch = new Set<string>();
+	/** Contacts held by the limit, with how many were held before each: its place in the queue. */
+	const heldByLimit = new Map<string, number>();
+	let usage: MessagingLimitUsage | undefined;
+	let limit: MessagingLimit | undefined;
+	const results = inOrderSharingKeys(
+		items,
+		(item) => item.input.idempotencyKey,
+		(item) => {
+			const earlier = marketingInBatch.get(item.contactKey) ?? [];
+			const m = item.input.messagingLimit;
+			if (m) {
+				usage ??= m.usage;
+				limit = lowerMessagingLimit(
+					limit,
+					lowerMessagingLimit(
+						m.limit,
+						resolveMessagingLimitOptions(item.options.messagingLimit).limit,
+					),
+				);
+			}
+			const decision = evaluateTemplateSend(
+				{
+					...item.input,
+					marketingSentAt: [...item.input.marketingSentAt, ...earlier],
+					...(m && {
+						messagingLimit: {
+							...m,
+							usage: usage ?? m.usage,
+							recipientReachedAt: reachedInBatch.has(item.contactKey) ? now : m.recipientReachedAt,
+							batch: {
+								reached: reachedInBatch.size,
+								held: heldByLimit.get(item.contactKey) ?? heldByLimit.size,
+							},
+						},
+					}),
+				},
+				item.options,
+				now,
+			);
+			if (decision.allowed) {
+				if (decision.category === 'marketing') {
+					marketingInBatch.set(item.contactKey, [...earlier, now]);
+				}
+				if (m && decision.countsTowardMessagingLimit && !stillCounted(m.recipientReachedAt, now)) {
+					reachedInBatch.add(item.contactKey);
+				}
+			} else if (decision.reason === 'messaging_limit' && !heldByLimit.has(item.contactKey)) {
+				heldByLimit.set(item.contactKey, heldByLimit.size);
+			}
+			return decision;
+		},
+	);
+	if (usage === undefined || limit === undefined) return { results };
+	return {
+		results,
+		messagingLimit: messagingLimitBudget(
+			limit,
+			usage,
+			{ reached: reachedInBatch.size, held: heldByLimit.size },
 			now,
-		);
-		if (decision.allowed) {
-			if (key !== undefined) firstAllowedWithKey.set(key, index);
-			if (decision.category === 'marketing')
-				marketingInBatch.set(item.contactKey, [...earlier, now]);
-		}
-		return { kind: 'decision', decision };
-	});
+		),
+	};
 }
 
 /** What the rules need to know about one free-form reply (text, media, interactive...). */
@@ -244,6 +418,8 @@ export interface FreeFormInput {
 	existingSend: SentMessage | undefined;
 	/** The reply confirms the contact's STOP-style opt-out, the one reply allowed after it. */
 	optOutConfirmation?: boolean;
+	/** See ReplyAfterOptOutInput.optOutConfirmationsSentAt. */
+	optOutConfirmationsSentAt?: readonly number[];
 }
 
 export type FreeFormDecision =
@@ -296,6 +472,7 @@ export function evaluateFreeForm(
 		// The store's messages only: an item's timestamp is not proof the contact wrote again.
 		lastInboundAt: input.window?.lastInboundAt,
 		optOutConfirmation: input.optOutConfirmation,
+		optOutConfirmationsSentAt: input.optOutConfirmationsSentAt,
 	});
 	if (!optedOut.allowed) return optedOut;
 	return {
@@ -312,4 +489,45 @@ export function evaluateFreeForm(
 		),
 		startsFreeEntryPoint: startsFreeEntryPoint(effective, now),
 	};
+}
+
+/** One item of a batch of free-form replies. */
+export interface FreeFormBatchItem {
+	readonly input: FreeFormInput;
+	readonly options?: PolicyOptions;
+	/** The store's key of the contact: opt-out confirmations count per contact. */
+	readonly contactKey: string;
+}
+
+/**
+ * Runs evaluateFreeForm over a batch in order, as if every allowed reply were sent at `now`: an
+ * allowed opt-out confirmation counts against the later confirmations to the same contact (one per
+ * opt-out), and an item repeating the idempotency key of an earlier allowed item shares that
+ * item's send, as in evaluateTemplateBatch.
+ */
+export function evaluateFreeFormBatch(
+	items: readonly FreeFormBatchItem[],
+	now: number,
+): BatchResult<FreeFormDecision>[] {
+	for (const item of items) validatePricingOptions(item.options?.pricing ?? {});
+	const confirmationsInBatch = new Map<string, number[]>();
+	return inOrderSharingKeys(
+		items,
+		(item) => item.input.idempotencyKey,
+		(item) => {
+			const earlier = confirmationsInBatch.get(item.contactKey) ?? [];
+			const decision = evaluateFreeForm(
+				{
+					...item.input,
+					optOutConfirmationsSentAt: [...(item.input.optOutConfirmationsSentAt ?? []), ...earlier],
+				},
+				now,
+				item.options,
+			);
+			if (decision.allowed && item.input.optOutConfirmation === true) {
+				confirmationsInBatch.set(item.contactKey, [...earlier, now]);
+			}
+			return decision;
+		},
+	);
 }

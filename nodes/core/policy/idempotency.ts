@@ -5,9 +5,11 @@ import { ALLOW, type Decision } from './types';
 
 /**
  * How long a claimed key may wait for its result before the claim counts as possibly interrupted.
- * The nodes record results at least every second while they send, so an execution that is still
- * sending reports well within this; a claim older than this was most likely left by an execution
- * that stopped (a crash, a restart) after the request may have left.
+ * A key is claimed as its request leaves, and the nodes record results at least every second while
+ * they send, so an execution that is still sending reports well within this (a request gives up
+ * after 30 s, retries after 60 s more at most); a claim older than this was left by an execution
+ * that stopped (a crash, a restart) or lost Meta's answer. The Webhook Trigger settles it when
+ * Meta's status of the message arrives (it carries the send's callback id).
  */
 export const PENDING_SEND_STALE_AFTER_MS = 5 * MINUTE;
 
@@ -38,19 +40,19 @@ export function checkIdempotency(input: IdempotencyInput, now: number): Decision
 			...(existing.wamid === undefined ? {} : { wamid: existing.wamid }),
 		};
 	}
-	const claimed = formatUtc(existing.createdAt);
+	const left = formatUtc(existing.createdAt);
 	if (now - existing.createdAt > PENDING_SEND_STALE_AFTER_MS) {
 		return {
 			allowed: false,
 			rule: 'idempotency',
 			reason: 'send_unconfirmed',
-			message: `A message to ${contact} with the idempotency key "${idempotencyKey}" was claimed on ${claimed} by an execution that never recorded its result; that execution may have been interrupted after the message left, so it may have been sent: check the contact's chat or the message status in the sandbox or WhatsApp Manager, and to send it anyway use a new idempotency key.`,
+			message: `A message to ${contact} with the idempotency key "${idempotencyKey}" left on ${left}, but neither WhatsApp's answer nor a status of it was recorded (the execution stopped, or the answer was lost), so it may have been sent and is not sent again: the Webhook Trigger settles it when WhatsApp reports its status; if you know it did not arrive, release it with the Opt-in Manager (Sent Message > Release) and run again.`,
 		};
 	}
 	return {
 		allowed: false,
 		rule: 'idempotency',
 		reason: 'send_in_progress',
-		message: `A message to ${contact} with the idempotency key "${idempotencyKey}" is being sent by another execution (claimed on ${claimed}), so it is not sent twice: see that execution's result, or run again once it has finished.`,
+		message: `A message to ${contact} with the idempotency key "${idempotencyKey}" is being sent by another execution (its request left on ${left}), so it is not sent twice: see that execution's result, or run again once it has finished.`,
 	};
 }

@@ -11,6 +11,8 @@ export * from './templateStatus';
 export * from './usMarketing';
 export * from './frequencyCap';
 export * from './quietHours';
+export * from './quality';
+export * from './messagingLimit';
 export * from './idempotency';
 export * from './pricing';
 export * from './evaluate';

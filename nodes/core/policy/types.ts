@@ -16,6 +16,8 @@ export type RuleId =
 	| 'us marketing'
 	| 'frequency cap'
 	| 'quiet hours'
+	| 'quality'
+	| 'messaging limit'
 	| 'idempotency';
 
 export type HoldReason =
@@ -27,6 +29,8 @@ export type HoldReason =
 	| 'consent_pending'
 	/** The contact opted out of everything (STOP-style keyword). */
 	| 'opted_out'
+	/** The reply allowed after a full opt-out, its confirmation, was sent already. */
+	| 'opt_out_confirmed'
 	/** The contact stopped marketing ("stop promotions" button, user_preferences stop). */
 	| 'marketing_opted_out'
 	/** The contact opted out of the template's topic (a user-defined purpose). */
@@ -43,6 +47,15 @@ export type HoldReason =
 	| 'us_marketing'
 	| 'frequency_cap'
 	| 'quiet_hours'
+	/** The sending number's quality rating is low (RED, or flagged): marketing waits. */
+	| 'quality_low'
+	/** The template's quality rating is low (RED): it waits. */
+	| 'template_quality_low'
+	/**
+	 * The portfolio already reached its messaging limit of unique contacts outside the customer
+	 * service window in the moving 24 hours, and this contact would be a new one.
+	 */
+	| 'messaging_limit'
 	/** Already sent with this idempotency key: `wamid` carries the first message id. */
 	| 'duplicate'
 	/** A send with this idempotency key is under way in another execution. */

@@ -127,6 +127,7 @@ export function checkReservations(reservations: readonly SendReservation[]): voi
 		checkText(`${at}.kind`, r.kind);
 		checkText(`${at}.category`, r.category);
 		checkTime(`${at}.at`, r.at);
+		if (r.callbackId !== undefined) checkText(`${at}.callbackId`, r.callbackId);
 	});
 }
 
@@ -182,6 +183,11 @@ export function checkEffects(method: string, effects: StoreEffects): void {
 		checkText(`${method}: sendFailures[${i}].wamid`, f.wamid);
 		checkTime(`${method}: sendFailures[${i}].at`, f.at);
 	});
+	effects.sendConfirmations?.forEach((c, i) => {
+		checkText(`${method}: sendConfirmations[${i}].callbackId`, c.callbackId);
+		checkText(`${method}: sendConfirmations[${i}].wamid`, c.wamid);
+		checkTime(`${method}: sendConfirmations[${i}].at`, c.at);
+	});
 }
 
 export function checkWebhookEvents(events: readonly WebhookEventEffects[], at: number): void {
@@ -190,6 +196,26 @@ export function checkWebhookEvents(events: readonly WebhookEventEffects[], at: n
 		checkText(`applyWebhookEvents: events[${i}].key`, e.key);
 		checkEffects(`applyWebhookEvents: events[${i}].effects`, e.effects ?? {});
 	});
+}
+
+/** The effects of several webhook events as one batch, each kind in event order. */
+export function mergeEffects(events: readonly WebhookEventEffects[]): Required<StoreEffects> {
+	const merged: Required<StoreEffects> = {
+		windows: [],
+		closeWindows: [],
+		consent: [],
+		costs: [],
+		templates: [],
+		sendFailures: [],
+		sendConfirmations: [],
+	};
+	for (const e of events) {
+		for (const kind of Object.keys(merged) as (keyof StoreEffects)[]) {
+			const list = e.effects?.[kind];
+			if (list) (merged[kind] as unknown[]).push(...list);
+		}
+	}
+	return merged;
 }
 
 /** Keeps the first item per key: a key twice in one batch is one item. */
@@ -221,6 +247,14 @@ export function unique(values: readonly string[]): string[] {
 function num(value: unknown): number | undefined {
 	return value === null || value === undefined ? undefined : Number(value);
 }
+
+/** A nullable number column (SQLite number, PostgreSQL string for bigint) as a number. */
+export const numberOrUndefined = num;
+
+/** The send budget's pair rows are pruned every this many leases of a process. */
+export const PAIR_PRUNE_EVERY = 100;
+/** 131056 strikes count as "in a row" for at most this long (schedule.ts holdPair). */
+export const PAIR_STRIKES_KEPT_MS = 60 * 60 * 1000;
 
 function str(value: unknown): string | undefined {
 	return value === null || value === undefined ? undefined : String(value);
@@ -256,6 +290,18 @@ export function toConsentRecord(r: Row): ConsentRecord {
 	);
 }
 
+/** Consent rows grouped by contact, as the consent rule reads them (decideConsentBatch). */
+export function recordsByContact(rows: readonly Row[]): Map<string, ConsentRecord[]> {
+	const byContact = new Map<string, ConsentRecord[]>();
+	for (const row of rows) {
+		const record = toConsentRecord(row);
+		const list = byContact.get(record.contact);
+		if (list) list.push(record);
+		else byContact.set(record.contact, [record]);
+	}
+	return byContact;
+}
+
 export function toConsentEvent(r: Row): ConsentEvent {
 	const evidence =
 		typeof r.evidence === 'string' ? JSON.parse(r.evidence) : (r.evidence ?? undefined);
@@ -277,6 +323,7 @@ export function toConsentEvent(r: Row): ConsentEvent {
 			recordedBy: str(r.recorded_by),
 			eventKey: str(r.event_key),
 			statusAfter: (r.status_after ?? undefined) as ConsentStatus | undefined,
+			effectiveAt: num(r.effective_at),
 		},
 	);
 }
@@ -313,6 +360,7 @@ export function toSentMessage(r: Row): SentMessage {
 			estimatedPrice: num(r.estimated_price),
 			currency: str(r.currency),
 			errorCode: num(r.error_code),
+			callbackId: str(r.callback_id),
 		},
 	);
 }

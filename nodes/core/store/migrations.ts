@@ -4,9 +4,13 @@
  * Never edit a released migration: append a new one and raise CURRENT_SCHEMA_VERSION.
  */
 
-import { CONFIRMATION_SKEW_ALLOWANCE } from './consent';
+export const CURRENT_SCHEMA_VERSION = 3;
 
-export const CURRENT_SCHEMA_VERSION = 1;
+/**
+ * Migration 1's PL/pgSQL copy of the confirmation allowance, frozen at its released value so the
+ * migration's SQL never changes; migration 2 drops that function (the rule lives in consent.ts).
+ */
+const CONFIRMATION_SKEW_ALLOWANCE = 300000;
 
 export interface Migration {
 	readonly version: number;
@@ -125,15 +129,53 @@ export const sqliteMigrations: readonly Migration[] = [
 			) WITHOUT ROWID`,
 		],
 	},
+	{
+		version: 2,
+		description: 'consent events keep the time they took effect when later than their own',
+		statements: ['ALTER TABLE consent_events ADD COLUMN effective_at INTEGER'],
+	},
+	{
+		version: 3,
+		description:
+			'send budget per sender number and contact (shared throughput and pair limit); callback ids of sends',
+		statements: [
+			// GCRA state (schedule.ts): the theoretical arrival time in ms, fractions kept.
+			`CREATE TABLE send_budget (
+				sender TEXT PRIMARY KEY,
+				tat REAL NOT NULL
+			) WITHOUT ROWID`,
+			// Keyed by the contact's salted hash: the pair limit needs no phone number.
+			`CREATE TABLE pair_budget (
+				sender TEXT NOT NULL,
+				contact_hash TEXT NOT NULL,
+				tat REAL NOT NULL,
+				strikes INTEGER NOT NULL DEFAULT 0,
+				strike_at INTEGER,
+				PRIMARY KEY (sender, contact_hash)
+			) WITHOUT ROWID`,
+			'CREATE INDEX pair_budget_tat ON pair_budget (tat)',
+			// Sent in biz_opaque_callback_data and echoed on the message's status webhooks: a send
+			// whose answer was lost is confirmed (or failed) by Meta's own report.
+			'ALTER TABLE sent_messages ADD COLUMN callback_id TEXT',
+			`CREATE UNIQUE INDEX sent_messages_callback_id ON sent_messages (callback_id)
+				WHERE callback_id IS NOT NULL`,
+		],
+	},
 ];
 
 /**
- * The update of a reservation that meets a failed send under its key (both dialects, inside
+ * The update of a claim that meets a failed send under its key (both dialects, inside
  * `ON CONFLICT (idempotency_key) DO UPDATE SET`): a failed send never reached the contact, so the
- * key is claimed again by the new reservation, and nothing of the failed attempt stays (its wamid
- * would otherwise still match the late status webhooks of that attempt).
+ * key is claimed again by the new send, and nothing of the failed attempt stays (its wamid and
+ * callback id would otherwise still match the late status webhooks of that attempt).
  */
 export const RECLAIM_FAILED_SEND = `sender = excluded.sender, contact = excluded.contact,
+	kind = excluded.kind, category = excluded.category, state = 'pending',
+	created_at = excluded.created_at, wamid = NULL, sent_at = NULL, estimated_price = NULL,
+	currency = NULL, error_code = NULL, callback_id = excluded.callback_id`;
+
+/** RECLAIM_FAILED_SEND as schema version 1 had it (no callback ids yet); released, never changed. */
+const RECLAIM_FAILED_SEND_V1 = `sender = excluded.sender, contact = excluded.contact,
 	kind = excluded.kind, category = excluded.category, state = 'pending',
 	created_at = excluded.created_at, wamid = NULL, sent_at = NULL, estimated_price = NULL,
 	currency = NULL, error_code = NULL`;
@@ -175,8 +217,9 @@ export function postgresMetaTable(n: PostgresNames): string {
 
 /**
  * PostgreSQL. Text keys use the "C" collation: byte order like SQLite (so keyset paging returns the
- * same order on both backends) and cheaper comparisons. The write paths are PL/pgSQL functions so
- * that every batch is one statement, one round trip and one transaction, with the locking inside.
+ * same order on both backends) and cheaper comparisons. Migration 1 wrote consent, webhook effects
+ * and erasure as PL/pgSQL functions, a second copy of the consent rule; migration 2 drops them:
+ * postgres.ts locks, reads, lets consent.ts decide and writes with plain statements.
  */
 export function postgresMigrations(n: PostgresNames): Migration[] {
 	const consent = n.qualified('consent');
@@ -476,7 +519,7 @@ export function postgresMigrations(n: PostgresNames): Migration[] {
 						FROM jsonb_to_recordset(p) AS r("idempotencyKey" text, sender text, contact text,
 							kind text, category text, at bigint)
 						ORDER BY r."idempotencyKey"
-						ON CONFLICT (idempotency_key) DO UPDATE SET ${RECLAIM_FAILED_SEND}
+						ON CONFLICT (idempotency_key) DO UPDATE SET ${RECLAIM_FAILED_SEND_V1}
 						WHERE s.state = 'failed'
 						RETURNING s.idempotency_key
 					)
@@ -550,6 +593,42 @@ export function postgresMigrations(n: PostgresNames): Migration[] {
 						'alreadySuppressed', n_new = 0);
 				END
 				$fn$`,
+			],
+		},
+		{
+			version: 2,
+			description:
+				'consent decided in TypeScript: effective time of consent events; the PL/pgSQL write functions of consent, webhook effects and erasure dropped',
+			statements: [
+				`ALTER TABLE ${events} ADD COLUMN effective_at bigint`,
+				`DROP FUNCTION ${n.qualified('apply_webhook')}(jsonb, bigint, bigint)`,
+				`DROP FUNCTION ${applyEffects}(jsonb, bigint)`,
+				`DROP FUNCTION ${n.qualified('erase_contact')}(text, text, bigint)`,
+			],
+		},
+		{
+			version: 3,
+			description:
+				'send budget per sender number and contact (shared throughput and pair limit); callback ids of sends',
+			statements: [
+				`CREATE TABLE ${n.qualified('send_budget')} (
+					sender text COLLATE "C" PRIMARY KEY,
+					tat double precision NOT NULL
+				)`,
+				`CREATE TABLE ${n.qualified('pair_budget')} (
+					sender text COLLATE "C" NOT NULL,
+					contact_hash text COLLATE "C" NOT NULL,
+					tat double precision NOT NULL,
+					strikes integer NOT NULL DEFAULT 0,
+					strike_at bigint,
+					PRIMARY KEY (sender, contact_hash)
+				)`,
+				`CREATE INDEX ${n.index('pair_budget_tat')} ON ${n.qualified('pair_budget')} (tat)`,
+				`ALTER TABLE ${sent} ADD COLUMN callback_id text COLLATE "C"`,
+				// Claims are plain statements now (postgres.ts), made as each request leaves.
+				`DROP FUNCTION ${n.qualified('reserve_sends')}(jsonb)`,
+				`CREATE UNIQUE INDEX ${n.index('sent_messages_callback_id')} ON ${sent} (callback_id)
+					WHERE callback_id IS NOT NULL`,
 			],
 		},
 	];

@@ -1,15 +1,35 @@
 /**
  * The shared compliance store for n8n queue mode, where main, webhook and worker processes must
- * see one state. Every method is one statement, so one round trip and one transaction: reads use
- * array parameters and JSON aggregates; writes call PL/pgSQL functions (see migrations.ts) that
- * take the locks they need inside the database, so concurrent writers lose nothing.
+ * see one state. Reads are one statement each (array parameters, JSON aggregates). Writes about
+ * contacts run in one transaction of a few statements, however large the batch: lock the batch's
+ * contacts (advisory locks, one statement, one global order, so no deadlock), read their consent
+ * rows, suppression and known event keys (one statement), let consent.ts decide in TypeScript,
+ * write events and records (jsonb_to_recordset). Concurrent writers of one contact wait for each
+ * other, so none loses an update, and the consent rule exists once.
  */
 import { createHash } from 'node:crypto';
 
-import { Pool, type PoolConfig, type QueryResult } from 'pg';
+import { Pool, type PoolClient, type PoolConfig, type QueryResult } from 'pg';
 
 import { systemClock, type Clock } from '../clock';
-import type { ConsentEvent, ConsentEventInput, ConsentRecord, TemplateState } from '../model';
+import type { SlotLease } from '../graph/budget';
+import {
+	holdPair,
+	holdSender,
+	scheduleSends,
+	type Pace,
+	type PairStrikes,
+	type ScheduleRequest,
+	type ScheduleState,
+} from '../graph/schedule';
+import {
+	OPT_OUT_CONFIRMATION_KIND_PREFIX,
+	type ConsentEvent,
+	type ConsentEventInput,
+	type ConsentRecord,
+	type SentMessage,
+	type TemplateState,
+} from '../model';
 import {
 	checkCompletions,
 	checkConsentEvents,
@@ -23,7 +43,12 @@ import {
 	contactHasher,
 	firstByKey,
 	lastByKey,
+	mergeEffects,
 	newSalt,
+	numberOrUndefined,
+	PAIR_PRUNE_EVERY,
+	PAIR_STRIKES_KEPT_MS,
+	recordsByContact,
 	toConsentEvent,
 	toConsentRecord,
 	toSentMessage,
@@ -32,12 +57,16 @@ import {
 	unique,
 	uniqueTemplateKeys,
 } from './common';
+import { decideConsentBatch } from './consent';
+import { contactsOfEffects, withoutErasedContacts } from './erasure';
 import {
 	CURRENT_SCHEMA_VERSION,
 	PostgresNames,
+	RECLAIM_FAILED_SEND,
 	postgresMetaTable,
 	postgresMigrations,
 	quoteIdent,
+	quoteLiteral,
 } from './migrations';
 import type {
 	ComplianceStore,
@@ -48,6 +77,7 @@ import type {
 	ListConsentsPage,
 	ReserveResult,
 	SendCompletion,
+	UnconfirmedSendsPage,
 	SendReservation,
 	Snapshot,
 	SnapshotRequest,
@@ -128,12 +158,21 @@ const MAX_ATTEMPTS = 3;
 
 type Row = Record<string, unknown>;
 
+/** Runs one statement inside a transaction. */
+type Tx = (text: string, values: unknown[]) => Promise<QueryResult<Row>>;
+
+/** A concurrent writer got in the way of this transaction: it is run again from the start. */
+class TransactionConflict extends Error {
+	readonly code = '40001';
+}
+
 /** The one row the snapshot statement returns: JSON arrays, parsed by pg. */
 interface SnapshotRow {
 	consents: Row[];
 	windows: Row[];
 	suppressed: string[];
 	marketing: Array<[string, number]>;
+	confirmations: Array<[string, number]>;
 	sends: Row[];
 	templates: Row[];
 }
@@ -150,6 +189,8 @@ export class PostgresComplianceStore implements ComplianceStore {
 	/** Values that must never reach an error message. */
 	private readonly secrets: string[];
 	private hasher: Promise<(contact: string) => string> | undefined;
+	/** Leases made, to prune the pair budget every PAIR_PRUNE_EVERY of them. */
+	private leases = 0;
 	/** Prepared statement name per SQL text (the text's hash, so it is stable across pools). */
 	private readonly statementNames = new Map<string, string>();
 
@@ -253,6 +294,7 @@ export class PostgresComplianceStore implements ComplianceStore {
 				consents: [],
 				suppressed: false,
 				marketingSentAt: [],
+				optOutConfirmationsSentAt: [],
 			};
 			byContact.set(contact, entry);
 			byHash.set(hash(contact), entry);
@@ -276,6 +318,9 @@ export class PostgresComplianceStore implements ComplianceStore {
 		for (const [contact, at] of r.marketing) {
 			byContact.get(contact)!.marketingSentAt.push(Number(at));
 		}
+		for (const [contact, at] of r.confirmations) {
+			byContact.get(contact)!.optOutConfirmationsSentAt.push(Number(at));
+		}
 		return {
 			contacts: byContact,
 			sends: new Map(r.sends.map((row) => [String(row.idempotency_key), toSentMessage(row)])),
@@ -292,7 +337,10 @@ export class PostgresComplianceStore implements ComplianceStore {
 		const hash = await this.ready();
 		checkConsentEvents('recordConsent', events);
 		if (events.length === 0) return [];
-		const stored = await this.applyEffects({ consent: withHashes(hash, events) });
+		const recordedAt = this.clock.now();
+		const stored = await this.transaction((tx) =>
+			this.applyEffects(tx, hash, { consent: events }, recordedAt),
+		);
 		return stored.map(toConsentEvent);
 	}
 
@@ -330,15 +378,17 @@ export class PostgresComplianceStore implements ComplianceStore {
 	}
 
 	async touchWindows(touches: InboundTouch[]): Promise<void> {
-		await this.ready();
+		const hash = await this.ready();
 		checkWindows('touchWindows', touches);
-		if (touches.length > 0) await this.applyEffects({ windows: touches });
+		if (touches.length === 0) return;
+		await this.transaction((tx) => this.applyEffects(tx, hash, { windows: touches }, 0));
 	}
 
 	async closeWindows(closes: WindowClose[]): Promise<void> {
-		await this.ready();
+		const hash = await this.ready();
 		checkWindows('closeWindows', closes);
-		if (closes.length > 0) await this.applyEffects({ closeWindows: closes });
+		if (closes.length === 0) return;
+		await this.transaction((tx) => this.applyEffects(tx, hash, { closeWindows: closes }, 0));
 	}
 
 	/**
@@ -348,7 +398,7 @@ export class PostgresComplianceStore implements ComplianceStore {
 	async startFreeEntryPoints(starts: WindowClose[]): Promise<void> {
 		await this.ready();
 		checkWindows('startFreeEntryPoints', starts);
-		if (starts.length > 0) await this.applyEffects({ freeEntryPoints: starts });
+		if (starts.length > 0) await this.query(this.sql.freeEntryPoints, [JSON.stringify(starts)]);
 	}
 
 	async reserveSends(reservations: SendReservation[]): Promise<ReserveResult> {
@@ -357,15 +407,15 @@ export class PostgresComplianceStore implements ComplianceStore {
 		const result: ReserveResult = { reserved: [], existing: new Map() };
 		if (reservations.length === 0) return result;
 		const items = firstByKey(reservations, (r) => r.idempotencyKey);
-		const { rows } = await this.query(this.sql.reserve, [JSON.stringify(items)]);
-		const sends = rows.map((r) => r.send as Row);
-		const byKey = new Map(sends.map((send) => [String(send.idempotency_key), send]));
+		// New keys are inserted and failed ones claimed again; a key a concurrent claimer holds
+		// makes this statement wait for its commit and then skip it.
+		const { rows: claimed } = await this.query(this.sql.claim, [JSON.stringify(items)]);
+		const reserved = new Set(claimed.map((r) => String(r.idempotency_key)));
+		const taken = items.map((r) => r.idempotencyKey).filter((key) => !reserved.has(key));
+		// A new statement, so a new snapshot: it sees the rows of the claimers waited for above.
+		if (taken.length > 0) result.existing = await this.getSends(taken);
 		// Input order, as the SQLite backend returns it.
-		for (const { idempotencyKey: key } of items) {
-			const row = byKey.get(key)!;
-			if (row.claimed === true) result.reserved.push(key);
-			else result.existing.set(key, toSentMessage(row));
-		}
+		for (const { idempotencyKey: key } of items) if (reserved.has(key)) result.reserved.push(key);
 		return result;
 	}
 
@@ -382,23 +432,47 @@ export class PostgresComplianceStore implements ComplianceStore {
 		if (keys.length > 0) await this.query(this.sql.release, [unique(keys)]);
 	}
 
+	/**
+	 * One transaction: record the keys (sorted, so two deliveries cannot deadlock; a key a
+	 * concurrent delivery inserted makes this one wait for it and then skip the key), then apply
+	 * the effects of the new events only.
+	 */
+	async getSends(keys: string[]): Promise<Map<string, SentMessage>> {
+		await this.ready();
+		const list = unique(keys);
+		if (list.length === 0) return new Map();
+		const { rows } = await this.query(this.sql.sendsByKey, [list]);
+		return new Map(rows.map((row) => [String(row.idempotency_key), toSentMessage(row)]));
+	}
+
+	async listUnconfirmedSends(page: UnconfirmedSendsPage): Promise<SentMessage[]> {
+		await this.ready();
+		checkTime('listUnconfirmedSends: before', page.before);
+		const limit = checkListLimit(page.limit);
+		const after = page.after ?? { createdAt: -1, idempotencyKey: '' };
+		const { rows } = await this.query(this.sql.unconfirmed, [
+			page.before,
+			after.createdAt,
+			after.idempotencyKey,
+			limit,
+		]);
+		return rows.map(toSentMessage);
+	}
+
 	async applyWebhookEvents(events: WebhookEventEffects[], at: number): Promise<string[]> {
 		const hash = await this.ready();
 		checkWebhookEvents(events, at);
 		if (events.length === 0) return [];
-		const items = firstByKey(events, (e) => e.key).map((e) => ({
-			key: e.key,
-			effects: e.effects?.consent
-				? { ...e.effects, consent: withHashes(hash, e.effects.consent) }
-				: (e.effects ?? {}),
-		}));
-		const { rows } = await this.query(this.sql.applyWebhook, [
-			JSON.stringify(items),
-			at,
-			this.clock.now(),
-		]);
-		const fresh = new Set(rows[0].keys as string[]);
-		return items.map((e) => e.key).filter((key) => fresh.has(key));
+		const items = firstByKey(events, (e) => e.key);
+		const recordedAt = this.clock.now();
+		return await this.transaction(async (tx) => {
+			const { rows } = await tx(this.sql.recordSeen, [items.map((e) => e.key).sort(), at]);
+			const fresh = new Set(rows.map((r) => String(r.key)));
+			if (fresh.size === 0) return [];
+			const newEvents = items.filter((e) => fresh.has(e.key));
+			await this.applyEffects(tx, hash, mergeEffects(newEvents), recordedAt);
+			return newEvents.map((e) => e.key);
+		});
 	}
 
 	async pruneSeenEvents(before: number): Promise<number> {
@@ -412,7 +486,7 @@ export class PostgresComplianceStore implements ComplianceStore {
 	async upsertTemplateStates(states: TemplateState[]): Promise<void> {
 		await this.ready();
 		checkTemplates('upsertTemplateStates', states);
-		if (states.length > 0) await this.applyEffects({ templates: states });
+		if (states.length > 0) await this.query(this.sql.upsertTemplates, [JSON.stringify(states)]);
 	}
 
 	async getTemplateStates(keys: TemplateKey[]): Promise<TemplateState[]> {
@@ -454,13 +528,121 @@ export class PostgresComplianceStore implements ComplianceStore {
 		checkText('eraseContact: contact', contact);
 		checkTime('eraseContact: at', at);
 		const contactHash = hash(contact);
-		const { rows } = await this.query(this.sql.erase, [contact, contactHash, at]);
-		return { contactHash, ...(rows[0].report as Omit<EraseReport, 'contactHash'>) };
+		const { rows } = await this.transaction(async (tx) => {
+			await tx(this.sql.lockContacts, [this.lockNamespace, [contact]]);
+			return await tx(this.sql.erase, [[contact], [contactHash], at]);
+		});
+		const r = rows[0];
+		return {
+			contactHash,
+			consentRecords: Number(r.consent_records),
+			consentEvents: Number(r.consent_events),
+			windows: Number(r.windows),
+			costEntries: Number(r.cost_entries),
+			sentMessagesAnonymised: Number(r.sent_messages),
+			alreadySuppressed: r.already_suppressed === true,
+		};
 	}
 
 	async contactHash(contact: string): Promise<string> {
 		checkText('contactHash: contact', contact);
 		return (await this.ready())(contact);
+	}
+
+	// ---- the send budget (SlotLedger): schedule.ts decides, in one transaction per lease ----
+	//
+	// Read, decide in TypeScript, write, under an advisory lock per sender number: the rule lives
+	// once (schedule.ts) instead of again in SQL, at the price of a few round trips per lease
+	// (about 1 ms on a local network), one lease per LEASE_SECONDS of the rate at most. The
+	// database's clock decides: every process shares its time.
+
+	async leaseSlots(sender: string, request: ScheduleRequest): Promise<SlotLease> {
+		const hash = await this.ready();
+		checkText('leaseSlots: sender', sender);
+		const recipients = request.recipients.map((c) => (c === undefined ? undefined : hash(c)));
+		const contacts = unique(recipients.filter((c): c is string => c !== undefined));
+		const prune = ++this.leases % PAIR_PRUNE_EVERY === 0;
+		return await this.inBudgetLock(sender, async (query) => {
+			const { now, state } = await this.readBudget(query, sender, contacts);
+			const slots = scheduleSends(state, { ...request, recipients }, now);
+			const hashes = contacts.filter((c) => state.pairTats.has(c));
+			await query(this.sql.writeBudget, [
+				sender,
+				state.senderTat ?? null,
+				hashes,
+				hashes.map((c) => state.pairTats.get(c)!),
+				hashes.map(() => 0),
+				hashes.map(() => null),
+				false,
+			]);
+			if (prune) await query(this.sql.prunePairs, [now, now - PAIR_STRIKES_KEPT_MS]);
+			return { now, slots };
+		});
+	}
+
+	async holdSender(sender: string, pace: Pace, forMs: number): Promise<void> {
+		await this.ready();
+		checkText('holdSender: sender', sender);
+		await this.inBudgetLock(sender, async (query) => {
+			const { now, state } = await this.readBudget(query, sender, []);
+			const tat = holdSender(state.senderTat, pace, now, forMs);
+			await query(this.sql.writeBudget, [sender, tat, [], [], [], [], false]);
+		});
+	}
+
+	async holdPair(sender: string, contact: string, pace: Pace): Promise<number> {
+		const hash = await this.ready();
+		checkText('holdPair: sender', sender);
+		checkText('holdPair: contact', contact);
+		const contactHash = hash(contact);
+		return await this.inBudgetLock(sender, async (query) => {
+			const { now, state, strikes } = await this.readBudget(query, sender, [contactHash]);
+			const held = holdPair(
+				state.pairTats.get(contactHash),
+				strikes.get(contactHash) ?? { strikes: 0, lastAt: undefined },
+				pace,
+				now,
+			);
+			await query(this.sql.writeBudget, [
+				sender,
+				null,
+				[contactHash],
+				[held.tat],
+				[held.strikes.strikes],
+				[held.strikes.lastAt === undefined ? null : Math.round(held.strikes.lastAt)],
+				true,
+			]);
+			return held.blockMs;
+		});
+	}
+
+	private async readBudget(
+		query: Tx,
+		sender: string,
+		contacts: string[],
+	): Promise<{ now: number; state: ScheduleState; strikes: Map<string, PairStrikes> }> {
+		const { rows } = await query(this.sql.senderBudget, [sender, contacts]);
+		const row = rows[0];
+		const state: ScheduleState = {
+			senderTat: numberOrUndefined(row.tat),
+			pairTats: new Map(),
+		};
+		const strikes = new Map<string, PairStrikes>();
+		for (const [contactHash, tat, count, at] of row.pairs as Array<
+			[string, number, number, unknown]
+		>) {
+			state.pairTats.set(contactHash, Number(tat));
+			strikes.set(contactHash, { strikes: Number(count), lastAt: numberOrUndefined(at) });
+		}
+		return { now: Number(row.now), state, strikes };
+	}
+
+	/** One transaction holding the advisory lock of `sender`'s budget. */
+	private async inBudgetLock<T>(sender: string, work: (tx: Tx) => Promise<T>): Promise<T> {
+		return await this.transaction(async (tx) => {
+			await tx(this.sql.budgetLock, [`${this.names.namespace}:budget:${sender}`]);
+			return await work(tx);
+		});
 	}
 
 	// ---- internals ----
@@ -531,14 +713,123 @@ export class PostgresComplianceStore implements ComplianceStore {
 		}
 	}
 
+	/**
+	 * Applies effects inside the caller's transaction: locks every contact they name, reads the
+	 * suppression list and what the consent rule needs, leaves out what is personal about erased
+	 * contacts (erasure.ts), lets consent.ts decide, then writes in at most three statements
+	 * (windows; closes, which must see the windows; consent, costs, templates and failures).
+	 * Returns the consent events stored, oldest id first.
+	 */
 	private async applyEffects(
-		effects: StoreEffects & { freeEntryPoints?: WindowClose[] },
+		tx: Tx,
+		hash: (contact: string) => string,
+		all: StoreEffects,
+		recordedAt: number,
 	): Promise<Row[]> {
-		const { rows } = await this.query(this.sql.applyEffects, [
-			JSON.stringify(effects),
-			this.clock.now(),
+		const contacts = contactsOfEffects(all).sort();
+		let effects = all;
+		let decision: ReturnType<typeof decideConsentBatch> | undefined;
+		if (contacts.length > 0) {
+			await tx(this.sql.lockContacts, [this.lockNamespace, contacts]);
+			const consent = all.consent ?? [];
+			const byHash = new Map(contacts.map((c) => [hash(c), c]));
+			const keys = unique(consent.flatMap((e) => (e.eventKey === undefined ? [] : [e.eventKey])));
+			const { rows } = await tx(this.sql.contactState, [
+				unique(consent.map((e) => e.contact)),
+				[...byHash.keys()],
+				keys,
+			]);
+			const state = rows[0] as { consents: Row[]; suppressed: string[]; known: string[] };
+			const erased = new Set(state.suppressed.map((h) => byHash.get(h)!));
+			effects = withoutErasedContacts(all, erased, hash);
+			if (consent.length > 0) {
+				decision = decideConsentBatch({
+					current: recordsByContact(state.consents),
+					events: consent,
+					knownEventKeys: new Set(state.known),
+					suppressed: erased,
+				});
+			}
+		}
+		if (effects.windows?.length) {
+			await tx(this.sql.touchWindows, [JSON.stringify(effects.windows)]);
+		}
+		if (effects.closeWindows?.length) {
+			await tx(this.sql.closeWindows, [JSON.stringify(effects.closeWindows)]);
+		}
+		const toStore = (decision?.outcomes ?? []).flatMap((o, n) =>
+			o.skipped
+				? []
+				: [
+						{
+							...o.event,
+							n,
+							statusAfter: o.statusAfter,
+							applied: o.applied,
+							effectiveAt: o.effectiveAt,
+						},
+					],
+		);
+		const rest = [
+			toStore,
+			decision?.records ?? [],
+			effects.costs ?? [],
+			effects.templates ?? [],
+			effects.sendFailures ?? [],
+		];
+		const confirmations = effects.sendConfirmations ?? [];
+		if (rest.every((list) => list.length === 0) && confirmations.length === 0) return [];
+		const { rows } = await tx(this.sql.writeEffects, [
+			...rest.map((list) => JSON.stringify(list)),
+			recordedAt,
+			JSON.stringify(confirmations),
 		]);
-		return rows.map((row) => row.event as Row);
+		// An event key a writer of another contact stored meanwhile: decide again with it known.
+		if (rows.length !== toStore.length) {
+			throw new TransactionConflict('a consent event key was recorded concurrently');
+		}
+		return rows;
+	}
+
+	/** `namespace:` of the advisory lock keys, as migration 1 formed them. */
+	private get lockNamespace(): string {
+		return `${this.names.namespace}:`;
+	}
+
+	/**
+	 * Runs `work` in one transaction on one connection. A deadlock, a serialization failure or a
+	 * TransactionConflict rolls it back and runs it again from the start (up to MAX_ATTEMPTS).
+	 */
+	private async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+		for (let attempt = 1; ; attempt++) {
+			const client = await this.pool.connect().catch((error: unknown) => {
+				throw this.sanitize(error);
+			});
+			let broken: Error | undefined;
+			try {
+				await client.query('BEGIN');
+				const result = await work((text, values) => this.run(client, text, values));
+				await client.query('COMMIT');
+				return result;
+			} catch (error) {
+				await client.query('ROLLBACK').catch((rollback: Error) => (broken = rollback));
+				const code = (error as { code?: string }).code;
+				if (attempt < MAX_ATTEMPTS && code !== undefined && RETRYABLE.has(code)) continue;
+				throw this.sanitize(error);
+			} finally {
+				client.release(broken);
+			}
+		}
+	}
+
+	/** One named statement on `client`: each connection parses and plans it once. */
+	private run(client: Pool | PoolClient, text: string, values: unknown[]) {
+		let name = this.statementNames.get(text);
+		if (name === undefined) {
+			name = `wa_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+			this.statementNames.set(text, name);
+		}
+		return client.query<Row>({ name, text, values });
 	}
 
 	/**
@@ -546,14 +837,9 @@ export class PostgresComplianceStore implements ComplianceStore {
 	 * it once. A deadlock or serialization failure rolled the whole statement back: run it again.
 	 */
 	private async query(text: string, values: unknown[]): Promise<QueryResult<Row>> {
-		let name = this.statementNames.get(text);
-		if (name === undefined) {
-			name = `wa_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
-			this.statementNames.set(text, name);
-		}
 		for (let attempt = 1; ; attempt++) {
 			try {
-				return await this.pool.query<Row>({ name, text, values });
+				return await this.run(this.pool, text, values);
 			} catch (error) {
 				const code = (error as { code?: string }).code;
 				if (attempt < MAX_ATTEMPTS && code !== undefined && RETRYABLE.has(code)) continue;
@@ -611,18 +897,6 @@ function safeDecode(value: string): string {
 	}
 }
 
-function withHashes(hash: (contact: string) => string, events: readonly ConsentEventInput[]) {
-	const hashes = new Map<string, string>();
-	return events.map((e) => {
-		let contactHash = hashes.get(e.contact);
-		if (contactHash === undefined) {
-			contactHash = hash(e.contact);
-			hashes.set(e.contact, contactHash);
-		}
-		return { ...e, hash: contactHash };
-	});
-}
-
 /** The SQL of one store, built once (names are fixed per store). */
 function statements(n: PostgresNames) {
 	const consent = n.qualified('consent');
@@ -633,6 +907,23 @@ function statements(n: PostgresNames) {
 	const templates = n.qualified('template_states');
 	const costs = n.qualified('cost_ledger');
 	const suppression = n.qualified('suppression');
+	// A state older than the stored one is ignored; category and quality are kept when absent.
+	const upsertTemplates = (
+		param: string,
+	) => `INSERT INTO ${templates} AS t (account, name, language,
+			status, category, quality, reason, updated_at)
+		SELECT DISTINCT ON (r.account, r.name, r.language) r.account, r.name, r.language, r.status,
+			r.category, r.quality, r.reason, r."updatedAt"
+		FROM jsonb_to_recordset(${param}::jsonb) AS r(account text, name text, language text,
+			status text, category text, quality text, reason text, "updatedAt" bigint)
+		ORDER BY r.account, r.name, r.language, r."updatedAt" DESC
+		ON CONFLICT (account, name, language) DO UPDATE SET
+			status = excluded.status,
+			category = coalesce(excluded.category, t.category),
+			quality = coalesce(excluded.quality, t.quality),
+			reason = excluded.reason,
+			updated_at = excluded.updated_at
+		WHERE excluded.updated_at >= t.updated_at`;
 	const templateJoin = (table: string, first: number) =>
 		`${table} AS t JOIN unnest($${first}::text[], $${first + 1}::text[], $${first + 2}::text[])
 			AS k(account, name, language)
@@ -651,20 +942,184 @@ function statements(n: PostgresNames) {
 				FROM ${sent} AS m
 				WHERE m.contact = ANY ($1::text[]) AND m.category = 'marketing'
 					AND m.created_at >= $4 AND m.state <> 'failed') AS marketing,
+			(SELECT coalesce(json_agg(json_build_array(m.contact, m.created_at) ORDER BY m.contact, m.created_at), '[]')
+				FROM ${sent} AS m
+				WHERE m.contact = ANY ($1::text[]) AND m.category = 'service'
+					AND starts_with(m.kind, ${quoteLiteral(OPT_OUT_CONFIRMATION_KIND_PREFIX)})
+					AND m.state <> 'failed') AS confirmations,
 			(SELECT coalesce(json_agg(s), '[]')
 				FROM ${sent} AS s WHERE s.idempotency_key = ANY ($5::text[])) AS sends,
 			(SELECT coalesce(json_agg(t ORDER BY t.account, t.name, t.language), '[]')
 				FROM ${templateJoin(templates, 6)}) AS templates`,
 		consents: `SELECT * FROM ${consent} WHERE contact = ANY ($1::text[]) ORDER BY contact, purpose`,
-		history: `SELECT * FROM ${events} WHERE contact = $1 ORDER BY at, id`,
+		history: `SELECT * FROM ${events} WHERE contact = $1 ORDER BY coalesce(effective_at, at), id`,
 		listFirst: `SELECT * FROM ${consent} ORDER BY contact, purpose LIMIT $1`,
 		listAfter: `SELECT * FROM ${consent} WHERE (contact, purpose) > ($1, $2)
 			ORDER BY contact, purpose LIMIT $3`,
 		countContacts: `SELECT count(*) AS n FROM (SELECT DISTINCT contact FROM ${consent}) AS c`,
-		applyEffects: `SELECT event FROM ${n.qualified('apply_effects')}($1::jsonb, $2::bigint) AS event`,
-		applyWebhook: `SELECT ${n.qualified('apply_webhook')}($1::jsonb, $2::bigint, $3::bigint) AS keys`,
-		erase: `SELECT ${n.qualified('erase_contact')}($1, $2, $3::bigint) AS report`,
-		reserve: `SELECT send FROM ${n.qualified('reserve_sends')}($1::jsonb) AS send`,
+		// Advisory locks of the contacts in one global order (sorted keys), so batches never deadlock.
+		lockContacts: `SELECT count(pg_advisory_xact_lock(k)) AS locked FROM (
+				SELECT DISTINCT hashtextextended($1 || c, 0) AS k FROM unnest($2::text[]) AS c ORDER BY 1
+			) AS keys`,
+		// Under the contacts' locks: what the consent rule and erasure need, in one statement.
+		contactState: `SELECT
+			(SELECT coalesce(json_agg(c), '[]') FROM ${consent} AS c
+				WHERE c.contact = ANY ($1::text[])) AS consents,
+			(SELECT coalesce(json_agg(s.contact_hash), '[]') FROM ${suppression} AS s
+				WHERE s.contact_hash = ANY ($2::text[])) AS suppressed,
+			(SELECT coalesce(json_agg(e.event_key), '[]') FROM ${events} AS e
+				WHERE e.event_key = ANY ($3::text[])) AS known`,
+		recordSeen: `INSERT INTO ${seen} (key, seen_at)
+			SELECT k, $2 FROM unnest($1::text[]) AS k ORDER BY k
+			ON CONFLICT (key) DO NOTHING
+			RETURNING key`,
+		// Aggregated per (sender, contact) so one statement touches each row once.
+		touchWindows: `INSERT INTO ${windows} AS w (sender, contact, last_inbound_at, referral_at)
+			SELECT r.sender, r.contact, max(r.at), max(r.at) FILTER (WHERE coalesce(r.referral, false))
+			FROM jsonb_to_recordset($1::jsonb) AS r(sender text, contact text, at bigint, referral boolean)
+			GROUP BY r.sender, r.contact
+			ORDER BY r.sender, r.contact
+			ON CONFLICT (sender, contact) DO UPDATE SET
+				closed_at = CASE WHEN excluded.last_inbound_at > w.closed_at THEN NULL ELSE w.closed_at END,
+				last_inbound_at = greatest(w.last_inbound_at, excluded.last_inbound_at),
+				referral_at = greatest(w.referral_at, excluded.referral_at)`,
+		closeWindows: `UPDATE ${windows} AS w SET closed_at = greatest(w.closed_at, c.at)
+			FROM (
+				SELECT r.sender, r.contact, max(r.at) AS at
+				FROM jsonb_to_recordset($1::jsonb) AS r(sender text, contact text, at bigint)
+				GROUP BY r.sender, r.contact
+			) AS c
+			WHERE w.sender = c.sender AND w.contact = c.contact AND w.last_inbound_at <= c.at`,
+		freeEntryPoints: `UPDATE ${windows} AS w SET fep_started_at = s.at
+			FROM (
+				SELECT r.sender, r.contact, min(r.at) AS at
+				FROM jsonb_to_recordset($1::jsonb) AS r(sender text, contact text, at bigint)
+				GROUP BY r.sender, r.contact
+			) AS s
+			WHERE w.sender = s.sender AND w.contact = s.contact
+				AND (w.fep_started_at IS NULL
+					OR (w.referral_at > w.fep_started_at AND s.at >= w.referral_at))`,
+		// Consent events and records as consent.ts decided them, costs, templates and send failures:
+		// one statement; returns the consent events stored.
+		writeEffects: `WITH stored AS (
+				INSERT INTO ${events} AS t (contact, purpose, action, at, source, wording, evidence, reason,
+					recorded_by, event_key, recorded_at, status_after, applied, effective_at)
+				SELECT r.contact, r.purpose, r.action, r.at, r.source, r.wording, r.evidence, r.reason,
+					r."recordedBy", r."eventKey", $6, r."statusAfter", r.applied, r."effectiveAt"
+				FROM jsonb_to_recordset($1::jsonb) AS r(n integer, contact text, purpose text, action text,
+					at bigint, source text, wording text, evidence jsonb, reason text, "recordedBy" text,
+					"eventKey" text, "statusAfter" text, applied boolean, "effectiveAt" bigint)
+				ORDER BY r.n
+				ON CONFLICT (event_key) WHERE event_key IS NOT NULL DO NOTHING
+				RETURNING t.*
+			), records AS (
+				INSERT INTO ${consent} AS c (contact, purpose, status, changed_at, source, wording,
+					opted_in_at, confirmed_at, opted_out_at)
+				SELECT r.contact, r.purpose, r.status, r."changedAt", r.source, r.wording, r."optedInAt",
+					r."confirmedAt", r."optedOutAt"
+				FROM jsonb_to_recordset($2::jsonb) AS r(contact text, purpose text, status text,
+					"changedAt" bigint, source text, wording text, "optedInAt" bigint, "confirmedAt" bigint,
+					"optedOutAt" bigint)
+				ORDER BY r.contact, r.purpose
+				ON CONFLICT (contact, purpose) DO UPDATE SET
+					status = excluded.status, changed_at = excluded.changed_at, source = excluded.source,
+					wording = excluded.wording, opted_in_at = excluded.opted_in_at,
+					confirmed_at = excluded.confirmed_at, opted_out_at = excluded.opted_out_at
+			), ledger AS (
+				INSERT INTO ${costs} (wamid, category, sender, contact, pricing_type, billable, at,
+					estimated_price, currency)
+				SELECT r.wamid, r.category, r.sender, r.contact, r."pricingType", r.billable, r.at,
+					r."estimatedPrice", r.currency
+				FROM jsonb_to_recordset($3::jsonb) AS r(wamid text, category text, sender text,
+					contact text, "pricingType" text, billable boolean, at bigint,
+					"estimatedPrice" double precision, currency text)
+				ORDER BY r.wamid, r.category
+				ON CONFLICT (wamid, category) DO NOTHING
+			), states AS (
+				${upsertTemplates('$4')}
+			), failures AS (
+				UPDATE ${sent} AS s SET state = 'failed', error_code = coalesce(f."errorCode", s.error_code),
+					wamid = coalesce(s.wamid, f.wamid)
+				FROM (
+					SELECT DISTINCT ON (r.wamid) r.wamid, r."callbackId", r."errorCode"
+					FROM jsonb_to_recordset($5::jsonb) AS r(wamid text, "callbackId" text,
+						"errorCode" integer, at bigint)
+					ORDER BY r.wamid, r.at DESC
+				) AS f
+				WHERE s.wamid = f.wamid OR (s.callback_id = f."callbackId" AND s.state <> 'failed')
+			), confirmations AS (
+				UPDATE ${sent} AS s SET state = 'accepted', wamid = c.wamid,
+					sent_at = coalesce(s.sent_at, c.at)
+				FROM (
+					SELECT DISTINCT ON (r."callbackId") r."callbackId", r.wamid, r.at
+					FROM jsonb_to_recordset($7::jsonb) AS r("callbackId" text, wamid text, at bigint)
+					ORDER BY r."callbackId", r.at
+				) AS c
+				WHERE s.callback_id = c."callbackId" AND s.state = 'pending'
+			)
+			SELECT * FROM stored ORDER BY id`,
+		upsertTemplates: upsertTemplates('$1'),
+		// Erasure of the given contacts (locked by the caller): one row of counts per contact.
+		erase: `WITH input AS (
+				SELECT * FROM unnest($1::text[], $2::text[]) AS i(contact, hash)
+			), c AS (
+				DELETE FROM ${consent} AS t USING input AS i WHERE t.contact = i.contact RETURNING t.contact
+			), e AS (
+				DELETE FROM ${events} AS t USING input AS i WHERE t.contact = i.contact RETURNING t.contact
+			), w AS (
+				DELETE FROM ${windows} AS t USING input AS i WHERE t.contact = i.contact RETURNING t.contact
+			), k AS (
+				DELETE FROM ${costs} AS t USING input AS i WHERE t.contact = i.contact RETURNING t.contact
+			), m AS (
+				UPDATE ${sent} AS t SET contact = i.hash FROM input AS i WHERE t.contact = i.contact
+				RETURNING i.contact
+			), p AS (
+				INSERT INTO ${suppression} (contact_hash, suppressed_at)
+				SELECT hash, $3 FROM input ORDER BY hash
+				ON CONFLICT (contact_hash) DO NOTHING
+				RETURNING contact_hash
+			)
+			SELECT i.contact,
+				(SELECT count(*) FROM c WHERE c.contact = i.contact) AS consent_records,
+				(SELECT count(*) FROM e WHERE e.contact = i.contact) AS consent_events,
+				(SELECT count(*) FROM w WHERE w.contact = i.contact) AS windows,
+				(SELECT count(*) FROM k WHERE k.contact = i.contact) AS cost_entries,
+				(SELECT count(*) FROM m WHERE m.contact = i.contact) AS sent_messages,
+				NOT EXISTS (SELECT 1 FROM p WHERE p.contact_hash = i.hash) AS already_suppressed
+			FROM input AS i`,
+		claim: `INSERT INTO ${sent} AS s (idempotency_key, sender, contact, kind, category, state,
+				created_at, callback_id)
+			SELECT r."idempotencyKey", r.sender, r.contact, r.kind, r.category, 'pending', r.at,
+				r."callbackId"
+			FROM jsonb_to_recordset($1::jsonb) AS r("idempotencyKey" text, sender text, contact text,
+				kind text, category text, at bigint, "callbackId" text)
+			ORDER BY r."idempotencyKey"
+			ON CONFLICT (idempotency_key) DO UPDATE SET ${RECLAIM_FAILED_SEND}
+			WHERE s.state = 'failed'
+			RETURNING s.idempotency_key`,
+		sendsByKey: `SELECT * FROM ${sent} WHERE idempotency_key = ANY ($1::text[])`,
+		unconfirmed: `SELECT * FROM ${sent}
+			WHERE state = 'pending' AND created_at <= $1 AND (created_at, idempotency_key) > ($2, $3)
+			ORDER BY created_at, idempotency_key LIMIT $4`,
+		budgetLock: `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`,
+		senderBudget: `SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS now,
+				(SELECT tat FROM ${n.qualified('send_budget')} WHERE sender = $1) AS tat,
+				(SELECT coalesce(json_agg(json_build_array(p.contact_hash, p.tat, p.strikes, p.strike_at)), '[]')
+					FROM ${n.qualified('pair_budget')} AS p
+					WHERE p.sender = $1 AND p.contact_hash = ANY ($2::text[])) AS pairs`,
+		writeBudget: `WITH s AS (
+				INSERT INTO ${n.qualified('send_budget')} (sender, tat) SELECT $1, $2::float8 WHERE $2 IS NOT NULL
+				ON CONFLICT (sender) DO UPDATE SET tat = excluded.tat
+			)
+			INSERT INTO ${n.qualified('pair_budget')} AS p (sender, contact_hash, tat, strikes, strike_at)
+			SELECT $1, r.hash, r.tat, coalesce(r.strikes, 0), r.strike_at
+			FROM unnest($3::text[], $4::float8[], $5::int[], $6::bigint[]) AS r(hash, tat, strikes, strike_at)
+			ORDER BY r.hash
+			ON CONFLICT (sender, contact_hash) DO UPDATE SET tat = excluded.tat,
+				strikes = CASE WHEN $7 THEN excluded.strikes ELSE p.strikes END,
+				strike_at = CASE WHEN $7 THEN excluded.strike_at ELSE p.strike_at END`,
+		prunePairs: `DELETE FROM ${n.qualified('pair_budget')}
+			WHERE tat < $1 AND (strike_at IS NULL OR strike_at < $2)`,
 		complete: `UPDATE ${sent} AS s SET
 				state = c.state,
 				wamid = CASE WHEN c.state = 'accepted' THEN c.wamid ELSE s.wamid END,
@@ -677,7 +1132,8 @@ function statements(n: PostgresNames) {
 					wamid text, at bigint, "estimatedPrice" double precision, currency text, "errorCode" integer)
 				ORDER BY r."idempotencyKey"
 			) AS c
-			WHERE s.idempotency_key = c."idempotencyKey"`,
+			-- A failed status that came before our own record of Meta's answer wins.
+			WHERE s.idempotency_key = c."idempotencyKey" AND (c.state <> 'accepted' OR s.state <> 'failed')`,
 		release: `DELETE FROM ${sent} WHERE state = 'pending' AND idempotency_key = ANY ($1::text[])`,
 		prune: `DELETE FROM ${seen} WHERE seen_at < $1`,
 		templates: `SELECT t.* FROM ${templateJoin(templates, 1)} ORDER BY t.account, t.name, t.language`,

@@ -9,7 +9,14 @@ import { dirname, join } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 
 import { systemClock, type Clock } from '../clock';
-import type { ConsentEvent, ConsentEventInput, ConsentRecord, TemplateState } from '../model';
+import {
+	OPT_OUT_CONFIRMATION_KIND_PREFIX,
+	type ConsentEvent,
+	type ConsentEventInput,
+	type ConsentRecord,
+	type SentMessage,
+	type TemplateState,
+} from '../model';
 import {
 	checkCompletions,
 	checkConsentEvents,
@@ -23,7 +30,12 @@ import {
 	contactHasher,
 	firstByKey,
 	lastByKey,
+	mergeEffects,
 	newSalt,
+	numberOrUndefined,
+	PAIR_PRUNE_EVERY,
+	PAIR_STRIKES_KEPT_MS,
+	recordsByContact,
 	toConsentEvent,
 	toConsentRecord,
 	toSentMessage,
@@ -32,11 +44,22 @@ import {
 	unique,
 	uniqueTemplateKeys,
 } from './common';
-import { decideConsent } from './consent';
+import type { SlotLease } from '../graph/budget';
+import {
+	holdPair,
+	holdSender,
+	scheduleSends,
+	type Pace,
+	type ScheduleRequest,
+	type ScheduleState,
+} from '../graph/schedule';
+import { decideConsentBatch } from './consent';
+import { contactsOfEffects, withoutErasedContacts } from './erasure';
 import {
 	CURRENT_SCHEMA_VERSION,
 	RECLAIM_FAILED_SEND,
 	SQLITE_META_TABLE,
+	quoteLiteral,
 	sqliteMigrations,
 } from './migrations';
 import type {
@@ -48,6 +71,7 @@ import type {
 	ListConsentsPage,
 	ReserveResult,
 	SendCompletion,
+	UnconfirmedSendsPage,
 	SendReservation,
 	Snapshot,
 	SnapshotRequest,
@@ -103,6 +127,9 @@ function listParameter(values: readonly string[]): string {
 	return values.length === 1 ? values[0] : JSON.stringify(values);
 }
 
+/** Sends whose kind marks them as opt-out confirmations (LIKE would read "_" as a wildcard). */
+const OPT_OUT_CONFIRMATION_SENDS = `substr(kind, 1, ${OPT_OUT_CONFIRMATION_KIND_PREFIX.length}) = ${quoteLiteral(OPT_OUT_CONFIRMATION_KIND_PREFIX)}`;
+
 const SQLITE_BUSY = 5;
 const SQLITE_LOCKED = 6;
 
@@ -114,6 +141,8 @@ export class SqliteComplianceStore implements ComplianceStore {
 	private readonly db: DatabaseSync;
 	private readonly statements = new Map<string, StatementSync>();
 	private hasher: ((contact: string) => string) | undefined;
+	/** Leases made, to prune the pair budget every PAIR_PRUNE_EVERY of them. */
+	private leases = 0;
 
 	constructor(options: SqliteStoreOptions = {}) {
 		const path = options.path ?? defaultSqlitePath();
@@ -177,6 +206,7 @@ export class SqliteComplianceStore implements ComplianceStore {
 				consents: [],
 				suppressed: false,
 				marketingSentAt: [],
+				optOutConfirmationsSentAt: [],
 			};
 			byContact.set(contact, entry);
 			byHash.set(hash(contact), entry);
@@ -216,6 +246,17 @@ export class SqliteComplianceStore implements ComplianceStore {
 				)) {
 					byContact.get(String(row.contact))!.marketingSentAt.push(Number(row.created_at));
 				}
+				for (const row of this.all(
+					`SELECT contact, created_at FROM sent_messages
+					WHERE ${inList('contact', contacts)} AND category = 'service'
+						AND ${OPT_OUT_CONFIRMATION_SENDS} AND state <> 'failed'
+					ORDER BY contact, created_at`,
+					list,
+				)) {
+					byContact
+						.get(String(row.contact))!
+						.optOutConfirmationsSentAt.push(Number(row.created_at));
+				}
 			}
 			if (keys.length > 0) snapshot.sends = this.sendsByKey(keys);
 			if (templates.length > 0) snapshot.templates = this.templateStates(templates);
@@ -232,7 +273,7 @@ export class SqliteComplianceStore implements ComplianceStore {
 		this.ready();
 		checkConsentEvents('recordConsent', events);
 		const recordedAt = this.clock.now();
-		return this.write(() => this.applyConsent(events, recordedAt));
+		return this.write(() => this.applyEffects({ consent: events }, recordedAt));
 	}
 
 	async getConsents(contacts: string[]): Promise<Map<string, ConsentRecord[]>> {
@@ -252,9 +293,10 @@ export class SqliteComplianceStore implements ComplianceStore {
 	async getConsentHistory(contact: string): Promise<ConsentEvent[]> {
 		this.ready();
 		checkText('getConsentHistory: contact', contact);
-		return this.all('SELECT * FROM consent_events WHERE contact = ? ORDER BY at, id', contact).map(
-			toConsentEvent,
-		);
+		return this.all(
+			'SELECT * FROM consent_events WHERE contact = ? ORDER BY coalesce(effective_at, at), id',
+			contact,
+		).map(toConsentEvent);
 	}
 
 	async listConsents(page: ListConsentsPage): Promise<ConsentRecord[]> {
@@ -320,8 +362,9 @@ export class SqliteComplianceStore implements ComplianceStore {
 			const taken: string[] = [];
 			for (const r of items) {
 				const row = this.get(
-					`INSERT INTO sent_messages (idempotency_key, sender, contact, kind, category, state, created_at)
-					VALUES (?, ?, ?, ?, ?, 'pending', ?)
+					`INSERT INTO sent_messages (idempotency_key, sender, contact, kind, category, state,
+						created_at, callback_id)
+					VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)
 					ON CONFLICT (idempotency_key) DO UPDATE SET ${RECLAIM_FAILED_SEND}
 					WHERE sent_messages.state = 'failed'
 					RETURNING idempotency_key`,
@@ -331,6 +374,7 @@ export class SqliteComplianceStore implements ComplianceStore {
 					r.kind,
 					r.category,
 					r.at,
+					r.callbackId ?? null,
 				);
 				(row ? reserved : taken).push(r.idempotencyKey);
 			}
@@ -348,7 +392,7 @@ export class SqliteComplianceStore implements ComplianceStore {
 					this.run(
 						`UPDATE sent_messages SET state = 'accepted', wamid = ?, sent_at = ?, estimated_price = ?,
 							currency = ?, error_code = NULL
-						WHERE idempotency_key = ?`,
+						WHERE idempotency_key = ? AND state <> 'failed'`,
 						c.wamid,
 						c.at,
 						c.estimatedPrice ?? null,
@@ -378,6 +422,28 @@ export class SqliteComplianceStore implements ComplianceStore {
 		});
 	}
 
+	async getSends(keys: string[]): Promise<Map<string, SentMessage>> {
+		this.ready();
+		const list = unique(keys);
+		return list.length > 0 ? this.sendsByKey(list) : new Map();
+	}
+
+	async listUnconfirmedSends(page: UnconfirmedSendsPage): Promise<SentMessage[]> {
+		this.ready();
+		checkTime('listUnconfirmedSends: before', page.before);
+		const limit = checkListLimit(page.limit);
+		const after = page.after ?? { createdAt: -1, idempotencyKey: '' };
+		return this.all(
+			`SELECT * FROM sent_messages
+			WHERE state = 'pending' AND created_at <= ? AND (created_at, idempotency_key) > (?, ?)
+			ORDER BY created_at, idempotency_key LIMIT ?`,
+			page.before,
+			after.createdAt,
+			after.idempotencyKey,
+			limit,
+		).map(toSentMessage);
+	}
+
 	async applyWebhookEvents(events: WebhookEventEffects[], at: number): Promise<string[]> {
 		this.ready();
 		checkWebhookEvents(events, at);
@@ -391,21 +457,7 @@ export class SqliteComplianceStore implements ComplianceStore {
 					at,
 				),
 			);
-			const merged: Required<StoreEffects> = {
-				windows: [],
-				closeWindows: [],
-				consent: [],
-				costs: [],
-				templates: [],
-				sendFailures: [],
-			};
-			for (const e of fresh) {
-				for (const kind of Object.keys(merged) as (keyof StoreEffects)[]) {
-					const list = e.effects?.[kind];
-					if (list) (merged[kind] as unknown[]).push(...list);
-				}
-			}
-			this.applyEffects(merged, recordedAt);
+			this.applyEffects(mergeEffects(fresh), recordedAt);
 			return fresh.map((e) => e.key);
 		});
 	}
@@ -481,6 +533,113 @@ export class SqliteComplianceStore implements ComplianceStore {
 		return this.ready()(contact);
 	}
 
+	// ---- the send budget (SlotLedger): schedule.ts decides, one write transaction per lease ----
+
+	async leaseSlots(sender: string, request: ScheduleRequest): Promise<SlotLease> {
+		const hash = this.ready();
+		checkText('leaseSlots: sender', sender);
+		const recipients = request.recipients.map((c) => (c === undefined ? undefined : hash(c)));
+		const contacts = unique(recipients.filter((c): c is string => c !== undefined));
+		return this.write(() => {
+			const now = this.clock.now();
+			const state: ScheduleState = {
+				senderTat: numberOrUndefined(
+					this.get('SELECT tat FROM send_budget WHERE sender = ?', sender)?.tat,
+				),
+				pairTats: new Map(),
+			};
+			if (contacts.length > 0) {
+				for (const row of this.all(
+					`SELECT contact_hash, tat FROM pair_budget
+					WHERE sender = ? AND ${inList('contact_hash', contacts)}`,
+					sender,
+					listParameter(contacts),
+				)) {
+					state.pairTats.set(String(row.contact_hash), Number(row.tat));
+				}
+			}
+			const slots = scheduleSends(state, { ...request, recipients }, now);
+			this.run(
+				`INSERT INTO send_budget (sender, tat) VALUES (?, ?)
+				ON CONFLICT (sender) DO UPDATE SET tat = excluded.tat`,
+				sender,
+				state.senderTat ?? now,
+			);
+			for (const contact of contacts) {
+				const tat = state.pairTats.get(contact);
+				if (tat === undefined) continue;
+				this.run(
+					`INSERT INTO pair_budget (sender, contact_hash, tat) VALUES (?, ?, ?)
+					ON CONFLICT (sender, contact_hash) DO UPDATE SET tat = excluded.tat`,
+					sender,
+					contact,
+					tat,
+				);
+			}
+			if (++this.leases % PAIR_PRUNE_EVERY === 0) this.prunePairs(now);
+			return { now, slots };
+		});
+	}
+
+	async holdSender(sender: string, pace: Pace, forMs: number): Promise<void> {
+		this.ready();
+		checkText('holdSender: sender', sender);
+		this.write(() => {
+			const now = this.clock.now();
+			const tat = numberOrUndefined(
+				this.get('SELECT tat FROM send_budget WHERE sender = ?', sender)?.tat,
+			);
+			this.run(
+				`INSERT INTO send_budget (sender, tat) VALUES (?, ?)
+				ON CONFLICT (sender) DO UPDATE SET tat = excluded.tat`,
+				sender,
+				holdSender(tat, pace, now, forMs),
+			);
+		});
+	}
+
+	async holdPair(sender: string, contact: string, pace: Pace): Promise<number> {
+		const hash = this.ready();
+		checkText('holdPair: sender', sender);
+		checkText('holdPair: contact', contact);
+		const contactHash = hash(contact);
+		return this.write(() => {
+			const now = this.clock.now();
+			const row = this.get(
+				'SELECT tat, strikes, strike_at FROM pair_budget WHERE sender = ? AND contact_hash = ?',
+				sender,
+				contactHash,
+			);
+			const held = holdPair(
+				numberOrUndefined(row?.tat),
+				{ strikes: Number(row?.strikes ?? 0), lastAt: numberOrUndefined(row?.strike_at) },
+				pace,
+				now,
+			);
+			this.run(
+				`INSERT INTO pair_budget (sender, contact_hash, tat, strikes, strike_at)
+				VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (sender, contact_hash) DO UPDATE SET tat = excluded.tat,
+					strikes = excluded.strikes, strike_at = excluded.strike_at`,
+				sender,
+				contactHash,
+				held.tat,
+				held.strikes.strikes,
+				held.strikes.lastAt === undefined ? null : Math.round(held.strikes.lastAt),
+			);
+			return held.blockMs;
+		});
+	}
+
+	/** Pair rows whose limit is spent and whose strikes are forgotten say nothing: gone. */
+	private prunePairs(now: number): void {
+		this.run(
+			'DELETE FROM pair_budget WHERE tat < ? AND (strike_at IS NULL OR strike_at < ?)',
+			now,
+			now - PAIR_STRIKES_KEPT_MS,
+		);
+	}
+
 	// ---- internals ----
 
 	private erase(contact: string, contactHash: string, at: number): EraseReport {
@@ -549,8 +708,13 @@ export class SqliteComplianceStore implements ComplianceStore {
 		return row ? Number(row.value) : 0;
 	}
 
-	/** Applies effects inside the caller's transaction; returns the consent events stored. */
-	private applyEffects(effects: StoreEffects, recordedAt: number): ConsentEvent[] {
+	/**
+	 * Applies effects inside the caller's write transaction, with nothing personal about erased
+	 * contacts (erasure.ts); returns the consent events stored.
+	 */
+	private applyEffects(all: StoreEffects, recordedAt: number): ConsentEvent[] {
+		const erased = this.erasedAmong(contactsOfEffects(all));
+		const effects = withoutErasedContacts(all, erased, this.hasher!);
 		for (const t of effects.windows ?? []) {
 			const referralAt = t.referral ? t.at : null;
 			this.run(
@@ -576,7 +740,9 @@ export class SqliteComplianceStore implements ComplianceStore {
 				c.at,
 			);
 		}
-		const stored = effects.consent?.length ? this.applyConsent(effects.consent, recordedAt) : [];
+		const stored = effects.consent?.length
+			? this.applyConsent(effects.consent, erased, recordedAt)
+			: [];
 		for (const c of effects.costs ?? []) {
 			this.run(
 				`INSERT INTO cost_ledger (wamid, category, sender, contact, pricing_type, billable, at,
@@ -616,42 +782,80 @@ export class SqliteComplianceStore implements ComplianceStore {
 		}
 		for (const f of effects.sendFailures ?? []) {
 			this.run(
-				`UPDATE sent_messages SET state = 'failed', error_code = coalesce(?, error_code) WHERE wamid = ?`,
+				`UPDATE sent_messages SET state = 'failed', error_code = coalesce(?, error_code),
+					wamid = coalesce(wamid, ?)
+				WHERE wamid = ? OR (callback_id = ? AND state <> 'failed')`,
 				f.errorCode ?? null,
 				f.wamid,
+				f.wamid,
+				f.callbackId ?? null,
+			);
+		}
+		for (const c of effects.sendConfirmations ?? []) {
+			this.run(
+				`UPDATE sent_messages SET state = 'accepted', wamid = ?, sent_at = coalesce(sent_at, ?)
+				WHERE callback_id = ? AND state = 'pending'`,
+				c.wamid,
+				c.at,
+				c.callbackId,
 			);
 		}
 		return stored;
 	}
 
-	private applyConsent(events: readonly ConsentEventInput[], recordedAt: number): ConsentEvent[] {
-		if (events.length === 0) return [];
-		const hash = this.hasher!;
-		const hashes = new Map(unique(events.map((e) => e.contact)).map((c) => [c, hash(c)]));
-		const suppressed = new Set(
+	/** The contacts among `contacts` whose hash is on the suppression list. */
+	private erasedAmong(contacts: readonly string[]): Set<string> {
+		if (contacts.length === 0) return new Set();
+		const byHash = new Map(contacts.map((c) => [this.hasher!(c), c]));
+		return new Set(
 			this.all(
 				'SELECT contact_hash FROM suppression WHERE contact_hash IN (SELECT value FROM json_each(?))',
-				JSON.stringify([...hashes.values()]),
-			).map((r) => String(r.contact_hash)),
+				JSON.stringify([...byHash.keys()]),
+			).map((r) => byHash.get(String(r.contact_hash))!),
 		);
+	}
+
+	/**
+	 * Reads the current records and known event keys of the batch's contacts, lets the one
+	 * consent rule (consent.ts) decide, and writes what it decided: inside the caller's
+	 * BEGIN IMMEDIATE transaction, so no other writer comes in between.
+	 */
+	private applyConsent(
+		events: readonly ConsentEventInput[],
+		suppressed: ReadonlySet<string>,
+		recordedAt: number,
+	): ConsentEvent[] {
+		const contacts = unique(events.map((e) => e.contact));
+		const current = recordsByContact(
+			this.all(
+				'SELECT * FROM consent WHERE contact IN (SELECT value FROM json_each(?))',
+				JSON.stringify(contacts),
+			),
+		);
+		const keys = unique(events.flatMap((e) => (e.eventKey === undefined ? [] : [e.eventKey])));
+		const knownEventKeys = new Set(
+			keys.length === 0
+				? []
+				: this.all(
+						'SELECT event_key FROM consent_events WHERE event_key IN (SELECT value FROM json_each(?))',
+						JSON.stringify(keys),
+					).map((r) => String(r.event_key)),
+		);
+		const decision = decideConsentBatch({ current, events, knownEventKeys, suppressed });
+
 		const stored: ConsentEvent[] = [];
-		for (const e of events) {
-			if (suppressed.has(hashes.get(e.contact)!)) continue;
+		for (const outcome of decision.outcomes) {
+			if (outcome.skipped) continue;
+			const e = outcome.event;
 			const row = this.get(
-				'SELECT * FROM consent WHERE contact = ? AND purpose = ?',
-				e.contact,
-				e.purpose,
-			);
-			const decision = decideConsent(row ? toConsentRecord(row) : undefined, e);
-			const inserted = this.get(
 				`INSERT INTO consent_events (contact, purpose, action, at, source, wording, evidence, reason,
-					recorded_by, event_key, recorded_at, status_after, applied)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT DO NOTHING RETURNING *`,
+					recorded_by, event_key, recorded_at, status_after, applied, effective_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				RETURNING *`,
 				e.contact,
 				e.purpose,
 				e.action,
-				decision.at,
+				e.at,
 				e.source,
 				e.wording ?? null,
 				e.evidence === undefined ? null : JSON.stringify(e.evidence),
@@ -659,33 +863,31 @@ export class SqliteComplianceStore implements ComplianceStore {
 				e.recordedBy ?? null,
 				e.eventKey ?? null,
 				recordedAt,
-				decision.statusAfter ?? null,
-				decision.applied ? 1 : 0,
+				outcome.statusAfter ?? null,
+				outcome.applied ? 1 : 0,
+				outcome.effectiveAt ?? null,
+			)!;
+			stored.push(toConsentEvent(row));
+		}
+		for (const r of decision.records) {
+			this.run(
+				`INSERT INTO consent (contact, purpose, status, changed_at, source, wording, opted_in_at,
+					confirmed_at, opted_out_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (contact, purpose) DO UPDATE SET
+					status = excluded.status, changed_at = excluded.changed_at, source = excluded.source,
+					wording = excluded.wording, opted_in_at = excluded.opted_in_at,
+					confirmed_at = excluded.confirmed_at, opted_out_at = excluded.opted_out_at`,
+				r.contact,
+				r.purpose,
+				r.status,
+				r.changedAt,
+				r.source,
+				r.wording ?? null,
+				r.optedInAt ?? null,
+				r.confirmedAt ?? null,
+				r.optedOutAt ?? null,
 			);
-			// A known eventKey: an idempotent re-import, skipped.
-			if (!inserted) continue;
-			const r = decision.record;
-			if (r) {
-				this.run(
-					`INSERT INTO consent (contact, purpose, status, changed_at, source, wording, opted_in_at,
-						confirmed_at, opted_out_at)
-					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-					ON CONFLICT (contact, purpose) DO UPDATE SET
-						status = excluded.status, changed_at = excluded.changed_at, source = excluded.source,
-						wording = excluded.wording, opted_in_at = excluded.opted_in_at,
-						confirmed_at = excluded.confirmed_at, opted_out_at = excluded.opted_out_at`,
-					r.contact,
-					r.purpose,
-					r.status,
-					r.changedAt,
-					r.source,
-					r.wording ?? null,
-					r.optedInAt ?? null,
-					r.confirmedAt ?? null,
-					r.optedOutAt ?? null,
-				);
-			}
-			stored.push(toConsentEvent(inserted));
 		}
 		return stored;
 	}

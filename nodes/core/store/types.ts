@@ -8,13 +8,14 @@ import type {
 	TemplateState,
 	WindowState,
 } from '../model';
+import type { SlotLedger } from '../graph/budget';
 
 /**
  * The compliance store: one async, batch-first interface with two backends (SQLite through
  * node:sqlite, PostgreSQL through pg). Every method that takes a list answers it in one round
  * trip, and every read-modify-write runs in one transaction, so concurrent writers lose nothing.
  */
-export interface ComplianceStore {
+export interface ComplianceStore extends SlotLedger {
 	readonly backend: 'sqlite' | 'postgres';
 
 	/** Creates the schema or migrates it to the current version. Safe to call again. */
@@ -26,22 +27,19 @@ export interface ComplianceStore {
 	getSnapshot(request: SnapshotRequest): Promise<Snapshot>;
 
 	/**
-	 * Appends consent events to the history and updates the current status, in one transaction.
-	 * For each (contact, purpose) the event with the latest `at` decides; on a tie an opt-out wins
-	 * (the more restrictive status wins a tie: opted_out, then opted_in, then pending).
+	 * Appends consent events to the history and updates the current status, in one transaction,
+	 * as the one consent rule decides (decideConsent in consent.ts): the latest change decides, an
+	 * opt-out wins ties and wins over changes stamped up to CLOCK_SKEW_ALLOWANCE after it, a
+	 * `confirm` applies only to a pending purpose. An event that took effect later than its own
+	 * `at` keeps `at` and gets `effectiveAt`; the current record carries the effective time.
 	 * Events whose `eventKey` was recorded before are skipped (not returned).
-	 * A `confirm` applies only to a pending purpose; otherwise it is kept with applied=false. It
-	 * also applies when stamped up to CONFIRMATION_SKEW_ALLOWANCE (consent.ts) before the request
-	 * (Meta's whole seconds, clock skew), never before the purpose's latest opt-out; it is then
-	 * stored at the request's time. An applied confirm keeps the request's source and wording on
-	 * the current record; the history keeps the confirm's own.
 	 * Events for an erased contact (its hash is on the suppression list) are neither applied nor
 	 * stored nor returned: storing them would bring back personal data, so an erased contact cannot
 	 * be opted in again through this method.
 	 */
 	recordConsent(events: ConsentEventInput[]): Promise<ConsentEvent[]>;
 	getConsents(contacts: string[]): Promise<Map<string, ConsentRecord[]>>;
-	/** The whole proof trail of one contact, oldest first. */
+	/** The whole proof trail of one contact, in the order the changes took effect. */
 	getConsentHistory(contact: string): Promise<ConsentEvent[]>;
 	/** Current consents of all contacts, ordered by (contact, purpose), paged by keyset. */
 	listConsents(page: ListConsentsPage): Promise<ConsentRecord[]>;
@@ -69,6 +67,14 @@ export interface ComplianceStore {
 	completeSends(completions: SendCompletion[]): Promise<void>;
 	/** Frees keys whose send certainly did not reach Meta, so a later run may send them. */
 	releaseSends(keys: string[]): Promise<void>;
+	/**
+	 * Sends whose request left (claimed) at or before `before` and whose outcome nobody recorded:
+	 * no answer (the execution stopped, the answer was lost) and no status webhook since. Oldest
+	 * first, paged by key.
+	 */
+	listUnconfirmedSends(page: UnconfirmedSendsPage): Promise<SentMessage[]>;
+	/** The sends stored under these idempotency keys (keys without one are left out). */
+	getSends(keys: string[]): Promise<Map<string, SentMessage>>;
 
 	/**
 	 * Records webhook event keys and applies the effects of the events not seen before, in one
@@ -111,6 +117,11 @@ export interface ContactSnapshot {
 	suppressed: boolean;
 	/** Times of marketing templates sent (not failed) to the contact since `marketingSince`, oldest first. */
 	marketingSentAt: number[];
+	/**
+	 * Times of replies sent (not failed) to the contact as the confirmation of an opt-out (kind
+	 * starting with OPT_OUT_CONFIRMATION_KIND_PREFIX), oldest first: one is allowed per opt-out.
+	 */
+	optOutConfirmationsSentAt: number[];
 }
 
 export interface Snapshot {
@@ -119,6 +130,15 @@ export interface Snapshot {
 	/** Earlier sends by idempotency key (only keys that exist). */
 	sends: Map<string, SentMessage>;
 	templates: TemplateState[];
+}
+
+export interface UnconfirmedSendsPage {
+	/** Only sends claimed at or before this time (ms). */
+	before: number;
+	/** Return sends after this one (its claim time and key); omit for the first page. */
+	after?: { createdAt: number; idempotencyKey: string };
+	/** @default 1000 */
+	limit?: number;
 }
 
 export interface ListConsentsPage {
@@ -149,6 +169,11 @@ export interface SendReservation {
 	kind: string;
 	category: TemplateCategory | 'service';
 	at: number;
+	/**
+	 * The id the send carries in biz_opaque_callback_data, new for every claim: Meta echoes it on
+	 * the message's status webhooks, which confirm (or fail) a send whose answer was lost.
+	 */
+	callbackId?: string;
 }
 
 export interface ReserveResult {
@@ -176,8 +201,16 @@ export interface StoreEffects {
 	consent?: ConsentEventInput[];
 	costs?: CostEntry[];
 	templates?: TemplateState[];
-	/** A status webhook said this message failed. */
-	sendFailures?: Array<{ wamid: string; errorCode?: number; at: number }>;
+	/**
+	 * A status webhook said this message failed: its send is failed (found by wamid, or by the
+	 * callback id it carried when the send never learned its wamid).
+	 */
+	sendFailures?: Array<{ wamid: string; callbackId?: string; errorCode?: number; at: number }>;
+	/**
+	 * A status webhook (sent, delivered, read) of a message that carried `callbackId`: a send still
+	 * pending under it (its answer was lost) is accepted with this wamid.
+	 */
+	sendConfirmations?: Array<{ callbackId: string; wamid: string; at: number }>;
 }
 
 export interface WebhookEventEffects {

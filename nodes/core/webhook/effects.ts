@@ -17,6 +17,8 @@
  *   purpose the answer records nothing. So "yes" to any other question never becomes consent.
  *   The confirm keeps Meta's timestamp (whole seconds), even when that looks older than the
  *   request: the store's consent rule (store/consent.ts) allows for that, for every writer.
+ * - Every opt-out here (keyword, button, user_preferences stop, 131050) keeps Meta's timestamp
+ *   too; the store's rule lets it win over a change stamped up to CLOCK_SKEW_ALLOWANCE later.
  * - optInKeywords: START-style keywords are opt_in on ALL_PURPOSES: they lift a full opt-out and
  *   count for utility and authentication templates, never as marketing consent (model.ts).
  * - userPreferences: the contact's stop in WhatsApp's "Offers and announcements" setting is
@@ -29,7 +31,9 @@
  *   opt_out on MARKETING, source delivery_failure.
  * - closeWindowOn131047: a failed status with 131047 closes the customer service window whatever
  *   our clock says.
- * - sendFailures: a failed status marks the sent message failed (with the error code).
+ * - sendFailures: statuses update the sent messages: a failed one marks its send failed (with the
+ *   error code; a re-run may send it again), and any status of a send whose answer was lost
+ *   confirms it, found by the id the send carried in biz_opaque_callback_data.
  * - costLedger: a status with pricing adds the message to the cost ledger, with the list price of
  *   the contact's market for charged (regular) messages and 0 for free ones.
  * - templateState: template status updates set the status (and category) Send Template checks; a
@@ -60,6 +64,7 @@ import {
 	validatePricingOptions,
 	type PricingOptions,
 } from '../policy/pricing';
+import { effectiveTime } from '../store/consent';
 import type { StoreEffects } from '../store/types';
 import { canonicalJson } from './dedupe';
 import type { WhatsAppEvent } from './events';
@@ -422,11 +427,17 @@ export class WebhookEffectRules {
 		if (!wamid) return effects;
 		const sender = event.phoneNumberId;
 		const contact = event.contact;
+		const callbackId = event.callbackId;
 		if (event.status === 'failed') {
 			const codes = (event.errors ?? []).map((e) => e.code);
 			if (this.sendFailures) {
 				effects.sendFailures = [
-					codes.length > 0 ? { wamid, errorCode: codes[0], at } : { wamid, at },
+					{
+						wamid,
+						at,
+						...(codes.length > 0 ? { errorCode: codes[0] } : {}),
+						...(callbackId ? { callbackId } : {}),
+					},
 				];
 			}
 			const windowContact = event.groupId ?? contact;
@@ -456,6 +467,10 @@ export class WebhookEffectRules {
 					}),
 				];
 			}
+		}
+		if (this.sendFailures && callbackId && event.status !== 'failed') {
+			// Sent, delivered, read: Meta took the message; a send still pending learns its wamid.
+			effects.sendConfirmations = [{ callbackId, wamid, at }];
 		}
 		const pricing = event.pricing;
 		const costContact = contact ?? event.statusRecipient;
@@ -650,7 +665,7 @@ export function marketingBeforeWhatsAppStop(
 ): Exclude<ConsentStatus, 'opted_out'> | undefined {
 	const marketing = history
 		.filter((e) => e.purpose === MARKETING && e.applied)
-		.sort((a, b) => a.at - b.at || a.id - b.id);
+		.sort((a, b) => effectiveTime(a) - effectiveTime(b) || a.id - b.id);
 	const isSettingStop = (e: ConsentEvent) =>
 		e.action === 'opt_out' && WHATSAPP_SETTING_SOURCES.includes(e.source);
 	let i = marketing.length - 1;

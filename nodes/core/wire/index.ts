@@ -5,4 +5,5 @@
 export * from './inbound';
 export * from './templates';
 export * from './outbound';
+export * from './callback';
 export { WireError } from './wireError';

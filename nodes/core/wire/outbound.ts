@@ -20,6 +20,7 @@ import {
 	type TemplateDefinition,
 	type TemplateVariable,
 } from './templates';
+import { CALLBACK_DATA_LIMIT, CALLBACK_ID_RESERVED } from './callback';
 import { charCount, formatCount, WireError } from './wireError';
 import { byKey, isRecord, obj, summariseIssues } from './zod';
 
@@ -29,7 +30,8 @@ export { WireError } from './wireError';
 export const WHATSAPP_LIMITS = {
 	textBody: 4096,
 	mediaCaption: 1024,
-	bizOpaqueCallbackData: 512,
+	/** The user's Callback Data: Meta's 512 less what the send's own id takes (callback.ts). */
+	bizOpaqueCallbackData: CALLBACK_DATA_LIMIT - CALLBACK_ID_RESERVED,
 	interactiveBody: 1024,
 	listBody: 4096,
 	interactiveFooter: 60,
@@ -537,7 +539,7 @@ function buildEnvelope(options: SendOptions): OutboundEnvelope {
 		'Callback data (biz_opaque_callback_data)',
 		options.biz_opaque_callback_data,
 		WHATSAPP_LIMITS.bizOpaqueCallbackData,
-		'Store the rest yourself and send a short key.',
+		`Of WhatsApp's ${CALLBACK_DATA_LIMIT}, ${CALLBACK_ID_RESERVED} carry the send's own id, which confirms it when Meta reports its status. Store the rest yourself and send a short key.`,
 	);
 	if (callback !== undefined) envelope.biz_opaque_callback_data = callback;
 	return envelope;

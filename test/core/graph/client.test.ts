@@ -6,8 +6,8 @@ import {
 	type GraphClientOptions,
 	type RetryInfo,
 } from '../../../nodes/core/graph/client';
-import { PairLimiter } from '../../../nodes/core/graph/pairLimiter';
-import { TokenBucket } from '../../../nodes/core/graph/tokenBucket';
+import { LeasedSendBudget, MemorySlotLedger } from '../../../nodes/core/graph/budget';
+import { pairPace, senderPace } from '../../../nodes/core/graph/schedule';
 import {
 	closedPort,
 	metaError,
@@ -373,23 +373,29 @@ describe('GraphClient', () => {
 			expect(sleeps).toEqual([1 * SECOND, 4 * SECOND]);
 		});
 
-		it('feeds 131056 to the pair limiter, which then paces the retry and resets on success', async () => {
+		it('feeds 131056 to the send budget, which blocks the contact 4^n s and paces the retry', async () => {
 			const clock = new ManualClock(Date.UTC(2026, 10, 21, 12, 0, 0));
-			const limiterSleeps: number[] = [];
-			const pair = new PairLimiter({
+			const budgetSleeps: number[] = [];
+			const ledger = new MemorySlotLedger(clock);
+			const budget = new LeasedSendBudget({
+				ledger,
+				sender: PNID,
+				pace: senderPace(80),
+				pair: pairPace(),
 				clock,
 				sleep: async (ms) => {
-					limiterSleeps.push(ms);
+					budgetSleeps.push(ms);
 					clock.advance(ms);
 				},
 			});
-			const { client, sleeps } = makeClient({ pairLimiter: pair }, clock);
+			const { client, sleeps } = makeClient({}, clock);
 			meta.reply(metaError(131056), sent());
-			await client.sendMessage(PNID, text());
-			// Blocked 1 s and the burst paid back: the contact's next token comes 6 s later.
-			expect(sleeps).toEqual([6 * SECOND]);
-			expect(limiterSleeps).toEqual([]);
-			expect(pair.recordPairRateLimit(TO)).toBe(1 * SECOND);
+			await client.sendMessage(PNID, text(), { budget });
+			// The client waits the 1 s block; the budget then holds the retry until the block ends.
+			expect(sleeps).toEqual([1 * SECOND]);
+			expect(meta.received).toHaveLength(2);
+			// A second 131056 in a row blocks 4 s.
+			expect(await ledger.holdPair(PNID, TO.replace(/^\+/, ''), pairPace())).toBe(4 * SECOND);
 		});
 
 		it('retries Meta server errors for reads', async () => {
@@ -452,15 +458,44 @@ describe('GraphClient', () => {
 			expect(meta.received).toHaveLength(1);
 		});
 
-		it('waits for a sender token before each attempt', async () => {
-			const bucket = new TokenBucket({ ratePerSecond: 80 });
-			const take = jest.spyOn(bucket, 'take');
-			const forSender = jest.fn(() => bucket);
-			const { client } = makeClient({ senderLimiter: forSender });
+		it('waits for the send budget before each attempt and holds it back on 130429', async () => {
+			const budget = {
+				take: jest.fn(async () => undefined),
+				throttled: jest.fn(async () => undefined),
+				pairThrottled: jest.fn(async () => 0),
+			};
+			const { client } = makeClient();
 			meta.reply(metaError(130429, { retryAfter: '1' }), sent());
-			await client.sendMessage(PNID, text());
-			expect(forSender).toHaveBeenCalledWith(PNID);
-			expect(take).toHaveBeenCalledTimes(2);
+			await client.sendMessage(PNID, text(), { budget });
+			expect(budget.take).toHaveBeenCalledTimes(2);
+			expect(budget.take).toHaveBeenCalledWith(TO.replace(/^\+/, ''), undefined);
+			// Every process sharing the budget waits the second Meta asked for.
+			expect(budget.throttled).toHaveBeenCalledWith(1 * SECOND);
+		});
+
+		it('claims through beforeRequest once, after the first wait, and sends nothing when it throws', async () => {
+			const order: string[] = [];
+			const budget = {
+				take: jest.fn(async () => void order.push('take')),
+				throttled: jest.fn(async () => undefined),
+				pairThrottled: jest.fn(async () => 0),
+			};
+			const { client } = makeClient();
+			meta.reply(metaError(130429, { retryAfter: '1' }), sent());
+			await client.sendMessage(PNID, text(), {
+				budget,
+				beforeRequest: async () => void order.push('claim'),
+			});
+			expect(order).toEqual(['take', 'claim', 'take']);
+			const before = meta.received.length;
+			await expect(
+				client.sendMessage(PNID, text(), {
+					beforeRequest: async () => {
+						throw new Error('claimed elsewhere');
+					},
+				}),
+			).rejects.toThrow('claimed elsewhere');
+			expect(meta.received).toHaveLength(before);
 		});
 
 		it('stops waiting and retrying when the caller aborts', async () => {

@@ -1,9 +1,16 @@
-import { DAY, HOUR } from '../../../nodes/core/clock';
-import { ALL_PURPOSES, MARKETING, TRANSACTIONAL } from '../../../nodes/core/model';
+import { CLOCK_SKEW_ALLOWANCE, DAY, HOUR, MINUTE, SECOND } from '../../../nodes/core/clock';
+import {
+	ALL_PURPOSES,
+	MARKETING,
+	OPT_OUT_CONFIRMATION_KIND_PREFIX,
+	TRANSACTIONAL,
+} from '../../../nodes/core/model';
 import {
 	checkConsent,
 	checkReplyAfterOptOut,
 	effectiveConsent,
+	OPT_OUT_CONFIRMATIONS_PER_OPT_OUT,
+	optOutConfirmationKind,
 	PolicyOptionError,
 	summarizeConsent,
 	type ConsentInput,
@@ -208,6 +215,62 @@ describe('opt-out wins', () => {
 			});
 			expect(checkReplyAfterOptOut({ ...input, optOutConfirmation: true })).toEqual({
 				allowed: true,
+			});
+		});
+
+		describe('one confirmation per opt-out', () => {
+			const confirm = (sentAt: number[]) =>
+				checkReplyAfterOptOut({
+					contact: CONTACT,
+					consents: stopped,
+					lastInboundAt: T0,
+					optOutConfirmation: true,
+					optOutConfirmationsSentAt: sentAt,
+				});
+
+			it('is one by default', () => {
+				expect(OPT_OUT_CONFIRMATIONS_PER_OPT_OUT).toBe(1);
+			});
+
+			it('holds a second confirmation of the same opt-out', () => {
+				const decision = confirm([T0 + 2 * SECOND]);
+				expect(decision).toMatchObject({
+					allowed: false,
+					rule: 'opt-out wins',
+					reason: 'opt_out_confirmed',
+				});
+				if (decision.allowed) throw new Error('expected a hold');
+				expect(decision.message).toContain('one confirmation per opt-out');
+				expect(decision.message).toContain(CONTACT);
+			});
+
+			it('counts confirmations stamped up to the clock allowance before the opt-out (the host clock may run behind)', () => {
+				expect(confirm([T0 - CLOCK_SKEW_ALLOWANCE]).allowed).toBe(false);
+				expect(confirm([T0 - CLOCK_SKEW_ALLOWANCE - 1]).allowed).toBe(true);
+			});
+
+			it('allows a confirmation of a new opt-out after an older one was confirmed', () => {
+				expect(confirm([T0 - DAY])).toEqual({ allowed: true });
+				expect(confirm([])).toEqual({ allowed: true });
+			});
+
+			it('does not limit replies to a message the contact sent after the opt-out', () => {
+				expect(
+					checkReplyAfterOptOut({
+						contact: CONTACT,
+						consents: stopped,
+						lastInboundAt: T0 + MINUTE,
+						optOutConfirmation: true,
+						optOutConfirmationsSentAt: [T0 + SECOND],
+					}),
+				).toEqual({ allowed: true });
+			});
+
+			it('marks the stored kind of a confirmation so the store can count it', () => {
+				expect(optOutConfirmationKind('text')).toBe('opt_out_confirmation:text');
+				expect(optOutConfirmationKind('text').startsWith(OPT_OUT_CONFIRMATION_KIND_PREFIX)).toBe(
+					true,
+				);
 			});
 		});
 

@@ -3,8 +3,10 @@ import { ALL_PURPOSES, MARKETING, TRANSACTIONAL } from '../../../nodes/core/mode
 import {
 	evaluateFreeForm,
 	evaluateTemplateBatch,
+	evaluateTemplateBatchWithBudget,
 	evaluateTemplateSend,
 	FREE_FORM_RULES,
+	messagingLimitUsage,
 	PolicyOptionError,
 	TEMPLATE_SEND_RULES,
 	type FreeFormInput,
@@ -40,6 +42,7 @@ describe('evaluateTemplateSend', () => {
 			category: 'marketing',
 			categoryChanged: false,
 			startsFreeEntryPoint: false,
+			countsTowardMessagingLimit: true,
 			price: {
 				pricingCategory: 'marketing',
 				billable: true,
@@ -58,11 +61,14 @@ describe('evaluateTemplateSend', () => {
 			'template status',
 			'consent',
 			'us marketing',
+			'quality',
 			'frequency cap',
 			'quiet hours',
+			'messaging limit',
 		]);
 		// Every rule would hold this send; removing the cause of each hold in order reveals the next.
 		const night = T0 + 9 * HOUR; // 22:00 in Berlin
+		const atLimit = { limit: 2, usage: messagingLimitUsage([T0 - 2 * HOUR, T0 - HOUR], T0) };
 		const input = marketingSend({
 			country: 'US',
 			timeZones: ['America/New_York'],
@@ -71,14 +77,21 @@ describe('evaluateTemplateSend', () => {
 			templateState: undefined,
 			consents: [],
 			marketingSentAt: [T0 - 2 * DAY, T0 - DAY],
+			numberQuality: 'RED',
+			messagingLimit: atLimit,
 		});
 		const steps: Array<[Partial<TemplateSendInput>, string]> = [
 			[{}, 'duplicate'],
 			[{ existingSend: undefined }, 'suppressed'],
 			[{ suppressed: false }, 'template_unknown'],
-			[{ templateState: templateState('APPROVED', 'marketing') }, 'no_consent'],
+			[{ templateState: templateState('APPROVED', 'marketing', { quality: 'RED' }) }, 'no_consent'],
 			[{ consents: [consent(MARKETING, 'opted_in', T0 - DAY)] }, 'us_marketing'],
-			[{ country: 'DE', timeZones: ['Europe/Berlin'] }, 'frequency_cap'],
+			[{ country: 'DE', timeZones: ['Europe/Berlin'] }, 'quality_low'],
+			[{ numberQuality: 'GREEN' }, 'template_quality_low'],
+			[
+				{ templateState: templateState('APPROVED', 'marketing', { quality: 'GREEN' }) },
+				'frequency_cap',
+			],
 			[{ marketingSentAt: [] }, 'quiet_hours'],
 		];
 		let current = input;
@@ -86,6 +99,8 @@ describe('evaluateTemplateSend', () => {
 			current = { ...current, ...change };
 			expect(reason(evaluateTemplateSend(current, {}, night))).toBe(expected);
 		}
+		expect(reason(evaluateTemplateSend(current, {}, T0))).toBe('messaging_limit');
+		current = { ...current, messagingLimit: { ...atLimit, limit: 3 } };
 		expect(reason(evaluateTemplateSend(current, {}, T0))).toBe('allowed');
 	});
 
@@ -177,6 +192,58 @@ describe('evaluateTemplateSend', () => {
 		});
 	});
 
+	it('holds marketing while the number or the template is rated low, not utility, unless turned off', () => {
+		const lowNumber = marketingSend({ numberQuality: 'RED' });
+		expect(evaluateTemplateSend(lowNumber, {}, T0)).toMatchObject({
+			allowed: false,
+			rule: 'quality',
+			reason: 'quality_low',
+			category: 'marketing',
+		});
+		const lowTemplate = marketingSend({
+			templateState: templateState('APPROVED', 'marketing', { quality: 'RED' }),
+		});
+		expect(reason(evaluateTemplateSend(lowTemplate, {}, T0))).toBe('template_quality_low');
+		const utility = marketingSend({
+			numberQuality: 'RED',
+			template: { name: 'order_shipped', language: 'de', category: 'utility' },
+			templateState: templateState('APPROVED', 'utility', { quality: 'RED' }),
+			consents: [consent(TRANSACTIONAL, 'opted_in', T0 - DAY)],
+		});
+		expect(reason(evaluateTemplateSend(utility, {}, T0))).toBe('allowed');
+		const off = { quality: { enabled: false } };
+		expect(reason(evaluateTemplateSend(lowNumber, off, T0))).toBe('allowed');
+		expect(reason(evaluateTemplateSend(lowTemplate, off, T0))).toBe('allowed');
+	});
+
+	it('applies the messaging limit only to templates outside the window, to contacts not yet reached', () => {
+		const atLimit = { limit: 1, usage: messagingLimitUsage([T0 - HOUR], T0) };
+		const outside = marketingSend({ messagingLimit: atLimit });
+		expect(evaluateTemplateSend(outside, {}, T0)).toMatchObject({
+			allowed: false,
+			rule: 'messaging limit',
+			reason: 'messaging_limit',
+			retryAt: T0 + 23 * HOUR,
+		});
+		const inWindow = { ...outside, window: windowState(T0 - HOUR) };
+		expect(evaluateTemplateSend(inWindow, {}, T0)).toMatchObject({
+			allowed: true,
+			countsTowardMessagingLimit: false,
+		});
+		const reached = marketingSend({
+			messagingLimit: { ...atLimit, recipientReachedAt: T0 - HOUR },
+		});
+		expect(evaluateTemplateSend(reached, {}, T0)).toMatchObject({
+			allowed: true,
+			countsTowardMessagingLimit: true,
+		});
+		expect(reason(evaluateTemplateSend(outside, { messagingLimit: { enabled: false } }, T0))).toBe(
+			'allowed',
+		);
+		// Without the input (callers that do not read the usage yet) nothing is held.
+		expect(reason(evaluateTemplateSend(marketingSend(), {}, T0))).toBe('allowed');
+	});
+
 	it('checks every option before any item, so a bad option fails the whole batch', () => {
 		const duplicate = marketingSend({ existingSend: sent('accepted', { wamid: 'wamid.first' }) });
 		expect(() => evaluateTemplateSend(duplicate, { frequencyCap: { max: 0 } }, T0)).toThrow(
@@ -188,6 +255,12 @@ describe('evaluateTemplateSend', () => {
 		expect(() =>
 			evaluateTemplateSend(duplicate, { pricing: { countryRates: { DE: { utility: -1 } } } }, T0),
 		).toThrow(/pricing.countryRates.DE.utility/);
+		expect(() =>
+			evaluateTemplateSend(duplicate, { quality: { enabled: 'no' as unknown as boolean } }, T0),
+		).toThrow(/quality.enabled/);
+		expect(() => evaluateTemplateSend(duplicate, { messagingLimit: { limit: 0 } }, T0)).toThrow(
+			/messagingLimit.limit/,
+		);
 	});
 });
 
@@ -406,5 +479,150 @@ describe('evaluateFreeForm', () => {
 			T0,
 		);
 		expect(decision.allowed).toBe(true);
+	});
+});
+
+describe('evaluateTemplateBatchWithBudget', () => {
+	const usage = (times: number[]) => messagingLimitUsage(times, T0);
+	let sends = 0;
+	/** A marketing template to a contact of its own, outside the window. */
+	const to = (
+		contactKey: string,
+		limit: { limit: number | 'unlimited'; usage: ReturnType<typeof usage> },
+		extra: Partial<TemplateSendInput> = {},
+		options: PolicyOptions = {},
+	) => ({
+		input: marketingSend({
+			idempotencyKey: `k-${contactKey}-${sends++}`,
+			messagingLimit: limit,
+			...extra,
+		}),
+		options,
+		contactKey,
+	});
+	const outcome = (result: TemplateBatchResult) =>
+		result.kind === 'same_key' ? `same as ${result.first}` : reason(result.decision);
+	const retryAt = (result: TemplateBatchResult) =>
+		result.kind === 'decision' && !result.decision.allowed ? result.decision.retryAt : undefined;
+
+	it('counts the new contacts it allows against the messaging limit of later items, and reports the budget', () => {
+		const limit = { limit: 3, usage: usage([T0 - 20 * HOUR]) };
+		const { results, messagingLimit } = evaluateTemplateBatchWithBudget(
+			['a', 'b', 'c', 'd'].map((c) => to(c, limit)),
+			T0,
+		);
+		expect(results.map(outcome)).toEqual([
+			'allowed',
+			'allowed',
+			'messaging_limit',
+			'messaging_limit',
+		]);
+		expect(messagingLimit).toEqual({
+			limit: 3,
+			usedBefore: 1,
+			reached: 2,
+			held: 2,
+			remaining: 0,
+			exceeded: true,
+			nextSlotAt: T0 + 4 * HOUR,
+		});
+	});
+
+	it("gives held items the times places free up in turn, the batch's own contacts last", () => {
+		const limit = { limit: 2, usage: usage([T0 - 20 * HOUR]) };
+		const { results } = evaluateTemplateBatchWithBudget(
+			['a', 'b', 'c', 'd', 'e'].map((c) => to(c, limit)),
+			T0,
+		);
+		expect(results.map(outcome)).toEqual([
+			'allowed',
+			'messaging_limit',
+			'messaging_limit',
+			'messaging_limit',
+			'messaging_limit',
+		]);
+		// b takes the place of the contact reached 20 hours ago; c that of a; d waits for b's.
+		expect(results.map(retryAt)).toEqual([
+			undefined,
+			T0 + 4 * HOUR,
+			T0 + DAY,
+			T0 + 4 * HOUR + DAY,
+			T0 + 2 * DAY,
+		]);
+	});
+
+	it('lets a second item to a contact the batch already reached through, and queues it with its first', () => {
+		const limit = { limit: 2, usage: usage([T0 - 20 * HOUR]) };
+		const { results, messagingLimit } = evaluateTemplateBatchWithBudget(
+			[to('a', limit), to('a', limit), to('b', limit), to('c', limit), to('b', limit)],
+			T0,
+		);
+		expect(results.map(outcome)).toEqual([
+			'allowed',
+			'allowed',
+			'messaging_limit',
+			'messaging_limit',
+			'messaging_limit',
+		]);
+		expect(results.map(retryAt)).toEqual([
+			undefined,
+			undefined,
+			T0 + 4 * HOUR,
+			T0 + DAY,
+			T0 + 4 * HOUR,
+		]);
+		expect(messagingLimit).toMatchObject({ reached: 1, held: 2, remaining: 0 });
+	});
+
+	it('counts neither contacts reached in the last 24 hours, nor replies inside the window, nor held items', () => {
+		const limit = { limit: 2, usage: usage([T0 - 20 * HOUR]) };
+		const { results, messagingLimit } = evaluateTemplateBatchWithBudget(
+			[
+				to('known', limit, { messagingLimit: { ...limit, recipientReachedAt: T0 - 20 * HOUR } }),
+				to('chatting', limit, { window: windowState(T0 - HOUR) }),
+				to('no-consent', limit, { consents: [] }),
+				to('new', limit),
+				to('late', limit),
+			],
+			T0,
+		);
+		expect(results.map(outcome)).toEqual([
+			'allowed',
+			'allowed',
+			'no_consent',
+			'allowed',
+			'messaging_limit',
+		]);
+		expect(messagingLimit).toMatchObject({ usedBefore: 1, reached: 1, held: 1, remaining: 0 });
+	});
+
+	it('reports the room left, the lower limit set by hand, and nothing without the input', () => {
+		const limit = { limit: 2000, usage: usage([T0 - HOUR]) };
+		const byHand = { messagingLimit: { limit: 3 } };
+		const within = evaluateTemplateBatchWithBudget([to('a', limit, {}, byHand)], T0);
+		expect(within.messagingLimit).toEqual({
+			limit: 3,
+			usedBefore: 1,
+			reached: 1,
+			held: 0,
+			remaining: 1,
+			exceeded: false,
+		});
+		const unlimited = evaluateTemplateBatchWithBudget(
+			[to('a', { ...limit, limit: 'unlimited' })],
+			T0,
+		);
+		expect(unlimited.messagingLimit).toMatchObject({
+			limit: 'unlimited',
+			remaining: null,
+			reached: 1,
+		});
+		const without = evaluateTemplateBatchWithBudget(
+			[{ input: marketingSend(), options: {}, contactKey: WA_ID }],
+			T0,
+		);
+		expect(without).toEqual({
+			results: [{ kind: 'decision', decision: expect.objectContaining({ allowed: true }) }],
+		});
 	});
 });

@@ -45,7 +45,7 @@ describe('idempotency', () => {
 		expect(decision.message).toContain('2026-03-02 11:58 UTC');
 	});
 
-	it('says a key claimed long ago without a result may have been sent, and how to check', () => {
+	it('says a send whose outcome was never recorded may have been sent, and how to settle it', () => {
 		const existing = sent('pending', { createdAt: T0 - PENDING_SEND_STALE_AFTER_MS - 1 });
 		const decision = checkIdempotency({ contact: CONTACT, idempotencyKey: key, existing }, T0);
 		expect(decision).toMatchObject({
@@ -54,10 +54,10 @@ describe('idempotency', () => {
 			reason: 'send_unconfirmed',
 		});
 		if (decision.allowed) throw new Error('expected a hold');
-		expect(decision.message).toContain('may have been interrupted');
+		expect(decision.message).toContain('the execution stopped, or the answer was lost');
 		expect(decision.message).toContain('it may have been sent');
-		expect(decision.message).toContain("check the contact's chat");
-		expect(decision.message).toContain('use a new idempotency key');
+		expect(decision.message).toContain('the Webhook Trigger settles it');
+		expect(decision.message).toContain('Sent Message > Release');
 		expect(decision.message).not.toContain('being sent by another execution');
 	});
 

@@ -8,10 +8,17 @@ import { randomBytes } from 'node:crypto';
 import { Pool, type PoolClient } from 'pg';
 
 import {
+	CURRENT_SCHEMA_VERSION,
+	PostgresNames,
+	postgresMetaTable,
+	postgresMigrations,
+} from '../../../nodes/core/store/migrations';
+import {
 	DEFAULT_APPLICATION_NAME,
 	PostgresComplianceStore,
 } from '../../../nodes/core/store/postgres';
-import { RACERS, describeComplianceStore } from './contract';
+import { describeSending } from './sendContract';
+import { RACERS, describeComplianceStore, type MakeTarget } from './contract';
 
 const url = process.env.WA_TEST_PG_URL;
 const T0 = Date.UTC(2025, 5, 1, 12);
@@ -64,35 +71,42 @@ if (!url) {
 		return JSON.stringify(dumps);
 	}
 
-	describeComplianceStore('postgres', async ({ clock }) => {
+	const makeTarget: MakeTarget = async ({ clock }) => {
 		const tablePrefix = nextPrefix();
 		const options = { connectionString, schema, tablePrefix, poolSize: 4 };
 		const store = new PostgresComplianceStore({ ...options, clock });
 		await store.migrate();
 		const racers: PostgresComplianceStore[] = [];
+		async function raceCalls(calls: Array<{ method: string; args: unknown[] }>) {
+			// Separate pools, as separate n8n processes (main, webhook, workers) would have.
+			while (racers.length < calls.length) {
+				const racer = new PostgresComplianceStore({ ...options, poolSize: 2 });
+				await racer.migrate();
+				racers.push(racer);
+			}
+			return Promise.all(
+				calls.map(({ method, args }, i) =>
+					(racers[i] as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method](
+						...args,
+					),
+				),
+			);
+		}
 		return {
 			store,
 			dumpTables: () => dumpTables(tablePrefix),
 			async race<T>(method: string, argsPerRacer: unknown[][]) {
-				// Separate pools, as separate n8n processes (main, webhook, workers) would have.
-				while (racers.length < argsPerRacer.length) {
-					const racer = new PostgresComplianceStore({ ...options, poolSize: 2 });
-					await racer.migrate();
-					racers.push(racer);
-				}
-				return Promise.all(
-					argsPerRacer.map((args, i) =>
-						(racers[i] as unknown as Record<string, (...a: unknown[]) => Promise<T>>)[method](
-							...args,
-						),
-					),
-				);
+				return (await raceCalls(argsPerRacer.map((args) => ({ method, args })))) as T[];
 			},
+			raceCalls,
 			async dispose() {
 				await Promise.all([store, ...racers].map((s) => s.close()));
 			},
 		};
-	});
+	};
+
+	describeComplianceStore('postgres', makeTarget);
+	describeSending('postgres', makeTarget);
 
 	describe('postgres store', () => {
 		/** A pool that counts the statements its connections send: one per round trip. */
@@ -160,19 +174,25 @@ if (!url) {
 			}
 		});
 
-		it('writes each batch in one round trip', async () => {
+		it('writes each batch in a few statements, as many for 50 contacts as for one', async () => {
 			const { pool, counter } = countingPool();
 			const store = new PostgresComplianceStore({ pool, schema, tablePrefix: nextPrefix() });
 			try {
 				await store.migrate();
-				const contacts = Array.from(
-					{ length: 50 },
-					(_, i) => `49152000000${String(i).padStart(2, '0')}`,
-				);
-				const batches: Array<[string, () => Promise<unknown>]> = [
+				let batchNo = 0;
+				const contactsOf = (n: number) => {
+					batchNo++;
+					return Array.from(
+						{ length: n },
+						(_, i) => `4915${batchNo}000000${String(i).padStart(2, '0')}`,
+					);
+				};
+				// [method, most statements (BEGIN and COMMIT included), one batch of these contacts]
+				const writers: Array<[string, number, (contacts: string[]) => Promise<unknown>]> = [
 					[
 						'recordConsent',
-						() =>
+						5,
+						(contacts) =>
 							store.recordConsent(
 								contacts.map((contact) => ({
 									contact,
@@ -180,15 +200,17 @@ if (!url) {
 									action: 'opt_in' as const,
 									at: T0,
 									source: 'import',
+									eventKey: `import-${contact}`,
 								})),
 							),
 					],
 					[
 						'reserveSends',
-						() =>
+						1,
+						(contacts) =>
 							store.reserveSends(
-								contacts.map((contact, i) => ({
-									idempotencyKey: `w${i}`,
+								contacts.map((contact) => ({
+									idempotencyKey: `w-${contact}`,
 									sender: '1065',
 									contact,
 									kind: 'template:sale',
@@ -199,20 +221,49 @@ if (!url) {
 					],
 					[
 						'applyWebhookEvents',
-						() =>
+						7,
+						(contacts) =>
 							store.applyWebhookEvents(
-								contacts.map((contact, i) => ({
-									key: `in-${i}`,
-									effects: { windows: [{ sender: '1065', contact, at: T0 }] },
+								contacts.map((contact) => ({
+									key: `in-${contact}`,
+									effects: {
+										windows: [{ sender: '1065', contact, at: T0 }],
+										consent: [
+											{
+												contact,
+												purpose: '*',
+												action: 'opt_out' as const,
+												at: T0,
+												source: 'keyword',
+												eventKey: `in-${contact}:*`,
+											},
+										],
+										costs: [
+											{
+												wamid: `wamid.${contact}`,
+												sender: '1065',
+												contact,
+												category: 'marketing',
+												pricingType: 'regular',
+												billable: true,
+												at: T0,
+											},
+										],
+									},
 								})),
 								T0,
 							),
 					],
 				];
-				for (const [name, run] of batches) {
-					counter.statements = 0;
-					await run();
-					expect({ name, statements: counter.statements }).toEqual({ name, statements: 1 });
+				for (const [name, most, write] of writers) {
+					const statements = [];
+					for (const size of [1, 50]) {
+						counter.statements = 0;
+						await write(contactsOf(size));
+						statements.push(counter.statements);
+					}
+					expect({ name, same: statements[0] === statements[1] }).toEqual({ name, same: true });
+					expect({ name, statements: statements[1] <= most }).toEqual({ name, statements: true });
 				}
 			} finally {
 				await store.close();
@@ -235,12 +286,81 @@ if (!url) {
 			try {
 				await Promise.all(stores.map((s) => s.migrate()));
 				const versions = await Promise.all(stores.map((s) => s.schemaVersion()));
-				expect(versions).toEqual(stores.map(() => 1));
+				expect(versions).toEqual(stores.map(() => CURRENT_SCHEMA_VERSION));
 				const hashes = await Promise.all(stores.map((s) => s.contactHash('4915112345678')));
 				expect(new Set(hashes).size).toBe(1);
 			} finally {
 				await Promise.all(stores.map((s) => s.close()));
 				await admin.query(`DROP SCHEMA IF EXISTS "${schema}_m" CASCADE`);
+			}
+		});
+
+		it('migrates a version 1 schema: keeps its rows and drops the PL/pgSQL consent copy', async () => {
+			const tablePrefix = nextPrefix();
+			const names = new PostgresNames(schema, tablePrefix);
+			const client = await admin.connect();
+			try {
+				await client.query('BEGIN');
+				await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+				await client.query(postgresMetaTable(names));
+				for (const statement of postgresMigrations(names)[0].statements)
+					await client.query(statement);
+				await client.query(
+					`INSERT INTO ${names.qualified('meta')} (key, value) VALUES ('schema_version', '1'), ('salt', 'ab')`,
+				);
+				// What version 1 stored for an opt-in, through its own function.
+				await client.query(`SELECT ${names.qualified('apply_effects')}($1::jsonb, $2)`, [
+					JSON.stringify({
+						consent: [
+							{
+								contact: '4915112345678',
+								purpose: 'marketing',
+								action: 'opt_in',
+								at: T0,
+								source: 'web_form',
+								hash: 'x',
+							},
+						],
+					}),
+					T0,
+				]);
+				await client.query('COMMIT');
+			} catch (error) {
+				await client.query('ROLLBACK');
+				throw error;
+			} finally {
+				client.release();
+			}
+			const store = new PostgresComplianceStore({
+				connectionString,
+				schema,
+				tablePrefix,
+				poolSize: 1,
+			});
+			try {
+				expect(await store.schemaVersion()).toBe(CURRENT_SCHEMA_VERSION);
+				expect(await store.getConsentHistory('4915112345678')).toMatchObject([
+					{ action: 'opt_in', at: T0, applied: true },
+				]);
+				const [stop] = await store.recordConsent([
+					{
+						contact: '4915112345678',
+						purpose: 'marketing',
+						action: 'opt_out',
+						at: T0 - 500,
+						source: 'keyword',
+					},
+				]);
+				expect(stop).toMatchObject({ applied: true, effectiveAt: T0 });
+				const { rows } = await admin.query(
+					`SELECT p.proname FROM pg_proc AS p JOIN pg_namespace AS s ON s.oid = p.pronamespace
+					WHERE s.nspname = $1 AND left(p.proname, length($2)) = $2 ORDER BY 1`,
+					[schema, tablePrefix],
+				);
+				// Version 3 dropped the last one (claims are plain statements).
+				expect(rows.map((r) => r.proname)).toEqual([]);
+			} finally {
+				await store.close();
 			}
 		});
 
@@ -254,7 +374,7 @@ if (!url) {
 			);
 			const second = new PostgresComplianceStore({ connectionString, schema, tablePrefix });
 			await expect(second.migrate()).rejects.toThrow(
-				/schema version 99 .* newer than this package supports \(1\)/,
+				`newer than this package supports (${CURRENT_SCHEMA_VERSION})`,
 			);
 			await second.close();
 		});
@@ -372,7 +492,7 @@ if (!url) {
 				poolSize: 1,
 			});
 			try {
-				expect(await store.schemaVersion()).toBe(1);
+				expect(await store.schemaVersion()).toBe(CURRENT_SCHEMA_VERSION);
 			} finally {
 				await store.close();
 			}

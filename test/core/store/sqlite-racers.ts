@@ -7,8 +7,15 @@ import type { RaceReply, RaceRequest } from './sqlite-racer';
 const REGISTER = join(__dirname, '../../../scripts/register-ts.js');
 const RACER = join(__dirname, 'sqlite-racer.ts');
 
+export interface RaceCall {
+	method: string;
+	args: unknown[];
+}
+
 export interface Racers {
 	race<T>(method: string, argsPerRacer: unknown[][]): Promise<T[]>;
+	/** One call per racer, each with its own method, all at the same moment. */
+	raceCalls(calls: RaceCall[]): Promise<unknown[]>;
 	close(): Promise<void>;
 }
 
@@ -38,28 +45,32 @@ export async function startRacers(path: string, count: number): Promise<Racers> 
 			}),
 	);
 	await Promise.all(workers.map(nextReply));
+	async function raceCalls(calls: RaceCall[]): Promise<unknown[]> {
+		if (calls.length > workers.length) {
+			throw new Error(`race: ${calls.length} calls but only ${workers.length} racers`);
+		}
+		const barrier = new SharedArrayBuffer(4);
+		const replies = calls.map(({ method, args }, i) => {
+			const reply = nextReply(workers[i]);
+			workers[i].postMessage({
+				method,
+				args,
+				barrier,
+				parties: calls.length,
+			} satisfies RaceRequest);
+			return reply;
+		});
+		return (await Promise.all(replies)).map((reply) => {
+			if ('ready' in reply) throw new Error('race: unexpected ready message');
+			if (!reply.ok) throw new Error(`racer failed: ${reply.error}`);
+			return reply.result;
+		});
+	}
 	return {
 		async race<T>(method: string, argsPerRacer: unknown[][]): Promise<T[]> {
-			if (argsPerRacer.length > workers.length) {
-				throw new Error(`race: ${argsPerRacer.length} calls but only ${workers.length} racers`);
-			}
-			const barrier = new SharedArrayBuffer(4);
-			const replies = argsPerRacer.map((args, i) => {
-				const reply = nextReply(workers[i]);
-				workers[i].postMessage({
-					method,
-					args,
-					barrier,
-					parties: argsPerRacer.length,
-				} satisfies RaceRequest);
-				return reply;
-			});
-			return (await Promise.all(replies)).map((reply) => {
-				if ('ready' in reply) throw new Error('race: unexpected ready message');
-				if (!reply.ok) throw new Error(`racer failed: ${reply.error}`);
-				return reply.result as T;
-			});
+			return (await raceCalls(argsPerRacer.map((args) => ({ method, args })))) as T[];
 		},
+		raceCalls,
 		async close() {
 			await Promise.all(
 				workers.map(

@@ -4,8 +4,14 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 
 import { DAY } from '../../../nodes/core/clock';
+import {
+	CURRENT_SCHEMA_VERSION,
+	SQLITE_META_TABLE,
+	sqliteMigrations,
+} from '../../../nodes/core/store/migrations';
 import { SqliteComplianceStore, defaultSqlitePath } from '../../../nodes/core/store/sqlite';
-import { RACERS, describeComplianceStore } from './contract';
+import { describeSending } from './sendContract';
+import { RACERS, describeComplianceStore, type MakeTarget } from './contract';
 import { startRacers, type Racers } from './sqlite-racers';
 
 const T0 = Date.UTC(2025, 5, 1, 12);
@@ -28,7 +34,7 @@ function dumpTables(path: string): string {
 	}
 }
 
-describeComplianceStore('sqlite', async ({ clock }) => {
+const makeTarget: MakeTarget = async ({ clock }) => {
 	const dir = tempDir();
 	const path = join(dir, 'store.sqlite');
 	const store = new SqliteComplianceStore({ path, clock });
@@ -41,13 +47,20 @@ describeComplianceStore('sqlite', async ({ clock }) => {
 			racers ??= await startRacers(path, RACERS);
 			return racers.race<T>(method, argsPerRacer);
 		},
+		async raceCalls(calls) {
+			racers ??= await startRacers(path, RACERS);
+			return racers.raceCalls(calls);
+		},
 		async dispose() {
 			await racers?.close();
 			await store.close();
 			rmSync(dir, { recursive: true, force: true });
 		},
 	};
-});
+};
+
+describeComplianceStore('sqlite', makeTarget);
+describeSending('sqlite', makeTarget);
 
 describe('sqlite store', () => {
 	let dir: string;
@@ -91,6 +104,43 @@ describe('sqlite store', () => {
 		expect(() => new SqliteComplianceStore({ path: '' })).toThrow(/path must be a file path/);
 	});
 
+	it('migrates a version 1 file and keeps its rows', async () => {
+		const path = join(dir, 'store.sqlite');
+		const db = new DatabaseSync(path);
+		db.exec(SQLITE_META_TABLE);
+		for (const statement of sqliteMigrations[0].statements) db.exec(statement);
+		db.exec("INSERT INTO meta (key, value) VALUES ('schema_version', '1'), ('salt', 'ab')");
+		db.prepare(
+			`INSERT INTO consent_events (contact, purpose, action, at, source, recorded_at, status_after, applied)
+			VALUES ('4915112345678', 'marketing', 'opt_in', ?, 'web_form', ?, 'opted_in', 1)`,
+		).run(T0, T0);
+		db.prepare(
+			`INSERT INTO consent (contact, purpose, status, changed_at, source, opted_in_at)
+			VALUES ('4915112345678', 'marketing', 'opted_in', ?, 'web_form', ?)`,
+		).run(T0, T0);
+		db.close();
+		const store = new SqliteComplianceStore({ path });
+		try {
+			expect(await store.schemaVersion()).toBe(CURRENT_SCHEMA_VERSION);
+			const [stop] = await store.recordConsent([
+				{
+					contact: '4915112345678',
+					purpose: 'marketing',
+					action: 'opt_out',
+					at: T0 - 500,
+					source: 'keyword',
+				},
+			]);
+			expect(stop).toMatchObject({ applied: true, effectiveAt: T0 });
+			expect((await store.getConsentHistory('4915112345678')).map((e) => e.action)).toEqual([
+				'opt_in',
+				'opt_out',
+			]);
+		} finally {
+			await store.close();
+		}
+	});
+
 	it('refuses a file written by a newer version of the package', async () => {
 		const path = join(dir, 'store.sqlite');
 		const first = new SqliteComplianceStore({ path });
@@ -101,7 +151,7 @@ describe('sqlite store', () => {
 		db.close();
 		const second = new SqliteComplianceStore({ path });
 		await expect(second.migrate()).rejects.toThrow(
-			/schema version 99, newer than this package supports \(1\)/,
+			`newer than this package supports (${CURRENT_SCHEMA_VERSION})`,
 		);
 		await second.close();
 	});
@@ -123,7 +173,7 @@ describe('sqlite store', () => {
 			await racers.close();
 		}
 		const store = new SqliteComplianceStore({ path });
-		expect(await store.schemaVersion()).toBe(1);
+		expect(await store.schemaVersion()).toBe(CURRENT_SCHEMA_VERSION);
 		await store.close();
 	});
 

@@ -115,17 +115,17 @@ describe('outbound envelope', () => {
 		expect(payload).not.toHaveProperty('biz_opaque_callback_data');
 	});
 
-	it('allows callback data of 512 characters and rejects 513', () => {
+	it("allows callback data of 490 characters (WhatsApp's 512 less the send's id) and rejects 491", () => {
 		expect(
-			buildTextMessage({ to: TO, body: 'x', biz_opaque_callback_data: chars(512) })
+			buildTextMessage({ to: TO, body: 'x', biz_opaque_callback_data: chars(490) })
 				.biz_opaque_callback_data,
-		).toHaveLength(512);
+		).toHaveLength(490);
 		const error = wireError(() =>
-			buildTextMessage({ to: TO, body: 'x', biz_opaque_callback_data: chars(513) }),
+			buildTextMessage({ to: TO, body: 'x', biz_opaque_callback_data: chars(491) }),
 		);
 		expect(error.field).toBe('biz_opaque_callback_data');
 		expect(error.message).toBe(
-			'Callback data (biz_opaque_callback_data) is 513 characters; WhatsApp allows at most 512. Store the rest yourself and send a short key.',
+			"Callback data (biz_opaque_callback_data) is 491 characters; WhatsApp allows at most 490. Of WhatsApp's 512, 22 carry the send's own id, which confirms it when Meta reports its status. Store the rest yourself and send a short key.",
 		);
 	});
 

@@ -491,6 +491,29 @@ describe('check', () => {
 		expect(await check()).toMatchObject({ allowed: false, reason: 'marketing_opted_out' });
 	});
 
+	it('takes a Purpose an expression names: a topic, or a built-in purpose', async () => {
+		const c = contactNo(91);
+		await run({
+			storePath: store.path,
+			parameters: optIn({
+				contact: c.e164,
+				purposes: [],
+				topics: 'price_drop',
+				options: { time: at(0) },
+			}),
+		});
+		const check = async (purpose: string) => {
+			// What n8n passes once it has resolved e.g. {{ $json.purpose }}; Topic stays empty.
+			const [allowed, notAllowed] = await run({
+				storePath: store.path,
+				parameters: { resource: 'consent', operation: 'check', contact: c.e164, purpose },
+			});
+			return (allowed[0] ?? notAllowed[0]).json.consentCheck;
+		};
+		expect(await check('price_drop')).toMatchObject({ allowed: true, purpose: 'price_drop' });
+		expect(await check('marketing')).toMatchObject({ allowed: false, reason: 'no_consent' });
+	});
+
 	it('gives the answer Send Template gives for every consent situation and purpose', async () => {
 		// Situations recorded through the node, oldest change first (hours after T0).
 		const situations: Array<Array<Record<string, unknown>>> = [

@@ -1,4 +1,4 @@
-import type { INodeProperties } from 'n8n-workflow';
+import { NodeHelpers, type INode, type INodeProperties } from 'n8n-workflow';
 
 import { parseTime } from '../../../nodes/WhatsAppOptInManager/actions/common';
 import { consentEventKey } from '../../../nodes/WhatsAppOptInManager/actions/common';
@@ -105,6 +105,11 @@ const CONTRACT: Pin[] = [
 	['bulk', 'export', 'options.fileName', 'string', ''],
 	['bulk', 'export', 'options.historyBinaryPropertyName', 'string', 'history'],
 	['bulk', 'export', 'options.binaryPropertyName', 'string', 'data'],
+	['send', '', 'operation', 'options', 'getUnconfirmed'],
+	['send', 'getUnconfirmed', 'unconfirmedNotice', 'notice', ''],
+	['send', 'getUnconfirmed', 'olderThanMinutes', 'number', 5],
+	['send', 'release', 'releaseNotice', 'notice', ''],
+	['send', 'release', 'idempotencyKey', 'string', ''],
 ];
 
 function pins(properties: INodeProperties[]): Pin[] {
@@ -141,6 +146,30 @@ describe('opt-in manager parameters', () => {
 		});
 		expect(description.outputs).toMatch(/^=\{\{.*"check".*"Allowed".*"Not Allowed"/);
 		expect(node.methods.credentialTest.testComplianceStore).toBeInstanceOf(Function);
+	});
+
+	it('lets Check take its Purpose from an expression: n8n reports no missing parameter', () => {
+		// n8n shows every parameter that depends on an expression, so a required Topic would block it.
+		const check = (parameters: Record<string, unknown>) =>
+			NodeHelpers.getNodeParametersIssues(
+				node.description.properties,
+				{
+					id: 'check',
+					name: 'Check',
+					type: 'n8n-nodes-whatsapp-compliance.whatsAppOptInManager',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: {
+						resource: 'consent',
+						operation: 'check',
+						contact: '+4915112345678',
+						...parameters,
+					},
+				} as INode,
+				node.description,
+			);
+		expect(check({ purpose: '={{ $json.purpose }}' })).toBeNull();
+		expect(check({ purpose: 'marketing' })).toBeNull();
 	});
 
 	it('describes every parameter in one sentence without a final period', () => {

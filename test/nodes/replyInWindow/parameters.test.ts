@@ -105,7 +105,7 @@ describe('reply in window parameters', () => {
 			['options.linkPreview', 'boolean', false],
 			['options.locationName', 'string', ''],
 			['options.optOutConfirmation', 'boolean', false],
-			['options.rateLimit', 'number', 80],
+			['options.rateLimit', 'number', 0],
 			['options.voice', 'boolean', false],
 		]);
 	});

@@ -280,6 +280,25 @@ describe('reply in window payloads', () => {
 		});
 	});
 
+	it("puts the send's own id in front of the callback data, for Meta to echo on statuses", async () => {
+		const { item } = await openItem();
+		const { sent } = await run(env, [item], {
+			params: { text: 'Hi', options: { callbackData: 'ticket-43' } },
+		});
+		const request = env.graph.received.at(-1)!;
+		expect(request.callbackId).toMatch(/^[0-9a-f]{16}$/);
+		expect(JSON.parse(request.body.toString('utf8')).biz_opaque_callback_data).toBe(
+			`wac1:${request.callbackId}|ticket-43`,
+		);
+		const { sends } = await env.store.getSnapshot({
+			sender: SENDER,
+			contacts: [],
+			marketingSince: 0,
+			idempotencyKeys: [String(sent[0].json.idempotencyKey)],
+		});
+		expect([...sends.values()][0].callbackId).toBe(request.callbackId);
+	});
+
 	it('addresses a business-scoped user ID in "recipient" instead of "to"', async () => {
 		const bsuid = 'DE.13491208655302741918';
 		await env.store.touchWindows([{ sender: SENDER, contact: bsuid, at: ago(1) }]);
@@ -320,7 +339,7 @@ describe('reply in window payloads', () => {
 			expect(form).toContain('filename="invoice-1234.pdf"');
 			expect(form).toMatch(/name="messaging_product"\r\n\r\nwhatsapp/);
 			expect(form).toMatch(/name="type"\r\n\r\napplication\/pdf/);
-			const mediaId = (sent[0].json.sent as { mediaId: string }).mediaId;
+			const mediaId = (sent[0].json as { mediaId: string }).mediaId;
 			expect(mediaId).toMatch(/^media-/);
 			expect(message.json).toEqual({
 				...envelope(contact.e164),
@@ -335,7 +354,7 @@ describe('reply in window payloads', () => {
 			const { closed } = await run(env, [binaryItem({ contact: waId, phoneNumberId: SENDER })], {
 				params: { messageType: 'image', mediaSource: 'binary' },
 			});
-			expect(closed[0].json.notSent).toMatchObject({ reason: 'window_closed' });
+			expect(closed[0].json).toMatchObject({ reason: 'window_closed' });
 			expect(env.graph.received.length).toBe(before);
 		});
 

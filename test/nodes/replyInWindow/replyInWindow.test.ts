@@ -61,27 +61,26 @@ describe('reply in window', () => {
 			});
 			expect(sent).toHaveLength(1);
 			expect(sent[0].pairedItem).toEqual({ item: 0 });
-			const reply = sent[0].json.sent as Record<string, unknown>;
+			const reply = sent[0].json as Record<string, unknown>;
 			expect(reply).toMatchObject({
-				status: 'sent',
+				result: 'sent',
 				messageType: 'text',
 				to: e164,
 				quotedMessageId: item.json.messageId,
 				windowOpenUntil: iso(inboundAt + 24 * HOUR),
-				pricing: {
-					category: 'service',
-					type: 'free_customer_service',
-					billable: false,
-					estimatedPrice: 0,
-				},
+				category: 'service',
+				pricingCategory: 'service',
+				pricingType: 'free_customer_service',
+				billable: false,
+				estimatedPrice: 0,
 				freeEntryPointStarted: false,
 			});
 			expect(reply.wamid).toMatch(/^wamid\.reply-/);
-			// The trigger's fields stay, so a following node still finds the contact and the message.
+			// The contact and number used, and the trigger's item whole, for the following nodes.
 			expect(sent[0].json).toMatchObject({
 				contact: waId,
 				phoneNumberId: SENDER,
-				messageId: item.json.messageId,
+				input: item.json,
 			});
 			const { sends } = await env.store.getSnapshot({
 				sender: SENDER,
@@ -112,17 +111,40 @@ describe('reply in window', () => {
 			expect(env.graph.received.length).toBe(before);
 			expect(closed).toHaveLength(1);
 			expect(closed[0].pairedItem).toEqual({ item: 0 });
-			expect(closed[0].json).toMatchObject({ contact: waId, phoneNumberId: SENDER });
-			expect(closed[0].json.notSent).toEqual({
-				reason: 'window_closed',
-				rule: 'window',
+			// The whole output contract of a held reply (the same fields as Send Template's).
+			expect(closed[0].json).toEqual({
+				result: 'skipped',
 				message: expect.stringContaining(
 					`The customer service window with ${e164} closed at ${iso(inboundAt + 24 * HOUR).slice(0, 10)}`,
 				),
-				messageType: 'text',
+				reason: 'window_closed',
+				rule: 'window',
+				retryAt: null,
+				wamid: null,
+				messageStatus: null,
+				sentAt: null,
 				to: e164,
+				contact: waId,
+				waId: null,
+				userId: null,
+				phoneNumberId: SENDER,
+				idempotencyKey: expect.stringMatching(/^reply:/),
+				messageType: 'text',
+				category: null,
+				estimatedPrice: null,
+				currency: null,
+				billable: null,
+				pricingCategory: null,
+				pricingType: null,
+				windowOpenUntil: null,
+				freeEntryPointStarted: null,
+				quotedMessageId: null,
+				mediaId: null,
 				closedAt: iso(inboundAt + 24 * HOUR),
 				lastInboundAt: iso(inboundAt),
+				errorCode: null,
+				metaDetails: null,
+				input: triggerItem(waId, inboundAt).json,
 			});
 		});
 
@@ -131,7 +153,7 @@ describe('reply in window', () => {
 			const { closed } = await run(env, [{ json: {} }], {
 				params: { recipient: waId, text: 'Hi' },
 			});
-			expect(closed[0].json.notSent).toMatchObject({
+			expect(closed[0].json).toMatchObject({
 				reason: 'window_closed',
 				closedAt: null,
 				lastInboundAt: null,
@@ -146,7 +168,7 @@ describe('reply in window', () => {
 				params: { text: 'Got it' },
 			});
 			expect(closed).toEqual([]);
-			expect((sent[0].json.sent as Record<string, unknown>).windowOpenUntil).toBe(
+			expect((sent[0].json as Record<string, unknown>).windowOpenUntil).toBe(
 				iso(inboundAt + 24 * HOUR),
 			);
 			// The store is not written for a plain reply: the trigger decides what it records.
@@ -164,7 +186,7 @@ describe('reply in window', () => {
 			const { sent: alsoSent } = await run(env, [triggerItem(other, ago(26))], {
 				params: { text: 'Hi' },
 			});
-			expect((alsoSent[0].json.sent as Record<string, unknown>).windowOpenUntil).toBe(
+			expect((alsoSent[0].json as Record<string, unknown>).windowOpenUntil).toBe(
 				iso((await windowOf(other))!.lastInboundAt + 24 * HOUR),
 			);
 		});
@@ -175,21 +197,21 @@ describe('reply in window', () => {
 			const { closed } = await run(env, [triggerItem(someoneElse, ago(1))], {
 				params: { recipient: waId, text: 'Hi' },
 			});
-			expect(closed[0].json.notSent).toMatchObject({ reason: 'window_closed' });
+			expect(closed[0].json).toMatchObject({ reason: 'window_closed' });
 
 			const { closed: otherNumber } = await run(
 				env,
 				[triggerItem(waId, ago(1), { phoneNumberId: OTHER_SENDER })],
 				{ params: { text: 'Hi', senderNumber: { mode: 'id', value: SENDER } } },
 			);
-			expect(otherNumber[0].json.notSent).toMatchObject({ reason: 'window_closed' });
+			expect(otherNumber[0].json).toMatchObject({ reason: 'window_closed' });
 
 			const { closed: statusEvent } = await run(
 				env,
 				[triggerItem(waId, ago(1), { kind: 'status', status: 'read' })],
 				{ params: { text: 'Hi' } },
 			);
-			expect(statusEvent[0].json.notSent).toMatchObject({ reason: 'window_closed' });
+			expect(statusEvent[0].json).toMatchObject({ reason: 'window_closed' });
 		});
 
 		it('closes the window in the store when Meta answers 131047, and routes the item to Window Closed', async () => {
@@ -207,7 +229,7 @@ describe('reply in window', () => {
 			});
 
 			expect(sent).toEqual([]);
-			const notSent = closed[0].json.notSent as Record<string, unknown>;
+			const notSent = closed[0].json as Record<string, unknown>;
 			expect(notSent).toMatchObject({
 				reason: 'window_closed',
 				rule: 'window',
@@ -227,7 +249,7 @@ describe('reply in window', () => {
 				executionId: 'execution-2',
 			});
 			expect(env.graph.received.length).toBe(calls);
-			expect(again.closed[0].json.notSent).toMatchObject({ reason: 'window_closed' });
+			expect(again.closed[0].json).toMatchObject({ reason: 'window_closed' });
 		});
 
 		it("records the item's inbound message with the 131047 close when the store had no window", async () => {
@@ -237,7 +259,7 @@ describe('reply in window', () => {
 				request.json?.to === e164 ? metaError(131047, 'Re-engagement message') : undefined,
 			);
 			const { closed } = await run(env, [triggerItem(waId, inboundAt)], { params: { text: 'Hi' } });
-			expect(closed[0].json.notSent).toMatchObject({ errorCode: 131047 });
+			expect(closed[0].json).toMatchObject({ errorCode: 131047 });
 			const window = await windowOf(waId);
 			expect(window).toMatchObject({ lastInboundAt: inboundAt });
 			expect(window!.closedAt).toBeGreaterThan(inboundAt);
@@ -253,8 +275,8 @@ describe('reply in window', () => {
 			env.graph.answer(undefined);
 			// The contact writes again after the close: the newer message reopens the window.
 			const { sent } = await run(env, [triggerItem(waId, Date.now() + 1)], { params });
-			expect(sent[0].json.sent).toMatchObject({
-				status: 'sent',
+			expect(sent[0].json).toMatchObject({
+				result: 'sent',
 				idempotencyKey: expect.stringMatching(/^refused-once#[0-9a-f]{16}$/),
 			});
 		});
@@ -268,9 +290,11 @@ describe('reply in window', () => {
 				{ sender: SENDER, contact: waId, at: inboundAt, referral: true },
 			]);
 			const { sent } = await run(env, [triggerItem(waId, inboundAt)], { params: { text: 'Hi!' } });
-			expect(sent[0].json.sent).toMatchObject({
+			expect(sent[0].json).toMatchObject({
 				freeEntryPointStarted: true,
-				pricing: { category: 'referral_conversion', type: 'free_entry_point', billable: false },
+				pricingCategory: 'referral_conversion',
+				pricingType: 'free_entry_point',
+				billable: false,
 			});
 			const window = await windowOf(waId);
 			expect(window!.fepStartedAt).toBeGreaterThanOrEqual(inboundAt);
@@ -280,7 +304,7 @@ describe('reply in window', () => {
 			const { waId } = contactNo(13);
 			const item = triggerItem(waId, ago(0.5), { referral: { sourceType: 'ad', sourceId: '1' } });
 			const { sent } = await run(env, [item], { params: { text: 'Welcome!' } });
-			expect(sent[0].json.sent).toMatchObject({ freeEntryPointStarted: true });
+			expect(sent[0].json).toMatchObject({ freeEntryPointStarted: true });
 			const window = await windowOf(waId);
 			expect(window).toMatchObject({
 				lastInboundAt: item.json.timestampMs,
@@ -291,8 +315,9 @@ describe('reply in window', () => {
 	});
 
 	describe('opt-out wins', () => {
-		it('holds replies after a STOP, except the opt-out confirmation', async () => {
-			const { waId } = contactNo(14);
+		/** A contact whose last message, a moment ago, was STOP: the trigger item of that message. */
+		async function stopped(contactIndex: number) {
+			const { waId } = contactNo(contactIndex);
 			const inboundAt = ago(0.2);
 			await env.store.touchWindows([{ sender: SENDER, contact: waId, at: inboundAt }]);
 			await env.store.recordConsent([
@@ -305,9 +330,13 @@ describe('reply in window', () => {
 					wording: 'STOP',
 				},
 			]);
-			const item = triggerItem(waId, inboundAt, { text: 'STOP' });
+			return { waId, item: triggerItem(waId, inboundAt, { text: 'STOP' }) };
+		}
+
+		it('holds replies after a STOP, except the opt-out confirmation', async () => {
+			const { item } = await stopped(14);
 			const { closed } = await run(env, [item], { params: { text: 'Here is our offer' } });
-			expect(closed[0].json.notSent).toMatchObject({ reason: 'opted_out', rule: 'opt-out wins' });
+			expect(closed[0].json).toMatchObject({ reason: 'opted_out', rule: 'opt-out wins' });
 
 			const { sent } = await run(env, [item], {
 				params: {
@@ -315,7 +344,33 @@ describe('reply in window', () => {
 					options: { optOutConfirmation: true },
 				},
 			});
-			expect(sent[0].json.sent).toMatchObject({ status: 'sent' });
+			expect(sent[0].json).toMatchObject({ result: 'sent' });
+		});
+
+		it('sends one opt-out confirmation per opt-out: another in the batch or a later run is held', async () => {
+			const { waId, item } = await stopped(90);
+			const confirm = (text: string, executionId: string) => ({
+				params: { text, options: { optOutConfirmation: true } },
+				executionId,
+			});
+			const sends = env.graph.sends().length;
+
+			const first = await run(env, [item, item], confirm('You are unsubscribed.', 'stop-run-1'));
+			expect(first.sent).toHaveLength(1);
+			expect(first.closed[0].json).toMatchObject({
+				reason: 'opt_out_confirmed',
+				rule: 'opt-out wins',
+			});
+			const again = await run(env, [item], confirm('Really, you are unsubscribed.', 'stop-run-2'));
+			expect(again.sent).toEqual([]);
+			expect(again.closed[0].json).toMatchObject({ reason: 'opt_out_confirmed' });
+			expect(env.graph.sends().length - sends).toBe(1);
+			const snapshot = await env.store.getSnapshot({
+				sender: SENDER,
+				contacts: [waId],
+				marketingSince: 0,
+			});
+			expect(snapshot.contacts.get(waId)!.optOutConfirmationsSentAt).toHaveLength(1);
 		});
 
 		it("does not let the item's own later timestamp lift a STOP the store has no newer message for", async () => {
@@ -330,7 +385,7 @@ describe('reply in window', () => {
 			const { sent, closed } = await run(env, [later], { params: { text: 'Here is our offer' } });
 
 			expect(sent).toEqual([]);
-			expect(closed[0].json.notSent).toMatchObject({ reason: 'opted_out', rule: 'opt-out wins' });
+			expect(closed[0].json).toMatchObject({ reason: 'opted_out', rule: 'opt-out wins' });
 		});
 	});
 
@@ -379,9 +434,9 @@ describe('reply in window', () => {
 			});
 
 			expect(env.graph.sends().length).toBe(sendsAfterFirst);
-			const firstReply = first.sent[0].json.sent as Record<string, unknown>;
-			expect(second.sent[0].json.sent).toMatchObject({
-				status: 'already_sent',
+			const firstReply = first.sent[0].json as Record<string, unknown>;
+			expect(second.sent[0].json).toMatchObject({
+				result: 'duplicate',
 				wamid: firstReply.wamid,
 				sentAt: firstReply.sentAt,
 				message: expect.stringContaining('order-77-code'),
@@ -396,14 +451,14 @@ describe('reply in window', () => {
 			const count = env.graph.sends().length;
 			const retry = await run(env, [item], { params: { text: 'Once' }, executionId: 'exec-retry' });
 			expect(env.graph.sends().length).toBe(count);
-			expect(retry.sent[0].json.sent).toMatchObject({ status: 'already_sent' });
+			expect(retry.sent[0].json).toMatchObject({ result: 'duplicate' });
 
 			const newExecution = await run(env, [item], {
 				params: { text: 'Once' },
 				executionId: 'exec-new',
 			});
 			expect(env.graph.sends().length).toBe(count + 1);
-			expect(newExecution.sent[0].json.sent).toMatchObject({ status: 'sent' });
+			expect(newExecution.sent[0].json).toMatchObject({ result: 'sent' });
 		});
 
 		it('sends a reply again under its key when Meta reported that send as failed', async () => {
@@ -411,7 +466,7 @@ describe('reply in window', () => {
 			await env.store.touchWindows([{ sender: SENDER, contact: waId, at: ago(1) }]);
 			const params = { text: 'Your parcel is on its way', options: { idempotencyKey: 'parcel-9' } };
 			const first = await run(env, [triggerItem(waId, ago(1))], { params });
-			const firstWamid = (first.sent[0].json.sent as { wamid: string }).wamid;
+			const firstWamid = (first.sent[0].json as { wamid: string }).wamid;
 			// Meta accepted it, then its status webhook said it failed: it never reached the contact.
 			await env.store.applyWebhookEvents(
 				[
@@ -431,11 +486,11 @@ describe('reply in window', () => {
 
 			expect(env.graph.sends().length).toBe(count + 1);
 			expect(again.closed).toEqual([]);
-			expect(again.sent[0].json.sent).toMatchObject({
-				status: 'sent',
-				idempotencyKey: (first.sent[0].json.sent as { idempotencyKey: string }).idempotencyKey,
+			expect(again.sent[0].json).toMatchObject({
+				result: 'sent',
+				idempotencyKey: (first.sent[0].json as { idempotencyKey: string }).idempotencyKey,
 			});
-			expect((again.sent[0].json.sent as { wamid: string }).wamid).not.toBe(firstWamid);
+			expect((again.sent[0].json as { wamid: string }).wamid).not.toBe(firstWamid);
 		});
 
 		it('keeps the key claimed when Meta may have accepted a reply it failed to confirm', async () => {
@@ -463,7 +518,7 @@ describe('reply in window', () => {
 
 			expect(first.closed[0].error).toBeInstanceOf(NodeApiError);
 			expect(env.graph.sends().length).toBe(count);
-			expect(again.closed[0].json.notSent).toMatchObject({
+			expect(again.closed[0].json).toMatchObject({
 				reason: 'send_in_progress',
 				rule: 'idempotency',
 			});
@@ -494,7 +549,7 @@ describe('reply in window', () => {
 			expect(first.closed[0].error).toBeInstanceOf(NodeApiError);
 			expect(String(first.closed[0].json.error)).toContain('Cancelled');
 			expect(env.graph.sends().length).toBe(count);
-			expect(again.closed[0].json.notSent).toMatchObject({ reason: 'send_in_progress' });
+			expect(again.closed[0].json).toMatchObject({ reason: 'send_in_progress' });
 		});
 
 		it('scopes an Idempotency Key to the message type and the contact', async () => {
@@ -519,14 +574,12 @@ describe('reply in window', () => {
 			});
 
 			expect(env.graph.sends().length).toBe(count + 3);
-			const keys = texts.sent.map(
-				(s) => (s.json.sent as { idempotencyKey: string }).idempotencyKey,
-			);
+			const keys = texts.sent.map((s) => (s.json as { idempotencyKey: string }).idempotencyKey);
 			expect(new Set(keys).size).toBe(2);
 			expect(keys.join()).not.toContain(contacts[0].waId);
-			expect(reaction.sent[0].json.sent).toMatchObject({ status: 'sent' });
-			expect(repeat.sent[0].json.sent).toMatchObject({
-				status: 'already_sent',
+			expect(reaction.sent[0].json).toMatchObject({ result: 'sent' });
+			expect(repeat.sent[0].json).toMatchObject({
+				result: 'duplicate',
 				idempotencyKey: keys[1],
 			});
 		});
@@ -540,12 +593,12 @@ describe('reply in window', () => {
 				params: { text: 'Once', options: { idempotencyKey: 'batch-key' } },
 			});
 			expect(env.graph.sends().length).toBe(count + 1);
-			expect(sent.map((s) => (s.json.sent as Record<string, unknown>).status)).toEqual([
+			expect(sent.map((s) => (s.json as Record<string, unknown>).result)).toEqual([
 				'sent',
-				'already_sent',
+				'duplicate',
 			]);
-			expect(sent[1].json.sent).toMatchObject({
-				wamid: (sent[0].json.sent as { wamid: string }).wamid,
+			expect(sent[1].json).toMatchObject({
+				wamid: (sent[0].json as { wamid: string }).wamid,
 			});
 			expect(sent.map((s) => s.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
 		});
@@ -675,10 +728,13 @@ describe('reply in window', () => {
 				message_id: item.json.messageId,
 				typing_indicator: { type: 'text' },
 			});
-			expect(sent[0].json.markedAsRead).toEqual({
+			expect(sent[0].json).toEqual({
+				result: 'marked_as_read',
 				messageId: item.json.messageId,
 				typingIndicator: true,
 				success: true,
+				phoneNumberId: SENDER,
+				input: item.json,
 			});
 			expect(sent[0].pairedItem).toEqual({ item: 0 });
 		});

@@ -20,6 +20,7 @@ import {
 } from 'n8n-workflow';
 
 import { HOUR, type Clock } from '../../../nodes/core/clock';
+import { decodeCallbackData } from '../../../nodes/core/wire/callback';
 import type { ComplianceStore } from '../../../nodes/core/store/types';
 import { execute } from '../../../nodes/WhatsAppReplyInWindow/execute';
 import { WhatsAppReplyInWindow } from '../../../nodes/WhatsAppReplyInWindow/WhatsAppReplyInWindow.node';
@@ -45,7 +46,10 @@ export interface Received {
 	contentType: string;
 	authorization: string | undefined;
 	body: Buffer;
+	/** The JSON body, with biz_opaque_callback_data as the user set it (the send's id apart). */
 	json: Record<string, unknown> | undefined;
+	/** The id the pipeline put in front of biz_opaque_callback_data. */
+	callbackId: string | undefined;
 }
 
 export interface Answer {
@@ -92,8 +96,13 @@ export async function startGraphServer() {
 			const body = Buffer.concat(chunks);
 			const contentType = String(req.headers['content-type'] ?? '');
 			let json: Record<string, unknown> | undefined;
+			let callbackId: string | undefined;
 			if (contentType.includes('application/json')) {
 				json = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+				const decoded = decodeCallbackData(json.biz_opaque_callback_data as string | undefined);
+				callbackId = decoded.callbackId;
+				if (decoded.userData === undefined) delete json.biz_opaque_callback_data;
+				else json.biz_opaque_callback_data = decoded.userData;
 			}
 			const request: Received = {
 				method: req.method ?? '',
@@ -102,6 +111,7 @@ export async function startGraphServer() {
 				authorization: req.headers.authorization,
 				body,
 				json,
+				callbackId,
 			};
 			received.push(request);
 			const n = ++counter;

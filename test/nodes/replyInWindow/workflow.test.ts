@@ -152,7 +152,7 @@ describe('reply in window in a workflow', () => {
 		const sent = run.output('Reply', 0);
 		expect(sent).toHaveLength(1);
 		expect(sent[0].pairedItem).toEqual({ item: 0 });
-		expect(sent[0].json.sent).toMatchObject({ status: 'sent', to: open.e164 });
+		expect(sent[0].json).toMatchObject({ result: 'sent', to: open.e164 });
 		expect(env.graph.sends().at(-1)!.json).toMatchObject({
 			to: open.e164,
 			text: { body: 'Thanks, we are on it!' },
@@ -160,7 +160,7 @@ describe('reply in window in a workflow', () => {
 		expect(run.json('Reply', 1)).toEqual([
 			expect.objectContaining({
 				contact: stale.waId,
-				notSent: expect.objectContaining({ reason: 'window_closed' }),
+				reason: 'window_closed',
 			}),
 		]);
 		expect(run.json('Send Template')).toEqual([{ recipient: stale.waId, sender: SENDER }]);

@@ -59,7 +59,7 @@ describe('Send Template parameters', () => {
 			['frequencyCap', 'fixedCollection', {}],
 			['priceTable', 'json', '{}'],
 			['quietHours', 'fixedCollection', {}],
-			['rateLimit', 'number', 80],
+			['rateLimit', 'number', 0],
 		]);
 		const names = options.map((o) => o.displayName);
 		expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b)));

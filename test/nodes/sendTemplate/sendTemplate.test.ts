@@ -140,6 +140,40 @@ describe('Send Template', () => {
 			expect(contacts.get(LENA.waId)!.marketingSentAt).toHaveLength(1);
 		});
 
+		it('puts the fields of the output contract on every item, in order, the input last', async () => {
+			await consent(env, LENA.waId, 'opt_in');
+			const items = itemsOf(
+				{ phone: LENA.e164, vars: backInStock('Lena') },
+				{ phone: JONAS.e164, vars: backInStock('Jonas') },
+			);
+
+			const out = await run(env, items, { params: perItem(items) });
+
+			const fields = [
+				...['result', 'message', 'reason', 'rule', 'retryAt', 'wamid', 'messageStatus', 'sentAt'],
+				...['to', 'contact', 'waId', 'userId', 'phoneNumberId', 'idempotencyKey', 'messageType'],
+				...['category', 'estimatedPrice', 'currency', 'billable', 'pricingCategory', 'pricingType'],
+				...['template', 'language', 'categoryChanged', 'payload', 'input'],
+			];
+			expect(Object.keys(out.sent[0].json)).toEqual(fields);
+			expect(Object.keys(out.skipped[0].json)).toEqual(fields);
+			expect(out.sent[0].json).toMatchObject({
+				result: 'sent',
+				message: null,
+				reason: null,
+				phoneNumberId: SENDER,
+				messageType: 'template',
+				input: items[0].json,
+			});
+			expect(out.skipped[0].json).toMatchObject({
+				result: 'skipped',
+				reason: 'no_consent',
+				wamid: null,
+				sentAt: null,
+				input: items[1].json,
+			});
+		});
+
 		it("keeps the store's template status in step with Meta's list", async () => {
 			await consent(env, ANA_BR.waId, 'opt_in');
 			const items = itemsOf({

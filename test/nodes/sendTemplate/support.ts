@@ -17,8 +17,6 @@ import type {
 } from 'n8n-workflow';
 
 import { DAY, type Clock } from '../../../nodes/core/clock';
-import { clearSenderPairLimiters } from '../../../nodes/core/graph/pairLimiter';
-import { clearSenderLimiters } from '../../../nodes/core/graph/tokenBucket';
 import type { ConsentAction } from '../../../nodes/core/model';
 import type { ComplianceStore } from '../../../nodes/core/store/types';
 import { closeAllStores, openStore } from '../../../nodes/shared/store';
@@ -46,8 +44,6 @@ export interface TestEnv {
 
 /** A fresh sandbox and a fresh store file. */
 export async function startEnv(): Promise<TestEnv> {
-	clearSenderLimiters();
-	clearSenderPairLimiters();
 	const sandbox = await startSandbox({ undeliverable: 'sync' });
 	const dir = mkdtempSync(join(tmpdir(), 'wa-send-template-'));
 	const sqlitePath = join(dir, 'store.sqlite');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ManualClock, SECOND } from '../../../nodes/core/clock';
 import { SqliteComplianceStore } from '../../../nodes/core/store/sqlite';
 import type { ComplianceStore } from '../../../nodes/core/store/types';
-import { SendRecorder } from '../../../nodes/shared/sendRecorder';
+import { SendRecorder } from '../../../nodes/shared/send/recorder';
 import { sendStateOf } from '../../support/sends';
 
 const SENDER = '106540352242922';

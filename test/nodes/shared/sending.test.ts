@@ -4,10 +4,10 @@ import { NodeOperationError, type IExecuteFunctions, type INode } from 'n8n-work
 import {
 	groupBy,
 	MAX_SENDS_IN_FLIGHT,
-	rateLimitOf,
+	nodeRateLimitOf,
 	sendsInFlight,
 	unique,
-} from '../../../nodes/shared/sending';
+} from '../../../nodes/shared/send/options';
 
 function withRateLimit(rateLimit: unknown): IExecuteFunctions {
 	const ctx = mock<IExecuteFunctions>();
@@ -17,20 +17,23 @@ function withRateLimit(rateLimit: unknown): IExecuteFunctions {
 }
 
 describe('sending', () => {
-	it("takes Meta's default of 80 messages per second when no Rate Limit is set", () => {
-		expect(rateLimitOf(withRateLimit(undefined))).toBe(80);
-	});
+	it.each([undefined, 0, ''])(
+		"leaves the sender number's throughput alone when the Rate Limit is %p",
+		(rateLimit) => {
+			expect(nodeRateLimitOf(withRateLimit(rateLimit))).toBeUndefined();
+		},
+	);
 
 	it('reads the Rate Limit as a number, also when an expression gives it as text', () => {
-		expect(rateLimitOf(withRateLimit(0.5))).toBe(0.5);
-		expect(rateLimitOf(withRateLimit('1000'))).toBe(1000);
+		expect(nodeRateLimitOf(withRateLimit(0.5))).toBe(0.5);
+		expect(nodeRateLimitOf(withRateLimit('1000'))).toBe(1000);
 	});
 
-	it.each([0, -1, 1001, Number.NaN, '', 'fast'])(
+	it.each([-1, 1001, Number.NaN, 'fast'])(
 		'refuses the Rate Limit %p, naming the limits',
 		(rateLimit) => {
-			expect(() => rateLimitOf(withRateLimit(rateLimit))).toThrow(NodeOperationError);
-			expect(() => rateLimitOf(withRateLimit(rateLimit))).toThrow(
+			expect(() => nodeRateLimitOf(withRateLimit(rateLimit))).toThrow(NodeOperationError);
+			expect(() => nodeRateLimitOf(withRateLimit(rateLimit))).toThrow(
 				/Rate Limit must be a number of messages per second above 0 and at most 1000/,
 			);
 		},

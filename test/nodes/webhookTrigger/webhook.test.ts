@@ -480,7 +480,7 @@ describe('webhook trigger: side effects, each on by default and each switchable'
 		expect((await snapshotOf()).window?.closedAt).toBeGreaterThan(0);
 	});
 
-	it('Record Send Failures: a failed status marks the sent message failed', async () => {
+	it('Record Send Statuses: a failed status marks the sent message failed', async () => {
 		const sent = async (key: string) => {
 			const id = wamid();
 			await store.reserveSends([

@@ -59,9 +59,9 @@ export const description: INodeProperties[] = showFor(
 			name: 'topic',
 			type: 'string',
 			default: '',
-			required: true,
+			// Not `required`: n8n shows (and would demand) it whenever Purpose is an expression.
 			placeholder: 'e.g. back_in_stock',
-			description: 'The consent topic the template belongs to',
+			description: 'The consent topic the template belongs to; needed when Purpose is Topic',
 			displayOptions: { show: { purpose: ['topic'] } },
 		},
 		countryOptions(),

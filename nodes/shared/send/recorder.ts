@@ -1,10 +1,10 @@
-import { SECOND, systemClock, type Clock } from '../core/clock';
+import { SECOND, systemClock, type Clock } from '../../core/clock';
 import type {
 	ComplianceStore,
 	InboundTouch,
 	SendCompletion,
 	WindowClose,
-} from '../core/store/types';
+} from '../../core/store/types';
 
 export interface SendRecorderOptions {
 	/**

@@ -1,10 +1,10 @@
 /** What both send nodes share around sending: the Rate Limit option, concurrency, grouping. */
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
-import { DEFAULT_MESSAGES_PER_SECOND, MAX_MESSAGES_PER_SECOND } from '../core/graph/tokenBucket';
+import { DEFAULT_MESSAGES_PER_SECOND, MAX_MESSAGES_PER_SECOND } from '../../core/graph/schedule';
 
 /**
- * Requests in flight at once, at most, per execution. The sender's token bucket sets the pace;
+ * Requests in flight at once, at most, per execution. The sender's send budget sets the pace;
  * this only bounds open sockets and pending promises. To keep up with a rate, about
  * rate x latency requests must be open at once (1000/s at 150 ms: 150), so the bound allows for a
  * slow answer of SLOWEST_EXPECTED_ANSWER_S at the highest tier.
@@ -20,19 +20,21 @@ export function sendsInFlight(rate: number): number {
 }
 
 /**
- * The Rate Limit option (messages per second) of the first item: one client, and its limiter,
- * per execution. Throws a NodeOperationError naming the limit when it is not usable.
+ * The Rate Limit option of the node (messages per second, read from the first item): a lower rate
+ * for this node than its sender number's; undefined when it is empty or 0 (the number's rate).
+ * Throws a NodeOperationError naming the limit when it is not usable.
  */
-export function rateLimitOf(ctx: IExecuteFunctions): number {
+export function nodeRateLimitOf(ctx: IExecuteFunctions): number | undefined {
 	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
-	const given = options.rateLimit ?? DEFAULT_MESSAGES_PER_SECOND;
-	const rate = typeof given === 'string' && given.trim() !== '' ? Number(given) : given;
+	const given = options.rateLimit;
+	if (given === undefined || given === null || given === '' || given === 0) return undefined;
+	const rate = typeof given === 'string' ? Number(given.trim()) : given;
 	if (typeof rate !== 'number' || !(rate > 0) || rate > MAX_MESSAGES_PER_SECOND) {
 		throw new NodeOperationError(
 			ctx.getNode(),
 			`Rate Limit must be a number of messages per second above 0 and at most ${MAX_MESSAGES_PER_SECOND}; got ${JSON.stringify(given)}`,
 			{
-				description: `Meta allows ${DEFAULT_MESSAGES_PER_SECOND} messages per second per sender number by default; set the rate your number has.`,
+				description: `Leave it at 0 to send at the sender number's throughput (the Messages Per Second of the WhatsApp Cloud API credential, ${DEFAULT_MESSAGES_PER_SECOND} by default), or enter a lower rate for this node.`,
 			},
 		);
 	}
