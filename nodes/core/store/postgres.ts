@@ -575,7 +575,10 @@ export class PostgresComplianceStore implements ComplianceStore {
 				hashes.map(() => null),
 				false,
 			]);
-			if (prune) await query(this.sql.prunePairs, [now, now - PAIR_STRIKES_KEPT_MS]);
+			if (prune) {
+				const at = Math.floor(now);
+				await query(this.sql.prunePairs, [at, at - PAIR_STRIKES_KEPT_MS]);
+			}
 			return { now, slots };
 		});
 	}
