@@ -6,7 +6,8 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { STORE_CREDENTIAL, testComplianceStore } from '../shared/store';
+import { storeCredential } from '../shared/descriptions';
+import { testComplianceStore } from '../shared/store';
 import { outputs, properties } from './actions/node.description';
 import { router } from './actions/router';
 
@@ -31,7 +32,7 @@ export class WhatsAppOptInManager implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs,
-		credentials: [{ name: STORE_CREDENTIAL, required: false, testedBy: 'testComplianceStore' }],
+		credentials: [storeCredential],
 		properties,
 	};
 

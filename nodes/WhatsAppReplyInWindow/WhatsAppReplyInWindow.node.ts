@@ -7,6 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { searchSenderNumbers } from '../shared/methods';
+import { cloudApiCredential, storeCredential } from '../shared/descriptions';
 import { testComplianceStore } from '../shared/store';
 import { properties } from './description';
 import { execute } from './execute';
@@ -30,10 +31,7 @@ export class WhatsAppReplyInWindow implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Sent', 'Window Closed'],
-		credentials: [
-			{ name: 'whatsAppCloudApi', required: true },
-			{ name: 'whatsAppComplianceStore', required: false, testedBy: 'testComplianceStore' },
-		],
+		credentials: [cloudApiCredential, storeCredential],
 		properties,
 	};
 

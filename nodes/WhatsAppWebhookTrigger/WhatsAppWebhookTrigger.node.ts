@@ -7,6 +7,7 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
+import { cloudApiCredential, storeCredential } from '../shared/descriptions';
 import { testComplianceStore } from '../shared/store';
 import { properties, webhooks } from './description';
 import { checkExists, create, remove } from './lifecycle';
@@ -29,10 +30,7 @@ export class WhatsAppWebhookTrigger implements INodeType {
 		defaults: { name: 'WhatsApp Webhook Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [
-			{ name: 'whatsAppCloudApi', required: true },
-			{ name: 'whatsAppComplianceStore', required: false, testedBy: 'testComplianceStore' },
-		],
+		credentials: [cloudApiCredential, storeCredential],
 		webhooks,
 		properties,
 	};

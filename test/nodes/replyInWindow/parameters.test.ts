@@ -38,8 +38,13 @@ describe('reply in window parameters', () => {
 		expect(description.version).toBe(1);
 		expect(description.outputNames).toEqual(['Sent', 'Window Closed']);
 		expect(description.credentials).toEqual([
-			{ name: 'whatsAppCloudApi', required: true },
-			{ name: 'whatsAppComplianceStore', required: false, testedBy: 'testComplianceStore' },
+			{ name: 'whatsAppCloudApi', displayName: 'WhatsApp Cloud API', required: true },
+			{
+				name: 'whatsAppComplianceStore',
+				displayName: 'Compliance Store (Optional)',
+				required: false,
+				testedBy: 'testComplianceStore',
+			},
 		]);
 	});
 

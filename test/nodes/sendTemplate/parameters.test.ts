@@ -26,8 +26,13 @@ describe('Send Template parameters', () => {
 		expect(description.outputNames).toEqual(['Sent', 'Skipped']);
 		expect(description.outputs).toEqual(['main', 'main']);
 		expect(description.credentials).toEqual([
-			{ name: 'whatsAppCloudApi', required: true },
-			{ name: 'whatsAppComplianceStore', required: false, testedBy: 'testComplianceStore' },
+			{ name: 'whatsAppCloudApi', displayName: 'WhatsApp Cloud API', required: true },
+			{
+				name: 'whatsAppComplianceStore',
+				displayName: 'Compliance Store (Optional)',
+				required: false,
+				testedBy: 'testComplianceStore',
+			},
 		]);
 	});
 
