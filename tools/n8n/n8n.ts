@@ -22,6 +22,7 @@ import { findInstalledN8n, type N8nInstall } from './install';
 import {
 	createRunDir,
 	currentRunDir,
+	endRun,
 	registerProcess,
 	RUN_DIR_ENV,
 	unregisterProcess,
@@ -116,6 +117,11 @@ export interface N8nInstance {
 	loadedTypes(): LoadedTypes;
 	/** Stops the process group, waits for it to end and removes the user folder. Idempotent. */
 	stop(): Promise<void>;
+	/**
+	 * Resolves when `n8n start` has ended, whether stop() ended it or not (a signal from outside,
+	 * a crash): the demo stops everything else then.
+	 */
+	readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 /** Settings every test instance runs with; `options.env` may override them. */
@@ -152,9 +158,11 @@ const POLL_MS = 250;
 function runDir(): string {
 	const existing = currentRunDir();
 	if (existing) return existing;
-	// Used outside jest: the next e2e globalSetup removes it once this process has ended.
+	// Used outside jest (the demo, the screenshots, a benchmark): removed when this process exits;
+	// the next e2e globalSetup removes it if this process was killed before it could.
 	const dir = createRunDir(process.pid);
 	process.env[RUN_DIR_ENV] = dir;
+	process.once('exit', () => endRun(dir));
 	return dir;
 }
 
@@ -358,6 +366,10 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 	let child: ChildProcess | undefined;
 	let output = '';
 	let exited: Promise<void> = Promise.resolve();
+	let exitStatus: { code: number | null; signal: NodeJS.Signals | null } = {
+		code: null,
+		signal: null,
+	};
 	let stopped = false;
 
 	const stop = async (): Promise<void> => {
@@ -447,7 +459,12 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 			detached: true,
 		});
 		const started = child;
-		exited = new Promise((resolve) => started.on('exit', () => resolve()));
+		exited = new Promise((resolve) =>
+			started.on('exit', (code, signal) => {
+				exitStatus = { code, signal };
+				resolve();
+			}),
+		);
 		if (started.pid !== undefined) registerProcess(run, { pgid: started.pid, userFolder });
 		const collect = (chunk: Buffer): void => {
 			output += chunk.toString();
@@ -491,6 +508,7 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 			},
 			loadedTypes: () => readLoadedTypes(userFolder),
 			stop,
+			exited: exited.then(() => exitStatus),
 		};
 		return instance;
 	} catch (error) {
