@@ -6,7 +6,6 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { storeCredential } from '../shared/descriptions';
 import { testComplianceStore } from '../shared/store';
 import { outputs, properties } from './actions/node.description';
 import { router } from './actions/router';
@@ -32,7 +31,14 @@ export class WhatsAppOptInManager implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs,
-		credentials: [storeCredential],
+		credentials: [
+			{
+				name: 'whatsAppComplianceStore',
+				displayName: 'Compliance Store (Optional)',
+				required: false,
+				testedBy: 'testComplianceStore',
+			},
+		],
 		properties,
 	};
 

@@ -1,29 +1,5 @@
 import { getCountries, getCountryCallingCode } from 'libphonenumber-js/max';
-import type {
-	IExecuteFunctions,
-	INodeCredentialDescription,
-	INodeProperties,
-	INodePropertyOptions,
-} from 'n8n-workflow';
-
-import { STORE_CREDENTIAL } from './store';
-
-/**
- * The node's two credential fields, labelled so that they cannot be mixed up: n8n labels both
- * "Credential" otherwise, and the empty store field then reads like something missing.
- */
-export const cloudApiCredential: INodeCredentialDescription = {
-	name: 'whatsAppCloudApi',
-	displayName: 'WhatsApp Cloud API',
-	required: true,
-};
-
-export const storeCredential: INodeCredentialDescription = {
-	name: STORE_CREDENTIAL,
-	displayName: 'Compliance Store (Optional)',
-	required: false,
-	testedBy: 'testComplianceStore',
-};
+import type { IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 export const storeNotice: INodeProperties = {
 	displayName:

@@ -38,7 +38,12 @@ describe('reply in window parameters', () => {
 		expect(description.version).toBe(1);
 		expect(description.outputNames).toEqual(['Sent', 'Window Closed']);
 		expect(description.credentials).toEqual([
-			{ name: 'whatsAppCloudApi', displayName: 'WhatsApp Cloud API', required: true },
+			{
+				name: 'whatsAppCloudApi',
+				displayName: 'WhatsApp Cloud API',
+				required: true,
+				testedBy: 'testCloudApi',
+			},
 			{
 				name: 'whatsAppComplianceStore',
 				displayName: 'Compliance Store (Optional)',

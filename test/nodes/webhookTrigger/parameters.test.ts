@@ -34,7 +34,12 @@ describe('webhook trigger parameters', () => {
 		expect(description.inputs).toEqual([]);
 		expect(description.outputs).toEqual(['main']);
 		expect(description.credentials).toEqual([
-			{ name: 'whatsAppCloudApi', displayName: 'WhatsApp Cloud API', required: true },
+			{
+				name: 'whatsAppCloudApi',
+				displayName: 'WhatsApp Cloud API',
+				required: true,
+				testedBy: 'testCloudApi',
+			},
 			{
 				name: 'whatsAppComplianceStore',
 				displayName: 'Compliance Store (Optional)',
