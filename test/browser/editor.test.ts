@@ -214,7 +214,7 @@ describe('the n8n editor with the WhatsApp nodes', () => {
 		const answer = await postJson(demo.n8n.webhookUrl('back-in-stock'), {
 			sku: 'TRAIL-RUNNER-2',
 			product: 'the Trail Runner 2',
-			// One contact who opted in, one US number (Meta delivers no marketing there).
+			// One contact who opted in, one who did not.
 			subscribers: [
 				{ phone: contact.phone, first_name: contact.firstName },
 				{ phone: '+1 415 555 0123', first_name: 'Avery' },
@@ -231,7 +231,7 @@ describe('the n8n editor with the WhatsApp nodes', () => {
 			);
 		expect({ sent: reasons(0), skipped: reasons(1) }).toEqual({
 			sent: [contact.waId],
-			skipped: ['us_marketing'],
+			skipped: ['no_consent'],
 		});
 
 		await page.goto(`${demo.n8n.baseUrl}/workflow/waExBackInStock1/executions/${execution.id}`);
