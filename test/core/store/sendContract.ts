@@ -245,6 +245,15 @@ export function describeSending(name: string, makeTarget: MakeTarget): void {
 			await store.completeSends([
 				{ idempotencyKey: 'done', state: 'accepted', wamid: 'wamid.D', at: T0 + 1 },
 			]);
+			await store.markSendsLeft(
+				['u1', 'u2', 'u3', 'young'].map((key, n) => ({
+					idempotencyKey: key,
+					callbackId: `ddddddddddddddd${n + 1}`,
+					at: T0 + 4,
+				})),
+			);
+			// A claim whose request never left is not unconfirmed: it never went anywhere.
+			await store.reserveSends([{ ...claim('not-left', 'ddddddddddddddd9'), at: T0 + 1 }]);
 			const first = await store.listUnconfirmedSends({ before: T0 + 50, limit: 2 });
 			expect(first.map((s) => s.idempotencyKey)).toEqual(['u1', 'u2']);
 			const last = first[first.length - 1];
