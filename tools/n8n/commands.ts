@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import * as net from 'node:net';
 import * as path from 'node:path';
 
-import { createRunDir, currentRunDir, RUN_DIR_ENV } from './processes';
+import { createRunDir, currentRunDir, endRun, RUN_DIR_ENV } from './processes';
 
 const CLI_TIMEOUT_MS = 3 * 60 * 1000;
 
@@ -17,9 +17,11 @@ const INHERITED_ENV_DROPPED = /^(N8N_|DB_|EXECUTIONS_|QUEUE_|WEBHOOK_URL$|NODE_E
 export function runDir(): string {
 	const existing = currentRunDir();
 	if (existing) return existing;
-	// Used outside jest: the next e2e globalSetup removes it once this process has ended.
+	// Used outside jest (the demo, the screenshots, a benchmark): removed when this process exits;
+	// the next e2e globalSetup removes it if this process was killed before it could.
 	const dir = createRunDir(process.pid);
 	process.env[RUN_DIR_ENV] = dir;
+	process.once('exit', () => endRun(dir));
 	return dir;
 }
 

@@ -50,7 +50,7 @@ export interface N8nInstance {
 	readonly baseUrl: string;
 	/** The n8n user folder; n8n's own files are in `<userFolder>/.n8n`. */
 	readonly userFolder: string;
-	/** The pid of `n8n start` (benchmarks read its memory from /proc/<pid>/status). */
+	/** The pid of `n8n start` now (benchmarks read its memory from /proc/<pid>/status). */
 	readonly pid: number;
 	/** The production webhook URL of `webhookPath` (a published workflow's Webhook node path). */
 	webhookUrl(webhookPath: string): string;
@@ -67,6 +67,18 @@ export interface N8nInstance {
 	loadedTypes(): LoadedTypes;
 	/** Stops the process group, waits for it to end and removes the user folder. Idempotent. */
 	stop(): Promise<void>;
+	/**
+	 * Resolves when `n8n start` has ended, whether stop() ended it or not (a signal from outside,
+	 * a crash): the demo stops everything else then.
+	 */
+	readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+	/** SIGKILL to `n8n start` and its task runner, as a crash would end them; keeps the user folder. */
+	kill(): Promise<void>;
+	/**
+	 * Starts `n8n start` again on the same user folder, ports and key (after kill()), and waits until
+	 * it has activated the workflows again. logs() then shows the new process's output.
+	 */
+	restart(): Promise<void>;
 }
 
 const READY_LINE = 'Editor is now accessible via';
@@ -125,42 +137,56 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 		await installPackage(userFolder);
 		const published = await importFixtures(install, userFolder, env, options);
 
-		const started = spawnN8n(install, ['start'], {
-			name: 'main',
-			cwd: userFolder,
-			env,
-			runDir: run,
-			folders: [userFolder],
-		});
-		n8n = started;
-		await started.waitFor(READY_LINE, options.startTimeoutMs ?? 180_000, async () => {
-			const health = await fetch(`${baseUrl}/healthz`).catch(() => undefined);
-			return health?.ok === true;
-		});
-		const failed = published.filter(
-			(workflow) => !started.logs().includes(activatedLine(workflow)),
-		);
-		if (failed.length > 0) {
-			throw new Error(
-				`n8n started but did not activate ${failed.map((w) => `"${w.name}" (${w.id})`).join(', ')}. ` +
-					`Last log lines:\n${tail(started.logs(), 40)}`,
+		const launch = async (): Promise<N8nProcess> => {
+			const started = spawnN8n(install, ['start'], {
+				name: 'main',
+				cwd: folder,
+				env,
+				runDir: run,
+				folders: [folder],
+			});
+			n8n = started;
+			await started.waitFor(READY_LINE, options.startTimeoutMs ?? 180_000, async () => {
+				const health = await fetch(`${baseUrl}/healthz`).catch(() => undefined);
+				return health?.ok === true;
+			});
+			const failed = published.filter(
+				(workflow) => !started.logs().includes(activatedLine(workflow)),
 			);
-		}
-
-		const n8nFolder = path.join(userFolder, '.n8n');
-		const readExecutions = sqliteExecutions(install, n8nFolder);
+			if (failed.length > 0) {
+				throw new Error(
+					`n8n started but did not activate ${failed.map((w) => `"${w.name}" (${w.id})`).join(', ')}. ` +
+						`Last log lines:\n${tail(started.logs(), 40)}`,
+				);
+			}
+			return started;
+		};
 		const folder = userFolder;
+		let current = await launch();
+
+		const n8nFolder = path.join(folder, '.n8n');
+		const readExecutions = sqliteExecutions(install, n8nFolder);
 		return {
 			baseUrl,
 			userFolder: folder,
-			pid: started.pid,
+			get pid() {
+				return current.pid;
+			},
+			get exited() {
+				return current.exited;
+			},
 			webhookUrl: (webhookPath) => `${baseUrl}/webhook/${webhookPath.replace(/^\/+/, '')}`,
-			logs: () => started.logs(),
+			logs: () => current.logs(),
 			executions: readExecutions,
 			waitForExecutions: (workflowId, count, timeoutMs = 30_000) =>
-				waitForEnded(readExecutions, () => started.logs(), workflowId, count, timeoutMs),
+				waitForEnded(readExecutions, () => current.logs(), workflowId, count, timeoutMs),
 			loadedTypes: () => readLoadedTypes(folder),
 			stop,
+			kill: () => current.kill(),
+			async restart() {
+				await current.kill();
+				current = await launch();
+			},
 		};
 	} catch (error) {
 		await stop();

@@ -25,6 +25,13 @@ export interface N8nProcess {
 	waitFor(line: string, timeoutMs: number, ready?: () => Promise<boolean>): Promise<void>;
 	/** SIGTERM to the group, SIGKILL after 15 s; waits for the end. Idempotent. */
 	stop(): Promise<void>;
+	/**
+	 * SIGKILL to the group at once (n8n and its task runner), as a crash or an out-of-memory kill
+	 * would end it: nothing is flushed or stopped in order. Waits for the end.
+	 */
+	kill(): Promise<void>;
+	/** Resolves when the process has ended, however (stop(), kill(), a signal from outside). */
+	readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 export interface SpawnN8nOptions {
@@ -53,7 +60,9 @@ export function spawnN8n(
 	if (child.pid === undefined) throw new Error(`n8n ${args.join(' ')} could not be started`);
 	const pid = child.pid;
 	registerProcess(options.runDir, { pgid: pid, command: 'n8n', folders: options.folders });
-	const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+	const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+		child.on('exit', (code, signal) => resolve({ code, signal })),
+	);
 	const hasEnded = () => child.exitCode !== null || child.signalCode !== null;
 	let output = '';
 	const collect = (chunk: Buffer): void => {
@@ -73,6 +82,7 @@ export function spawnN8n(
 	return {
 		name: options.name,
 		pid,
+		exited,
 		logs: () => output,
 		async waitFor(line, timeoutMs, ready) {
 			const deadline = Date.now() + timeoutMs;
@@ -101,6 +111,14 @@ export function spawnN8n(
 				}
 				// n8n is gone; a task runner it did not stop (n8n crashed) must not outlive it.
 				killGroup(pid, 'SIGKILL');
+				unregisterProcess(options.runDir, pid);
+			})();
+			return stopping;
+		},
+		kill() {
+			stopping ??= (async () => {
+				killGroup(pid, 'SIGKILL');
+				await exited;
 				unregisterProcess(options.runDir, pid);
 			})();
 			return stopping;

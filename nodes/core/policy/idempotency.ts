@@ -1,4 +1,4 @@
-import { MINUTE } from '../clock';
+import { MINUTE, SECOND } from '../clock';
 import type { SentMessage } from '../model';
 import { formatUtc } from './format';
 import { ALLOW, type Decision } from './types';
@@ -13,6 +13,25 @@ import { ALLOW, type Decision } from './types';
  */
 export const PENDING_SEND_STALE_AFTER_MS = 5 * MINUTE;
 
+/**
+ * How long a claim whose request has not left yet holds its key. A key is claimed right before its
+ * request leaves and marked as left right after (milliseconds apart), so a claim older than this
+ * without the mark belongs to an execution that stopped before sending: the key is free again, and
+ * a re-run sends it. A claimer that took longer than half of this between its claim and its
+ * request does not send (the key may have been taken over). Status webhooks of a request that did
+ * leave settle it long before this in normal operation (Meta posts "sent" within seconds).
+ */
+export const CLAIM_LEASE_MS = 30 * SECOND;
+
+/** A pending send whose request never left and whose claim is older than CLAIM_LEASE_MS. */
+export function isAbandonedClaim(existing: SentMessage, now: number): boolean {
+	return (
+		existing.state === 'pending' &&
+		existing.leftAt === undefined &&
+		now - existing.createdAt > CLAIM_LEASE_MS
+	);
+}
+
 export interface IdempotencyInput {
 	/** The contact as the user gave it, used in the message. */
 	contact: string;
@@ -24,13 +43,15 @@ export interface IdempotencyInput {
 /**
  * The idempotency rule: one idempotency key is sent at most once. An accepted send answers with
  * its first wamid (a re-run reports the message as sent, not as sent twice); a failed one never
- * reached the contact, so it may be sent again. A pending one is held: while it is fresh another
- * execution is sending it; once it is older than PENDING_SEND_STALE_AFTER_MS, nobody is known to
+ * reached the contact, so it may be sent again, and so may an abandoned claim (its request never
+ * left). A pending one is held: while it is fresh another execution is sending it; once its
+ * request left longer than PENDING_SEND_STALE_AFTER_MS ago without an outcome, nobody is known to
  * be sending it, and it may or may not have gone out.
  */
 export function checkIdempotency(input: IdempotencyInput, now: number): Decision {
 	const { contact, idempotencyKey, existing } = input;
 	if (idempotencyKey === undefined || !existing || existing.state === 'failed') return ALLOW;
+	if (isAbandonedClaim(existing, now)) return ALLOW;
 	if (existing.state === 'accepted') {
 		return {
 			allowed: false,
@@ -40,8 +61,9 @@ export function checkIdempotency(input: IdempotencyInput, now: number): Decision
 			...(existing.wamid === undefined ? {} : { wamid: existing.wamid }),
 		};
 	}
-	const left = formatUtc(existing.createdAt);
-	if (now - existing.createdAt > PENDING_SEND_STALE_AFTER_MS) {
+	const leftAt = existing.leftAt ?? existing.createdAt;
+	const left = formatUtc(leftAt);
+	if (now - leftAt > PENDING_SEND_STALE_AFTER_MS) {
 		return {
 			allowed: false,
 			rule: 'idempotency',

@@ -21,6 +21,8 @@ import type {
 import type {
 	InboundTouch,
 	SendCompletion,
+	SendLeft,
+	SendRelease,
 	SendReservation,
 	StoreEffects,
 	TemplateKey,
@@ -128,6 +130,22 @@ export function checkReservations(reservations: readonly SendReservation[]): voi
 		checkText(`${at}.category`, r.category);
 		checkTime(`${at}.at`, r.at);
 		if (r.callbackId !== undefined) checkText(`${at}.callbackId`, r.callbackId);
+	});
+}
+
+export function checkReleases(releases: readonly SendRelease[]): void {
+	releases.forEach((r, i) => {
+		checkText(`releaseSends: releases[${i}].idempotencyKey`, r.idempotencyKey);
+		if (r.callbackId !== undefined)
+			checkText(`releaseSends: releases[${i}].callbackId`, r.callbackId);
+	});
+}
+
+export function checkSendsLeft(marks: readonly SendLeft[]): void {
+	marks.forEach((m, i) => {
+		checkText(`markSendsLeft: marks[${i}].idempotencyKey`, m.idempotencyKey);
+		checkText(`markSendsLeft: marks[${i}].callbackId`, m.callbackId);
+		checkTime(`markSendsLeft: marks[${i}].at`, m.at);
 	});
 }
 
@@ -361,6 +379,7 @@ export function toSentMessage(r: Row): SentMessage {
 			currency: str(r.currency),
 			errorCode: num(r.error_code),
 			callbackId: str(r.callback_id),
+			leftAt: num(r.left_at),
 		},
 	);
 }

@@ -32,6 +32,8 @@ import {
 } from '../model';
 import {
 	checkCompletions,
+	checkReleases,
+	checkSendsLeft,
 	checkConsentEvents,
 	checkListLimit,
 	checkReservations,
@@ -63,6 +65,7 @@ import {
 	CURRENT_SCHEMA_VERSION,
 	PostgresNames,
 	RECLAIM_FAILED_SEND,
+	RECLAIMABLE_SEND,
 	postgresMetaTable,
 	postgresMigrations,
 	quoteIdent,
@@ -77,6 +80,8 @@ import type {
 	ListConsentsPage,
 	ReserveResult,
 	SendCompletion,
+	SendLeft,
+	SendRelease,
 	UnconfirmedSendsPage,
 	SendReservation,
 	Snapshot,
@@ -427,9 +432,10 @@ export class PostgresComplianceStore implements ComplianceStore {
 		await this.query(this.sql.complete, [JSON.stringify(items)]);
 	}
 
-	async releaseSends(keys: string[]): Promise<void> {
+	async releaseSends(releases: SendRelease[]): Promise<void> {
 		await this.ready();
-		if (keys.length > 0) await this.query(this.sql.release, [unique(keys)]);
+		checkReleases(releases);
+		if (releases.length > 0) await this.query(this.sql.release, [JSON.stringify(releases)]);
 	}
 
 	/**
@@ -437,6 +443,12 @@ export class PostgresComplianceStore implements ComplianceStore {
 	 * concurrent delivery inserted makes this one wait for it and then skip the key), then apply
 	 * the effects of the new events only.
 	 */
+	async markSendsLeft(marks: SendLeft[]): Promise<void> {
+		await this.ready();
+		checkSendsLeft(marks);
+		if (marks.length > 0) await this.query(this.sql.markLeft, [JSON.stringify(marks)]);
+	}
+
 	async getSends(keys: string[]): Promise<Map<string, SentMessage>> {
 		await this.ready();
 		const list = unique(keys);
@@ -575,7 +587,10 @@ export class PostgresComplianceStore implements ComplianceStore {
 				hashes.map(() => null),
 				false,
 			]);
-			if (prune) await query(this.sql.prunePairs, [now, now - PAIR_STRIKES_KEPT_MS]);
+			if (prune) {
+				const at = Math.floor(now);
+				await query(this.sql.prunePairs, [at, at - PAIR_STRIKES_KEPT_MS]);
+			}
 			return { now, slots };
 		});
 	}
@@ -1095,12 +1110,21 @@ function statements(n: PostgresNames) {
 				kind text, category text, at bigint, "callbackId" text)
 			ORDER BY r."idempotencyKey"
 			ON CONFLICT (idempotency_key) DO UPDATE SET ${RECLAIM_FAILED_SEND}
-			WHERE s.state = 'failed'
+			WHERE ${RECLAIMABLE_SEND('s')}
 			RETURNING s.idempotency_key`,
 		sendsByKey: `SELECT * FROM ${sent} WHERE idempotency_key = ANY ($1::text[])`,
 		unconfirmed: `SELECT * FROM ${sent}
-			WHERE state = 'pending' AND created_at <= $1 AND (created_at, idempotency_key) > ($2, $3)
+			WHERE state = 'pending' AND left_at IS NOT NULL AND created_at <= $1
+				AND (created_at, idempotency_key) > ($2, $3)
 			ORDER BY created_at, idempotency_key LIMIT $4`,
+		markLeft: `UPDATE ${sent} AS s SET left_at = m.at
+			FROM (
+				SELECT * FROM jsonb_to_recordset($1::jsonb) AS r("idempotencyKey" text, "callbackId" text,
+					at bigint)
+				ORDER BY r."idempotencyKey"
+			) AS m
+			WHERE s.idempotency_key = m."idempotencyKey" AND s.callback_id = m."callbackId"
+				AND s.state = 'pending'`,
 		budgetLock: `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`,
 		senderBudget: `SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS now,
 				(SELECT tat FROM ${n.qualified('send_budget')} WHERE sender = $1) AS tat,
@@ -1134,7 +1158,10 @@ function statements(n: PostgresNames) {
 			) AS c
 			-- A failed status that came before our own record of Meta's answer wins.
 			WHERE s.idempotency_key = c."idempotencyKey" AND (c.state <> 'accepted' OR s.state <> 'failed')`,
-		release: `DELETE FROM ${sent} WHERE state = 'pending' AND idempotency_key = ANY ($1::text[])`,
+		release: `DELETE FROM ${sent} AS s
+			USING jsonb_to_recordset($1::jsonb) AS r("idempotencyKey" text, "callbackId" text)
+			WHERE s.state = 'pending' AND s.idempotency_key = r."idempotencyKey"
+				AND (r."callbackId" IS NULL OR s.callback_id = r."callbackId")`,
 		prune: `DELETE FROM ${seen} WHERE seen_at < $1`,
 		templates: `SELECT t.* FROM ${templateJoin(templates, 1)} ORDER BY t.account, t.name, t.language`,
 		costSummary: `SELECT category, pricing_type, currency, count(*) AS messages,

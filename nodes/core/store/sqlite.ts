@@ -19,6 +19,8 @@ import {
 } from '../model';
 import {
 	checkCompletions,
+	checkReleases,
+	checkSendsLeft,
 	checkConsentEvents,
 	checkListLimit,
 	checkReservations,
@@ -58,6 +60,7 @@ import { contactsOfEffects, withoutErasedContacts } from './erasure';
 import {
 	CURRENT_SCHEMA_VERSION,
 	RECLAIM_FAILED_SEND,
+	RECLAIMABLE_SEND,
 	SQLITE_META_TABLE,
 	quoteLiteral,
 	sqliteMigrations,
@@ -71,6 +74,8 @@ import type {
 	ListConsentsPage,
 	ReserveResult,
 	SendCompletion,
+	SendLeft,
+	SendRelease,
 	UnconfirmedSendsPage,
 	SendReservation,
 	Snapshot,
@@ -366,7 +371,7 @@ export class SqliteComplianceStore implements ComplianceStore {
 						created_at, callback_id)
 					VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)
 					ON CONFLICT (idempotency_key) DO UPDATE SET ${RECLAIM_FAILED_SEND}
-					WHERE sent_messages.state = 'failed'
+					WHERE ${RECLAIMABLE_SEND('sent_messages')}
 					RETURNING idempotency_key`,
 					r.idempotencyKey,
 					r.sender,
@@ -410,15 +415,37 @@ export class SqliteComplianceStore implements ComplianceStore {
 		});
 	}
 
-	async releaseSends(keys: string[]): Promise<void> {
+	async releaseSends(releases: SendRelease[]): Promise<void> {
 		this.ready();
-		if (keys.length === 0) return;
+		checkReleases(releases);
+		if (releases.length === 0) return;
 		this.write(() => {
-			this.run(
-				`DELETE FROM sent_messages
-				WHERE state = 'pending' AND idempotency_key IN (SELECT value FROM json_each(?))`,
-				JSON.stringify(unique(keys)),
-			);
+			for (const r of releases) {
+				this.run(
+					`DELETE FROM sent_messages WHERE state = 'pending' AND idempotency_key = ?
+						AND (? IS NULL OR callback_id = ?)`,
+					r.idempotencyKey,
+					r.callbackId ?? null,
+					r.callbackId ?? null,
+				);
+			}
+		});
+	}
+
+	async markSendsLeft(marks: SendLeft[]): Promise<void> {
+		this.ready();
+		checkSendsLeft(marks);
+		if (marks.length === 0) return;
+		this.write(() => {
+			for (const m of marks) {
+				this.run(
+					`UPDATE sent_messages SET left_at = ?
+					WHERE idempotency_key = ? AND callback_id = ? AND state = 'pending'`,
+					m.at,
+					m.idempotencyKey,
+					m.callbackId,
+				);
+			}
 		});
 	}
 
@@ -435,7 +462,8 @@ export class SqliteComplianceStore implements ComplianceStore {
 		const after = page.after ?? { createdAt: -1, idempotencyKey: '' };
 		return this.all(
 			`SELECT * FROM sent_messages
-			WHERE state = 'pending' AND created_at <= ? AND (created_at, idempotency_key) > (?, ?)
+			WHERE state = 'pending' AND left_at IS NOT NULL AND created_at <= ?
+				AND (created_at, idempotency_key) > (?, ?)
 			ORDER BY created_at, idempotency_key LIMIT ?`,
 			page.before,
 			after.createdAt,

@@ -56,19 +56,29 @@ export interface ComplianceStore extends SlotLedger {
 	startFreeEntryPoints(starts: WindowClose[]): Promise<void>;
 
 	/**
-	 * Claims idempotency keys before sending. A key whose stored send is pending or accepted is not
-	 * claimed again; its stored message is returned instead, so a re-run returns the first wamid.
-	 * A key whose send failed never reached the contact: it is claimed again (back to pending, with
-	 * this reservation's sender, contact, kind, category and time; the failed attempt's wamid,
-	 * price and error code cleared) and returned in `reserved`. Of concurrent claims of one key,
-	 * new or failed, exactly one wins.
+	 * Claims idempotency keys right before their requests leave. A key whose stored send is pending
+	 * or accepted is not claimed again; its stored message is returned instead, so a re-run returns
+	 * the first wamid. A key whose send failed never reached the contact, and a claim whose request
+	 * never left and is older than CLAIM_LEASE_MS was abandoned: either is claimed again (back to
+	 * pending, with this reservation's sender, contact, kind, category, time and callback id; the
+	 * earlier attempt's wamid, price, error code and left mark cleared) and returned in `reserved`.
+	 * Of concurrent claims of one key exactly one wins.
 	 */
 	reserveSends(reservations: SendReservation[]): Promise<ReserveResult>;
-	completeSends(completions: SendCompletion[]): Promise<void>;
-	/** Frees keys whose send certainly did not reach Meta, so a later run may send them. */
-	releaseSends(keys: string[]): Promise<void>;
 	/**
-	 * Sends whose request left (claimed) at or before `before` and whose outcome nobody recorded:
+	 * The requests of these claims left (marked right after sending): from here their outcome is
+	 * unknown until Meta's answer or a status webhook, and the claims are never taken over.
+	 */
+	markSendsLeft(marks: SendLeft[]): Promise<void>;
+	completeSends(completions: SendCompletion[]): Promise<void>;
+	/**
+	 * Frees keys whose send certainly did not reach Meta (or that an operator releases on purpose),
+	 * so a later run may send them. Only pending sends are freed; a release that names a callback
+	 * id frees only that claim, not one that took the key over since.
+	 */
+	releaseSends(releases: SendRelease[]): Promise<void>;
+	/**
+	 * Sends whose request left, claimed at or before `before`, and whose outcome nobody recorded:
 	 * no answer (the execution stopped, the answer was lost) and no status webhook since. Oldest
 	 * first, paged by key.
 	 */
@@ -174,6 +184,19 @@ export interface SendReservation {
 	 * the message's status webhooks, which confirm (or fail) a send whose answer was lost.
 	 */
 	callbackId?: string;
+}
+
+export interface SendRelease {
+	idempotencyKey: string;
+	/** The claim to free; without it, whatever claim is pending under the key. */
+	callbackId?: string;
+}
+
+export interface SendLeft {
+	idempotencyKey: string;
+	/** The claim's callback id: a mark of an older claim of the key changes nothing. */
+	callbackId: string;
+	at: number;
 }
 
 export interface ReserveResult {

@@ -15,6 +15,7 @@ import {
 	type ScheduleRequest,
 	type Slot,
 } from '../../../nodes/core/graph/schedule';
+import { PAIR_PRUNE_EVERY } from '../../../nodes/core/store/common';
 import { RACERS, type ContractTarget, type MakeTarget, type RaceMethod } from './contract';
 import { ManualClock } from '../../../nodes/core/clock';
 
@@ -30,13 +31,23 @@ function request(recipients: Array<string | undefined>, pair = pairPace(2)): Sch
 	return { recipients, sender: PACE, pair, horizonMs: 50 };
 }
 
+/** The pair budget's rows, counted in the dump of every table. */
+async function pairRowCount(target: ContractTarget): Promise<number> {
+	const tables = JSON.parse(await target.dumpTables()) as Array<[string, unknown[]]>;
+	const pairs = tables.find(([name]) => name.endsWith('pair_budget'));
+	return pairs ? pairs[1].length : 0;
+}
+
 const at = (slot: Slot): number => ('at' in slot ? slot.at : Number.NaN);
 
 export function describeSending(name: string, makeTarget: MakeTarget): void {
 	describe(`${name}: send budget (shared throughput and pair limit)`, () => {
 		let target: ContractTarget;
+		/** The store's clock where the store has one (SQLite); PostgreSQL keeps its own. */
+		let clock: ManualClock;
 		beforeEach(async () => {
-			target = await makeTarget({ clock: new ManualClock(T0) });
+			clock = new ManualClock(T0);
+			target = await makeTarget({ clock });
 		});
 		afterEach(async () => {
 			await target.dispose();
@@ -99,6 +110,20 @@ export function describeSending(name: string, makeTarget: MakeTarget): void {
 			const lease = await store.leaseSlots(SENDER, request([BOB, ALICE], pairPace()));
 			expect('deferUntil' in lease.slots[0]).toBe(true);
 			expect('at' in lease.slots[1]).toBe(true);
+		});
+
+		it('prunes pair rows whose limit is spent, every PAIR_PRUNE_EVERY leases', async () => {
+			const { store } = target;
+			// Paces of 1 ms: each contact's row is spent right after its lease.
+			const fast = { intervalMs: 1, toleranceMs: 0 };
+			const quick = { ...request([]), sender: fast, pair: fast };
+			for (let i = 0; i < PAIR_PRUNE_EVERY; i++) {
+				await store.leaseSlots(SENDER, { ...quick, recipients: [`49151000${1000 + i}`] });
+				clock.advance(10);
+				if (i === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+			}
+			// Pruned: far fewer rows than leases (the ones of the last milliseconds may stay).
+			expect(await pairRowCount(target)).toBeLessThan(PAIR_PRUNE_EVERY / 2);
 		});
 
 		it('keeps no phone number in the budget', async () => {
@@ -220,6 +245,15 @@ export function describeSending(name: string, makeTarget: MakeTarget): void {
 			await store.completeSends([
 				{ idempotencyKey: 'done', state: 'accepted', wamid: 'wamid.D', at: T0 + 1 },
 			]);
+			await store.markSendsLeft(
+				['u1', 'u2', 'u3', 'young'].map((key, n) => ({
+					idempotencyKey: key,
+					callbackId: `ddddddddddddddd${n + 1}`,
+					at: T0 + 4,
+				})),
+			);
+			// A claim whose request never left is not unconfirmed: it never went anywhere.
+			await store.reserveSends([{ ...claim('not-left', 'ddddddddddddddd9'), at: T0 + 1 }]);
 			const first = await store.listUnconfirmedSends({ before: T0 + 50, limit: 2 });
 			expect(first.map((s) => s.idempotencyKey)).toEqual(['u1', 'u2']);
 			const last = first[first.length - 1];

@@ -141,7 +141,12 @@ describe('opt-in manager parameters', () => {
 			usableAsTool: true,
 			inputs: ['main'],
 			credentials: [
-				{ name: 'whatsAppComplianceStore', required: false, testedBy: 'testComplianceStore' },
+				{
+					name: 'whatsAppComplianceStore',
+					displayName: 'Compliance Store (Optional)',
+					required: false,
+					testedBy: 'testComplianceStore',
+				},
 			],
 		});
 		expect(description.outputs).toMatch(/^=\{\{.*"check".*"Allowed".*"Not Allowed"/);

@@ -14,7 +14,10 @@ afterAll(async () => {
 
 const SENDER = '106540352242922';
 
+/** A send whose request left `minutesAgo` and whose outcome nobody recorded. */
 async function claimed(key: string, minutesAgo: number, contact = '4915123456789') {
+	const at = Date.now() - minutesAgo * MINUTE;
+	const callbackId = `${minutesAgo}`.padStart(4, '0') + key.length.toString(16).padStart(12, '0');
 	await db.reserveSends([
 		{
 			idempotencyKey: key,
@@ -22,10 +25,11 @@ async function claimed(key: string, minutesAgo: number, contact = '4915123456789
 			contact,
 			kind: 'template:back_in_stock',
 			category: 'marketing',
-			at: Date.now() - minutesAgo * MINUTE,
-			callbackId: `${minutesAgo}`.padStart(4, '0') + key.length.toString(16).padStart(12, '0'),
+			at,
+			callbackId,
 		},
 	]);
+	await db.markSendsLeft([{ idempotencyKey: key, callbackId, at }]);
 }
 
 describe('sent message: get unconfirmed and release', () => {

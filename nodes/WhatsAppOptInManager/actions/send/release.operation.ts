@@ -49,7 +49,7 @@ export async function execute(this: IExecuteFunctions, batch: Batch): Promise<vo
 	const keys = [...new Set(read.map((r) => r.value))];
 	const sends = await store.getSends(keys);
 	const pending = keys.filter((key) => sends.get(key)?.state === 'pending');
-	await store.releaseSends(pending);
+	await store.releaseSends(pending.map((key) => ({ idempotencyKey: key })));
 	for (const { itemIndex, value: key } of read) {
 		const found = sends.get(key);
 		const released = found?.state === 'pending';
