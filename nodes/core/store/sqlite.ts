@@ -275,12 +275,24 @@ export class SqliteComplianceStore implements ComplianceStore {
 	}
 
 	async getConsentHistory(contact: string): Promise<ConsentEvent[]> {
-		this.ready();
 		checkText('getConsentHistory: contact', contact);
-		return this.all(
-			'SELECT * FROM consent_events WHERE contact = ? ORDER BY coalesce(effective_at, at), id',
-			contact,
-		).map(toConsentEvent);
+		return (await this.getConsentHistories([contact])).get(contact)!;
+	}
+
+	async getConsentHistories(contacts: string[]): Promise<Map<string, ConsentEvent[]>> {
+		this.ready();
+		const list = unique(contacts);
+		list.forEach((c, i) => checkText(`getConsentHistories: contacts[${i}]`, c));
+		const result = new Map<string, ConsentEvent[]>(list.map((c) => [c, []]));
+		if (list.length === 0) return result;
+		for (const row of this.all(
+			`SELECT * FROM consent_events WHERE ${inList('contact', list)}
+			ORDER BY contact, coalesce(effective_at, at), id`,
+			listParameter(list),
+		)) {
+			result.get(String(row.contact))!.push(toConsentEvent(row));
+		}
+		return result;
 	}
 
 	async listConsents(page: ListConsentsPage): Promise<ConsentRecord[]> {
@@ -473,15 +485,21 @@ export class SqliteComplianceStore implements ComplianceStore {
 	}
 
 	async eraseContact(contact: string, at: number): Promise<EraseReport> {
-		const hash = this.ready();
 		checkText('eraseContact: contact', contact);
-		checkTime('eraseContact: at', at);
-		const contactHash = hash(contact);
+		return (await this.eraseContacts([contact], at))[0];
+	}
+
+	async eraseContacts(contacts: string[], at: number): Promise<EraseReport[]> {
+		const hash = this.ready();
+		const list = unique(contacts);
+		list.forEach((c, i) => checkText(`eraseContacts: contacts[${i}]`, c));
+		checkTime('eraseContacts: at', at);
+		if (list.length === 0) return [];
 		// Deleted rows would otherwise linger in free pages and in the WAL: overwrite them with
 		// zeros, then copy the WAL back and empty it (best effort: a reader may hold it open).
 		this.db.exec('PRAGMA secure_delete = ON');
 		try {
-			return this.write(() => this.erase(contact, contactHash, at));
+			return this.write(() => list.map((contact) => this.erase(contact, hash(contact), at)));
 		} finally {
 			this.db.exec('PRAGMA secure_delete = OFF');
 			this.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');

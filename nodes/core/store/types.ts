@@ -40,6 +40,8 @@ export interface ComplianceStore {
 	getConsents(contacts: string[]): Promise<Map<string, ConsentRecord[]>>;
 	/** The whole proof trail of one contact, in the order the changes took effect. */
 	getConsentHistory(contact: string): Promise<ConsentEvent[]>;
+	/** getConsentHistory for many contacts in one read: an entry for every requested contact. */
+	getConsentHistories(contacts: string[]): Promise<Map<string, ConsentEvent[]>>;
 	/** Current consents of all contacts, ordered by (contact, purpose), paged by keyset. */
 	listConsents(page: ListConsentsPage): Promise<ConsentRecord[]>;
 	countContacts(): Promise<number>;
@@ -85,8 +87,11 @@ export interface ComplianceStore {
 	/**
 	 * GDPR Art. 17: deletes the contact's consents, history, windows and costs, replaces the
 	 * contact in sent messages by its salted hash, and adds the hash to the suppression list.
+	 * Whatever arrives about the contact later is stored without personal data (erasure.ts).
 	 */
 	eraseContact(contact: string, at: number): Promise<EraseReport>;
+	/** eraseContact for many contacts in one transaction: one report per distinct contact, in order. */
+	eraseContacts(contacts: string[], at: number): Promise<EraseReport[]>;
 	/** The salted hash this store uses for `contact` (what stays after erasure). */
 	contactHash(contact: string): Promise<string>;
 }

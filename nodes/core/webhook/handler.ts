@@ -250,14 +250,11 @@ async function readContext(
 			});
 		}
 	}
-	const [consents, histories, templates] = await Promise.all([
+	const [consents, historyOf, templates] = await Promise.all([
 		consentContacts.size > 0 ? store.getConsents([...consentContacts]) : new Map(),
-		Promise.all(
-			[...historyContacts].map(async (c) => [c, await store.getConsentHistory(c)] as const),
-		),
+		historyContacts.size > 0 ? store.getConsentHistories([...historyContacts]) : new Map(),
 		templateKeys.size > 0 ? store.getTemplateStates([...templateKeys.values()]) : [],
 	]);
-	const historyOf = new Map(histories);
 	const templateOf = new Map<string, TemplateState>(
 		templates.map((t: TemplateState) => [templateKey(t.account, t.name, t.language), t]),
 	);

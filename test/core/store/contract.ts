@@ -589,6 +589,23 @@ export function describeComplianceStore(name: string, makeTarget: MakeTarget): v
 				]);
 			});
 
+			it('reads the histories of many contacts at once, an entry for every requested contact', async () => {
+				await store.recordConsent([
+					consent(BOB, 'opt_in', T0 + HOUR),
+					consent(ALICE, 'opt_out', T0 + HOUR),
+					consent(ALICE, 'opt_in', T0),
+				]);
+				const histories = await store.getConsentHistories([ALICE, CAROL, BOB, ALICE]);
+				expect([...histories.keys()]).toEqual([ALICE, CAROL, BOB]);
+				expect(histories.get(ALICE)!.map((e) => [e.action, e.at])).toEqual([
+					['opt_in', T0],
+					['opt_out', T0 + HOUR],
+				]);
+				expect(histories.get(BOB)).toEqual(await store.getConsentHistory(BOB));
+				expect(histories.get(CAROL)).toEqual([]);
+				expect(await store.getConsentHistories([])).toEqual(new Map());
+			});
+
 			it('answers getConsents with an entry for every requested contact', async () => {
 				await store.recordConsent([
 					consent(ALICE, 'opt_in', T0),
@@ -1351,6 +1368,32 @@ export function describeComplianceStore(name: string, makeTarget: MakeTarget): v
 				expect(snapshot.sends.get('order-1')).toMatchObject({ contact: hash, wamid: 'wamid.x1' });
 				expect(await store.getConsentHistory(ALICE)).toEqual([]);
 				expect((await store.eraseContact(ALICE, T0 + 2 * DAY)).alreadySuppressed).toBe(true);
+			});
+
+			it('erases many contacts at once, one report per contact', async () => {
+				await store.recordConsent([
+					consent(ALICE, 'opt_in', T0),
+					consent(BOB, 'opt_in', T0),
+					consent(BOB, 'opt_in', T0, { purpose: 'transactional' }),
+					consent(CAROL, 'opt_in', T0),
+				]);
+				await store.eraseContact(CAROL, T0);
+				const reports = await store.eraseContacts([BOB, ALICE, CAROL, BOB], T0 + DAY);
+				expect(
+					reports.map((r) => [r.consentRecords, r.consentEvents, r.alreadySuppressed]),
+				).toEqual([
+					[2, 2, false],
+					[1, 1, false],
+					[0, 0, true],
+				]);
+				expect(reports.map((r) => r.contactHash)).toEqual([
+					await store.contactHash(BOB),
+					await store.contactHash(ALICE),
+					await store.contactHash(CAROL),
+				]);
+				const dump = await target.dumpTables();
+				for (const contact of [ALICE, BOB, CAROL]) expect(dump).not.toContain(contact);
+				expect(await store.eraseContacts([], T0)).toEqual([]);
 			});
 
 			it('does not let an erased contact be opted in again, nor store anything about it', async () => {
