@@ -11,8 +11,9 @@ import type {
 } from 'n8n-workflow';
 
 import { PostgresComplianceStore, type PostgresStoreOptions } from '../core/store/postgres';
-import { SqliteComplianceStore, defaultSqlitePath } from '../core/store/sqlite';
+import { SqliteComplianceStore } from '../core/store/sqlite';
 import type { ComplianceStore } from '../core/store/types';
+import { checkedSqlitePath } from './sqlitePath';
 
 export const STORE_CREDENTIAL = 'whatsAppComplianceStore';
 
@@ -22,11 +23,13 @@ export type StoreConfig =
 	| { backend: 'sqlite'; path: string }
 	| ({ backend: 'postgres' } & Pick<PostgresStoreOptions, 'connection' | 'schema' | 'tablePrefix'>);
 
-/** Reads the store credential's fields; no credential means the embedded default file. */
+/**
+ * Reads the store credential's fields; no credential means the embedded default file. A SQLite
+ * File that n8n's file-access settings keep nodes from is refused (sqlitePath.ts).
+ */
 export function storeConfigFrom(credentials?: ICredentialDataDecryptedObject): StoreConfig {
 	if (!credentials || (credentials.backend ?? 'sqlite') === 'sqlite') {
-		const path = String(credentials?.sqlitePath ?? '').trim();
-		return { backend: 'sqlite', path: path || defaultSqlitePath() };
+		return { backend: 'sqlite', path: checkedSqlitePath(String(credentials?.sqlitePath ?? '')) };
 	}
 	const ssl = String(credentials.ssl ?? 'disable');
 	return {
@@ -99,7 +102,12 @@ export async function testComplianceStore(
 	this: ICredentialTestFunctions,
 	credential: ICredentialsDecrypted,
 ): Promise<INodeCredentialTestResult> {
-	const config = storeConfigFrom(credential.data);
+	let config: StoreConfig;
+	try {
+		config = storeConfigFrom(credential.data);
+	} catch (error) {
+		return { status: 'Error', message: (error as Error).message };
+	}
 	const store = createStore(config);
 	try {
 		await store.migrate();
