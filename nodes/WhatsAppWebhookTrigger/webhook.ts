@@ -33,6 +33,9 @@ import { getComplianceStore } from '../shared/store';
 import { seenEventPruner } from './prune';
 import { optionError, readTriggerSettings } from './settings';
 
+const UNVERIFIED =
+	'The webhook was rejected: its X-Hub-Signature-256 signature could not be verified';
+
 /** What the trigger reads of n8n's request (express, with n8n's rawBody). */
 interface WebhookRequest {
 	rawBody?: Buffer;
@@ -91,7 +94,9 @@ export async function webhook(this: IWebhookFunctions): Promise<IWebhookResponse
 
 	if (result.status !== 200) {
 		this.logger.warn(`WhatsApp webhook rejected (${result.status}): ${result.error ?? ''}`);
-		sendJson(res, result.status, { error: result.error ?? 'Rejected' });
+		// Any caller gets a 401: it learns that the signature failed, the log says why.
+		const error = result.status === 401 ? UNVERIFIED : (result.error ?? 'Rejected');
+		sendJson(res, result.status, { error });
 		return { noWebhookResponse: true };
 	}
 	if (result.consentReadError !== undefined) {

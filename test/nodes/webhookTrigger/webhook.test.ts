@@ -158,9 +158,26 @@ describe('webhook trigger: who may post', () => {
 		const call = await post(text('STOP'), {}, { secret: 'not-the-app-secret' });
 		expect(call.res.status).toBe(401);
 		expect(call.result).toEqual({ noWebhookResponse: true });
-		expect(call.res.json().error).toMatch(/does not match/);
-		expect(call.logs.some((l) => l.level === 'warn' && l.message.includes('401'))).toBe(true);
+		// The caller learns that the signature failed; why is in the log only.
+		expect(call.res.json().error).toBe(
+			'The webhook was rejected: its X-Hub-Signature-256 signature could not be verified',
+		);
+		expect(
+			call.logs.some(
+				(l) => l.level === 'warn' && l.message.includes('401') && /does not match/.test(l.message),
+			),
+		).toBe(true);
 		expect(dumpTables(temp.path)).toBe(before);
+	});
+
+	it('an App Secret emptied after activation gets 401 without telling the caller about the credential', async () => {
+		const call = await callWebhook(signedPost(text('Hallo')), {
+			storePath: temp.path,
+			cloudApi: { appSecret: '' },
+		});
+		expect(call.res.status).toBe(401);
+		expect(call.res.body).not.toMatch(/secret|credential/i);
+		expect(call.logs.some((l) => /no app secret/.test(l.message))).toBe(true);
 	});
 
 	it('a missing or malformed signature gets 401 and nothing is recorded', async () => {
