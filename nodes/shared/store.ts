@@ -11,7 +11,8 @@ import type {
 } from 'n8n-workflow';
 
 import { PostgresComplianceStore, type PostgresStoreOptions } from '../core/store/postgres';
-import { SqliteComplianceStore } from '../core/store/sqlite';
+import { CURRENT_SCHEMA_VERSION } from '../core/store/migrations';
+import { SqliteComplianceStore, inspectSqliteFile } from '../core/store/sqlite';
 import type { ComplianceStore } from '../core/store/types';
 import { checkedSqlitePath } from './sqlitePath';
 
@@ -97,29 +98,54 @@ export async function getComplianceStore(ctx: AnyContext): Promise<ComplianceSto
 	return await openStore(storeConfigFrom(credentials));
 }
 
-/** Credential test: opens the store, creates or migrates the tables, and says where it is. */
+/**
+ * Credential test: connects and reads the schema version, and writes nothing (no file, schema,
+ * table or migration: those happen when a node first uses the store). Says when the store is not
+ * there yet or a migration is pending.
+ */
 export async function testComplianceStore(
 	this: ICredentialTestFunctions,
 	credential: ICredentialsDecrypted,
 ): Promise<INodeCredentialTestResult> {
-	let config: StoreConfig;
 	try {
-		config = storeConfigFrom(credential.data);
+		const config = storeConfigFrom(credential.data);
+		if (config.backend === 'sqlite') {
+			const where = `SQLite file ${config.path}`;
+			const file = inspectSqliteFile(config.path);
+			if (!file.exists && !file.creatable) {
+				return {
+					status: 'Error',
+					message: `${where} does not exist and its folder is not writable for n8n: choose a folder n8n may write to`,
+				};
+			}
+			return schemaAnswer(where, file.exists, file.version);
+		}
+		const { connection, schema, tablePrefix } = config;
+		const where = `PostgreSQL ${connection?.host}:${connection?.port}/${connection?.database}`;
+		const store = new PostgresComplianceStore({ connection, schema, tablePrefix, poolSize: 1 });
+		try {
+			return schemaAnswer(where, true, await store.storedSchemaVersion());
+		} finally {
+			await store.close().catch(() => undefined);
+		}
 	} catch (error) {
 		return { status: 'Error', message: (error as Error).message };
 	}
-	const store = createStore(config);
-	try {
-		await store.migrate();
-		const version = await store.schemaVersion();
-		const where =
-			config.backend === 'sqlite'
-				? `SQLite file ${config.path}`
-				: `PostgreSQL ${config.connection?.host}:${config.connection?.port}/${config.connection?.database}`;
-		return { status: 'OK', message: `Connected to ${where} (schema version ${version})` };
-	} catch (error) {
-		return { status: 'Error', message: (error as Error).message };
-	} finally {
-		await store.close().catch(() => undefined);
+}
+
+function schemaAnswer(where: string, exists: boolean, version: number): INodeCredentialTestResult {
+	if (version > CURRENT_SCHEMA_VERSION) {
+		return {
+			status: 'Error',
+			message: `${where} has schema version ${version}, newer than this package supports (${CURRENT_SCHEMA_VERSION}): update n8n-nodes-whatsapp-compliance`,
+		};
 	}
+	const created = 'created when a node first uses the store';
+	let message: string;
+	if (!exists) message = `${where} does not exist yet; it is ${created}`;
+	else if (version === 0) message = `Connected to ${where}; the store's tables are ${created}`;
+	else if (version < CURRENT_SCHEMA_VERSION) {
+		message = `Connected to ${where} (schema version ${version}); a migration to version ${CURRENT_SCHEMA_VERSION} is pending and runs when a node first uses the store`;
+	} else message = `Connected to ${where} (schema version ${version}, up to date)`;
+	return { status: 'OK', message };
 }

@@ -234,6 +234,21 @@ export class PostgresComplianceStore implements ComplianceStore {
 		return rows.length > 0 ? Number(rows[0].value) : 0;
 	}
 
+	/**
+	 * The schema version in the database, without creating or migrating anything: 0 while the
+	 * store's schema or tables do not exist. For the store credential's test.
+	 */
+	async storedSchemaVersion(): Promise<number> {
+		try {
+			const { rows } = await this.query(this.sql.version, []);
+			return rows.length > 0 ? Number(rows[0].value) : 0;
+		} catch (error) {
+			// undefined_table, invalid_schema_name: nothing was created yet.
+			if (['42P01', '3F000'].includes((error as { code?: string }).code ?? '')) return 0;
+			throw error;
+		}
+	}
+
 	async close(): Promise<void> {
 		if (this.ownsPool && !this.pool.ended) await this.pool.end();
 	}

@@ -4,8 +4,9 @@
  * run while one connection writes, and every read-modify-write is a BEGIN IMMEDIATE transaction, so
  * several processes or threads on one file serialise their writes instead of losing them.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 
 import { systemClock, type Clock } from '../clock';
@@ -77,6 +78,60 @@ export function defaultSqlitePath(env: NodeJS.ProcessEnv = process.env): string 
 	const homeVar = process.platform === 'win32' ? 'USERPROFILE' : 'HOME';
 	const userHome = env.N8N_USER_FOLDER ?? env[homeVar] ?? process.cwd();
 	return join(userHome, '.n8n', SQLITE_FILE_NAME);
+}
+
+/** What inspectSqliteFile found. */
+export interface SqliteFileState {
+	/** Whether the file exists; when not, whether the store could create it there. */
+	exists: boolean;
+	creatable?: boolean;
+	/** The stored schema version; 0 when the store's tables are not there (yet). */
+	version: number;
+}
+
+/**
+ * Looks at a store file without writing anything (no file, folder, journal or schema is created,
+ * nothing is migrated): for the store credential's test.
+ */
+export function inspectSqliteFile(path: string): SqliteFileState {
+	if (!existsSync(path)) {
+		let folder = dirname(path);
+		while (!existsSync(folder) && dirname(folder) !== folder) folder = dirname(folder);
+		let creatable = true;
+		try {
+			accessSync(folder, constants.W_OK);
+		} catch {
+			creatable = false;
+		}
+		return { exists: false, creatable, version: 0 };
+	}
+	// Without a WAL (no writer has the file open) a WAL-mode reader would create one and the
+	// shared-memory file: read the file as immutable instead. With one, read through it.
+	const source = existsSync(`${path}-wal`) ? path : immutable(path);
+	let db: DatabaseSync;
+	try {
+		db = new DatabaseSync(source, { readOnly: true });
+	} catch (error) {
+		throw new Error(`SQLite store ${path} cannot be opened: ${(error as Error).message}`);
+	}
+	try {
+		const meta = db
+			.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'")
+			.get();
+		if (!meta) return { exists: true, version: 0 };
+		const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get();
+		return { exists: true, version: row ? Number(row.value) : 0 };
+	} catch (error) {
+		throw new Error(`SQLite store ${path} cannot be read: ${(error as Error).message}`);
+	} finally {
+		db.close();
+	}
+}
+
+function immutable(path: string): URL {
+	const url = pathToFileURL(resolve(path));
+	url.searchParams.set('immutable', '1');
+	return url;
 }
 
 export interface SqliteStoreOptions {
