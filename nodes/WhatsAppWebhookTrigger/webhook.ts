@@ -7,8 +7,9 @@
  * would be a duplicate), though their effects (window, opt-outs, statuses) are recorded.
  *
  * - GET (setup): Meta's handshake -> 200 with hub.challenge as text, else 403.
- * - POST: handleWebhookPost -> 401 (signature), 400 (not a WhatsApp envelope), 200. Those start
- *   no execution; neither does a 200 whose events were all duplicates or filtered out.
+ * - POST: handleWebhookPost -> 413 (larger than Meta's 3 MB), 401 (signature), 400 (not a
+ *   WhatsApp envelope), 200. Those start no execution; neither does a 200 whose events were all
+ *   duplicates or filtered out.
  * - The store fails -> 500, so Meta delivers again (the transaction rolled back: nothing recorded).
  * - The consentAfter read fails after the commit -> 200 and the events go out with
  *   `consentAfter: null` (a 500 would make the re-delivery all duplicates: nothing emitted).
