@@ -172,6 +172,24 @@ export function describeComplianceStore(name: string, makeTarget: MakeTarget): v
 			return records.find((r) => r.purpose === purpose);
 		}
 
+		/** The snapshot of an erased contact: nothing but the suppression; and its send under `key`. */
+		async function erasedSnapshot(contact: string, key: string) {
+			const snapshot = await store.getSnapshot({
+				sender: SENDER,
+				contacts: [contact],
+				marketingSince: 0,
+				idempotencyKeys: [key],
+			});
+			expect(snapshot.contacts.get(contact)).toEqual({
+				contact,
+				consents: [],
+				suppressed: true,
+				marketingSentAt: [],
+				optOutConfirmationsSentAt: [],
+			});
+			return snapshot;
+		}
+
 		describe('migrations', () => {
 			it('creates the schema at the current version and can run again', async () => {
 				await store.migrate();
@@ -1351,19 +1369,7 @@ export function describeComplianceStore(name: string, makeTarget: MakeTarget): v
 				expect(await target.dumpTables()).not.toContain(ALICE);
 				expect(await target.dumpTables()).toContain(BOB);
 
-				const snapshot = await store.getSnapshot({
-					sender: SENDER,
-					contacts: [ALICE],
-					marketingSince: 0,
-					idempotencyKeys: ['order-1'],
-				});
-				expect(snapshot.contacts.get(ALICE)).toEqual({
-					contact: ALICE,
-					consents: [],
-					suppressed: true,
-					marketingSentAt: [],
-					optOutConfirmationsSentAt: [],
-				});
+				const snapshot = await erasedSnapshot(ALICE, 'order-1');
 				// The idempotency key still protects against a second send.
 				expect(snapshot.sends.get('order-1')).toMatchObject({ contact: hash, wamid: 'wamid.x1' });
 				expect(await store.getConsentHistory(ALICE)).toEqual([]);
@@ -1467,19 +1473,7 @@ export function describeComplianceStore(name: string, makeTarget: MakeTarget): v
 				expect(await store.costSummary({ from: 0, to: T0 + 2 * DAY })).toMatchObject([
 					{ category: 'marketing', messages: 1 },
 				]);
-				const snapshot = await store.getSnapshot({
-					sender: SENDER,
-					contacts: [ALICE],
-					marketingSince: 0,
-					idempotencyKeys: ['order-9'],
-				});
-				expect(snapshot.contacts.get(ALICE)).toEqual({
-					contact: ALICE,
-					consents: [],
-					suppressed: true,
-					marketingSentAt: [],
-					optOutConfirmationsSentAt: [],
-				});
+				const snapshot = await erasedSnapshot(ALICE, 'order-9');
 				expect(snapshot.sends.get('order-9')).toMatchObject({ contact: hash, state: 'failed' });
 			});
 
