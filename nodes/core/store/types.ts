@@ -11,8 +11,10 @@ import type {
 
 /**
  * The compliance store: one async, batch-first interface with two backends (SQLite through
- * node:sqlite, PostgreSQL through pg). Every method that takes a list answers it in one round
- * trip, and every read-modify-write runs in one transaction, so concurrent writers lose nothing.
+ * node:sqlite, PostgreSQL through pg). Every method that takes a list answers it with a fixed
+ * number of round trips whatever its length (one for reads; PostgreSQL writes about contacts take
+ * a few: lock, read, write), and every read-modify-write runs in one transaction, so concurrent
+ * writers lose nothing. Consent is decided by one TypeScript function (consent.ts) for both.
  */
 export interface ComplianceStore {
 	readonly backend: 'sqlite' | 'postgres';
