@@ -278,6 +278,21 @@ export class PostgresComplianceStore implements ComplianceStore {
 		return rows.length > 0 ? Number(rows[0].value) : 0;
 	}
 
+	/**
+	 * The schema version in the database, without creating or migrating anything: 0 while the
+	 * store's schema or tables do not exist. For the store credential's test.
+	 */
+	async storedSchemaVersion(): Promise<number> {
+		try {
+			const { rows } = await this.query(this.sql.version, []);
+			return rows.length > 0 ? Number(rows[0].value) : 0;
+		} catch (error) {
+			// undefined_table, invalid_schema_name: nothing was created yet.
+			if (['42P01', '3F000'].includes((error as { code?: string }).code ?? '')) return 0;
+			throw error;
+		}
+	}
+
 	async close(): Promise<void> {
 		if (this.ownsPool && !this.pool.ended) await this.pool.end();
 	}
@@ -360,10 +375,19 @@ export class PostgresComplianceStore implements ComplianceStore {
 	}
 
 	async getConsentHistory(contact: string): Promise<ConsentEvent[]> {
-		await this.ready();
 		checkText('getConsentHistory: contact', contact);
-		const { rows } = await this.query(this.sql.history, [contact]);
-		return rows.map(toConsentEvent);
+		return (await this.getConsentHistories([contact])).get(contact)!;
+	}
+
+	async getConsentHistories(contacts: string[]): Promise<Map<string, ConsentEvent[]>> {
+		await this.ready();
+		const list = unique(contacts);
+		list.forEach((c, i) => checkText(`getConsentHistories: contacts[${i}]`, c));
+		const result = new Map<string, ConsentEvent[]>(list.map((c) => [c, []]));
+		if (list.length === 0) return result;
+		const { rows } = await this.query(this.sql.histories, [list]);
+		for (const row of rows) result.get(String(row.contact))!.push(toConsentEvent(row));
+		return result;
 	}
 
 	async listConsents(page: ListConsentsPage): Promise<ConsentRecord[]> {
@@ -536,24 +560,35 @@ export class PostgresComplianceStore implements ComplianceStore {
 	}
 
 	async eraseContact(contact: string, at: number): Promise<EraseReport> {
-		const hash = await this.ready();
 		checkText('eraseContact: contact', contact);
-		checkTime('eraseContact: at', at);
-		const contactHash = hash(contact);
+		return (await this.eraseContacts([contact], at))[0];
+	}
+
+	/** Under the contacts' locks, so no effect about them slips in between (erasure.ts). */
+	async eraseContacts(contacts: string[], at: number): Promise<EraseReport[]> {
+		const hash = await this.ready();
+		const list = unique(contacts);
+		list.forEach((c, i) => checkText(`eraseContacts: contacts[${i}]`, c));
+		checkTime('eraseContacts: at', at);
+		if (list.length === 0) return [];
+		const hashes = list.map(hash);
 		const { rows } = await this.transaction(async (tx) => {
-			await tx(this.sql.lockContacts, [this.lockNamespace, [contact]]);
-			return await tx(this.sql.erase, [[contact], [contactHash], at]);
+			await tx(this.sql.lockContacts, [this.lockNamespace, [...list].sort()]);
+			return await tx(this.sql.erase, [list, hashes, at]);
 		});
-		const r = rows[0];
-		return {
-			contactHash,
-			consentRecords: Number(r.consent_records),
-			consentEvents: Number(r.consent_events),
-			windows: Number(r.windows),
-			costEntries: Number(r.cost_entries),
-			sentMessagesAnonymised: Number(r.sent_messages),
-			alreadySuppressed: r.already_suppressed === true,
-		};
+		const byContact = new Map(rows.map((r) => [String(r.contact), r]));
+		return list.map((contact, i) => {
+			const r = byContact.get(contact)!;
+			return {
+				contactHash: hashes[i],
+				consentRecords: Number(r.consent_records),
+				consentEvents: Number(r.consent_events),
+				windows: Number(r.windows),
+				costEntries: Number(r.cost_entries),
+				sentMessagesAnonymised: Number(r.sent_messages),
+				alreadySuppressed: r.already_suppressed === true,
+			};
+		});
 	}
 
 	async contactHash(contact: string): Promise<string> {
@@ -967,7 +1002,8 @@ function statements(n: PostgresNames) {
 			(SELECT coalesce(json_agg(t ORDER BY t.account, t.name, t.language), '[]')
 				FROM ${templateJoin(templates, 6)}) AS templates`,
 		consents: `SELECT * FROM ${consent} WHERE contact = ANY ($1::text[]) ORDER BY contact, purpose`,
-		history: `SELECT * FROM ${events} WHERE contact = $1 ORDER BY coalesce(effective_at, at), id`,
+		histories: `SELECT * FROM ${events} WHERE contact = ANY ($1::text[])
+			ORDER BY contact, coalesce(effective_at, at), id`,
 		listFirst: `SELECT * FROM ${consent} ORDER BY contact, purpose LIMIT $1`,
 		listAfter: `SELECT * FROM ${consent} WHERE (contact, purpose) > ($1, $2)
 			ORDER BY contact, purpose LIMIT $3`,
@@ -1095,13 +1131,19 @@ function statements(n: PostgresNames) {
 				RETURNING contact_hash
 			)
 			SELECT i.contact,
-				(SELECT count(*) FROM c WHERE c.contact = i.contact) AS consent_records,
-				(SELECT count(*) FROM e WHERE e.contact = i.contact) AS consent_events,
-				(SELECT count(*) FROM w WHERE w.contact = i.contact) AS windows,
-				(SELECT count(*) FROM k WHERE k.contact = i.contact) AS cost_entries,
-				(SELECT count(*) FROM m WHERE m.contact = i.contact) AS sent_messages,
-				NOT EXISTS (SELECT 1 FROM p WHERE p.contact_hash = i.hash) AS already_suppressed
-			FROM input AS i`,
+				coalesce(c.n, 0) AS consent_records,
+				coalesce(e.n, 0) AS consent_events,
+				coalesce(w.n, 0) AS windows,
+				coalesce(k.n, 0) AS cost_entries,
+				coalesce(m.n, 0) AS sent_messages,
+				p.contact_hash IS NULL AS already_suppressed
+			FROM input AS i
+			LEFT JOIN (SELECT contact, count(*) AS n FROM c GROUP BY contact) AS c USING (contact)
+			LEFT JOIN (SELECT contact, count(*) AS n FROM e GROUP BY contact) AS e USING (contact)
+			LEFT JOIN (SELECT contact, count(*) AS n FROM w GROUP BY contact) AS w USING (contact)
+			LEFT JOIN (SELECT contact, count(*) AS n FROM k GROUP BY contact) AS k USING (contact)
+			LEFT JOIN (SELECT contact, count(*) AS n FROM m GROUP BY contact) AS m USING (contact)
+			LEFT JOIN p ON p.contact_hash = i.hash`,
 		claim: `INSERT INTO ${sent} AS s (idempotency_key, sender, contact, kind, category, state,
 				created_at, callback_id)
 			SELECT r."idempotencyKey", r.sender, r.contact, r.kind, r.category, 'pending', r.at,

@@ -4,8 +4,9 @@
  * run while one connection writes, and every read-modify-write is a BEGIN IMMEDIATE transaction, so
  * several processes or threads on one file serialise their writes instead of losing them.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 
 import { systemClock, type Clock } from '../clock';
@@ -96,6 +97,60 @@ export function defaultSqlitePath(env: NodeJS.ProcessEnv = process.env): string 
 	const homeVar = process.platform === 'win32' ? 'USERPROFILE' : 'HOME';
 	const userHome = env.N8N_USER_FOLDER ?? env[homeVar] ?? process.cwd();
 	return join(userHome, '.n8n', SQLITE_FILE_NAME);
+}
+
+/** What inspectSqliteFile found. */
+export interface SqliteFileState {
+	/** Whether the file exists; when not, whether the store could create it there. */
+	exists: boolean;
+	creatable?: boolean;
+	/** The stored schema version; 0 when the store's tables are not there (yet). */
+	version: number;
+}
+
+/**
+ * Looks at a store file without writing anything (no file, folder, journal or schema is created,
+ * nothing is migrated): for the store credential's test.
+ */
+export function inspectSqliteFile(path: string): SqliteFileState {
+	if (!existsSync(path)) {
+		let folder = dirname(path);
+		while (!existsSync(folder) && dirname(folder) !== folder) folder = dirname(folder);
+		let creatable = true;
+		try {
+			accessSync(folder, constants.W_OK);
+		} catch {
+			creatable = false;
+		}
+		return { exists: false, creatable, version: 0 };
+	}
+	// Without a WAL (no writer has the file open) a WAL-mode reader would create one and the
+	// shared-memory file: read the file as immutable instead. With one, read through it.
+	const source = existsSync(`${path}-wal`) ? path : immutable(path);
+	let db: DatabaseSync;
+	try {
+		db = new DatabaseSync(source, { readOnly: true });
+	} catch (error) {
+		throw new Error(`SQLite store ${path} cannot be opened: ${(error as Error).message}`);
+	}
+	try {
+		const meta = db
+			.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'")
+			.get();
+		if (!meta) return { exists: true, version: 0 };
+		const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get();
+		return { exists: true, version: row ? Number(row.value) : 0 };
+	} catch (error) {
+		throw new Error(`SQLite store ${path} cannot be read: ${(error as Error).message}`);
+	} finally {
+		db.close();
+	}
+}
+
+function immutable(path: string): URL {
+	const url = pathToFileURL(resolve(path));
+	url.searchParams.set('immutable', '1');
+	return url;
 }
 
 export interface SqliteStoreOptions {
@@ -296,12 +351,24 @@ export class SqliteComplianceStore implements ComplianceStore {
 	}
 
 	async getConsentHistory(contact: string): Promise<ConsentEvent[]> {
-		this.ready();
 		checkText('getConsentHistory: contact', contact);
-		return this.all(
-			'SELECT * FROM consent_events WHERE contact = ? ORDER BY coalesce(effective_at, at), id',
-			contact,
-		).map(toConsentEvent);
+		return (await this.getConsentHistories([contact])).get(contact)!;
+	}
+
+	async getConsentHistories(contacts: string[]): Promise<Map<string, ConsentEvent[]>> {
+		this.ready();
+		const list = unique(contacts);
+		list.forEach((c, i) => checkText(`getConsentHistories: contacts[${i}]`, c));
+		const result = new Map<string, ConsentEvent[]>(list.map((c) => [c, []]));
+		if (list.length === 0) return result;
+		for (const row of this.all(
+			`SELECT * FROM consent_events WHERE ${inList('contact', list)}
+			ORDER BY contact, coalesce(effective_at, at), id`,
+			listParameter(list),
+		)) {
+			result.get(String(row.contact))!.push(toConsentEvent(row));
+		}
+		return result;
 	}
 
 	async listConsents(page: ListConsentsPage): Promise<ConsentRecord[]> {
@@ -541,15 +608,21 @@ export class SqliteComplianceStore implements ComplianceStore {
 	}
 
 	async eraseContact(contact: string, at: number): Promise<EraseReport> {
-		const hash = this.ready();
 		checkText('eraseContact: contact', contact);
-		checkTime('eraseContact: at', at);
-		const contactHash = hash(contact);
+		return (await this.eraseContacts([contact], at))[0];
+	}
+
+	async eraseContacts(contacts: string[], at: number): Promise<EraseReport[]> {
+		const hash = this.ready();
+		const list = unique(contacts);
+		list.forEach((c, i) => checkText(`eraseContacts: contacts[${i}]`, c));
+		checkTime('eraseContacts: at', at);
+		if (list.length === 0) return [];
 		// Deleted rows would otherwise linger in free pages and in the WAL: overwrite them with
 		// zeros, then copy the WAL back and empty it (best effort: a reader may hold it open).
 		this.db.exec('PRAGMA secure_delete = ON');
 		try {
-			return this.write(() => this.erase(contact, contactHash, at));
+			return this.write(() => list.map((contact) => this.erase(contact, hash(contact), at)));
 		} finally {
 			this.db.exec('PRAGMA secure_delete = OFF');
 			this.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');

@@ -12,8 +12,10 @@ import type { SlotLedger } from '../graph/budget';
 
 /**
  * The compliance store: one async, batch-first interface with two backends (SQLite through
- * node:sqlite, PostgreSQL through pg). Every method that takes a list answers it in one round
- * trip, and every read-modify-write runs in one transaction, so concurrent writers lose nothing.
+ * node:sqlite, PostgreSQL through pg). Every method that takes a list answers it with a fixed
+ * number of round trips whatever its length (one for reads; PostgreSQL writes about contacts take
+ * a few: lock, read, write), and every read-modify-write runs in one transaction, so concurrent
+ * writers lose nothing. Consent is decided by one TypeScript function (consent.ts) for both.
  */
 export interface ComplianceStore extends SlotLedger {
 	readonly backend: 'sqlite' | 'postgres';
@@ -41,6 +43,8 @@ export interface ComplianceStore extends SlotLedger {
 	getConsents(contacts: string[]): Promise<Map<string, ConsentRecord[]>>;
 	/** The whole proof trail of one contact, in the order the changes took effect. */
 	getConsentHistory(contact: string): Promise<ConsentEvent[]>;
+	/** getConsentHistory for many contacts in one read: an entry for every requested contact. */
+	getConsentHistories(contacts: string[]): Promise<Map<string, ConsentEvent[]>>;
 	/** Current consents of all contacts, ordered by (contact, purpose), paged by keyset. */
 	listConsents(page: ListConsentsPage): Promise<ConsentRecord[]>;
 	countContacts(): Promise<number>;
@@ -104,8 +108,11 @@ export interface ComplianceStore extends SlotLedger {
 	/**
 	 * GDPR Art. 17: deletes the contact's consents, history, windows and costs, replaces the
 	 * contact in sent messages by its salted hash, and adds the hash to the suppression list.
+	 * Whatever arrives about the contact later is stored without personal data (erasure.ts).
 	 */
 	eraseContact(contact: string, at: number): Promise<EraseReport>;
+	/** eraseContact for many contacts in one transaction: one report per distinct contact, in order. */
+	eraseContacts(contacts: string[], at: number): Promise<EraseReport[]>;
 	/** The salted hash this store uses for `contact` (what stays after erasure). */
 	contactHash(contact: string): Promise<string>;
 }

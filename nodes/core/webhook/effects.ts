@@ -228,6 +228,7 @@ export class WebhookEffectRules {
 	private readonly pricing: PricingOptions;
 	private readonly currency: string;
 	private readonly countries = new Map<string, string | undefined>();
+	private readonly triggers = new WeakMap<WhatsAppEvent, Trigger | undefined>();
 
 	constructor(options: WebhookEffectOptions = {}) {
 		const flag = (name: keyof WebhookEffectOptions): boolean => {
@@ -337,8 +338,16 @@ export class WebhookEffectRules {
 		}
 	}
 
-	/** What a message means for consent (the first that applies: opt-out, confirmation, opt-in). */
+	/**
+	 * What a message means for consent (the first that applies: opt-out, confirmation, opt-in).
+	 * Kept per event: `needs` and `derive` both ask, and matching is the costly part of a message.
+	 */
 	private trigger(event: WhatsAppEvent): Trigger | undefined {
+		if (!this.triggers.has(event)) this.triggers.set(event, this.findTrigger(event));
+		return this.triggers.get(event);
+	}
+
+	private findTrigger(event: WhatsAppEvent): Trigger | undefined {
 		if (event.groupId !== undefined || event.contact === undefined) return undefined;
 		const typed = event.messageType === 'text' ? event.text : undefined;
 		const optOut = this.optOut?.match(typed);
