@@ -200,7 +200,7 @@ describe('opt-out wins within the clock allowance, in a real n8n', () => {
 			canReceive: { marketing: false, utility: false },
 		});
 		expect(outputItems(stop, 'Confirm Opt-Out', 0)).toEqual([
-			expect.objectContaining({ sent: expect.objectContaining({ status: 'sent' }) }),
+			expect.objectContaining({ result: 'sent' }),
 		]);
 
 		const restock = await run(nodes.marketing, { contact: anna.phone, key: 'restock-anna' });
@@ -216,9 +216,7 @@ describe('opt-out wins within the clock allowance, in a real n8n', () => {
 		});
 		expect(outputItems(reply, 'Reply in Window', 0)).toEqual([]);
 		expect(outputItems(reply, 'Reply in Window', 1)).toEqual([
-			expect.objectContaining({
-				notSent: expect.objectContaining({ reason: 'opted_out', rule: 'opt-out wins' }),
-			}),
+			expect.objectContaining({ result: 'skipped', reason: 'opted_out', rule: 'opt-out wins' }),
 		]);
 
 		// The one confirmation per opt-out went out above; another one is held.
@@ -230,7 +228,7 @@ describe('opt-out wins within the clock allowance, in a real n8n', () => {
 		});
 		expect(outputItems(again, 'Reply in Window', 1)).toEqual([
 			expect.objectContaining({
-				notSent: expect.objectContaining({ reason: 'opt_out_confirmed' }),
+				reason: 'opt_out_confirmed',
 			}),
 		]);
 
@@ -251,7 +249,7 @@ describe('erasure stays erased, in a real n8n', () => {
 			text: 'It ships today.',
 		});
 		const [sent] = outputItems(reply, 'Reply in Window', 0);
-		const wamid = String((sent.sent as IDataObject).wamid);
+		const wamid = String(sent.wamid);
 		expect(JSON.stringify(storeTables())).toContain(ben.waId);
 
 		const erase = await run(nodes.erase, { contact: ben.phone });
