@@ -14,6 +14,7 @@ import {
 	postgresMigrations,
 } from '../../../nodes/core/store/migrations';
 import { PostgresComplianceStore } from '../../../nodes/core/store/postgres';
+import { describeAccount } from './accountContract';
 import { describeSendBudget } from './budgetContract';
 import { RACERS, describeComplianceStore, type MakeTarget } from './contract';
 
@@ -104,6 +105,7 @@ if (!url) {
 
 	describeComplianceStore('postgres', makeTarget);
 	describeSendBudget('postgres', makeTarget);
+	describeAccount('postgres', makeTarget);
 
 	describe('postgres store', () => {
 		/** A pool that counts the statements its connections send: one per round trip. */
