@@ -166,3 +166,62 @@ export function standingFromPhoneNumber(
 	}
 	return entries;
 }
+
+/** A business phone number the store knows the standing of. */
+export interface NumberStanding {
+	/** Absent for a number only a webhook named (by its display phone number). */
+	readonly phoneNumberId?: string;
+	readonly displayPhoneNumber?: string;
+	readonly quality?: Stated<string>;
+	readonly checkedAt?: number;
+}
+
+/**
+ * Every number in `entries`: those read from Meta by id (with a flag a webhook gave under their
+ * display phone number), then the display phone numbers no read has matched to an id yet.
+ */
+export function numbersOf(entries: readonly StandingEntry[]): NumberStanding[] {
+	const ids = new Set(
+		entries
+			.map((e) => e.subject)
+			.filter((s) => s !== PORTFOLIO && !s.startsWith('display:') && !s.startsWith('template:')),
+	);
+	const numbers: NumberStanding[] = [];
+	const matched = new Set<string>();
+	for (const id of [...ids].sort()) {
+		const display = entries.find(
+			(e) => e.subject === id && e.name === 'display_phone_number',
+		)?.value;
+		if (display !== undefined) matched.add(displaySubject(display));
+		const { numberQuality, checkedAt } = senderStanding(entries, id);
+		numbers.push({
+			phoneNumberId: id,
+			...(display !== undefined && { displayPhoneNumber: display }),
+			...(numberQuality && { quality: numberQuality }),
+			...(checkedAt !== undefined && { checkedAt }),
+		});
+	}
+	for (const e of entries) {
+		if (
+			!e.subject.startsWith('display:') ||
+			matched.has(e.subject) ||
+			e.name !== 'quality_rating'
+		) {
+			continue;
+		}
+		numbers.push({
+			displayPhoneNumber: e.subject.slice('display:'.length),
+			quality: { value: e.value, at: e.at, source: e.source },
+		});
+	}
+	return numbers;
+}
+
+/** The template a templateSubject names; undefined for any other subject. */
+export function templateOfSubject(
+	subject: string,
+): { account: string; name: string; language: string } | undefined {
+	const parts = subject.split(':');
+	if (parts.length !== 4 || parts[0] !== 'template') return undefined;
+	return { account: parts[1], name: parts[2], language: parts[3] };
+}

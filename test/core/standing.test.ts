@@ -3,9 +3,11 @@ import {
 	PORTFOLIO,
 	STANDING_REFRESH_MS,
 	displaySubject,
+	numbersOf,
 	senderStanding,
 	standingFromPhoneNumber,
 	standingIsStale,
+	templateOfSubject,
 	templateSubject,
 	type StandingEntry,
 } from '../../nodes/core/standing';
@@ -85,5 +87,54 @@ describe('account standing', () => {
 		expect(templateSubject({ account: '1', name: 'spring_sale', language: 'en_US' })).toBe(
 			'template:1:spring_sale:en_US',
 		);
+	});
+});
+
+describe('account standing: every number', () => {
+	it('lists the numbers read from Meta, then display phone numbers only a webhook named', () => {
+		const entries = [
+			entry(SENDER, 'display_phone_number', '4930901820', T0),
+			entry(SENDER, 'quality_rating', 'GREEN', T0),
+			entry(SENDER, 'checked', 'graph', T0),
+			entry(
+				displaySubject('4930901820'),
+				'quality_rating',
+				'RED',
+				T0 + HOUR,
+				'phone_number_quality_update',
+			),
+			entry(
+				displaySubject('14155550142'),
+				'quality_rating',
+				'FLAGGED',
+				T0,
+				'phone_number_quality_update',
+			),
+			entry(PORTFOLIO, 'messaging_limit', '250', T0),
+			entry(
+				templateSubject({ account: '1', name: 'a', language: 'en' }),
+				'quality_rating',
+				'RED',
+				T0,
+			),
+		];
+		expect(numbersOf(entries)).toEqual([
+			{
+				phoneNumberId: SENDER,
+				displayPhoneNumber: '4930901820',
+				quality: { value: 'RED', at: T0 + HOUR, source: 'phone_number_quality_update' },
+				checkedAt: T0,
+			},
+			{
+				displayPhoneNumber: '14155550142',
+				quality: { value: 'FLAGGED', at: T0, source: 'phone_number_quality_update' },
+			},
+		]);
+		expect(templateOfSubject('template:1:a:en')).toEqual({
+			account: '1',
+			name: 'a',
+			language: 'en',
+		});
+		expect(templateOfSubject(SENDER)).toBeUndefined();
 	});
 });

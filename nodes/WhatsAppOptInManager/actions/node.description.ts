@@ -1,9 +1,11 @@
 import { NodeConnectionTypes, type INodeProperties } from 'n8n-workflow';
 
 import { storeNotice } from '../../shared/descriptions';
+import * as account from './account';
 import * as bulk from './bulk';
 import * as consent from './consent';
 import * as contact from './contact';
+import * as report from './report';
 
 const main = NodeConnectionTypes.Main;
 
@@ -22,6 +24,11 @@ export const properties: INodeProperties[] = [
 		noDataExpression: true,
 		options: [
 			{
+				name: 'Account',
+				value: 'account',
+				description: "The business portfolio's messaging limit and quality ratings",
+			},
+			{
 				name: 'Bulk',
 				value: 'bulk',
 				description: 'Import consents from many items, export all consents',
@@ -36,10 +43,17 @@ export const properties: INodeProperties[] = [
 				value: 'contact',
 				description: 'Proof trail and erasure of one contact per item',
 			},
+			{
+				name: 'Report',
+				value: 'report',
+				description: 'What the delivered messages cost',
+			},
 		],
 		default: 'consent',
 	},
 	...consent.description,
 	...contact.description,
 	...bulk.description,
+	...account.description,
+	...report.description,
 ];

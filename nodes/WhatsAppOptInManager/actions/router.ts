@@ -1,10 +1,12 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
 import { systemClock, type Clock } from '../../core/clock';
+import * as account from './account';
 import { Batch } from './batch';
 import * as bulk from './bulk';
 import * as consent from './consent';
 import * as contact from './contact';
+import * as report from './report';
 
 interface Operation {
 	execute(this: IExecuteFunctions, batch: Batch): Promise<void>;
@@ -20,6 +22,8 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
 	},
 	contact: { getHistory: contact.getHistory, erase: contact.erase },
 	bulk: { import: bulk.import, export: bulk.export },
+	account: { getStatus: account.getStatus },
+	report: { cost: report.cost },
 };
 
 /** Check splits items into Allowed and Not Allowed; every other operation has one output. */

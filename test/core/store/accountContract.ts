@@ -43,7 +43,8 @@ function standing(
 	return { subject, name, value, at, source };
 }
 
-function cost(wamid: string, contact: string, at: number, extra: Partial<CostEntry> = {}) {
+/** A marketing delivery to a German number at the list price. */
+export function cost(wamid: string, contact: string, at: number, extra: Partial<CostEntry> = {}) {
 	return {
 		wamid,
 		sender: SENDER,

@@ -105,6 +105,19 @@ const CONTRACT: Pin[] = [
 	['bulk', 'export', 'options.fileName', 'string', ''],
 	['bulk', 'export', 'options.historyBinaryPropertyName', 'string', 'history'],
 	['bulk', 'export', 'options.binaryPropertyName', 'string', 'data'],
+	['account', '', 'operation', 'options', 'getStatus'],
+	['account', 'getStatus', 'accountNotice', 'notice', ''],
+	['report', '', 'operation', 'options', 'cost'],
+	['report', 'cost', 'costNotice', 'notice', ''],
+	['report', 'cost', 'period', 'options', 'last_7_days'],
+	['report', 'cost', 'from', 'dateTime', ''],
+	['report', 'cost', 'to', 'dateTime', ''],
+	['report', 'cost', 'groupBy', 'multiOptions', ['day', 'template', 'category', 'market']],
+	['report', 'cost', 'format', 'options', 'items'],
+	['report', 'cost', 'options', 'collection', {}],
+	['report', 'cost', 'options.fileName', 'string', ''],
+	['report', 'cost', 'options.binaryPropertyName', 'string', 'data'],
+	['report', 'cost', 'options.timeZone', 'string', ''],
 ];
 
 function pins(properties: INodeProperties[]): Pin[] {
