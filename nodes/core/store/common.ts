@@ -203,16 +203,17 @@ export function checkReachReservation(r: ReachReservation): void {
 }
 
 /**
- * How many of the oldest reach times a usage carries: as many as the count exceeds `limit` by
- * (the limit was lowered), then `oldest` more, at most all of them.
+ * How many of the oldest reach times a usage carries for a batch of `oldest` more recipients: a
+ * hold's retryAt reads the reach time at index count - limit + (its place among the held), so
+ * none while the batch fits, and all of them at most. Without a known limit, `oldest`.
  */
 export function reachListLength(
 	count: number,
 	limit: MessagingLimit | undefined,
 	oldest: number,
 ): number {
-	const over = typeof limit === 'number' ? Math.max(0, count - limit) : 0;
-	return Math.min(count, over + oldest);
+	const needed = typeof limit === 'number' ? Math.max(0, count - limit + oldest) : oldest;
+	return Math.min(count, needed);
 }
 
 export function checkReportDays(days: readonly ReportDay[]): void {

@@ -177,6 +177,13 @@ export const sqliteMigrations: readonly Migration[] = [
 			) WITHOUT ROWID`,
 			'CREATE INDEX reach_reached_at ON messaging_reach (reached_at)',
 			'CREATE INDEX reach_reserved_by ON messaging_reach (reserved_by) WHERE reserved_by IS NOT NULL',
+			// The rows of messaging_reach, kept by the writers (under the write lock): the count is
+			// this less the few rows that left the 24 hours since the last prune, not a scan of all.
+			`CREATE TABLE messaging_reach_total (
+				id INTEGER PRIMARY KEY CHECK (id = 1),
+				rows INTEGER NOT NULL
+			)`,
+			'INSERT INTO messaging_reach_total (id, rows) VALUES (1, 0)',
 			// What Meta said of the portfolio, its numbers and templates (standing.ts): the newest wins.
 			`CREATE TABLE account_standing (
 				subject TEXT NOT NULL,
@@ -695,6 +702,11 @@ export function postgresMigrations(n: PostgresNames): Migration[] {
 				`CREATE INDEX ${n.index('reach_reached_at')} ON ${n.qualified('messaging_reach')} (reached_at)`,
 				`CREATE INDEX ${n.index('reach_reserved_by')} ON ${n.qualified('messaging_reach')} (reserved_by)
 					WHERE reserved_by IS NOT NULL`,
+				`CREATE TABLE ${n.qualified('messaging_reach_total')} (
+					id integer PRIMARY KEY CHECK (id = 1),
+					rows bigint NOT NULL
+				)`,
+				`INSERT INTO ${n.qualified('messaging_reach_total')} (id, rows) VALUES (1, 0)`,
 				`CREATE TABLE ${n.qualified('account_standing')} (
 					subject text COLLATE "C" NOT NULL,
 					name text COLLATE "C" NOT NULL,

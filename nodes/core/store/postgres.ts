@@ -1027,6 +1027,13 @@ function statements(n: PostgresNames) {
 			updated_at = excluded.updated_at
 		WHERE excluded.updated_at >= t.updated_at`;
 	const reach = n.qualified('messaging_reach');
+	const reachTotal = n.qualified('messaging_reach_total');
+	/**
+	 * Recipients reached after `since`: the rows the writers counted, less those that left the
+	 * 24 hours and were not pruned yet (an index range of a few rows, not a scan of all).
+	 */
+	const reachCount = (since: string) => `((SELECT rows FROM ${reachTotal} WHERE id = 1)
+		- (SELECT count(*) FROM ${reach} WHERE reached_at <= ${since}))`;
 	const standing = n.qualified('account_standing');
 	// A value older than the stored one is ignored (standing.ts: the newest counts).
 	const upsertStanding = (
@@ -1048,11 +1055,8 @@ function statements(n: PostgresNames) {
 		// Everything the send rules need for a batch, as one row of JSON arrays.
 		// $9: counted since (null: the reach is not read); $10 the user's limit; $11 how many of the
 		// oldest reach times beyond those the count exceeds the lower limit by; $12 standing subjects.
-		snapshot: `WITH r AS (
-				SELECT contact_hash, reached_at FROM ${reach}
-				WHERE $9::bigint IS NOT NULL AND reached_at > $9::bigint
-			), n AS (
-				SELECT count(*) AS count FROM r
+		snapshot: `WITH n AS (
+				SELECT ${reachCount('$9::bigint')} AS count WHERE $9::bigint IS NOT NULL
 			), lim AS (
 				SELECT CASE WHEN value ~ '^[0-9]+$' THEN value::bigint END AS stored FROM ${standing}
 				WHERE subject = ${quoteLiteral(PORTFOLIO)} AND name = 'messaging_limit'
@@ -1060,11 +1064,17 @@ function statements(n: PostgresNames) {
 			SELECT
 			(SELECT count FROM n) AS reach_count,
 			(SELECT coalesce(json_agg(json_build_array(r.contact_hash, r.reached_at)), '[]')
-				FROM r WHERE r.contact_hash = ANY ($3::text[])) AS reached,
+				FROM ${reach} AS r
+				WHERE $9::bigint IS NOT NULL AND r.contact_hash = ANY ($3::text[])
+					AND r.reached_at > $9::bigint) AS reached,
 			(SELECT coalesce(json_agg(o.reached_at ORDER BY o.reached_at), '[]') FROM (
-				SELECT reached_at FROM r ORDER BY reached_at
-				LIMIT (SELECT least(n.count, greatest(0, n.count - coalesce(least((SELECT stored FROM lim),
-					$10::bigint), n.count)) + $11::bigint) FROM n)
+				SELECT reached_at FROM ${reach}
+				WHERE $9::bigint IS NOT NULL AND reached_at > $9::bigint
+				ORDER BY reached_at
+				LIMIT (SELECT least(n.count, CASE WHEN least((SELECT stored FROM lim), $10::bigint) IS NULL
+					THEN $11::bigint
+					ELSE greatest(0, n.count - least((SELECT stored FROM lim), $10::bigint) + $11::bigint) END)
+					FROM n)
 			) AS o) AS reach_oldest,
 			(SELECT coalesce(json_agg(s ORDER BY s.subject, s.name), '[]') FROM ${standing} AS s
 				WHERE s.subject = ANY ($12::text[])
@@ -1265,25 +1275,33 @@ function statements(n: PostgresNames) {
 		upsertStanding: upsertStanding('$1'),
 		// Pruned in the same statement: the count reads the state before it, filtered the same way.
 		reachState: `WITH pruned AS (
-				DELETE FROM ${reach} WHERE reached_at <= $1
+				DELETE FROM ${reach} WHERE reached_at <= $1 RETURNING 1
+			), total AS (
+				UPDATE ${reachTotal} SET rows = rows - (SELECT count(*) FROM pruned) WHERE id = 1
+				RETURNING rows
 			)
-			SELECT (SELECT count(*) FROM ${reach} WHERE reached_at > $1) AS count,
+			SELECT (SELECT rows FROM total) AS count,
 				(SELECT coalesce(json_agg(contact_hash), '[]') FROM ${reach}
 					WHERE contact_hash = ANY ($2::text[]) AND reached_at > $1) AS counted`,
+		// Under the reach lock, after the prune: every added recipient is a new row.
 		reachWrite: `WITH refreshed AS (
 				UPDATE ${reach} AS t SET previous_at = t.reached_at,
 					reached_at = greatest(t.reached_at, $1), reserved_by = r.key
 				FROM unnest($2::text[], $3::text[]) AS r(hash, key)
 				WHERE t.contact_hash = r.hash
+			), added AS (
+				INSERT INTO ${reach} (contact_hash, reached_at, previous_at, reserved_by)
+				SELECT a.hash, $1, NULL, a.key FROM unnest($4::text[], $5::text[]) AS a(hash, key)
+				ORDER BY a.hash
+				RETURNING 1
 			)
-			INSERT INTO ${reach} (contact_hash, reached_at, previous_at, reserved_by)
-			SELECT a.hash, $1, NULL, a.key FROM unnest($4::text[], $5::text[]) AS a(hash, key)
-			ORDER BY a.hash
-			ON CONFLICT (contact_hash) DO UPDATE SET reached_at = excluded.reached_at,
-				previous_at = NULL, reserved_by = excluded.reserved_by`,
+			UPDATE ${reachTotal} SET rows = rows + (SELECT count(*) FROM added) WHERE id = 1`,
 		reachOldest: `SELECT reached_at FROM ${reach} WHERE reached_at > $1 ORDER BY reached_at LIMIT $2`,
 		reachRelease: `WITH gone AS (
 				DELETE FROM ${reach} WHERE reserved_by = ANY ($1::text[]) AND previous_at IS NULL
+				RETURNING 1
+			), total AS (
+				UPDATE ${reachTotal} SET rows = rows - (SELECT count(*) FROM gone) WHERE id = 1
 			)
 			UPDATE ${reach} SET reached_at = previous_at, previous_at = NULL, reserved_by = NULL
 			WHERE reserved_by = ANY ($1::text[]) AND previous_at IS NOT NULL`,
@@ -1291,7 +1309,7 @@ function statements(n: PostgresNames) {
 			(SELECT coalesce(json_agg(s ORDER BY s.subject, s.name), '[]') FROM ${standing} AS s) AS entries,
 			(SELECT coalesce(json_agg(t ORDER BY t.account, t.name, t.language), '[]')
 				FROM ${templates} AS t) AS templates,
-			(SELECT count(*) FROM ${reach} WHERE reached_at > $1) AS reached`,
+			${reachCount('$1')} AS reached`,
 		// Per day (the boundaries of the reader's days), template (from the send record), pricing
 		// category and type, market and currency.
 		costReport: `SELECT d.n - 1 AS day,

@@ -573,7 +573,9 @@ export class SqliteComplianceStore implements ComplianceStore {
 		return this.write(() => {
 			const since = now - MESSAGING_LIMIT_PERIOD_MS;
 			// Recipients who left the 24 hours say nothing any more: gone, hash and all.
-			this.run('DELETE FROM messaging_reach WHERE reached_at <= ?', since);
+			const pruned = Number(
+				this.run('DELETE FROM messaging_reach WHERE reached_at <= ?', since).changes,
+			);
 			const hashes = unique(recipients.map((r) => r.hash));
 			const counted = new Set(
 				hashes.length === 0
@@ -583,7 +585,8 @@ export class SqliteComplianceStore implements ComplianceStore {
 							listParameter(hashes),
 						).map((row) => String(row.contact_hash)),
 			);
-			const count = this.reachCount(since);
+			// Every row left is counted: the total is the count.
+			const count = this.reachTotal() - pruned;
 			const admission = admitRecipients(
 				recipients,
 				(r) => r.hash,
@@ -591,26 +594,27 @@ export class SqliteComplianceStore implements ComplianceStore {
 				count,
 				limit,
 			);
-			for (const r of admission.refreshed) {
+			// One statement each for the whole batch: a row's own statement costs more than its write.
+			if (admission.refreshed.length > 0) {
 				this.run(
 					`UPDATE messaging_reach SET previous_at = reached_at, reached_at = max(reached_at, ?),
-						reserved_by = ?
-					WHERE contact_hash = ?`,
+						reserved_by = r.value ->> 1
+					FROM json_each(?) AS r
+					WHERE contact_hash = r.value ->> 0`,
 					now,
-					r.key,
-					r.hash,
+					JSON.stringify(admission.refreshed.map((r) => [r.hash, r.key])),
 				);
 			}
-			for (const r of admission.added) {
+			if (admission.added.length > 0) {
 				this.run(
 					`INSERT INTO messaging_reach (contact_hash, reached_at, previous_at, reserved_by)
-					VALUES (?, ?, NULL, ?)`,
-					r.hash,
+					SELECT value ->> 0, ?, NULL, value ->> 1 FROM json_each(?)`,
 					now,
-					r.key,
+					JSON.stringify(admission.added.map((r) => [r.hash, r.key])),
 				);
 			}
 			const after = count + admission.added.length;
+			this.run('UPDATE messaging_reach_total SET rows = ? WHERE id = 1', after);
 			return {
 				refused: admission.refused.map((r) => r.contact),
 				usage: {
@@ -627,11 +631,12 @@ export class SqliteComplianceStore implements ComplianceStore {
 		if (keys.length === 0) return;
 		const list = JSON.stringify(unique(keys));
 		this.write(() => {
-			this.run(
+			const gone = this.run(
 				`DELETE FROM messaging_reach
 				WHERE reserved_by IN (SELECT value FROM json_each(?)) AND previous_at IS NULL`,
 				list,
-			);
+			).changes;
+			this.run('UPDATE messaging_reach_total SET rows = rows - ? WHERE id = 1', gone);
 			this.run(
 				`UPDATE messaging_reach SET reached_at = previous_at, previous_at = NULL, reserved_by = NULL
 				WHERE reserved_by IN (SELECT value FROM json_each(?))`,
@@ -1054,10 +1059,16 @@ export class SqliteComplianceStore implements ComplianceStore {
 		);
 	}
 
+	/** Recipients reached after `since`: the total less those not counted any more, not yet pruned. */
 	private reachCount(since: number): number {
-		return Number(
-			this.get('SELECT count(*) AS n FROM messaging_reach WHERE reached_at > ?', since)!.n,
+		const left = Number(
+			this.get('SELECT count(*) AS n FROM messaging_reach WHERE reached_at <= ?', since)!.n,
 		);
+		return this.reachTotal() - left;
+	}
+
+	private reachTotal(): number {
+		return Number(this.get('SELECT rows FROM messaging_reach_total WHERE id = 1')!.rows);
 	}
 
 	private oldestReach(since: number, limit: number): number[] {

@@ -130,8 +130,9 @@ export interface SnapshotRequest {
 	/**
 	 * The portfolio's messaging limit usage at `now` (Snapshot.reach) and when each contact was
 	 * last reached (ContactSnapshot.reachedAt). A hold's retryAt is read from the oldest reach
-	 * times: the usage holds max(0, count - L) + `oldest` of them, L the lower of the stored limit
-	 * and `limit` (the user's, if set).
+	 * times: the usage holds those `oldest` more recipients may need, max(0, count - L + oldest),
+	 * L the lower of the stored limit and `limit` (the user's, if set); `oldest` of them when no
+	 * limit is known.
 	 */
 	reach?: { now: number; oldest: number; limit?: MessagingLimit };
 	/** Whether to read the standing of the portfolio and the sender number (Snapshot.standing). */
@@ -277,7 +278,7 @@ export interface ReachReservation {
 	 * each with the idempotency key of its first send (what releaseReach gives back by).
 	 */
 	recipients: Array<{ contact: string; key: string }>;
-	/** How many of the oldest reach times to return in `usage` beyond those the count exceeds the limit by. */
+	/** How many recipients may be held after this batch: `usage` carries the reach times they need. */
 	oldest: number;
 }
 
@@ -285,8 +286,8 @@ export interface ReachResult {
 	/** The recipients refused, past the limit, in batch order. */
 	refused: string[];
 	/**
-	 * The usage after this reservation. `oldestReachedAt` holds the oldest max(0, count - limit)
-	 * + `oldest` reach times (or all of them), for the retryAt of the refused.
+	 * The usage after this reservation. `oldestReachedAt` holds the oldest
+	 * max(0, count - limit + oldest) reach times (at most all), for the retryAt of the refused.
 	 */
 	usage: MessagingLimitUsage;
 }

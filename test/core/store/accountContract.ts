@@ -241,6 +241,28 @@ export function describeAccount(name: string, makeTarget: MakeTarget): void {
 				expect(await target.dumpTables()).not.toContain(aliceHash);
 			});
 
+			it('keeps the count right through prunes, refreshes and releases', async () => {
+				const at = (hours: number) => T0 + hours * HOUR;
+				const reserveAt = (hours: number, list: string[], tag: string) =>
+					store.reserveReach({
+						now: at(hours),
+						limit: undefined,
+						recipients: reach(list, (c) => `${tag}:${Buffer.from(c).toString('base64')}`),
+						oldest: 0,
+					});
+				const counts = async (hours: number[]) =>
+					Promise.all(hours.map(async (h) => (await usageAt(at(h))).usage.count));
+				await reserveAt(0, [ALICE, BOB], 'a');
+				await reserveAt(12, [CAROL, ALICE], 'b');
+				await store.releaseReach([`b:${Buffer.from(CAROL).toString('base64')}`]);
+				expect(await counts([12, 23, 24, 36])).toEqual([2, 2, 1, 0]);
+				// 25 hours on: Bob left and is pruned; Alice counts from hour 12, Dave is new.
+				const result = await reserveAt(25, [DAVE], 'c');
+				expect(result.usage.count).toBe(2);
+				expect(await counts([25, 36, 49])).toEqual([2, 1, 0]);
+				expect((await store.getAccountStanding(at(25))).reachedLast24h).toBe(2);
+			});
+
 			it('checks what it is given', async () => {
 				await expect(
 					store.reserveReach({ now: T0, limit: 0, recipients: [], oldest: 0 }),
