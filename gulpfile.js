@@ -17,4 +17,9 @@ function markCliExecutable(done) {
 	done();
 }
 
-task('build:icons', series(copyIcons, markCliExecutable));
+/** Copies each node's codex file (<Node>.node.json: categories, aliases, docs link) beside its .node.js. */
+function copyCodex() {
+	return src(['nodes/**/*.node.json'], { base: '.' }).pipe(dest('dist'));
+}
+
+task('build:icons', series(copyIcons, copyCodex, markCliExecutable));

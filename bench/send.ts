@@ -54,7 +54,16 @@ import { startSandbox, type Sandbox } from '../sandbox/server';
 import { marketingConsents, seedMarketingSent } from './seed';
 import { ensureN8nInstalled } from '../tools/n8n/install';
 import { startN8n, type N8nInstance, type WorkflowFixture } from '../tools/n8n/n8n';
-import { consentImportWorkflow, control, postJson, sandboxCredential } from '../tools/n8n/fixtures';
+import {
+	batchPhone,
+	batchWorkflow,
+	consentImportWorkflow,
+	control,
+	postJson,
+	sandboxCredential,
+	SandboxErrorCounts,
+	sendTemplateNode,
+} from '../tools/n8n/fixtures';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 5000);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 150);
@@ -62,7 +71,6 @@ const EVAL_ITEMS = Number(process.env.BENCH_EVAL_ITEMS ?? 100000);
 const PARTS = (process.env.BENCH_PARTS ?? 'eval,n8n').split(',');
 const RUNS = (process.env.BENCH_RUNS ?? 'http,80,1000').split(',');
 const PG_URL = process.env.WA_TEST_PG_URL;
-const PACKAGE = 'n8n-nodes-whatsapp-compliance';
 const RESULTS = join(__dirname, 'results', 'send.md');
 /** Set for the child process that evaluates one backend. */
 const CHILD_ENV = 'WA_BENCH_SEND_EVAL_BACKEND';
@@ -78,9 +86,6 @@ const load = () =>
 	loadavg()
 		.map((v) => v.toFixed(2))
 		.join(' / ');
-
-/** Contact i of the n8n runs: a German mobile number, also its sandbox wa_id without "+". */
-const phoneOf = (i: number) => `+49170${String(2000000 + i)}`;
 
 // -----------------------------------------------------------------------------------------------
 // Part 2: rule evaluation in this process
@@ -367,102 +372,6 @@ interface SendRun {
 	loadAfter: string;
 }
 
-/** Code node: the batch, as a CRM export would give it; with `payload` for the HTTP Request node. */
-const GENERATE_ITEMS = `const { count, sender, rate, runId, withPayload } = $input.first().json.body;
-const items = [];
-for (let i = 0; i < count; i++) {
-  const phone = '+49170' + String(2000000 + i);
-  const orderId = runId + '-' + i;
-  const json = { phone, orderId, firstName: 'Kim', deliveryDate: 'Friday, 14 March', sender, rate };
-  if (withPayload) {
-    json.payload = {
-      messaging_product: 'whatsapp',
-      to: phone,
-      type: 'template',
-      template: {
-        name: 'order_update',
-        language: { code: 'en' },
-        components: [
-          { type: 'header', parameters: [{ type: 'text', text: orderId }] },
-          { type: 'body', parameters: [
-            { type: 'text', text: 'Kim' },
-            { type: 'text', text: orderId },
-            { type: 'text', text: 'Friday, 14 March' },
-          ] },
-          { type: 'button', sub_type: 'url', index: '0', parameters: [{ type: 'text', text: orderId }] },
-        ],
-      },
-    };
-  }
-  items.push({ json });
-}
-return items;`;
-
-function benchWorkflow(
-	id: string,
-	name: string,
-	webhookPath: string,
-	sender: Record<string, unknown>,
-): WorkflowFixture {
-	return {
-		id,
-		name,
-		nodes: [
-			{
-				id: `${id}-webhook`,
-				name: 'Start',
-				type: 'n8n-nodes-base.webhook',
-				typeVersion: 2,
-				position: [0, 0],
-				webhookId: `${id}-webhook-id`,
-				parameters: {
-					httpMethod: 'POST',
-					path: webhookPath,
-					responseMode: 'onReceived',
-					options: {},
-				},
-			},
-			{
-				id: `${id}-code`,
-				name: 'Items',
-				type: 'n8n-nodes-base.code',
-				typeVersion: 2,
-				position: [220, 0],
-				parameters: { jsCode: GENERATE_ITEMS },
-			},
-			{ ...sender, id: `${id}-send`, name: 'Send', position: [440, 0] },
-		],
-		connections: {
-			Start: { main: [[{ node: 'Items', type: 'main', index: 0 }]] },
-			Items: { main: [[{ node: 'Send', type: 'main', index: 0 }]] },
-		},
-	};
-}
-
-const sendTemplateNode = {
-	type: `${PACKAGE}.whatsAppSendTemplate`,
-	typeVersion: 1,
-	parameters: {
-		senderNumber: { __rl: true, mode: 'id', value: '={{ $json.sender }}' },
-		recipient: '={{ $json.phone }}',
-		template: { __rl: true, mode: 'list', value: 'order_update|en' },
-		variables: {
-			mappingMode: 'defineBelow',
-			value: {
-				'header.text.1': '={{ $json.orderId }}',
-				'body.1': '={{ $json.firstName }}',
-				'body.2': '={{ $json.orderId }}',
-				'body.3': '={{ $json.deliveryDate }}',
-				'button.0.url': '={{ $json.orderId }}',
-			},
-			matchingColumns: [],
-			schema: [],
-		},
-		options: { rateLimit: '={{ $json.rate }}', idempotencyKey: '={{ $json.orderId }}' },
-	},
-	credentials: { whatsAppCloudApi: { id: 'waSandboxCloudApi', name: 'WhatsApp Sandbox' } },
-};
-
 function httpRequestNode(sandboxUrl: string) {
 	return {
 		type: 'n8n-nodes-base.httpRequest',
@@ -482,26 +391,10 @@ function httpRequestNode(sandboxUrl: string) {
 	};
 }
 
-/** Graph API answers per error code, read from the sandbox's request log. */
-class ErrorLog {
-	counts = new Map<number, number>();
-	line = (line: string): void => {
-		const match = /-> \d{3} \(#(\d+)\)/.exec(line);
-		if (!match) return;
-		const code = Number(match[1]);
-		this.counts.set(code, (this.counts.get(code) ?? 0) + 1);
-	};
-	take(): Map<number, number> {
-		const counts = this.counts;
-		this.counts = new Map();
-		return counts;
-	}
-}
-
 async function sendRun(
 	n8n: N8nInstance,
 	sandbox: Sandbox,
-	errors: ErrorLog,
+	errors: SandboxErrorCounts,
 	options: {
 		label: string;
 		workflowId: string;
@@ -588,7 +481,7 @@ function sendTable(runs: SendRun[]): string {
 
 async function n8nPart(): Promise<SendRun[]> {
 	await ensureN8nInstalled();
-	const errors = new ErrorLog();
+	const errors = new SandboxErrorCounts();
 	const sandbox = await startSandbox({
 		latencyMs: LATENCY_MS,
 		log: errors.line,
@@ -598,13 +491,18 @@ async function n8nPart(): Promise<SendRun[]> {
 	const CONSENT = 'benchSendConsent';
 	const workflows: WorkflowFixture[] = [
 		consentImportWorkflow(CONSENT, 'bench: import consent', 'bench-consent'),
-		benchWorkflow(
+		batchWorkflow(
 			'benchSendHttp',
 			'bench: HTTP Request batching',
 			'bench-http',
 			httpRequestNode(sandbox.url),
 		),
-		benchWorkflow('benchSendTemplate', 'bench: Send Template', 'bench-template', sendTemplateNode),
+		batchWorkflow(
+			'benchSendTemplate',
+			'bench: Send Template',
+			'bench-template',
+			sendTemplateNode({ rateLimit: 'fromItem' }),
+		),
 	];
 	let n8n: N8nInstance | undefined;
 	const stop = async () => {
@@ -620,7 +518,7 @@ async function n8nPart(): Promise<SendRun[]> {
 			await Promise.all(
 				indexes.slice(start, start + 50).map((i) =>
 					control(sandbox, 'POST', 'contacts', {
-						wa_id: phoneOf(i).slice(1),
+						wa_id: batchPhone(i).slice(1),
 						name: `Kim ${i}`,
 						country: 'DE',
 					}),
@@ -629,7 +527,7 @@ async function n8nPart(): Promise<SendRun[]> {
 		}
 		console.error('recording their opt-ins through the Opt-in Manager (Bulk > Import)...');
 		const rows = indexes.map((i) => ({
-			phone: phoneOf(i),
+			phone: batchPhone(i),
 			purposes: 'transactional',
 			status: 'opted_in',
 			time: new Date(Date.now() - DAY).toISOString(),

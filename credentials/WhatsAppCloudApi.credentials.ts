@@ -1,9 +1,4 @@
-import type {
-	IAuthenticateGeneric,
-	ICredentialTestRequest,
-	ICredentialType,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IAuthenticateGeneric, ICredentialType, INodeProperties } from 'n8n-workflow';
 
 import { DEFAULT_API_VERSION, DEFAULT_BASE_URL } from '../nodes/core/graph/defaults';
 import { DEFAULT_MESSAGES_PER_SECOND, MAX_MESSAGES_PER_SECOND } from '../nodes/core/graph/schedule';
@@ -110,14 +105,6 @@ export class WhatsAppCloudApi implements ICredentialType {
 			headers: {
 				Authorization: '=Bearer {{$credentials.accessToken}}',
 			},
-		},
-	};
-
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}/{{$credentials.apiVersion}}',
-			url: '=/{{$credentials.phoneNumberId}}',
-			qs: { fields: 'display_phone_number,verified_name' },
 		},
 	};
 }

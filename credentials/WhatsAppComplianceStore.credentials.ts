@@ -5,7 +5,8 @@ const postgresOnly = { show: { backend: ['postgres'] } };
 /**
  * Where consent, windows, sends and webhook keys are kept. Without this credential every node uses
  * the embedded SQLite file in the n8n user folder, shared by all workflows of the instance.
- * Queue mode (main, webhook and worker processes) needs PostgreSQL.
+ * Queue mode (main, webhook and worker processes) needs PostgreSQL: nodes/shared/store.ts refuses
+ * SQLite there.
  */
 export class WhatsAppComplianceStore implements ICredentialType {
 	name = 'whatsAppComplianceStore';
@@ -43,9 +44,9 @@ export class WhatsAppComplianceStore implements ICredentialType {
 			name: 'sqlitePath',
 			type: 'string',
 			default: '',
-			placeholder: 'e.g. /home/node/.n8n/whatsapp-compliance.sqlite',
+			placeholder: 'e.g. /home/node/.n8n-files/whatsapp-compliance.sqlite',
 			description:
-				'Leave empty to use whatsapp-compliance.sqlite in the n8n user folder, the file every node uses by default',
+				"Leave empty to use whatsapp-compliance.sqlite in the n8n user folder, the file every node uses by default; another file must be in a folder n8n lets nodes use (N8N_RESTRICT_FILE_ACCESS_TO, by default ~/.n8n-files), never n8n's own database",
 			displayOptions: { show: { backend: ['sqlite'] } },
 		},
 		{
@@ -115,6 +116,17 @@ export class WhatsAppComplianceStore implements ICredentialType {
 			default: 'wa_',
 			description:
 				'Lets several stores share one schema; lower-case letters, digits and underscores',
+			displayOptions: postgresOnly,
+		},
+		{
+			displayName: 'Max Connections',
+			name: 'poolSize',
+			type: 'number',
+			typeOptions: { minValue: 1, numberPrecision: 0 },
+			// DEFAULT_POOL_SIZE of nodes/core/store/postgres.ts (not imported: it would load pg here).
+			default: 5,
+			description:
+				'Connections each n8n process (main, every webhook processor and worker) may open to the store at once',
 			displayOptions: postgresOnly,
 		},
 	];

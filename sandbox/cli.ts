@@ -33,6 +33,8 @@ Then, from another terminal (--url URL or WA_SANDBOX_URL; default ${DEFAULT_URL}
   messaging-limit <250|2000|10000|100000|unlimited>
                                    the portfolio's limit of contacts reached outside the window
                                    per 24 hours (business_capability_update)
+  drop-answers [N]                 the next N accepted sends lose their answer (the connection is
+                                   cut after the message was accepted), as after a crash (default 1)
   account                          messaging limit, contacts reached in 24 hours, quality ratings
   billing [--time-zone Europe/Berlin]
                                    delivered messages by day, template, pricing and country, as JSON
@@ -204,6 +206,12 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
 				io.out(
 					`messaging limit ${result.messaging_limit} (${result.reached_24h} contacts reached in the last 24 hours)`,
 				);
+				return 0;
+			}
+			case 'drop-answers': {
+				const count = args[0] === undefined ? 1 : Number(args[0]);
+				const result = await call(base, 'POST', '/drop-answers', { count });
+				io.out(`the next ${result.answers_to_drop} accepted send(s) lose their answer`);
 				return 0;
 			}
 			case 'account':

@@ -166,6 +166,11 @@ function route(state: SandboxState, request: ControlRequest): unknown {
 				phoneNumberId: parts[1],
 				webhook: body.webhook as boolean | undefined,
 			});
+		case 'POST drop-answers': {
+			const count = body.count ?? 1;
+			if (typeof count !== 'number') throw new ControlError(400, 'count must be a number, e.g. 3.');
+			return { answers_to_drop: state.dropAnswers(count) };
+		}
 		case 'GET billing':
 			return billing(state, url.searchParams.get('time_zone') ?? 'UTC');
 		case 'GET sent': {

@@ -30,6 +30,8 @@ export interface GraphRequest {
 }
 
 export interface GraphResponse {
+	/** The message was accepted but its answer is lost: the server cuts the connection. */
+	readonly drop?: boolean;
 	readonly status: number;
 	readonly json?: unknown;
 	readonly bytes?: { data: Buffer; type: string };
@@ -96,7 +98,8 @@ export async function handleGraph(
 	const phone = state.phoneNumber(id);
 	const waba = state.businessAccount.id === id;
 	if (phone && edge === 'messages' && method === 'POST') {
-		return { status: 200, json: state.send(id, readBody(request)).response };
+		const { response } = state.send(id, readBody(request));
+		return { status: 200, json: response, drop: state.takeDroppedAnswer() };
 	}
 	if (phone && edge === 'media' && method === 'POST') {
 		return { status: 200, json: await uploadMedia(state, id, request) };

@@ -109,6 +109,12 @@ async function handle(
 	if (state.options.latencyMs > 0) await sleep(state.options.latencyMs);
 	try {
 		const answer = await handleGraph(state, { method, url, headers: req.headers, body, origin });
+		if (answer.drop) {
+			// Accepted, and the answer lost on the way back: the client cannot know.
+			res.destroy();
+			state.options.log?.(`${method} ${url.pathname} -> accepted, answer dropped`);
+			return;
+		}
 		if (answer.bytes) {
 			res.writeHead(answer.status, {
 				'content-type': answer.bytes.type,

@@ -289,6 +289,29 @@ export class SandboxState {
 	// Sending (POST /<PHONE_NUMBER_ID>/messages)
 
 	/** @throws GraphError as Meta would answer. */
+	/**
+	 * Accepted sends whose HTTP answer is not sent: the connection is cut after the message was
+	 * accepted (its statuses still follow), as when a response is lost or the sender crashes
+	 * between request and answer. Set with dropAnswers(); counts down.
+	 */
+	#answersToDrop = 0;
+
+	/** The next `count` accepted sends lose their answer (see #answersToDrop). */
+	dropAnswers(count: number): number {
+		if (!Number.isInteger(count) || count < 0) {
+			throw new GraphError(100, `count must be a whole number >= 0; got ${String(count)}.`);
+		}
+		this.#answersToDrop = count;
+		return this.#answersToDrop;
+	}
+
+	/** Whether the answer of the send just accepted is to be dropped (and counts it). */
+	takeDroppedAnswer(): boolean {
+		if (this.#answersToDrop <= 0) return false;
+		this.#answersToDrop -= 1;
+		return true;
+	}
+
 	send(phoneNumberId: string, body: unknown): SendResult {
 		const phone = this.#phones.get(phoneNumberId);
 		if (!phone) throw objectNotFound(phoneNumberId, 'post');
@@ -1047,6 +1070,7 @@ export class SandboxState {
 	 * and quality ratings back to the options and the seed. The webhook URL stays.
 	 */
 	reset(): void {
+		this.#answersToDrop = 0;
 		this.#cancelTimers();
 		this.webhooks.clear();
 		this.#load();

@@ -1,123 +1,80 @@
 /**
  * `npm start`: the demo. Starts the WhatsApp sandbox and a real n8n with this package installed
  * (as users install it), the sandbox credential and the example workflows, then prints the editor
- * URL, the owner login and three commands to try. Ctrl-C stops everything.
+ * URL, the owner login and commands to try.
  *
- * The first run installs the pinned n8n into a cache folder (about 5 minutes); later runs start in
- * about half a minute. Each run starts from a fresh n8n user folder.
+ * Stops everything (n8n, its task runner, the sandbox) and removes its temp folders on Ctrl-C, on
+ * SIGINT, SIGTERM or SIGHUP to `npm start` or to this process, and when n8n ends by itself (a
+ * signal to n8n or its task runner). The first run installs the pinned n8n into a cache folder
+ * (about 5 minutes); later runs start in about half a minute from a fresh n8n user folder.
  */
-import fs from 'node:fs';
-import net from 'node:net';
-import path from 'node:path';
+import { consentCommand, portIsFree, startDemo, type Demo } from '../tools/n8n/demo';
 
-import { startSandbox } from '../sandbox/server';
-import { ensureN8nInstalled } from '../tools/n8n/install';
-import { startN8n, type N8nInstance, type WorkflowFixture } from '../tools/n8n/n8n';
+const SANDBOX_PORT = 4010;
+const N8N_PORT = 5678;
 
-const ROOT = path.resolve(__dirname, '..');
-const OWNER_EMAIL = 'demo@example.com';
-const OWNER_PASSWORD = 'WhatsApp-Demo-2026';
-/** The credential id the example workflows refer to. */
-export const SANDBOX_CREDENTIAL_ID = 'waSandboxCloudApi';
-export const SANDBOX_CREDENTIAL_NAME = 'WhatsApp Sandbox';
-/**
- * The Webhook Trigger paths of the examples that receive the sandbox's webhooks, as two Meta apps
- * subscribed to one account: each gets every webhook. Both examples confirm a STOP with the same
- * idempotency key (<message id>-opt-out), so the contact gets one confirmation.
- */
-const TRIGGER_WEBHOOK_PATHS = ['whatsapp-inbox', 'whatsapp-optout'];
+let demo: Demo | undefined;
+let stopping = false;
 
-async function portIsFree(port: number): Promise<boolean> {
-	return await new Promise((resolve) => {
-		const server = net.createServer();
-		server.once('error', () => resolve(false));
-		server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-	});
+async function stopAll(why: string, exitCode: number): Promise<void> {
+	if (stopping) return;
+	stopping = true;
+	console.log(`\n${why}: stopping n8n and the sandbox...`);
+	// A second signal while stopping must not leave n8n behind: the harness kills it at exit.
+	const force = setTimeout(() => process.exit(exitCode), 20_000);
+	try {
+		await demo?.stop();
+	} finally {
+		clearTimeout(force);
+		process.exit(exitCode);
+	}
 }
 
-function loadExamples(): WorkflowFixture[] {
-	const dir = path.join(ROOT, 'examples');
-	return fs
-		.readdirSync(dir)
-		.filter((file) => file.endsWith('.json'))
-		.sort()
-		.map((file) => JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as WorkflowFixture);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+	process.on(signal, () => void stopAll(`Got ${signal}`, 0));
 }
 
 async function main(): Promise<void> {
-	console.log('Installing n8n for the demo if needed (the first time takes about 5 minutes)...');
-	const install = await ensureN8nInstalled();
-	// n8n checks the owner's password against this bcrypt hash; bcryptjs comes with n8n.
-	const bcrypt = (await import(path.join(install.dir, 'node_modules', 'bcryptjs'))) as {
-		hashSync(password: string, rounds: number): string;
-	};
-
-	const sandboxPort = (await portIsFree(4010)) ? 4010 : 0;
-	const n8nPort = (await portIsFree(5678)) ? 5678 : undefined;
-	const sandbox = await startSandbox({ port: sandboxPort });
-	const { state } = sandbox;
-	// Set once n8n runs; Ctrl-C while it starts stops the sandbox (the harness stops a half-started n8n).
-	const running: { n8n?: N8nInstance } = {};
-
-	const stop = async (): Promise<void> => {
-		console.log('\nStopping n8n and the sandbox...');
-		await running.n8n?.stop();
-		await sandbox.close();
-		process.exit(0);
-	};
-	process.once('SIGINT', () => void stop());
-	process.once('SIGTERM', () => void stop());
-
-	console.log(`Sandbox running at ${sandbox.url}. Starting n8n with the example workflows...`);
-	const n8n = await startN8n({
-		port: n8nPort,
-		credentials: [
-			{
-				id: SANDBOX_CREDENTIAL_ID,
-				name: SANDBOX_CREDENTIAL_NAME,
-				type: 'whatsAppCloudApi',
-				data: {
-					accessToken: state.options.accessToken,
-					businessAccountId: state.businessAccount.id,
-					phoneNumberId: state.phoneNumbers[0].id,
-					appSecret: state.options.appSecret,
-					verifyToken: 'sandbox-verify-token',
-					apiVersion: 'v25.0',
-					baseUrl: sandbox.url,
-				},
-			},
-		],
-		workflows: loadExamples(),
-		env: {
-			N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true',
-			N8N_INSTANCE_OWNER_EMAIL: OWNER_EMAIL,
-			N8N_INSTANCE_OWNER_PASSWORD_HASH: bcrypt.hashSync(OWNER_PASSWORD, 10),
-			N8N_INSTANCE_OWNER_FIRST_NAME: 'Demo',
-			N8N_INSTANCE_OWNER_LAST_NAME: 'User',
-		},
+	demo = await startDemo({
+		sandboxPort: (await portIsFree(SANDBOX_PORT)) ? SANDBOX_PORT : 0,
+		n8nPort: (await portIsFree(N8N_PORT)) ? N8N_PORT : undefined,
+		log: (line) => console.log(line),
 	});
-	running.n8n = n8n;
-	sandbox.state.webhookUrls = TRIGGER_WEBHOOK_PATHS.map((trigger) => n8n.webhookUrl(trigger));
+	if (stopping) return;
+	const { n8n, sandbox, owner } = demo;
+	// n8n ended without us (a signal to it or its task runner, a crash): end the rest too.
+	void n8n.exited.then(({ code, signal }) =>
+		stopAll(`n8n ended (${signal ?? `exit code ${code}`})`, stopping ? 0 : 1),
+	);
 
-	const contact = state.contacts()[0];
-	const cli = 'npx whatsapp-sandbox';
+	const [lena] = sandbox.state.contacts();
+	const cli =
+		sandbox.port === SANDBOX_PORT
+			? 'npx whatsapp-sandbox'
+			: `npx whatsapp-sandbox --url ${sandbox.url}`;
 	console.log(`
 n8n is running with the WhatsApp compliance nodes and the example workflows.
 
   Editor:    ${n8n.baseUrl}
-  Login:     ${OWNER_EMAIL} / ${OWNER_PASSWORD}
+  Login:     ${owner.email} / ${owner.password}
   Sandbox:   ${sandbox.url} (webhooks go to ${sandbox.state.webhookUrls.join(' and ')})
 
-Try these in another terminal (${contact.name} is a sandbox contact):
+Try these in another terminal in this folder (${lena.name} is a sandbox contact):
 
   1. A contact writes; the support inbox replies inside the 24-hour window:
-       ${cli} say ${contact.wa_id} "Hi, is the blue jacket back?"
-  2. The contact sends STOP; the opt-out is recorded and confirmed:
-       ${cli} say ${contact.wa_id} "STOP"
-  3. The shop says an item is back in stock; only contacts who opted in to back_in_stock get the
-     template. Nobody has yet, so every contact leaves on Skipped with its reason (see the execution):
+       ${cli} say ${lena.wa_id} "Hi, is the blue jacket back?"
+  2. The shop says an item is back in stock; only contacts who opted in to back_in_stock get the
+     template, the others leave on Skipped with the reason. Nobody has opted in yet: do it for
+     ${lena.name} first (through the Opt-in Manager of the workflow "Demo helper: record consent
+     rows"), then call the shop webhook and open the execution in the editor:
+       ${consentCommand(n8n, `+${lena.wa_id}`, 'back_in_stock')}
        curl -X POST ${n8n.webhookUrl('back-in-stock')} -H 'content-type: application/json' -d '{"sku":"TRAIL-RUNNER-2","product":"the Trail Runner 2"}'
-  4. A visitor signs up on your web form; the opt-in stays pending until they confirm on WhatsApp:
+     Between 21:00 and 08:00 German time ${lena.name} waits on Skipped too (quiet_hours, with retryAt).
+  3. ${lena.name} taps "Stop promotions" on that template: marketing stops for her:
+       ${cli} tap ${lena.wa_id} "Stop promotions"
+  4. The contact sends STOP; the opt-out is recorded and confirmed:
+       ${cli} say ${lena.wa_id} "STOP"
+  5. A visitor signs up on your web form; the opt-in stays pending until they confirm on WhatsApp:
        curl -X POST ${n8n.webhookUrl('newsletter-signup')} -H 'content-type: application/json' -d '{"phone":"+49 176 12345602","name":"Jonas Weber","consentText":"Yes, send me news and offers from Sandbox Shop on WhatsApp. I can unsubscribe at any time.","pageUrl":"https://shop.example.com/newsletter"}'
        ${cli} tap 4917612345602 "Yes, subscribe"
 
@@ -125,7 +82,7 @@ Try these in another terminal (${contact.name} is a sandbox contact):
 Press Ctrl-C to stop everything.`);
 }
 
-main().catch((error: unknown) => {
+main().catch(async (error: unknown) => {
 	console.error(error instanceof Error ? error.message : error);
-	process.exit(1);
+	await stopAll('The demo could not start', 1);
 });

@@ -6,7 +6,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { STORE_CREDENTIAL, testComplianceStore } from '../shared/store';
+import { testComplianceStore } from '../shared/store';
 import { outputs, properties } from './actions/node.description';
 import { router } from './actions/router';
 
@@ -31,7 +31,14 @@ export class WhatsAppOptInManager implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs,
-		credentials: [{ name: STORE_CREDENTIAL, required: false, testedBy: 'testComplianceStore' }],
+		credentials: [
+			{
+				name: 'whatsAppComplianceStore',
+				displayName: 'Compliance Store (Optional)',
+				required: false,
+				testedBy: 'testComplianceStore',
+			},
+		],
 		properties,
 	};
 

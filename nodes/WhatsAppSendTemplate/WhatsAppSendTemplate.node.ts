@@ -7,6 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { searchSenderNumbers } from '../shared/methods';
+import { testCloudApi } from '../shared/cloudApiTest';
 import { testComplianceStore } from '../shared/store';
 import { properties } from './description';
 import { execute } from './execute';
@@ -30,9 +31,22 @@ export class WhatsAppSendTemplate implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Sent', 'Skipped'],
+		// Labelled, so that the two fields cannot be mixed up (n8n calls both "Credential" otherwise)
+		// and the empty store field does not read like something missing. Literal here: n8n's lint
+		// rule credential-test-required reads testedBy from the node files.
 		credentials: [
-			{ name: 'whatsAppCloudApi', required: true },
-			{ name: 'whatsAppComplianceStore', required: false, testedBy: 'testComplianceStore' },
+			{
+				name: 'whatsAppCloudApi',
+				displayName: 'WhatsApp Cloud API',
+				required: true,
+				testedBy: 'testCloudApi',
+			},
+			{
+				name: 'whatsAppComplianceStore',
+				displayName: 'Compliance Store (Optional)',
+				required: false,
+				testedBy: 'testComplianceStore',
+			},
 		],
 		properties,
 	};
@@ -40,7 +54,7 @@ export class WhatsAppSendTemplate implements INodeType {
 	methods = {
 		listSearch: { searchSenderNumbers, searchTemplates },
 		resourceMapping: { getTemplateVariables },
-		credentialTest: { testComplianceStore },
+		credentialTest: { testCloudApi, testComplianceStore },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

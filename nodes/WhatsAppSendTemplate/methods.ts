@@ -6,7 +6,12 @@ import {
 	type ResourceMapperFields,
 } from 'n8n-workflow';
 
-import { templateVariables, unsupportedTemplateParts, WireError } from '../core/wire';
+import {
+	templateVariables,
+	unsupportedTemplateParts,
+	WireError,
+	type TemplateDefinition,
+} from '../core/wire';
 import { getCloudApi } from '../shared/cloudApi';
 import { toNodeError } from '../shared/errors';
 import {
@@ -52,6 +57,23 @@ export async function searchTemplates(
 	}
 }
 
+/**
+ * The Variables fields of a template: one per variable, in the template's order. Saved workflows
+ * keep this list as the mapper's schema; n8n marks the fields outdated when it differs in any way
+ * (examples/ are checked against it).
+ */
+export function variableFields(definition: TemplateDefinition): ResourceMapperField[] {
+	return templateVariables(definition).map((variable) => ({
+		id: variable.key,
+		displayName: variableDisplayName(variable),
+		required: variable.required,
+		defaultMatch: false,
+		canBeUsedToMatch: false,
+		display: true,
+		type: variable.kind === 'location' ? 'object' : 'string',
+	}));
+}
+
 /** The Variables fields of the chosen template: one per variable, in the template's order. */
 export async function getTemplateVariables(
 	this: ILoadOptionsFunctions,
@@ -92,17 +114,8 @@ export async function getTemplateVariables(
 			emptyFieldsNotice: `${label} has parts these fields cannot fill (${unsupported.join(', ')}). Use Variables Mode "Components JSON".`,
 		};
 	}
-	const fields: ResourceMapperField[] = templateVariables(definition).map((variable) => ({
-		id: variable.key,
-		displayName: variableDisplayName(variable),
-		required: variable.required,
-		defaultMatch: false,
-		canBeUsedToMatch: false,
-		display: true,
-		type: variable.kind === 'location' ? 'object' : 'string',
-	}));
 	return {
-		fields,
+		fields: variableFields(definition),
 		emptyFieldsNotice: `${label} has no variables: nothing to fill in.`,
 	};
 }

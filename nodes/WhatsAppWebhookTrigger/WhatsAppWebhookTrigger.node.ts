@@ -7,6 +7,7 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
+import { testCloudApi } from '../shared/cloudApiTest';
 import { testComplianceStore } from '../shared/store';
 import { properties, webhooks } from './description';
 import { checkExists, create, remove } from './lifecycle';
@@ -29,9 +30,22 @@ export class WhatsAppWebhookTrigger implements INodeType {
 		defaults: { name: 'WhatsApp Webhook Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
+		// Labelled, so that the two fields cannot be mixed up (n8n calls both "Credential" otherwise)
+		// and the empty store field does not read like something missing. Literal here: n8n's lint
+		// rule credential-test-required reads testedBy from the node files.
 		credentials: [
-			{ name: 'whatsAppCloudApi', required: true },
-			{ name: 'whatsAppComplianceStore', required: false, testedBy: 'testComplianceStore' },
+			{
+				name: 'whatsAppCloudApi',
+				displayName: 'WhatsApp Cloud API',
+				required: true,
+				testedBy: 'testCloudApi',
+			},
+			{
+				name: 'whatsAppComplianceStore',
+				displayName: 'Compliance Store (Optional)',
+				required: false,
+				testedBy: 'testComplianceStore',
+			},
 		],
 		webhooks,
 		properties,
@@ -39,7 +53,7 @@ export class WhatsAppWebhookTrigger implements INodeType {
 
 	methods = {
 		loadOptions: { getSenderNumbers },
-		credentialTest: { testComplianceStore },
+		credentialTest: { testCloudApi, testComplianceStore },
 	};
 
 	webhookMethods = {

@@ -245,11 +245,12 @@ export const properties: INodeProperties[] = [
 					"Whether quality ratings and messaging limit changes are stored, so Send Template holds marketing while the number or a template is rated low and counts against the portfolio's current limit",
 			},
 			{
-				displayName: 'Record Send Failures',
+				displayName: 'Record Send Statuses',
 				name: 'recordSendFailures',
 				type: 'boolean',
 				default: true,
-				description: 'Whether failed statuses mark the sent message as failed, with the error code',
+				description:
+					"Whether statuses update the store's sent messages: a failed one is marked failed (a re-run may send it again), and one whose answer a crash lost is confirmed",
 			},
 			{
 				displayName: 'Record Template Status',

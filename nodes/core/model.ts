@@ -155,6 +155,11 @@ export interface SentMessage {
 	errorCode?: number;
 	/** The id sent in biz_opaque_callback_data with this claim (see SendReservation). */
 	callbackId?: string;
+	/**
+	 * When the request left (the claimer marks it right after sending): a pending send without it
+	 * never left, and its claim is abandoned once older than CLAIM_LEASE_MS (policy/idempotency.ts).
+	 */
+	leftAt?: number;
 }
 
 /** A template as Meta last told us (list or webhook). */

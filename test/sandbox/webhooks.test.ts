@@ -522,6 +522,25 @@ describe('statuses and pricing', () => {
 	});
 });
 
+describe('lost answers', () => {
+	it('accepts a send, cuts the connection instead of answering, and still posts its statuses', async () => {
+		await say(sandbox, LENA);
+		expect((await control(sandbox, 'POST', '/drop-answers', { count: 1 })).json).toEqual({
+			answers_to_drop: 1,
+		});
+		await expect(
+			send(sandbox, { ...text(LENA, 'lost'), biz_opaque_callback_data: 'order-78' }),
+		).rejects.toThrow();
+		const [lost] = sandbox.state.sentMessages({ to: LENA }).slice(-1);
+		expect((lost.payload.text as Json).body).toBe('lost');
+		const sent = await waitForStatus(receiver, lost.id, 'sent');
+		expect(sent.biz_opaque_callback_data).toBe('order-78');
+		// Only the next one: the one after it is answered as usual.
+		const answered = await send(sandbox, text(LENA, 'answered'));
+		expect(answered.status).toBe(200);
+	});
+});
+
 describe('failed statuses', () => {
 	it('fails a marketing template to a contact who stopped marketing with 131050', async () => {
 		await control(sandbox, 'POST', `/contacts/${LENA}/marketing`, { value: 'stop' });

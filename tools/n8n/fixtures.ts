@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import type { IDataObject } from 'n8n-workflow';
 
 import type { Sandbox } from '../../sandbox/server';
-import type { CredentialFixture, WorkflowFixture } from './n8n';
+import { PACKAGE_NAME, type CredentialFixture, type WorkflowFixture } from './prepare';
+import { QUEUE_STORE_CREDENTIAL } from './queue';
 
 const EXAMPLES_DIR = path.resolve(__dirname, '..', '..', 'examples');
 
@@ -33,6 +34,30 @@ export function sandboxCredential(sandbox: Sandbox): CredentialFixture {
 			apiVersion: 'v25.0',
 			baseUrl: sandbox.url,
 		},
+	};
+}
+
+/**
+ * The workflow with `store` as the WhatsApp Compliance Store credential of every node of the
+ * package, as a user selects it in each node for queue mode. Everything else unchanged.
+ */
+export function withStore(
+	workflow: WorkflowFixture,
+	store: { readonly id: string; readonly name: string } = QUEUE_STORE_CREDENTIAL,
+): WorkflowFixture {
+	return {
+		...workflow,
+		nodes: workflow.nodes.map((node) =>
+			String(node.type).startsWith(`${PACKAGE_NAME}.`)
+				? {
+						...node,
+						credentials: {
+							...(node.credentials as IDataObject | undefined),
+							whatsAppComplianceStore: { id: store.id, name: store.name },
+						},
+					}
+				: node,
+		),
 	};
 }
 
@@ -69,6 +94,47 @@ export async function control<T = IDataObject>(
 	return json;
 }
 
+/**
+ * Graph API answers per Meta error code, counted from the sandbox's request log: pass `line` as
+ * the sandbox's `log` option. Counts every answer, retried ones included (130429 answers...).
+ */
+export class SandboxErrorCounts {
+	counts = new Map<number, number>();
+	line = (line: string): void => {
+		const match = /-> \d{3} \(#(\d+)\)/.exec(line);
+		if (!match) return;
+		const code = Number(match[1]);
+		this.counts.set(code, (this.counts.get(code) ?? 0) + 1);
+	};
+	/** The counts since the last take(), and starts counting afresh. */
+	take(): Map<number, number> {
+		const counts = this.counts;
+		this.counts = new Map();
+		return counts;
+	}
+}
+
+/**
+ * Polls `probe` every 250 ms until it returns something other than undefined, and returns that;
+ * throws after `timeoutMs` naming `what`, with `context()` (e.g. the last log lines).
+ */
+export async function waitFor<T>(
+	probe: () => T | undefined | Promise<T | undefined>,
+	what: string,
+	timeoutMs = 60_000,
+	context: () => string = () => '',
+): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await probe();
+		if (value !== undefined) return value;
+		if (Date.now() > deadline) {
+			throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}. ${context()}`.trim());
+		}
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+}
+
 /** POSTs JSON to a production webhook of n8n and returns the status and the parsed answer. */
 export async function postJson(
 	url: string,
@@ -87,6 +153,27 @@ export async function postJson(
 		// n8n answers some webhooks with plain text.
 	}
 	return { status: response.status, json };
+}
+
+/**
+ * The Webhook node that starts workflow `id` on POST `webhookPath`: answered at once
+ * (`onReceived`) or with the last node's output (`lastNode`).
+ */
+function webhookNode(
+	id: string,
+	name: string,
+	webhookPath: string,
+	responseMode: 'onReceived' | 'lastNode',
+): IDataObject {
+	return {
+		id: `${id}-webhook`,
+		name,
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2,
+		position: [0, 0],
+		webhookId: `${id}-webhook-id`,
+		parameters: { httpMethod: 'POST', path: webhookPath, responseMode, options: {} },
+	};
 }
 
 /** One consent change as the import workflow takes it (a row of a CRM export). */
@@ -114,20 +201,7 @@ export function consentImportWorkflow(
 		id,
 		name,
 		nodes: [
-			{
-				id: `${id}-webhook`,
-				name: 'Consent Rows',
-				type: 'n8n-nodes-base.webhook',
-				typeVersion: 2,
-				position: [0, 0],
-				webhookId: `${id}-webhook-id`,
-				parameters: {
-					httpMethod: 'POST',
-					path: webhookPath,
-					responseMode: 'lastNode',
-					options: {},
-				},
-			},
+			webhookNode(id, 'Consent Rows', webhookPath, 'lastNode'),
 			{
 				id: `${id}-split`,
 				name: 'One Item Per Row',
@@ -158,5 +232,169 @@ export function consentImportWorkflow(
 			'Consent Rows': { main: [[{ node: 'One Item Per Row', type: 'main', index: 0 }]] },
 			'One Item Per Row': { main: [[{ node: 'Import Consent', type: 'main', index: 0 }]] },
 		},
+	};
+}
+
+/** Contact `i` of the batch workflows: a German mobile number ("+49170..."); its wa_id without "+". */
+export const batchPhone = (i: number): string => `+49170${String(2000000 + i)}`;
+
+/**
+ * The body of a batch workflow's webhook: contacts `first` to `first + count - 1` (batchPhone),
+ * idempotency keys `<runId>-<i>`, sent from `sender`. `rate` sets the node's Rate Limit where the
+ * node reads it; `withPayload` adds the Cloud API payload for the HTTP Request node.
+ */
+export interface BatchRequest {
+	readonly count: number;
+	/** @default 0 */
+	readonly first?: number;
+	readonly sender: string;
+	readonly runId: string;
+	readonly rate?: number;
+	readonly withPayload?: boolean;
+}
+
+/** Code node: the batch, as a CRM export would give it; with `payload` for the HTTP Request node. */
+const GENERATE_ITEMS = `const { count, first = 0, sender, rate, runId, withPayload } = $input.first().json.body;
+const items = [];
+for (let i = first; i < first + count; i++) {
+  const phone = '+49170' + String(2000000 + i);
+  const orderId = runId + '-' + i;
+  const json = { phone, orderId, firstName: 'Kim', deliveryDate: 'Friday, 14 March', sender, rate };
+  if (withPayload) {
+    json.payload = {
+      messaging_product: 'whatsapp',
+      to: phone,
+      type: 'template',
+      template: {
+        name: 'order_update',
+        language: { code: 'en' },
+        components: [
+          { type: 'header', parameters: [{ type: 'text', text: orderId }] },
+          { type: 'body', parameters: [
+            { type: 'text', text: 'Kim' },
+            { type: 'text', text: orderId },
+            { type: 'text', text: 'Friday, 14 March' },
+          ] },
+          { type: 'button', sub_type: 'url', index: '0', parameters: [{ type: 'text', text: orderId }] },
+        ],
+      },
+    };
+  }
+  items.push({ json });
+}
+return items;`;
+
+/**
+ * Webhook (POST a BatchRequest, answered at once) -> Code (one item per contact) -> `send`, the
+ * node under test (its type, parameters and credentials; id, name and position are set here as
+ * "Send").
+ */
+export function batchWorkflow(
+	id: string,
+	name: string,
+	webhookPath: string,
+	send: IDataObject,
+): WorkflowFixture {
+	return {
+		id,
+		name,
+		nodes: [
+			webhookNode(id, 'Start', webhookPath, 'onReceived'),
+			{
+				id: `${id}-code`,
+				name: 'Items',
+				type: 'n8n-nodes-base.code',
+				typeVersion: 2,
+				position: [220, 0],
+				parameters: { jsCode: GENERATE_ITEMS },
+			},
+			{ ...send, id: `${id}-send`, name: 'Send', position: [440, 0] },
+		],
+		connections: {
+			Start: { main: [[{ node: 'Items', type: 'main', index: 0 }]] },
+			Items: { main: [[{ node: 'Send', type: 'main', index: 0 }]] },
+		},
+	};
+}
+
+/**
+ * WhatsApp Send Template with the seed's utility template order_update to `$json.phone`, from
+ * `$json.sender`, Idempotency Key `$json.orderId`. With `rateLimit: 'fromItem'` its Rate Limit is
+ * `$json.rate`; by default the option is left out, as most users leave it.
+ */
+export function sendTemplateNode(options: { rateLimit?: 'fromItem' } = {}): IDataObject {
+	return {
+		type: `${PACKAGE_NAME}.whatsAppSendTemplate`,
+		typeVersion: 1,
+		parameters: {
+			senderNumber: { __rl: true, mode: 'id', value: '={{ $json.sender }}' },
+			recipient: '={{ $json.phone }}',
+			template: { __rl: true, mode: 'list', value: 'order_update|en' },
+			variables: {
+				mappingMode: 'defineBelow',
+				value: {
+					'header.text.1': '={{ $json.orderId }}',
+					'body.1': '={{ $json.firstName }}',
+					'body.2': '={{ $json.orderId }}',
+					'body.3': '={{ $json.deliveryDate }}',
+					'button.0.url': '={{ $json.orderId }}',
+				},
+				matchingColumns: [],
+				schema: [],
+			},
+			options: {
+				idempotencyKey: '={{ $json.orderId }}',
+				...(options.rateLimit === 'fromItem' ? { rateLimit: '={{ $json.rate }}' } : {}),
+			},
+		},
+		credentials: {
+			whatsAppCloudApi: { id: SANDBOX_CREDENTIAL_ID, name: SANDBOX_CREDENTIAL_NAME },
+		},
+	};
+}
+
+/** One node of a fixture workflow: its name, type and parameters (expressions allowed). */
+export interface NodeFixture {
+	readonly name: string;
+	/** e.g. `n8n-nodes-whatsapp-compliance.whatsAppReplyInWindow` */
+	readonly type: string;
+	readonly parameters: IDataObject;
+}
+
+/**
+ * A workflow that runs `node` once per POST of a JSON object to `webhookPath` (its fields under
+ * `$json.body`), answering 200 at once: what the node put out is read from the execution n8n
+ * saved (outputItems), which also shows a second output such as Skipped.
+ */
+export function webhookWorkflow(
+	id: string,
+	name: string,
+	webhookPath: string,
+	node: NodeFixture,
+): WorkflowFixture {
+	const cloudApi = /whatsApp(SendTemplate|ReplyInWindow|WebhookTrigger)$/.test(node.type);
+	return {
+		id,
+		name,
+		nodes: [
+			webhookNode(id, 'Request', webhookPath, 'onReceived'),
+			{
+				id: `${id}-node`,
+				name: node.name,
+				type: node.type,
+				typeVersion: 1,
+				position: [220, 0],
+				parameters: node.parameters,
+				// The package's nodes that call the Cloud API use the sandbox credential.
+				...(cloudApi
+					? {
+							credentials: {
+								whatsAppCloudApi: { id: SANDBOX_CREDENTIAL_ID, name: SANDBOX_CREDENTIAL_NAME },
+							},
+						}
+					: {}),
+			},
+		],
+		connections: { Request: { main: [[{ node: node.name, type: 'main', index: 0 }]] } },
 	};
 }

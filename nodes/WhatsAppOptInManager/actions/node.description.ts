@@ -6,6 +6,7 @@ import * as bulk from './bulk';
 import * as consent from './consent';
 import * as contact from './contact';
 import * as report from './report';
+import * as send from './send';
 
 const main = NodeConnectionTypes.Main;
 
@@ -48,6 +49,11 @@ export const properties: INodeProperties[] = [
 				value: 'report',
 				description: 'What the delivered messages cost',
 			},
+			{
+				name: 'Sent Message',
+				value: 'send',
+				description: 'Messages whose outcome a crash or a lost answer left unknown',
+			},
 		],
 		default: 'consent',
 	},
@@ -56,4 +62,5 @@ export const properties: INodeProperties[] = [
 	...bulk.description,
 	...account.description,
 	...report.description,
+	...send.description,
 ];

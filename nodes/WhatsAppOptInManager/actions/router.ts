@@ -7,6 +7,7 @@ import * as bulk from './bulk';
 import * as consent from './consent';
 import * as contact from './contact';
 import * as report from './report';
+import * as send from './send';
 
 interface Operation {
 	execute(this: IExecuteFunctions, batch: Batch): Promise<void>;
@@ -24,6 +25,7 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
 	bulk: { import: bulk.import, export: bulk.export },
 	account: { getStatus: account.getStatus },
 	report: { cost: report.cost },
+	send: { getUnconfirmed: send.getUnconfirmed, release: send.release },
 };
 
 /** Check splits items into Allowed and Not Allowed; every other operation has one output. */

@@ -147,6 +147,11 @@ export interface SendOptions extends BudgetOptions {
 	 * sent and its error is thrown as it is; retries do not call it again.
 	 */
 	readonly beforeRequest?: () => Promise<void>;
+	/**
+	 * Called once, as soon as the first attempt's request has been handed to the connection (e.g.
+	 * to record that it left). Errors it throws are ignored.
+	 */
+	readonly afterRequest?: () => void;
 }
 
 export interface ListTemplatesOptions extends CallOptions {
@@ -257,6 +262,7 @@ interface CallSpec {
 	readonly signal?: AbortSignal;
 	readonly beforeAttempt?: () => Promise<void>;
 	readonly beforeFirstRequest?: () => Promise<void>;
+	readonly afterFirstRequest?: () => void;
 	/** The budget whose slots the attempts took, and the contact they went to. */
 	readonly budget?: { readonly budget: SendBudget; readonly recipient: string | undefined };
 }
@@ -342,6 +348,7 @@ export class GraphClient {
 			signal,
 			beforeAttempt: budget ? () => budget.take(contact, signal) : undefined,
 			beforeFirstRequest: options.beforeRequest,
+			afterFirstRequest: options.afterRequest,
 			budget: budget ? { budget, recipient: contact } : undefined,
 		});
 		if (!Array.isArray(response?.messages) || typeof response.messages[0]?.id !== 'string') {
@@ -680,7 +687,7 @@ export class GraphClient {
 		throwIfAborted(spec.signal);
 		let response: AxiosResponse;
 		try {
-			response = await this.#http.request({
+			const request = this.#http.request({
 				method: spec.method,
 				url,
 				params: spec.params,
@@ -691,6 +698,18 @@ export class GraphClient {
 				maxBodyLength: MAX_MEDIA_BYTES + 1024 * 1024,
 				signal: spec.signal,
 			});
+			const left = spec.afterFirstRequest;
+			// After axios has handed the request to the socket (its adapter runs in this turn).
+			if (attempts === 1 && left) {
+				setImmediate(() => {
+					try {
+						left();
+					} catch {
+						// The caller's bookkeeping must not turn a send into a failure.
+					}
+				});
+			}
+			response = await request;
 		} catch (failure) {
 			if (spec.signal?.aborted) {
 				throw this.#abortAfter(spec, spec.signal.reason, true, attempts, path);

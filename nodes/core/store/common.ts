@@ -31,6 +31,8 @@ import type {
 	ReachReservation,
 	ReportDay,
 	SendCompletion,
+	SendLeft,
+	SendRelease,
 	SendReservation,
 	StoreEffects,
 	TemplateKey,
@@ -138,6 +140,22 @@ export function checkReservations(reservations: readonly SendReservation[]): voi
 		checkText(`${at}.category`, r.category);
 		checkTime(`${at}.at`, r.at);
 		if (r.callbackId !== undefined) checkText(`${at}.callbackId`, r.callbackId);
+	});
+}
+
+export function checkReleases(releases: readonly SendRelease[]): void {
+	releases.forEach((r, i) => {
+		checkText(`releaseSends: releases[${i}].idempotencyKey`, r.idempotencyKey);
+		if (r.callbackId !== undefined)
+			checkText(`releaseSends: releases[${i}].callbackId`, r.callbackId);
+	});
+}
+
+export function checkSendsLeft(marks: readonly SendLeft[]): void {
+	marks.forEach((m, i) => {
+		checkText(`markSendsLeft: marks[${i}].idempotencyKey`, m.idempotencyKey);
+		checkText(`markSendsLeft: marks[${i}].callbackId`, m.callbackId);
+		checkTime(`markSendsLeft: marks[${i}].at`, m.at);
 	});
 }
 
@@ -304,6 +322,11 @@ export function checkEffects(method: string, effects: StoreEffects): void {
 		checkText(`${method}: sendFailures[${i}].wamid`, f.wamid);
 		checkTime(`${method}: sendFailures[${i}].at`, f.at);
 	});
+	effects.sendConfirmations?.forEach((c, i) => {
+		checkText(`${method}: sendConfirmations[${i}].callbackId`, c.callbackId);
+		checkText(`${method}: sendConfirmations[${i}].wamid`, c.wamid);
+		checkTime(`${method}: sendConfirmations[${i}].at`, c.at);
+	});
 }
 
 export function checkWebhookEvents(events: readonly WebhookEventEffects[], at: number): void {
@@ -323,6 +346,7 @@ export function mergeEffects(events: readonly WebhookEventEffects[]): Required<S
 		costs: [],
 		templates: [],
 		sendFailures: [],
+		sendConfirmations: [],
 		standing: [],
 	};
 	for (const e of events) {
@@ -477,6 +501,7 @@ export function toSentMessage(r: Row): SentMessage {
 			currency: str(r.currency),
 			errorCode: num(r.error_code),
 			callbackId: str(r.callback_id),
+			leftAt: num(r.left_at),
 		},
 	);
 }

@@ -8,7 +8,8 @@
  * - windows opened or closed for an erased contact are not stored (nothing may be sent anyway);
  * - a cost entry is kept for the bill, with the contact replaced by its hash;
  * - consent events of an erased contact are dropped by the consent rule (decideConsentBatch);
- * - template states and send failures (by wamid) name no contact and are kept.
+ * - template states, send failures and confirmations (by wamid or callback id) name no contact
+ *   and are kept.
  */
 import type { StoreEffects } from './types';
 

@@ -4,6 +4,8 @@
  * Never edit a released migration: append a new one and raise CURRENT_SCHEMA_VERSION.
  */
 
+import { CLAIM_LEASE_MS } from '../policy/idempotency';
+
 export const CURRENT_SCHEMA_VERSION = 4;
 
 /**
@@ -157,6 +159,8 @@ export const sqliteMigrations: readonly Migration[] = [
 			// Sent in biz_opaque_callback_data and echoed on the message's status webhooks: a send
 			// whose answer was lost is confirmed (or failed) by Meta's own report.
 			'ALTER TABLE sent_messages ADD COLUMN callback_id TEXT',
+			// When the request left: a claim without it never left (see CLAIM_LEASE_MS).
+			'ALTER TABLE sent_messages ADD COLUMN left_at INTEGER',
 			`CREATE UNIQUE INDEX sent_messages_callback_id ON sent_messages (callback_id)
 				WHERE callback_id IS NOT NULL`,
 		],
@@ -229,7 +233,15 @@ export const sqliteMigrations: readonly Migration[] = [
 export const RECLAIM_FAILED_SEND = `sender = excluded.sender, contact = excluded.contact,
 	kind = excluded.kind, category = excluded.category, state = 'pending',
 	created_at = excluded.created_at, wamid = NULL, sent_at = NULL, estimated_price = NULL,
-	currency = NULL, error_code = NULL, callback_id = excluded.callback_id`;
+	currency = NULL, error_code = NULL, callback_id = excluded.callback_id, left_at = NULL`;
+
+/**
+ * Which stored send a new claim takes over (both dialects; `s` is the stored row, `excluded` the
+ * claim): a failed one (it never reached the contact), or an abandoned claim, whose request never
+ * left and whose claimer stopped (policy/idempotency.ts isAbandonedClaim, the same rule).
+ */
+export const RECLAIMABLE_SEND = (s: string) => `(${s}.state = 'failed' OR (${s}.state = 'pending'
+	AND ${s}.left_at IS NULL AND ${s}.created_at < excluded.created_at - ${CLAIM_LEASE_MS}))`;
 
 /** RECLAIM_FAILED_SEND as schema version 1 had it (no callback ids yet); released, never changed. */
 const RECLAIM_FAILED_SEND_V1 = `sender = excluded.sender, contact = excluded.contact,
@@ -682,6 +694,7 @@ export function postgresMigrations(n: PostgresNames): Migration[] {
 				)`,
 				`CREATE INDEX ${n.index('pair_budget_tat')} ON ${n.qualified('pair_budget')} (tat)`,
 				`ALTER TABLE ${sent} ADD COLUMN callback_id text COLLATE "C"`,
+				`ALTER TABLE ${sent} ADD COLUMN left_at bigint`,
 				// Claims are plain statements now (postgres.ts), made as each request leaves.
 				`DROP FUNCTION ${n.qualified('reserve_sends')}(jsonb)`,
 				`CREATE UNIQUE INDEX ${n.index('sent_messages_callback_id')} ON ${sent} (callback_id)

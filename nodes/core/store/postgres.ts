@@ -27,6 +27,7 @@ import {
 	type ConsentEvent,
 	type ConsentEventInput,
 	type ConsentRecord,
+	type SentMessage,
 	type TemplateState,
 } from '../model';
 import {
@@ -38,6 +39,8 @@ import type { CostLedgerGroup } from '../report/costReport';
 import { PORTFOLIO, templateSubject, type StandingEntry } from '../standing';
 import {
 	checkCompletions,
+	checkReleases,
+	checkSendsLeft,
 	checkConsentEvents,
 	checkListLimit,
 	checkReachReservation,
@@ -77,6 +80,7 @@ import {
 	CURRENT_SCHEMA_VERSION,
 	PostgresNames,
 	RECLAIM_FAILED_SEND,
+	RECLAIMABLE_SEND,
 	postgresMetaTable,
 	postgresMigrations,
 	quoteIdent,
@@ -95,6 +99,9 @@ import type {
 	ReportDay,
 	ReserveResult,
 	SendCompletion,
+	SendLeft,
+	SendRelease,
+	UnconfirmedSendsPage,
 	SendReservation,
 	Snapshot,
 	SnapshotRequest,
@@ -140,16 +147,30 @@ export interface PostgresStoreOptions {
 	 */
 	readonly tablePrefix?: string;
 	/**
-	 * Connections the store may open at once (per process).
-	 * @default 10
+	 * Connections the store may open at once, per process. In queue mode every n8n process (main,
+	 * each webhook processor, each worker) has its own pool: 5 processes at the default take 25 of
+	 * PostgreSQL's default 100 connections. An execution holds a connection for one statement at a
+	 * time, so a worker's 10 concurrent executions (n8n's default) rarely wait for one of 5.
+	 * @default DEFAULT_POOL_SIZE (5)
 	 */
 	readonly poolSize?: number;
+	/**
+	 * The `application_name` of the store's connections, so a database administrator can tell
+	 * them apart in pg_stat_activity (an `application_name` in `connectionString` wins).
+	 * @default DEFAULT_APPLICATION_NAME ('n8n-nodes-whatsapp-compliance')
+	 */
+	readonly applicationName?: string;
 	/**
 	 * Where `recordedAt` of consent events comes from.
 	 * @default systemClock
 	 */
 	readonly clock?: Clock;
 }
+
+export const DEFAULT_POOL_SIZE = 5;
+export const DEFAULT_APPLICATION_NAME = 'n8n-nodes-whatsapp-compliance';
+/** PostgreSQL keeps the first 63 bytes of application_name (NAMEDATALEN - 1). */
+const MAX_APPLICATION_NAME = 63;
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 /** Longest table or function name we append to the prefix ("consent_events_event_key", 24). */
@@ -220,9 +241,16 @@ export class PostgresComplianceStore implements ComplianceStore {
 		const tablePrefix = options.tablePrefix ?? 'wa_';
 		checkIdentifier('schema', schema, 63);
 		checkIdentifier('tablePrefix', tablePrefix, MAX_PREFIX);
-		const poolSize = options.poolSize ?? 10;
+		const poolSize = options.poolSize ?? DEFAULT_POOL_SIZE;
 		if (!Number.isInteger(poolSize) || poolSize < 1) {
 			throw new Error(`PostgreSQL store: poolSize must be a whole number >= 1, got ${poolSize}`);
+		}
+		const applicationName = options.applicationName ?? DEFAULT_APPLICATION_NAME;
+		// Printable ASCII: PostgreSQL replaces anything else with '?'.
+		if (!/^[\x20-\x7e]*$/.test(applicationName) || applicationName.length > MAX_APPLICATION_NAME) {
+			throw new Error(
+				`PostgreSQL store: applicationName must be printable ASCII of at most ${MAX_APPLICATION_NAME} characters, got ${JSON.stringify(applicationName)}`,
+			);
 		}
 		this.schema = schema;
 		this.tablePrefix = tablePrefix;
@@ -235,7 +263,7 @@ export class PostgresComplianceStore implements ComplianceStore {
 			this.pool = options.pool;
 			this.ownsPool = false;
 		} else {
-			const config: PoolConfig = { max: poolSize };
+			const config: PoolConfig = { max: poolSize, application_name: applicationName };
 			if (options.connectionString !== undefined) {
 				const url = parseConnectionString(options.connectionString);
 				this.secrets.push(options.connectionString);
@@ -276,6 +304,21 @@ export class PostgresComplianceStore implements ComplianceStore {
 		await this.ready();
 		const { rows } = await this.query(this.sql.version, []);
 		return rows.length > 0 ? Number(rows[0].value) : 0;
+	}
+
+	/**
+	 * The schema version in the database, without creating or migrating anything: 0 while the
+	 * store's schema or tables do not exist. For the store credential's test.
+	 */
+	async storedSchemaVersion(): Promise<number> {
+		try {
+			const { rows } = await this.query(this.sql.version, []);
+			return rows.length > 0 ? Number(rows[0].value) : 0;
+		} catch (error) {
+			// undefined_table, invalid_schema_name: nothing was created yet.
+			if (['42P01', '3F000'].includes((error as { code?: string }).code ?? '')) return 0;
+			throw error;
+		}
 	}
 
 	async close(): Promise<void> {
@@ -380,10 +423,19 @@ export class PostgresComplianceStore implements ComplianceStore {
 	}
 
 	async getConsentHistory(contact: string): Promise<ConsentEvent[]> {
-		await this.ready();
 		checkText('getConsentHistory: contact', contact);
-		const { rows } = await this.query(this.sql.history, [contact]);
-		return rows.map(toConsentEvent);
+		return (await this.getConsentHistories([contact])).get(contact)!;
+	}
+
+	async getConsentHistories(contacts: string[]): Promise<Map<string, ConsentEvent[]>> {
+		await this.ready();
+		const list = unique(contacts);
+		list.forEach((c, i) => checkText(`getConsentHistories: contacts[${i}]`, c));
+		const result = new Map<string, ConsentEvent[]>(list.map((c) => [c, []]));
+		if (list.length === 0) return result;
+		const { rows } = await this.query(this.sql.histories, [list]);
+		for (const row of rows) result.get(String(row.contact))!.push(toConsentEvent(row));
+		return result;
 	}
 
 	async listConsents(page: ListConsentsPage): Promise<ConsentRecord[]> {
@@ -438,9 +490,7 @@ export class PostgresComplianceStore implements ComplianceStore {
 		const reserved = new Set(claimed.map((r) => String(r.idempotency_key)));
 		const taken = items.map((r) => r.idempotencyKey).filter((key) => !reserved.has(key));
 		// A new statement, so a new snapshot: it sees the rows of the claimers waited for above.
-		const existing = taken.length > 0 ? (await this.query(this.sql.sendsByKey, [taken])).rows : [];
-		for (const row of existing)
-			result.existing.set(String(row.idempotency_key), toSentMessage(row));
+		if (taken.length > 0) result.existing = await this.getSends(taken);
 		// Input order, as the SQLite backend returns it.
 		for (const { idempotencyKey: key } of items) if (reserved.has(key)) result.reserved.push(key);
 		return result;
@@ -454,9 +504,10 @@ export class PostgresComplianceStore implements ComplianceStore {
 		await this.query(this.sql.complete, [JSON.stringify(items)]);
 	}
 
-	async releaseSends(keys: string[]): Promise<void> {
+	async releaseSends(releases: SendRelease[]): Promise<void> {
 		await this.ready();
-		if (keys.length > 0) await this.query(this.sql.release, [unique(keys)]);
+		checkReleases(releases);
+		if (releases.length > 0) await this.query(this.sql.release, [JSON.stringify(releases)]);
 	}
 
 	/**
@@ -464,6 +515,34 @@ export class PostgresComplianceStore implements ComplianceStore {
 	 * concurrent delivery inserted makes this one wait for it and then skip the key), then apply
 	 * the effects of the new events only.
 	 */
+	async markSendsLeft(marks: SendLeft[]): Promise<void> {
+		await this.ready();
+		checkSendsLeft(marks);
+		if (marks.length > 0) await this.query(this.sql.markLeft, [JSON.stringify(marks)]);
+	}
+
+	async getSends(keys: string[]): Promise<Map<string, SentMessage>> {
+		await this.ready();
+		const list = unique(keys);
+		if (list.length === 0) return new Map();
+		const { rows } = await this.query(this.sql.sendsByKey, [list]);
+		return new Map(rows.map((row) => [String(row.idempotency_key), toSentMessage(row)]));
+	}
+
+	async listUnconfirmedSends(page: UnconfirmedSendsPage): Promise<SentMessage[]> {
+		await this.ready();
+		checkTime('listUnconfirmedSends: before', page.before);
+		const limit = checkListLimit(page.limit);
+		const after = page.after ?? { createdAt: -1, idempotencyKey: '' };
+		const { rows } = await this.query(this.sql.unconfirmed, [
+			page.before,
+			after.createdAt,
+			after.idempotencyKey,
+			limit,
+		]);
+		return rows.map(toSentMessage);
+	}
+
 	async applyWebhookEvents(events: WebhookEventEffects[], at: number): Promise<string[]> {
 		const hash = await this.ready();
 		checkWebhookEvents(events, at);
@@ -621,24 +700,35 @@ export class PostgresComplianceStore implements ComplianceStore {
 	}
 
 	async eraseContact(contact: string, at: number): Promise<EraseReport> {
-		const hash = await this.ready();
 		checkText('eraseContact: contact', contact);
-		checkTime('eraseContact: at', at);
-		const contactHash = hash(contact);
+		return (await this.eraseContacts([contact], at))[0];
+	}
+
+	/** Under the contacts' locks, so no effect about them slips in between (erasure.ts). */
+	async eraseContacts(contacts: string[], at: number): Promise<EraseReport[]> {
+		const hash = await this.ready();
+		const list = unique(contacts);
+		list.forEach((c, i) => checkText(`eraseContacts: contacts[${i}]`, c));
+		checkTime('eraseContacts: at', at);
+		if (list.length === 0) return [];
+		const hashes = list.map(hash);
 		const { rows } = await this.transaction(async (tx) => {
-			await tx(this.sql.lockContacts, [this.lockNamespace, [contact]]);
-			return await tx(this.sql.erase, [[contact], [contactHash], at]);
+			await tx(this.sql.lockContacts, [this.lockNamespace, [...list].sort()]);
+			return await tx(this.sql.erase, [list, hashes, at]);
 		});
-		const r = rows[0];
-		return {
-			contactHash,
-			consentRecords: Number(r.consent_records),
-			consentEvents: Number(r.consent_events),
-			windows: Number(r.windows),
-			costEntries: Number(r.cost_entries),
-			sentMessagesAnonymised: Number(r.sent_messages),
-			alreadySuppressed: r.already_suppressed === true,
-		};
+		const byContact = new Map(rows.map((r) => [String(r.contact), r]));
+		return list.map((contact, i) => {
+			const r = byContact.get(contact)!;
+			return {
+				contactHash: hashes[i],
+				consentRecords: Number(r.consent_records),
+				consentEvents: Number(r.consent_events),
+				windows: Number(r.windows),
+				costEntries: Number(r.cost_entries),
+				sentMessagesAnonymised: Number(r.sent_messages),
+				alreadySuppressed: r.already_suppressed === true,
+			};
+		});
 	}
 
 	async contactHash(contact: string): Promise<string> {
@@ -672,7 +762,10 @@ export class PostgresComplianceStore implements ComplianceStore {
 				hashes.map(() => null),
 				false,
 			]);
-			if (prune) await query(this.sql.prunePairs, [now, now - PAIR_STRIKES_KEPT_MS]);
+			if (prune) {
+				const at = Math.floor(now);
+				await query(this.sql.prunePairs, [at, at - PAIR_STRIKES_KEPT_MS]);
+			}
 			return { now, slots };
 		});
 	}
@@ -874,11 +967,19 @@ export class PostgresComplianceStore implements ComplianceStore {
 			effects.templates ?? [],
 			effects.sendFailures ?? [],
 		];
+		const confirmations = effects.sendConfirmations ?? [];
 		const standing = newestStanding(effects.standing ?? []);
-		if (rest.every((list) => list.length === 0) && standing.length === 0) return [];
+		if (
+			rest.every((list) => list.length === 0) &&
+			confirmations.length === 0 &&
+			standing.length === 0
+		) {
+			return [];
+		}
 		const { rows } = await tx(this.sql.writeEffects, [
 			...rest.map((list) => JSON.stringify(list)),
 			recordedAt,
+			JSON.stringify(confirmations),
 			JSON.stringify(standing),
 		]);
 		// An event key a writer of another contact stored meanwhile: decide again with it known.
@@ -1100,7 +1201,8 @@ function statements(n: PostgresNames) {
 			(SELECT coalesce(json_agg(t ORDER BY t.account, t.name, t.language), '[]')
 				FROM ${templateJoin(templates, 6)}) AS templates`,
 		consents: `SELECT * FROM ${consent} WHERE contact = ANY ($1::text[]) ORDER BY contact, purpose`,
-		history: `SELECT * FROM ${events} WHERE contact = $1 ORDER BY coalesce(effective_at, at), id`,
+		histories: `SELECT * FROM ${events} WHERE contact = ANY ($1::text[])
+			ORDER BY contact, coalesce(effective_at, at), id`,
 		listFirst: `SELECT * FROM ${consent} ORDER BY contact, purpose LIMIT $1`,
 		listAfter: `SELECT * FROM ${consent} WHERE (contact, purpose) > ($1, $2)
 			ORDER BY contact, purpose LIMIT $3`,
@@ -1184,17 +1286,28 @@ function statements(n: PostgresNames) {
 				ORDER BY r.wamid, r.contact, r.category
 				ON CONFLICT (wamid, contact, category) DO NOTHING
 			), standing AS (
-				${upsertStanding('$7')}
+				${upsertStanding('$8')}
 			), states AS (
 				${upsertTemplates('$4')}
 			), failures AS (
-				UPDATE ${sent} AS s SET state = 'failed', error_code = coalesce(f."errorCode", s.error_code)
+				UPDATE ${sent} AS s SET state = 'failed', error_code = coalesce(f."errorCode", s.error_code),
+					wamid = coalesce(s.wamid, f.wamid)
 				FROM (
-					SELECT DISTINCT ON (r.wamid) r.wamid, r."errorCode"
-					FROM jsonb_to_recordset($5::jsonb) AS r(wamid text, "errorCode" integer, at bigint)
+					SELECT DISTINCT ON (r.wamid) r.wamid, r."callbackId", r."errorCode"
+					FROM jsonb_to_recordset($5::jsonb) AS r(wamid text, "callbackId" text,
+						"errorCode" integer, at bigint)
 					ORDER BY r.wamid, r.at DESC
 				) AS f
-				WHERE s.wamid = f.wamid
+				WHERE s.wamid = f.wamid OR (s.callback_id = f."callbackId" AND s.state <> 'failed')
+			), confirmations AS (
+				UPDATE ${sent} AS s SET state = 'accepted', wamid = c.wamid,
+					sent_at = coalesce(s.sent_at, c.at)
+				FROM (
+					SELECT DISTINCT ON (r."callbackId") r."callbackId", r.wamid, r.at
+					FROM jsonb_to_recordset($7::jsonb) AS r("callbackId" text, wamid text, at bigint)
+					ORDER BY r."callbackId", r.at
+				) AS c
+				WHERE s.callback_id = c."callbackId" AND s.state = 'pending'
 			)
 			SELECT * FROM stored ORDER BY id`,
 		upsertTemplates: upsertTemplates('$1'),
@@ -1219,13 +1332,19 @@ function statements(n: PostgresNames) {
 				RETURNING contact_hash
 			)
 			SELECT i.contact,
-				(SELECT count(*) FROM c WHERE c.contact = i.contact) AS consent_records,
-				(SELECT count(*) FROM e WHERE e.contact = i.contact) AS consent_events,
-				(SELECT count(*) FROM w WHERE w.contact = i.contact) AS windows,
-				(SELECT count(*) FROM k WHERE k.contact = i.contact) AS cost_entries,
-				(SELECT count(*) FROM m WHERE m.contact = i.contact) AS sent_messages,
-				NOT EXISTS (SELECT 1 FROM p WHERE p.contact_hash = i.hash) AS already_suppressed
-			FROM input AS i`,
+				coalesce(c.n, 0) AS consent_records,
+				coalesce(e.n, 0) AS consent_events,
+				coalesce(w.n, 0) AS windows,
+				coalesce(k.n, 0) AS cost_entries,
+				coalesce(m.n, 0) AS sent_messages,
+				p.contact_hash IS NULL AS already_suppressed
+			FROM input AS i
+			LEFT JOIN (SELECT contact, count(*) AS n FROM c GROUP BY contact) AS c USING (contact)
+			LEFT JOIN (SELECT contact, count(*) AS n FROM e GROUP BY contact) AS e USING (contact)
+			LEFT JOIN (SELECT contact, count(*) AS n FROM w GROUP BY contact) AS w USING (contact)
+			LEFT JOIN (SELECT contact, count(*) AS n FROM k GROUP BY contact) AS k USING (contact)
+			LEFT JOIN (SELECT contact, count(*) AS n FROM m GROUP BY contact) AS m USING (contact)
+			LEFT JOIN p ON p.contact_hash = i.hash`,
 		claim: `INSERT INTO ${sent} AS s (idempotency_key, sender, contact, kind, category, state,
 				created_at, callback_id)
 			SELECT r."idempotencyKey", r.sender, r.contact, r.kind, r.category, 'pending', r.at,
@@ -1234,9 +1353,21 @@ function statements(n: PostgresNames) {
 				kind text, category text, at bigint, "callbackId" text)
 			ORDER BY r."idempotencyKey"
 			ON CONFLICT (idempotency_key) DO UPDATE SET ${RECLAIM_FAILED_SEND}
-			WHERE s.state = 'failed'
+			WHERE ${RECLAIMABLE_SEND('s')}
 			RETURNING s.idempotency_key`,
 		sendsByKey: `SELECT * FROM ${sent} WHERE idempotency_key = ANY ($1::text[])`,
+		unconfirmed: `SELECT * FROM ${sent}
+			WHERE state = 'pending' AND left_at IS NOT NULL AND created_at <= $1
+				AND (created_at, idempotency_key) > ($2, $3)
+			ORDER BY created_at, idempotency_key LIMIT $4`,
+		markLeft: `UPDATE ${sent} AS s SET left_at = m.at
+			FROM (
+				SELECT * FROM jsonb_to_recordset($1::jsonb) AS r("idempotencyKey" text, "callbackId" text,
+					at bigint)
+				ORDER BY r."idempotencyKey"
+			) AS m
+			WHERE s.idempotency_key = m."idempotencyKey" AND s.callback_id = m."callbackId"
+				AND s.state = 'pending'`,
 		budgetLock: `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`,
 		senderBudget: `SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS now,
 				(SELECT tat FROM ${n.qualified('send_budget')} WHERE sender = $1) AS tat,
@@ -1268,8 +1399,12 @@ function statements(n: PostgresNames) {
 					wamid text, at bigint, "estimatedPrice" double precision, currency text, "errorCode" integer)
 				ORDER BY r."idempotencyKey"
 			) AS c
-			WHERE s.idempotency_key = c."idempotencyKey"`,
-		release: `DELETE FROM ${sent} WHERE state = 'pending' AND idempotency_key = ANY ($1::text[])`,
+			-- A failed status that came before our own record of Meta's answer wins.
+			WHERE s.idempotency_key = c."idempotencyKey" AND (c.state <> 'accepted' OR s.state <> 'failed')`,
+		release: `DELETE FROM ${sent} AS s
+			USING jsonb_to_recordset($1::jsonb) AS r("idempotencyKey" text, "callbackId" text)
+			WHERE s.state = 'pending' AND s.idempotency_key = r."idempotencyKey"
+				AND (r."callbackId" IS NULL OR s.callback_id = r."callbackId")`,
 		prune: `DELETE FROM ${seen} WHERE seen_at < $1`,
 		templates: `SELECT t.* FROM ${templateJoin(templates, 1)} ORDER BY t.account, t.name, t.language`,
 		upsertStanding: upsertStanding('$1'),

@@ -4,8 +4,9 @@
  * run while one connection writes, and every read-modify-write is a BEGIN IMMEDIATE transaction, so
  * several processes or threads on one file serialise their writes instead of losing them.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 
 import { systemClock, type Clock } from '../clock';
@@ -14,6 +15,7 @@ import {
 	type ConsentEvent,
 	type ConsentEventInput,
 	type ConsentRecord,
+	type SentMessage,
 	type TemplateState,
 } from '../model';
 import {
@@ -26,6 +28,8 @@ import type { CostLedgerGroup } from '../report/costReport';
 import { PORTFOLIO, templateSubject, type StandingEntry } from '../standing';
 import {
 	checkCompletions,
+	checkReleases,
+	checkSendsLeft,
 	checkConsentEvents,
 	checkListLimit,
 	checkReachReservation,
@@ -73,6 +77,7 @@ import { contactsOfEffects, withoutErasedContacts } from './erasure';
 import {
 	CURRENT_SCHEMA_VERSION,
 	RECLAIM_FAILED_SEND,
+	RECLAIMABLE_SEND,
 	SQLITE_META_TABLE,
 	quoteLiteral,
 	sqliteMigrations,
@@ -90,6 +95,9 @@ import type {
 	ReportDay,
 	ReserveResult,
 	SendCompletion,
+	SendLeft,
+	SendRelease,
+	UnconfirmedSendsPage,
 	SendReservation,
 	Snapshot,
 	SnapshotRequest,
@@ -109,6 +117,60 @@ export function defaultSqlitePath(env: NodeJS.ProcessEnv = process.env): string 
 	const homeVar = process.platform === 'win32' ? 'USERPROFILE' : 'HOME';
 	const userHome = env.N8N_USER_FOLDER ?? env[homeVar] ?? process.cwd();
 	return join(userHome, '.n8n', SQLITE_FILE_NAME);
+}
+
+/** What inspectSqliteFile found. */
+export interface SqliteFileState {
+	/** Whether the file exists; when not, whether the store could create it there. */
+	exists: boolean;
+	creatable?: boolean;
+	/** The stored schema version; 0 when the store's tables are not there (yet). */
+	version: number;
+}
+
+/**
+ * Looks at a store file without writing anything (no file, folder, journal or schema is created,
+ * nothing is migrated): for the store credential's test.
+ */
+export function inspectSqliteFile(path: string): SqliteFileState {
+	if (!existsSync(path)) {
+		let folder = dirname(path);
+		while (!existsSync(folder) && dirname(folder) !== folder) folder = dirname(folder);
+		let creatable = true;
+		try {
+			accessSync(folder, constants.W_OK);
+		} catch {
+			creatable = false;
+		}
+		return { exists: false, creatable, version: 0 };
+	}
+	// Without a WAL (no writer has the file open) a WAL-mode reader would create one and the
+	// shared-memory file: read the file as immutable instead. With one, read through it.
+	const source = existsSync(`${path}-wal`) ? path : immutable(path);
+	let db: DatabaseSync;
+	try {
+		db = new DatabaseSync(source, { readOnly: true });
+	} catch (error) {
+		throw new Error(`SQLite store ${path} cannot be opened: ${(error as Error).message}`);
+	}
+	try {
+		const meta = db
+			.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'")
+			.get();
+		if (!meta) return { exists: true, version: 0 };
+		const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get();
+		return { exists: true, version: row ? Number(row.value) : 0 };
+	} catch (error) {
+		throw new Error(`SQLite store ${path} cannot be read: ${(error as Error).message}`);
+	} finally {
+		db.close();
+	}
+}
+
+function immutable(path: string): URL {
+	const url = pathToFileURL(resolve(path));
+	url.searchParams.set('immutable', '1');
+	return url;
 }
 
 export interface SqliteStoreOptions {
@@ -346,12 +408,24 @@ export class SqliteComplianceStore implements ComplianceStore {
 	}
 
 	async getConsentHistory(contact: string): Promise<ConsentEvent[]> {
-		this.ready();
 		checkText('getConsentHistory: contact', contact);
-		return this.all(
-			'SELECT * FROM consent_events WHERE contact = ? ORDER BY coalesce(effective_at, at), id',
-			contact,
-		).map(toConsentEvent);
+		return (await this.getConsentHistories([contact])).get(contact)!;
+	}
+
+	async getConsentHistories(contacts: string[]): Promise<Map<string, ConsentEvent[]>> {
+		this.ready();
+		const list = unique(contacts);
+		list.forEach((c, i) => checkText(`getConsentHistories: contacts[${i}]`, c));
+		const result = new Map<string, ConsentEvent[]>(list.map((c) => [c, []]));
+		if (list.length === 0) return result;
+		for (const row of this.all(
+			`SELECT * FROM consent_events WHERE ${inList('contact', list)}
+			ORDER BY contact, coalesce(effective_at, at), id`,
+			listParameter(list),
+		)) {
+			result.get(String(row.contact))!.push(toConsentEvent(row));
+		}
+		return result;
 	}
 
 	async listConsents(page: ListConsentsPage): Promise<ConsentRecord[]> {
@@ -421,7 +495,7 @@ export class SqliteComplianceStore implements ComplianceStore {
 						created_at, callback_id)
 					VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)
 					ON CONFLICT (idempotency_key) DO UPDATE SET ${RECLAIM_FAILED_SEND}
-					WHERE sent_messages.state = 'failed'
+					WHERE ${RECLAIMABLE_SEND('sent_messages')}
 					RETURNING idempotency_key`,
 					r.idempotencyKey,
 					r.sender,
@@ -447,7 +521,7 @@ export class SqliteComplianceStore implements ComplianceStore {
 					this.run(
 						`UPDATE sent_messages SET state = 'accepted', wamid = ?, sent_at = ?, estimated_price = ?,
 							currency = ?, error_code = NULL
-						WHERE idempotency_key = ?`,
+						WHERE idempotency_key = ? AND state <> 'failed'`,
 						c.wamid,
 						c.at,
 						c.estimatedPrice ?? null,
@@ -465,16 +539,61 @@ export class SqliteComplianceStore implements ComplianceStore {
 		});
 	}
 
-	async releaseSends(keys: string[]): Promise<void> {
+	async releaseSends(releases: SendRelease[]): Promise<void> {
 		this.ready();
-		if (keys.length === 0) return;
+		checkReleases(releases);
+		if (releases.length === 0) return;
 		this.write(() => {
-			this.run(
-				`DELETE FROM sent_messages
-				WHERE state = 'pending' AND idempotency_key IN (SELECT value FROM json_each(?))`,
-				JSON.stringify(unique(keys)),
-			);
+			for (const r of releases) {
+				this.run(
+					`DELETE FROM sent_messages WHERE state = 'pending' AND idempotency_key = ?
+						AND (? IS NULL OR callback_id = ?)`,
+					r.idempotencyKey,
+					r.callbackId ?? null,
+					r.callbackId ?? null,
+				);
+			}
 		});
+	}
+
+	async markSendsLeft(marks: SendLeft[]): Promise<void> {
+		this.ready();
+		checkSendsLeft(marks);
+		if (marks.length === 0) return;
+		this.write(() => {
+			for (const m of marks) {
+				this.run(
+					`UPDATE sent_messages SET left_at = ?
+					WHERE idempotency_key = ? AND callback_id = ? AND state = 'pending'`,
+					m.at,
+					m.idempotencyKey,
+					m.callbackId,
+				);
+			}
+		});
+	}
+
+	async getSends(keys: string[]): Promise<Map<string, SentMessage>> {
+		this.ready();
+		const list = unique(keys);
+		return list.length > 0 ? this.sendsByKey(list) : new Map();
+	}
+
+	async listUnconfirmedSends(page: UnconfirmedSendsPage): Promise<SentMessage[]> {
+		this.ready();
+		checkTime('listUnconfirmedSends: before', page.before);
+		const limit = checkListLimit(page.limit);
+		const after = page.after ?? { createdAt: -1, idempotencyKey: '' };
+		return this.all(
+			`SELECT * FROM sent_messages
+			WHERE state = 'pending' AND left_at IS NOT NULL AND created_at <= ?
+				AND (created_at, idempotency_key) > (?, ?)
+			ORDER BY created_at, idempotency_key LIMIT ?`,
+			page.before,
+			after.createdAt,
+			after.idempotencyKey,
+			limit,
+		).map(toSentMessage);
 	}
 
 	async applyWebhookEvents(events: WebhookEventEffects[], at: number): Promise<string[]> {
@@ -670,15 +789,21 @@ export class SqliteComplianceStore implements ComplianceStore {
 	}
 
 	async eraseContact(contact: string, at: number): Promise<EraseReport> {
-		const hash = this.ready();
 		checkText('eraseContact: contact', contact);
-		checkTime('eraseContact: at', at);
-		const contactHash = hash(contact);
+		return (await this.eraseContacts([contact], at))[0];
+	}
+
+	async eraseContacts(contacts: string[], at: number): Promise<EraseReport[]> {
+		const hash = this.ready();
+		const list = unique(contacts);
+		list.forEach((c, i) => checkText(`eraseContacts: contacts[${i}]`, c));
+		checkTime('eraseContacts: at', at);
+		if (list.length === 0) return [];
 		// Deleted rows would otherwise linger in free pages and in the WAL: overwrite them with
 		// zeros, then copy the WAL back and empty it (best effort: a reader may hold it open).
 		this.db.exec('PRAGMA secure_delete = ON');
 		try {
-			return this.write(() => this.erase(contact, contactHash, at));
+			return this.write(() => list.map((contact) => this.erase(contact, hash(contact), at)));
 		} finally {
 			this.db.exec('PRAGMA secure_delete = OFF');
 			this.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
@@ -953,9 +1078,22 @@ export class SqliteComplianceStore implements ComplianceStore {
 		}
 		for (const f of effects.sendFailures ?? []) {
 			this.run(
-				`UPDATE sent_messages SET state = 'failed', error_code = coalesce(?, error_code) WHERE wamid = ?`,
+				`UPDATE sent_messages SET state = 'failed', error_code = coalesce(?, error_code),
+					wamid = coalesce(wamid, ?)
+				WHERE wamid = ? OR (callback_id = ? AND state <> 'failed')`,
 				f.errorCode ?? null,
 				f.wamid,
+				f.wamid,
+				f.callbackId ?? null,
+			);
+		}
+		for (const c of effects.sendConfirmations ?? []) {
+			this.run(
+				`UPDATE sent_messages SET state = 'accepted', wamid = ?, sent_at = coalesce(sent_at, ?)
+				WHERE callback_id = ? AND state = 'pending'`,
+				c.wamid,
+				c.at,
+				c.callbackId,
 			);
 		}
 		return stored;

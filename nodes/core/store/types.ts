@@ -15,8 +15,10 @@ import type { StandingEntry } from '../standing';
 
 /**
  * The compliance store: one async, batch-first interface with two backends (SQLite through
- * node:sqlite, PostgreSQL through pg). Every method that takes a list answers it in one round
- * trip, and every read-modify-write runs in one transaction, so concurrent writers lose nothing.
+ * node:sqlite, PostgreSQL through pg). Every method that takes a list answers it with a fixed
+ * number of round trips whatever its length (one for reads; PostgreSQL writes about contacts take
+ * a few: lock, read, write), and every read-modify-write runs in one transaction, so concurrent
+ * writers lose nothing. Consent is decided by one TypeScript function (consent.ts) for both.
  */
 export interface ComplianceStore extends SlotLedger {
 	readonly backend: 'sqlite' | 'postgres';
@@ -44,6 +46,8 @@ export interface ComplianceStore extends SlotLedger {
 	getConsents(contacts: string[]): Promise<Map<string, ConsentRecord[]>>;
 	/** The whole proof trail of one contact, in the order the changes took effect. */
 	getConsentHistory(contact: string): Promise<ConsentEvent[]>;
+	/** getConsentHistory for many contacts in one read: an entry for every requested contact. */
+	getConsentHistories(contacts: string[]): Promise<Map<string, ConsentEvent[]>>;
 	/** Current consents of all contacts, ordered by (contact, purpose), paged by keyset. */
 	listConsents(page: ListConsentsPage): Promise<ConsentRecord[]>;
 	countContacts(): Promise<number>;
@@ -59,17 +63,35 @@ export interface ComplianceStore extends SlotLedger {
 	startFreeEntryPoints(starts: WindowClose[]): Promise<void>;
 
 	/**
-	 * Claims idempotency keys before sending. A key whose stored send is pending or accepted is not
-	 * claimed again; its stored message is returned instead, so a re-run returns the first wamid.
-	 * A key whose send failed never reached the contact: it is claimed again (back to pending, with
-	 * this reservation's sender, contact, kind, category and time; the failed attempt's wamid,
-	 * price and error code cleared) and returned in `reserved`. Of concurrent claims of one key,
-	 * new or failed, exactly one wins.
+	 * Claims idempotency keys right before their requests leave. A key whose stored send is pending
+	 * or accepted is not claimed again; its stored message is returned instead, so a re-run returns
+	 * the first wamid. A key whose send failed never reached the contact, and a claim whose request
+	 * never left and is older than CLAIM_LEASE_MS was abandoned: either is claimed again (back to
+	 * pending, with this reservation's sender, contact, kind, category, time and callback id; the
+	 * earlier attempt's wamid, price, error code and left mark cleared) and returned in `reserved`.
+	 * Of concurrent claims of one key exactly one wins.
 	 */
 	reserveSends(reservations: SendReservation[]): Promise<ReserveResult>;
+	/**
+	 * The requests of these claims left (marked right after sending): from here their outcome is
+	 * unknown until Meta's answer or a status webhook, and the claims are never taken over.
+	 */
+	markSendsLeft(marks: SendLeft[]): Promise<void>;
 	completeSends(completions: SendCompletion[]): Promise<void>;
-	/** Frees keys whose send certainly did not reach Meta, so a later run may send them. */
-	releaseSends(keys: string[]): Promise<void>;
+	/**
+	 * Frees keys whose send certainly did not reach Meta (or that an operator releases on purpose),
+	 * so a later run may send them. Only pending sends are freed; a release that names a callback
+	 * id frees only that claim, not one that took the key over since.
+	 */
+	releaseSends(releases: SendRelease[]): Promise<void>;
+	/**
+	 * Sends whose request left, claimed at or before `before`, and whose outcome nobody recorded:
+	 * no answer (the execution stopped, the answer was lost) and no status webhook since. Oldest
+	 * first, paged by key.
+	 */
+	listUnconfirmedSends(page: UnconfirmedSendsPage): Promise<SentMessage[]>;
+	/** The sends stored under these idempotency keys (keys without one are left out). */
+	getSends(keys: string[]): Promise<Map<string, SentMessage>>;
 
 	/**
 	 * Records webhook event keys and applies the effects of the events not seen before, in one
@@ -114,8 +136,11 @@ export interface ComplianceStore extends SlotLedger {
 	/**
 	 * GDPR Art. 17: deletes the contact's consents, history, windows and costs, replaces the
 	 * contact in sent messages by its salted hash, and adds the hash to the suppression list.
+	 * Whatever arrives about the contact later is stored without personal data (erasure.ts).
 	 */
 	eraseContact(contact: string, at: number): Promise<EraseReport>;
+	/** eraseContact for many contacts in one transaction: one report per distinct contact, in order. */
+	eraseContacts(contacts: string[], at: number): Promise<EraseReport[]>;
 	/** The salted hash this store uses for `contact` (what stays after erasure). */
 	contactHash(contact: string): Promise<string>;
 }
@@ -175,6 +200,15 @@ export interface Snapshot {
 	standing?: StandingEntry[];
 }
 
+export interface UnconfirmedSendsPage {
+	/** Only sends claimed at or before this time (ms). */
+	before: number;
+	/** Return sends after this one (its claim time and key); omit for the first page. */
+	after?: { createdAt: number; idempotencyKey: string };
+	/** @default 1000 */
+	limit?: number;
+}
+
 export interface ListConsentsPage {
 	/** Return rows after this (contact, purpose); omit for the first page. */
 	after?: { contact: string; purpose: string };
@@ -210,6 +244,19 @@ export interface SendReservation {
 	callbackId?: string;
 }
 
+export interface SendRelease {
+	idempotencyKey: string;
+	/** The claim to free; without it, whatever claim is pending under the key. */
+	callbackId?: string;
+}
+
+export interface SendLeft {
+	idempotencyKey: string;
+	/** The claim's callback id: a mark of an older claim of the key changes nothing. */
+	callbackId: string;
+	at: number;
+}
+
 export interface ReserveResult {
 	/** Keys this call claimed: send them. */
 	reserved: string[];
@@ -235,8 +282,16 @@ export interface StoreEffects {
 	consent?: ConsentEventInput[];
 	costs?: CostEntry[];
 	templates?: TemplateState[];
-	/** A status webhook said this message failed. */
-	sendFailures?: Array<{ wamid: string; errorCode?: number; at: number }>;
+	/**
+	 * A status webhook said this message failed: its send is failed (found by wamid, or by the
+	 * callback id it carried when the send never learned its wamid).
+	 */
+	sendFailures?: Array<{ wamid: string; callbackId?: string; errorCode?: number; at: number }>;
+	/**
+	 * A status webhook (sent, delivered, read) of a message that carried `callbackId`: a send still
+	 * pending under it (its answer was lost) is accepted with this wamid.
+	 */
+	sendConfirmations?: Array<{ callbackId: string; wamid: string; at: number }>;
 	/** The messaging limit, a number's or a template's quality changed. */
 	standing?: StandingEntry[];
 }

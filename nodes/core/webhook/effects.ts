@@ -31,7 +31,9 @@
  *   opt_out on MARKETING, source delivery_failure.
  * - closeWindowOn131047: a failed status with 131047 closes the customer service window whatever
  *   our clock says.
- * - sendFailures: a failed status marks the sent message failed (with the error code).
+ * - sendFailures: statuses update the sent messages: a failed one marks its send failed (with the
+ *   error code; a re-run may send it again), and any status of a send whose answer was lost
+ *   confirms it, found by the id the send carried in biz_opaque_callback_data.
  * - costLedger: a delivered (or read) status with pricing adds the message to the cost ledger,
  *   with the list price of the contact's market for charged (regular) messages and 0 for free
  *   ones, and the market; a group message once per member (each member's status names them).
@@ -249,6 +251,7 @@ export class WebhookEffectRules {
 	private readonly pricing: PricingOptions;
 	private readonly currency: string;
 	private readonly countries = new Map<string, string | undefined>();
+	private readonly triggers = new WeakMap<WhatsAppEvent, Trigger | undefined>();
 
 	constructor(options: WebhookEffectOptions = {}) {
 		const flag = (name: keyof WebhookEffectOptions): boolean => {
@@ -393,8 +396,16 @@ export class WebhookEffectRules {
 		return entries.length > 0 ? { standing: entries } : {};
 	}
 
-	/** What a message means for consent (the first that applies: opt-out, confirmation, opt-in). */
+	/**
+	 * What a message means for consent (the first that applies: opt-out, confirmation, opt-in).
+	 * Kept per event: `needs` and `derive` both ask, and matching is the costly part of a message.
+	 */
 	private trigger(event: WhatsAppEvent): Trigger | undefined {
+		if (!this.triggers.has(event)) this.triggers.set(event, this.findTrigger(event));
+		return this.triggers.get(event);
+	}
+
+	private findTrigger(event: WhatsAppEvent): Trigger | undefined {
 		if (event.groupId !== undefined || event.contact === undefined) return undefined;
 		const typed = event.messageType === 'text' ? event.text : undefined;
 		const optOut = this.optOut?.match(typed);
@@ -483,11 +494,17 @@ export class WebhookEffectRules {
 		if (!wamid) return effects;
 		const sender = event.phoneNumberId;
 		const contact = event.contact;
+		const callbackId = event.callbackId;
 		if (event.status === 'failed') {
 			const codes = (event.errors ?? []).map((e) => e.code);
 			if (this.sendFailures) {
 				effects.sendFailures = [
-					codes.length > 0 ? { wamid, errorCode: codes[0], at } : { wamid, at },
+					{
+						wamid,
+						at,
+						...(codes.length > 0 ? { errorCode: codes[0] } : {}),
+						...(callbackId ? { callbackId } : {}),
+					},
 				];
 			}
 			const windowContact = event.groupId ?? contact;
@@ -517,6 +534,10 @@ export class WebhookEffectRules {
 					}),
 				];
 			}
+		}
+		if (this.sendFailures && callbackId && event.status !== 'failed') {
+			// Sent, delivered, read: Meta took the message; a send still pending learns its wamid.
+			effects.sendConfirmations = [{ callbackId, wamid, at }];
 		}
 		const pricing = event.pricing;
 		const costContact = contact ?? event.statusRecipient;

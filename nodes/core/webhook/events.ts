@@ -26,6 +26,7 @@ import {
 	type WebhookEnvelope,
 	type WhatsAppError,
 } from '../wire';
+import { decodeCallbackData } from '../wire/callback';
 import { contentDedupeKey, messageDedupeKey, statusDedupeKey } from './dedupe';
 
 /** What an event is about; the Webhook Trigger's "Trigger On" choices. */
@@ -183,8 +184,14 @@ export interface WhatsAppEvent {
 	status?: string;
 	/** Who our message went to, as Meta reports it (a phone number, or a group id for groups). */
 	statusRecipient?: string;
-	/** The biz_opaque_callback_data we set when sending, echoed back. */
+	/** The Callback Data the workflow set when sending, echoed back (without the send's own id). */
 	callbackData?: string;
+	/**
+	 * The id the send nodes put in front of biz_opaque_callback_data (wire/callback.ts): the trigger
+	 * confirms, or fails, the send it belongs to, also when the sending execution never learned
+	 * Meta's answer.
+	 */
+	callbackId?: string;
 	/**
 	 * How Meta prices the message: `category` (marketing, utility, authentication, service,
 	 * referral_conversion...), `type` (regular = charged, free_customer_service, free_entry_point).
@@ -566,7 +573,9 @@ function statusEvent(
 		setContact(event, recipient, nonEmpty(status.recipient_user_id), undefined);
 	}
 	withTime(event, optionalMillis(status.timestamp));
-	setIf(event, 'callbackData', status.biz_opaque_callback_data);
+	const callback = decodeCallbackData(status.biz_opaque_callback_data);
+	setIf(event, 'callbackData', callback.userData);
+	setIf(event, 'callbackId', callback.callbackId);
 	if (status.pricing) {
 		const p = status.pricing;
 		event.pricing = {};

@@ -1,5 +1,5 @@
 import type { SentMessage } from '../../core/model';
-import type { ComplianceStore, SendReservation } from '../../core/store/types';
+import type { ComplianceStore, SendLeft, SendReservation } from '../../core/store/types';
 
 export type ClaimAnswer = { claimed: true } | { claimed: false; existing: SentMessage };
 
@@ -10,16 +10,20 @@ interface Waiting {
 }
 
 /**
- * Claims idempotency keys the moment their requests leave, not at the start of the batch, so a
- * crash leaves only the requests that were actually on their way uncertain: every key that never
- * left was never claimed, and a re-run sends it. Claims that come in while the store is writing
- * are written together with the next call, so at 1,000 messages per second the store sees a few
- * hundred small writes a second, not a thousand.
+ * Claims idempotency keys right before their requests leave, not at the start of the batch, and
+ * marks each as left right after, so a crash leaves only the requests that were actually on their
+ * way uncertain: a key that was never claimed, or claimed but never left (its claim is abandoned
+ * after CLAIM_LEASE_MS), is sent by a re-run. Claims (and marks) that come in while the store is
+ * writing are written together with the next call, so at 1,000 messages per second the store sees
+ * a few hundred small writes a second, not a thousand.
  */
 export class SendClaims {
 	readonly #store: ComplianceStore;
 	#queue: Waiting[] = [];
 	#writing = false;
+	#marks: SendLeft[] = [];
+	#marking: Promise<void> | undefined;
+	#markError: unknown;
 
 	constructor(store: ComplianceStore) {
 		this.#store = store;
@@ -31,6 +35,38 @@ export class SendClaims {
 			this.#queue.push({ reservation, resolve, reject });
 			if (!this.#writing) void this.#flush();
 		});
+	}
+
+	/** The request of a claim left: recorded soon, with the marks that come in meanwhile. */
+	left(mark: SendLeft): void {
+		this.#marks.push(mark);
+		this.#marking ??= this.#writeMarks();
+	}
+
+	/**
+	 * Waits for every mark to be written. Returns the store's error if one could not be written:
+	 * those sends stay claimed, not marked (a re-run may take them over after CLAIM_LEASE_MS, while
+	 * their status webhooks settle the ones Meta received).
+	 */
+	async finish(): Promise<{ ok: true } | { ok: false; error: unknown }> {
+		await this.#marking;
+		return this.#markError === undefined ? { ok: true } : { ok: false, error: this.#markError };
+	}
+
+	async #writeMarks(): Promise<void> {
+		try {
+			while (this.#marks.length > 0) {
+				const batch = this.#marks;
+				this.#marks = [];
+				try {
+					await this.#store.markSendsLeft(batch);
+				} catch (error) {
+					this.#markError ??= error;
+				}
+			}
+		} finally {
+			this.#marking = undefined;
+		}
 	}
 
 	async #flush(): Promise<void> {

@@ -22,7 +22,7 @@ import { systemClock, type Clock } from '../../core/clock';
 import type { SendBudget } from '../../core/graph/budget';
 import { GraphApiError, type GraphClient } from '../../core/graph/client';
 import type { SendMessageResponse } from '../../core/graph/types';
-import { checkIdempotency, type Hold } from '../../core/policy';
+import { CLAIM_LEASE_MS, checkIdempotency, type Hold } from '../../core/policy';
 import type { ComplianceStore, Snapshot } from '../../core/store/types';
 import { encodeCallbackData, newCallbackId } from '../../core/wire/callback';
 import { errorOutputItem, toNodeError } from '../errors';
@@ -185,10 +185,10 @@ export async function runSendPipeline<J extends SendJob>(
 		let claimedElsewhere: Outcome | undefined;
 		/** The key is claimed: from here on the message may be on its way. */
 		let claimed = false;
+		const callbackId = newCallbackId();
 		let response: SendMessageResponse;
 		try {
 			const payload = await spec.payload(job, signal);
-			const callbackId = newCallbackId();
 			const userData = payload.biz_opaque_callback_data as string | undefined;
 			response = await client.sendMessage(
 				job.sender,
@@ -197,17 +197,20 @@ export async function runSendPipeline<J extends SendJob>(
 					signal,
 					budget: env.budget(job.sender),
 					beforeRequest: async () => {
+						const at = clock.now();
 						const answer = await claims.claim({
 							idempotencyKey: job.idempotencyKey,
 							sender: job.sender,
 							contact: job.recipient.contact,
 							kind: job.kind,
 							category: verdict.category,
-							at: clock.now(),
+							at,
 							callbackId,
 						});
 						if (answer.claimed) {
 							claimed = true;
+							// A claim this old may have been taken over as abandoned: do not send on it.
+							if (clock.now() - at > CLAIM_LEASE_MS / 2) throw new ClaimTooSlow();
 							return;
 						}
 						const hold = checkIdempotency(
@@ -233,6 +236,9 @@ export async function runSendPipeline<J extends SendJob>(
 								: held(job, hold);
 						throw new ClaimedElsewhere();
 					},
+					// From here the outcome is unknown until Meta's answer or a status webhook.
+					afterRequest: () =>
+						claims.left({ idempotencyKey: job.idempotencyKey, callbackId, at: clock.now() }),
 				},
 			);
 		} catch (error) {
@@ -240,7 +246,7 @@ export async function runSendPipeline<J extends SendJob>(
 				unsent.push(job);
 				return claimedElsewhere;
 			}
-			const outcome = await refused(job, error, claimed);
+			const outcome = await refused(job, error, claimed ? callbackId : undefined);
 			if (!(claimed && error instanceof GraphApiError && error.outcomeUnknown)) unsent.push(job);
 			return outcome;
 		}
@@ -270,8 +276,13 @@ export async function runSendPipeline<J extends SendJob>(
 		const inbound = spec.inboundNotStored?.(job);
 		if (inbound) await recorder.touched(inbound);
 	};
-	/** The request failed: what the item shows, and whether its key is freed. */
-	const refused = async (job: J, error: unknown, claimed: boolean): Promise<Outcome> => {
+	/** The request failed: what the item shows, and whether its claim (if any) is freed. */
+	const refused = async (
+		job: J,
+		error: unknown,
+		callbackId: string | undefined,
+	): Promise<Outcome> => {
+		const claimed = callbackId !== undefined;
 		if (
 			claimed &&
 			spec.windowClosed &&
@@ -282,7 +293,7 @@ export async function runSendPipeline<J extends SendJob>(
 			const at = clock.now();
 			await recordInbound(job);
 			await recorder.closed({ sender: job.sender, contact: job.recipient.contact, at });
-			await recorder.released(job.idempotencyKey);
+			await recorder.released({ idempotencyKey: job.idempotencyKey, callbackId });
 			return held(job, spec.windowClosed(job, at), {
 				errorCode: error.code ?? null,
 				metaDetails: error.details ?? null,
@@ -291,7 +302,9 @@ export async function runSendPipeline<J extends SendJob>(
 		// Meta may have accepted the message (a cancel after it left counts too): the key stays
 		// claimed, so no later run sends it twice. Otherwise it certainly was not sent: free it.
 		const unknown = claimed && error instanceof GraphApiError && error.outcomeUnknown;
-		if (claimed && !unknown) await recorder.released(job.idempotencyKey);
+		if (claimed && !unknown) {
+			await recorder.released({ idempotencyKey: job.idempotencyKey, callbackId });
+		}
 		return { output: 'error', error: sendError(node, error, job, unknown) };
 	};
 
@@ -304,7 +317,9 @@ export async function runSendPipeline<J extends SendJob>(
 		escaped = { error };
 	}
 	// Recorded whatever happened above: a send Meta accepted must never be sent again.
+	const marked = await claims.finish();
 	const recorded = await recorder.finish();
+	if (recorded.ok && !marked.ok) throw toNodeError(node, marked.error);
 	if (!recorded.ok) {
 		const { error } = recorded;
 		throw new NodeOperationError(
@@ -373,6 +388,15 @@ export async function runSendPipeline<J extends SendJob>(
 class ClaimedElsewhere extends Error {
 	constructor() {
 		super('The idempotency key is claimed by another send');
+	}
+}
+
+/** The claim took so long that it may count as abandoned: not sent, the key freed. */
+class ClaimTooSlow extends Error {
+	constructor() {
+		super(
+			`The compliance store took longer than ${CLAIM_LEASE_MS / 2000} s to claim the idempotency key, so the message was not sent (another execution may have taken the key over). Check the store's load and run again.`,
+		);
 	}
 }
 

@@ -1,5 +1,10 @@
 import { MINUTE } from '../../../nodes/core/clock';
-import { checkIdempotency, PENDING_SEND_STALE_AFTER_MS } from '../../../nodes/core/policy';
+import {
+	CLAIM_LEASE_MS,
+	checkIdempotency,
+	isAbandonedClaim,
+	PENDING_SEND_STALE_AFTER_MS,
+} from '../../../nodes/core/policy';
 import { CONTACT, ORDER_REF as key, T0, sent } from './fixtures';
 
 describe('idempotency', () => {
@@ -36,7 +41,7 @@ describe('idempotency', () => {
 	});
 
 	it('holds a freshly claimed key as being sent by another execution', () => {
-		const existing = sent('pending', { createdAt: T0 - 2 * MINUTE });
+		const existing = sent('pending', { createdAt: T0 - 2 * MINUTE, leftAt: T0 - 2 * MINUTE });
 		const decision = checkIdempotency({ contact: CONTACT, idempotencyKey: key, existing }, T0);
 		expect(decision).toMatchObject({ allowed: false, reason: 'send_in_progress' });
 		if (decision.allowed) throw new Error('expected a hold');
@@ -45,8 +50,11 @@ describe('idempotency', () => {
 		expect(decision.message).toContain('2026-03-02 11:58 UTC');
 	});
 
-	it('says a key claimed long ago without a result may have been sent, and how to check', () => {
-		const existing = sent('pending', { createdAt: T0 - PENDING_SEND_STALE_AFTER_MS - 1 });
+	it('says a send whose outcome was never recorded may have been sent, and how to settle it', () => {
+		const existing = sent('pending', {
+			createdAt: T0 - PENDING_SEND_STALE_AFTER_MS - 1,
+			leftAt: T0 - PENDING_SEND_STALE_AFTER_MS - 1,
+		});
 		const decision = checkIdempotency({ contact: CONTACT, idempotencyKey: key, existing }, T0);
 		expect(decision).toMatchObject({
 			allowed: false,
@@ -54,18 +62,40 @@ describe('idempotency', () => {
 			reason: 'send_unconfirmed',
 		});
 		if (decision.allowed) throw new Error('expected a hold');
-		expect(decision.message).toContain('may have been interrupted');
+		expect(decision.message).toContain('the execution stopped, or the answer was lost');
 		expect(decision.message).toContain('it may have been sent');
-		expect(decision.message).toContain("check the contact's chat");
-		expect(decision.message).toContain('use a new idempotency key');
+		expect(decision.message).toContain('the Webhook Trigger settles it');
+		expect(decision.message).toContain('Sent Message > Release');
 		expect(decision.message).not.toContain('being sent by another execution');
 	});
 
 	it('counts a claim as fresh up to exactly the stale limit', () => {
-		const existing = sent('pending', { createdAt: T0 - PENDING_SEND_STALE_AFTER_MS });
+		const existing = sent('pending', {
+			createdAt: T0 - PENDING_SEND_STALE_AFTER_MS,
+			leftAt: T0 - PENDING_SEND_STALE_AFTER_MS,
+		});
 		const decision = checkIdempotency({ contact: CONTACT, idempotencyKey: key, existing }, T0);
 		expect(decision).toMatchObject({ reason: 'send_in_progress' });
 		expect(PENDING_SEND_STALE_AFTER_MS).toBeGreaterThanOrEqual(MINUTE);
+	});
+
+	it('lets a key go whose claim was abandoned: its request never left, the lease is over', () => {
+		const abandoned = sent('pending', { createdAt: T0 - CLAIM_LEASE_MS - 1 });
+		expect(isAbandonedClaim(abandoned, T0)).toBe(true);
+		expect(
+			checkIdempotency({ contact: CONTACT, idempotencyKey: key, existing: abandoned }, T0),
+		).toEqual({ allowed: true });
+		// Within the lease the claimer is about to send: held.
+		const young = sent('pending', { createdAt: T0 - CLAIM_LEASE_MS });
+		expect(
+			checkIdempotency({ contact: CONTACT, idempotencyKey: key, existing: young }, T0),
+		).toMatchObject({ reason: 'send_in_progress' });
+		// Once its request left, a claim is never abandoned, however old.
+		const left = sent('pending', {
+			createdAt: T0 - 2 * CLAIM_LEASE_MS,
+			leftAt: T0 - CLAIM_LEASE_MS,
+		});
+		expect(isAbandonedClaim(left, T0)).toBe(false);
 	});
 
 	it('lets a key whose earlier send failed be sent again', () => {

@@ -19,6 +19,7 @@ import {
 	type TemplateState,
 } from '../../../nodes/core/model';
 import { decideConsentBatch } from '../../../nodes/core/store/consent';
+import { CLAIM_LEASE_MS } from '../../../nodes/core/policy/idempotency';
 import { CURRENT_SCHEMA_VERSION } from '../../../nodes/core/store/migrations';
 import type {
 	ComplianceStore,
@@ -170,6 +171,24 @@ export function describeComplianceStore(name: string, makeTarget: MakeTarget): v
 		async function statusOf(contact: string, purpose = 'marketing') {
 			const records = (await store.getConsents([contact])).get(contact) ?? [];
 			return records.find((r) => r.purpose === purpose);
+		}
+
+		/** The snapshot of an erased contact: nothing but the suppression; and its send under `key`. */
+		async function erasedSnapshot(contact: string, key: string) {
+			const snapshot = await store.getSnapshot({
+				sender: SENDER,
+				contacts: [contact],
+				marketingSince: 0,
+				idempotencyKeys: [key],
+			});
+			expect(snapshot.contacts.get(contact)).toEqual({
+				contact,
+				consents: [],
+				suppressed: true,
+				marketingSentAt: [],
+				optOutConfirmationsSentAt: [],
+			});
+			return snapshot;
 		}
 
 		describe('migrations', () => {
@@ -589,6 +608,23 @@ export function describeComplianceStore(name: string, makeTarget: MakeTarget): v
 				]);
 			});
 
+			it('reads the histories of many contacts at once, an entry for every requested contact', async () => {
+				await store.recordConsent([
+					consent(BOB, 'opt_in', T0 + HOUR),
+					consent(ALICE, 'opt_out', T0 + HOUR),
+					consent(ALICE, 'opt_in', T0),
+				]);
+				const histories = await store.getConsentHistories([ALICE, CAROL, BOB, ALICE]);
+				expect([...histories.keys()]).toEqual([ALICE, CAROL, BOB]);
+				expect(histories.get(ALICE)!.map((e) => [e.action, e.at])).toEqual([
+					['opt_in', T0],
+					['opt_out', T0 + HOUR],
+				]);
+				expect(histories.get(BOB)).toEqual(await store.getConsentHistory(BOB));
+				expect(histories.get(CAROL)).toEqual([]);
+				expect(await store.getConsentHistories([])).toEqual(new Map());
+			});
+
 			it('answers getConsents with an entry for every requested contact', async () => {
 				await store.recordConsent([
 					consent(ALICE, 'opt_in', T0),
@@ -828,8 +864,8 @@ export function describeComplianceStore(name: string, makeTarget: MakeTarget): v
 				const first = await store.reserveSends([reservation('order-1', ALICE, T0)]);
 				expect(first).toEqual({ reserved: ['order-1'], existing: new Map() });
 				const second = await store.reserveSends([
-					reservation('order-1', ALICE, T0 + MINUTE),
-					reservation('order-2', BOB, T0 + MINUTE),
+					reservation('order-1', ALICE, T0 + 10 * SECOND),
+					reservation('order-2', BOB, T0 + 10 * SECOND),
 				]);
 				expect(second.reserved).toEqual(['order-2']);
 				expect(second.existing.get('order-1')).toEqual({
@@ -951,7 +987,9 @@ export function describeComplianceStore(name: string, makeTarget: MakeTarget): v
 					],
 					T0 + 3 * HOUR,
 				);
-				const third = await store.reserveSends([reservation('order-1', BOB, T0 + 4 * HOUR)]);
+				const third = await store.reserveSends([
+					reservation('order-1', BOB, T0 + 2 * HOUR + 10 * SECOND),
+				]);
 				expect(third.reserved).toEqual([]);
 				expect(third.existing.get('order-1')?.state).toBe('pending');
 			});
@@ -959,12 +997,16 @@ export function describeComplianceStore(name: string, makeTarget: MakeTarget): v
 			it('claims failed keys again but not pending or accepted ones, in one batch', async () => {
 				await store.reserveSends([
 					reservation('failed-1', ALICE, T0),
-					reservation('pending-1', ALICE, T0),
+					reservation('pending-1', ALICE, T0, { callbackId: 'ccc0000000000001' }),
 					reservation('accepted-1', BOB, T0),
 				]);
 				await store.completeSends([
 					{ idempotencyKey: 'failed-1', state: 'failed', errorCode: 131000, at: T0 + 1000 },
 					{ idempotencyKey: 'accepted-1', state: 'accepted', wamid: 'wamid.accepted-1', at: T0 },
+				]);
+				// pending-1's request left: its claim is never taken over.
+				await store.markSendsLeft([
+					{ idempotencyKey: 'pending-1', callbackId: 'ccc0000000000001', at: T0 + 1 },
 				]);
 				const again = await store.reserveSends([
 					reservation('pending-1', ALICE, T0 + HOUR),
@@ -974,11 +1016,48 @@ export function describeComplianceStore(name: string, makeTarget: MakeTarget): v
 				]);
 				expect(again.reserved).toEqual(['failed-1', 'new-1']);
 				expect([...again.existing.keys()].sort()).toEqual(['accepted-1', 'pending-1']);
-				expect(again.existing.get('pending-1')).toMatchObject({ state: 'pending', createdAt: T0 });
+				expect(again.existing.get('pending-1')).toMatchObject({
+					state: 'pending',
+					createdAt: T0,
+					leftAt: T0 + 1,
+				});
 				expect(again.existing.get('accepted-1')).toMatchObject({
 					state: 'accepted',
 					wamid: 'wamid.accepted-1',
 					createdAt: T0,
+				});
+			});
+
+			it('takes over a claim whose request never left once it is older than the lease', async () => {
+				await store.reserveSends([
+					reservation('never-left', ALICE, T0, { callbackId: 'eee0000000000001' }),
+					reservation('left', BOB, T0, { callbackId: 'eee0000000000002' }),
+				]);
+				await store.markSendsLeft([
+					{ idempotencyKey: 'left', callbackId: 'eee0000000000002', at: T0 + 5 },
+					// A mark of another claim of the key changes nothing.
+					{ idempotencyKey: 'never-left', callbackId: 'fff0000000000009', at: T0 + 5 },
+				]);
+				const young = await store.reserveSends([
+					reservation('never-left', ALICE, T0 + CLAIM_LEASE_MS),
+				]);
+				expect(young.reserved).toEqual([]);
+				const later = await store.reserveSends([
+					reservation('never-left', ALICE, T0 + CLAIM_LEASE_MS + 1, {
+						callbackId: 'eee0000000000003',
+					}),
+					reservation('left', BOB, T0 + HOUR),
+				]);
+				expect(later.reserved).toEqual(['never-left']);
+				expect(later.existing.get('left')).toMatchObject({ state: 'pending', leftAt: T0 + 5 });
+				// The first claimer's release no longer frees the key: it names its own claim.
+				await store.releaseSends([
+					{ idempotencyKey: 'never-left', callbackId: 'eee0000000000001' },
+				]);
+				const sends = await store.getSends(['never-left']);
+				expect(sends.get('never-left')).toMatchObject({
+					callbackId: 'eee0000000000003',
+					createdAt: T0 + CLAIM_LEASE_MS + 1,
 				});
 			});
 
@@ -990,7 +1069,7 @@ export function describeComplianceStore(name: string, makeTarget: MakeTarget): v
 				await store.completeSends([
 					{ idempotencyKey: 'sent-1', state: 'accepted', wamid: 'wamid.sent-1', at: T0 },
 				]);
-				await store.releaseSends(['pending-1', 'sent-1']);
+				await store.releaseSends([{ idempotencyKey: 'pending-1' }, { idempotencyKey: 'sent-1' }]);
 				const again = await store.reserveSends([
 					reservation('pending-1', ALICE, T0 + HOUR),
 					reservation('sent-1', BOB, T0 + HOUR),
@@ -1334,23 +1413,37 @@ export function describeComplianceStore(name: string, makeTarget: MakeTarget): v
 				expect(await target.dumpTables()).not.toContain(ALICE);
 				expect(await target.dumpTables()).toContain(BOB);
 
-				const snapshot = await store.getSnapshot({
-					sender: SENDER,
-					contacts: [ALICE],
-					marketingSince: 0,
-					idempotencyKeys: ['order-1'],
-				});
-				expect(snapshot.contacts.get(ALICE)).toEqual({
-					contact: ALICE,
-					consents: [],
-					suppressed: true,
-					marketingSentAt: [],
-					optOutConfirmationsSentAt: [],
-				});
+				const snapshot = await erasedSnapshot(ALICE, 'order-1');
 				// The idempotency key still protects against a second send.
 				expect(snapshot.sends.get('order-1')).toMatchObject({ contact: hash, wamid: 'wamid.x1' });
 				expect(await store.getConsentHistory(ALICE)).toEqual([]);
 				expect((await store.eraseContact(ALICE, T0 + 2 * DAY)).alreadySuppressed).toBe(true);
+			});
+
+			it('erases many contacts at once, one report per contact', async () => {
+				await store.recordConsent([
+					consent(ALICE, 'opt_in', T0),
+					consent(BOB, 'opt_in', T0),
+					consent(BOB, 'opt_in', T0, { purpose: 'transactional' }),
+					consent(CAROL, 'opt_in', T0),
+				]);
+				await store.eraseContact(CAROL, T0);
+				const reports = await store.eraseContacts([BOB, ALICE, CAROL, BOB], T0 + DAY);
+				expect(
+					reports.map((r) => [r.consentRecords, r.consentEvents, r.alreadySuppressed]),
+				).toEqual([
+					[2, 2, false],
+					[1, 1, false],
+					[0, 0, true],
+				]);
+				expect(reports.map((r) => r.contactHash)).toEqual([
+					await store.contactHash(BOB),
+					await store.contactHash(ALICE),
+					await store.contactHash(CAROL),
+				]);
+				const dump = await target.dumpTables();
+				for (const contact of [ALICE, BOB, CAROL]) expect(dump).not.toContain(contact);
+				expect(await store.eraseContacts([], T0)).toEqual([]);
 			});
 
 			it('does not let an erased contact be opted in again, nor store anything about it', async () => {
@@ -1424,19 +1517,7 @@ export function describeComplianceStore(name: string, makeTarget: MakeTarget): v
 				expect(await store.costSummary({ from: 0, to: T0 + 2 * DAY })).toMatchObject([
 					{ category: 'marketing', messages: 1 },
 				]);
-				const snapshot = await store.getSnapshot({
-					sender: SENDER,
-					contacts: [ALICE],
-					marketingSince: 0,
-					idempotencyKeys: ['order-9'],
-				});
-				expect(snapshot.contacts.get(ALICE)).toEqual({
-					contact: ALICE,
-					consents: [],
-					suppressed: true,
-					marketingSentAt: [],
-					optOutConfirmationsSentAt: [],
-				});
+				const snapshot = await erasedSnapshot(ALICE, 'order-9');
 				expect(snapshot.sends.get('order-9')).toMatchObject({ contact: hash, state: 'failed' });
 			});
 

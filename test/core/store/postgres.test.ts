@@ -13,9 +13,12 @@ import {
 	postgresMetaTable,
 	postgresMigrations,
 } from '../../../nodes/core/store/migrations';
-import { PostgresComplianceStore } from '../../../nodes/core/store/postgres';
+import {
+	DEFAULT_APPLICATION_NAME,
+	PostgresComplianceStore,
+} from '../../../nodes/core/store/postgres';
 import { describeAccount } from './accountContract';
-import { describeSendBudget } from './budgetContract';
+import { describeSending } from './sendContract';
 import { RACERS, describeComplianceStore, type MakeTarget } from './contract';
 
 const url = process.env.WA_TEST_PG_URL;
@@ -104,7 +107,7 @@ if (!url) {
 	};
 
 	describeComplianceStore('postgres', makeTarget);
-	describeSendBudget('postgres', makeTarget);
+	describeSending('postgres', makeTarget);
 	describeAccount('postgres', makeTarget);
 
 	describe('postgres store', () => {
@@ -173,7 +176,7 @@ if (!url) {
 			}
 		});
 
-		it('writes each batch in a few statements, as many for 50 contacts as for one', async () => {
+		it('writes (and reads histories) in a few statements per batch, as many for 50 contacts as for one', async () => {
 			const { pool, counter } = countingPool();
 			const store = new PostgresComplianceStore({ pool, schema, tablePrefix: nextPrefix() });
 			try {
@@ -254,6 +257,10 @@ if (!url) {
 							),
 					],
 				];
+				writers.push(
+					['eraseContacts', 4, (contacts) => store.eraseContacts(contacts, T0)],
+					['getConsentHistories', 1, (contacts) => store.getConsentHistories(contacts)],
+				);
 				for (const [name, most, write] of writers) {
 					const statements = [];
 					for (const size of [1, 50]) {
@@ -420,6 +427,59 @@ if (!url) {
 			}
 			expect(String((thrown as Error).message)).toMatch(/connectionString is not a valid URL/);
 			expect(`${(thrown as Error).message} ${(thrown as Error).stack}`).not.toContain(password);
+		});
+
+		it('opens at most poolSize connections, 5 by default, named by applicationName', async () => {
+			const connectionsOf = async (name: string): Promise<number> => {
+				const { rows } = await admin.query<{ n: string }>(
+					'SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1',
+					[name],
+				);
+				return Number(rows[0].n);
+			};
+			const tag = randomBytes(4).toString('hex');
+			const tablePrefix = nextPrefix();
+			const stores = {
+				defaultName: new PostgresComplianceStore({ connectionString, schema, tablePrefix }),
+				defaultSize: new PostgresComplianceStore({
+					connectionString,
+					schema,
+					tablePrefix,
+					applicationName: `wa-test-default-${tag}`,
+				}),
+				two: new PostgresComplianceStore({
+					connectionString,
+					schema,
+					tablePrefix,
+					poolSize: 2,
+					applicationName: `wa-test-two-${tag}`,
+				}),
+			};
+			// More concurrent statements than connections: each pool opens all it may, then queues.
+			const busy = (store: PostgresComplianceStore) =>
+				Promise.all(
+					Array.from({ length: 12 }, (_, i) =>
+						store.getSnapshot({
+							sender: '774120593381042',
+							contacts: [`49151${String(1000000 + i)}`],
+							marketingSince: T0,
+							idempotencyKeys: [],
+							templates: [],
+						}),
+					),
+				);
+			try {
+				await stores.defaultName.migrate();
+				await Promise.all(Object.values(stores).map(busy));
+				expect(await connectionsOf(`wa-test-default-${tag}`)).toBe(5);
+				expect(await connectionsOf(`wa-test-two-${tag}`)).toBe(2);
+				expect(await connectionsOf(DEFAULT_APPLICATION_NAME)).toBeGreaterThan(0);
+			} finally {
+				await Promise.all(Object.values(stores).map((store) => store.close()));
+			}
+			expect(() => new PostgresComplianceStore({ connectionString, applicationName: 'ü' })).toThrow(
+				/applicationName must be printable ASCII of at most 63 characters/,
+			);
 		});
 
 		it('connects with separate connection fields too', async () => {

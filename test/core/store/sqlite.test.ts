@@ -11,7 +11,7 @@ import {
 } from '../../../nodes/core/store/migrations';
 import { SqliteComplianceStore, defaultSqlitePath } from '../../../nodes/core/store/sqlite';
 import { describeAccount } from './accountContract';
-import { describeSendBudget } from './budgetContract';
+import { describeSending } from './sendContract';
 import { RACERS, describeComplianceStore, type MakeTarget } from './contract';
 import { startRacers, type Racers } from './sqlite-racers';
 
@@ -61,7 +61,7 @@ const makeTarget: MakeTarget = async ({ clock }) => {
 };
 
 describeComplianceStore('sqlite', makeTarget);
-describeSendBudget('sqlite', makeTarget);
+describeSending('sqlite', makeTarget);
 describeAccount('sqlite', makeTarget);
 
 describe('sqlite store', () => {

@@ -500,6 +500,28 @@ describe('effects: statuses', () => {
 		expect(effects(body, { closeWindowOn131047: false }).closeWindows).toBeUndefined();
 	});
 
+	it('confirms a send whose answer was lost by the callback id it carried (sendFailures)', () => {
+		const callback = 'wac1:0123456789abcdef|order-42';
+		const delivered = event(
+			statusWebhook({ status: 'delivered', bizOpaqueCallbackData: callback }),
+		);
+		expect(delivered).toMatchObject({ callbackData: 'order-42', callbackId: '0123456789abcdef' });
+		const result = deriveEffects(delivered, {}, { receivedAt: RECEIVED });
+		expect(result.sendConfirmations).toEqual([
+			{ callbackId: '0123456789abcdef', wamid: delivered.messageId, at: AT },
+		]);
+		const failed = effects(statusWebhook({ status: 'failed', bizOpaqueCallbackData: callback }));
+		expect(failed.sendFailures).toEqual([
+			expect.objectContaining({ callbackId: '0123456789abcdef', errorCode: 131050 }),
+		]);
+		expect(failed.sendConfirmations).toBeUndefined();
+		// Callback data of another sender is the user's, whole; nothing to confirm.
+		const foreign = event(statusWebhook({ status: 'sent', bizOpaqueCallbackData: 'crm:77' }));
+		expect(foreign).toMatchObject({ callbackData: 'crm:77' });
+		expect(foreign.callbackId).toBeUndefined();
+		expect(deriveEffects(foreign, {}, { receivedAt: RECEIVED }).sendConfirmations).toBeUndefined();
+	});
+
 	it('recording send failures can be switched off (sendFailures)', () => {
 		expect(
 			effects(statusWebhook({ status: 'failed' }), { sendFailures: false }).sendFailures,

@@ -4,12 +4,17 @@
  * jest parent process, so the exit and signal handlers registered here are the real ones.
  */
 import { ensureN8nInstalled } from '../../../tools/n8n/install';
-import { createRunDir, endRun, reapStaleRuns, RUN_DIR_ENV } from '../../../tools/n8n/processes';
+import {
+	createRunDir,
+	endRunOnExit,
+	reapStaleRuns,
+	RUN_DIR_ENV,
+} from '../../../tools/n8n/processes';
 
 export default async function globalSetup(): Promise<void> {
 	const reaped = reapStaleRuns();
 	if (reaped > 0)
-		console.warn(`[e2e] stopped ${reaped} n8n process(es) left running by an earlier run`);
+		console.warn(`[e2e] stopped ${reaped} process(es) left running by an earlier run`);
 	try {
 		await ensureN8nInstalled();
 	} catch (error) {
@@ -23,12 +28,5 @@ export default async function globalSetup(): Promise<void> {
 	const runDir = createRunDir(process.pid);
 	process.env[RUN_DIR_ENV] = runDir;
 	// Nothing may outlive the run, whatever ends it.
-	process.once('exit', () => endRun(runDir));
-	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-		process.once(signal, () => {
-			endRun(runDir);
-			// Keep the default behaviour (exit) unless jest handles the signal itself.
-			if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-		});
-	}
+	endRunOnExit(runDir);
 }

@@ -38,8 +38,18 @@ describe('reply in window parameters', () => {
 		expect(description.version).toBe(1);
 		expect(description.outputNames).toEqual(['Sent', 'Window Closed']);
 		expect(description.credentials).toEqual([
-			{ name: 'whatsAppCloudApi', required: true },
-			{ name: 'whatsAppComplianceStore', required: false, testedBy: 'testComplianceStore' },
+			{
+				name: 'whatsAppCloudApi',
+				displayName: 'WhatsApp Cloud API',
+				required: true,
+				testedBy: 'testCloudApi',
+			},
+			{
+				name: 'whatsAppComplianceStore',
+				displayName: 'Compliance Store (Optional)',
+				required: false,
+				testedBy: 'testComplianceStore',
+			},
 		]);
 	});
 

@@ -522,6 +522,11 @@ describe('reply in window', () => {
 				reason: 'send_in_progress',
 				rule: 'idempotency',
 			});
+			// Claimed before the request, marked as left after it: never taken over as abandoned.
+			const key = String(again.closed[0].json.idempotencyKey);
+			const stored = (await env.store.getSends([key])).get(key)!;
+			expect(stored).toMatchObject({ state: 'pending', callbackId: expect.any(String) });
+			expect(stored.leftAt).toBeGreaterThanOrEqual(stored.createdAt);
 		});
 
 		it('keeps the key claimed when the execution is cancelled after the reply left', async () => {

@@ -26,8 +26,18 @@ describe('Send Template parameters', () => {
 		expect(description.outputNames).toEqual(['Sent', 'Skipped']);
 		expect(description.outputs).toEqual(['main', 'main']);
 		expect(description.credentials).toEqual([
-			{ name: 'whatsAppCloudApi', required: true },
-			{ name: 'whatsAppComplianceStore', required: false, testedBy: 'testComplianceStore' },
+			{
+				name: 'whatsAppCloudApi',
+				displayName: 'WhatsApp Cloud API',
+				required: true,
+				testedBy: 'testCloudApi',
+			},
+			{
+				name: 'whatsAppComplianceStore',
+				displayName: 'Compliance Store (Optional)',
+				required: false,
+				testedBy: 'testComplianceStore',
+			},
 		]);
 	});
 
@@ -130,6 +140,9 @@ describe('Send Template parameters', () => {
 			'searchTemplates',
 		]);
 		expect(Object.keys(node.methods.resourceMapping)).toEqual(['getTemplateVariables']);
-		expect(Object.keys(node.methods.credentialTest)).toEqual(['testComplianceStore']);
+		expect(Object.keys(node.methods.credentialTest)).toEqual([
+			'testCloudApi',
+			'testComplianceStore',
+		]);
 	});
 });

@@ -56,7 +56,7 @@ describe('send recorder', () => {
 		for (const key of keys.slice(0, 3)) await recorder.completed(accepted(key));
 		expect(await states(keys)).toEqual(['accepted', 'accepted', 'pending', 'pending', 'pending']);
 
-		await recorder.released(keys[3]);
+		await recorder.released({ idempotencyKey: keys[3] });
 		expect(await states(keys)).toEqual(['accepted', 'accepted', 'accepted', undefined, 'pending']);
 	});
 

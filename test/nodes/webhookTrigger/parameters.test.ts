@@ -34,8 +34,18 @@ describe('webhook trigger parameters', () => {
 		expect(description.inputs).toEqual([]);
 		expect(description.outputs).toEqual(['main']);
 		expect(description.credentials).toEqual([
-			{ name: 'whatsAppCloudApi', required: true },
-			{ name: 'whatsAppComplianceStore', required: false, testedBy: 'testComplianceStore' },
+			{
+				name: 'whatsAppCloudApi',
+				displayName: 'WhatsApp Cloud API',
+				required: true,
+				testedBy: 'testCloudApi',
+			},
+			{
+				name: 'whatsAppComplianceStore',
+				displayName: 'Compliance Store (Optional)',
+				required: false,
+				testedBy: 'testComplianceStore',
+			},
 		]);
 		expect(Object.keys(node.methods.loadOptions)).toEqual(['getSenderNumbers']);
 		expect(Object.keys(node.webhookMethods.default).sort()).toEqual([

@@ -5,6 +5,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { HOUR } from '../../../nodes/core/clock';
 import { ALL_PURPOSES, MARKETING } from '../../../nodes/core/model';
 import type { ComplianceStore } from '../../../nodes/core/store/types';
+import { MAX_WEBHOOK_BODY_BYTES } from '../../../nodes/core/webhook/handler';
 import { closeAllStores } from '../../../nodes/shared/store';
 import {
 	CONTACT_WA_ID,
@@ -159,8 +160,35 @@ describe('webhook trigger: who may post', () => {
 		const call = await post(text('STOP'), {}, { secret: 'not-the-app-secret' });
 		expect(call.res.status).toBe(401);
 		expect(call.result).toEqual({ noWebhookResponse: true });
-		expect(call.res.json().error).toMatch(/does not match/);
-		expect(call.logs.some((l) => l.level === 'warn' && l.message.includes('401'))).toBe(true);
+		// The caller learns that the signature failed; why is in the log only.
+		expect(call.res.json().error).toBe(
+			'The webhook was rejected: its X-Hub-Signature-256 signature could not be verified',
+		);
+		expect(
+			call.logs.some(
+				(l) => l.level === 'warn' && l.message.includes('401') && /does not match/.test(l.message),
+			),
+		).toBe(true);
+		expect(dumpTables(temp.path)).toBe(before);
+	});
+
+	it('an App Secret emptied after activation gets 401 without telling the caller about the credential', async () => {
+		const call = await callWebhook(signedPost(text('Hallo')), {
+			storePath: temp.path,
+			cloudApi: { appSecret: '' },
+		});
+		expect(call.res.status).toBe(401);
+		expect(call.res.body).not.toMatch(/secret|credential/i);
+		expect(call.logs.some((l) => /no app secret/.test(l.message))).toBe(true);
+	});
+
+	it('a body larger than Meta sends gets 413, starts nothing and leaves the store untouched', async () => {
+		const before = dumpTables(temp.path);
+		const call = await post({ ...text('STOP'), padding: 'x'.repeat(MAX_WEBHOOK_BODY_BYTES) });
+		expect(call.res.status).toBe(413);
+		expect(call.result).toEqual({ noWebhookResponse: true });
+		expect(call.res.json().error).toMatch(/more than the 3145728 Meta sends at most/);
+		expect(call.logs.some((l) => l.level === 'warn' && l.message.includes('413'))).toBe(true);
 		expect(dumpTables(temp.path)).toBe(before);
 	});
 
@@ -481,7 +509,7 @@ describe('webhook trigger: side effects, each on by default and each switchable'
 		expect((await snapshotOf()).window?.closedAt).toBeGreaterThan(0);
 	});
 
-	it('Record Send Failures: a failed status marks the sent message failed', async () => {
+	it('Record Send Statuses: a failed status marks the sent message failed', async () => {
 		const sent = async (key: string) => {
 			const id = wamid();
 			await store.reserveSends([

@@ -17,7 +17,7 @@ import {
 	type ReportPeriod,
 } from '../../../core/report';
 import type { Batch } from '../batch';
-import { toCsv } from '../bulk/csv';
+import { csvStream } from '../bulk/csv';
 import { itemError, readText, showFor } from '../common';
 
 const PERIODS: ReadonlyArray<{ name: string; value: string; description: string }> = [
@@ -176,14 +176,11 @@ export async function execute(this: IExecuteFunctions, batch: Batch): Promise<vo
 	}
 	const property = readText(this, 0, 'options.binaryPropertyName') ?? 'data';
 	const fileName = readText(this, 0, 'options.fileName') ?? `whatsapp-costs-${from}-${to}.csv`;
-	const csv = toCsv(
-		CSV_HEADER,
-		rows.map(
-			(row) =>
-				Object.fromEntries(
-					COST_COLUMNS.map(([column, field]) => [column, row[field] ?? undefined]),
-				) as Record<(typeof CSV_HEADER)[number], string | number | boolean | undefined>,
-		),
+	const csvRows = rows.map(
+		(row) =>
+			Object.fromEntries(
+				COST_COLUMNS.map(([column, field]) => [column, row[field] ?? undefined]),
+			) as Record<(typeof CSV_HEADER)[number], string | number | boolean | undefined>,
 	);
 	batch.emit(
 		all,
@@ -203,7 +200,7 @@ export async function execute(this: IExecuteFunctions, batch: Batch): Promise<vo
 		{
 			binary: {
 				[property]: await this.helpers.prepareBinaryData(
-					Buffer.from(csv, 'utf8'),
+					csvStream(CSV_HEADER, onePage(csvRows)),
 					fileName,
 					'text/csv',
 				),
@@ -302,4 +299,9 @@ function dateOf(value: unknown): string {
 				? value.toISOString()
 				: String(value ?? '');
 	return /^\d{4}-\d{2}-\d{2}/.test(text) ? text.slice(0, 10) : text;
+}
+
+/** The report's rows, read already: one page for the CSV writer. */
+async function* onePage<T>(rows: T[]): AsyncGenerator<T[]> {
+	yield rows;
 }

@@ -1,0 +1,288 @@
+/**
+ * The package in n8n's queue mode, as self-hosted users scale out: Redis, PostgreSQL, one main
+ * process, 2 workers and 2 webhook processors, each with its own user folder and the packed
+ * package, every WhatsApp node on the PostgreSQL compliance store (tools/n8n/queue.ts). The
+ * sandbox is the Cloud API; its signed webhooks go to the webhook processors, executions run on
+ * the workers, and what was sent is observed at the sandbox. One deployment serves every case.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import { startSandbox, type Sandbox } from '../../sandbox/server';
+import { outputItems, type N8nExecution, type WorkflowFixture } from '../../tools/n8n/n8n';
+import {
+	batchPhone,
+	batchWorkflow,
+	consentImportWorkflow,
+	control,
+	loadExamples,
+	postJson,
+	sandboxCredential,
+	sendTemplateNode,
+	waitFor,
+	withStore,
+	type ConsentRow,
+} from '../../tools/n8n/fixtures';
+import { startN8nQueue, type N8nQueue } from '../../tools/n8n/queue';
+
+const STOP_EXAMPLE = 'waExHandleStop01';
+const BACK_IN_STOCK = 'waExBackInStock1';
+const TRIGGER_PATH = 'whatsapp-optout';
+const TRIGGER_NODE = 'WhatsApp Webhook Trigger';
+const CONSENT = 'e2eQueueConsent';
+const CONSENT_PATH = 'e2e-queue-consent';
+const BATCH = 'e2eQueueBatch';
+const BATCH_PATH = 'e2e-queue-batch';
+/** The STOP example without a store credential: the embedded SQLite store, refused in queue mode. */
+const EMBEDDED = 'e2eQueueEmbedded';
+const EMBEDDED_PATH = 'whatsapp-embedded-store';
+
+/** Seed contacts (sandbox/seed.json). */
+const LENA = '4915112345601';
+const JONAS = '4917612345602';
+const JUERGEN = '4915208765403';
+/** The seed's number with throughput 80, the credential's. */
+const SENDER = '731950246618093';
+/** Contacts of the same-key case (batchPhone 0..99). */
+const SAME_KEY_CONTACTS = 100;
+
+const ENDED = new Set(['success', 'error', 'canceled', 'crashed']);
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+let sandbox: Sandbox;
+let queue: N8nQueue;
+
+const examples = loadExamples();
+const example = (id: string): WorkflowFixture => {
+	const found = examples.find((w) => w.id === id);
+	if (!found) throw new Error(`examples/ has no workflow ${id}`);
+	return found;
+};
+
+/** The STOP example as it would be left without selecting the store: its own path, no credential. */
+function embeddedStoreCopy(): WorkflowFixture {
+	const stop = example(STOP_EXAMPLE);
+	return {
+		...stop,
+		id: EMBEDDED,
+		name: `${stop.name} (embedded store)`,
+		nodes: stop.nodes.map((node) =>
+			node.name === TRIGGER_NODE
+				? {
+						...node,
+						webhookId: 'e2e-embedded-store-trigger',
+						parameters: { ...(node.parameters as IDataObject), path: EMBEDDED_PATH },
+					}
+				: node,
+		),
+	};
+}
+
+function triggerItems(execution: N8nExecution): IDataObject[] {
+	return execution.data?.resultData.runData[TRIGGER_NODE]?.length
+		? outputItems(execution, TRIGGER_NODE, 0)
+		: [];
+}
+
+/** waitFor with the last lines of every process's log on a timeout. */
+const waitForQueue = <T>(
+	probe: () => T | undefined | Promise<T | undefined>,
+	what: string,
+	timeoutMs = 60_000,
+): Promise<T> =>
+	waitFor(
+		probe,
+		what,
+		timeoutMs,
+		() => `Last log lines:\n${queue.logs().split('\n').slice(-40).join('\n')}`,
+	);
+
+/** The ended executions of the STOP example whose trigger emitted this message. */
+async function executionsWith(messageId: string): Promise<N8nExecution[]> {
+	return (await queue.executions(STOP_EXAMPLE))
+		.filter((e) => ENDED.has(e.status))
+		.filter((e) => triggerItems(e).some((item) => item.messageId === messageId));
+}
+
+async function executionWith(messageId: string): Promise<N8nExecution> {
+	const [execution] = await waitForQueue(async () => {
+		const found = await executionsWith(messageId);
+		return found.length > 0 ? found : undefined;
+	}, `an execution with message ${messageId}`);
+	return execution;
+}
+
+/** A contact's message, delivered by the sandbox to every webhook URL; returns its message id. */
+async function say(contact: string, text: string): Promise<string> {
+	return (await control<{ id: string }>(sandbox, 'POST', `contacts/${contact}/say`, { text })).id;
+}
+
+beforeAll(async () => {
+	sandbox = await startSandbox({ statusDelaysMs: { sent: 50, delivered: 100, read: null } });
+	queue = await startN8nQueue({
+		credentials: [sandboxCredential(sandbox)],
+		workflows: [
+			withStore(example(STOP_EXAMPLE)),
+			withStore(example(BACK_IN_STOCK)),
+			withStore(consentImportWorkflow(CONSENT, 'e2e: import consent', CONSENT_PATH)),
+			withStore(batchWorkflow(BATCH, 'e2e: order updates', BATCH_PATH, sendTemplateNode())),
+			embeddedStoreCopy(),
+		],
+		refusedActivations: [EMBEDDED],
+	});
+	sandbox.state.webhookUrl = queue.webhookUrl(TRIGGER_PATH, 0);
+
+	for (let i = 0; i < SAME_KEY_CONTACTS; i++) {
+		sandbox.state.addContact({ wa_id: batchPhone(i).slice(1), name: `Kim ${i}` });
+	}
+	const since = new Date(Date.now() - DAY_MS).toISOString();
+	const rows: ConsentRow[] = [
+		{ phone: `+${JUERGEN}`, purposes: 'marketing, back_in_stock', status: 'opted_in', time: since },
+		...Array.from({ length: SAME_KEY_CONTACTS }, (_, i) => ({
+			phone: batchPhone(i),
+			purposes: 'transactional',
+			status: 'opted_in' as const,
+			time: since,
+		})),
+	];
+	// Through a webhook processor and a worker, into the PostgreSQL store.
+	const imported = await postJson(queue.webhookUrl(CONSENT_PATH, 1), { rows });
+	expect(imported).toEqual({
+		status: 200,
+		json: expect.objectContaining({ rows: rows.length, failed: 0 }),
+	});
+}, 8 * 60_000);
+
+afterAll(async () => {
+	await queue?.stop();
+	await sandbox?.close();
+}, 60_000);
+
+describe('n8n queue mode (main, 2 workers, 2 webhook processors, PostgreSQL store)', () => {
+	it('runs the execution of a webhook processor’s trigger on a worker', async () => {
+		const messageId = await say(JONAS, 'Is the blue one back in stock?');
+		const execution = await executionWith(messageId);
+
+		expect(execution).toMatchObject({ status: 'success', mode: 'webhook' });
+		expect(triggerItems(execution)).toEqual([
+			expect.objectContaining({ kind: 'message', messageId, contact: JONAS }),
+		]);
+		// The webhook processor enqueued it and a worker ran it: neither main nor the other kind.
+		expect(queue.enqueuedBy(execution.id)).toBe('webhook-1');
+		expect(queue.workerOf(execution.id)).toMatch(/^worker-[12]$/);
+		expect(queue.main.logs()).not.toMatch(
+			new RegExp(`(Enqueued|Worker started) execution ${execution.id} \\(`),
+		);
+	}, 90_000);
+
+	it('starts one execution for one event delivered 5 times over both webhook processors', async () => {
+		// Five subscribed "apps", alternating between the processors, each delivered at once.
+		sandbox.state.webhookUrls = Array.from(
+			{ length: 5 },
+			(_, i) => `${queue.webhookUrl(TRIGGER_PATH, i % 2)}?copy=${i}`,
+		);
+		// Attempts go to the URL at their position when they are made: keep the list until answered.
+		const { messageId, deliveries } = await (async () => {
+			const id = await say(LENA, 'Hello from five deliveries');
+			const answered = await waitForQueue(() => {
+				const all = sandbox.state.webhookDeliveries().filter((d) => d.body.includes(id));
+				return all.length === 5 && all.every((d) => d.state !== 'pending') ? all : undefined;
+			}, 'the five deliveries to be answered');
+			return { messageId: id, deliveries: answered };
+		})().finally(() => {
+			sandbox.state.webhookUrl = queue.webhookUrl(TRIGGER_PATH, 0);
+		});
+		expect(deliveries.map((d) => d.attempts.map((a) => a.status))).toEqual([
+			[200],
+			[200],
+			[200],
+			[200],
+			[200],
+		]);
+		expect(new Set(deliveries.map((d) => new URL(d.attempts[0].url).port)).size).toBe(2);
+		const execution = await executionWith(messageId);
+		// An execution after the copies proves no copy started a late one of its own.
+		await executionWith(await say(LENA, 'After the five deliveries'));
+		expect((await executionsWith(messageId)).map((e) => e.id)).toEqual([execution.id]);
+		expect(queue.workerOf(execution.id)).toMatch(/^worker-[12]$/);
+	}, 120_000);
+
+	it('skips marketing on a worker to a contact whose STOP a webhook processor recorded', async () => {
+		sandbox.state.webhookUrl = queue.webhookUrl(TRIGGER_PATH, 1);
+		try {
+			const stopId = await say(JUERGEN, 'STOP');
+			const stopExecution = await executionWith(stopId);
+			expect(stopExecution.status).toBe('success');
+			expect(queue.enqueuedBy(stopExecution.id)).toBe('webhook-2');
+			expect(triggerItems(stopExecution)).toEqual([
+				expect.objectContaining({
+					consentChanges: expect.arrayContaining([
+						{ purpose: '*', action: 'opt_out', source: 'keyword' },
+					]),
+				}),
+			]);
+		} finally {
+			sandbox.state.webhookUrl = queue.webhookUrl(TRIGGER_PATH, 0);
+		}
+
+		const before = (await queue.executions(BACK_IN_STOCK)).length;
+		const answer = await postJson(queue.webhookUrl('back-in-stock', 0), {
+			sku: 'TRAIL-RUNNER-2',
+			product: 'the Trail Runner 2',
+			subscribers: [{ phone: `+${JUERGEN}`, first_name: 'Jürgen' }],
+		});
+		expect(answer.status).toBe(200);
+		const ended = await queue.waitForExecutions(BACK_IN_STOCK, before + 1, 60_000);
+		const execution = ended[before];
+		expect(execution.status).toBe('success');
+		expect(queue.workerOf(execution.id)).toMatch(/^worker-[12]$/);
+		expect(outputItems(execution, 'Send Back-in-Stock Template', 0)).toEqual([]);
+		expect(outputItems(execution, 'Send Back-in-Stock Template', 1)).toEqual([
+			expect.objectContaining({ result: 'skipped', reason: 'opted_out', rule: 'opt-out wins' }),
+		]);
+		// Only the confirmation of the opt-out reached the contact.
+		expect(sandbox.state.sentMessages({ to: JUERGEN }).map((m) => m.type)).toEqual(['text']);
+	}, 120_000);
+
+	it('sends once per idempotency key when two workers send the same keys at once', async () => {
+		const before = (await queue.executions(BATCH)).length;
+		const request = { count: SAME_KEY_CONTACTS, sender: SENDER, runId: 'same-keys' };
+		const answers = await Promise.all([
+			postJson(queue.webhookUrl(BATCH_PATH, 0), request),
+			postJson(queue.webhookUrl(BATCH_PATH, 1), request),
+		]);
+		expect(answers.map((a) => a.status)).toEqual([200, 200]);
+		const executions = (await queue.waitForExecutions(BATCH, before + 2, 120_000)).slice(before);
+		expect(executions.map((e) => e.status)).toEqual(['success', 'success']);
+		// Two workers, not one worker twice: otherwise this case proves nothing about processes.
+		expect(new Set(executions.map((e) => queue.workerOf(e.id)))).toEqual(
+			new Set(['worker-1', 'worker-2']),
+		);
+
+		for (let i = 0; i < SAME_KEY_CONTACTS; i++) {
+			expect([i, sandbox.state.sentMessages({ to: batchPhone(i).slice(1) }).length]).toEqual([
+				i,
+				1,
+			]);
+		}
+		const sent = executions.flatMap((e) => outputItems(e, 'Send', 0));
+		const held = executions.flatMap((e) => outputItems(e, 'Send', 1));
+		// Each key once as sent; its twin either reports that send or was held while it was on its way.
+		expect(sent.filter((item) => item.result === 'sent')).toHaveLength(SAME_KEY_CONTACTS);
+		expect(sent.length + held.length).toBe(2 * SAME_KEY_CONTACTS);
+	}, 180_000);
+
+	it('does not activate a trigger on the embedded store and says why', async () => {
+		const main = queue.main.logs();
+		expect(main).toContain(
+			`Issue on initial workflow activation try of "${embeddedStoreCopy().name}" (ID: ${EMBEDDED})`,
+		);
+		expect(main).toContain(
+			'Queue mode needs a WhatsApp Compliance Store credential with PostgreSQL',
+		);
+		// Nothing accepts Meta's webhooks into a store that would split.
+		for (const processor of [0, 1]) {
+			const answer = await postJson(queue.webhookUrl(EMBEDDED_PATH, processor), {});
+			expect(answer.status).toBe(404);
+		}
+	}, 30_000);
+});

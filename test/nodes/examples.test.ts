@@ -1,0 +1,18 @@
+/**
+ * The example workflows open clean in the editor: the Variables schema each Send Template node
+ * keeps is what the node returns for the sandbox's template now (n8n shows "Variables are
+ * outdated" otherwise). test/browser/editor.test.ts checks the same in a real editor.
+ */
+import * as path from 'node:path';
+
+import { examplesWithCurrentSchema } from '../../tools/n8n/examples';
+
+describe('examples', () => {
+	it('keep the Variables schema the Send Template node returns for their template', () => {
+		const stale = examplesWithCurrentSchema(path.resolve(__dirname, '..', '..', 'examples'))
+			.filter((example) => example.stale)
+			.map((example) => path.basename(example.file));
+		// Fix with: node --require ./scripts/register-ts.js scripts/update-examples.ts
+		expect(stale).toEqual([]);
+	});
+});

@@ -1,0 +1,181 @@
+/**
+ * The demo setup: the WhatsApp sandbox and a real n8n with this package, the sandbox credential,
+ * the example workflows and an owner account to log in with. `npm start` (scripts/demo.ts),
+ * `npm run screenshots` and the browser tests all start it through startDemo().
+ */
+import * as net from 'node:net';
+import * as path from 'node:path';
+
+import { timeZonesOf } from '../../nodes/core/phone';
+import { checkQuietHours } from '../../nodes/core/policy/quietHours';
+import { startSandbox, type Sandbox } from '../../sandbox/server';
+import {
+	consentImportWorkflow,
+	control,
+	loadExamples,
+	postJson,
+	sandboxCredential,
+	type ConsentRow,
+} from './fixtures';
+import { ensureN8nInstalled } from './install';
+import { startN8n, type N8nInstance, type WorkflowFixture } from './n8n';
+
+/** The owner account n8n creates at start (N8N_INSTANCE_OWNER_*): no setup screen. */
+export interface DemoOwner {
+	readonly email: string;
+	readonly password: string;
+}
+
+export const DEMO_OWNER: DemoOwner = { email: 'demo@example.com', password: 'WhatsApp-Demo-2026' };
+
+/**
+ * The Webhook Trigger paths of the examples that receive the sandbox's webhooks, as two Meta apps
+ * subscribed to one account: each gets every webhook. Both examples confirm a STOP with the same
+ * idempotency key (<message id>-opt-out), so the contact gets one confirmation.
+ */
+const TRIGGER_WEBHOOK_PATHS = ['whatsapp-inbox', 'whatsapp-optout'];
+
+/**
+ * A helper workflow of the demo (not an example): POST consent rows to it and the Opt-in Manager
+ * imports them, e.g. an opt-in to the topic back_in_stock, so that the back-in-stock example has
+ * someone to send to.
+ */
+export const CONSENT_WORKFLOW_ID = 'waDemoConsent001';
+export const CONSENT_WEBHOOK_PATH = 'demo-consent';
+const CONSENT_WORKFLOW_NAME = 'Demo helper: record consent rows';
+
+export interface DemoOptions {
+	/** @default a free port */
+	readonly sandboxPort?: number;
+	/** @default a free port */
+	readonly n8nPort?: number;
+	/** Printed while n8n installs and starts. @default nothing */
+	readonly log?: (line: string) => void;
+}
+
+export interface Demo {
+	readonly sandbox: Sandbox;
+	readonly n8n: N8nInstance;
+	readonly owner: DemoOwner;
+	/** The example workflows as imported (examples/*.json). */
+	readonly examples: readonly WorkflowFixture[];
+	/** Opts contacts in through the demo's consent workflow (Opt-in Manager > Bulk > Import). */
+	recordConsent(rows: readonly ConsentRow[]): Promise<void>;
+	/** Stops n8n (and its task runner) and the sandbox; removes their folders. Idempotent. */
+	stop(): Promise<void>;
+}
+
+/** Whether nothing listens on `port` of 127.0.0.1. */
+export async function portIsFree(port: number): Promise<boolean> {
+	return await new Promise((resolve) => {
+		const server = net.createServer();
+		server.once('error', () => resolve(false));
+		server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+	});
+}
+
+/**
+ * Starts the sandbox, then n8n with the examples published. A failure on the way stops what was
+ * started. Call stop() when done (the n8n harness also kills what is left when this process exits).
+ */
+export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
+	const log = options.log ?? (() => undefined);
+	log('Installing n8n if needed (the first time takes about 5 minutes)...');
+	const install = await ensureN8nInstalled();
+	// n8n checks the owner's password against this bcrypt hash; bcryptjs comes with n8n.
+	const bcrypt = (await import(path.join(install.dir, 'node_modules', 'bcryptjs'))) as {
+		hashSync(password: string, rounds: number): string;
+	};
+
+	const sandbox = await startSandbox({ port: options.sandboxPort ?? 0 });
+	const examples = loadExamples();
+	let n8n: N8nInstance;
+	try {
+		log(`Sandbox running at ${sandbox.url}. Starting n8n with the example workflows...`);
+		n8n = await startN8n({
+			port: options.n8nPort,
+			credentials: [sandboxCredential(sandbox)],
+			workflows: [
+				...examples,
+				consentImportWorkflow(CONSENT_WORKFLOW_ID, CONSENT_WORKFLOW_NAME, CONSENT_WEBHOOK_PATH),
+			],
+			env: {
+				N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true',
+				N8N_INSTANCE_OWNER_EMAIL: DEMO_OWNER.email,
+				N8N_INSTANCE_OWNER_PASSWORD_HASH: bcrypt.hashSync(DEMO_OWNER.password, 10),
+				N8N_INSTANCE_OWNER_FIRST_NAME: 'Demo',
+				N8N_INSTANCE_OWNER_LAST_NAME: 'User',
+			},
+		});
+	} catch (error) {
+		await sandbox.close();
+		throw error;
+	}
+	sandbox.state.webhookUrls = TRIGGER_WEBHOOK_PATHS.map((trigger) => n8n.webhookUrl(trigger));
+
+	let stopping: Promise<void> | undefined;
+	return {
+		sandbox,
+		n8n,
+		owner: DEMO_OWNER,
+		examples,
+		recordConsent: async (rows) => {
+			const before = n8n.executions(CONSENT_WORKFLOW_ID).length;
+			const answer = await postJson(n8n.webhookUrl(CONSENT_WEBHOOK_PATH), { rows });
+			if (answer.status !== 200) {
+				throw new Error(
+					`Recording consent answered ${answer.status}: ${JSON.stringify(answer.json)}`,
+				);
+			}
+			const [last] = (await n8n.waitForExecutions(CONSENT_WORKFLOW_ID, before + 1)).slice(-1);
+			if (last.status !== 'success') throw new Error(`Recording consent ended with ${last.status}`);
+		},
+		stop: () => {
+			stopping ??= (async () => {
+				await n8n.stop();
+				await sandbox.close();
+			})();
+			return stopping;
+		},
+	};
+}
+
+/** The shell command that opts `phone` in to marketing and the topic `topic` in the demo. */
+export function consentCommand(n8n: N8nInstance, phone: string, topic: string): string {
+	const row = `{"phone":"${phone}","purposes":"marketing, ${topic}","status":"opted_in","time":"'"$(date -u +%FT%TZ)"'"}`;
+	return `curl -X POST ${n8n.webhookUrl(CONSENT_WEBHOOK_PATH)} -H 'content-type: application/json' -d '{"rows":[${row}]}'`;
+}
+
+/**
+ * A sandbox contact for whom a marketing template is not held back for quiet hours now and in the
+ * next 10 minutes (the examples keep the default 21:00 to 08:00): a German or a Brazilian seed
+ * contact, or else a Japanese contact added to the sandbox. Between them one is always awake.
+ */
+export async function daytimeContact(
+	sandbox: Sandbox,
+	now = Date.now(),
+): Promise<{ waId: string; phone: string; firstName: string }> {
+	const candidates = [
+		{ waId: '4915112345601', phone: '+49 151 12345601', firstName: 'Lena', country: 'DE' },
+		{ waId: '5511987654321', phone: '+55 11 98765-4321', firstName: 'João', country: 'BR' },
+		{ waId: '819012345678', phone: '+81 90 1234 5678', firstName: 'Yui', country: 'JP' },
+	];
+	const awake = (country: string): boolean =>
+		[now, now + 10 * 60_000].every(
+			(at) =>
+				checkQuietHours(
+					{ contact: country, category: 'marketing', timeZones: timeZonesOf(country) },
+					{},
+					at,
+				).allowed,
+		);
+	const chosen = candidates.find((c) => awake(c.country)) ?? candidates[candidates.length - 1];
+	if (!sandbox.state.contacts().some((contact) => contact.wa_id === chosen.waId)) {
+		await control(sandbox, 'POST', 'contacts', {
+			wa_id: chosen.waId,
+			name: `${chosen.firstName} Sato`,
+			country: chosen.country,
+		});
+	}
+	return chosen;
+}
