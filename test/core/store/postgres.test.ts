@@ -17,6 +17,7 @@ import {
 	DEFAULT_APPLICATION_NAME,
 	PostgresComplianceStore,
 } from '../../../nodes/core/store/postgres';
+import { describeAccount } from './accountContract';
 import { describeSending } from './sendContract';
 import { RACERS, describeComplianceStore, type MakeTarget } from './contract';
 
@@ -107,6 +108,7 @@ if (!url) {
 
 	describeComplianceStore('postgres', makeTarget);
 	describeSending('postgres', makeTarget);
+	describeAccount('postgres', makeTarget);
 
 	describe('postgres store', () => {
 		/** A pool that counts the statements its connections send: one per round trip. */

@@ -13,6 +13,7 @@ import {
 	metadata,
 	PHONE_NUMBER_ID,
 	statusWebhook,
+	templateQualityWebhook,
 	templateStatusWebhook,
 	textMessageWebhook,
 	userPreferencesWebhook,
@@ -545,18 +546,33 @@ describe('webhook trigger: side effects, each on by default and each switchable'
 		expect(await stateOf('send-on')).toMatchObject({ state: 'failed', errorCode: 131050 });
 	});
 
-	it('Record Costs: a status with pricing goes into the cost ledger', async () => {
+	it('Record Costs: a delivered status with pricing goes into the cost ledger', async () => {
 		const ledger = async () =>
 			(await store.costSummary({ from: 0, to: Date.now() + HOUR })).reduce(
 				(sum, row) => sum + row.messages,
 				0,
 			);
-		await post(statusWebhook({ status: 'sent', timestamp: nowSeconds() }), {
+		await post(statusWebhook({ status: 'delivered', timestamp: nowSeconds() }), {
 			options: { recordCosts: false },
 		});
 		expect(await ledger()).toBe(0);
-		await post(statusWebhook({ status: 'sent', timestamp: nowSeconds() }));
+		await post(statusWebhook({ status: 'delivered', timestamp: nowSeconds() }));
 		expect(await ledger()).toBe(1);
+	});
+
+	it('Record Quality and Messaging Limit: the ratings and the limit are stored for Send Template', async () => {
+		const templateQuality = async () =>
+			(await store.getAccountStanding(Date.now())).entries.filter(
+				(e) => e.subject === `template:${WABA_ID}:winter_sale:de`,
+			);
+		await post(templateQualityWebhook({ next: 'RED' }), {
+			options: { recordAccountStanding: false },
+		});
+		expect(await templateQuality()).toEqual([]);
+		await post(templateQualityWebhook({ previous: 'YELLOW', next: 'RED' }));
+		expect(await templateQuality()).toEqual([
+			expect.objectContaining({ name: 'quality_rating', value: 'RED' }),
+		]);
 	});
 
 	it('Record Template Status: a status update is stored for Send Template', async () => {
