@@ -22,7 +22,12 @@ const project = (name, extra = {}) => ({
 module.exports = {
 	projects: [
 		project('core'),
-		project('nodes'),
+		project('nodes', {
+			setupFiles: [
+				'<rootDir>/test/support/requireNode24.js',
+				'<rootDir>/test/support/n8nFileAccess.js',
+			],
+		}),
 		project('sandbox'),
 		project('e2e', {
 			// Installs the pinned n8n once (minutes the first time); see tools/n8n/README.md.

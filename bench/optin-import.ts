@@ -191,6 +191,8 @@ async function runBackend(
 }
 
 async function runSqlite(rows: number): Promise<Result> {
+	// The store file is in the temporary folder: allow it, as an n8n configured so would.
+	process.env.N8N_RESTRICT_FILE_ACCESS_TO ??= tmpdir();
 	const dir = mkdtempSync(join(tmpdir(), 'optin-bench-'));
 	try {
 		return await runBackend('SQLite (embedded)', rows, {

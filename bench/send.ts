@@ -39,7 +39,7 @@ import { join } from 'node:path';
 
 import { Pool } from 'pg';
 
-import { DAY, HOUR } from '../nodes/core/clock';
+import { DAY } from '../nodes/core/clock';
 import type { ConsentEventInput, TemplateState } from '../nodes/core/model';
 import {
 	evaluateTemplateBatch,
@@ -51,6 +51,7 @@ import { SqliteComplianceStore } from '../nodes/core/store/sqlite';
 import type { ComplianceStore } from '../nodes/core/store/types';
 import { resolveRecipient, type Recipient } from '../nodes/shared/recipient';
 import { startSandbox, type Sandbox } from '../sandbox/server';
+import { marketingConsents, seedMarketingSent } from './seed';
 import { ensureN8nInstalled } from '../tools/n8n/install';
 import { startN8n, type N8nInstance, type WorkflowFixture } from '../tools/n8n/n8n';
 import {
@@ -146,17 +147,8 @@ async function seedEvalStore(store: ComplianceStore, contacts: string[]): Promis
 		slice.forEach((contact, offset) => {
 			const i = start + offset;
 			const at = EVAL_NOW - 30 * DAY;
-			events.push({ contact, purpose: 'marketing', action: 'opt_in', at, source: 'web_form' });
+			events.push(...marketingConsents(contact, i, EVAL_NOW));
 			events.push({ contact, purpose: 'transactional', action: 'opt_in', at, source: 'web_form' });
-			if (i % 10 === 0) {
-				events.push({
-					contact,
-					purpose: 'marketing',
-					action: 'opt_out',
-					at: EVAL_NOW - 2 * DAY,
-					source: 'whatsapp',
-				});
-			}
 			if (i % 5 === 0) {
 				events.push({
 					contact,
@@ -169,26 +161,7 @@ async function seedEvalStore(store: ComplianceStore, contacts: string[]): Promis
 		});
 		await store.recordConsent(events);
 		const capped = slice.filter((_, offset) => (start + offset) % 7 === 0);
-		for (const round of [0, 1]) {
-			const reservations = capped.map((contact) => ({
-				idempotencyKey: `seed-${round}-${contact}`,
-				sender: EVAL_SENDER,
-				contact,
-				kind: 'template:back_in_stock',
-				category: 'marketing' as const,
-				at: EVAL_NOW - DAY + round * HOUR,
-			}));
-			if (reservations.length === 0) continue;
-			await store.reserveSends(reservations);
-			await store.completeSends(
-				reservations.map((r) => ({
-					idempotencyKey: r.idempotencyKey,
-					state: 'accepted' as const,
-					wamid: `wamid.seed.${r.idempotencyKey}`,
-					at: r.at,
-				})),
-			);
-		}
+		await seedMarketingSent(store, EVAL_SENDER, capped, EVAL_NOW);
 	}
 	await store.upsertTemplateStates(TEMPLATES);
 }

@@ -55,6 +55,15 @@ export class WhatsAppCloudApi implements ICredentialType {
 			description: `The throughput of your sender numbers: ${DEFAULT_MESSAGES_PER_SECOND}, or up to ${MAX_MESSAGES_PER_SECOND} once Meta raised it (WhatsApp Manager > Phone numbers). Every workflow and n8n process that uses the same compliance store shares it per number.`,
 		},
 		{
+			displayName: 'Messaging Limit',
+			name: 'messagingLimit',
+			type: 'number',
+			default: 0,
+			typeOptions: { minValue: 0, numberPrecision: 0 },
+			description:
+				"Most unique contacts your business portfolio may reach outside the customer service window in 24 hours; 0 uses Meta's limit, which Send Template reads from the account. A lower number keeps room for other tools that send from the same portfolio.",
+		},
+		{
 			displayName: 'App Secret',
 			name: 'appSecret',
 			type: 'string',

@@ -44,9 +44,9 @@ export class WhatsAppComplianceStore implements ICredentialType {
 			name: 'sqlitePath',
 			type: 'string',
 			default: '',
-			placeholder: 'e.g. /home/node/.n8n/whatsapp-compliance.sqlite',
+			placeholder: 'e.g. /home/node/.n8n-files/whatsapp-compliance.sqlite',
 			description:
-				'Leave empty to use whatsapp-compliance.sqlite in the n8n user folder, the file every node uses by default',
+				"Leave empty to use whatsapp-compliance.sqlite in the n8n user folder, the file every node uses by default; another file must be in a folder n8n lets nodes use (N8N_RESTRICT_FILE_ACCESS_TO, by default ~/.n8n-files), never n8n's own database",
 			displayOptions: { show: { backend: ['sqlite'] } },
 		},
 		{

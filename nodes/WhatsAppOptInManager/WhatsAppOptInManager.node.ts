@@ -26,7 +26,7 @@ export class WhatsAppOptInManager implements INodeType {
 		version: 1,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
 		description:
-			'Record WhatsApp opt-ins and opt-outs with proof, check consent, export it for audits and erase contacts',
+			'Record WhatsApp opt-ins and opt-outs with proof, check consent, export it for audits, erase contacts, and see the messaging limit, quality ratings and costs',
 		defaults: { name: 'WhatsApp Opt-in Manager' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -210,12 +210,54 @@ export const properties: INodeProperties[] = [
 				],
 			},
 			{
+				displayName: 'Messaging Limit',
+				name: 'messagingLimit',
+				type: 'fixedCollection',
+				default: {},
+				placeholder: 'Set Messaging Limit',
+				description:
+					"How many unique contacts the business portfolio may reach outside the customer service window in 24 hours (unless set: Meta's limit, or the credential's where lower)",
+				options: [
+					{
+						displayName: 'Messaging Limit',
+						name: 'settings',
+						values: [
+							{
+								displayName: 'Enforce',
+								name: 'enabled',
+								type: 'boolean',
+								default: true,
+								description:
+									'Whether templates to new contacts past the limit are held back until places free up',
+							},
+							{
+								displayName: 'Limit',
+								name: 'limit',
+								type: 'number',
+								default: 0,
+								typeOptions: { minValue: 0, numberPrecision: 0 },
+								description:
+									"Most unique contacts in 24 hours for this node; 0 uses Meta's limit. A value can only lower it.",
+							},
+						],
+					},
+				],
+			},
+			{
 				displayName: 'Price Table Override (JSON)',
 				name: 'priceTable',
 				type: 'json',
 				default: '{}',
 				description:
 					'Your own rates for the price estimate, e.g. {"countryRates": {"DE": {"marketing": 0.1131}}} or a whole {"rateCard": ...}; empty uses Meta\'s USD list rates of January 2026',
+			},
+			{
+				displayName: 'Quality Protection',
+				name: 'qualityProtection',
+				type: 'boolean',
+				default: true,
+				description:
+					"Whether marketing templates are held back while the sender number's quality rating is low (red) or the template's quality is low, since more negative feedback gets the account restricted",
 			},
 			{
 				displayName: 'Quiet Hours',

@@ -8,7 +8,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { systemClock, type Clock } from '../core/clock';
 import type { GraphClient } from '../core/graph/client';
 import {
-	evaluateTemplateBatch,
+	evaluateTemplateBatchWithBudget,
 	resolveFrequencyCapOptions,
 	type TemplateBatchItem,
 } from '../core/policy';
@@ -23,6 +23,7 @@ import { sendBudgets } from '../shared/send/budget';
 import { runSendPipeline } from '../shared/send/pipeline';
 import { runPooled } from '../shared/send/pool';
 import { getComplianceStore } from '../shared/store';
+import { AccountGuard } from './account';
 import { prepare, type TemplateJob } from './item';
 import {
 	fetchTemplateFamily,
@@ -52,23 +53,26 @@ export async function execute(
 	} catch (error) {
 		throw toNodeError(node, error);
 	}
-	const account = settings.businessAccountId;
+	const waba = settings.businessAccountId;
 	const run = runIdentityOf(this);
 	const timeZone = this.getTimezone();
 	const signal = this.getExecutionCancelSignal();
 	const templateKey = (job: TemplateJob): TemplateKey => ({
-		account,
+		account: waba,
 		name: job.template.name,
 		language: job.template.language,
 	});
 
+	const account = new AccountGuard(client, store, signal);
+
 	const spec: SendSpec<TemplateJob> = {
-		prepare: (i) => prepare(this, i, settings.phoneNumberId, run, timeZone),
+		prepare: (i) =>
+			prepare(this, i, settings.phoneNumberId, run, timeZone, settings.messagingLimit),
 
 		// The definitions of each template name, fetched once; the store learns their status; then
 		// the payloads, with Meta's limits and the template's variables checked.
 		async complete(jobs, fail) {
-			if (!account) {
+			if (!waba) {
 				for (const job of jobs) {
 					const missing = toNodeError(
 						node,
@@ -83,15 +87,13 @@ export async function execute(
 			}
 			const families = await fetchFamilies(
 				client,
-				account,
+				waba,
 				jobs.map((job) => job.template.name),
 				signal,
 			);
 			const now = clock.now();
 			const states = [...families.values()].flatMap((family) =>
-				'definitions' in family
-					? family.definitions.map((d) => templateStateOf(account, d, now))
-					: [],
+				'definitions' in family ? family.definitions.map((d) => templateStateOf(waba, d, now)) : [],
 			);
 			try {
 				if (states.length > 0) await store.upsertTemplateStates(states);
@@ -131,7 +133,10 @@ export async function execute(
 					...group.map((job) => resolveFrequencyCapOptions(job.policy.frequencyCap).periodMs),
 				),
 			templates: uniqueTemplates(group.map(templateKey)),
+			...account.snapshotRequest(group, now),
 		}),
+
+		refresh: (sender, _group, snapshot, now) => account.refresh(sender, snapshot, now),
 
 		decide(jobs, view, now) {
 			const batch = jobs.map((job): TemplateBatchItem => {
@@ -149,7 +154,7 @@ export async function execute(
 							? (templates.find(
 									(t) =>
 										t.account === key.account && t.name === key.name && t.language === key.language,
-								) ?? templateStateOf(account, job.definition, now))
+								) ?? templateStateOf(waba, job.definition, now))
 							: undefined,
 						consents: contact?.consents ?? [],
 						suppressed: contact?.suppressed ?? false,
@@ -159,14 +164,21 @@ export async function execute(
 						existingSend,
 						topic: job.topic,
 						doiConfirmation: job.doiConfirmation,
+						...account.ruleInput(job, contact?.reachedAt),
 					},
 				};
 			});
-			return verdictsOf(evaluateTemplateBatch(batch, now), (decision, k) => {
+			const outcome = evaluateTemplateBatchWithBudget(batch, now);
+			account.decided(outcome.messagingLimit, jobs);
+			return verdictsOf(outcome.results, (decision, k) => {
 				jobs[k].categoryChanged = decision.categoryChanged;
+				jobs[k].countsTowardLimit = decision.countsTowardMessagingLimit;
 				return decision.category;
 			});
 		},
+
+		reserve: (jobs, verdicts, now) => account.reserve(jobs, verdicts, now),
+		release: (unsent) => account.release(unsent),
 
 		payload: async (job) => job.payload!,
 
@@ -175,14 +187,27 @@ export async function execute(
 			language: job.template.language,
 			categoryChanged: job.categoryChanged ?? null,
 			payload: job.dryRun ? (job.payload ?? null) : null,
+			messagingLimit: account.itemField(),
 		}),
 	};
-	return await runSendPipeline(this, spec, {
+	const outputs = await runSendPipeline(this, spec, {
 		client,
 		store,
 		...sendBudgets(this, store, settings.messagesPerSecond, nodeRate),
 		clock,
 	});
+	// The messaging limit's warning and what Meta could not tell, in the output pane.
+	const hints = account.hints();
+	if (hints.length > 0) {
+		this.addExecutionHints(
+			...hints.map((message) => ({
+				type: 'warning' as const,
+				location: 'outputPane' as const,
+				message,
+			})),
+		);
+	}
+	return outputs;
 }
 
 /** Every language of each template name, fetched once per name, a few names at a time. */

@@ -8,6 +8,7 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8
 import { DAY } from '../core/clock';
 import type { OutboundMessage } from '../core/graph/types';
 import {
+	lowerMessagingLimit,
 	PolicyOptionError,
 	validatePolicyOptions,
 	type PolicyOptions,
@@ -39,6 +40,8 @@ export interface TemplateJob extends SendJob {
 	payload?: OutboundMessage;
 	/** Meta's category differs from the one the template had (set by the rules). */
 	categoryChanged?: boolean;
+	/** Allowed outside the customer service window: takes a place of the messaging limit (set by the rules). */
+	countsTowardLimit?: boolean;
 }
 
 export function prepare(
@@ -47,6 +50,7 @@ export function prepare(
 	defaultSender: string,
 	run: RunIdentity,
 	workflowTimeZone: string,
+	credentialLimit: number | undefined,
 ): TemplateJob {
 	const options = ctx.getNodeParameter('options', i, {}) as IDataObject;
 	const sender = senderNumberOf(ctx, i, defaultSender);
@@ -73,7 +77,7 @@ export function prepare(
 				template.name,
 				template.language,
 			]);
-	const policy = policyOptionsOf(options, workflowTimeZone);
+	const policy = policyOptionsOf(options, workflowTimeZone, credentialLimit);
 	validatePolicyOptions(policy);
 	const callback = String(options.callbackData ?? '');
 	const envelope = { biz_opaque_callback_data: callback === '' ? undefined : callback };
@@ -126,9 +130,16 @@ function settingsOf(value: unknown): IDataObject | undefined {
 	return isObject(settings) ? settings : undefined;
 }
 
-function policyOptionsOf(options: IDataObject, workflowTimeZone: string): PolicyOptions {
+function policyOptionsOf(
+	options: IDataObject,
+	workflowTimeZone: string,
+	credentialLimit: number | undefined,
+): PolicyOptions {
 	const cap = settingsOf(options.frequencyCap);
 	const quiet = settingsOf(options.quietHours);
+	const limit = settingsOf(options.messagingLimit);
+	const nodeLimit =
+		limit?.limit === undefined || Number(limit.limit) === 0 ? undefined : Number(limit.limit);
 	const fallbackTimeZone = String(quiet?.fallbackTimeZone ?? '').trim() || workflowTimeZone;
 	return {
 		frequencyCap: cap
@@ -146,6 +157,12 @@ function policyOptionsOf(options: IDataObject, workflowTimeZone: string): Policy
 			fallbackTimeZone,
 		},
 		pricing: pricingOf(options.priceTable),
+		quality: { enabled: options.qualityProtection as boolean | undefined },
+		messagingLimit: {
+			enabled: limit?.enabled as boolean | undefined,
+			// The credential's and the node's limits may only lower Meta's: the lowest counts.
+			limit: lowerMessagingLimit(credentialLimit, nodeLimit),
+		},
 	};
 }
 

@@ -57,6 +57,11 @@ export const properties: INodeProperties[] = [
 				description: 'A policy violation, a ban, a partner change on the business account',
 			},
 			{
+				name: 'Business Capability Update',
+				value: 'business_capability',
+				description: "The business portfolio's messaging limit changed",
+			},
+			{
 				name: 'Error',
 				value: 'error',
 				description: 'A system, app or account error that Meta reports outside a message status',
@@ -230,6 +235,14 @@ export const properties: INodeProperties[] = [
 				default: true,
 				description:
 					'Whether a confirmation keyword or button confirms the consent that is pending for the contact',
+			},
+			{
+				displayName: 'Record Quality and Messaging Limit',
+				name: 'recordAccountStanding',
+				type: 'boolean',
+				default: true,
+				description:
+					"Whether quality ratings and messaging limit changes are stored, so Send Template holds marketing while the number or a template is rated low and counts against the portfolio's current limit",
 			},
 			{
 				displayName: 'Record Send Statuses',

@@ -5,17 +5,17 @@
  * /<WABA_ID>/subscribed_apps): without that link Meta sends nothing, the most common reason a
  * WhatsApp trigger "receives nothing".
  */
-import type { IHookFunctions } from 'n8n-workflow';
+import { NodeOperationError, type IHookFunctions } from 'n8n-workflow';
 
-import { getCloudApi } from '../shared/cloudApi';
+import { CLOUD_API_CREDENTIAL, getCloudApi } from '../shared/cloudApi';
 import { toNodeError } from '../shared/errors';
 import { checkComplianceStore } from '../shared/store';
 import { readTriggerSettings } from './settings';
 
 /**
- * Also checks the settings and the store (n8n calls this on every activation), so a bad keyword
- * list or, in queue mode, a store the processes cannot share stops activation with the reason
- * instead of failing every webhook later.
+ * n8n calls this on every activation, so it also checks what would fail every webhook later: the
+ * settings (a bad keyword list, with the option named), the App Secret and the store credential
+ * (a SQLite File n8n's settings refuse, or in queue mode a store the processes cannot share).
  *
  * With Subscribe App On Activation, always "missing": Meta lists the apps subscribed to the
  * account, but the credential does not say which app is ours (a system user token carries no app
@@ -24,8 +24,33 @@ import { readTriggerSettings } from './settings';
  */
 export async function checkExists(this: IHookFunctions): Promise<boolean> {
 	const { subscribeApp } = readTriggerSettings(this);
-	await checkComplianceStore(this);
+	await checkCredentials(this);
 	return !subscribeApp;
+}
+
+/**
+ * Without an App Secret no signature can be checked: the trigger would answer every POST, Meta's
+ * too, with 401. A store that cannot be used (a SQLite File n8n's settings refuse, SQLite in queue
+ * mode) would answer 500.
+ */
+async function checkCredentials(ctx: IHookFunctions): Promise<void> {
+	const node = ctx.getNode();
+	const cloudApi = await ctx.getCredentials(CLOUD_API_CREDENTIAL);
+	if (String(cloudApi.appSecret ?? '').trim() === '') {
+		throw new NodeOperationError(
+			node,
+			'The WhatsApp Cloud API credential has no App Secret, so this trigger cannot check that webhooks come from Meta',
+			{
+				description:
+					'Enter the app secret of the Meta app whose webhooks call this URL (App Dashboard > App settings > Basic) in the credential, then publish the workflow again.',
+			},
+		);
+	}
+	try {
+		await checkComplianceStore(ctx);
+	} catch (error) {
+		throw toNodeError(node, error);
+	}
 }
 
 export async function create(this: IHookFunctions): Promise<boolean> {

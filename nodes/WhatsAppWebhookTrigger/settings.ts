@@ -91,6 +91,7 @@ export function readTriggerSettings(ctx: ParameterContext): TriggerSettings {
 		sendFailures: flag('recordSendFailures'),
 		costLedger: flag('recordCosts'),
 		templateState: flag('recordTemplateStatus'),
+		accountStanding: flag('recordAccountStanding'),
 	};
 	for (const key of Object.keys(effects) as (keyof WebhookEffectOptions)[]) {
 		if (effects[key] === undefined) delete effects[key];

@@ -7,8 +7,9 @@
  * would be a duplicate), though their effects (window, opt-outs, statuses) are recorded.
  *
  * - GET (setup): Meta's handshake -> 200 with hub.challenge as text, else 403.
- * - POST: handleWebhookPost -> 401 (signature), 400 (not a WhatsApp envelope), 200. Those start
- *   no execution; neither does a 200 whose events were all duplicates or filtered out.
+ * - POST: handleWebhookPost -> 413 (larger than Meta's 3 MB), 401 (signature), 400 (not a
+ *   WhatsApp envelope), 200. Those start no execution; neither does a 200 whose events were all
+ *   duplicates or filtered out.
  * - The store fails -> 500, so Meta delivers again (the transaction rolled back: nothing recorded).
  * - The consentAfter read fails after the commit -> 200 and the events go out with
  *   `consentAfter: null` (a 500 would make the re-delivery all duplicates: nothing emitted).
@@ -32,6 +33,9 @@ import { CLOUD_API_CREDENTIAL } from '../shared/cloudApi';
 import { getComplianceStore } from '../shared/store';
 import { seenEventPruner } from './prune';
 import { optionError, readTriggerSettings } from './settings';
+
+const UNVERIFIED =
+	'The webhook was rejected: its X-Hub-Signature-256 signature could not be verified';
 
 /** What the trigger reads of n8n's request (express, with n8n's rawBody). */
 interface WebhookRequest {
@@ -91,7 +95,9 @@ export async function webhook(this: IWebhookFunctions): Promise<IWebhookResponse
 
 	if (result.status !== 200) {
 		this.logger.warn(`WhatsApp webhook rejected (${result.status}): ${result.error ?? ''}`);
-		sendJson(res, result.status, { error: result.error ?? 'Rejected' });
+		// Any caller gets a 401: it learns that the signature failed, the log says why.
+		const error = result.status === 401 ? UNVERIFIED : (result.error ?? 'Rejected');
+		sendJson(res, result.status, { error });
 		return { noWebhookResponse: true };
 	}
 	if (result.consentReadError !== undefined) {

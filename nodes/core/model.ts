@@ -176,7 +176,10 @@ export interface TemplateState {
 	updatedAt: number;
 }
 
-/** One priced delivery from a status webhook. */
+/**
+ * One priced delivery from a status webhook: one per message, and per member it reached for a
+ * group message (each member's status names them).
+ */
 export interface CostEntry {
 	wamid: string;
 	sender: string;
@@ -189,4 +192,6 @@ export interface CostEntry {
 	at: number;
 	estimatedPrice?: number;
 	currency?: string;
+	/** The rate card market of the contact's number (e.g. "Germany"); absent when unknown. */
+	market?: string;
 }

@@ -25,6 +25,8 @@ export interface CloudApiSettings {
 	baseUrl: string;
 	/** The throughput of the account's sender numbers (Meta's tier: 80, up to 1,000). */
 	messagesPerSecond: number;
+	/** The portfolio's messaging limit set by hand (it may only lower Meta's); undefined: Meta's. */
+	messagingLimit: number | undefined;
 }
 
 export interface CloudApi {
@@ -43,6 +45,7 @@ export async function getCloudApi(ctx: AnyContext): Promise<CloudApi> {
 		apiVersion: String(credentials.apiVersion || DEFAULT_API_VERSION).trim(),
 		baseUrl: String(credentials.baseUrl || DEFAULT_BASE_URL).trim(),
 		messagesPerSecond: throughputOf(credentials.messagesPerSecond),
+		messagingLimit: messagingLimitOf(credentials.messagingLimit),
 	};
 	const accessToken = String(credentials.accessToken ?? '');
 	const key = createHash('sha256')
@@ -70,4 +73,16 @@ function throughputOf(value: unknown): number {
 		);
 	}
 	return rate;
+}
+
+/** The credential's Messaging Limit: Meta's when empty or 0; an error names a wrong value. */
+function messagingLimitOf(value: unknown): number | undefined {
+	if (value === undefined || value === null || value === '' || value === 0) return undefined;
+	const limit = Number(value);
+	if (!Number.isInteger(limit) || limit < 1) {
+		throw new Error(
+			`The WhatsApp Cloud API credential's Messaging Limit must be a whole number of contacts; it is ${JSON.stringify(value)}. Enter 0 to use Meta's limit, or a lower number, e.g. 1800 of 2,000.`,
+		);
+	}
+	return limit;
 }

@@ -11,14 +11,16 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { CURRENT_SCHEMA_VERSION } from '../core/store/migrations';
 import {
 	DEFAULT_APPLICATION_NAME,
 	DEFAULT_POOL_SIZE,
 	PostgresComplianceStore,
 	type PostgresStoreOptions,
 } from '../core/store/postgres';
-import { SqliteComplianceStore, defaultSqlitePath } from '../core/store/sqlite';
+import { SqliteComplianceStore, inspectSqliteFile } from '../core/store/sqlite';
 import type { ComplianceStore } from '../core/store/types';
+import { checkedSqlitePath } from './sqlitePath';
 
 export const STORE_CREDENTIAL = 'whatsAppComplianceStore';
 
@@ -31,11 +33,13 @@ export type StoreConfig =
 			'connection' | 'schema' | 'tablePrefix' | 'poolSize' | 'applicationName'
 	  >);
 
-/** Reads the store credential's fields; no credential means the embedded default file. */
+/**
+ * Reads the store credential's fields; no credential means the embedded default file. A SQLite
+ * File that n8n's file-access settings keep nodes from is refused (sqlitePath.ts).
+ */
 export function storeConfigFrom(credentials?: ICredentialDataDecryptedObject): StoreConfig {
 	if (!credentials || (credentials.backend ?? 'sqlite') === 'sqlite') {
-		const path = String(credentials?.sqlitePath ?? '').trim();
-		return { backend: 'sqlite', path: path || defaultSqlitePath() };
+		return { backend: 'sqlite', path: checkedSqlitePath(String(credentials?.sqlitePath ?? '')) };
 	}
 	const ssl = String(credentials.ssl ?? 'disable');
 	return {
@@ -191,26 +195,62 @@ export async function checkComplianceStore(ctx: IHookFunctions): Promise<void> {
 	await complianceStoreConfig(ctx);
 }
 
-/** Credential test: opens the store, creates or migrates the tables, and says where it is. */
+/**
+ * Credential test: connects and reads the schema version, and writes nothing (no file, schema,
+ * table or migration: those happen when a node first uses the store). Says when the store is not
+ * there yet or a migration is pending.
+ */
 export async function testComplianceStore(
 	this: ICredentialTestFunctions,
 	credential: ICredentialsDecrypted,
 ): Promise<INodeCredentialTestResult> {
-	const config = storeConfigFrom(credential.data);
-	const refusal = queueModeRefusal(config, isQueueMode(), credential.name);
-	if (refusal) return { status: 'Error', message: `${refusal.message}. ${refusal.description}` };
-	const store = createStore(config);
 	try {
-		await store.migrate();
-		const version = await store.schemaVersion();
-		const where =
-			config.backend === 'sqlite'
-				? `SQLite file ${config.path}`
-				: `PostgreSQL ${config.connection?.host}:${config.connection?.port}/${config.connection?.database}`;
-		return { status: 'OK', message: `Connected to ${where} (schema version ${version})` };
+		const config = storeConfigFrom(credential.data);
+		const refusal = queueModeRefusal(config, isQueueMode(), credential.name);
+		if (refusal) return { status: 'Error', message: `${refusal.message}. ${refusal.description}` };
+		if (config.backend === 'sqlite') {
+			const where = `SQLite file ${config.path}`;
+			const file = inspectSqliteFile(config.path);
+			if (!file.exists && !file.creatable) {
+				return {
+					status: 'Error',
+					message: `${where} does not exist and its folder is not writable for n8n: choose a folder n8n may write to`,
+				};
+			}
+			return schemaAnswer(where, file.exists, file.version);
+		}
+		const { connection, schema, tablePrefix, applicationName } = config;
+		const where = `PostgreSQL ${connection?.host}:${connection?.port}/${connection?.database}`;
+		const store = new PostgresComplianceStore({
+			connection,
+			schema,
+			tablePrefix,
+			applicationName,
+			poolSize: 1,
+		});
+		try {
+			return schemaAnswer(where, true, await store.storedSchemaVersion());
+		} finally {
+			await store.close().catch(() => undefined);
+		}
 	} catch (error) {
 		return { status: 'Error', message: (error as Error).message };
-	} finally {
-		await store.close().catch(() => undefined);
 	}
+}
+
+function schemaAnswer(where: string, exists: boolean, version: number): INodeCredentialTestResult {
+	if (version > CURRENT_SCHEMA_VERSION) {
+		return {
+			status: 'Error',
+			message: `${where} has schema version ${version}, newer than this package supports (${CURRENT_SCHEMA_VERSION}): update n8n-nodes-whatsapp-compliance`,
+		};
+	}
+	const created = 'created when a node first uses the store';
+	let message: string;
+	if (!exists) message = `${where} does not exist yet; it is ${created}`;
+	else if (version === 0) message = `Connected to ${where}; the store's tables are ${created}`;
+	else if (version < CURRENT_SCHEMA_VERSION) {
+		message = `Connected to ${where} (schema version ${version}); a migration to version ${CURRENT_SCHEMA_VERSION} is pending and runs when a node first uses the store`;
+	} else message = `Connected to ${where} (schema version ${version}, up to date)`;
+	return { status: 'OK', message };
 }

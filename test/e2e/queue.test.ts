@@ -22,6 +22,8 @@ import {
 	withStore,
 	type ConsentRow,
 } from '../../tools/n8n/fixtures';
+import { CLAIM_LEASE_MS } from '../../nodes/core/policy/idempotency';
+import { PostgresComplianceStore } from '../../nodes/core/store/postgres';
 import { startN8nQueue, type N8nQueue } from '../../tools/n8n/queue';
 
 const STOP_EXAMPLE = 'waExHandleStop01';
@@ -44,6 +46,9 @@ const JUERGEN = '4915208765403';
 const SENDER = '731950246618093';
 /** Contacts of the same-key case (batchPhone 0..99). */
 const SAME_KEY_CONTACTS = 100;
+/** Contacts of the killed-worker case (batchPhone 100..699). */
+const CRASH_FIRST = 100;
+const CRASH_CONTACTS = 600;
 
 const ENDED = new Set(['success', 'error', 'canceled', 'crashed']);
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -131,13 +136,13 @@ beforeAll(async () => {
 	});
 	sandbox.state.webhookUrl = queue.webhookUrl(TRIGGER_PATH, 0);
 
-	for (let i = 0; i < SAME_KEY_CONTACTS; i++) {
+	for (let i = 0; i < CRASH_FIRST + CRASH_CONTACTS; i++) {
 		sandbox.state.addContact({ wa_id: batchPhone(i).slice(1), name: `Kim ${i}` });
 	}
 	const since = new Date(Date.now() - DAY_MS).toISOString();
 	const rows: ConsentRow[] = [
 		{ phone: `+${JUERGEN}`, purposes: 'marketing, back_in_stock', status: 'opted_in', time: since },
-		...Array.from({ length: SAME_KEY_CONTACTS }, (_, i) => ({
+		...Array.from({ length: CRASH_FIRST + CRASH_CONTACTS }, (_, i) => ({
 			phone: batchPhone(i),
 			purposes: 'transactional',
 			status: 'opted_in' as const,
@@ -270,6 +275,62 @@ describe('n8n queue mode (main, 2 workers, 2 webhook processors, PostgreSQL stor
 		expect(sent.filter((item) => item.result === 'sent')).toHaveLength(SAME_KEY_CONTACTS);
 		expect(sent.length + held.length).toBe(2 * SAME_KEY_CONTACTS);
 	}, 180_000);
+
+	it('sends every contact one message when the worker running a batch is killed mid-batch', async () => {
+		const contacts = Array.from({ length: CRASH_CONTACTS }, (_, i) =>
+			batchPhone(CRASH_FIRST + i).slice(1),
+		);
+		const sentCount = () =>
+			contacts.filter((c) => sandbox.state.sentMessages({ to: c }).length > 0).length;
+		const request = { count: CRASH_CONTACTS, first: CRASH_FIRST, sender: SENDER, runId: 'crash' };
+		const lastId = Math.max(0, ...(await queue.executions(BATCH)).map((e) => Number(e.id)));
+		expect((await postJson(queue.webhookUrl(BATCH_PATH, 0), request)).status).toBe(200);
+		await waitForQueue(() => (sentCount() >= 200 ? true : undefined), '200 messages sent', 60_000);
+		const running = (await queue.executions(BATCH)).find((e) => Number(e.id) > lastId);
+		const worker = running && queue.workerOf(running.id);
+		if (!worker) throw new Error('no worker runs the batch');
+		const killedAt = Date.now();
+		await queue.killWorker(worker);
+		// Webhook processors kept running: the statuses of what was in flight settle it.
+		await waitForQueue(
+			async () => {
+				const store = new PostgresComplianceStore({
+					connectionString: queue.postgres.url(queue.storeDatabase),
+					poolSize: 1,
+				});
+				try {
+					const open = await store.listUnconfirmedSends({ before: Date.now() });
+					return open.length === 0 ? true : undefined;
+				} finally {
+					await store.close();
+				}
+			},
+			'no unconfirmed sends',
+			60_000,
+		);
+		// n8n may run the stalled job again on its own; then a re-run, as an operator would, after
+		// the lease of a claim that had not left.
+		const wait = killedAt + CLAIM_LEASE_MS - Date.now();
+		if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+		const rerunFrom = Math.max(0, ...(await queue.executions(BATCH)).map((e) => Number(e.id)));
+		expect((await postJson(queue.webhookUrl(BATCH_PATH, 1), request)).status).toBe(200);
+		await waitForQueue(
+			async () =>
+				(await queue.executions(BATCH)).find(
+					(e) => Number(e.id) > rerunFrom && ENDED.has(e.status),
+				),
+			'the re-run to end',
+			120_000,
+		);
+		const perContact = contacts.map((c) => sandbox.state.sentMessages({ to: c }).length);
+		const summary = {
+			withOne: perContact.filter((n) => n === 1).length,
+			twice: perContact.filter((n) => n > 1).length,
+			none: perContact.filter((n) => n === 0).length,
+		};
+		console.log(`[queue crash] killed ${worker}; ${JSON.stringify(summary)}`);
+		expect(summary).toEqual({ withOne: CRASH_CONTACTS, twice: 0, none: 0 });
+	}, 300_000);
 
 	it('does not activate a trigger on the embedded store and says why', async () => {
 		const main = queue.main.logs();

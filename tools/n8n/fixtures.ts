@@ -376,3 +376,49 @@ export function sendTemplateNode(
 		credentials: { whatsAppCloudApi: { id: credential.id, name: credential.name } },
 	};
 }
+
+/** One node of a fixture workflow: its name, type and parameters (expressions allowed). */
+export interface NodeFixture {
+	readonly name: string;
+	/** e.g. `n8n-nodes-whatsapp-compliance.whatsAppReplyInWindow` */
+	readonly type: string;
+	readonly parameters: IDataObject;
+}
+
+/**
+ * A workflow that runs `node` once per POST of a JSON object to `webhookPath` (its fields under
+ * `$json.body`), answering 200 at once: what the node put out is read from the execution n8n
+ * saved (outputItems), which also shows a second output such as Skipped.
+ */
+export function webhookWorkflow(
+	id: string,
+	name: string,
+	webhookPath: string,
+	node: NodeFixture,
+): WorkflowFixture {
+	const cloudApi = /whatsApp(SendTemplate|ReplyInWindow|WebhookTrigger)$/.test(node.type);
+	return {
+		id,
+		name,
+		nodes: [
+			webhookNode(id, 'Request', webhookPath, 'onReceived'),
+			{
+				id: `${id}-node`,
+				name: node.name,
+				type: node.type,
+				typeVersion: 1,
+				position: [220, 0],
+				parameters: node.parameters,
+				// The package's nodes that call the Cloud API use the sandbox credential.
+				...(cloudApi
+					? {
+							credentials: {
+								whatsAppCloudApi: { id: SANDBOX_CREDENTIAL_ID, name: SANDBOX_CREDENTIAL_NAME },
+							},
+						}
+					: {}),
+			},
+		],
+		connections: { Request: { main: [[{ node: node.name, type: 'main', index: 0 }]] } },
+	};
+}

@@ -87,6 +87,11 @@ export interface N8nQueue {
 	workerOf(executionId: string): string | undefined;
 	/** The webhook processor whose log says `Enqueued execution <id>`, if any. */
 	enqueuedBy(executionId: string): string | undefined;
+	/**
+	 * SIGKILL to a worker and its task runner, as an out-of-memory kill or a lost machine would end
+	 * it, then (unless `restart` is false) the same worker started again and ready.
+	 */
+	killWorker(name: string, options?: { restart?: boolean }): Promise<void>;
 	/** Stops every process, Redis and PostgreSQL, and removes their folders. Idempotent. */
 	stop(): Promise<void>;
 }
@@ -296,8 +301,23 @@ export async function startN8nQueue(options: StartN8nQueueOptions = {}): Promise
 			executions: readExecutions,
 			waitForExecutions: (workflowId, count, waitMs = 30_000) =>
 				waitForEnded(readExecutions, allLogs, workflowId, count, waitMs),
-			workerOf: (id) => findIn(workerProcesses, 'Worker started execution', id),
+			// Killed workers stay in `processes` for their logs: which worker ran what stays known.
+			workerOf: (id) =>
+				findIn(
+					processes.filter((p) => p.name.startsWith('worker')),
+					'Worker started execution',
+					id,
+				),
 			enqueuedBy: (id) => findIn(webhookProcesses, 'Enqueued execution', id),
+			async killWorker(name, { restart = true } = {}) {
+				const at = workerProcesses.findIndex((p) => p.name === name);
+				if (at === -1) throw new Error(`there is no worker ${name}`);
+				await workerProcesses[at].kill();
+				if (!restart) return;
+				const again = spawn(name, ['worker', `--concurrency=${options.concurrency ?? 10}`]);
+				workerProcesses[at] = again;
+				await again.waitFor(WORKER_READY, timeoutMs);
+			},
 			stop,
 		};
 	} catch (error) {

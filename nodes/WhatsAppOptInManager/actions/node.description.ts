@@ -1,9 +1,11 @@
 import { NodeConnectionTypes, type INodeProperties } from 'n8n-workflow';
 
 import { storeNotice } from '../../shared/descriptions';
+import * as account from './account';
 import * as bulk from './bulk';
 import * as consent from './consent';
 import * as contact from './contact';
+import * as report from './report';
 import * as send from './send';
 
 const main = NodeConnectionTypes.Main;
@@ -23,6 +25,11 @@ export const properties: INodeProperties[] = [
 		noDataExpression: true,
 		options: [
 			{
+				name: 'Account',
+				value: 'account',
+				description: "The business portfolio's messaging limit and quality ratings",
+			},
+			{
 				name: 'Bulk',
 				value: 'bulk',
 				description: 'Import consents from many items, export all consents',
@@ -38,6 +45,11 @@ export const properties: INodeProperties[] = [
 				description: 'Proof trail and erasure of one contact per item',
 			},
 			{
+				name: 'Report',
+				value: 'report',
+				description: 'What the delivered messages cost',
+			},
+			{
 				name: 'Sent Message',
 				value: 'send',
 				description: 'Messages whose outcome a crash or a lost answer left unknown',
@@ -48,5 +60,7 @@ export const properties: INodeProperties[] = [
 	...consent.description,
 	...contact.description,
 	...bulk.description,
+	...account.description,
+	...report.description,
 	...send.description,
 ];

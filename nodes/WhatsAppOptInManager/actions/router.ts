@@ -1,10 +1,12 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
 import { systemClock, type Clock } from '../../core/clock';
+import * as account from './account';
 import { Batch } from './batch';
 import * as bulk from './bulk';
 import * as consent from './consent';
 import * as contact from './contact';
+import * as report from './report';
 import * as send from './send';
 
 interface Operation {
@@ -21,6 +23,8 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
 	},
 	contact: { getHistory: contact.getHistory, erase: contact.erase },
 	bulk: { import: bulk.import, export: bulk.export },
+	account: { getStatus: account.getStatus },
+	report: { cost: report.cost },
 	send: { getUnconfirmed: send.getUnconfirmed, release: send.release },
 };
 

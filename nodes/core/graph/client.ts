@@ -686,6 +686,7 @@ export class GraphClient {
 		// Nothing has left yet: a cancel now is a plain abort, certainly not sent.
 		throwIfAborted(spec.signal);
 		let response: AxiosResponse;
+		const left = attempts === 1 ? spec.afterFirstRequest : undefined;
 		try {
 			const request = this.#http.request({
 				method: spec.method,
@@ -697,18 +698,9 @@ export class GraphClient {
 				maxContentLength: spec.maxContentLength ?? -1,
 				maxBodyLength: MAX_MEDIA_BYTES + 1024 * 1024,
 				signal: spec.signal,
+				// To tell when the request has left: its last byte was handed to the connection.
+				...(left ? { transport: leavingTransport(left) } : {}),
 			});
-			const left = spec.afterFirstRequest;
-			// After axios has handed the request to the socket (its adapter runs in this turn).
-			if (attempts === 1 && left) {
-				setImmediate(() => {
-					try {
-						left();
-					} catch {
-						// The caller's bookkeeping must not turn a send into a failure.
-					}
-				});
-			}
 			response = await request;
 		} catch (failure) {
 			if (spec.signal?.aborted) {
@@ -871,6 +863,29 @@ export class GraphClient {
 			? `${cleaned.slice(0, MAX_DETAILS_CHARS)}...`
 			: cleaned;
 	}
+}
+
+/**
+ * http or https (as axios picks them: by the request's protocol) whose requests call `left` once,
+ * when the whole request has been handed to the connection ('finish'): not before (a request still
+ * waiting for its connection has not left), and errors of `left` do not touch the request.
+ */
+function leavingTransport(left: () => void): Pick<typeof http, 'request'> {
+	return {
+		request: ((...args: Parameters<typeof http.request>) => {
+			const options = args[0] as { protocol?: string };
+			const base = options?.protocol === 'https:' ? https : http;
+			const request = (base.request as typeof http.request)(...args);
+			request.once('finish', () => {
+				try {
+					left();
+				} catch {
+					// The caller's bookkeeping must not turn a send into a failure.
+				}
+			});
+			return request;
+		}) as typeof http.request,
+	};
 }
 
 /** Raised by the agents when opening a connection takes too long; nothing was sent yet. */

@@ -243,6 +243,49 @@ export function checkMessagingLimit(
 	};
 }
 
+/** What admitRecipients decided for a batch's recipients, each list in batch order. */
+export interface Admission<T> {
+	/** Counted already: they reach nobody new and count again for 24 hours from now. */
+	readonly refreshed: T[];
+	/** New recipients that fit the limit: they take a place each. */
+	readonly added: T[];
+	/** New recipients past the limit: not sent. */
+	readonly refused: T[];
+}
+
+/**
+ * The messaging limit rule as the store applies it when a batch reserves its places, in one
+ * transaction with the count (the authority between processes sending at once): recipients
+ * already counted pass, then new ones in batch order while fewer than `limit` are counted.
+ * `count` is the portfolio's count before the batch; a limit that is unknown or unlimited admits
+ * everyone. A recipient given twice is taken once (the first).
+ */
+export function admitRecipients<T>(
+	recipients: readonly T[],
+	keyOf: (recipient: T) => string,
+	isCounted: (key: string) => boolean,
+	count: number,
+	limit: MessagingLimit | undefined,
+): Admission<T> {
+	const admission: Admission<T> = { refreshed: [], added: [], refused: [] };
+	const seen = new Set<string>();
+	let counted = count;
+	for (const recipient of recipients) {
+		const key = keyOf(recipient);
+		if (seen.has(key)) continue;
+		seen.add(key);
+		if (isCounted(key)) {
+			admission.refreshed.push(recipient);
+		} else if (limit === undefined || limit === 'unlimited' || counted < limit) {
+			admission.added.push(recipient);
+			counted++;
+		} else {
+			admission.refused.push(recipient);
+		}
+	}
+	return admission;
+}
+
 /** What a batch of template sends does to the portfolio's messaging limit. */
 export interface MessagingLimitBudget {
 	/** The limit applied: the lowest of the batch (Meta's, or the option's where lower). */

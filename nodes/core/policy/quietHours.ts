@@ -113,8 +113,22 @@ function msOfDay(local: DateTime): number {
 	return local.hour * HOUR + local.minute * MINUTE + local.second * 1000 + local.millisecond;
 }
 
-function isQuiet(at: number, zone: string, o: ResolvedQuietHoursOptions): boolean {
+/**
+ * The last local time asked for per zone: a batch asks about one moment for thousands of contacts
+ * in a few zones, and converting a time into a zone (Intl's formatToParts) is the rule's cost.
+ */
+const lastLocal = new Map<string, { at: number; ms: number }>();
+
+function localMsOfDay(at: number, zone: string): number {
+	const last = lastLocal.get(zone);
+	if (last?.at === at) return last.ms;
 	const ms = msOfDay(DateTime.fromMillis(at, { zone }));
+	lastLocal.set(zone, { at, ms });
+	return ms;
+}
+
+function isQuiet(at: number, zone: string, o: ResolvedQuietHoursOptions): boolean {
+	const ms = localMsOfDay(at, zone);
 	return o.startMs < o.endMs ? ms >= o.startMs && ms < o.endMs : ms >= o.startMs || ms < o.endMs;
 }
 

@@ -40,15 +40,31 @@ export interface CostLedgerGroup {
 	readonly estimatedTotal: number;
 }
 
+/**
+ * What a report can be broken down by; what is left out is summed up. `category` covers the
+ * pricing category, the group flag and the pricing type (which say together what Meta charged).
+ */
+export type CostReportDimension = 'day' | 'template' | 'category' | 'market';
+
+export const COST_REPORT_DIMENSIONS: readonly CostReportDimension[] = [
+	'day',
+	'template',
+	'category',
+	'market',
+];
+
 export interface CostReportLine {
-	/** The local day, "2026-03-02". */
-	readonly date: string;
+	/** The local day, "2026-03-02"; absent when the report is not broken down by day. */
+	readonly date?: string;
 	readonly template?: string;
-	/** marketing, utility, authentication, authentication_international, service, referral_conversion... */
-	readonly category: string;
+	/**
+	 * marketing, utility, authentication, authentication_international, service,
+	 * referral_conversion...; absent (with group and pricingType) when not broken down by category.
+	 */
+	readonly category?: string;
 	/** Sent to a WhatsApp group (billed per member it reached). */
-	readonly group: boolean;
-	readonly pricingType: string;
+	readonly group?: boolean;
+	readonly pricingType?: string;
 	readonly market?: string;
 	readonly currency?: string;
 	readonly messages: number;
@@ -90,13 +106,16 @@ function round(value: number): number {
 const text = (value: string | undefined) => value ?? '';
 
 /**
- * The report from the store's groups and the report's days.
+ * The report from the store's groups and the report's days, broken down by `by` (each line is
+ * one combination of them; the currency always splits, sums in two currencies are never added).
  * @throws RangeError for a group whose day is not one of `days` (a store bug).
  */
 export function buildCostReport(
 	groups: readonly CostLedgerGroup[],
 	days: readonly LocalDay[],
+	by: readonly CostReportDimension[] = COST_REPORT_DIMENSIONS,
 ): CostReport {
+	const split = new Set(by);
 	const lines = new Map<string, CostReportLine>();
 	for (const g of groups) {
 		const day = days[g.day];
@@ -107,23 +126,21 @@ export function buildCostReport(
 		}
 		const { category, group } = costCategory(g.category);
 		const line: CostReportLine = {
-			date: day.date,
-			...(g.template === undefined ? {} : { template: g.template }),
-			category,
-			group,
-			pricingType: g.pricingType,
-			...(g.market === undefined ? {} : { market: g.market }),
+			...(split.has('day') ? { date: day.date } : {}),
+			...(g.template === undefined || !split.has('template') ? {} : { template: g.template }),
+			...(split.has('category') ? { category, group, pricingType: g.pricingType } : {}),
+			...(g.market === undefined || !split.has('market') ? {} : { market: g.market }),
 			...(g.currency === undefined ? {} : { currency: g.currency }),
 			messages: g.messages,
 			billable: g.billable,
 			estimatedCost: g.estimatedTotal,
 		};
 		const key = JSON.stringify([
-			line.date,
+			text(line.date),
 			text(line.template),
-			category,
-			group,
-			line.pricingType,
+			text(line.category),
+			line.group ?? false,
+			text(line.pricingType),
 			text(line.market),
 			text(line.currency),
 		]);

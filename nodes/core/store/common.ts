@@ -18,8 +18,18 @@ import type {
 	TemplateState,
 	WindowState,
 } from '../model';
+import type { MessagingLimit } from '../policy/messagingLimit';
+import type { CostLedgerGroup } from '../report/costReport';
+import {
+	STANDING_NAMES,
+	templateSubject,
+	type StandingEntry,
+	type StandingName,
+} from '../standing';
 import type {
 	InboundTouch,
+	ReachReservation,
+	ReportDay,
 	SendCompletion,
 	SendLeft,
 	SendRelease,
@@ -191,12 +201,123 @@ export function checkCosts(method: string, costs: readonly CostEntry[]): void {
 	});
 }
 
+export function checkReachReservation(r: ReachReservation): void {
+	checkTime('reserveReach: now', r.now);
+	const { limit } = r;
+	if (limit !== undefined && limit !== 'unlimited' && !(Number.isInteger(limit) && limit >= 1)) {
+		fail(
+			'reserveReach: limit',
+			"must be a whole number of at least 1, 'unlimited' or undefined",
+			limit,
+		);
+	}
+	if (!Number.isInteger(r.oldest) || r.oldest < 0) {
+		fail('reserveReach: oldest', 'must be a whole number >= 0', r.oldest);
+	}
+	r.recipients.forEach((x, i) => {
+		checkText(`reserveReach: recipients[${i}].contact`, x.contact);
+		checkText(`reserveReach: recipients[${i}].key`, x.key);
+	});
+}
+
+/**
+ * How many of the oldest reach times a usage carries for a batch of `oldest` more recipients: a
+ * hold's retryAt reads the reach time at index count - limit + (its place among the held), so
+ * none while the batch fits, and all of them at most. Without a known limit, `oldest`.
+ */
+export function reachListLength(
+	count: number,
+	limit: MessagingLimit | undefined,
+	oldest: number,
+): number {
+	const needed = typeof limit === 'number' ? Math.max(0, count - limit + oldest) : oldest;
+	return Math.min(count, needed);
+}
+
+export function checkReportDays(days: readonly ReportDay[]): void {
+	days.forEach((d, i) => {
+		checkTime(`costReport: days[${i}].start`, d.start);
+		checkTime(`costReport: days[${i}].end`, d.end);
+		if (d.end <= d.start || (i > 0 && d.start < days[i - 1].end)) {
+			fail(`costReport: days[${i}]`, 'must end after it starts and after the day before', d);
+		}
+	});
+}
+
+/** A cost report group as either backend returns it. */
+export function toCostLedgerGroup(r: Row): CostLedgerGroup {
+	return {
+		day: Number(r.day),
+		...(r.template === null || r.template === undefined ? {} : { template: String(r.template) }),
+		category: String(r.category),
+		pricingType: String(r.pricing_type),
+		...(r.market === null || r.market === undefined ? {} : { market: String(r.market) }),
+		...(r.currency === null || r.currency === undefined ? {} : { currency: String(r.currency) }),
+		messages: Number(r.messages),
+		billable: Number(r.billable),
+		estimatedTotal: Number(r.total),
+	};
+}
+
+export function checkStanding(method: string, entries: readonly StandingEntry[]): void {
+	entries.forEach((e, i) => {
+		const at = `${method}: [${i}]`;
+		checkText(`${at}.subject`, e.subject);
+		if (!STANDING_NAMES.includes(e.name)) {
+			fail(`${at}.name`, `must be one of ${STANDING_NAMES.join(', ')}`, e.name);
+		}
+		checkText(`${at}.value`, e.value);
+		checkTime(`${at}.at`, e.at);
+		checkText(`${at}.source`, e.source);
+	});
+}
+
+/** Keeps the newest entry per subject and name (the store keeps the newest too). */
+export function newestStanding(entries: readonly StandingEntry[]): StandingEntry[] {
+	const byKey = new Map<string, StandingEntry>();
+	for (const e of entries) {
+		const key = JSON.stringify([e.subject, e.name]);
+		const before = byKey.get(key);
+		if (!before || e.at >= before.at) byKey.set(key, e);
+	}
+	return [...byKey.values()].sort((a, b) => cmp(a.subject, b.subject) || cmp(a.name, b.name));
+}
+
+export function toStandingEntry(r: Row): StandingEntry {
+	return {
+		subject: String(r.subject),
+		name: String(r.name) as StandingName,
+		value: String(r.value),
+		at: Number(r.at),
+		source: String(r.source),
+	};
+}
+
+/**
+ * Template states with the quality a webhook gave (message_template_quality_update), where it is
+ * newer than the state: Meta's listing and its webhooks each say the quality, the newer counts.
+ */
+export function withTemplateQuality(
+	states: readonly TemplateState[],
+	entries: readonly StandingEntry[],
+): TemplateState[] {
+	if (entries.length === 0) return [...states];
+	const quality = new Map(
+		entries.filter((e) => e.name === 'quality_rating').map((e) => [e.subject, e]),
+	);
+	return states.map((state) => {
+		const said = quality.get(templateSubject(state));
+		return said && said.at > state.updatedAt ? { ...state, quality: said.value } : state;
+	});
+}
+
 export function checkEffects(method: string, effects: StoreEffects): void {
 	if (effects.windows) checkWindows(`${method}: windows`, effects.windows);
 	if (effects.closeWindows) checkWindows(`${method}: closeWindows`, effects.closeWindows);
 	if (effects.consent) checkConsentEvents(`${method}: consent`, effects.consent);
 	if (effects.costs) checkCosts(method, effects.costs);
 	if (effects.templates) checkTemplates(`${method}: templates`, effects.templates);
+	if (effects.standing) checkStanding(`${method}: standing`, effects.standing);
 	effects.sendFailures?.forEach((f, i) => {
 		checkText(`${method}: sendFailures[${i}].wamid`, f.wamid);
 		checkTime(`${method}: sendFailures[${i}].at`, f.at);
@@ -226,6 +347,7 @@ export function mergeEffects(events: readonly WebhookEventEffects[]): Required<S
 		templates: [],
 		sendFailures: [],
 		sendConfirmations: [],
+		standing: [],
 	};
 	for (const e of events) {
 		for (const kind of Object.keys(merged) as (keyof StoreEffects)[]) {

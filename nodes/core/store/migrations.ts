@@ -6,7 +6,7 @@
 
 import { CLAIM_LEASE_MS } from '../policy/idempotency';
 
-export const CURRENT_SCHEMA_VERSION = 3;
+export const CURRENT_SCHEMA_VERSION = 4;
 
 /**
  * Migration 1's PL/pgSQL copy of the confirmation allowance, frozen at its released value so the
@@ -163,6 +163,63 @@ export const sqliteMigrations: readonly Migration[] = [
 			'ALTER TABLE sent_messages ADD COLUMN left_at INTEGER',
 			`CREATE UNIQUE INDEX sent_messages_callback_id ON sent_messages (callback_id)
 				WHERE callback_id IS NOT NULL`,
+		],
+	},
+	{
+		version: 4,
+		description:
+			"the portfolio's messaging limit usage, the account's standing (limit, quality ratings), the cost ledger per group member with its market",
+		statements: [
+			// One row per contact reached outside its window in the last 24 hours (the portfolio's
+			// messaging limit), keyed by the contact's salted hash: no phone number is kept.
+			// previous_at and reserved_by let a send that certainly failed give its place back.
+			`CREATE TABLE messaging_reach (
+				contact_hash TEXT PRIMARY KEY,
+				reached_at INTEGER NOT NULL,
+				previous_at INTEGER,
+				reserved_by TEXT
+			) WITHOUT ROWID`,
+			'CREATE INDEX reach_reached_at ON messaging_reach (reached_at)',
+			'CREATE INDEX reach_reserved_by ON messaging_reach (reserved_by) WHERE reserved_by IS NOT NULL',
+			// The rows of messaging_reach, kept by the writers (under the write lock): the count is
+			// this less the few rows that left the 24 hours since the last prune, not a scan of all.
+			`CREATE TABLE messaging_reach_total (
+				id INTEGER PRIMARY KEY CHECK (id = 1),
+				rows INTEGER NOT NULL
+			)`,
+			'INSERT INTO messaging_reach_total (id, rows) VALUES (1, 0)',
+			// What Meta said of the portfolio, its numbers and templates (standing.ts): the newest wins.
+			`CREATE TABLE account_standing (
+				subject TEXT NOT NULL,
+				name TEXT NOT NULL,
+				value TEXT NOT NULL,
+				at INTEGER NOT NULL,
+				source TEXT NOT NULL,
+				PRIMARY KEY (subject, name)
+			) WITHOUT ROWID`,
+			// A group message is billed per member it reached: one row per message, member and
+			// category. SQLite cannot change a primary key: the table is copied.
+			`CREATE TABLE cost_ledger_v4 (
+				wamid TEXT NOT NULL,
+				category TEXT NOT NULL,
+				sender TEXT NOT NULL,
+				contact TEXT NOT NULL,
+				pricing_type TEXT NOT NULL,
+				billable INTEGER NOT NULL,
+				at INTEGER NOT NULL,
+				estimated_price REAL,
+				currency TEXT,
+				market TEXT,
+				PRIMARY KEY (wamid, contact, category)
+			) WITHOUT ROWID`,
+			`INSERT INTO cost_ledger_v4 (wamid, category, sender, contact, pricing_type, billable, at,
+				estimated_price, currency)
+			SELECT wamid, category, sender, contact, pricing_type, billable, at, estimated_price, currency
+			FROM cost_ledger`,
+			'DROP TABLE cost_ledger',
+			'ALTER TABLE cost_ledger_v4 RENAME TO cost_ledger',
+			'CREATE INDEX cost_ledger_at ON cost_ledger (at)',
+			'CREATE INDEX cost_ledger_contact ON cost_ledger (contact)',
 		],
 	},
 ];
@@ -642,6 +699,38 @@ export function postgresMigrations(n: PostgresNames): Migration[] {
 				`DROP FUNCTION ${n.qualified('reserve_sends')}(jsonb)`,
 				`CREATE UNIQUE INDEX ${n.index('sent_messages_callback_id')} ON ${sent} (callback_id)
 					WHERE callback_id IS NOT NULL`,
+			],
+		},
+		{
+			version: 4,
+			description:
+				"the portfolio's messaging limit usage, the account's standing (limit, quality ratings), the cost ledger per group member with its market",
+			statements: [
+				`CREATE TABLE ${n.qualified('messaging_reach')} (
+					contact_hash text COLLATE "C" PRIMARY KEY,
+					reached_at bigint NOT NULL,
+					previous_at bigint,
+					reserved_by text COLLATE "C"
+				)`,
+				`CREATE INDEX ${n.index('reach_reached_at')} ON ${n.qualified('messaging_reach')} (reached_at)`,
+				`CREATE INDEX ${n.index('reach_reserved_by')} ON ${n.qualified('messaging_reach')} (reserved_by)
+					WHERE reserved_by IS NOT NULL`,
+				`CREATE TABLE ${n.qualified('messaging_reach_total')} (
+					id integer PRIMARY KEY CHECK (id = 1),
+					rows bigint NOT NULL
+				)`,
+				`INSERT INTO ${n.qualified('messaging_reach_total')} (id, rows) VALUES (1, 0)`,
+				`CREATE TABLE ${n.qualified('account_standing')} (
+					subject text COLLATE "C" NOT NULL,
+					name text COLLATE "C" NOT NULL,
+					value text NOT NULL,
+					at bigint NOT NULL,
+					source text NOT NULL,
+					PRIMARY KEY (subject, name)
+				)`,
+				`ALTER TABLE ${costs} DROP CONSTRAINT ${n.index('cost_ledger_pkey')}`,
+				`ALTER TABLE ${costs} ADD PRIMARY KEY (wamid, contact, category)`,
+				`ALTER TABLE ${costs} ADD COLUMN market text COLLATE "C"`,
 			],
 		},
 	];

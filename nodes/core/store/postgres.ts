@@ -31,11 +31,21 @@ import {
 	type TemplateState,
 } from '../model';
 import {
+	admitRecipients,
+	MESSAGING_LIMIT_PERIOD_MS,
+	type MessagingLimit,
+} from '../policy/messagingLimit';
+import type { CostLedgerGroup } from '../report/costReport';
+import { PORTFOLIO, templateSubject, type StandingEntry } from '../standing';
+import {
 	checkCompletions,
 	checkReleases,
 	checkSendsLeft,
 	checkConsentEvents,
 	checkListLimit,
+	checkReachReservation,
+	checkReportDays,
+	checkStanding,
 	checkReservations,
 	checkTemplates,
 	checkText,
@@ -46,18 +56,23 @@ import {
 	firstByKey,
 	lastByKey,
 	mergeEffects,
+	newestStanding,
 	newSalt,
 	numberOrUndefined,
 	PAIR_PRUNE_EVERY,
 	PAIR_STRIKES_KEPT_MS,
+	reachListLength,
 	recordsByContact,
 	toConsentEvent,
 	toConsentRecord,
+	toCostLedgerGroup,
 	toSentMessage,
+	toStandingEntry,
 	toTemplateState,
 	toWindow,
 	unique,
 	uniqueTemplateKeys,
+	withTemplateQuality,
 } from './common';
 import { decideConsentBatch } from './consent';
 import { contactsOfEffects, withoutErasedContacts } from './erasure';
@@ -72,12 +87,16 @@ import {
 	quoteLiteral,
 } from './migrations';
 import type {
+	AccountStanding,
 	ComplianceStore,
 	ContactSnapshot,
 	CostSummaryRow,
 	EraseReport,
 	InboundTouch,
 	ListConsentsPage,
+	ReachReservation,
+	ReachResult,
+	ReportDay,
 	ReserveResult,
 	SendCompletion,
 	SendLeft,
@@ -180,6 +199,15 @@ interface SnapshotRow {
 	confirmations: Array<[string, number]>;
 	sends: Row[];
 	templates: Row[];
+	reach_count: string | number;
+	reached: Array<[string, number]>;
+	reach_oldest: number[];
+	standing: Row[];
+}
+
+/** A limit as the snapshot statement takes it: a number, or null for none or unlimited. */
+function limitParameter(limit: MessagingLimit | undefined): number | null {
+	return typeof limit === 'number' ? limit : null;
 }
 
 export class PostgresComplianceStore implements ComplianceStore {
@@ -278,6 +306,21 @@ export class PostgresComplianceStore implements ComplianceStore {
 		return rows.length > 0 ? Number(rows[0].value) : 0;
 	}
 
+	/**
+	 * The schema version in the database, without creating or migrating anything: 0 while the
+	 * store's schema or tables do not exist. For the store credential's test.
+	 */
+	async storedSchemaVersion(): Promise<number> {
+		try {
+			const { rows } = await this.query(this.sql.version, []);
+			return rows.length > 0 ? Number(rows[0].value) : 0;
+		} catch (error) {
+			// undefined_table, invalid_schema_name: nothing was created yet.
+			if (['42P01', '3F000'].includes((error as { code?: string }).code ?? '')) return 0;
+			throw error;
+		}
+	}
+
 	async close(): Promise<void> {
 		if (this.ownsPool && !this.pool.ended) await this.pool.end();
 	}
@@ -304,6 +347,9 @@ export class PostgresComplianceStore implements ComplianceStore {
 			byContact.set(contact, entry);
 			byHash.set(hash(contact), entry);
 		}
+		const subjects = templates.map(templateSubject);
+		if (request.standing) subjects.push(PORTFOLIO, request.sender);
+		const reach = request.reach;
 		const { rows } = await this.query(this.sql.snapshot, [
 			contacts,
 			request.sender,
@@ -313,6 +359,11 @@ export class PostgresComplianceStore implements ComplianceStore {
 			templates.map((t) => t.account),
 			templates.map((t) => t.name),
 			templates.map((t) => t.language),
+			reach ? reach.now - MESSAGING_LIMIT_PERIOD_MS : null,
+			limitParameter(reach?.limit),
+			reach?.oldest ?? 0,
+			unique(subjects),
+			request.standing === true,
 		]);
 		const r = rows[0] as unknown as SnapshotRow;
 		for (const row of r.consents) {
@@ -326,11 +377,23 @@ export class PostgresComplianceStore implements ComplianceStore {
 		for (const [contact, at] of r.confirmations) {
 			byContact.get(contact)!.optOutConfirmationsSentAt.push(Number(at));
 		}
-		return {
+		const standing = r.standing.map(toStandingEntry);
+		const snapshot: Snapshot = {
 			contacts: byContact,
 			sends: new Map(r.sends.map((row) => [String(row.idempotency_key), toSentMessage(row)])),
-			templates: r.templates.map(toTemplateState),
+			templates: withTemplateQuality(r.templates.map(toTemplateState), standing),
 		};
+		if (request.standing) {
+			snapshot.standing = standing.filter((e) => !e.subject.startsWith('template:'));
+		}
+		if (reach) {
+			for (const [contactHash, at] of r.reached) byHash.get(contactHash)!.reachedAt = Number(at);
+			snapshot.reach = {
+				count: Number(r.reach_count),
+				oldestReachedAt: r.reach_oldest.map(Number),
+			};
+		}
+		return snapshot;
 	}
 
 	/**
@@ -360,10 +423,19 @@ export class PostgresComplianceStore implements ComplianceStore {
 	}
 
 	async getConsentHistory(contact: string): Promise<ConsentEvent[]> {
-		await this.ready();
 		checkText('getConsentHistory: contact', contact);
-		const { rows } = await this.query(this.sql.history, [contact]);
-		return rows.map(toConsentEvent);
+		return (await this.getConsentHistories([contact])).get(contact)!;
+	}
+
+	async getConsentHistories(contacts: string[]): Promise<Map<string, ConsentEvent[]>> {
+		await this.ready();
+		const list = unique(contacts);
+		list.forEach((c, i) => checkText(`getConsentHistories: contacts[${i}]`, c));
+		const result = new Map<string, ConsentEvent[]>(list.map((c) => [c, []]));
+		if (list.length === 0) return result;
+		const { rows } = await this.query(this.sql.histories, [list]);
+		for (const row of rows) result.get(String(row.contact))!.push(toConsentEvent(row));
+		return result;
 	}
 
 	async listConsents(page: ListConsentsPage): Promise<ConsentRecord[]> {
@@ -535,25 +607,128 @@ export class PostgresComplianceStore implements ComplianceStore {
 		});
 	}
 
-	async eraseContact(contact: string, at: number): Promise<EraseReport> {
+	async costReport(days: readonly ReportDay[]): Promise<CostLedgerGroup[]> {
+		await this.ready();
+		checkReportDays(days);
+		if (days.length === 0) return [];
+		const { rows } = await this.query(this.sql.costReport, [
+			days.map((d) => d.start),
+			days.map((d) => d.end),
+		]);
+		return rows.map(toCostLedgerGroup);
+	}
+
+	/**
+	 * Under one advisory lock for the portfolio's count: prune the recipients who left the 24
+	 * hours, read the count and which of the batch's recipients are counted, let
+	 * admitRecipients decide, write, read the oldest reach times.
+	 */
+	async reserveReach(reservation: ReachReservation): Promise<ReachResult> {
 		const hash = await this.ready();
-		checkText('eraseContact: contact', contact);
-		checkTime('eraseContact: at', at);
-		const contactHash = hash(contact);
-		const { rows } = await this.transaction(async (tx) => {
-			await tx(this.sql.lockContacts, [this.lockNamespace, [contact]]);
-			return await tx(this.sql.erase, [[contact], [contactHash], at]);
+		checkReachReservation(reservation);
+		const { now, limit, oldest } = reservation;
+		const recipients = reservation.recipients.map((r) => ({ ...r, hash: hash(r.contact) }));
+		const since = now - MESSAGING_LIMIT_PERIOD_MS;
+		return await this.transaction(async (tx) => {
+			await tx(this.sql.budgetLock, [this.reachLock]);
+			const { rows } = await tx(this.sql.reachState, [
+				since,
+				unique(recipients.map((r) => r.hash)),
+			]);
+			const counted = new Set(rows[0].counted as string[]);
+			const count = Number(rows[0].count);
+			const admission = admitRecipients(
+				recipients,
+				(r) => r.hash,
+				(h) => counted.has(h),
+				count,
+				limit,
+			);
+			if (admission.refreshed.length + admission.added.length > 0) {
+				await tx(this.sql.reachWrite, [
+					now,
+					admission.refreshed.map((r) => r.hash),
+					admission.refreshed.map((r) => r.key),
+					admission.added.map((r) => r.hash),
+					admission.added.map((r) => r.key),
+				]);
+			}
+			const after = count + admission.added.length;
+			const length = reachListLength(after, limit, oldest);
+			const oldestReachedAt =
+				length === 0
+					? []
+					: (await tx(this.sql.reachOldest, [since, length])).rows.map((row) =>
+							Number(row.reached_at),
+						);
+			return {
+				refused: admission.refused.map((r) => r.contact),
+				usage: { count: after, oldestReachedAt },
+			};
 		});
-		const r = rows[0];
+	}
+
+	async releaseReach(keys: string[]): Promise<void> {
+		await this.ready();
+		keys.forEach((k, i) => checkText(`releaseReach: keys[${i}]`, k));
+		if (keys.length === 0) return;
+		await this.transaction(async (tx) => {
+			await tx(this.sql.budgetLock, [this.reachLock]);
+			await tx(this.sql.reachRelease, [unique(keys)]);
+		});
+	}
+
+	async recordStanding(entries: StandingEntry[]): Promise<void> {
+		await this.ready();
+		checkStanding('recordStanding', entries);
+		if (entries.length > 0) {
+			await this.query(this.sql.upsertStanding, [JSON.stringify(newestStanding(entries))]);
+		}
+	}
+
+	async getAccountStanding(now: number): Promise<AccountStanding> {
+		await this.ready();
+		checkTime('getAccountStanding: now', now);
+		const { rows } = await this.query(this.sql.accountStanding, [now - MESSAGING_LIMIT_PERIOD_MS]);
+		const r = rows[0] as { entries: Row[]; templates: Row[]; reached: string | number };
+		const entries = r.entries.map(toStandingEntry);
 		return {
-			contactHash,
-			consentRecords: Number(r.consent_records),
-			consentEvents: Number(r.consent_events),
-			windows: Number(r.windows),
-			costEntries: Number(r.cost_entries),
-			sentMessagesAnonymised: Number(r.sent_messages),
-			alreadySuppressed: r.already_suppressed === true,
+			entries,
+			templates: withTemplateQuality(r.templates.map(toTemplateState), entries),
+			reachedLast24h: Number(r.reached),
 		};
+	}
+
+	async eraseContact(contact: string, at: number): Promise<EraseReport> {
+		checkText('eraseContact: contact', contact);
+		return (await this.eraseContacts([contact], at))[0];
+	}
+
+	/** Under the contacts' locks, so no effect about them slips in between (erasure.ts). */
+	async eraseContacts(contacts: string[], at: number): Promise<EraseReport[]> {
+		const hash = await this.ready();
+		const list = unique(contacts);
+		list.forEach((c, i) => checkText(`eraseContacts: contacts[${i}]`, c));
+		checkTime('eraseContacts: at', at);
+		if (list.length === 0) return [];
+		const hashes = list.map(hash);
+		const { rows } = await this.transaction(async (tx) => {
+			await tx(this.sql.lockContacts, [this.lockNamespace, [...list].sort()]);
+			return await tx(this.sql.erase, [list, hashes, at]);
+		});
+		const byContact = new Map(rows.map((r) => [String(r.contact), r]));
+		return list.map((contact, i) => {
+			const r = byContact.get(contact)!;
+			return {
+				contactHash: hashes[i],
+				consentRecords: Number(r.consent_records),
+				consentEvents: Number(r.consent_events),
+				windows: Number(r.windows),
+				costEntries: Number(r.cost_entries),
+				sentMessagesAnonymised: Number(r.sent_messages),
+				alreadySuppressed: r.already_suppressed === true,
+			};
+		});
 	}
 
 	async contactHash(contact: string): Promise<string> {
@@ -793,17 +968,30 @@ export class PostgresComplianceStore implements ComplianceStore {
 			effects.sendFailures ?? [],
 		];
 		const confirmations = effects.sendConfirmations ?? [];
-		if (rest.every((list) => list.length === 0) && confirmations.length === 0) return [];
+		const standing = newestStanding(effects.standing ?? []);
+		if (
+			rest.every((list) => list.length === 0) &&
+			confirmations.length === 0 &&
+			standing.length === 0
+		) {
+			return [];
+		}
 		const { rows } = await tx(this.sql.writeEffects, [
 			...rest.map((list) => JSON.stringify(list)),
 			recordedAt,
 			JSON.stringify(confirmations),
+			JSON.stringify(standing),
 		]);
 		// An event key a writer of another contact stored meanwhile: decide again with it known.
 		if (rows.length !== toStore.length) {
 			throw new TransactionConflict('a consent event key was recorded concurrently');
 		}
 		return rows;
+	}
+
+	/** The advisory lock of the portfolio's messaging limit count. */
+	private get reachLock(): string {
+		return `${this.names.namespace}:reach`;
 	}
 
 	/** `namespace:` of the advisory lock keys, as migration 1 formed them. */
@@ -939,6 +1127,26 @@ function statements(n: PostgresNames) {
 			reason = excluded.reason,
 			updated_at = excluded.updated_at
 		WHERE excluded.updated_at >= t.updated_at`;
+	const reach = n.qualified('messaging_reach');
+	const reachTotal = n.qualified('messaging_reach_total');
+	/**
+	 * Recipients reached after `since`: the rows the writers counted, less those that left the
+	 * 24 hours and were not pruned yet (an index range of a few rows, not a scan of all).
+	 */
+	const reachCount = (since: string) => `((SELECT rows FROM ${reachTotal} WHERE id = 1)
+		- (SELECT count(*) FROM ${reach} WHERE reached_at <= ${since}))`;
+	const standing = n.qualified('account_standing');
+	// A value older than the stored one is ignored (standing.ts: the newest counts).
+	const upsertStanding = (
+		param: string,
+	) => `INSERT INTO ${standing} AS t (subject, name, value, at, source)
+		SELECT r.subject, r.name, r.value, r.at, r.source
+		FROM jsonb_to_recordset(${param}::jsonb) AS r(subject text, name text, value text, at bigint,
+			source text)
+		ORDER BY r.subject, r.name
+		ON CONFLICT (subject, name) DO UPDATE SET
+			value = excluded.value, at = excluded.at, source = excluded.source
+		WHERE excluded.at >= t.at`;
 	const templateJoin = (table: string, first: number) =>
 		`${table} AS t JOIN unnest($${first}::text[], $${first + 1}::text[], $${first + 2}::text[])
 			AS k(account, name, language)
@@ -946,7 +1154,33 @@ function statements(n: PostgresNames) {
 	return {
 		version: `SELECT value FROM ${n.qualified('meta')} WHERE key = 'schema_version'`,
 		// Everything the send rules need for a batch, as one row of JSON arrays.
-		snapshot: `SELECT
+		// $9: counted since (null: the reach is not read); $10 the user's limit; $11 how many of the
+		// oldest reach times beyond those the count exceeds the lower limit by; $12 standing subjects.
+		snapshot: `WITH n AS (
+				SELECT ${reachCount('$9::bigint')} AS count WHERE $9::bigint IS NOT NULL
+			), lim AS (
+				SELECT CASE WHEN value ~ '^[0-9]+$' THEN value::bigint END AS stored FROM ${standing}
+				WHERE subject = ${quoteLiteral(PORTFOLIO)} AND name = 'messaging_limit'
+			)
+			SELECT
+			(SELECT count FROM n) AS reach_count,
+			(SELECT coalesce(json_agg(json_build_array(r.contact_hash, r.reached_at)), '[]')
+				FROM ${reach} AS r
+				WHERE $9::bigint IS NOT NULL AND r.contact_hash = ANY ($3::text[])
+					AND r.reached_at > $9::bigint) AS reached,
+			(SELECT coalesce(json_agg(o.reached_at ORDER BY o.reached_at), '[]') FROM (
+				SELECT reached_at FROM ${reach}
+				WHERE $9::bigint IS NOT NULL AND reached_at > $9::bigint
+				ORDER BY reached_at
+				LIMIT (SELECT least(n.count, CASE WHEN least((SELECT stored FROM lim), $10::bigint) IS NULL
+					THEN $11::bigint
+					ELSE greatest(0, n.count - least((SELECT stored FROM lim), $10::bigint) + $11::bigint) END)
+					FROM n)
+			) AS o) AS reach_oldest,
+			(SELECT coalesce(json_agg(s ORDER BY s.subject, s.name), '[]') FROM ${standing} AS s
+				WHERE s.subject = ANY ($12::text[])
+					OR ($13::boolean AND s.subject = (SELECT 'display:' || d.value FROM ${standing} AS d
+						WHERE d.subject = $2 AND d.name = 'display_phone_number'))) AS standing,
 			(SELECT coalesce(json_agg(c ORDER BY c.contact, c.purpose), '[]')
 				FROM ${consent} AS c WHERE c.contact = ANY ($1::text[])) AS consents,
 			(SELECT coalesce(json_agg(w), '[]')
@@ -967,7 +1201,8 @@ function statements(n: PostgresNames) {
 			(SELECT coalesce(json_agg(t ORDER BY t.account, t.name, t.language), '[]')
 				FROM ${templateJoin(templates, 6)}) AS templates`,
 		consents: `SELECT * FROM ${consent} WHERE contact = ANY ($1::text[]) ORDER BY contact, purpose`,
-		history: `SELECT * FROM ${events} WHERE contact = $1 ORDER BY coalesce(effective_at, at), id`,
+		histories: `SELECT * FROM ${events} WHERE contact = ANY ($1::text[])
+			ORDER BY contact, coalesce(effective_at, at), id`,
 		listFirst: `SELECT * FROM ${consent} ORDER BY contact, purpose LIMIT $1`,
 		listAfter: `SELECT * FROM ${consent} WHERE (contact, purpose) > ($1, $2)
 			ORDER BY contact, purpose LIMIT $3`,
@@ -1042,14 +1277,16 @@ function statements(n: PostgresNames) {
 					confirmed_at = excluded.confirmed_at, opted_out_at = excluded.opted_out_at
 			), ledger AS (
 				INSERT INTO ${costs} (wamid, category, sender, contact, pricing_type, billable, at,
-					estimated_price, currency)
+					estimated_price, currency, market)
 				SELECT r.wamid, r.category, r.sender, r.contact, r."pricingType", r.billable, r.at,
-					r."estimatedPrice", r.currency
+					r."estimatedPrice", r.currency, r.market
 				FROM jsonb_to_recordset($3::jsonb) AS r(wamid text, category text, sender text,
 					contact text, "pricingType" text, billable boolean, at bigint,
-					"estimatedPrice" double precision, currency text)
-				ORDER BY r.wamid, r.category
-				ON CONFLICT (wamid, category) DO NOTHING
+					"estimatedPrice" double precision, currency text, market text)
+				ORDER BY r.wamid, r.contact, r.category
+				ON CONFLICT (wamid, contact, category) DO NOTHING
+			), standing AS (
+				${upsertStanding('$8')}
 			), states AS (
 				${upsertTemplates('$4')}
 			), failures AS (
@@ -1095,13 +1332,19 @@ function statements(n: PostgresNames) {
 				RETURNING contact_hash
 			)
 			SELECT i.contact,
-				(SELECT count(*) FROM c WHERE c.contact = i.contact) AS consent_records,
-				(SELECT count(*) FROM e WHERE e.contact = i.contact) AS consent_events,
-				(SELECT count(*) FROM w WHERE w.contact = i.contact) AS windows,
-				(SELECT count(*) FROM k WHERE k.contact = i.contact) AS cost_entries,
-				(SELECT count(*) FROM m WHERE m.contact = i.contact) AS sent_messages,
-				NOT EXISTS (SELECT 1 FROM p WHERE p.contact_hash = i.hash) AS already_suppressed
-			FROM input AS i`,
+				coalesce(c.n, 0) AS consent_records,
+				coalesce(e.n, 0) AS consent_events,
+				coalesce(w.n, 0) AS windows,
+				coalesce(k.n, 0) AS cost_entries,
+				coalesce(m.n, 0) AS sent_messages,
+				p.contact_hash IS NULL AS already_suppressed
+			FROM input AS i
+			LEFT JOIN (SELECT contact, count(*) AS n FROM c GROUP BY contact) AS c USING (contact)
+			LEFT JOIN (SELECT contact, count(*) AS n FROM e GROUP BY contact) AS e USING (contact)
+			LEFT JOIN (SELECT contact, count(*) AS n FROM w GROUP BY contact) AS w USING (contact)
+			LEFT JOIN (SELECT contact, count(*) AS n FROM k GROUP BY contact) AS k USING (contact)
+			LEFT JOIN (SELECT contact, count(*) AS n FROM m GROUP BY contact) AS m USING (contact)
+			LEFT JOIN p ON p.contact_hash = i.hash`,
 		claim: `INSERT INTO ${sent} AS s (idempotency_key, sender, contact, kind, category, state,
 				created_at, callback_id)
 			SELECT r."idempotencyKey", r.sender, r.contact, r.kind, r.category, 'pending', r.at,
@@ -1164,6 +1407,57 @@ function statements(n: PostgresNames) {
 				AND (r."callbackId" IS NULL OR s.callback_id = r."callbackId")`,
 		prune: `DELETE FROM ${seen} WHERE seen_at < $1`,
 		templates: `SELECT t.* FROM ${templateJoin(templates, 1)} ORDER BY t.account, t.name, t.language`,
+		upsertStanding: upsertStanding('$1'),
+		// Pruned in the same statement: the count reads the state before it, filtered the same way.
+		reachState: `WITH pruned AS (
+				DELETE FROM ${reach} WHERE reached_at <= $1 RETURNING 1
+			), total AS (
+				UPDATE ${reachTotal} SET rows = rows - (SELECT count(*) FROM pruned) WHERE id = 1
+				RETURNING rows
+			)
+			SELECT (SELECT rows FROM total) AS count,
+				(SELECT coalesce(json_agg(contact_hash), '[]') FROM ${reach}
+					WHERE contact_hash = ANY ($2::text[]) AND reached_at > $1) AS counted`,
+		// Under the reach lock, after the prune: every added recipient is a new row.
+		reachWrite: `WITH refreshed AS (
+				UPDATE ${reach} AS t SET previous_at = t.reached_at,
+					reached_at = greatest(t.reached_at, $1), reserved_by = r.key
+				FROM unnest($2::text[], $3::text[]) AS r(hash, key)
+				WHERE t.contact_hash = r.hash
+			), added AS (
+				INSERT INTO ${reach} (contact_hash, reached_at, previous_at, reserved_by)
+				SELECT a.hash, $1, NULL, a.key FROM unnest($4::text[], $5::text[]) AS a(hash, key)
+				ORDER BY a.hash
+				RETURNING 1
+			)
+			UPDATE ${reachTotal} SET rows = rows + (SELECT count(*) FROM added) WHERE id = 1`,
+		reachOldest: `SELECT reached_at FROM ${reach} WHERE reached_at > $1 ORDER BY reached_at LIMIT $2`,
+		reachRelease: `WITH gone AS (
+				DELETE FROM ${reach} WHERE reserved_by = ANY ($1::text[]) AND previous_at IS NULL
+				RETURNING 1
+			), total AS (
+				UPDATE ${reachTotal} SET rows = rows - (SELECT count(*) FROM gone) WHERE id = 1
+			)
+			UPDATE ${reach} SET reached_at = previous_at, previous_at = NULL, reserved_by = NULL
+			WHERE reserved_by = ANY ($1::text[]) AND previous_at IS NOT NULL`,
+		accountStanding: `SELECT
+			(SELECT coalesce(json_agg(s ORDER BY s.subject, s.name), '[]') FROM ${standing} AS s) AS entries,
+			(SELECT coalesce(json_agg(t ORDER BY t.account, t.name, t.language), '[]')
+				FROM ${templates} AS t) AS templates,
+			${reachCount('$1')} AS reached`,
+		// Per day (the boundaries of the reader's days), template (from the send record), pricing
+		// category and type, market and currency.
+		costReport: `SELECT d.n - 1 AS day,
+				(CASE WHEN starts_with(k.kind, 'template:') THEN substr(k.kind, 10) END) COLLATE "C" AS template,
+				c.category, c.pricing_type, c.market, c.currency, count(*) AS messages,
+				count(*) FILTER (WHERE c.billable) AS billable, coalesce(sum(c.estimated_price), 0) AS total
+			FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY AS d(start, stop, n)
+			JOIN ${costs} AS c ON c.at >= d.start AND c.at < d.stop
+			LEFT JOIN LATERAL (
+				SELECT s.kind FROM ${sent} AS s WHERE s.wamid = c.wamid ORDER BY s.kind LIMIT 1
+			) AS k ON true
+			GROUP BY 1, 2, 3, 4, 5, 6
+			ORDER BY 1, 2 NULLS FIRST, 3, 4, 5 NULLS FIRST, 6 NULLS FIRST`,
 		costSummary: `SELECT category, pricing_type, currency, count(*) AS messages,
 				count(*) FILTER (WHERE billable) AS billable, coalesce(sum(estimated_price), 0) AS total
 			FROM ${costs} WHERE at >= $1 AND at < $2

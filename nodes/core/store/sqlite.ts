@@ -4,8 +4,9 @@
  * run while one connection writes, and every read-modify-write is a BEGIN IMMEDIATE transaction, so
  * several processes or threads on one file serialise their writes instead of losing them.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 
 import { systemClock, type Clock } from '../clock';
@@ -18,11 +19,22 @@ import {
 	type TemplateState,
 } from '../model';
 import {
+	admitRecipients,
+	lowerMessagingLimit,
+	messagingLimitFromMeta,
+	MESSAGING_LIMIT_PERIOD_MS,
+} from '../policy/messagingLimit';
+import type { CostLedgerGroup } from '../report/costReport';
+import { PORTFOLIO, templateSubject, type StandingEntry } from '../standing';
+import {
 	checkCompletions,
 	checkReleases,
 	checkSendsLeft,
 	checkConsentEvents,
 	checkListLimit,
+	checkReachReservation,
+	checkReportDays,
+	checkStanding,
 	checkReservations,
 	checkTemplates,
 	checkText,
@@ -33,18 +45,23 @@ import {
 	firstByKey,
 	lastByKey,
 	mergeEffects,
+	newestStanding,
 	newSalt,
 	numberOrUndefined,
 	PAIR_PRUNE_EVERY,
 	PAIR_STRIKES_KEPT_MS,
+	reachListLength,
 	recordsByContact,
 	toConsentEvent,
 	toConsentRecord,
+	toCostLedgerGroup,
 	toSentMessage,
+	toStandingEntry,
 	toTemplateState,
 	toWindow,
 	unique,
 	uniqueTemplateKeys,
+	withTemplateQuality,
 } from './common';
 import type { SlotLease } from '../graph/budget';
 import {
@@ -66,12 +83,16 @@ import {
 	sqliteMigrations,
 } from './migrations';
 import type {
+	AccountStanding,
 	ComplianceStore,
 	ContactSnapshot,
 	CostSummaryRow,
 	EraseReport,
 	InboundTouch,
 	ListConsentsPage,
+	ReachReservation,
+	ReachResult,
+	ReportDay,
 	ReserveResult,
 	SendCompletion,
 	SendLeft,
@@ -96,6 +117,60 @@ export function defaultSqlitePath(env: NodeJS.ProcessEnv = process.env): string 
 	const homeVar = process.platform === 'win32' ? 'USERPROFILE' : 'HOME';
 	const userHome = env.N8N_USER_FOLDER ?? env[homeVar] ?? process.cwd();
 	return join(userHome, '.n8n', SQLITE_FILE_NAME);
+}
+
+/** What inspectSqliteFile found. */
+export interface SqliteFileState {
+	/** Whether the file exists; when not, whether the store could create it there. */
+	exists: boolean;
+	creatable?: boolean;
+	/** The stored schema version; 0 when the store's tables are not there (yet). */
+	version: number;
+}
+
+/**
+ * Looks at a store file without writing anything (no file, folder, journal or schema is created,
+ * nothing is migrated): for the store credential's test.
+ */
+export function inspectSqliteFile(path: string): SqliteFileState {
+	if (!existsSync(path)) {
+		let folder = dirname(path);
+		while (!existsSync(folder) && dirname(folder) !== folder) folder = dirname(folder);
+		let creatable = true;
+		try {
+			accessSync(folder, constants.W_OK);
+		} catch {
+			creatable = false;
+		}
+		return { exists: false, creatable, version: 0 };
+	}
+	// Without a WAL (no writer has the file open) a WAL-mode reader would create one and the
+	// shared-memory file: read the file as immutable instead. With one, read through it.
+	const source = existsSync(`${path}-wal`) ? path : immutable(path);
+	let db: DatabaseSync;
+	try {
+		db = new DatabaseSync(source, { readOnly: true });
+	} catch (error) {
+		throw new Error(`SQLite store ${path} cannot be opened: ${(error as Error).message}`);
+	}
+	try {
+		const meta = db
+			.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'")
+			.get();
+		if (!meta) return { exists: true, version: 0 };
+		const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get();
+		return { exists: true, version: row ? Number(row.value) : 0 };
+	} catch (error) {
+		throw new Error(`SQLite store ${path} cannot be read: ${(error as Error).message}`);
+	} finally {
+		db.close();
+	}
+}
+
+function immutable(path: string): URL {
+	const url = pathToFileURL(resolve(path));
+	url.searchParams.set('immutable', '1');
+	return url;
 }
 
 export interface SqliteStoreOptions {
@@ -264,7 +339,44 @@ export class SqliteComplianceStore implements ComplianceStore {
 				}
 			}
 			if (keys.length > 0) snapshot.sends = this.sendsByKey(keys);
-			if (templates.length > 0) snapshot.templates = this.templateStates(templates);
+			const subjects = templates.map(templateSubject);
+			if (request.standing) subjects.push(PORTFOLIO, request.sender);
+			const standing = subjects.length > 0 ? this.standingOf(subjects, request.sender) : [];
+			if (templates.length > 0) {
+				snapshot.templates = withTemplateQuality(this.templateStates(templates), standing);
+			}
+			if (request.standing) {
+				snapshot.standing = standing.filter((e) => !e.subject.startsWith('template:'));
+			}
+			if (request.reach) {
+				const { now, oldest, limit } = request.reach;
+				const since = now - MESSAGING_LIMIT_PERIOD_MS;
+				const hashes = [...byHash.keys()];
+				if (hashes.length > 0) {
+					for (const row of this.all(
+						`SELECT contact_hash, reached_at FROM messaging_reach
+						WHERE ${inList('contact_hash', hashes)} AND reached_at > ?`,
+						listParameter(hashes),
+						since,
+					)) {
+						byHash.get(String(row.contact_hash))!.reachedAt = Number(row.reached_at);
+					}
+				}
+				const stored = messagingLimitFromMeta(
+					this.get(
+						"SELECT value FROM account_standing WHERE subject = ? AND name = 'messaging_limit'",
+						PORTFOLIO,
+					)?.value,
+				);
+				const count = this.reachCount(since);
+				snapshot.reach = {
+					count,
+					oldestReachedAt: this.oldestReach(
+						since,
+						reachListLength(count, lowerMessagingLimit(stored, limit), oldest),
+					),
+				};
+			}
 		});
 		return snapshot;
 	}
@@ -296,12 +408,24 @@ export class SqliteComplianceStore implements ComplianceStore {
 	}
 
 	async getConsentHistory(contact: string): Promise<ConsentEvent[]> {
-		this.ready();
 		checkText('getConsentHistory: contact', contact);
-		return this.all(
-			'SELECT * FROM consent_events WHERE contact = ? ORDER BY coalesce(effective_at, at), id',
-			contact,
-		).map(toConsentEvent);
+		return (await this.getConsentHistories([contact])).get(contact)!;
+	}
+
+	async getConsentHistories(contacts: string[]): Promise<Map<string, ConsentEvent[]>> {
+		this.ready();
+		const list = unique(contacts);
+		list.forEach((c, i) => checkText(`getConsentHistories: contacts[${i}]`, c));
+		const result = new Map<string, ConsentEvent[]>(list.map((c) => [c, []]));
+		if (list.length === 0) return result;
+		for (const row of this.all(
+			`SELECT * FROM consent_events WHERE ${inList('contact', list)}
+			ORDER BY contact, coalesce(effective_at, at), id`,
+			listParameter(list),
+		)) {
+			result.get(String(row.contact))!.push(toConsentEvent(row));
+		}
+		return result;
 	}
 
 	async listConsents(page: ListConsentsPage): Promise<ConsentRecord[]> {
@@ -540,16 +664,146 @@ export class SqliteComplianceStore implements ComplianceStore {
 		});
 	}
 
-	async eraseContact(contact: string, at: number): Promise<EraseReport> {
+	async costReport(days: readonly ReportDay[]): Promise<CostLedgerGroup[]> {
+		this.ready();
+		checkReportDays(days);
+		if (days.length === 0) return [];
+		// The days lead, so each one reads its range of the ledger through the index on `at`.
+		return this.all(
+			`SELECT d.key AS day, CASE WHEN substr(k.kind, 1, 9) = 'template:' THEN substr(k.kind, 10) END AS template,
+				c.category, c.pricing_type, c.market, c.currency, count(*) AS messages,
+				sum(c.billable) AS billable, total(c.estimated_price) AS total
+			FROM json_each(?) AS d
+			CROSS JOIN cost_ledger AS c
+			LEFT JOIN (SELECT wamid, min(kind) AS kind FROM sent_messages WHERE wamid IS NOT NULL GROUP BY wamid) AS k
+				ON k.wamid = c.wamid
+			WHERE c.at >= d.value ->> 0 AND c.at < d.value ->> 1
+			GROUP BY 1, 2, 3, 4, 5, 6
+			ORDER BY 1, 2, 3, 4, 5, 6`,
+			JSON.stringify(days.map((d) => [d.start, d.end])),
+		).map(toCostLedgerGroup);
+	}
+
+	async reserveReach(reservation: ReachReservation): Promise<ReachResult> {
 		const hash = this.ready();
+		checkReachReservation(reservation);
+		const { now, limit, oldest } = reservation;
+		const recipients = reservation.recipients.map((r) => ({ ...r, hash: hash(r.contact) }));
+		return this.write(() => {
+			const since = now - MESSAGING_LIMIT_PERIOD_MS;
+			// Recipients who left the 24 hours say nothing any more: gone, hash and all.
+			const pruned = Number(
+				this.run('DELETE FROM messaging_reach WHERE reached_at <= ?', since).changes,
+			);
+			const hashes = unique(recipients.map((r) => r.hash));
+			const counted = new Set(
+				hashes.length === 0
+					? []
+					: this.all(
+							`SELECT contact_hash FROM messaging_reach WHERE ${inList('contact_hash', hashes)}`,
+							listParameter(hashes),
+						).map((row) => String(row.contact_hash)),
+			);
+			// Every row left is counted: the total is the count.
+			const count = this.reachTotal() - pruned;
+			const admission = admitRecipients(
+				recipients,
+				(r) => r.hash,
+				(h) => counted.has(h),
+				count,
+				limit,
+			);
+			// One statement each for the whole batch: a row's own statement costs more than its write.
+			if (admission.refreshed.length > 0) {
+				this.run(
+					`UPDATE messaging_reach SET previous_at = reached_at, reached_at = max(reached_at, ?),
+						reserved_by = r.value ->> 1
+					FROM json_each(?) AS r
+					WHERE contact_hash = r.value ->> 0`,
+					now,
+					JSON.stringify(admission.refreshed.map((r) => [r.hash, r.key])),
+				);
+			}
+			if (admission.added.length > 0) {
+				this.run(
+					`INSERT INTO messaging_reach (contact_hash, reached_at, previous_at, reserved_by)
+					SELECT value ->> 0, ?, NULL, value ->> 1 FROM json_each(?)`,
+					now,
+					JSON.stringify(admission.added.map((r) => [r.hash, r.key])),
+				);
+			}
+			const after = count + admission.added.length;
+			this.run('UPDATE messaging_reach_total SET rows = ? WHERE id = 1', after);
+			return {
+				refused: admission.refused.map((r) => r.contact),
+				usage: {
+					count: after,
+					oldestReachedAt: this.oldestReach(since, reachListLength(after, limit, oldest)),
+				},
+			};
+		});
+	}
+
+	async releaseReach(keys: string[]): Promise<void> {
+		this.ready();
+		keys.forEach((k, i) => checkText(`releaseReach: keys[${i}]`, k));
+		if (keys.length === 0) return;
+		const list = JSON.stringify(unique(keys));
+		this.write(() => {
+			const gone = this.run(
+				`DELETE FROM messaging_reach
+				WHERE reserved_by IN (SELECT value FROM json_each(?)) AND previous_at IS NULL`,
+				list,
+			).changes;
+			this.run('UPDATE messaging_reach_total SET rows = rows - ? WHERE id = 1', gone);
+			this.run(
+				`UPDATE messaging_reach SET reached_at = previous_at, previous_at = NULL, reserved_by = NULL
+				WHERE reserved_by IN (SELECT value FROM json_each(?))`,
+				list,
+			);
+		});
+	}
+
+	async recordStanding(entries: StandingEntry[]): Promise<void> {
+		this.ready();
+		checkStanding('recordStanding', entries);
+		if (entries.length > 0) this.write(() => this.applyEffects({ standing: entries }, 0));
+	}
+
+	async getAccountStanding(now: number): Promise<AccountStanding> {
+		this.ready();
+		checkTime('getAccountStanding: now', now);
+		return this.read(() => {
+			const entries = this.all('SELECT * FROM account_standing ORDER BY subject, name').map(
+				toStandingEntry,
+			);
+			const templates = this.all(
+				'SELECT * FROM template_states ORDER BY account, name, language',
+			).map(toTemplateState);
+			return {
+				entries,
+				templates: withTemplateQuality(templates, entries),
+				reachedLast24h: this.reachCount(now - MESSAGING_LIMIT_PERIOD_MS),
+			};
+		});
+	}
+
+	async eraseContact(contact: string, at: number): Promise<EraseReport> {
 		checkText('eraseContact: contact', contact);
-		checkTime('eraseContact: at', at);
-		const contactHash = hash(contact);
+		return (await this.eraseContacts([contact], at))[0];
+	}
+
+	async eraseContacts(contacts: string[], at: number): Promise<EraseReport[]> {
+		const hash = this.ready();
+		const list = unique(contacts);
+		list.forEach((c, i) => checkText(`eraseContacts: contacts[${i}]`, c));
+		checkTime('eraseContacts: at', at);
+		if (list.length === 0) return [];
 		// Deleted rows would otherwise linger in free pages and in the WAL: overwrite them with
 		// zeros, then copy the WAL back and empty it (best effort: a reader may hold it open).
 		this.db.exec('PRAGMA secure_delete = ON');
 		try {
-			return this.write(() => this.erase(contact, contactHash, at));
+			return this.write(() => list.map((contact) => this.erase(contact, hash(contact), at)));
 		} finally {
 			this.db.exec('PRAGMA secure_delete = OFF');
 			this.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
@@ -774,8 +1028,8 @@ export class SqliteComplianceStore implements ComplianceStore {
 		for (const c of effects.costs ?? []) {
 			this.run(
 				`INSERT INTO cost_ledger (wamid, category, sender, contact, pricing_type, billable, at,
-					estimated_price, currency)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+					estimated_price, currency, market)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 				c.wamid,
 				c.category,
 				c.sender,
@@ -785,6 +1039,20 @@ export class SqliteComplianceStore implements ComplianceStore {
 				c.at,
 				c.estimatedPrice ?? null,
 				c.currency ?? null,
+				c.market ?? null,
+			);
+		}
+		for (const e of newestStanding(effects.standing ?? [])) {
+			this.run(
+				`INSERT INTO account_standing (subject, name, value, at, source) VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (subject, name) DO UPDATE SET
+					value = excluded.value, at = excluded.at, source = excluded.source
+				WHERE excluded.at >= account_standing.at`,
+				e.subject,
+				e.name,
+				e.value,
+				e.at,
+				e.source,
 			);
 		}
 		for (const t of effects.templates ?? []) {
@@ -927,6 +1195,40 @@ export class SqliteComplianceStore implements ComplianceStore {
 				JSON.stringify(keys),
 			).map((row) => [String(row.idempotency_key), toSentMessage(row)]),
 		);
+	}
+
+	/** Recipients reached after `since`: the total less those not counted any more, not yet pruned. */
+	private reachCount(since: number): number {
+		const left = Number(
+			this.get('SELECT count(*) AS n FROM messaging_reach WHERE reached_at <= ?', since)!.n,
+		);
+		return this.reachTotal() - left;
+	}
+
+	private reachTotal(): number {
+		return Number(this.get('SELECT rows FROM messaging_reach_total WHERE id = 1')!.rows);
+	}
+
+	private oldestReach(since: number, limit: number): number[] {
+		if (limit <= 0) return [];
+		return this.all(
+			'SELECT reached_at FROM messaging_reach WHERE reached_at > ? ORDER BY reached_at LIMIT ?',
+			since,
+			limit,
+		).map((row) => Number(row.reached_at));
+	}
+
+	/** The standing entries of `subjects`, and of the display phone number of `sender`. */
+	private standingOf(subjects: readonly string[], sender: string): StandingEntry[] {
+		return this.all(
+			`SELECT * FROM account_standing
+			WHERE subject IN (SELECT value FROM json_each(?))
+				OR subject = (SELECT 'display:' || value FROM account_standing
+					WHERE subject = ? AND name = 'display_phone_number')
+			ORDER BY subject, name`,
+			JSON.stringify(unique(subjects)),
+			sender,
+		).map(toStandingEntry);
 	}
 
 	private templateStates(keys: readonly TemplateKey[]): TemplateState[] {

@@ -9,11 +9,16 @@ import type {
 	WindowState,
 } from '../model';
 import type { SlotLedger } from '../graph/budget';
+import type { MessagingLimit, MessagingLimitUsage } from '../policy/messagingLimit';
+import type { CostLedgerGroup } from '../report/costReport';
+import type { StandingEntry } from '../standing';
 
 /**
  * The compliance store: one async, batch-first interface with two backends (SQLite through
- * node:sqlite, PostgreSQL through pg). Every method that takes a list answers it in one round
- * trip, and every read-modify-write runs in one transaction, so concurrent writers lose nothing.
+ * node:sqlite, PostgreSQL through pg). Every method that takes a list answers it with a fixed
+ * number of round trips whatever its length (one for reads; PostgreSQL writes about contacts take
+ * a few: lock, read, write), and every read-modify-write runs in one transaction, so concurrent
+ * writers lose nothing. Consent is decided by one TypeScript function (consent.ts) for both.
  */
 export interface ComplianceStore extends SlotLedger {
 	readonly backend: 'sqlite' | 'postgres';
@@ -41,6 +46,8 @@ export interface ComplianceStore extends SlotLedger {
 	getConsents(contacts: string[]): Promise<Map<string, ConsentRecord[]>>;
 	/** The whole proof trail of one contact, in the order the changes took effect. */
 	getConsentHistory(contact: string): Promise<ConsentEvent[]>;
+	/** getConsentHistory for many contacts in one read: an entry for every requested contact. */
+	getConsentHistories(contacts: string[]): Promise<Map<string, ConsentEvent[]>>;
 	/** Current consents of all contacts, ordered by (contact, purpose), paged by keyset. */
 	listConsents(page: ListConsentsPage): Promise<ConsentRecord[]>;
 	countContacts(): Promise<number>;
@@ -100,12 +107,40 @@ export interface ComplianceStore extends SlotLedger {
 
 	/** Deliveries with from <= at < to, one row per category, pricing type and currency. */
 	costSummary(range: { from: number; to: number }): Promise<CostSummaryRow[]>;
+	/**
+	 * The cost ledger summed per day of `days` (consecutive, oldest first), template (from the
+	 * send record of the message), pricing category and type, market and currency: one group per
+	 * combination that has deliveries. Shape it with report/buildCostReport.
+	 */
+	costReport(days: readonly ReportDay[]): Promise<CostLedgerGroup[]>;
+
+	/**
+	 * The portfolio's messaging limit, the authority between processes: in one transaction with
+	 * the count, admits the recipients already counted and then new ones in order while fewer
+	 * than the limit are counted (admitRecipients), and counts every admitted one from `now` on.
+	 * Two processes sending to new contacts at the limit never both pass.
+	 */
+	reserveReach(reservation: ReachReservation): Promise<ReachResult>;
+	/**
+	 * Gives back what reserveReach took for sends that certainly reached nobody, by the key the
+	 * recipient was reserved with: a new recipient stops counting, one counted before counts from
+	 * its earlier time again. A recipient reserved since by another key is left alone.
+	 */
+	releaseReach(keys: string[]): Promise<void>;
+
+	/** Records what Meta said of the account's standing; a value older than the stored one is ignored. */
+	recordStanding(entries: StandingEntry[]): Promise<void>;
+	/** Everything known of the account's standing, with the portfolio's usage at `now`. */
+	getAccountStanding(now: number): Promise<AccountStanding>;
 
 	/**
 	 * GDPR Art. 17: deletes the contact's consents, history, windows and costs, replaces the
 	 * contact in sent messages by its salted hash, and adds the hash to the suppression list.
+	 * Whatever arrives about the contact later is stored without personal data (erasure.ts).
 	 */
 	eraseContact(contact: string, at: number): Promise<EraseReport>;
+	/** eraseContact for many contacts in one transaction: one report per distinct contact, in order. */
+	eraseContacts(contacts: string[], at: number): Promise<EraseReport[]>;
 	/** The salted hash this store uses for `contact` (what stays after erasure). */
 	contactHash(contact: string): Promise<string>;
 }
@@ -117,6 +152,16 @@ export interface SnapshotRequest {
 	marketingSince: number;
 	idempotencyKeys?: string[];
 	templates?: TemplateKey[];
+	/**
+	 * The portfolio's messaging limit usage at `now` (Snapshot.reach) and when each contact was
+	 * last reached (ContactSnapshot.reachedAt). A hold's retryAt is read from the oldest reach
+	 * times: the usage holds those `oldest` more recipients may need, max(0, count - L + oldest),
+	 * L the lower of the stored limit and `limit` (the user's, if set); `oldest` of them when no
+	 * limit is known.
+	 */
+	reach?: { now: number; oldest: number; limit?: MessagingLimit };
+	/** Whether to read the standing of the portfolio and the sender number (Snapshot.standing). */
+	standing?: boolean;
 }
 
 export interface ContactSnapshot {
@@ -132,6 +177,11 @@ export interface ContactSnapshot {
 	 * starting with OPT_OUT_CONFIRMATION_KIND_PREFIX), oldest first: one is allowed per opt-out.
 	 */
 	optOutConfirmationsSentAt: number[];
+	/**
+	 * With SnapshotRequest.reach: when a business-initiated message last reached the contact,
+	 * from any number, if that was in the 24 hours before `reach.now`.
+	 */
+	reachedAt?: number;
 }
 
 export interface Snapshot {
@@ -139,7 +189,15 @@ export interface Snapshot {
 	contacts: Map<string, ContactSnapshot>;
 	/** Earlier sends by idempotency key (only keys that exist). */
 	sends: Map<string, SentMessage>;
+	/** With a template's quality from a webhook when that is newer than the stored state. */
 	templates: TemplateState[];
+	/** With SnapshotRequest.reach: the portfolio's messaging limit usage. */
+	reach?: MessagingLimitUsage;
+	/**
+	 * With SnapshotRequest.standing: the entries of the portfolio, the sender number and its
+	 * display phone number (read them with senderStanding).
+	 */
+	standing?: StandingEntry[];
 }
 
 export interface UnconfirmedSendsPage {
@@ -234,6 +292,8 @@ export interface StoreEffects {
 	 * pending under it (its answer was lost) is accepted with this wamid.
 	 */
 	sendConfirmations?: Array<{ callbackId: string; wamid: string; at: number }>;
+	/** The messaging limit, a number's or a template's quality changed. */
+	standing?: StandingEntry[];
 }
 
 export interface WebhookEventEffects {
@@ -255,6 +315,45 @@ export interface CostSummaryRow {
 	billable: number;
 	estimatedTotal: number;
 	currency?: string;
+}
+
+/** One day of a report: local midnight to the next, ms epoch, end excluded (report/reportDays). */
+export interface ReportDay {
+	readonly start: number;
+	readonly end: number;
+}
+
+export interface ReachReservation {
+	/** When the batch sends: the admitted recipients count for 24 hours from now. */
+	now: number;
+	/** The limit in force (Meta's, or the user's where lower); undefined or 'unlimited' admits all. */
+	limit: MessagingLimit | undefined;
+	/**
+	 * The recipients the batch reaches outside their customer service window, in batch order,
+	 * each with the idempotency key of its first send (what releaseReach gives back by).
+	 */
+	recipients: Array<{ contact: string; key: string }>;
+	/** How many recipients may be held after this batch: `usage` carries the reach times they need. */
+	oldest: number;
+}
+
+export interface ReachResult {
+	/** The recipients refused, past the limit, in batch order. */
+	refused: string[];
+	/**
+	 * The usage after this reservation. `oldestReachedAt` holds the oldest
+	 * max(0, count - limit + oldest) reach times (at most all), for the retryAt of the refused.
+	 */
+	usage: MessagingLimitUsage;
+}
+
+export interface AccountStanding {
+	/** Every stored standing entry, by subject and name. */
+	entries: StandingEntry[];
+	/** Every stored template, with its quality from a webhook where that is newer. */
+	templates: TemplateState[];
+	/** Unique contacts reached with business-initiated messages in the 24 hours before `now`. */
+	reachedLast24h: number;
 }
 
 export interface EraseReport {

@@ -34,8 +34,16 @@
  * - sendFailures: statuses update the sent messages: a failed one marks its send failed (with the
  *   error code; a re-run may send it again), and any status of a send whose answer was lost
  *   confirms it, found by the id the send carried in biz_opaque_callback_data.
- * - costLedger: a status with pricing adds the message to the cost ledger, with the list price of
- *   the contact's market for charged (regular) messages and 0 for free ones.
+ * - costLedger: a delivered (or read) status with pricing adds the message to the cost ledger,
+ *   with the list price of the contact's market for charged (regular) messages and 0 for free
+ *   ones, and the market; a group message once per member (each member's status names them).
+ *   Meta charges a message when it is delivered: a sent status that never turns into a delivery
+ *   costs nothing, so it is not recorded.
+ * - accountStanding: business_capability_update and phone_number_quality_update set the
+ *   portfolio's messaging limit, phone_number_quality_update's FLAGGED / UNFLAGGED the number's
+ *   quality (kept under its display phone number, the only way the webhook names it), and
+ *   message_template_quality_update the template's quality (standing.ts), for Send Template's
+ *   messaging limit and quality rules.
  * - templateState: template status updates set the status (and category) Send Template checks; a
  *   completed category change sets the category of the template as last stored (context.templateState).
  *
@@ -57,13 +65,22 @@ import {
 	type TemplateState,
 } from '../model';
 import { countryOf } from '../phone';
+import { messagingLimitFromMeta } from '../policy/messagingLimit';
 import { effectiveConsent } from '../policy/consent';
 import {
 	META_RATE_CARD_2026_01_USD,
 	estimatePrice,
+	marketOf,
 	validatePricingOptions,
 	type PricingOptions,
 } from '../policy/pricing';
+import {
+	PORTFOLIO,
+	displaySubject,
+	templateSubject,
+	type StandingEntry,
+	type StandingName,
+} from '../standing';
 import { effectiveTime } from '../store/consent';
 import type { StoreEffects } from '../store/types';
 import { canonicalJson } from './dedupe';
@@ -159,6 +176,11 @@ export interface WebhookEffectOptions {
 	 */
 	readonly templateState?: boolean;
 	/**
+	 * Whether the messaging limit and quality ratings in webhooks are stored for Send Template.
+	 * @default true
+	 */
+	readonly accountStanding?: boolean;
+	/**
 	 * Rates for the cost ledger's estimated price.
 	 * @default META_RATE_CARD_2026_01_USD
 	 */
@@ -219,6 +241,7 @@ export class WebhookEffectRules {
 	readonly sendFailures: boolean;
 	readonly costLedger: boolean;
 	readonly templateState: boolean;
+	readonly accountStanding: boolean;
 	readonly recordedBy: string;
 	private readonly optOut?: KeywordMatcher;
 	private readonly optIn?: KeywordMatcher;
@@ -228,6 +251,7 @@ export class WebhookEffectRules {
 	private readonly pricing: PricingOptions;
 	private readonly currency: string;
 	private readonly countries = new Map<string, string | undefined>();
+	private readonly triggers = new WeakMap<WhatsAppEvent, Trigger | undefined>();
 
 	constructor(options: WebhookEffectOptions = {}) {
 		const flag = (name: keyof WebhookEffectOptions): boolean => {
@@ -248,6 +272,7 @@ export class WebhookEffectRules {
 		this.sendFailures = flag('sendFailures');
 		this.costLedger = flag('costLedger');
 		this.templateState = flag('templateState');
+		this.accountStanding = flag('accountStanding');
 		const recordedBy = options.recordedBy ?? 'webhook';
 		if (typeof recordedBy !== 'string' || recordedBy.trim() === '') {
 			throw new WebhookOptionError(
@@ -332,13 +357,55 @@ export class WebhookEffectRules {
 			case 'template_status':
 			case 'template_category':
 				return this.template(event, at, context);
+			case 'template_quality':
+			case 'phone_number_quality':
+			case 'business_capability':
+				return this.standing(event, at);
 			default:
 				return {};
 		}
 	}
 
-	/** What a message means for consent (the first that applies: opt-out, confirmation, opt-in). */
+	/** What a messaging limit or quality webhook says of the account (see accountStanding above). */
+	private standing(event: WhatsAppEvent, at: number): StoreEffects {
+		if (!this.accountStanding) return {};
+		const entries: StandingEntry[] = [];
+		const say = (subject: string, name: StandingName, value: string) =>
+			entries.push({ subject, name, value, at, source: event.field });
+		const limit = (value: string | undefined) => {
+			const parsed = messagingLimitFromMeta(value);
+			if (parsed !== undefined) say(PORTFOLIO, 'messaging_limit', String(parsed));
+		};
+		if (event.kind === 'business_capability') {
+			limit(event.businessCapability?.maxDailyConversations);
+		} else if (event.kind === 'phone_number_quality' && event.phoneNumberQuality) {
+			const q = event.phoneNumberQuality;
+			// current_limit is the throughput level for throughput events, a messaging limit otherwise.
+			const throughput = q.event === 'THROUGHPUT_UPGRADE' || q.event === 'ONBOARDING';
+			limit(q.maxDailyConversations ?? (throughput ? undefined : q.currentLimit));
+			if ((q.event === 'FLAGGED' || q.event === 'UNFLAGGED') && event.displayPhoneNumber) {
+				say(displaySubject(event.displayPhoneNumber), 'quality_rating', q.event);
+			}
+		} else if (event.kind === 'template_quality' && event.template?.quality) {
+			const t = event.template;
+			if (event.businessAccountId) {
+				const key = { account: event.businessAccountId, name: t.name, language: t.language };
+				say(templateSubject(key), 'quality_rating', t.quality!.trim().toUpperCase());
+			}
+		}
+		return entries.length > 0 ? { standing: entries } : {};
+	}
+
+	/**
+	 * What a message means for consent (the first that applies: opt-out, confirmation, opt-in).
+	 * Kept per event: `needs` and `derive` both ask, and matching is the costly part of a message.
+	 */
 	private trigger(event: WhatsAppEvent): Trigger | undefined {
+		if (!this.triggers.has(event)) this.triggers.set(event, this.findTrigger(event));
+		return this.triggers.get(event);
+	}
+
+	private findTrigger(event: WhatsAppEvent): Trigger | undefined {
 		if (event.groupId !== undefined || event.contact === undefined) return undefined;
 		const typed = event.messageType === 'text' ? event.text : undefined;
 		const optOut = this.optOut?.match(typed);
@@ -474,7 +541,8 @@ export class WebhookEffectRules {
 		}
 		const pricing = event.pricing;
 		const costContact = contact ?? event.statusRecipient;
-		if (this.costLedger && pricing && sender && costContact) {
+		const delivered = event.status === 'delivered' || event.status === 'read';
+		if (this.costLedger && pricing && delivered && sender && costContact) {
 			const category = pricing.category ?? 'unknown';
 			const pricingType = pricing.type ?? 'unknown';
 			const entry: CostEntry = {
@@ -491,6 +559,8 @@ export class WebhookEffectRules {
 				entry.estimatedPrice = price;
 				entry.currency = this.currency;
 			}
+			const country = this.country(contact);
+			if (country !== undefined) entry.market = marketOf(country, this.pricing.rateCard);
 			effects.costs = [entry];
 		}
 		return effects;

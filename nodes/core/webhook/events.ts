@@ -40,6 +40,7 @@ export type WhatsAppEventKind =
 	| 'user_preference'
 	| 'phone_number_quality'
 	| 'account_update'
+	| 'business_capability'
 	| 'other';
 
 export const WHATSAPP_EVENT_KINDS: readonly WhatsAppEventKind[] = [
@@ -52,6 +53,7 @@ export const WHATSAPP_EVENT_KINDS: readonly WhatsAppEventKind[] = [
 	'user_preference',
 	'phone_number_quality',
 	'account_update',
+	'business_capability',
 	'other',
 ];
 
@@ -79,7 +81,8 @@ export interface WhatsAppEvent {
 	 * What happened: "message" (a contact wrote), "status" (sent, delivered, read, played or failed
 	 * for a message of ours), "error" (a system, app or account error), "template_status",
 	 * "template_quality", "template_category", "user_preference" (the contact stopped or resumed
-	 * marketing messages in WhatsApp), "phone_number_quality", "account_update", or "other" (a
+	 * marketing messages in WhatsApp), "phone_number_quality", "account_update",
+	 * "business_capability" (the portfolio's messaging limit changed), or "other" (a
 	 * webhook field this version does not read, or one it could not read; see `issues`).
 	 */
 	kind: WhatsAppEventKind;
@@ -228,6 +231,15 @@ export interface WhatsAppEvent {
 		oldLimit?: string;
 		maxDailyConversations?: string;
 	};
+	/**
+	 * A business_capability_update: the portfolio's messaging limit (Meta's value as sent, e.g.
+	 * "TIER_2K", or the older per-phone integer, -1 for unlimited) and phone number allowances.
+	 */
+	businessCapability?: {
+		maxDailyConversations?: string;
+		maxPhoneNumbersPerBusiness?: number;
+		maxPhoneNumbersPerWaba?: number;
+	};
 	/** An account_update: a violation, a ban state, a partner change... */
 	account?: { event: string; violationType?: string; banState?: string; banDate?: string };
 	/** When it happened, ISO 8601 UTC; absent when Meta sent no time for this event. */
@@ -370,6 +382,21 @@ function normalizeChange(
 			setIf(event.account, 'violationType', v.violation_info?.violation_type);
 			setIf(event.account, 'banState', v.ban_info?.waba_ban_state);
 			setIf(event.account, 'banDate', v.ban_info?.waba_ban_date);
+			out.push(keyed(event, options));
+			return;
+		}
+		case 'business_capability_update': {
+			const v = change.value;
+			const event = withTime(base('business_capability', entry, change.field, v), entryTime);
+			event.businessCapability = {};
+			const limit = v.max_daily_conversations_per_business ?? v.max_daily_conversation_per_phone;
+			if (limit !== undefined) event.businessCapability.maxDailyConversations = String(limit);
+			setIf(
+				event.businessCapability,
+				'maxPhoneNumbersPerBusiness',
+				v.max_phone_numbers_per_business,
+			);
+			setIf(event.businessCapability, 'maxPhoneNumbersPerWaba', v.max_phone_numbers_per_waba);
 			out.push(keyed(event, options));
 			return;
 		}

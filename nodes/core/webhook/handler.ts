@@ -2,7 +2,8 @@
  * The Webhook Trigger's request handling, without n8n: the node passes the request in and answers
  * with what comes back.
  *
- * POST: verify the signature (401, nothing recorded) -> parse (400 when it is not a WhatsApp
+ * POST: refuse a body larger than MAX_WEBHOOK_BODY_BYTES (413, before any other work) -> verify
+ * the signature (401, nothing recorded) -> parse (400 when it is not a WhatsApp
  * envelope, nothing recorded) -> split into events -> read what the effects depend on (only for
  * confirmations, resumes and category changes) -> ONE applyWebhookEvents call: the store records
  * every event's dedupe key and applies the effects of the new ones in one transaction, so two
@@ -132,9 +133,12 @@ export interface EmittedWebhookEvent extends WhatsAppEvent {
 }
 
 export interface WebhookPostResult {
-	/** 200: recorded (answer Meta 200); 400: not a WhatsApp webhook; 401: signature check failed. */
-	status: 200 | 400 | 401;
-	/** For 400 and 401: what was wrong, for the log (never contains the secret). */
+	/**
+	 * 200: recorded (answer Meta 200); 400: not a WhatsApp webhook; 401: signature check failed;
+	 * 413: larger than MAX_WEBHOOK_BODY_BYTES.
+	 */
+	status: 200 | 400 | 401 | 413;
+	/** For 400, 401 and 413: what was wrong, for the log (never contains the secret). */
 	error?: string;
 	/** New events that pass the filter, in the order Meta sent them. */
 	events: EmittedWebhookEvent[];
@@ -164,6 +168,13 @@ export async function handleWebhookPost(input: WebhookPostInput): Promise<Webhoo
 	const scope = checkScope(options.dedupeScope);
 	const rules = effectRules(options.effects ?? {});
 
+	const size = bodySize(input.rawBody);
+	if (size > MAX_WEBHOOK_BODY_BYTES) {
+		return rejected(
+			413,
+			`The webhook was rejected: its body has ${size} bytes, more than the ${MAX_WEBHOOK_BODY_BYTES} Meta sends at most, so it does not come from Meta.`,
+		);
+	}
 	if (!verifySignature(input.rawBody, input.signatureHeader, input.appSecret)) {
 		return rejected(401, signatureProblem(input));
 	}
@@ -209,7 +220,20 @@ export async function handleWebhookPost(input: WebhookPostInput): Promise<Webhoo
 	return result;
 }
 
-function rejected(status: 400 | 401, error: string): WebhookPostResult {
+/**
+ * The largest body accepted: Meta's notifications are at most 3 MB (its webhooks documentation),
+ * so a larger one is not Meta's, and refusing it before the signature check and the parse bounds
+ * the work one request can cause (the handler is linear in the body size; 3 MB of events takes
+ * a few hundred milliseconds to parse, split and record).
+ */
+export const MAX_WEBHOOK_BODY_BYTES = 3 * 1024 * 1024;
+
+function bodySize(body: RawBody | undefined): number {
+	if (body === undefined) return 0;
+	return typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.byteLength;
+}
+
+function rejected(status: 400 | 401 | 413, error: string): WebhookPostResult {
 	return { status, error, events: [], duplicates: 0, filtered: 0 };
 }
 
@@ -250,14 +274,11 @@ async function readContext(
 			});
 		}
 	}
-	const [consents, histories, templates] = await Promise.all([
+	const [consents, historyOf, templates] = await Promise.all([
 		consentContacts.size > 0 ? store.getConsents([...consentContacts]) : new Map(),
-		Promise.all(
-			[...historyContacts].map(async (c) => [c, await store.getConsentHistory(c)] as const),
-		),
+		historyContacts.size > 0 ? store.getConsentHistories([...historyContacts]) : new Map(),
 		templateKeys.size > 0 ? store.getTemplateStates([...templateKeys.values()]) : [],
 	]);
-	const historyOf = new Map(histories);
 	const templateOf = new Map<string, TemplateState>(
 		templates.map((t: TemplateState) => [templateKey(t.account, t.name, t.language), t]),
 	);

@@ -184,6 +184,13 @@ export function normalizePayload(text: string): string {
 	return keywordWords(text).join(' ');
 }
 
+/**
+ * A message longer than this (in UTF-16 code units) is never a keyword: a keyword with a few
+ * polite words is far shorter, and not splitting longer texts into words keeps the work per
+ * message small (a text message may have 4096 characters; a forged body far more).
+ */
+export const MAX_KEYWORD_MESSAGE_LENGTH = 256;
+
 /** Thrown when a keyword or filler list cannot be used; `field` names the option. */
 export class KeywordListError extends Error {
 	constructor(
@@ -229,6 +236,7 @@ export class KeywordMatcher {
 	/** The configured keyword `text` amounts to, or undefined when it is not (only) a keyword. */
 	match(text: string | undefined): string | undefined {
 		if (typeof text !== 'string' || this.keywords.size === 0) return undefined;
+		if (text.length > MAX_KEYWORD_MESSAGE_LENGTH) return undefined;
 		const words = keywordWords(text);
 		if (words.length === 0) return undefined;
 		// A keyword that is also a filler ("OK" configured as a keyword) matches before stripping.

@@ -524,16 +524,41 @@ export const UserPreferencesValueSchema = obj({
 });
 export type UserPreferencesValue = z.infer<typeof UserPreferencesValueSchema>;
 
-/** Tier values: TIER_50 ... TIER_100K, TIER_UNLIMITED, TIER_NOT_SET. */
+/**
+ * Tier values: TIER_50 ... TIER_100K, TIER_UNLIMITED, TIER_NOT_SET. FLAGGED / UNFLAGGED (a number
+ * rated low, and its recovery) and DOWNGRADE / UPGRADE (a limit change) are the events Meta sent
+ * before October 2025.
+ */
 export const PhoneNumberQualityUpdateValueSchema = obj({
 	display_phone_number: z.string(),
-	event: openEnum(['ONBOARDING', 'THROUGHPUT_UPGRADE']),
+	event: openEnum([
+		'ONBOARDING',
+		'THROUGHPUT_UPGRADE',
+		'FLAGGED',
+		'UNFLAGGED',
+		'DOWNGRADE',
+		'UPGRADE',
+	]),
 	/** Slated for removal (Feb 2026): use max_daily_conversations_per_business. */
 	current_limit: z.string().optional(),
 	old_limit: z.string().optional(),
 	max_daily_conversations_per_business: z.union([z.string(), z.number()]).optional(),
 });
 export type PhoneNumberQualityUpdateValue = z.infer<typeof PhoneNumberQualityUpdateValueSchema>;
+
+/**
+ * A capability of the business portfolio or account changed, e.g. its messaging limit:
+ * `max_daily_conversations_per_business` (a tier name such as "TIER_2K", or a number in Meta's
+ * example) replaces `max_daily_conversation_per_phone` (an integer, -1 for unlimited; removed in
+ * February 2026).
+ */
+export const BusinessCapabilityUpdateValueSchema = obj({
+	max_daily_conversations_per_business: z.union([z.string(), z.number()]).optional(),
+	max_daily_conversation_per_phone: z.number().optional(),
+	max_phone_numbers_per_business: z.number().optional(),
+	max_phone_numbers_per_waba: z.number().optional(),
+});
+export type BusinessCapabilityUpdateValue = z.infer<typeof BusinessCapabilityUpdateValueSchema>;
 
 export const AccountUpdateValueSchema = obj({
 	event: openEnum([
@@ -575,6 +600,7 @@ export const CHANGE_VALUE_SCHEMAS = {
 	user_preferences: UserPreferencesValueSchema,
 	phone_number_quality_update: PhoneNumberQualityUpdateValueSchema,
 	account_update: AccountUpdateValueSchema,
+	business_capability_update: BusinessCapabilityUpdateValueSchema,
 };
 export type KnownChangeKind = keyof typeof CHANGE_VALUE_SCHEMAS;
 

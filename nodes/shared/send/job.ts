@@ -72,6 +72,8 @@ export interface SnapshotView {
 	/** The earlier send under the job's idempotency key. */
 	readonly existingSend: SentMessage | undefined;
 	readonly templates: Snapshot['templates'];
+	/** The sender number's snapshot as a whole (the portfolio's reach and standing, if asked for). */
+	readonly snapshot: Snapshot;
 }
 
 /** What a node does differently from the other; the pipeline does the rest. */
@@ -84,9 +86,29 @@ export interface SendSpec<J extends SendJob> {
 	 */
 	complete?(jobs: J[], fail: (job: J, error: unknown) => void): Promise<J[]>;
 	/** What the snapshot must hold beyond contacts and keys, for the jobs of one sender number. */
-	snapshotRequest?(jobs: J[], now: number): Pick<SnapshotRequest, 'marketingSince' | 'templates'>;
+	snapshotRequest?(
+		jobs: J[],
+		now: number,
+	): Pick<SnapshotRequest, 'marketingSince' | 'templates' | 'reach' | 'standing'>;
+	/**
+	 * After the store was read for one sender number's jobs, before the rules: what the store
+	 * lacks is asked elsewhere (e.g. the number's standing from Meta) and added to `snapshot`.
+	 * Once per sender number and batch.
+	 */
+	refresh?(sender: string, jobs: J[], snapshot: Snapshot, now: number): Promise<void>;
 	/** The core rules for the batch, in job order. */
 	decide(jobs: J[], view: (job: J) => SnapshotView, now: number): Verdict[];
+	/**
+	 * After the rules, before anything is sent or claimed: takes what the allowed sends need of a
+	 * budget shared with other processes (e.g. the portfolio's messaging limit), for the whole
+	 * batch at once, and returns the verdicts with a hold for each send that did not get it.
+	 */
+	reserve?(jobs: J[], verdicts: Verdict[], now: number): Promise<Verdict[]>;
+	/**
+	 * After the batch: gives back what `reserve` took for the jobs whose sends certainly reached
+	 * nobody (refused before or by Meta, or claimed by another execution).
+	 */
+	release?(unsent: J[]): Promise<void>;
 	/** The request to send, once the send is allowed (a binary file is uploaded here). */
 	payload(job: J, signal: AbortSignal | undefined): Promise<OutboundMessage>;
 	/** The contact's message an allowed job rests on that the store lacks (recorded with a close or a free entry point). */

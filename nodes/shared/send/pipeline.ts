@@ -103,16 +103,15 @@ export async function runSendPipeline<J extends SendJob>(
 	const snapshots = new Map<string, Snapshot>();
 	try {
 		for (const [sender, group] of groupBy(jobs, (job) => job.sender)) {
-			snapshots.set(
+			const snapshot = await store.getSnapshot({
 				sender,
-				await store.getSnapshot({
-					sender,
-					contacts: unique(group.map((job) => job.recipient.contact)),
-					idempotencyKeys: unique(group.map((job) => job.idempotencyKey)),
-					marketingSince: now,
-					...spec.snapshotRequest?.(group, now),
-				}),
-			);
+				contacts: unique(group.map((job) => job.recipient.contact)),
+				idempotencyKeys: unique(group.map((job) => job.idempotencyKey)),
+				marketingSince: now,
+				...spec.snapshotRequest?.(group, now),
+			});
+			await spec.refresh?.(sender, group, snapshot, now);
+			snapshots.set(sender, snapshot);
 		}
 	} catch (error) {
 		throw toNodeError(node, error);
@@ -129,10 +128,13 @@ export async function runSendPipeline<J extends SendJob>(
 					contact: snapshot.contacts.get(job.recipient.contact),
 					existingSend: snapshot.sends.get(job.idempotencyKey),
 					templates: snapshot.templates,
+					snapshot,
 				};
 			},
 			now,
 		);
+		// What the allowed sends take of budgets shared with other processes, for the whole batch.
+		if (spec.reserve) verdicts = await spec.reserve(jobs, verdicts, now);
 	} catch (error) {
 		throw toNodeError(node, error);
 	}
@@ -176,6 +178,8 @@ export async function runSendPipeline<J extends SendJob>(
 	// chunks as they come back, so a crash leaves only the requests under way uncertain.
 	const claims = new SendClaims(store);
 	const recorder = new SendRecorder(store, { clock });
+	/** Allowed jobs whose message certainly reached nobody from this execution. */
+	const unsent: J[] = [];
 	const sendOne = async (job: J): Promise<Outcome> => {
 		const verdict = allowed.get(job)!;
 		let claimedElsewhere: Outcome | undefined;
@@ -238,8 +242,13 @@ export async function runSendPipeline<J extends SendJob>(
 				},
 			);
 		} catch (error) {
-			if (error instanceof ClaimedElsewhere && claimedElsewhere) return claimedElsewhere;
-			return await refused(job, error, claimed ? callbackId : undefined);
+			if (error instanceof ClaimedElsewhere && claimedElsewhere) {
+				unsent.push(job);
+				return claimedElsewhere;
+			}
+			const outcome = await refused(job, error, claimed ? callbackId : undefined);
+			if (!(claimed && error instanceof GraphApiError && error.outcomeUnknown)) unsent.push(job);
+			return outcome;
 		}
 		const at = clock.now();
 		await recorder.completed({
@@ -323,6 +332,13 @@ export async function runSendPipeline<J extends SendJob>(
 		);
 	}
 	if (escaped) throw toNodeError(node, escaped.error);
+	if (spec.release && unsent.length > 0) {
+		try {
+			await spec.release(unsent);
+		} catch {
+			// A place not given back only keeps a budget on the safe side until it expires.
+		}
+	}
 
 	// 6. Items that repeat an idempotency key of this batch share the first one's result.
 	for (const { job, first } of sameKey) {

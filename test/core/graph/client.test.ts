@@ -485,8 +485,10 @@ describe('GraphClient', () => {
 			await client.sendMessage(PNID, text(), {
 				budget,
 				beforeRequest: async () => void order.push('claim'),
+				afterRequest: () => void order.push('left'),
 			});
-			expect(order).toEqual(['take', 'claim', 'take']);
+			// Marked as left once, when the first request had been handed over; not for the retry.
+			expect(order).toEqual(['take', 'claim', 'left', 'take']);
 			const before = meta.received.length;
 			await expect(
 				client.sendMessage(PNID, text(), {

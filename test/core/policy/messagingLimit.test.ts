@@ -1,5 +1,6 @@
 import { DAY, HOUR } from '../../../nodes/core/clock';
 import {
+	admitRecipients,
 	checkMessagingLimit,
 	lowerMessagingLimit,
 	MESSAGING_LIMIT_TIERS,
@@ -176,5 +177,44 @@ describe('messaging limit', () => {
 		expect(error({ limit: 'TIER_2K' }).field).toBe('messagingLimit.limit');
 		expect(error({ enabled: 'yes' })).toMatchObject({ field: 'messagingLimit.enabled' });
 		expect(resolveMessagingLimitOptions({})).toEqual({ enabled: true, limit: undefined });
+	});
+});
+
+describe('messaging limit: admission (the store applies the rule when a batch reserves its places)', () => {
+	const admit = (
+		recipients: string[],
+		counted: string[],
+		count: number,
+		limit: Parameters<typeof admitRecipients>[4],
+	) =>
+		admitRecipients(
+			recipients,
+			(r) => r,
+			(r) => counted.includes(r),
+			count,
+			limit,
+		);
+
+	it('admits contacts already counted, then new ones in order while fewer than the limit are counted', () => {
+		expect(admit(['new-1', 'old', 'new-2', 'new-3'], ['old'], 2, 4)).toEqual({
+			refreshed: ['old'],
+			added: ['new-1', 'new-2'],
+			refused: ['new-3'],
+		});
+	});
+
+	it('refuses every new contact at the limit and none when it is unknown or unlimited', () => {
+		expect(admit(['a', 'b'], [], 3, 3).refused).toEqual(['a', 'b']);
+		expect(admit(['a', 'b'], [], 3, 2).refused).toEqual(['a', 'b']);
+		expect(admit(['a', 'b'], [], 3, undefined).added).toEqual(['a', 'b']);
+		expect(admit(['a', 'b'], [], 3, 'unlimited').added).toEqual(['a', 'b']);
+	});
+
+	it('takes a contact given twice once', () => {
+		expect(admit(['a', 'a', 'b'], [], 0, 1)).toEqual({
+			refreshed: [],
+			added: ['a'],
+			refused: ['b'],
+		});
 	});
 });

@@ -126,3 +126,69 @@ describe('cost report', () => {
 		expect(() => buildCostReport([group({ day: 2 })], DAYS)).toThrow(RangeError);
 	});
 });
+
+describe('cost report: broken down by what the reader chose', () => {
+	const groups = [
+		group({}),
+		group({ day: 1, template: 'autumn_sale', market: 'Spain', estimatedTotal: 0.0615 }),
+		group({
+			day: 1,
+			category: 'utility',
+			template: 'order_update',
+			estimatedTotal: 0.055,
+			currency: 'EUR',
+		}),
+	];
+
+	it('sums everything left out, and keeps currencies apart', () => {
+		expect(buildCostReport(groups, DAYS, []).lines).toEqual([
+			{ messages: 1, billable: 1, estimatedCost: 0.055, currency: 'EUR' },
+			{ messages: 2, billable: 2, estimatedCost: 0.198, currency: 'USD' },
+		]);
+	});
+
+	it('per template only: the period as a whole', () => {
+		expect(
+			buildCostReport(groups, DAYS, ['template']).lines.map((l) => [l.template, l.messages]),
+		).toEqual([
+			['autumn_sale', 1],
+			['order_update', 1],
+			['spring_sale', 1],
+		]);
+	});
+
+	it('per market and category: the category brings its pricing type and group flag', () => {
+		expect(buildCostReport(groups, DAYS, ['market', 'category']).lines).toEqual([
+			{
+				category: 'marketing',
+				group: false,
+				pricingType: 'regular',
+				market: 'Germany',
+				currency: 'USD',
+				messages: 1,
+				billable: 1,
+				estimatedCost: 0.1365,
+			},
+			{
+				category: 'marketing',
+				group: false,
+				pricingType: 'regular',
+				market: 'Spain',
+				currency: 'USD',
+				messages: 1,
+				billable: 1,
+				estimatedCost: 0.0615,
+			},
+			{
+				category: 'utility',
+				group: false,
+				pricingType: 'regular',
+				market: 'Germany',
+				currency: 'EUR',
+				messages: 1,
+				billable: 1,
+				estimatedCost: 0.055,
+			},
+		]);
+	});
+});

@@ -173,6 +173,24 @@ export function describeComplianceStore(name: string, makeTarget: MakeTarget): v
 			return records.find((r) => r.purpose === purpose);
 		}
 
+		/** The snapshot of an erased contact: nothing but the suppression; and its send under `key`. */
+		async function erasedSnapshot(contact: string, key: string) {
+			const snapshot = await store.getSnapshot({
+				sender: SENDER,
+				contacts: [contact],
+				marketingSince: 0,
+				idempotencyKeys: [key],
+			});
+			expect(snapshot.contacts.get(contact)).toEqual({
+				contact,
+				consents: [],
+				suppressed: true,
+				marketingSentAt: [],
+				optOutConfirmationsSentAt: [],
+			});
+			return snapshot;
+		}
+
 		describe('migrations', () => {
 			it('creates the schema at the current version and can run again', async () => {
 				await store.migrate();
@@ -588,6 +606,23 @@ export function describeComplianceStore(name: string, makeTarget: MakeTarget): v
 					[T0 + HOUR, 'marketing', 'opt_in'],
 					[T0 + 2 * HOUR, 'marketing', 'opt_out'],
 				]);
+			});
+
+			it('reads the histories of many contacts at once, an entry for every requested contact', async () => {
+				await store.recordConsent([
+					consent(BOB, 'opt_in', T0 + HOUR),
+					consent(ALICE, 'opt_out', T0 + HOUR),
+					consent(ALICE, 'opt_in', T0),
+				]);
+				const histories = await store.getConsentHistories([ALICE, CAROL, BOB, ALICE]);
+				expect([...histories.keys()]).toEqual([ALICE, CAROL, BOB]);
+				expect(histories.get(ALICE)!.map((e) => [e.action, e.at])).toEqual([
+					['opt_in', T0],
+					['opt_out', T0 + HOUR],
+				]);
+				expect(histories.get(BOB)).toEqual(await store.getConsentHistory(BOB));
+				expect(histories.get(CAROL)).toEqual([]);
+				expect(await store.getConsentHistories([])).toEqual(new Map());
 			});
 
 			it('answers getConsents with an entry for every requested contact', async () => {
@@ -1378,23 +1413,37 @@ export function describeComplianceStore(name: string, makeTarget: MakeTarget): v
 				expect(await target.dumpTables()).not.toContain(ALICE);
 				expect(await target.dumpTables()).toContain(BOB);
 
-				const snapshot = await store.getSnapshot({
-					sender: SENDER,
-					contacts: [ALICE],
-					marketingSince: 0,
-					idempotencyKeys: ['order-1'],
-				});
-				expect(snapshot.contacts.get(ALICE)).toEqual({
-					contact: ALICE,
-					consents: [],
-					suppressed: true,
-					marketingSentAt: [],
-					optOutConfirmationsSentAt: [],
-				});
+				const snapshot = await erasedSnapshot(ALICE, 'order-1');
 				// The idempotency key still protects against a second send.
 				expect(snapshot.sends.get('order-1')).toMatchObject({ contact: hash, wamid: 'wamid.x1' });
 				expect(await store.getConsentHistory(ALICE)).toEqual([]);
 				expect((await store.eraseContact(ALICE, T0 + 2 * DAY)).alreadySuppressed).toBe(true);
+			});
+
+			it('erases many contacts at once, one report per contact', async () => {
+				await store.recordConsent([
+					consent(ALICE, 'opt_in', T0),
+					consent(BOB, 'opt_in', T0),
+					consent(BOB, 'opt_in', T0, { purpose: 'transactional' }),
+					consent(CAROL, 'opt_in', T0),
+				]);
+				await store.eraseContact(CAROL, T0);
+				const reports = await store.eraseContacts([BOB, ALICE, CAROL, BOB], T0 + DAY);
+				expect(
+					reports.map((r) => [r.consentRecords, r.consentEvents, r.alreadySuppressed]),
+				).toEqual([
+					[2, 2, false],
+					[1, 1, false],
+					[0, 0, true],
+				]);
+				expect(reports.map((r) => r.contactHash)).toEqual([
+					await store.contactHash(BOB),
+					await store.contactHash(ALICE),
+					await store.contactHash(CAROL),
+				]);
+				const dump = await target.dumpTables();
+				for (const contact of [ALICE, BOB, CAROL]) expect(dump).not.toContain(contact);
+				expect(await store.eraseContacts([], T0)).toEqual([]);
 			});
 
 			it('does not let an erased contact be opted in again, nor store anything about it', async () => {
@@ -1468,19 +1517,7 @@ export function describeComplianceStore(name: string, makeTarget: MakeTarget): v
 				expect(await store.costSummary({ from: 0, to: T0 + 2 * DAY })).toMatchObject([
 					{ category: 'marketing', messages: 1 },
 				]);
-				const snapshot = await store.getSnapshot({
-					sender: SENDER,
-					contacts: [ALICE],
-					marketingSince: 0,
-					idempotencyKeys: ['order-9'],
-				});
-				expect(snapshot.contacts.get(ALICE)).toEqual({
-					contact: ALICE,
-					consents: [],
-					suppressed: true,
-					marketingSentAt: [],
-					optOutConfirmationsSentAt: [],
-				});
+				const snapshot = await erasedSnapshot(ALICE, 'order-9');
 				expect(snapshot.sends.get('order-9')).toMatchObject({ contact: hash, state: 'failed' });
 			});
 

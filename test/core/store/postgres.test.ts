@@ -17,6 +17,7 @@ import {
 	DEFAULT_APPLICATION_NAME,
 	PostgresComplianceStore,
 } from '../../../nodes/core/store/postgres';
+import { describeAccount } from './accountContract';
 import { describeSending } from './sendContract';
 import { RACERS, describeComplianceStore, type MakeTarget } from './contract';
 
@@ -107,6 +108,7 @@ if (!url) {
 
 	describeComplianceStore('postgres', makeTarget);
 	describeSending('postgres', makeTarget);
+	describeAccount('postgres', makeTarget);
 
 	describe('postgres store', () => {
 		/** A pool that counts the statements its connections send: one per round trip. */
@@ -174,7 +176,7 @@ if (!url) {
 			}
 		});
 
-		it('writes each batch in a few statements, as many for 50 contacts as for one', async () => {
+		it('writes (and reads histories) in a few statements per batch, as many for 50 contacts as for one', async () => {
 			const { pool, counter } = countingPool();
 			const store = new PostgresComplianceStore({ pool, schema, tablePrefix: nextPrefix() });
 			try {
@@ -255,6 +257,10 @@ if (!url) {
 							),
 					],
 				];
+				writers.push(
+					['eraseContacts', 4, (contacts) => store.eraseContacts(contacts, T0)],
+					['getConsentHistories', 1, (contacts) => store.getConsentHistories(contacts)],
+				);
 				for (const [name, most, write] of writers) {
 					const statements = [];
 					for (const size of [1, 50]) {

@@ -10,6 +10,7 @@ import {
 	sqliteMigrations,
 } from '../../../nodes/core/store/migrations';
 import { SqliteComplianceStore, defaultSqlitePath } from '../../../nodes/core/store/sqlite';
+import { describeAccount } from './accountContract';
 import { describeSending } from './sendContract';
 import { RACERS, describeComplianceStore, type MakeTarget } from './contract';
 import { startRacers, type Racers } from './sqlite-racers';
@@ -61,6 +62,7 @@ const makeTarget: MakeTarget = async ({ clock }) => {
 
 describeComplianceStore('sqlite', makeTarget);
 describeSending('sqlite', makeTarget);
+describeAccount('sqlite', makeTarget);
 
 describe('sqlite store', () => {
 	let dir: string;

@@ -23,6 +23,8 @@ import {
 	adReferral,
 	buttonReplyWebhook,
 	CONTACT_WA_ID,
+	DISPLAY_PHONE_NUMBER,
+	envelope,
 	listReplyWebhook,
 	PHONE_NUMBER_ID,
 	phoneNumberQualityWebhook,
@@ -540,14 +542,68 @@ describe('effects: statuses', () => {
 				at: AT,
 				estimatedPrice: META_RATE_CARD_2026_01_USD.markets.Germany.marketing,
 				currency: 'USD',
+				market: 'Germany',
 			},
 		]);
+	});
+
+	it('records the delivery, not the sent status: Meta charges a message when it is delivered (costLedger)', () => {
+		expect(effects(statusWebhook({ status: 'sent' }))).toEqual({});
+		const read = effects(
+			statusWebhook({
+				status: 'read',
+				pricing: { billable: true, pricing_model: 'PMP', type: 'regular', category: 'utility' },
+			}),
+		);
+		expect(read.costs).toEqual([expect.objectContaining({ category: 'utility', at: AT })]);
+	});
+
+	it('counts a group message once per member, at the category it bills (costLedger)', () => {
+		// Each member's status names the member (recipient_participant_id) under the group's id.
+		const member = (participant: string) =>
+			event(
+				envelope([
+					{
+						field: 'messages',
+						value: {
+							messaging_product: 'whatsapp',
+							metadata: { display_phone_number: '4930901820', phone_number_id: PHONE_NUMBER_ID },
+							statuses: [
+								{
+									id: 'wamid.group-1',
+									status: 'delivered',
+									timestamp: TIMESTAMP,
+									recipient_id: '120363025555555555',
+									recipient_type: 'group',
+									recipient_participant_id: participant,
+									pricing: {
+										billable: true,
+										pricing_model: 'PMP',
+										type: 'regular',
+										category: 'group_marketing',
+									},
+								},
+							],
+						},
+					},
+				]),
+			);
+		const costs = ['4915112345601', '447812345678'].flatMap(
+			(participant) => deriveEffects(member(participant), {}, { receivedAt: RECEIVED }).costs ?? [],
+		);
+		expect(costs.map((c) => [c.wamid, c.contact, c.category, c.market])).toEqual([
+			['wamid.group-1', '4915112345601', 'group_marketing', 'Germany'],
+			['wamid.group-1', '447812345678', 'group_marketing', 'United Kingdom'],
+		]);
+		expect(costs[1].estimatedPrice).toBe(
+			META_RATE_CARD_2026_01_USD.markets['United Kingdom'].marketing,
+		);
 	});
 
 	it('free deliveries cost 0; unknown categories get no estimate', () => {
 		const free = effects(
 			statusWebhook({
-				status: 'sent',
+				status: 'delivered',
 				pricing: {
 					billable: false,
 					pricing_model: 'PMP',
@@ -564,7 +620,7 @@ describe('effects: statuses', () => {
 		});
 		const lite = effects(
 			statusWebhook({
-				status: 'sent',
+				status: 'delivered',
 				pricing: {
 					billable: true,
 					pricing_model: 'PMP',
@@ -646,10 +702,74 @@ describe('effects: templates (templateState)', () => {
 		);
 	});
 
-	it('quality, phone number and error events change nothing', () => {
-		expect(effects(templateQualityWebhook({ next: 'RED' }))).toEqual({});
-		expect(effects(phoneNumberQualityWebhook())).toEqual({});
+	it('error events change nothing', () => {
 		expect(effects(valueErrorsWebhook())).toEqual({});
+	});
+});
+
+describe('effects: the account standing (accountStanding)', () => {
+	it("keeps a template's quality under the template", () => {
+		expect(effects(templateQualityWebhook({ next: 'RED' }))).toEqual({
+			standing: [
+				{
+					subject: `template:${WABA_ID}:winter_sale:de`,
+					name: 'quality_rating',
+					value: 'RED',
+					at: 1764241400 * 1000,
+					source: 'message_template_quality_update',
+				},
+			],
+		});
+	});
+
+	it("keeps the portfolio's messaging limit, in any of Meta's forms", () => {
+		const limitOf = (value: JsonObject) =>
+			effects(envelope([{ field: 'business_capability_update', value }], { time: 1764241800 }))
+				.standing;
+		expect(limitOf({ max_daily_conversations_per_business: 'TIER_2K' })).toEqual([
+			{
+				subject: 'portfolio',
+				name: 'messaging_limit',
+				value: '2000',
+				at: 1764241800 * 1000,
+				source: 'business_capability_update',
+			},
+		]);
+		expect(limitOf({ max_daily_conversations_per_business: 10000 })?.[0].value).toBe('10000');
+		expect(limitOf({ max_daily_conversation_per_phone: -1 })?.[0].value).toBe('unlimited');
+		expect(limitOf({ max_phone_numbers_per_waba: 25 })).toBeUndefined();
+	});
+
+	it('reads a phone number quality update: the limit, and a flag under the display phone number', () => {
+		expect(
+			effects(phoneNumberQualityWebhook({ event: 'FLAGGED', currentLimit: 'TIER_250' })).standing,
+		).toEqual([
+			expect.objectContaining({ subject: 'portfolio', name: 'messaging_limit', value: '250' }),
+			expect.objectContaining({
+				subject: `display:${DISPLAY_PHONE_NUMBER}`,
+				name: 'quality_rating',
+				value: 'FLAGGED',
+				source: 'phone_number_quality_update',
+			}),
+		]);
+		// current_limit of a throughput event is the throughput level, not a messaging limit.
+		expect(effects(phoneNumberQualityWebhook())).toEqual({});
+		expect(
+			effects(phoneNumberQualityWebhook({ maxDaily: 'TIER_10K' })).standing?.map((e) => e.value),
+		).toEqual(['10000']);
+		expect(
+			effects(phoneNumberQualityWebhook({ event: 'UNFLAGGED', currentLimit: 'TIER_NOT_SET' }))
+				.standing,
+		).toEqual([expect.objectContaining({ name: 'quality_rating', value: 'UNFLAGGED' })]);
+	});
+
+	it('can be switched off', () => {
+		expect(effects(templateQualityWebhook({ next: 'RED' }), { accountStanding: false })).toEqual(
+			{},
+		);
+		expect(
+			effects(phoneNumberQualityWebhook({ event: 'FLAGGED' }), { accountStanding: false }),
+		).toEqual({});
 	});
 });
 

@@ -410,6 +410,30 @@ describe('events: other fields', () => {
 		});
 	});
 
+	it("a business capability update gives the portfolio's messaging limit as Meta sent it", () => {
+		const value = {
+			max_daily_conversations_per_business: 'TIER_10K',
+			max_phone_numbers_per_waba: 25,
+		};
+		expect(
+			only(envelope([{ field: 'business_capability_update', value }], { time: 1764241800 })),
+		).toMatchObject({
+			kind: 'business_capability',
+			field: 'business_capability_update',
+			businessCapability: { maxDailyConversations: 'TIER_10K', maxPhoneNumbersPerWaba: 25 },
+			timestampMs: 1764241800 * 1000,
+			raw: value,
+		});
+		// The older field: an integer, -1 for unlimited.
+		expect(
+			only(
+				envelope([
+					{ field: 'business_capability_update', value: { max_daily_conversation_per_phone: -1 } },
+				]),
+			).businessCapability,
+		).toEqual({ maxDailyConversations: '-1' });
+	});
+
 	it('a field this version does not read becomes kind "other" with its value as raw', () => {
 		const value = { alert_type: 'INCREASED_CAPABILITIES_ELIGIBILITY_DEFERRED' };
 		const event = only(envelope([{ field: 'account_alerts', value }], { time: 1764241700 }));

@@ -7,10 +7,12 @@ import { HOUR, ManualClock } from '../../../nodes/core/clock';
 import { ALL_PURPOSES, MARKETING } from '../../../nodes/core/model';
 import { SqliteComplianceStore } from '../../../nodes/core/store/sqlite';
 import { WebhookOptionError } from '../../../nodes/core/webhook/effects';
+import { MAX_KEYWORD_MESSAGE_LENGTH } from '../../../nodes/core/webhook/keywords';
 import {
 	CONSENT_AFTER_UNREADABLE,
 	handleWebhookGet,
 	handleWebhookPost,
+	MAX_WEBHOOK_BODY_BYTES,
 	type WebhookHandlerOptions,
 	type WebhookPostResult,
 } from '../../../nodes/core/webhook/handler';
@@ -103,6 +105,63 @@ function batch(messages: JsonObject[], statuses: JsonObject[] = []): JsonObject 
 function textMessage(body: string, id = wamid()): JsonObject {
 	return { from: CONTACT_WA_ID, id, timestamp: TIMESTAMP, type: 'text', text: { body } };
 }
+
+describe('webhook handler: body size', () => {
+	/** A signed batch of text messages padded with long texts to exactly `bytes` bytes. */
+	function bodyOf(bytes: number): string {
+		const messages = Array.from({ length: 750 }, () => textMessage('x'));
+		let text = JSON.stringify(batch(messages));
+		const pad = bytes - Buffer.byteLength(text);
+		const long = 'Hello, is my order on its way? '.repeat(Math.ceil(pad / 31 / 750));
+		let left = pad;
+		for (const m of messages) {
+			const add = Math.min(left, long.length);
+			(m.text as JsonObject).body = `x${long.slice(0, add)}`;
+			left -= add;
+		}
+		text = JSON.stringify(batch(messages));
+		expect(Buffer.byteLength(text)).toBe(bytes);
+		return text;
+	}
+
+	it('is at most the 3 MB Meta sends', () => {
+		expect(MAX_WEBHOOK_BODY_BYTES).toBe(3 * 1024 * 1024);
+	});
+
+	it('refuses a larger body with 413 before checking its signature or reading it, recording nothing', async () => {
+		const before = dumpTables();
+		const tooLarge = bodyOf(MAX_WEBHOOK_BODY_BYTES + 1);
+		for (const signature of [computeSignature(tooLarge, APP_SECRET), 'sha256=forged']) {
+			const result = await post(tooLarge, {}, { signature });
+			expect(result).toMatchObject({ status: 413, events: [], duplicates: 0 });
+			expect(result.error).toBe(
+				`The webhook was rejected: its body has ${MAX_WEBHOOK_BODY_BYTES + 1} bytes, more than the ${MAX_WEBHOOK_BODY_BYTES} Meta sends at most, so it does not come from Meta.`,
+			);
+		}
+		// Counted in bytes, not characters.
+		const wide = JSON.stringify(batch([textMessage('ü'.repeat(MAX_WEBHOOK_BODY_BYTES / 2))]));
+		expect((await post(wide)).status).toBe(413);
+		expect(dumpTables()).toBe(before);
+	});
+
+	it('handles a body of the largest size Meta sends, 750 messages with long texts', async () => {
+		const started = performance.now();
+		const result = await post(bodyOf(MAX_WEBHOOK_BODY_BYTES));
+		const elapsed = performance.now() - started;
+		expect(result.status).toBe(200);
+		expect(result.events).toHaveLength(750);
+		// Linear work; far below what a quadratic step would take on 3 MB (minutes).
+		expect(elapsed).toBeLessThan(10_000);
+	});
+
+	it('does not read a long text as a keyword, however it ends', async () => {
+		const long = `${'please '.repeat(MAX_KEYWORD_MESSAGE_LENGTH / 7 + 1)}STOP`;
+		const result = await post(batch([textMessage(long)]));
+		expect(result.status).toBe(200);
+		expect(result.events[0]).not.toHaveProperty('consentChanges');
+		expect(await store.getConsentHistory(CONTACT_WA_ID)).toEqual([]);
+	});
+});
 
 describe('webhook handler: who may post', () => {
 	it('a forged signature gets 401, emits nothing and leaves the store untouched', async () => {

@@ -5,6 +5,7 @@ import {
 	KeywordListError,
 	KeywordMatcher,
 	keywordWords,
+	MAX_KEYWORD_MESSAGE_LENGTH,
 	normalizePayload,
 } from '../../../nodes/core/webhook/keywords';
 
@@ -117,6 +118,16 @@ describe('keywords: opt-out, matched the way people type them', () => {
 
 	it('leaves KÜNDIGEN out of the defaults: it means cancelling a contract', () => {
 		expect(optOut.match('kündigen')).toBeUndefined();
+	});
+});
+
+describe('keywords: long messages', () => {
+	it('are never a keyword beyond 256 characters, so a long text is not split into words', () => {
+		expect(MAX_KEYWORD_MESSAGE_LENGTH).toBe(256);
+		const padded = (length: number) => `${' '.repeat(length - 4)}STOP`;
+		expect(optOut.match(padded(MAX_KEYWORD_MESSAGE_LENGTH))).toBe('STOP');
+		expect(optOut.match(padded(MAX_KEYWORD_MESSAGE_LENGTH + 1))).toBeUndefined();
+		expect(optOut.match(`${'please '.repeat(500_000)}stop`)).toBeUndefined();
 	});
 });
 

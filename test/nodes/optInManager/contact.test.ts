@@ -214,4 +214,38 @@ describe('erase', () => {
 		expect(again[0].json).toMatchObject({ alreadySuppressed: true, deleted: { consentEvents: 0 } });
 		expect(again[0].json.message).toMatch(/already on the suppression list/);
 	});
+
+	it('erases many items in one store call and reads their histories in one', async () => {
+		const contacts = [contactNo(5), contactNo(6), contactNo(7)];
+		for (const c of contacts) await trailOf(c.e164);
+		const histories = jest.spyOn(db, 'getConsentHistories');
+		const erase = jest.spyOn(db, 'eraseContacts');
+		try {
+			const items = contacts.map((c) => ({ phone: c.e164 }));
+			const perItem = (i: number) => ({ contact: contacts[i].e164 });
+			const [trails] = await run({
+				storePath: store.path,
+				parameters: { resource: 'contact', operation: 'getHistory' },
+				items,
+				perItem,
+			});
+			expect(trails.map((t) => t.json.events)).toEqual([3, 3, 3]);
+			expect(histories).toHaveBeenCalledTimes(1);
+			const [erased] = await run({
+				storePath: store.path,
+				parameters: { resource: 'contact', operation: 'erase' },
+				items: [...items, { phone: contacts[0].e164 }],
+				perItem: (i) => perItem(i % contacts.length),
+			});
+			expect(erase).toHaveBeenCalledTimes(1);
+			expect(erase.mock.calls[0][0]).toEqual(contacts.map((c) => c.waId));
+			expect(erased.map((e) => e.json.deleted)).toEqual(
+				[0, 1, 2, 0].map(() => expect.objectContaining({ consentEvents: 3 })),
+			);
+			expect(erased.map((e) => e.pairedItem)).toEqual([0, 1, 2, 3].map((item) => ({ item })));
+		} finally {
+			histories.mockRestore();
+			erase.mockRestore();
+		}
+	});
 });

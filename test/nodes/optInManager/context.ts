@@ -117,7 +117,8 @@ export function makeContext(options: RunOptions) {
 	// the jest-mock-extended mock, the prototype.
 	const helpers = mock<IExecuteFunctions['helpers']>();
 	helpers.prepareBinaryData.mockImplementation(async (data, fileName, mimeType) => {
-		const buffer = data as Buffer;
+		// As n8n does: a stream is read to its end (a failed stream rejects).
+		const buffer = Buffer.isBuffer(data) ? data : Buffer.concat(await data.toArray());
 		const binary: IBinaryData = {
 			data: buffer.toString('base64'),
 			mimeType: mimeType ?? 'application/octet-stream',

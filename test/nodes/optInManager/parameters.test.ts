@@ -2,7 +2,7 @@ import { NodeHelpers, type INode, type INodeProperties } from 'n8n-workflow';
 
 import { parseTime } from '../../../nodes/WhatsAppOptInManager/actions/common';
 import { consentEventKey } from '../../../nodes/WhatsAppOptInManager/actions/common';
-import { toCsv } from '../../../nodes/WhatsAppOptInManager/actions/bulk/csv';
+import { csvStream } from '../../../nodes/WhatsAppOptInManager/actions/bulk/csv';
 import { copyProblems } from '../uxCopy';
 import { node } from './context';
 
@@ -105,6 +105,19 @@ const CONTRACT: Pin[] = [
 	['bulk', 'export', 'options.fileName', 'string', ''],
 	['bulk', 'export', 'options.historyBinaryPropertyName', 'string', 'history'],
 	['bulk', 'export', 'options.binaryPropertyName', 'string', 'data'],
+	['account', '', 'operation', 'options', 'getStatus'],
+	['account', 'getStatus', 'accountNotice', 'notice', ''],
+	['report', '', 'operation', 'options', 'cost'],
+	['report', 'cost', 'costNotice', 'notice', ''],
+	['report', 'cost', 'period', 'options', 'last_7_days'],
+	['report', 'cost', 'from', 'dateTime', ''],
+	['report', 'cost', 'to', 'dateTime', ''],
+	['report', 'cost', 'groupBy', 'multiOptions', ['day', 'template', 'category', 'market']],
+	['report', 'cost', 'format', 'options', 'items'],
+	['report', 'cost', 'options', 'collection', {}],
+	['report', 'cost', 'options.fileName', 'string', ''],
+	['report', 'cost', 'options.binaryPropertyName', 'string', 'data'],
+	['report', 'cost', 'options.timeZone', 'string', ''],
 	['send', '', 'operation', 'options', 'getUnconfirmed'],
 	['send', 'getUnconfirmed', 'unconfirmedNotice', 'notice', ''],
 	['send', 'getUnconfirmed', 'olderThanMinutes', 'number', 5],
@@ -251,14 +264,47 @@ describe('consent event key', () => {
 });
 
 describe('csv', () => {
-	it('quotes fields with commas, quotes, line breaks and edge spaces, with CRLF lines', () => {
-		const columns = ['a', 'b'] as const;
+	const csv = async (rows: Array<Record<'a' | 'b', string | boolean | undefined>>) =>
+		Buffer.concat(await csvStream(['a', 'b'] as const, pagesOf(rows)).toArray()).toString('utf8');
+
+	async function* pagesOf<T>(rows: T[]) {
+		yield rows.slice(0, 1);
+		yield rows.slice(1);
+	}
+
+	it('quotes fields with commas, quotes, line breaks and edge spaces, with CRLF lines', async () => {
 		expect(
-			toCsv(columns, [
+			await csv([
 				{ a: 'plain', b: 'x, y' },
 				{ a: 'say "hi"', b: 'two\nlines' },
 				{ a: ' padded', b: undefined },
+				{ a: 'cr\ronly', b: true },
 			]),
-		).toBe('a,b\r\nplain,"x, y"\r\n"say ""hi""","two\nlines"\r\n" padded",\r\n');
+		).toBe('a,b\r\nplain,"x, y"\r\n"say ""hi""","two\nlines"\r\n" padded",\r\n"cr\ronly",true\r\n');
+	});
+
+	it('defuses cells a spreadsheet would run as a formula (CSV injection)', async () => {
+		expect(
+			await csv([
+				{ a: '=HYPERLINK("https://evil.example","Click")', b: '+1+1' },
+				{ a: '-2+3', b: '@SUM(A1:A2)' },
+				{ a: '\tcmd', b: 'harmless = text' },
+			]),
+		).toBe(
+			'a,b\r\n' +
+				`"'=HYPERLINK(""https://evil.example"",""Click"")",'+1+1\r\n` +
+				`'-2+3,'@SUM(A1:A2)\r\n` +
+				`"'\tcmd",harmless = text\r\n`,
+		);
+	});
+
+	it('fails the stream when reading the rows fails', async () => {
+		async function* failing() {
+			yield [{ a: 'first', b: undefined }];
+			throw new Error('the store went away');
+		}
+		await expect(csvStream(['a', 'b'] as const, failing()).toArray()).rejects.toThrow(
+			'the store went away',
+		);
 	});
 });

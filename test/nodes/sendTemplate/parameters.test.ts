@@ -67,7 +67,9 @@ describe('Send Template parameters', () => {
 			['dryRun', 'boolean', false],
 			['idempotencyKey', 'string', ''],
 			['frequencyCap', 'fixedCollection', {}],
+			['messagingLimit', 'fixedCollection', {}],
 			['priceTable', 'json', '{}'],
+			['qualityProtection', 'boolean', true],
 			['quietHours', 'fixedCollection', {}],
 			['rateLimit', 'number', 0],
 		]);
@@ -75,7 +77,7 @@ describe('Send Template parameters', () => {
 		expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b)));
 	});
 
-	it('keeps the fields of the frequency cap and the quiet hours', () => {
+	it('keeps the fields of the frequency cap, the quiet hours and the messaging limit', () => {
 		const values = (name: string) =>
 			(option(name).options as Array<{ name: string; values: INodeProperties[] }>).map((g) => [
 				g.name,
@@ -100,6 +102,15 @@ describe('Send Template parameters', () => {
 					['start', 'string', '21:00'],
 					['end', 'string', '08:00'],
 					['fallbackTimeZone', 'string', ''],
+				],
+			],
+		]);
+		expect(values('messagingLimit')).toEqual([
+			[
+				'settings',
+				[
+					['enabled', 'boolean', true],
+					['limit', 'number', 0],
 				],
 			],
 		]);

@@ -153,7 +153,7 @@ describe('Send Template', () => {
 				...['result', 'message', 'reason', 'rule', 'retryAt', 'wamid', 'messageStatus', 'sentAt'],
 				...['to', 'contact', 'waId', 'userId', 'phoneNumberId', 'idempotencyKey', 'messageType'],
 				...['category', 'estimatedPrice', 'currency', 'billable', 'pricingCategory', 'pricingType'],
-				...['template', 'language', 'categoryChanged', 'payload', 'input'],
+				...['template', 'language', 'categoryChanged', 'payload', 'messagingLimit', 'input'],
 			];
 			expect(Object.keys(out.sent[0].json)).toEqual(fields);
 			expect(Object.keys(out.skipped[0].json)).toEqual(fields);
@@ -830,8 +830,8 @@ describe('Send Template', () => {
 });
 
 /**
- * A Graph API stand-in: answers the template list from the sandbox's seed and hands every send
- * (its recipient and the response) to `answerSend`.
+ * A Graph API stand-in: answers the template list from the sandbox's seed, a read of the sender
+ * number with a green rating, and hands every send (its recipient and the response) to `answerSend`.
  */
 async function startStubGraph(
 	env: TestEnv,
@@ -850,6 +850,12 @@ async function startStubGraph(
 					.map((t) => ({ ...(t.raw as object), status: t.status }));
 				res.writeHead(200, { 'content-type': 'application/json' });
 				res.end(JSON.stringify({ data }));
+				return;
+			}
+			if (req.method === 'GET') {
+				// The sender number's standing (GET /<PHONE_NUMBER_ID>).
+				res.writeHead(200, { 'content-type': 'application/json' });
+				res.end(JSON.stringify({ id: url.pathname.split('/').pop(), quality_rating: 'GREEN' }));
 				return;
 			}
 			sends += 1;

@@ -95,6 +95,7 @@ describe('webhook trigger parameters', () => {
 			['options.optOutKeywords', 'string', ''],
 			['options.recordCosts', 'boolean', true],
 			['options.recordConfirmations', 'boolean', true],
+			['options.recordAccountStanding', 'boolean', true],
 			['options.recordSendFailures', 'boolean', true],
 			['options.recordTemplateStatus', 'boolean', true],
 			['options.recordWindow', 'boolean', true],
@@ -107,6 +108,7 @@ describe('webhook trigger parameters', () => {
 		expect([...values('triggerOn')].sort()).toEqual([...WHATSAPP_EVENT_KINDS].sort());
 		expect(values('triggerOn')).toEqual([
 			'account_update',
+			'business_capability',
 			'error',
 			'message',
 			'status',

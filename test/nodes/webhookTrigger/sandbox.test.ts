@@ -90,6 +90,42 @@ describe('webhook trigger activation', () => {
 		expect(sandbox.state.subscribed).toBe(false);
 	});
 
+	it('refuses activation without an App Secret, with or without subscribing, and says how to fix it', async () => {
+		for (const appSecret of ['', '  ']) {
+			for (const extra of [{}, subscribing]) {
+				sandbox.state.subscribed = false;
+				const checked = await callHook(
+					'checkExists',
+					options({ ...extra, cloudApi: { appSecret } }),
+				);
+				expect(checked.error).toBeInstanceOf(NodeOperationError);
+				expect((checked.error as NodeOperationError).message).toBe(
+					'The WhatsApp Cloud API credential has no App Secret, so this trigger cannot check that webhooks come from Meta',
+				);
+				expect((checked.error as NodeOperationError).description).toMatch(
+					/^Enter the app secret of the Meta app .*App Dashboard > App settings > Basic/,
+				);
+				expect(sandbox.state.subscribed).toBe(false);
+			}
+		}
+	});
+
+	it("refuses activation when the store credential's SQLite File is n8n's own database", async () => {
+		const saved = process.env.N8N_USER_FOLDER;
+		process.env.N8N_USER_FOLDER = temp.dir;
+		try {
+			const checked = await callHook(
+				'checkExists',
+				options({ storePath: `${temp.dir}/.n8n/database.sqlite` }),
+			);
+			expect(checked.error).toBeInstanceOf(NodeOperationError);
+			expect((checked.error as Error).message).toMatch(/is n8n's own database/);
+		} finally {
+			if (saved === undefined) delete process.env.N8N_USER_FOLDER;
+			else process.env.N8N_USER_FOLDER = saved;
+		}
+	});
+
 	it('fails activation on a keyword list the core refuses, naming the option', async () => {
 		const checked = await callHook(
 			'checkExists',

@@ -5,6 +5,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { HOUR } from '../../../nodes/core/clock';
 import { ALL_PURPOSES, MARKETING } from '../../../nodes/core/model';
 import type { ComplianceStore } from '../../../nodes/core/store/types';
+import { MAX_WEBHOOK_BODY_BYTES } from '../../../nodes/core/webhook/handler';
 import { closeAllStores } from '../../../nodes/shared/store';
 import {
 	CONTACT_WA_ID,
@@ -12,6 +13,7 @@ import {
 	metadata,
 	PHONE_NUMBER_ID,
 	statusWebhook,
+	templateQualityWebhook,
 	templateStatusWebhook,
 	textMessageWebhook,
 	userPreferencesWebhook,
@@ -158,8 +160,35 @@ describe('webhook trigger: who may post', () => {
 		const call = await post(text('STOP'), {}, { secret: 'not-the-app-secret' });
 		expect(call.res.status).toBe(401);
 		expect(call.result).toEqual({ noWebhookResponse: true });
-		expect(call.res.json().error).toMatch(/does not match/);
-		expect(call.logs.some((l) => l.level === 'warn' && l.message.includes('401'))).toBe(true);
+		// The caller learns that the signature failed; why is in the log only.
+		expect(call.res.json().error).toBe(
+			'The webhook was rejected: its X-Hub-Signature-256 signature could not be verified',
+		);
+		expect(
+			call.logs.some(
+				(l) => l.level === 'warn' && l.message.includes('401') && /does not match/.test(l.message),
+			),
+		).toBe(true);
+		expect(dumpTables(temp.path)).toBe(before);
+	});
+
+	it('an App Secret emptied after activation gets 401 without telling the caller about the credential', async () => {
+		const call = await callWebhook(signedPost(text('Hallo')), {
+			storePath: temp.path,
+			cloudApi: { appSecret: '' },
+		});
+		expect(call.res.status).toBe(401);
+		expect(call.res.body).not.toMatch(/secret|credential/i);
+		expect(call.logs.some((l) => /no app secret/.test(l.message))).toBe(true);
+	});
+
+	it('a body larger than Meta sends gets 413, starts nothing and leaves the store untouched', async () => {
+		const before = dumpTables(temp.path);
+		const call = await post({ ...text('STOP'), padding: 'x'.repeat(MAX_WEBHOOK_BODY_BYTES) });
+		expect(call.res.status).toBe(413);
+		expect(call.result).toEqual({ noWebhookResponse: true });
+		expect(call.res.json().error).toMatch(/more than the 3145728 Meta sends at most/);
+		expect(call.logs.some((l) => l.level === 'warn' && l.message.includes('413'))).toBe(true);
 		expect(dumpTables(temp.path)).toBe(before);
 	});
 
@@ -517,18 +546,33 @@ describe('webhook trigger: side effects, each on by default and each switchable'
 		expect(await stateOf('send-on')).toMatchObject({ state: 'failed', errorCode: 131050 });
 	});
 
-	it('Record Costs: a status with pricing goes into the cost ledger', async () => {
+	it('Record Costs: a delivered status with pricing goes into the cost ledger', async () => {
 		const ledger = async () =>
 			(await store.costSummary({ from: 0, to: Date.now() + HOUR })).reduce(
 				(sum, row) => sum + row.messages,
 				0,
 			);
-		await post(statusWebhook({ status: 'sent', timestamp: nowSeconds() }), {
+		await post(statusWebhook({ status: 'delivered', timestamp: nowSeconds() }), {
 			options: { recordCosts: false },
 		});
 		expect(await ledger()).toBe(0);
-		await post(statusWebhook({ status: 'sent', timestamp: nowSeconds() }));
+		await post(statusWebhook({ status: 'delivered', timestamp: nowSeconds() }));
 		expect(await ledger()).toBe(1);
+	});
+
+	it('Record Quality and Messaging Limit: the ratings and the limit are stored for Send Template', async () => {
+		const templateQuality = async () =>
+			(await store.getAccountStanding(Date.now())).entries.filter(
+				(e) => e.subject === `template:${WABA_ID}:winter_sale:de`,
+			);
+		await post(templateQualityWebhook({ next: 'RED' }), {
+			options: { recordAccountStanding: false },
+		});
+		expect(await templateQuality()).toEqual([]);
+		await post(templateQualityWebhook({ previous: 'YELLOW', next: 'RED' }));
+		expect(await templateQuality()).toEqual([
+			expect.objectContaining({ name: 'quality_rating', value: 'RED' }),
+		]);
 	});
 
 	it('Record Template Status: a status update is stored for Send Template', async () => {

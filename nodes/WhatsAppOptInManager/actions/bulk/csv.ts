@@ -1,3 +1,7 @@
+import { Readable, pipeline } from 'node:stream';
+
+import { stringify } from 'csv-stringify';
+
 import type { ConsentEvent, ConsentRecord } from '../../../core/model';
 import { iso } from '../common';
 
@@ -14,7 +18,10 @@ export const CONSENT_COLUMNS = [
 	'opted_out_at',
 ] as const;
 
-/** The history file: one row per consent change, oldest first per contact. */
+/**
+ * The history file: one row per consent change, per contact in the order the changes took
+ * effect. `at` is the change's own time, `effective_at` the later time it took effect, if any.
+ */
 export const HISTORY_COLUMNS = [
 	'id',
 	'contact',
@@ -34,6 +41,7 @@ export const HISTORY_COLUMNS = [
 	'applied',
 	'status_after',
 	'event_key',
+	'effective_at',
 ] as const;
 
 type Row<C extends readonly string[]> = Record<C[number], string | number | boolean | undefined>;
@@ -72,16 +80,34 @@ export function historyRow(e: ConsentEvent): Row<typeof HISTORY_COLUMNS> {
 		applied: e.applied,
 		status_after: e.statusAfter,
 		event_key: e.eventKey,
+		effective_at: iso(e.effectiveAt),
 	};
 }
 
-/** RFC 4180: CRLF lines; a field with a comma, quote, line break or edge space is quoted. */
-export function toCsv<C extends readonly string[]>(columns: C, rows: Array<Row<C>>): string {
-	const cell = (value: string | number | boolean | undefined): string => {
-		const text = value === undefined ? '' : String(value);
-		return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-	};
-	const lines = [columns.join(',')];
-	for (const row of rows) lines.push(columns.map((c) => cell(row[c as C[number]])).join(','));
-	return `${lines.join('\r\n')}\r\n`;
+/**
+ * A CSV file as a stream, written while `pages` of rows are read: RFC 4180 with CRLF lines, a
+ * header row, fields quoted when they hold a comma, quote, line break or edge space. Wording,
+ * notes, user agents and inbound text come from outsiders, and spreadsheets run a cell that
+ * starts with =, +, -, @, tab or CR as a formula: such a cell gets a leading ' (csv-stringify's
+ * escape_formulas, OWASP's advice against CSV injection). A failing read fails the stream.
+ */
+export function csvStream<C extends readonly string[]>(
+	columns: C,
+	pages: AsyncIterable<Array<Row<C>>>,
+): Readable {
+	const csv = stringify({
+		header: true,
+		columns: [...columns],
+		record_delimiter: 'windows',
+		escape_formulas: true,
+		quoted_match: /[\r\n]|^\s|\s$/,
+		cast: { boolean: (value) => String(value) },
+	});
+	// pipeline destroys the CSV stream with the error of a failed read, so the reader sees it.
+	pipeline(Readable.from(rowsOf(pages)), csv, () => undefined);
+	return csv;
+}
+
+async function* rowsOf<T>(pages: AsyncIterable<T[]>): AsyncGenerator<T> {
+	for await (const page of pages) yield* page;
 }

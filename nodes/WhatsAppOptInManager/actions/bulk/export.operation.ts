@@ -1,10 +1,12 @@
+import { Readable } from 'node:stream';
+
 import type { IBinaryKeyData, IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { ConsentEvent, ConsentRecord } from '../../../core/model';
 import type { ComplianceStore } from '../../../core/store/types';
 import type { Batch } from '../batch';
 import { compact, eventJson, iso, itemError, readText, showFor } from '../common';
-import { CONSENT_COLUMNS, HISTORY_COLUMNS, consentRow, historyRow, toCsv } from './csv';
+import { CONSENT_COLUMNS, HISTORY_COLUMNS, consentRow, csvStream, historyRow } from './csv';
 
 /** Rows per listConsents call (the store allows up to 10,000). */
 const PAGE = 5000;
@@ -15,7 +17,7 @@ export const description: INodeProperties[] = showFor(
 	[
 		{
 			displayName:
-				'Exports every consent of the store as one file, for audits. CSV columns: contact, purpose, status, changed_at, source, wording, opted_in_at, confirmed_at, opted_out_at (times in UTC, ISO 8601).',
+				"Exports every consent of the store as one file, for audits. CSV columns: contact, purpose, status, changed_at, source, wording, opted_in_at, confirmed_at, opted_out_at (times in UTC, ISO 8601). A cell starting with =, +, - or @ gets a leading ' so spreadsheets show it instead of running it.",
 			name: 'exportNotice',
 			type: 'notice',
 			default: '',
@@ -72,9 +74,18 @@ export const description: INodeProperties[] = showFor(
 	],
 );
 
+/** What an export counted while it streamed. */
+interface Counts {
+	consents: number;
+	contacts: number;
+	historyEvents: number;
+}
+
 /**
- * Exports all consents (and optionally every change) into one file, paging through the store.
- * Runs once for all input items; the one output item is paired with every input item.
+ * Exports all consents (and optionally every change) into one file per kind, streamed into the
+ * binary output while the store is read page by page (PAGE consents, then the histories of their
+ * contacts in one read): memory stays flat however many contacts the store holds. Runs once for
+ * all input items; the one output item is paired with every input item.
  */
 export async function execute(this: IExecuteFunctions, batch: Batch): Promise<void> {
 	if (batch.items.length === 0) return;
@@ -94,36 +105,26 @@ export async function execute(this: IExecuteFunctions, batch: Batch): Promise<vo
 	const fileName = readText(this, 0, 'options.fileName') ?? `whatsapp-consents-${date}.${format}`;
 
 	const store = await batch.store();
-	const consents = await allConsents(store);
-	const contacts = [...new Set(consents.map((c) => c.contact))];
-	const history: ConsentEvent[] = [];
-	if (includeHistory) {
-		for (const contact of contacts) history.push(...(await store.getConsentHistory(contact)));
-	}
-
+	const counts: Counts = { consents: 0, contacts: 0, historyEvents: 0 };
 	const binary: IBinaryKeyData = {};
 	if (format === 'json') {
-		const document: IDataObject = {
-			exportedAt: iso(batch.now),
-			backend: store.backend,
-			contacts: contacts.length,
-			consents: consents.map(consentJson),
-			...(includeHistory ? { history: history.map(eventJson) } : {}),
-		};
+		const document = jsonDocument(store, batch.now, includeHistory, counts);
 		binary[property] = await this.helpers.prepareBinaryData(
-			Buffer.from(JSON.stringify(document, null, 2), 'utf8'),
+			Readable.from(utf8(document)),
 			fileName,
 			'application/json',
 		);
 	} else {
+		const rows = mapPages(consentPages(store, counts), consentRow);
 		binary[property] = await this.helpers.prepareBinaryData(
-			Buffer.from(toCsv(CONSENT_COLUMNS, consents.map(consentRow)), 'utf8'),
+			csvStream(CONSENT_COLUMNS, rows),
 			fileName,
 			'text/csv',
 		);
 		if (includeHistory) {
+			const history = mapPages(historyPages(store, counts), historyRow);
 			binary[historyProperty] = await this.helpers.prepareBinaryData(
-				Buffer.from(toCsv(HISTORY_COLUMNS, history.map(historyRow)), 'utf8'),
+				csvStream(HISTORY_COLUMNS, history),
 				fileName.replace(/(\.csv)?$/i, '-history.csv'),
 				'text/csv',
 			);
@@ -134,25 +135,90 @@ export async function execute(this: IExecuteFunctions, batch: Batch): Promise<vo
 		{
 			format,
 			exportedAt: iso(batch.now),
-			contacts: contacts.length,
-			consents: consents.length,
-			...(includeHistory ? { historyEvents: history.length } : {}),
+			contacts: counts.contacts,
+			consents: counts.consents,
+			...(includeHistory ? { historyEvents: counts.historyEvents } : {}),
 			fileName,
 		},
 		{ binary },
 	);
 }
 
-async function allConsents(store: ComplianceStore): Promise<ConsentRecord[]> {
-	const all: ConsentRecord[] = [];
+/** Every consent in (contact, purpose) order, a page at a time, counted as it passes. */
+async function* consentPages(
+	store: ComplianceStore,
+	counts: Pick<Counts, 'consents' | 'contacts'>,
+): AsyncGenerator<ConsentRecord[]> {
 	let after: { contact: string; purpose: string } | undefined;
 	for (;;) {
 		const page = await store.listConsents({ after, limit: PAGE });
-		all.push(...page);
-		if (page.length < PAGE) return all;
-		const last = page[page.length - 1];
-		after = { contact: last.contact, purpose: last.purpose };
+		for (const record of page) {
+			if (record.contact !== after?.contact) counts.contacts++;
+			counts.consents++;
+			after = { contact: record.contact, purpose: record.purpose };
+		}
+		if (page.length > 0) yield page;
+		if (page.length < PAGE) return;
 	}
+}
+
+/** The histories of the contacts with a consent, one store read per page of consents. */
+async function* historyPages(
+	store: ComplianceStore,
+	counts: Counts,
+): AsyncGenerator<ConsentEvent[]> {
+	let lastContact: string | undefined;
+	for await (const page of consentPages(store, { consents: 0, contacts: 0 })) {
+		// A contact whose purposes span two pages was read with the first.
+		const contacts = [...new Set(page.map((c) => c.contact))].filter((c) => c !== lastContact);
+		lastContact = page[page.length - 1].contact;
+		const histories = await store.getConsentHistories(contacts);
+		const events = contacts.flatMap((c) => histories.get(c) ?? []);
+		counts.historyEvents += events.length;
+		yield events;
+	}
+}
+
+async function* mapPages<T, U>(
+	pages: AsyncIterable<T[]>,
+	map: (item: T) => U,
+): AsyncGenerator<U[]> {
+	for await (const page of pages) yield page.map(map);
+}
+
+/**
+ * The JSON file, as text chunks: exportedAt, backend, consents, history (when asked), then the
+ * number of contacts, counted on the way.
+ */
+async function* jsonDocument(
+	store: ComplianceStore,
+	now: number,
+	includeHistory: boolean,
+	counts: Counts,
+): AsyncGenerator<string> {
+	yield `{\n  "exportedAt": ${JSON.stringify(iso(now))},\n  "backend": ${JSON.stringify(store.backend)}`;
+	yield* jsonArray('consents', mapPages(consentPages(store, counts), consentJson));
+	if (includeHistory) yield* jsonArray('history', mapPages(historyPages(store, counts), eventJson));
+	yield `,\n  "contacts": ${counts.contacts}\n}\n`;
+}
+
+/** n8n reads binary streams as bytes. */
+async function* utf8(chunks: AsyncIterable<string>): AsyncGenerator<Buffer> {
+	for await (const chunk of chunks) yield Buffer.from(chunk, 'utf8');
+}
+
+async function* jsonArray(
+	name: string,
+	pages: AsyncIterable<IDataObject[]>,
+): AsyncGenerator<string> {
+	yield `,\n  ${JSON.stringify(name)}: [`;
+	let first = true;
+	for await (const page of pages) {
+		if (page.length === 0) continue;
+		yield (first ? '\n    ' : ',\n    ') + page.map((item) => JSON.stringify(item)).join(',\n    ');
+		first = false;
+	}
+	yield first ? ']' : '\n  ]';
 }
 
 function consentJson(c: ConsentRecord): IDataObject {

@@ -1,6 +1,5 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { ConsentEvent } from '../../../core/model';
 import type { Batch } from '../batch';
 import {
 	type Contact,
@@ -45,8 +44,8 @@ export const description: INodeProperties[] = showFor(
 
 /**
  * The proof trail of one contact (GDPR Art. 7): every consent change with its source, wording and
- * evidence, oldest first, kept after withdrawal. One snapshot for the batch, one history read per
- * contact (the store keeps histories per contact).
+ * evidence, in the order the changes took effect, kept after withdrawal. One snapshot and one
+ * history read for the whole batch.
  */
 export async function execute(this: IExecuteFunctions, batch: Batch): Promise<void> {
 	const read = batch.each((itemIndex) => ({
@@ -62,8 +61,7 @@ export async function execute(this: IExecuteFunctions, batch: Batch): Promise<vo
 		contacts,
 		marketingSince: batch.now,
 	});
-	const histories = new Map<string, ConsentEvent[]>();
-	for (const contact of contacts) histories.set(contact, await store.getConsentHistory(contact));
+	const histories = await store.getConsentHistories(contacts);
 
 	for (const { itemIndex, value } of read) {
 		const history = histories.get(value.contact.contact) ?? [];
