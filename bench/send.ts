@@ -33,8 +33,8 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { Pool } from 'pg';
@@ -64,6 +64,7 @@ import {
 	SandboxErrorCounts,
 	sendTemplateNode,
 } from '../tools/n8n/fixtures';
+import { loadAverages, machineLine, publishReport, runBenchmark } from './report';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 5000);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 150);
@@ -71,7 +72,7 @@ const EVAL_ITEMS = Number(process.env.BENCH_EVAL_ITEMS ?? 100000);
 const PARTS = (process.env.BENCH_PARTS ?? 'eval,n8n').split(',');
 const RUNS = (process.env.BENCH_RUNS ?? 'http,80,1000').split(',');
 const PG_URL = process.env.WA_TEST_PG_URL;
-const RESULTS = join(__dirname, 'results', 'send.md');
+const RESULTS = 'send.md';
 /** Set for the child process that evaluates one backend. */
 const CHILD_ENV = 'WA_BENCH_SEND_EVAL_BACKEND';
 
@@ -82,10 +83,6 @@ const SENDER_1000 = '582204917733610';
 const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
 const fixed = (value: number, digits = 1) => value.toFixed(digits);
 const thousands = (value: number) => Math.round(value).toLocaleString('en-US');
-const load = () =>
-	loadavg()
-		.map((v) => v.toFixed(2))
-		.join(' / ');
 
 // -----------------------------------------------------------------------------------------------
 // Part 2: rule evaluation in this process
@@ -407,7 +404,7 @@ async function sendRun(
 	const from = sandbox.state.sentMessages().length;
 	const executions = n8n.executions(options.workflowId).length + 1;
 	errors.take();
-	const loadBefore = load();
+	const loadBefore = loadAverages();
 	const runId = `${options.workflowId}-${randomBytes(3).toString('hex')}`;
 	const answer = await postJson(n8n.webhookUrl(options.webhookPath), {
 		count: MESSAGES,
@@ -444,7 +441,7 @@ async function sendRun(
 				? 'success'
 				: `${execution.status}: ${execution.data?.resultData.error?.message ?? 'no error saved'}`,
 		loadBefore,
-		loadAfter: load(),
+		loadAfter: loadAverages(),
 	};
 }
 
@@ -602,10 +599,7 @@ async function main(): Promise<void> {
 		await new Promise((resolve) => process.stdout.write(result, resolve));
 		return;
 	}
-	const started = new Date();
-	const header = [
-		`Date: ${started.toISOString()}. Machine: ${cpus().length} CPU cores (${cpus()[0]?.model.trim()}), ${mb(totalmem())} RAM, Node ${process.version}. Load average at start (1 / 5 / 15 min): ${load()}.`,
-	];
+	const header = [machineLine()];
 	const sections: string[] = [];
 	if (PARTS.includes('eval')) {
 		const results: EvalResult[] = [];
@@ -628,16 +622,7 @@ async function main(): Promise<void> {
 		);
 	}
 	const text = `${header.join('\n')}\n\n${sections.join('\n\n')}\n`;
-	console.log(text);
-	mkdirSync(join(__dirname, 'results'), { recursive: true });
-	writeFileSync(RESULTS, text);
-	console.error(`written to ${RESULTS}`);
+	publishReport(RESULTS, text);
 }
 
-main().then(
-	() => process.exit(0),
-	(error: unknown) => {
-		console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-		process.exit(1);
-	},
-);
+runBenchmark(main);

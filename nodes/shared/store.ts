@@ -93,8 +93,8 @@ export interface StoreRefusal {
 
 const QUEUE_MODE_SETUP =
 	"Create a WhatsApp Compliance Store credential with Backend PostgreSQL (n8n's own PostgreSQL " +
-	'server is fine; the tables are created on first use) and select it as the WhatsApp Compliance ' +
-	'Store credential of every WhatsApp node and the WhatsApp Webhook Trigger.';
+	'server is fine; the tables are created on first use) and select it in the "Compliance Store ' +
+	'(Optional)" field of every WhatsApp node and the WhatsApp Webhook Trigger.';
 
 /**
  * In queue mode the main, webhook and worker processes must see one store: a STOP recorded by a

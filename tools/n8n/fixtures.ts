@@ -38,6 +38,25 @@ export function sandboxCredential(sandbox: Sandbox): CredentialFixture {
 }
 
 /**
+ * A WhatsApp Cloud API credential for the sandbox that sends from another of its numbers, with
+ * that number's throughput as Messages Per Second (for the 1,000 msg/s tier; versions of the
+ * package without that credential field ignore it and take the node's Rate Limit).
+ */
+export function sandboxTierCredential(
+	sandbox: Sandbox,
+	sender: string,
+	messagesPerSecond: number,
+): CredentialFixture {
+	const base = sandboxCredential(sandbox);
+	return {
+		...base,
+		id: `waSandbox${sender}`,
+		name: `${SANDBOX_CREDENTIAL_NAME} (${sender}, ${messagesPerSecond}/s)`,
+		data: { ...base.data, phoneNumberId: sender, messagesPerSecond },
+	};
+}
+
+/**
  * The workflow with `store` as the WhatsApp Compliance Store credential of every node of the
  * package, as a user selects it in each node for queue mode. Everything else unchanged.
  */
@@ -320,9 +339,16 @@ export function batchWorkflow(
 /**
  * WhatsApp Send Template with the seed's utility template order_update to `$json.phone`, from
  * `$json.sender`, Idempotency Key `$json.orderId`. With `rateLimit: 'fromItem'` its Rate Limit is
- * `$json.rate`; by default the option is left out, as most users leave it.
+ * `$json.rate`; by default the option is left out, as most users leave it. Its Cloud API
+ * credential is `credential` (default: sandboxCredential's).
  */
-export function sendTemplateNode(options: { rateLimit?: 'fromItem' } = {}): IDataObject {
+export function sendTemplateNode(
+	options: { rateLimit?: 'fromItem'; credential?: CredentialFixture } = {},
+): IDataObject {
+	const credential = options.credential ?? {
+		id: SANDBOX_CREDENTIAL_ID,
+		name: SANDBOX_CREDENTIAL_NAME,
+	};
 	return {
 		type: `${PACKAGE_NAME}.whatsAppSendTemplate`,
 		typeVersion: 1,
@@ -347,9 +373,7 @@ export function sendTemplateNode(options: { rateLimit?: 'fromItem' } = {}): IDat
 				...(options.rateLimit === 'fromItem' ? { rateLimit: '={{ $json.rate }}' } : {}),
 			},
 		},
-		credentials: {
-			whatsAppCloudApi: { id: SANDBOX_CREDENTIAL_ID, name: SANDBOX_CREDENTIAL_NAME },
-		},
+		credentials: { whatsAppCloudApi: { id: credential.id, name: credential.name } },
 	};
 }
 

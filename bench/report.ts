@@ -1,0 +1,39 @@
+/**
+ * What the n8n benchmarks share around their measurements: the machine line their reports start
+ * with, the report printed and written to bench/results/, and a main that exits with its outcome
+ * (the sandbox's timers and n8n's pipes would keep the process alive).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+
+/** The 1, 5 and 15 minute load averages: "1.20 / 0.80 / 0.50". */
+export const loadAverages = (): string =>
+	loadavg()
+		.map((v) => v.toFixed(2))
+		.join(' / ');
+
+/** "Date: ... Machine: 2 CPU cores (...), 24105 MB RAM, Node v24..., load average at start". */
+export function machineLine(): string {
+	return `Date: ${new Date().toISOString()}. Machine: ${cpus().length} CPU cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 20)} MB RAM, Node ${process.version}. Load average at start (1 / 5 / 15 min): ${loadAverages()}.`;
+}
+
+/** Prints the report and writes it to bench/results/<file>. */
+export function publishReport(file: string, text: string): void {
+	console.log(text);
+	const dir = join(__dirname, 'results');
+	mkdirSync(dir, { recursive: true });
+	writeFileSync(join(dir, file), text);
+	console.error(`written to ${join(dir, file)}`);
+}
+
+/** Runs the benchmark and exits: 0 when it finished, 1 with the error's stack otherwise. */
+export function runBenchmark(main: () => Promise<void>): void {
+	main().then(
+		() => process.exit(0),
+		(error: unknown) => {
+			console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+			process.exit(1);
+		},
+	);
+}
