@@ -27,7 +27,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 import { DAY } from '../nodes/core/clock';
 import type { ConsentEventInput } from '../nodes/core/model';
@@ -55,6 +55,12 @@ const RESULTS = 'memory.md';
 const SENDER = '582204917733610';
 const BATCH_PATH = 'bench-memory';
 const STORE = { id: 'benchMemoryStore', name: 'Bench store (SQLite)' };
+
+/** The SQLite file of the store credential among `credentials`. */
+function storePathOf(credentials: CredentialFixture[]): string {
+	const store = credentials.find((c) => c.type === 'whatsAppComplianceStore');
+	return String(store?.data.sqlitePath);
+}
 
 const mb = (kb: number) => `${Math.round(kb / 1024)} MB`;
 
@@ -134,7 +140,12 @@ async function measure(
 		batchWorkflow(id, `bench: ${workload}`, BATCH_PATH, node),
 		STORE,
 	);
-	const n8n = await startN8n({ credentials, workflows: [workflow] });
+	// The seeded store file is outside n8n's folders: allow its folder, as an operator would.
+	const n8n = await startN8n({
+		credentials,
+		workflows: [workflow],
+		env: { N8N_RESTRICT_FILE_ACCESS_TO: dirname(storePathOf(credentials)) },
+	});
 	try {
 		const rssBeforeKb = statusKb(n8n.pid, 'VmRSS');
 		const peakBeforeKb = statusKb(n8n.pid, 'VmHWM');

@@ -51,6 +51,7 @@ export class AccountGuard {
 	#limit: MessagingLimit | undefined;
 	/** After the store's reservation: the usage it reports and how many it refused. */
 	#reserved: { usage: MessagingLimitUsage; refused: number } | undefined;
+	#item: IDataObject | undefined;
 	/** The contacts reserved, each with the key it was reserved under and its jobs. */
 	readonly #reservations = new Map<string, { key: string; jobs: TemplateJob[] }>();
 
@@ -217,9 +218,13 @@ export class AccountGuard {
 		return [...(warning ? [warning] : []), ...this.problems];
 	}
 
-	/** The field as an item field. */
+	/**
+	 * The field as an item field: one object for every item of the batch (the numbers are the
+	 * batch's, set once the places are reserved), not one copy per item.
+	 */
 	itemField(): IDataObject {
-		return { ...this.field() } as unknown as IDataObject;
+		this.#item ??= this.field() as unknown as IDataObject;
+		return this.#item;
 	}
 }
 

@@ -24,7 +24,7 @@ import { runSendPipeline } from '../shared/send/pipeline';
 import { runPooled } from '../shared/send/pool';
 import { getComplianceStore } from '../shared/store';
 import { AccountGuard } from './account';
-import { prepare, type TemplateJob } from './item';
+import { BatchCommons, prepare, type TemplateJob } from './item';
 import {
 	fetchTemplateFamily,
 	findDefinition,
@@ -55,6 +55,7 @@ export async function execute(
 	}
 	const waba = settings.businessAccountId;
 	const run = runIdentityOf(this);
+	const commons = new BatchCommons();
 	const timeZone = this.getTimezone();
 	const signal = this.getExecutionCancelSignal();
 	const templateKey = (job: TemplateJob): TemplateKey => ({
@@ -67,7 +68,7 @@ export async function execute(
 
 	const spec: SendSpec<TemplateJob> = {
 		prepare: (i) =>
-			prepare(this, i, settings.phoneNumberId, run, timeZone, settings.messagingLimit),
+			prepare(this, i, settings.phoneNumberId, run, timeZone, settings.messagingLimit, commons),
 
 		// The definitions of each template name, fetched once; the store learns their status; then
 		// the payloads, with Meta's limits and the template's variables checked.
@@ -117,7 +118,8 @@ export async function execute(
 						);
 					}
 					job.definition = definition;
-					job.payload = job.build(definition);
+					job.payload = job.build!(definition);
+					job.build = undefined;
 					built.push(job);
 				} catch (error) {
 					fail(job, error);
@@ -170,17 +172,27 @@ export async function execute(
 			});
 			const outcome = evaluateTemplateBatchWithBudget(batch, now);
 			account.decided(outcome.messagingLimit, jobs);
-			return verdictsOf(outcome.results, (decision, k) => {
+			const verdicts = verdictsOf(outcome.results, (decision, k) => {
 				jobs[k].categoryChanged = decision.categoryChanged;
 				jobs[k].countsTowardLimit = decision.countsTowardMessagingLimit;
 				return decision.category;
 			});
+			// A payload that will not be sent is not kept (a dry run shows it).
+			verdicts.forEach((verdict, k) => {
+				if (verdict.kind !== 'allow' && !jobs[k].dryRun) jobs[k].payload = undefined;
+			});
+			return verdicts;
 		},
 
 		reserve: (jobs, verdicts, now) => account.reserve(jobs, verdicts, now),
 		release: (unsent) => account.release(unsent),
 
-		payload: async (job) => job.payload!,
+		// Handed over once; a dry run keeps it for its output item.
+		payload: async (job) => {
+			const payload = job.payload!;
+			if (!job.dryRun) job.payload = undefined;
+			return payload;
+		},
 
 		fields: (job) => ({
 			template: job.template.name,

@@ -32,8 +32,11 @@ export interface TemplateJob extends SendJob {
 	readonly policy: PolicyOptions;
 	readonly topic: string | undefined;
 	readonly doiConfirmation: boolean;
-	/** The payload, checked against the definition when there is one (pure, may throw WireError). */
-	readonly build: (definition: TemplateDefinition | undefined) => OutboundMessage | undefined;
+	/**
+	 * The payload, checked against the definition when there is one (pure, may throw WireError);
+	 * dropped once the payload is built.
+	 */
+	build?: (definition: TemplateDefinition | undefined) => OutboundMessage | undefined;
 	/** Meta's definition of the template in this language (set once the definitions are read). */
 	definition?: TemplateDefinition;
 	/** The request; undefined when the template is unknown (the rules hold it). */
@@ -44,6 +47,21 @@ export interface TemplateJob extends SendJob {
 	countsTowardLimit?: boolean;
 }
 
+/**
+ * What many items of one batch have in common, made once per batch: the policy options, the
+ * template and its stored kind. 100,000 items then hold a few shared objects, not 100,000 copies.
+ */
+export class BatchCommons {
+	readonly #made = new Map<string, unknown>();
+
+	get<T>(key: string, make: () => T): T {
+		if (this.#made.has(key)) return this.#made.get(key) as T;
+		const value = make();
+		this.#made.set(key, value);
+		return value;
+	}
+}
+
 export function prepare(
 	ctx: IExecuteFunctions,
 	i: number,
@@ -51,6 +69,7 @@ export function prepare(
 	run: RunIdentity,
 	workflowTimeZone: string,
 	credentialLimit: number | undefined,
+	commons: BatchCommons = new BatchCommons(),
 ): TemplateJob {
 	const options = ctx.getNodeParameter('options', i, {}) as IDataObject;
 	const sender = senderNumberOf(ctx, i, defaultSender);
@@ -65,10 +84,14 @@ export function prepare(
 		ctx.getNodeParameter('recipient', i, ''),
 		String(options.defaultCountry ?? ''),
 	);
-	const template = parseTemplateRef(
+	const parsed = parseTemplateRef(
 		ctx.getNodeParameter('template', i, '', { extractValue: true }),
 		ctx.getNodeParameter('language', i, ''),
 	);
+	const { template, kind } = commons.get(`template ${parsed.name}|${parsed.language}`, () => ({
+		template: parsed,
+		kind: `template:${parsed.name}`,
+	}));
 	const userKey = String(options.idempotencyKey ?? '').trim();
 	const idempotencyKey = userKey
 		? scopedKey(userKey, [template.name, recipient.contact])
@@ -77,8 +100,20 @@ export function prepare(
 				template.name,
 				template.language,
 			]);
-	const policy = policyOptionsOf(options, workflowTimeZone, credentialLimit);
-	validatePolicyOptions(policy);
+	const policyKey = JSON.stringify([
+		options.frequencyCap,
+		options.quietHours,
+		options.priceTable,
+		options.messagingLimit,
+		options.qualityProtection,
+		workflowTimeZone,
+		credentialLimit,
+	]);
+	const policy = commons.get(`policy ${policyKey}`, () => {
+		const made = policyOptionsOf(options, workflowTimeZone, credentialLimit);
+		validatePolicyOptions(made);
+		return made;
+	});
 	const callback = String(options.callbackData ?? '');
 	const envelope = { biz_opaque_callback_data: callback === '' ? undefined : callback };
 
@@ -94,7 +129,8 @@ export function prepare(
 				envelope,
 			);
 	} else {
-		const values = fieldValues(ctx.getNodeParameter('variables', i, {}));
+		// Only the values: the mapper's schema would be copied for every item.
+		const values = fieldValues(ctx.getNodeParameter('variables.value', i, {}));
 		build = (definition) =>
 			definition === undefined
 				? undefined
@@ -114,7 +150,7 @@ export function prepare(
 		sender,
 		recipient,
 		messageType: 'template',
-		kind: `template:${template.name}`,
+		kind,
 		template,
 		idempotencyKey,
 		policy,
@@ -207,8 +243,7 @@ function pricingOf(value: unknown): PricingOptions {
  * The Variables values, keyed like the template's variables. A field holding a JSON object
  * (a currency, a date, a location, a media object) is read as that object.
  */
-function fieldValues(mapper: unknown): Record<string, unknown> {
-	const value = isObject(mapper) ? mapper.value : undefined;
+function fieldValues(value: unknown): Record<string, unknown> {
 	if (!isObject(value)) return {};
 	return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, jsonObjectOrSelf(v)]));
 }

@@ -26,7 +26,7 @@ export interface NormalizedPhone {
 	/** ISO 3166-1 alpha-2 region; undefined for non-geographic numbers such as +800 or +882. */
 	readonly country: string | undefined;
 	/** Every IANA time zone of the country; empty when the country is unknown. */
-	readonly timeZones: string[];
+	readonly timeZones: readonly string[];
 	/** How libphonenumber-js classifies the number (MOBILE, FIXED_LINE...); undefined when it cannot tell. */
 	readonly type: string | undefined;
 }
@@ -144,10 +144,20 @@ export function callingCodeOf(waId: string): string | undefined {
 }
 
 /** Every IANA time zone of an ISO country; empty for an unknown or missing country. */
-export function timeZonesOf(country: string | undefined): string[] {
-	if (!country) return [];
-	const found = getCountry(country.toUpperCase());
-	return found ? [...found.timezones] : [];
+const NO_ZONES: readonly string[] = Object.freeze([]);
+/** One frozen list per country: a batch of 100,000 numbers shares a few lists, not 100,000. */
+const zonesByCountry = new Map<string, readonly string[]>();
+
+export function timeZonesOf(country: string | undefined): readonly string[] {
+	if (!country) return NO_ZONES;
+	const code = country.toUpperCase();
+	let zones = zonesByCountry.get(code);
+	if (!zones) {
+		const found = getCountry(code);
+		zones = found ? Object.freeze([...found.timezones]) : NO_ZONES;
+		zonesByCountry.set(code, zones);
+	}
+	return zones;
 }
 
 /**

@@ -22,7 +22,7 @@ export interface Recipient {
 	/** ISO 3166 country (of the number, or the BSUID's prefix); undefined when unknown. */
 	readonly country: string | undefined;
 	/** IANA time zones of the country; empty when unknown. */
-	readonly timeZones: string[];
+	readonly timeZones: readonly string[];
 }
 
 /**

@@ -129,10 +129,12 @@ describe('phone number normalisation', () => {
 			expect(phone.timeZones).toEqual([]);
 		});
 
-		it('returns a fresh zone list each time (callers may change it)', () => {
+		it('shares one frozen zone list per country, which nobody can change', () => {
 			const first = normalizePhone('+33 6 12 34 56 78');
-			first.timeZones.push('Mars/Olympus');
-			expect(normalizePhone('+33 6 12 34 56 78').timeZones).toEqual(['Europe/Paris']);
+			expect(Object.isFrozen(first.timeZones)).toBe(true);
+			expect(() => (first.timeZones as string[]).push('Mars/Olympus')).toThrow(TypeError);
+			expect(normalizePhone('+33 6 98 76 54 32').timeZones).toBe(first.timeZones);
+			expect(first.timeZones).toEqual(['Europe/Paris']);
 		});
 	});
 

@@ -173,6 +173,8 @@ export async function runSendPipeline<J extends SendJob>(
 			live.push(job);
 		}
 	});
+	// What the rules read is not needed any more: a large batch frees it before sending.
+	snapshots.clear();
 
 	// 5. Send concurrently; each key is claimed as its request leaves; results are recorded in
 	// chunks as they come back, so a crash leaves only the requests under way uncertain.

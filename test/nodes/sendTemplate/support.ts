@@ -186,6 +186,16 @@ function parameter(
 	fallback: unknown,
 	extractValue: boolean | undefined,
 ): unknown {
+	// "variables.value": a path into a parameter, as n8n reads it (lodash get).
+	const dot = name.indexOf('.');
+	if (dot > 0 && !Object.hasOwn(params, name) && !defaults.has(name)) {
+		const whole = parameter(params, name.slice(0, dot), itemIndex, undefined, false);
+		let value: unknown = whole;
+		for (const key of name.slice(dot + 1).split('.')) {
+			value = value !== null && typeof value === 'object' ? (value as IDataObject)[key] : undefined;
+		}
+		return value === undefined ? fallback : value;
+	}
 	let value: unknown;
 	if (Object.hasOwn(params, name)) {
 		const given = params[name];
