@@ -4,11 +4,13 @@
  * URL, the owner login and commands to try.
  *
  * Stops everything (n8n, its task runner, the sandbox) and removes its temp folders on Ctrl-C, on
- * SIGINT, SIGTERM or SIGHUP to `npm start` or to this process, and when n8n ends by itself (a
- * signal to n8n or its task runner). The first run installs the pinned n8n into a cache folder
+ * SIGINT, SIGTERM or SIGHUP to `npm start` or to this process, when `npm start` ends (killed), when
+ * n8n ends by itself (a signal to it, a crash) and when n8n's task runner gets SIGINT or SIGTERM. The first run installs the pinned n8n into a cache folder
  * (about 5 minutes); later runs start in about half a minute from a fresh n8n user folder.
  */
 import { consentCommand, portIsFree, startDemo, type Demo } from '../tools/n8n/demo';
+import type { N8nInstance } from '../tools/n8n/n8n';
+import { reapStaleRuns } from '../tools/n8n/processes';
 
 const SANDBOX_PORT = 4010;
 const N8N_PORT = 5678;
@@ -34,7 +36,48 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 	process.on(signal, () => void stopAll(`Got ${signal}`, 0));
 }
 
+/**
+ * `npm start` ended without passing a signal on (npm forwards SIGINT and SIGTERM, but dies of
+ * SIGHUP or SIGKILL): this process has a new parent then. Nobody is left to stop the demo.
+ */
+const parent = process.ppid;
+setInterval(() => {
+	if (process.ppid !== parent) void stopAll('npm start ended', 0);
+}, 500).unref();
+
+/**
+ * The line n8n's task runner prints when it gets SIGINT or SIGTERM, as n8n forwards it
+ * (`[runnner:js] Received SIGTERM signal, shutting down...`; n8n spells it with three n's).
+ */
+const RUNNER_SIGNALLED = /^\[[^\]\n]*runn+er[^\]\n]*\] Received (SIG[A-Z]+) signal/m;
+
+/**
+ * n8n starts its task runner again whenever the runner ends and n8n is not stopping itself, so a
+ * signal to the runner alone would leave everything running. The runner says when it got one:
+ * stop everything then. (n8n's own restarts of a stuck runner use SIGKILL and print no such line.)
+ */
+function watchTaskRunner(n8n: N8nInstance): void {
+	let seen = n8n.logs().length;
+	const timer = setInterval(() => {
+		const logs = n8n.logs();
+		// Whole lines only: the rest of a line may still be on its way.
+		const end = logs.lastIndexOf('\n') + 1;
+		if (end <= seen) return;
+		const signalled = RUNNER_SIGNALLED.exec(logs.slice(seen, end));
+		seen = end;
+		if (signalled) {
+			clearInterval(timer);
+			void stopAll(`n8n's task runner got ${signalled[1]}`, 0);
+		}
+	}, 500);
+	timer.unref();
+}
+
 async function main(): Promise<void> {
+	// A demo killed with SIGKILL could not stop n8n; its run record says what is left (also what
+	// a killed test run left). Stopped here so that it does not hold the ports.
+	const reaped = reapStaleRuns();
+	if (reaped > 0) console.log(`Stopped ${reaped} process(es) that a killed demo or test run left.`);
 	demo = await startDemo({
 		sandboxPort: (await portIsFree(SANDBOX_PORT)) ? SANDBOX_PORT : 0,
 		n8nPort: (await portIsFree(N8N_PORT)) ? N8N_PORT : undefined,
@@ -42,10 +85,12 @@ async function main(): Promise<void> {
 	});
 	if (stopping) return;
 	const { n8n, sandbox, owner } = demo;
-	// n8n ended without us (a signal to it or its task runner, a crash): end the rest too.
-	void n8n.exited.then(({ code, signal }) =>
-		stopAll(`n8n ended (${signal ?? `exit code ${code}`})`, stopping ? 0 : 1),
-	);
+	// n8n ended without us (a signal to it, a crash): end the rest too.
+	void n8n.exited.then(({ code, signal }) => {
+		const stoppedOnPurpose = code === 0 || signal === 'SIGINT' || signal === 'SIGTERM';
+		return stopAll(`n8n ended (${signal ?? `exit code ${code}`})`, stoppedOnPurpose ? 0 : 1);
+	});
+	watchTaskRunner(n8n);
 
 	const [lena] = sandbox.state.contacts();
 	const cli =
