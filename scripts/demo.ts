@@ -8,7 +8,13 @@
  * n8n ends by itself (a signal to it, a crash) and when n8n's task runner gets SIGINT or SIGTERM. The first run installs the pinned n8n into a cache folder
  * (about 5 minutes); later runs start in about half a minute from a fresh n8n user folder.
  */
-import { consentCommand, portIsFree, startDemo, type Demo } from '../tools/n8n/demo';
+import {
+	consentCommand,
+	daytimeContact,
+	portIsFree,
+	startDemo,
+	type Demo,
+} from '../tools/n8n/demo';
 import type { N8nInstance } from '../tools/n8n/n8n';
 import { reapStaleRuns } from '../tools/n8n/processes';
 
@@ -93,6 +99,23 @@ async function main(): Promise<void> {
 	watchTaskRunner(n8n);
 
 	const [lena] = sandbox.state.contacts();
+	// Marketing templates wait during the night (quiet hours, 21:00-08:00 in the contact's time
+	// zone): step 2 uses a contact for whom it is day now, so that one item lands on Sent.
+	const shopper = await daytimeContact(sandbox);
+	const jonas = { phone: '+49 176 12345602', first_name: 'Jonas' };
+	const shop = JSON.stringify({
+		sku: 'TRAIL-RUNNER-2',
+		product: 'the Trail Runner 2',
+		subscribers: [{ phone: shopper.phone, first_name: shopper.firstName }, jonas],
+	});
+	const shopperName =
+		sandbox.state.contacts().find((contact) => contact.wa_id === shopper.waId)?.name ??
+		shopper.firstName;
+	const names = [...new Set([lena.name, shopperName])];
+	const contacts =
+		names.length > 1
+			? `${names.join(' and ')} are sandbox contacts`
+			: `${names[0]} is a sandbox contact`;
 	const cli =
 		sandbox.port === SANDBOX_PORT
 			? 'npx whatsapp-sandbox'
@@ -104,20 +127,23 @@ n8n is running with the WhatsApp compliance nodes and the example workflows.
   Login:     ${owner.email} / ${owner.password}
   Sandbox:   ${sandbox.url} (webhooks go to ${sandbox.state.webhookUrls.join(' and ')})
 
-Try these in another terminal in this folder (${lena.name} is a sandbox contact):
+Try these in another terminal in this folder (${contacts}):
 
   1. A contact writes; the support inbox replies inside the 24-hour window:
        ${cli} say ${lena.wa_id} "Hi, is the blue jacket back?"
   2. The shop says an item is back in stock; only contacts who opted in to back_in_stock get the
-     template, the others leave on Skipped with the reason. Nobody has opted in yet: do it for
-     ${lena.name} first (through the Opt-in Manager of the workflow "Demo helper: record consent
-     rows"), then call the shop webhook and open the execution in the editor:
-       ${consentCommand(n8n, `+${lena.wa_id}`, 'back_in_stock')}
-       curl -X POST ${n8n.webhookUrl('back-in-stock')} -H 'content-type: application/json' -d '{"sku":"TRAIL-RUNNER-2","product":"the Trail Runner 2"}'
-     Between 21:00 and 08:00 German time ${lena.name} waits on Skipped too (quiet_hours, with retryAt).
-  3. ${lena.name} taps "Stop promotions" on that template: marketing stops for her:
-       ${cli} tap ${lena.wa_id} "Stop promotions"
-  4. The contact sends STOP; the opt-out is recorded and confirmed:
+     template, the others leave on Skipped with the reason. Nobody has opted in yet: opt in
+     ${shopper.firstName} (${shopper.phone}, daytime there now) through the workflow "Demo helper:
+     record consent rows", then call the shop webhook for ${shopper.firstName} and Jonas and open the
+     execution in the editor (the workflow's Executions tab): ${shopper.firstName} on Sent, Jonas on
+     Skipped (no_consent).
+       ${consentCommand(n8n, shopper.phone, 'back_in_stock')}
+       curl -X POST ${n8n.webhookUrl('back-in-stock')} -H 'content-type: application/json' -d '${shop}'
+     Without "subscribers" the workflow uses its demo list. Between 21:00 and 08:00 in a contact's
+     time zone the template waits on Skipped (quiet_hours, with retryAt).
+  3. ${shopper.firstName} taps "Stop promotions" on that template: marketing stops for them:
+       ${cli} tap ${shopper.waId} "Stop promotions"
+  4. ${lena.name} sends STOP; the opt-out is recorded and confirmed:
        ${cli} say ${lena.wa_id} "STOP"
   5. A visitor signs up on your web form; the opt-in stays pending until they confirm on WhatsApp:
        curl -X POST ${n8n.webhookUrl('newsletter-signup')} -H 'content-type: application/json' -d '{"phone":"+49 176 12345602","name":"Jonas Weber","consentText":"Yes, send me news and offers from Sandbox Shop on WhatsApp. I can unsubscribe at any time.","pageUrl":"https://shop.example.com/newsletter"}'
