@@ -33,6 +33,75 @@ export function canvasNode(page: Page, name: string): Locator {
 	return page.locator(`[data-test-id="canvas-node"][data-node-name="${name}"]`);
 }
 
+/**
+ * The label an execution draws on the connection from `from` to `to` ("1 item", "2 items"). The
+ * execution view (/workflow/<id>/executions/<execution id>) draws its canvas in the page itself.
+ */
+export function edgeLabel(page: Page, from: string, to: string): Locator {
+	return page.locator(
+		`[data-test-id="edge-label"][data-source-node-name="${from}"][data-target-node-name="${to}"]`,
+	);
+}
+
+/** Fits the whole workflow into the canvas, as the "Zoom to fit" button does. */
+export async function zoomToFit(page: Page): Promise<void> {
+	await page.getByTestId('zoom-to-fit').click();
+	// The canvas animates to the new zoom.
+	await page.waitForTimeout(600);
+}
+
+export interface Box {
+	x: number;
+	y: number;
+	width: number;
+	height: number;
+}
+
+/**
+ * The box around every element the locators match, `margin` pixels wider on each side and kept
+ * inside the viewport (and inside `within`, e.g. a panel whose table is wider than the panel): the
+ * part of the page a screenshot should keep.
+ */
+export async function boxAround(
+	page: Page,
+	locators: Locator[],
+	options: { margin?: number; within?: Locator } = {},
+): Promise<Box> {
+	const margin = options.margin ?? 16;
+	const boxes: Box[] = [];
+	for (const locator of locators) {
+		for (const element of await locator.all()) {
+			const box = await element.boundingBox();
+			if (box && box.width > 0 && box.height > 0) boxes.push(box);
+		}
+	}
+	if (boxes.length === 0) throw new Error('Nothing to put a box around: no element is visible.');
+	const viewport = page.viewportSize() ?? { width: 1440, height: 900 };
+	const limit = (options.within && (await options.within.boundingBox())) || {
+		x: 0,
+		y: 0,
+		...viewport,
+	};
+	const left = Math.max(limit.x, 0, Math.min(...boxes.map((b) => b.x)) - margin);
+	const top = Math.max(limit.y, 0, Math.min(...boxes.map((b) => b.y)) - margin);
+	const right = Math.min(
+		limit.x + limit.width,
+		viewport.width,
+		Math.max(...boxes.map((b) => b.x + b.width)) + margin,
+	);
+	const bottom = Math.min(
+		limit.y + limit.height,
+		viewport.height,
+		Math.max(...boxes.map((b) => b.y + b.height)) + margin,
+	);
+	return {
+		x: Math.round(left),
+		y: Math.round(top),
+		width: Math.round(right - left),
+		height: Math.round(bottom - top),
+	};
+}
+
 /** Opens a node's panel (NDV) by double-clicking it on the canvas. */
 export async function openNode(page: Page, name: string): Promise<void> {
 	await canvasNode(page, name).dblclick();

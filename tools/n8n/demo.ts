@@ -18,7 +18,7 @@ import {
 	type ConsentRow,
 } from './fixtures';
 import { ensureN8nInstalled } from './install';
-import { startN8n, type N8nInstance, type WorkflowFixture } from './n8n';
+import { startN8n, type N8nExecution, type N8nInstance, type WorkflowFixture } from './n8n';
 
 /** The owner account n8n creates at start (N8N_INSTANCE_OWNER_*): no setup screen. */
 export interface DemoOwner {
@@ -140,6 +140,9 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
 	};
 }
 
+/** The back-in-stock example's workflow id (examples/back-in-stock-from-shop-webhook.json). */
+export const BACK_IN_STOCK_WORKFLOW_ID = 'waExBackInStock1';
+
 /** The shell command that opts `phone` in to marketing and the topic `topic` in the demo. */
 export function consentCommand(n8n: N8nInstance, phone: string, topic: string): string {
 	const row = `{"phone":"${phone}","purposes":"marketing, ${topic}","status":"opted_in","time":"'"$(date -u +%FT%TZ)"'"}`;
@@ -178,4 +181,42 @@ export async function daytimeContact(
 		});
 	}
 	return chosen;
+}
+
+/** A subscriber as the shop's webhook lists it (examples/back-in-stock-from-shop-webhook.json). */
+export interface Subscriber {
+	readonly phone: string;
+	readonly first_name: string;
+}
+
+/**
+ * Runs the back-in-stock example as step 2 of the demo does: a daytime contact opts in to
+ * back_in_stock, then the shop's webhook lists them and `others` as subscribers. Resolves with the
+ * contact, the webhook's HTTP status and the ended execution.
+ */
+export async function runBackInStock(
+	demo: Demo,
+	others: readonly Subscriber[],
+): Promise<{
+	contact: Awaited<ReturnType<typeof daytimeContact>>;
+	status: number;
+	execution: N8nExecution;
+}> {
+	const contact = await daytimeContact(demo.sandbox);
+	await demo.recordConsent([
+		{
+			phone: contact.phone,
+			purposes: 'marketing, back_in_stock',
+			status: 'opted_in',
+			time: new Date().toISOString(),
+		},
+	]);
+	const before = demo.n8n.executions(BACK_IN_STOCK_WORKFLOW_ID).length;
+	const answer = await postJson(demo.n8n.webhookUrl('back-in-stock'), {
+		sku: 'TRAIL-RUNNER-2',
+		product: 'the Trail Runner 2',
+		subscribers: [{ phone: contact.phone, first_name: contact.firstName }, ...others],
+	});
+	const ended = await demo.n8n.waitForExecutions(BACK_IN_STOCK_WORKFLOW_ID, before + 1);
+	return { contact, status: answer.status, execution: ended[ended.length - 1] };
 }
