@@ -21,7 +21,10 @@
  * Environment:
  *   BENCH_ITEMS=100000     items per batch (default 100000)
  *   BENCH_LATENCY_MS=150   sandbox latency per Graph API call (default 150)
- *   BENCH_WORKLOADS=noop,send  (default both)
+ *   BENCH_WORKLOADS=noop,send,dry  (default noop,send; dry: Send Template with Dry Run, every rule
+ *                          and payload but no request, to tell the sending's share from the rest)
+ *   BENCH_N8N_NODE_OPTIONS=--trace-gc  NODE_OPTIONS for n8n (with WA_E2E_LOG=1 its output shows:
+ *                          the heap after each collection tells live data from garbage)
  * Prints a markdown table and writes it to bench/results/memory.md.
  */
 import { randomBytes } from 'node:crypto';
@@ -49,7 +52,13 @@ import { machineLine, publishReport, runBenchmark } from './report';
 
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 100000);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 150);
-const WORKLOADS = (process.env.BENCH_WORKLOADS ?? 'noop,send').split(',');
+const WORKLOADS = (process.env.BENCH_WORKLOADS ?? 'noop,send').split(',') as Workload[];
+type Workload = 'noop' | 'send' | 'dry';
+const WORKLOAD_NAMES: Record<Workload, string> = {
+	noop: 'No Operation node',
+	send: 'WhatsApp Send Template (sends every item)',
+	dry: 'WhatsApp Send Template, Dry Run (rules and payloads, no request)',
+};
 const RESULTS = 'memory.md';
 /** The seed's number with throughput 1,000 msg/s. */
 const SENDER = '582204917733610';
@@ -127,15 +136,19 @@ interface MemoryResult {
 }
 
 async function measure(
-	workload: 'noop' | 'send',
+	workload: Workload,
 	credentials: CredentialFixture[],
 	countSent: () => number,
 ): Promise<MemoryResult> {
 	const id = `benchMemory${workload}`;
 	const node =
-		workload === 'send'
-			? sendTemplateNode({ rateLimit: 'fromItem', credential: credentials[0] })
-			: { type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} };
+		workload === 'noop'
+			? { type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} }
+			: sendTemplateNode({
+					rateLimit: 'fromItem',
+					credential: credentials[0],
+					dryRun: workload === 'dry',
+				});
 	const workflow: WorkflowFixture = withStore(
 		batchWorkflow(id, `bench: ${workload}`, BATCH_PATH, node),
 		STORE,
@@ -144,7 +157,12 @@ async function measure(
 	const n8n = await startN8n({
 		credentials,
 		workflows: [workflow],
-		env: { N8N_RESTRICT_FILE_ACCESS_TO: dirname(storePathOf(credentials)) },
+		env: {
+			N8N_RESTRICT_FILE_ACCESS_TO: dirname(storePathOf(credentials)),
+			...(process.env.BENCH_N8N_NODE_OPTIONS
+				? { NODE_OPTIONS: process.env.BENCH_N8N_NODE_OPTIONS }
+				: {}),
+		},
 	});
 	try {
 		const rssBeforeKb = statusKb(n8n.pid, 'VmRSS');
@@ -161,8 +179,7 @@ async function measure(
 		const peakKb = statusKb(n8n.pid, 'VmHWM');
 		const runners = groupMembers(n8n.pid);
 		return {
-			workload:
-				workload === 'send' ? 'WhatsApp Send Template (sends every item)' : 'No Operation node',
+			workload: WORKLOAD_NAMES[workload],
 			status:
 				execution.status === 'success'
 					? 'success'
@@ -203,10 +220,9 @@ async function main(): Promise<void> {
 				data: { backend: 'sqlite', sqlitePath: storePath },
 			},
 		];
-		const countSent = () => sandbox.state.sentMessages().length;
+		const countSent = () => sandbox.state.acceptedTotal();
 		for (const workload of WORKLOADS) {
-			if (workload !== 'noop' && workload !== 'send')
-				throw new Error(`unknown workload ${workload}`);
+			if (!(workload in WORKLOAD_NAMES)) throw new Error(`unknown workload ${workload}`);
 			console.error(`${workload}: ${ITEMS} items...`);
 			const result = await measure(workload, credentials, countSent);
 			console.error(`  peak ${mb(result.peakKb)} (${result.status}, ${result.seconds} s)`);
@@ -216,7 +232,7 @@ async function main(): Promise<void> {
 		await sandbox.close();
 		rmSync(dir, { recursive: true, force: true });
 	}
-	const noop = results.find((r) => r.workload.startsWith('No Operation'));
+	const noop = results.find((r) => r.workload === WORKLOAD_NAMES.noop);
 	const lines = [
 		`${machine} ${ITEMS} items in one execution, a fresh n8n per workload, SQLite.`,
 		'',

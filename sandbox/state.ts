@@ -152,6 +152,8 @@ export class SandboxState {
 	#templates: TemplateState[] = [];
 	#media = new Map<string, MediaRecord>();
 	#sent: SentRecord[] = [];
+	/** Sends answered with a message id since the last reset, also those the log dropped (MAX_LOG). */
+	#acceptedTotal = 0;
 	#sentById = new Map<string, SentRecord>();
 	#received: ReceivedRecord[] = [];
 	#receivedById = new Map<string, ReceivedRecord>();
@@ -259,6 +261,14 @@ export class SandboxState {
 	/** The portfolio's messaging limit and the quality ratings (portfolio.ts). */
 	get portfolio(): Portfolio {
 		return this.#portfolio;
+	}
+
+	/**
+	 * How many sends were answered with a message id since the last reset (also those whose status
+	 * later says failed): sentMessages() keeps only the last MAX_LOG.
+	 */
+	acceptedTotal(): number {
+		return this.#acceptedTotal;
 	}
 
 	sentMessages(filter: { to?: string } = {}): SentMessage[] {
@@ -558,6 +568,7 @@ export class SandboxState {
 			const dropped = this.#sent.shift();
 			if (dropped) this.#sentById.delete(dropped.id);
 		}
+		this.#acceptedTotal += 1;
 		if (record.failure) return;
 		if (checked.type === 'template') this.#lastOfKind.set(`template:${record.to}`, record);
 		if (checked.interactive?.kind === 'list') this.#lastOfKind.set(`list:${record.to}`, record);
@@ -1095,6 +1106,7 @@ export class SandboxState {
 		}));
 		this.#media.clear();
 		this.#sent = [];
+		this.#acceptedTotal = 0;
 		this.#sentById.clear();
 		this.#received = [];
 		this.#receivedById.clear();

@@ -2,6 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { DAY } from '../core/clock';
 import { FREQUENCY_CAP_DEFAULTS, QUIET_HOURS_DEFAULTS } from '../core/policy';
+import { WHATSAPP_LIMITS } from '../core/wire/outbound';
 import {
 	defaultCountryOption,
 	rateLimitOption,
@@ -132,7 +133,7 @@ export const properties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'e.g. order-1042',
-				description: "Up to 512 characters that WhatsApp returns in this message's status webhooks",
+				description: `Text of up to ${WHATSAPP_LIMITS.bizOpaqueCallbackData} characters that WhatsApp returns with this message's status updates (the trigger's "callbackData")`,
 			},
 			{
 				displayName: 'Consent Topic',

@@ -24,7 +24,7 @@ import { runSendPipeline } from '../shared/send/pipeline';
 import { runPooled } from '../shared/send/pool';
 import { getComplianceStore } from '../shared/store';
 import { AccountGuard } from './account';
-import { BatchCommons, prepare, type TemplateJob } from './item';
+import { BatchCommons, payloadOf, prepare, type TemplateJob } from './item';
 import {
 	fetchTemplateFamily,
 	findDefinition,
@@ -118,8 +118,9 @@ export async function execute(
 						);
 					}
 					job.definition = definition;
-					job.payload = job.build!(definition);
-					job.build = undefined;
+					// Built here to find its problems before anything is sent; kept by a dry run only.
+					const payload = payloadOf(job, definition);
+					if (job.dryRun) job.payload = payload;
 					built.push(job);
 				} catch (error) {
 					fail(job, error);
@@ -177,22 +178,14 @@ export async function execute(
 				jobs[k].countsTowardLimit = decision.countsTowardMessagingLimit;
 				return decision.category;
 			});
-			// A payload that will not be sent is not kept (a dry run shows it).
-			verdicts.forEach((verdict, k) => {
-				if (verdict.kind !== 'allow' && !jobs[k].dryRun) jobs[k].payload = undefined;
-			});
 			return verdicts;
 		},
 
 		reserve: (jobs, verdicts, now) => account.reserve(jobs, verdicts, now),
 		release: (unsent) => account.release(unsent),
 
-		// Handed over once; a dry run keeps it for its output item.
-		payload: async (job) => {
-			const payload = job.payload!;
-			if (!job.dryRun) job.payload = undefined;
-			return payload;
-		},
+		// Built again right before the request: checked in complete(), so it builds.
+		payload: async (job) => payloadOf(job, job.definition)!,
 
 		fields: (job) => ({
 			template: job.template.name,

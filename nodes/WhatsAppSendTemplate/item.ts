@@ -26,6 +26,11 @@ import { resolveRecipient } from '../shared/recipient';
 import type { SendJob } from '../shared/send/job';
 import { parseTemplateRef, type TemplateRef } from './templates';
 
+/** What an item's message is made of: the Variables fields' values, or Components JSON. */
+export type TemplateContent =
+	| { readonly mode: 'fields'; readonly values: Record<string, unknown> }
+	| { readonly mode: 'json'; readonly components: unknown };
+
 /** One item, read and checked, before the store is asked. */
 export interface TemplateJob extends SendJob {
 	readonly template: TemplateRef;
@@ -33,18 +38,51 @@ export interface TemplateJob extends SendJob {
 	readonly topic: string | undefined;
 	readonly doiConfirmation: boolean;
 	/**
-	 * The payload, checked against the definition when there is one (pure, may throw WireError);
-	 * dropped once the payload is built.
+	 * What the payload is built from. The payload is built once to check it (payloadOf) and again
+	 * right before its request: a large batch holds these values, not 100,000 requests.
 	 */
-	build?: (definition: TemplateDefinition | undefined) => OutboundMessage | undefined;
+	readonly content: TemplateContent;
+	readonly callbackData: string | undefined;
 	/** Meta's definition of the template in this language (set once the definitions are read). */
 	definition?: TemplateDefinition;
-	/** The request; undefined when the template is unknown (the rules hold it). */
+	/** The request, kept for a dry run's output only. */
 	payload?: OutboundMessage;
 	/** Meta's category differs from the one the template had (set by the rules). */
 	categoryChanged?: boolean;
 	/** Allowed outside the customer service window: takes a place of the messaging limit (set by the rules). */
 	countsTowardLimit?: boolean;
+}
+
+/**
+ * The request of a job, checked against the definition when there is one (pure, may throw
+ * WireError); undefined when the template is unknown (the rules hold it).
+ */
+export function payloadOf(
+	job: TemplateJob,
+	definition: TemplateDefinition | undefined,
+): OutboundMessage | undefined {
+	const { recipient, template, content } = job;
+	const envelope = { biz_opaque_callback_data: job.callbackData };
+	if (content.mode === 'json') {
+		return buildTemplateFromComponents(
+			recipient.address,
+			template.name,
+			template.language,
+			content.components,
+			envelope,
+		);
+	}
+	if (definition === undefined) return undefined;
+	return buildTemplateMessage(
+		{
+			to: recipient.address,
+			name: template.name,
+			language: template.language,
+			...templateInputFromValues(definition, content.values),
+			...envelope,
+		},
+		definition,
+	);
 }
 
 /**
@@ -115,36 +153,11 @@ export function prepare(
 		return made;
 	});
 	const callback = String(options.callbackData ?? '');
-	const envelope = { biz_opaque_callback_data: callback === '' ? undefined : callback };
-
-	let build: TemplateJob['build'];
-	if (ctx.getNodeParameter('variablesMode', i, 'fields') === 'json') {
-		const components = ctx.getNodeParameter('components', i, '[]');
-		build = () =>
-			buildTemplateFromComponents(
-				recipient.address,
-				template.name,
-				template.language,
-				components,
-				envelope,
-			);
-	} else {
-		// Only the values: the mapper's schema would be copied for every item.
-		const values = fieldValues(ctx.getNodeParameter('variables.value', i, {}));
-		build = (definition) =>
-			definition === undefined
-				? undefined
-				: buildTemplateMessage(
-						{
-							to: recipient.address,
-							name: template.name,
-							language: template.language,
-							...templateInputFromValues(definition, values),
-							...envelope,
-						},
-						definition,
-					);
-	}
+	const content: TemplateContent =
+		ctx.getNodeParameter('variablesMode', i, 'fields') === 'json'
+			? { mode: 'json', components: ctx.getNodeParameter('components', i, '[]') }
+			: // Only the values: the mapper's schema would be copied for every item.
+				{ mode: 'fields', values: fieldValues(ctx.getNodeParameter('variables.value', i, {})) };
 	return {
 		index: i,
 		sender,
@@ -157,7 +170,8 @@ export function prepare(
 		topic: String(options.consentTopic ?? '').trim() || undefined,
 		doiConfirmation: options.doubleOptInConfirmation === true,
 		dryRun: options.dryRun === true,
-		build,
+		content,
+		callbackData: callback === '' ? undefined : callback,
 	};
 }
 

@@ -187,6 +187,19 @@ describe('free-form messages inside the window', () => {
 	});
 });
 
+describe('the count of accepted sends', () => {
+	it('counts every send answered with a message id, also one whose status later fails, and starts again on reset', async () => {
+		await say(sandbox, LENA);
+		await send(sandbox, text(LENA));
+		const outside = await send(sandbox, text(JONAS));
+		expect(outside.status).toBe(200);
+		await send(sandbox, { ...text(LENA), to: '' });
+		expect(sandbox.state.acceptedTotal()).toBe(2);
+		await control(sandbox, 'POST', '/reset');
+		expect(sandbox.state.acceptedTotal()).toBe(0);
+	});
+});
+
 describe('the 24-hour window (131047)', () => {
 	it('accepts free-form outside the window and then reports a failed status with 131047', async () => {
 		const answer = await send(sandbox, text(JONAS));

@@ -343,7 +343,7 @@ export function batchWorkflow(
  * credential is `credential` (default: sandboxCredential's).
  */
 export function sendTemplateNode(
-	options: { rateLimit?: 'fromItem'; credential?: CredentialFixture } = {},
+	options: { rateLimit?: 'fromItem'; credential?: CredentialFixture; dryRun?: boolean } = {},
 ): IDataObject {
 	const credential = options.credential ?? {
 		id: SANDBOX_CREDENTIAL_ID,
@@ -371,6 +371,7 @@ export function sendTemplateNode(
 			options: {
 				idempotencyKey: '={{ $json.orderId }}',
 				...(options.rateLimit === 'fromItem' ? { rateLimit: '={{ $json.rate }}' } : {}),
+				...(options.dryRun ? { dryRun: true } : {}),
 			},
 		},
 		credentials: { whatsAppCloudApi: { id: credential.id, name: credential.name } },
