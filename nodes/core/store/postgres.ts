@@ -1323,8 +1323,14 @@ function statements(n: PostgresNames) {
 			), k AS (
 				DELETE FROM ${costs} AS t USING input AS i WHERE t.contact = i.contact RETURNING t.contact
 			), m AS (
-				UPDATE ${sent} AS t SET contact = i.hash FROM input AS i WHERE t.contact = i.contact
+				-- A key built from the number keeps it no more (see the SQLite store's erase).
+				UPDATE ${sent} AS t SET contact = i.hash,
+					idempotency_key = replace(t.idempotency_key, i.contact, i.hash)
+				FROM input AS i WHERE t.contact = i.contact
 				RETURNING i.contact
+			), r AS (
+				UPDATE ${reach} AS t SET reserved_by = replace(t.reserved_by, i.contact, i.hash)
+				FROM input AS i WHERE t.contact_hash = i.hash AND t.reserved_by IS NOT NULL
 			), p AS (
 				INSERT INTO ${suppression} (contact_hash, suppressed_at)
 				SELECT hash, $3 FROM input ORDER BY hash

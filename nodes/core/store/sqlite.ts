@@ -933,8 +933,13 @@ export class SqliteComplianceStore implements ComplianceStore {
 			consentEvents: changes('DELETE FROM consent_events WHERE contact = ?', contact),
 			windows: changes('DELETE FROM windows WHERE contact = ?', contact),
 			costEntries: changes('DELETE FROM cost_ledger WHERE contact = ?', contact),
+			// A key built from the number (`{{ $json.phone }}-promo1`) would keep it: the number
+			// in the key becomes the hash too. A re-run with the old key finds no send, and the
+			// suppression holds it.
 			sentMessagesAnonymised: changes(
-				'UPDATE sent_messages SET contact = ? WHERE contact = ?',
+				'UPDATE sent_messages SET contact = ?, idempotency_key = replace(idempotency_key, ?, ?) WHERE contact = ?',
+				contactHash,
+				contact,
 				contactHash,
 				contact,
 			),
@@ -945,6 +950,13 @@ export class SqliteComplianceStore implements ComplianceStore {
 					at,
 				) === 0,
 		};
+		// The same for the key a place in the messaging limit is held by.
+		this.run(
+			'UPDATE messaging_reach SET reserved_by = replace(reserved_by, ?, ?) WHERE contact_hash = ?',
+			contact,
+			contactHash,
+			contactHash,
+		);
 		return report;
 	}
 

@@ -1420,6 +1420,49 @@ export function describeComplianceStore(name: string, makeTarget: MakeTarget): v
 				expect((await store.eraseContact(ALICE, T0 + 2 * DAY)).alreadySuppressed).toBe(true);
 			});
 
+			it('erases the number from idempotency keys built from it, and still holds a re-run', async () => {
+				const keys = [`${ALICE}-promo1`, `+${ALICE}-promo2`, 'order-7'];
+				await store.reserveSends(keys.map((key) => reservation(key, ALICE, T0)));
+				await store.reserveReach({
+					now: T0,
+					limit: 10,
+					recipients: [{ contact: ALICE, key: keys[0] }],
+					oldest: 0,
+				});
+				await store.reserveSends([reservation(`${BOB}-promo1`, BOB, T0)]);
+				const report = await store.eraseContact(ALICE, T0 + HOUR);
+				expect(report.sentMessagesAnonymised).toBe(3);
+				const dump = await target.dumpTables();
+				expect(dump).not.toContain(ALICE);
+				expect(dump).toContain(`${BOB}-promo1`);
+				const hash = report.contactHash;
+				const snapshot = await store.getSnapshot({
+					sender: SENDER,
+					contacts: [ALICE],
+					marketingSince: 0,
+					idempotencyKeys: [...keys, `${hash}-promo1`, `+${hash}-promo2`],
+				});
+				// The same workflow run again finds no send under its key, and the erasure holds it.
+				expect(snapshot.sends.has(keys[0])).toBe(false);
+				expect(snapshot.contacts.get(ALICE)?.suppressed).toBe(true);
+				expect([...snapshot.sends.keys()].sort()).toEqual(
+					[`${hash}-promo1`, `+${hash}-promo2`, 'order-7'].sort(),
+				);
+				// A send that certainly failed still gives its place in the messaging limit back.
+				const reachCount = async () =>
+					(
+						await store.getSnapshot({
+							sender: SENDER,
+							contacts: [],
+							marketingSince: 0,
+							reach: { now: T0 + HOUR, oldest: 0, limit: 10 },
+						})
+					).reach!.count;
+				expect(await reachCount()).toBe(1);
+				await store.releaseReach([`${hash}-promo1`]);
+				expect(await reachCount()).toBe(0);
+			});
+
 			it('erases many contacts at once, one report per contact', async () => {
 				await store.recordConsent([
 					consent(ALICE, 'opt_in', T0),
