@@ -1448,7 +1448,8 @@ export function describeComplianceStore(name: string, makeTarget: MakeTarget): v
 				expect([...snapshot.sends.keys()].sort()).toEqual(
 					[`${hash}-promo1`, `+${hash}-promo2`, 'order-7'].sort(),
 				);
-				// A send that certainly failed still gives its place in the messaging limit back.
+				// The contact's place in the messaging limit stays (under the hash), held by the key as
+				// stored now: a send of the batch that fails after the erasure keeps its place.
 				const reachCount = async () =>
 					(
 						await store.getSnapshot({
