@@ -52,8 +52,10 @@ import type { ComplianceStore } from '../nodes/core/store/types';
 import { resolveRecipient, type Recipient } from '../nodes/shared/recipient';
 import { startSandbox, type Sandbox } from '../sandbox/server';
 import { marketingConsents, seedMarketingSent } from './seed';
+import { runDir } from '../tools/n8n/commands';
 import { ensureN8nInstalled } from '../tools/n8n/install';
 import { startN8n, type N8nInstance, type WorkflowFixture } from '../tools/n8n/n8n';
+import { endRunOnExit } from '../tools/n8n/processes';
 import {
 	batchPhone,
 	batchWorkflow,
@@ -605,6 +607,7 @@ async function main(): Promise<void> {
 		await new Promise((resolve) => process.stdout.write(result, resolve));
 		return;
 	}
+	endRunOnExit(runDir());
 	const header = [machineLine()];
 	const sections: string[] = [];
 	if (PARTS.includes('eval')) {

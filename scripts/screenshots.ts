@@ -32,7 +32,9 @@ import {
 	startDemo,
 	type Demo,
 } from '../tools/n8n/demo';
+import { runDir } from '../tools/n8n/commands';
 import { control, postJson } from '../tools/n8n/fixtures';
+import { endRunOnExit } from '../tools/n8n/processes';
 
 const OUT = path.resolve(__dirname, '..', 'docs', 'images');
 
@@ -107,6 +109,7 @@ function parametersColumn(page: Page): Locator[] {
 }
 
 async function main(): Promise<void> {
+	endRunOnExit(runDir());
 	fs.mkdirSync(OUT, { recursive: true });
 	if (!PNGQUANT)
 		console.log('pngquant is not installed: the PNGs are saved as Chromium makes them.');

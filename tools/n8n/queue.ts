@@ -149,7 +149,9 @@ export async function startN8nQueue(options: StartN8nQueueOptions = {}): Promise
 			throw new Error(`need at least one worker and one webhook processor`);
 		}
 		const install = requireInstall();
-		[redis, postgres] = await Promise.all([startRedis(run), startPostgres(run)]);
+		// One after the other: a server that started is stopped by stop() even if the other fails.
+		redis = await startRedis(run);
+		postgres = await startPostgres(run);
 		const n8nDatabase = await postgres.createDatabase('n8n');
 		const storeDatabase = await postgres.createDatabase('whatsapp');
 		const store: CredentialFixture = {
