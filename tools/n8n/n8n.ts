@@ -16,9 +16,10 @@ import { baseEnv, freePort, runDir, tail } from './commands';
 import { sqliteExecutions, waitForEnded, type N8nExecution } from './executions';
 import { spawnN8n, type N8nProcess } from './n8nProcess';
 import {
-	activatedLine,
+	healthy,
 	importFixtures,
 	installPackage,
+	notActivated,
 	QUIET_ENV,
 	requireInstall,
 	validateFixtures,
@@ -146,13 +147,8 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 				folders: [folder],
 			});
 			n8n = started;
-			await started.waitFor(READY_LINE, options.startTimeoutMs ?? 180_000, async () => {
-				const health = await fetch(`${baseUrl}/healthz`).catch(() => undefined);
-				return health?.ok === true;
-			});
-			const failed = published.filter(
-				(workflow) => !started.logs().includes(activatedLine(workflow)),
-			);
+			await started.waitFor(READY_LINE, options.startTimeoutMs ?? 180_000, () => healthy(baseUrl));
+			const failed = notActivated(published, started.logs());
 			if (failed.length > 0) {
 				throw new Error(
 					`n8n started but did not activate ${failed.map((w) => `"${w.name}" (${w.id})`).join(', ')}. ` +

@@ -228,3 +228,31 @@ export async function importFixtures(
 export function activatedLine(workflow: WorkflowFixture): string {
 	return `Activated workflow "${workflow.name}" (ID: ${workflow.id})`;
 }
+
+/** The line n8n logs when a workflow's trigger refused to activate. */
+export function activationFailedLine(workflow: WorkflowFixture): string {
+	return `Issue on initial workflow activation try of "${workflow.name}" (ID: ${workflow.id})`;
+}
+
+/**
+ * The published workflows whose activation a log does not show (for the ids in `refused`: whose
+ * refusal it does not show).
+ */
+export function notActivated(
+	published: WorkflowFixture[],
+	logs: string,
+	refused: ReadonlySet<string> = new Set(),
+): WorkflowFixture[] {
+	return published.filter(
+		(workflow) =>
+			!logs.includes(
+				refused.has(workflow.id) ? activationFailedLine(workflow) : activatedLine(workflow),
+			),
+	);
+}
+
+/** Whether the n8n process at `baseUrl` answers its health check. */
+export async function healthy(baseUrl: string): Promise<boolean> {
+	const health = await fetch(`${baseUrl}/healthz`).catch(() => undefined);
+	return health?.ok === true;
+}

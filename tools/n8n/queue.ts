@@ -21,9 +21,10 @@ import { baseEnv, freePort, runDir, tail } from './commands';
 import { postgresExecutions, waitForEnded, type N8nExecution } from './executions';
 import { spawnN8n, type N8nProcess } from './n8nProcess';
 import {
-	activatedLine,
+	healthy,
 	importFixtures,
 	installPackage,
+	notActivated,
 	QUIET_ENV,
 	requireInstall,
 	validateFixtures,
@@ -99,13 +100,6 @@ export interface N8nQueue {
 const MAIN_READY = 'Editor is now accessible via';
 const WORKER_READY = 'n8n worker is now ready';
 const WEBHOOK_READY = 'Webhook listener waiting for requests.';
-const ACTIVATION_FAILED = (workflow: { id: string; name: string }) =>
-	`Issue on initial workflow activation try of "${workflow.name}" (ID: ${workflow.id})`;
-
-async function healthy(baseUrl: string): Promise<boolean> {
-	const health = await fetch(`${baseUrl}/healthz`).catch(() => undefined);
-	return health?.ok === true;
-}
 
 /** The line naming execution `id` in a log (whole id: 12 is not 123). */
 const lineFor = (prefix: string, id: string) => new RegExp(`${prefix} ${id} \\(job `);
@@ -246,12 +240,7 @@ export async function startN8nQueue(options: StartN8nQueueOptions = {}): Promise
 		};
 		const main = spawn('main', ['start']);
 		await main.waitFor(MAIN_READY, timeoutMs, () => healthy(baseUrlOf('main')));
-		const refused = new Set(options.refusedActivations ?? []);
-		const failed = published.filter((workflow) =>
-			refused.has(workflow.id)
-				? !main.logs().includes(ACTIVATION_FAILED(workflow))
-				: !main.logs().includes(activatedLine(workflow)),
-		);
+		const failed = notActivated(published, main.logs(), new Set(options.refusedActivations ?? []));
 		if (failed.length > 0) {
 			throw new Error(
 				`n8n main did not activate (or, for refusedActivations, refuse) ${failed.map((w) => `"${w.name}" (${w.id})`).join(', ')}. ` +
