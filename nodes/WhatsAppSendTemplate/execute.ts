@@ -7,11 +7,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { systemClock, type Clock } from '../core/clock';
 import type { GraphClient } from '../core/graph/client';
-import {
-	evaluateTemplateBatchWithBudget,
-	resolveFrequencyCapOptions,
-	type TemplateBatchItem,
-} from '../core/policy';
+import { evaluateTemplateBatchWithBudget, type TemplateBatchItem } from '../core/policy';
 import type { ComplianceStore, TemplateKey } from '../core/store/types';
 import { WireError } from '../core/wire';
 import { getCloudApi, type CloudApiSettings } from '../shared/cloudApi';
@@ -24,7 +20,7 @@ import { runSendPipeline } from '../shared/send/pipeline';
 import { runPooled } from '../shared/send/pool';
 import { getComplianceStore } from '../shared/store';
 import { AccountGuard } from './account';
-import { BatchCommons, payloadOf, prepare, type TemplateJob } from './item';
+import { BatchCommons, longestCapPeriod, payloadOf, prepare, type TemplateJob } from './item';
 import {
 	fetchTemplateFamily,
 	findDefinition,
@@ -130,11 +126,7 @@ export async function execute(
 		},
 
 		snapshotRequest: (group, now) => ({
-			marketingSince:
-				now -
-				Math.max(
-					...group.map((job) => resolveFrequencyCapOptions(job.policy.frequencyCap).periodMs),
-				),
+			marketingSince: now - longestCapPeriod(group),
 			templates: uniqueTemplates(group.map(templateKey)),
 			...account.snapshotRequest(group, now),
 		}),

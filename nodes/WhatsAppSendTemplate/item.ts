@@ -10,6 +10,7 @@ import type { OutboundMessage } from '../core/graph/types';
 import {
 	lowerMessagingLimit,
 	PolicyOptionError,
+	resolveFrequencyCapOptions,
 	validatePolicyOptions,
 	type PolicyOptions,
 	type PricingOptions,
@@ -277,4 +278,17 @@ function jsonObjectOrSelf(value: unknown): unknown {
 
 function isObject(value: unknown): value is IDataObject {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The longest frequency-cap period of a group's jobs, read once per distinct policy (the jobs of a
+ * batch share them), without spreading the group into Math.max (which overflows the call stack
+ * past about 125,000 items).
+ */
+export function longestCapPeriod(group: TemplateJob[]): number {
+	let longest = 0;
+	for (const policy of new Set(group.map((job) => job.policy))) {
+		longest = Math.max(longest, resolveFrequencyCapOptions(policy.frequencyCap).periodMs);
+	}
+	return longest;
 }
