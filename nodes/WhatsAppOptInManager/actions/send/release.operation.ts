@@ -49,7 +49,10 @@ export async function execute(this: IExecuteFunctions, batch: Batch): Promise<vo
 	const keys = [...new Set(read.map((r) => r.value))];
 	const sends = await store.getSends(keys);
 	const pending = keys.filter((key) => sends.get(key)?.state === 'pending');
-	await store.releaseSends(pending.map((key) => ({ idempotencyKey: key })));
+	// With the claim's callback id: a run that claimed the key again meanwhile keeps its claim.
+	await store.releaseSends(
+		pending.map((key) => ({ idempotencyKey: key, callbackId: sends.get(key)?.callbackId })),
+	);
 	for (const { itemIndex, value: key } of read) {
 		const found = sends.get(key);
 		const released = found?.state === 'pending';
