@@ -91,8 +91,18 @@ export function sendBudgets(
 		workflowId: String(ctx.getWorkflow()?.id ?? ''),
 		node: ctx.getNode(),
 	};
+	// Looked up once per sender number for the node's run, not once per send.
+	const bySender = new Map<string, SendBudget>();
+	const budget = (sender: string): SendBudget => {
+		let found = bySender.get(sender);
+		if (!found) {
+			found = sendBudgetFor(sender, settings);
+			bySender.set(sender, found);
+		}
+		return found;
+	};
 	return {
-		budget: (sender) => sendBudgetFor(sender, settings),
+		budget,
 		inFlight: sendsInFlight(Math.min(nodeRate ?? messagesPerSecond, messagesPerSecond)),
 	};
 }
