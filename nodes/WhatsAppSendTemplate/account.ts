@@ -11,6 +11,7 @@ import type { GraphClient } from '../core/graph/client';
 import {
 	checkMessagingLimit,
 	lowerMessagingLimit,
+	placesLeft,
 	resolveMessagingLimitOptions,
 	type Hold,
 	type MessagingLimit,
@@ -203,7 +204,7 @@ export class AccountGuard {
 		const reachedLast24h = this.#reserved
 			? this.#reserved.usage.count
 			: before + (this.#budget?.reached ?? 0);
-		const remaining = typeof limit === 'number' ? Math.max(0, limit - reachedLast24h) : null;
+		const remaining = placesLeft(limit, reachedLast24h);
 		const waiting = (this.#budget?.held ?? 0) + (this.#reserved?.refused ?? 0);
 		const warning =
 			waiting === 0 || limit === null

@@ -138,6 +138,17 @@ export interface MessagingLimitUsage {
 }
 
 /** Whether a recipient last reached at `reachedAt` still counts at `now`. */
+/**
+ * New contacts the portfolio may still reach in the moving 24 hours: none below zero; null when
+ * the limit is unlimited or not known.
+ */
+export function placesLeft(
+	limit: MessagingLimit | null | undefined,
+	reachedLast24h: number,
+): number | null {
+	return typeof limit === 'number' ? Math.max(0, limit - reachedLast24h) : null;
+}
+
 export function stillCounted(reachedAt: number | undefined, now: number): boolean {
 	return reachedAt !== undefined && reachedAt > now - MESSAGING_LIMIT_PERIOD_MS;
 }
@@ -322,7 +333,7 @@ export function messagingLimitBudget(
 		exceeded: batch.held > 0,
 	};
 	if (limit === 'unlimited') return { ...base, remaining: null };
-	const remaining = Math.max(0, limit - usage.count - batch.reached);
+	const remaining = placesLeft(limit, usage.count + batch.reached)!;
 	const next =
 		remaining === 0
 			? nextSlotAt(usage, limit, { reached: batch.reached, held: 0 }, now)

@@ -9,6 +9,7 @@ import {
 	messagingLimitUsage,
 	metaTierOf,
 	nextSlotAt,
+	placesLeft,
 	PolicyOptionError,
 	resolveMessagingLimitOptions,
 	type MessagingLimitInput,
@@ -71,6 +72,14 @@ describe('messaging limit', () => {
 		expect(checkMessagingLimit(full, {}, T0).allowed).toBe(true);
 		const longAgo = send(1, [T0 - HOUR], { recipientReachedAt: T0 - DAY });
 		expect(checkMessagingLimit(longAgo, {}, T0).allowed).toBe(false);
+	});
+
+	it('leaves the limit less the contacts reached, never below zero, and nothing to count while unlimited or unknown', () => {
+		expect(placesLeft(250, 100)).toBe(150);
+		expect(placesLeft(250, 300)).toBe(0);
+		expect(placesLeft('unlimited', 300)).toBeNull();
+		expect(placesLeft(null, 3)).toBeNull();
+		expect(placesLeft(undefined, 3)).toBeNull();
 	});
 
 	it('holds nothing while the limit is unlimited or unknown', () => {

@@ -4,6 +4,7 @@ import {
 	isLowNumberQuality,
 	isLowTemplateQuality,
 	messagingLimitFromMeta,
+	placesLeft,
 } from '../../../core/policy';
 import {
 	PORTFOLIO,
@@ -65,7 +66,7 @@ export function accountStatusJson(standing: AccountStanding): IDataObject {
 			.map((n) => `number ${n.displayPhoneNumber ?? n.phoneNumberId} (${n.qualityRating})`),
 		...templates.filter((t) => t.qualityLow).map((t) => `template ${t.name} (${t.language})`),
 	];
-	const remaining = typeof limit === 'number' ? Math.max(0, limit - reachedLast24h) : null;
+	const remaining = placesLeft(limit, reachedLast24h);
 	const limitSentence =
 		limit === null
 			? `Meta's messaging limit is not known yet (Send Template reads it when it sends); ${reachedLast24h} contacts were reached outside the customer service window in the last 24 hours.`
