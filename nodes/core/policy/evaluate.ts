@@ -28,7 +28,7 @@ import {
 	type MessagingLimitUsage,
 } from './messagingLimit';
 import {
-	estimatePrice,
+	priceOf,
 	validatePricingOptions,
 	type PriceEstimate,
 	type PricingOptions,
@@ -163,6 +163,15 @@ export function evaluateTemplateSend(
 	now: number,
 ): TemplateSendDecision {
 	validatePolicyOptions(options);
+	return templateSendDecision(input, options, now);
+}
+
+/** evaluateTemplateSend for options already validated (a batch checks each options object once). */
+function templateSendDecision(
+	input: TemplateSendInput,
+	options: PolicyOptions,
+	now: number,
+): TemplateSendDecision {
 	const { contact } = input;
 	const duplicate = checkIdempotency(
 		{
@@ -243,7 +252,7 @@ export function evaluateTemplateSend(
 		allowed: true,
 		category,
 		categoryChanged: template.categoryChanged,
-		price: estimatePrice(
+		price: priceOf(
 			{
 				category,
 				country: input.country,
@@ -331,7 +340,8 @@ export function evaluateTemplateBatchWithBudget(
 	items: readonly TemplateBatchItem[],
 	now: number,
 ): TemplateBatchOutcome {
-	for (const item of items) validatePolicyOptions(item.options);
+	// Each distinct options object once: the items of a batch share them.
+	for (const options of new Set(items.map((item) => item.options))) validatePolicyOptions(options);
 	const marketingInBatch = new Map<string, number[]>();
 	const reachedInBatch = new Set<string>();
 	/** Contacts held by the limit, with how many were held before each: its place in the queue. */
@@ -354,7 +364,7 @@ export function evaluateTemplateBatchWithBudget(
 					),
 				);
 			}
-			const decision = evaluateTemplateSend(
+			const decision = templateSendDecision(
 				{
 					...item.input,
 					marketingSentAt: [...item.input.marketingSentAt, ...earlier],
@@ -451,6 +461,15 @@ export function evaluateFreeForm(
 	options: PolicyOptions = {},
 ): FreeFormDecision {
 	validatePricingOptions(options.pricing ?? {});
+	return freeFormDecision(input, now, options);
+}
+
+/** evaluateFreeForm for pricing options already validated (a batch checks each once). */
+function freeFormDecision(
+	input: FreeFormInput,
+	now: number,
+	options: PolicyOptions,
+): FreeFormDecision {
 	const { contact } = input;
 	const duplicate = checkIdempotency(
 		{
@@ -478,7 +497,7 @@ export function evaluateFreeForm(
 	return {
 		allowed: true,
 		openUntil: window.openUntil,
-		price: estimatePrice(
+		price: priceOf(
 			{
 				category: 'service',
 				country: input.country,
@@ -509,20 +528,22 @@ export function evaluateFreeFormBatch(
 	items: readonly FreeFormBatchItem[],
 	now: number,
 ): BatchResult<FreeFormDecision>[] {
-	for (const item of items) validatePricingOptions(item.options?.pricing ?? {});
+	for (const pricing of new Set(items.map((item) => item.options?.pricing))) {
+		validatePricingOptions(pricing ?? {});
+	}
 	const confirmationsInBatch = new Map<string, number[]>();
 	return inOrderSharingKeys(
 		items,
 		(item) => item.input.idempotencyKey,
 		(item) => {
 			const earlier = confirmationsInBatch.get(item.contactKey) ?? [];
-			const decision = evaluateFreeForm(
+			const decision = freeFormDecision(
 				{
 					...item.input,
 					optOutConfirmationsSentAt: [...(item.input.optOutConfirmationsSentAt ?? []), ...earlier],
 				},
 				now,
-				item.options,
+				item.options ?? {},
 			);
 			if (decision.allowed && item.input.optOutConfirmation === true) {
 				confirmationsInBatch.set(item.contactKey, [...earlier, now]);

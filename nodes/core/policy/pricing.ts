@@ -262,6 +262,11 @@ export function marketOf(
 /** The estimated category, pricing type and list price of one message (see the rule above). */
 export function estimatePrice(input: PriceInput, options: PricingOptions = {}): PriceEstimate {
 	if (options.rateCard || options.countryRates) validatePricingOptions(options);
+	return priceOf(input, options);
+}
+
+/** estimatePrice for options already validated (the send rules check them once per batch). */
+export function priceOf(input: PriceInput, options: PricingOptions = {}): PriceEstimate {
 	const card = options.rateCard ?? META_RATE_CARD_2026_01_USD;
 	const free = (pricingCategory: PricingCategory, pricingType: PricingType): PriceEstimate => ({
 		pricingCategory,
