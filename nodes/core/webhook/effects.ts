@@ -69,8 +69,8 @@ import { messagingLimitFromMeta } from '../policy/messagingLimit';
 import { effectiveConsent } from '../policy/consent';
 import {
 	META_RATE_CARD_2026_01_USD,
-	estimatePrice,
 	marketOf,
+	priceOf,
 	validatePricingOptions,
 	type PricingOptions,
 } from '../policy/pricing';
@@ -82,6 +82,7 @@ import {
 	type StandingName,
 } from '../standing';
 import { effectiveTime } from '../store/consent';
+import { costCategory } from '../report/costReport';
 import type { StoreEffects } from '../store/types';
 import { canonicalJson } from './dedupe';
 import type { WhatsAppEvent } from './events';
@@ -662,10 +663,11 @@ export class WebhookEffectRules {
 	): number | undefined {
 		if (pricingType === 'unknown') return undefined;
 		if (pricingType !== 'regular') return 0;
-		const base = category.replace(/^group_/, '');
+		const base = costCategory(category).category;
 		const priced = TEMPLATE_CATEGORIES.find((c) => c === base);
 		if (!priced) return undefined;
-		const estimate = estimatePrice(
+		// The pricing options were validated once, in the constructor.
+		const estimate = priceOf(
 			{
 				category: priced,
 				country: this.country(contact),
