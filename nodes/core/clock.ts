@@ -1,3 +1,5 @@
+import { IANAZone } from 'luxon';
+
 /** Milliseconds since the epoch. Every rule takes `now` from a clock so tests can move time. */
 export interface Clock {
 	now(): number;
@@ -36,3 +38,18 @@ export const DAY = 24 * HOUR;
  * this much before its request still answers it (store/consent.ts).
  */
 export const CLOCK_SKEW_ALLOWANCE = 5 * MINUTE;
+
+/**
+ * Zones already found valid. Luxon checks a zone by building an Intl.DateTimeFormat (about 40 µs
+ * and native memory the GC frees late); every send checks the same few zones, several times.
+ */
+const validZones = new Set<string>();
+
+/** Whether `zone` is an IANA time zone such as "Europe/Berlin". */
+export function isTimeZone(zone: unknown): zone is string {
+	if (typeof zone !== 'string') return false;
+	if (validZones.has(zone)) return true;
+	if (!IANAZone.isValidZone(zone)) return false;
+	validZones.add(zone);
+	return true;
+}

@@ -1,5 +1,5 @@
-import { DateTime, IANAZone } from 'luxon';
-import { DAY, HOUR, MINUTE } from '../clock';
+import { DateTime } from 'luxon';
+import { DAY, HOUR, isTimeZone, MINUTE } from '../clock';
 import type { TemplateCategory } from '../model';
 import { formatUtc } from './format';
 import { ALLOW, PolicyOptionError, type Decision } from './types';
@@ -81,21 +81,13 @@ export function resolveQuietHoursOptions(
 	return { enabled, start, end, fallbackTimeZone, startMs, endMs };
 }
 
-/**
- * Zones already found valid. Luxon checks a zone by building an Intl.DateTimeFormat (about 40 µs
- * and native memory the GC frees late); every send checks the same few zones, several times.
- */
-const validZones = new Set<string>();
-
 function assertZone(field: string, zone: unknown): void {
-	if (typeof zone === 'string' && validZones.has(zone)) return;
-	if (typeof zone !== 'string' || !IANAZone.isValidZone(zone)) {
+	if (!isTimeZone(zone)) {
 		throw new PolicyOptionError(
 			field,
 			`${field} must be an IANA time zone such as "Europe/Berlin", got ${JSON.stringify(zone)}.`,
 		);
 	}
-	validZones.add(zone);
 }
 
 export interface QuietHoursInput {

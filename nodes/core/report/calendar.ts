@@ -1,4 +1,6 @@
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
+
+import { isTimeZone } from '../clock';
 
 /*
  * Report days in the reader's time zone. A store cannot cut them itself: SQLite has no time zone
@@ -43,7 +45,7 @@ export const MAX_REPORT_DAYS = 366;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export function assertTimeZone(field: string, zone: unknown): asserts zone is string {
-	if (typeof zone !== 'string' || !IANAZone.isValidZone(zone)) {
+	if (!isTimeZone(zone)) {
 		throw new ReportOptionError(
 			field,
 			`${field} must be an IANA time zone such as "Europe/Berlin", got ${JSON.stringify(zone)}.`,
