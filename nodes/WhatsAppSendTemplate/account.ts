@@ -30,7 +30,7 @@ import type { Verdict } from '../shared/send/job';
 import type { TemplateJob } from './item';
 
 /** What the output items show of the portfolio's messaging limit after the batch. */
-export interface MessagingLimitField {
+interface MessagingLimitField {
 	/** The limit applied: Meta's, or the credential's or node's where lower; null when unknown. */
 	limit: MessagingLimit | null;
 	/** Unique contacts reached outside the customer service window in the last 24 hours. */

@@ -28,7 +28,7 @@ import type { SendJob } from '../shared/send/job';
 import { parseTemplateRef, type TemplateRef } from './templates';
 
 /** What an item's message is made of: the Variables fields' values, or Components JSON. */
-export type TemplateContent =
+type TemplateContent =
 	| { readonly mode: 'fields'; readonly values: Record<string, unknown> }
 	| { readonly mode: 'json'; readonly components: unknown };
 

@@ -86,7 +86,7 @@ export function isQueueMode(
 	return env.EXECUTIONS_MODE === 'queue' || argv[2] === 'worker' || argv[2] === 'webhook';
 }
 
-export interface StoreRefusal {
+interface StoreRefusal {
 	readonly message: string;
 	readonly description: string;
 }

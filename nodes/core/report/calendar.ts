@@ -44,7 +44,7 @@ export const MAX_REPORT_DAYS = 366;
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-export function assertTimeZone(field: string, zone: unknown): asserts zone is string {
+function assertTimeZone(field: string, zone: unknown): asserts zone is string {
 	if (!isTimeZone(zone)) {
 		throw new ReportOptionError(
 			field,

@@ -179,7 +179,7 @@ export function checkTemplates(method: string, states: readonly TemplateState[])
 	});
 }
 
-export function checkTemplateKey(where: string, k: TemplateKey): void {
+function checkTemplateKey(where: string, k: TemplateKey): void {
 	checkText(`${where}.account`, k.account);
 	checkText(`${where}.name`, k.name);
 	checkText(`${where}.language`, k.language);
@@ -191,7 +191,7 @@ export function uniqueTemplateKeys(method: string, keys: readonly TemplateKey[])
 	return firstByKey(keys, (k) => JSON.stringify([k.account, k.name, k.language]));
 }
 
-export function checkCosts(method: string, costs: readonly CostEntry[]): void {
+function checkCosts(method: string, costs: readonly CostEntry[]): void {
 	costs.forEach((c, i) => {
 		checkText(`${method}: costs[${i}].wamid`, c.wamid);
 		checkText(`${method}: costs[${i}].category`, c.category);
@@ -311,7 +311,7 @@ export function withTemplateQuality(
 	});
 }
 
-export function checkEffects(method: string, effects: StoreEffects): void {
+function checkEffects(method: string, effects: StoreEffects): void {
 	if (effects.windows) checkWindows(`${method}: windows`, effects.windows);
 	if (effects.closeWindows) checkWindows(`${method}: closeWindows`, effects.closeWindows);
 	if (effects.consent) checkConsentEvents(`${method}: consent`, effects.consent);
@@ -523,18 +523,13 @@ export function toTemplateState(r: Row): TemplateState {
 	);
 }
 
-/** Sorted like the PostgreSQL rows, so both backends return templates in one order. */
-export function compareTemplates(a: TemplateState, b: TemplateState): number {
-	return cmp(a.account, b.account) || cmp(a.name, b.name) || cmp(a.language, b.language);
-}
-
 /** Byte order of UTF-16 code units; equals SQLite BINARY and PostgreSQL "C" for ASCII keys. */
-export function cmp(a: string, b: string): number {
+function cmp(a: string, b: string): number {
 	return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export const DEFAULT_LIST_LIMIT = 1000;
-export const MAX_LIST_LIMIT = 10000;
+const DEFAULT_LIST_LIMIT = 1000;
+const MAX_LIST_LIMIT = 10000;
 
 export function checkListLimit(limit: number | undefined): number {
 	const value = limit ?? DEFAULT_LIST_LIMIT;

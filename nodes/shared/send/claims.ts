@@ -1,7 +1,7 @@
 import type { SentMessage } from '../../core/model';
 import type { ComplianceStore, SendLeft, SendReservation } from '../../core/store/types';
 
-export type ClaimAnswer = { claimed: true } | { claimed: false; existing: SentMessage };
+type ClaimAnswer = { claimed: true } | { claimed: false; existing: SentMessage };
 
 interface Waiting {
 	readonly reservation: SendReservation;

@@ -67,7 +67,7 @@ export function verdictsOf<D extends AllowedDecision | (Hold & { category?: stri
 }
 
 /** The store's view for one job, from its sender number's snapshot. */
-export interface SnapshotView {
+interface SnapshotView {
 	readonly contact: ContactSnapshot | undefined;
 	/** The earlier send under the job's idempotency key. */
 	readonly existingSend: SentMessage | undefined;

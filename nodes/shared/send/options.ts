@@ -12,7 +12,7 @@ import { DEFAULT_MESSAGES_PER_SECOND, MAX_MESSAGES_PER_SECOND } from '../../core
 export const MAX_SENDS_IN_FLIGHT = 500;
 
 /** Meta usually answers a send in 0.1-0.5 s; slower answers are paced by the bound above. */
-export const SLOWEST_EXPECTED_ANSWER_S = 0.5;
+const SLOWEST_EXPECTED_ANSWER_S = 0.5;
 
 /** Requests in flight for `rate` messages per second: rate x the slowest expected answer, within 1..MAX_SENDS_IN_FLIGHT. */
 export function sendsInFlight(rate: number): number {

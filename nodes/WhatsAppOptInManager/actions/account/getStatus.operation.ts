@@ -46,7 +46,7 @@ export async function execute(this: IExecuteFunctions, batch: Batch): Promise<vo
 	);
 }
 
-export function accountStatusJson(standing: AccountStanding): IDataObject {
+function accountStatusJson(standing: AccountStanding): IDataObject {
 	const { entries, reachedLast24h } = standing;
 	const limitEntry = entries.find((e) => e.subject === PORTFOLIO && e.name === 'messaging_limit');
 	const limit = messagingLimitFromMeta(limitEntry?.value) ?? null;

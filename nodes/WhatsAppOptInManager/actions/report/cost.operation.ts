@@ -138,7 +138,7 @@ export const description: INodeProperties[] = showFor(
 );
 
 /** The CSV columns and the item fields they hold: one row per line, then one per currency total. */
-export const COST_COLUMNS = [
+const COST_COLUMNS = [
 	['kind', 'kind'],
 	['from', 'from'],
 	['to', 'to'],
@@ -226,7 +226,7 @@ interface ReportRow extends IDataObject {
 }
 
 /** Lines, then totals, all with the same fields (null where a line is not broken down by it). */
-export function reportRows(report: CostReport, from: string, to: string): ReportRow[] {
+function reportRows(report: CostReport, from: string, to: string): ReportRow[] {
 	const line = (l: Partial<CostReportLine>, kind: ReportRow['kind']): ReportRow => ({
 		kind,
 		from,
