@@ -25,8 +25,8 @@
  * Prints markdown tables and writes them to bench/results/account.md.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { Pool } from 'pg';
@@ -44,6 +44,15 @@ import { PostgresComplianceStore } from '../nodes/core/store/postgres';
 import { SqliteComplianceStore } from '../nodes/core/store/sqlite';
 import type { ComplianceStore } from '../nodes/core/store/types';
 import { resolveRecipient } from '../nodes/shared/recipient';
+import {
+	elapsedUs,
+	fixed,
+	machineLine,
+	median,
+	publishReport,
+	runBenchmark,
+	thousands,
+} from './report';
 import { marketingConsents, seedMarketingSent } from './seed';
 
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 100000);
@@ -85,19 +94,8 @@ const STANDING: StandingEntry[] = [
 	{ subject: SENDER, name: 'checked', value: 'graph', at: NOW - HOUR, source: 'graph' },
 ];
 
-const fixed = (value: number, digits = 1) => value.toFixed(digits);
-const thousands = (value: number) => Math.round(value).toLocaleString('en-US');
 const us = (value: number) =>
 	value >= 1000 ? `${fixed(value / 1000, 2)} ms` : `${fixed(value)} µs`;
-
-function elapsedUs(start: bigint): number {
-	return Number(process.hrtime.bigint() - start) / 1000;
-}
-
-function median(values: number[]): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	return sorted[Math.floor(sorted.length / 2)];
-}
 
 /** Nearest-rank percentile of µs samples. */
 function percentile(samples: number[], p: number): number {
@@ -399,11 +397,9 @@ async function main(): Promise<void> {
 	const rules = await rulesRun();
 	const counts = await countRuns();
 	const report = [
-		`# Account benchmark (${new Date().toISOString()})`,
+		'# Account benchmark',
 		'',
-		`Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), load ${loadavg()
-			.map((v) => v.toFixed(2))
-			.join(' / ')}.`,
+		machineLine(),
 		'',
 		'## Every rule of Send Template, per item (embedded SQLite store; median of 3 passes)',
 		'',
@@ -414,13 +410,7 @@ async function main(): Promise<void> {
 		countTable(counts),
 		'',
 	].join('\n');
-	console.log(report);
-	const out = join(__dirname, 'results');
-	mkdirSync(out, { recursive: true });
-	writeFileSync(join(out, 'account.md'), report);
+	publishReport('account.md', report);
 }
 
-main().catch((error: unknown) => {
-	console.error(error);
-	process.exitCode = 1;
-});
+runBenchmark(main);

@@ -52,7 +52,7 @@ import {
 } from '../tools/n8n/n8n';
 import { endRunOnExit } from '../tools/n8n/processes';
 import { startN8nQueue } from '../tools/n8n/queue';
-import { loadAverages, machineLine, publishReport, runBenchmark } from './report';
+import { fixed, loadAverages, machineLine, publishReport, runBenchmark } from './report';
 
 const EACH = Number(process.env.BENCH_EACH ?? 1000);
 const EXECUTIONS = Number(process.env.BENCH_EXECUTIONS ?? 3);
@@ -68,8 +68,6 @@ const CONSENT = 'benchQueueConsent';
 const CONSENT_PATH = 'bench-queue-consent';
 const BATCH = 'benchQueueBatch';
 const BATCH_PATH = 'bench-queue-batch';
-
-const fixed = (value: number, digits = 1) => value.toFixed(digits);
 
 /** What a run needs from either deployment. */
 interface Deployment {

@@ -1,7 +1,7 @@
 /**
- * What the n8n benchmarks share around their measurements: the machine line their reports start
- * with, the report printed and written to bench/results/, and a main that exits with its outcome
- * (the sandbox's timers and n8n's pipes would keep the process alive).
+ * What the benchmarks share around their measurements: the machine line their reports start
+ * with, the report printed and written to bench/results/, a main that exits with its outcome
+ * (the sandbox's timers and n8n's pipes would keep the process alive), and the numbers' formats.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -36,4 +36,18 @@ export function runBenchmark(main: () => Promise<void>): void {
 			process.exit(1);
 		},
 	);
+}
+
+export const fixed = (value: number, digits = 1): string => value.toFixed(digits);
+export const thousands = (value: number): string => Math.round(value).toLocaleString('en-US');
+
+/** Microseconds since `start` (process.hrtime.bigint()). */
+export function elapsedUs(start: bigint): number {
+	return Number(process.hrtime.bigint() - start) / 1000;
+}
+
+/** The middle value (the upper one of the two middles for an even count). */
+export function median(values: number[]): number {
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.floor(sorted.length / 2)];
 }

@@ -66,7 +66,16 @@ import {
 	SandboxErrorCounts,
 	sendTemplateNode,
 } from '../tools/n8n/fixtures';
-import { loadAverages, machineLine, publishReport, runBenchmark } from './report';
+import {
+	elapsedUs,
+	fixed,
+	loadAverages,
+	machineLine,
+	median,
+	publishReport,
+	runBenchmark,
+	thousands,
+} from './report';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 5000);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 150);
@@ -83,8 +92,6 @@ const SENDER_80 = '731950246618093';
 const SENDER_1000 = '582204917733610';
 
 const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
-const fixed = (value: number, digits = 1) => value.toFixed(digits);
-const thousands = (value: number) => Math.round(value).toLocaleString('en-US');
 
 // -----------------------------------------------------------------------------------------------
 // Part 2: rule evaluation in this process
@@ -166,15 +173,6 @@ async function seedEvalStore(store: ComplianceStore, contacts: string[]): Promis
 		await seedMarketingSent(store, EVAL_SENDER, capped, EVAL_NOW);
 	}
 	await store.upsertTemplateStates(TEMPLATES);
-}
-
-function median(values: number[]): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	return sorted[Math.floor(sorted.length / 2)];
-}
-
-function elapsedUs(start: bigint): number {
-	return Number(process.hrtime.bigint() - start) / 1000;
 }
 
 /** What the node does per batch after reading the parameters: as in WhatsAppSendTemplate/execute.ts. */
