@@ -30,13 +30,14 @@
  */
 import { randomBytes } from 'node:crypto';
 
-import { DAY } from '../nodes/core/clock';
 import { startSandbox, type Sandbox } from '../sandbox/server';
 import { runDir } from '../tools/n8n/commands';
 import {
+	batchConsentRows,
 	batchPhone,
 	batchWorkflow,
 	consentImportWorkflow,
+	messagesPerContact,
 	postJson,
 	SandboxErrorCounts,
 	sandboxTierCredential,
@@ -162,13 +163,7 @@ async function queue(sandbox: Sandbox): Promise<Deployment> {
 }
 
 async function recordConsent(deployment: Deployment): Promise<void> {
-	const time = new Date(Date.now() - DAY).toISOString();
-	const rows = Array.from({ length: EXECUTIONS * EACH }, (_, i) => ({
-		phone: batchPhone(i),
-		purposes: 'transactional',
-		status: 'opted_in',
-		time,
-	}));
+	const rows = batchConsentRows(EXECUTIONS * EACH);
 	const imported = await postJson(deployment.consentUrl(), { rows });
 	if (imported.status !== 200) {
 		throw new Error(`consent import answered ${imported.status}: ${JSON.stringify(imported.json)}`);
@@ -206,8 +201,7 @@ async function run(
 		.filter((m) => m.phone_number_id === sender);
 	const times = sent.map((m) => Date.parse(m.accepted_at)).sort((a, b) => a - b);
 	const seconds = times.length > 1 ? (times.at(-1)! - times[0]) / 1000 : NaN;
-	const perContact = new Map<string, number>();
-	for (const message of sent) perContact.set(message.to, (perContact.get(message.to) ?? 0) + 1);
+	const perContact = messagesPerContact(sent);
 	return {
 		deployment: deployment.label,
 		tier,

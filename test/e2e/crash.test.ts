@@ -17,10 +17,12 @@ import { sendsInFlight } from '../../nodes/shared/send/options';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
 import { runDir } from '../../tools/n8n/commands';
 import {
+	batchConsentRows,
 	batchPhone,
 	batchWorkflow,
 	consentImportWorkflow,
 	loadExamples,
+	messagesPerContact,
 	postJson,
 	sandboxCredential,
 	SandboxErrorCounts,
@@ -115,13 +117,7 @@ describe.each(BACKENDS)('a crash mid-campaign ($name store)', ({ name, killAfter
 		for (let i = 0; i < CONTACTS; i++) {
 			sandbox.state.addContact({ wa_id: wa(i), name: `Kim ${i}` });
 		}
-		const time = new Date(Date.now() - DAY_MS).toISOString();
-		const rows = Array.from({ length: CONTACTS }, (_, i) => ({
-			phone: batchPhone(i),
-			purposes: 'transactional',
-			status: 'opted_in',
-			time,
-		}));
+		const rows = batchConsentRows(CONTACTS);
 		const imported = await postJson(n8n.webhookUrl(CONSENT_PATH), { rows });
 		expect(imported).toEqual({
 			status: 200,
@@ -198,10 +194,7 @@ describe.each(BACKENDS)('a crash mid-campaign ($name store)', ({ name, killAfter
 			);
 			expect(rerun.status).toBe('success');
 
-			const perContact = new Map<string, number>();
-			for (const message of sandbox.state.sentMessages()) {
-				perContact.set(message.to, (perContact.get(message.to) ?? 0) + 1);
-			}
+			const perContact = messagesPerContact(sandbox.state.sentMessages());
 			const summary = {
 				contactsWithOne: [...perContact.values()].filter((n) => n === 1).length,
 				sentTwice: [...perContact.values()].filter((n) => n > 1).length,

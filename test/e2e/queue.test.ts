@@ -10,9 +10,11 @@ import type { IDataObject } from 'n8n-workflow';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
 import { outputItems, type N8nExecution, type WorkflowFixture } from '../../tools/n8n/n8n';
 import {
+	batchConsentRows,
 	batchPhone,
 	batchWorkflow,
 	consentImportWorkflow,
+	type ConsentRow,
 	control,
 	loadExamples,
 	postJson,
@@ -20,7 +22,6 @@ import {
 	sendTemplateNode,
 	waitFor,
 	withStore,
-	type ConsentRow,
 } from '../../tools/n8n/fixtures';
 import { CLAIM_LEASE_MS } from '../../nodes/core/policy/idempotency';
 import { PostgresComplianceStore } from '../../nodes/core/store/postgres';
@@ -142,12 +143,7 @@ beforeAll(async () => {
 	const since = new Date(Date.now() - DAY_MS).toISOString();
 	const rows: ConsentRow[] = [
 		{ phone: `+${JUERGEN}`, purposes: 'marketing, back_in_stock', status: 'opted_in', time: since },
-		...Array.from({ length: CRASH_FIRST + CRASH_CONTACTS }, (_, i) => ({
-			phone: batchPhone(i),
-			purposes: 'transactional',
-			status: 'opted_in' as const,
-			time: since,
-		})),
+		...batchConsentRows(CRASH_FIRST + CRASH_CONTACTS),
 	];
 	// Through a webhook processor and a worker, into the PostgreSQL store.
 	const imported = await postJson(queue.webhookUrl(CONSENT_PATH, 1), { rows });

@@ -7,9 +7,11 @@
  */
 import { startSandbox, type Sandbox } from '../../sandbox/server';
 import {
+	batchConsentRows,
 	batchPhone,
 	batchWorkflow,
 	consentImportWorkflow,
+	messagesPerContact,
 	postJson,
 	sandboxCredential,
 	SandboxErrorCounts,
@@ -27,7 +29,6 @@ const SENDER = '731950246618093';
 const EXECUTIONS = 3;
 const CONTACTS_EACH = 1000;
 const CONTACTS = EXECUTIONS * CONTACTS_EACH;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 let sandbox: Sandbox;
 let queue: N8nQueue;
@@ -50,13 +51,7 @@ beforeAll(async () => {
 	for (let i = 0; i < CONTACTS; i++) {
 		sandbox.state.addContact({ wa_id: batchPhone(i).slice(1), name: `Kim ${i}` });
 	}
-	const time = new Date(Date.now() - DAY_MS).toISOString();
-	const rows = Array.from({ length: CONTACTS }, (_, i) => ({
-		phone: batchPhone(i),
-		purposes: 'transactional',
-		status: 'opted_in',
-		time,
-	}));
+	const rows = batchConsentRows(CONTACTS);
 	const imported = await postJson(queue.webhookUrl(CONSENT_PATH), { rows });
 	expect(imported).toEqual({
 		status: 200,
@@ -86,10 +81,7 @@ it(
 		expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
 		const executions = await queue.waitForExecutions(BATCH, EXECUTIONS, 8 * 60_000);
 		const counts = errors.take();
-		const perContact = new Map<string, number>();
-		for (const message of sandbox.state.sentMessages()) {
-			perContact.set(message.to, (perContact.get(message.to) ?? 0) + 1);
-		}
+		const perContact = messagesPerContact(sandbox.state.sentMessages());
 		const unsent = Array.from({ length: CONTACTS }, (_, i) => batchPhone(i).slice(1)).filter(
 			(waId) => !perContact.has(waId),
 		);

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 
 import type { IDataObject } from 'n8n-workflow';
 
+import { DAY } from '../../nodes/core/clock';
 import type { Sandbox } from '../../sandbox/server';
 import { PACKAGE_NAME, type CredentialFixture, type WorkflowFixture } from './prepare';
 import { QUEUE_STORE_CREDENTIAL } from './queue';
@@ -256,6 +257,29 @@ export function consentImportWorkflow(
 
 /** Contact `i` of the batch workflows: a German mobile number ("+49170..."); its wa_id without "+". */
 export const batchPhone = (i: number): string => `+49170${String(2000000 + i)}`;
+
+/**
+ * Consent rows for batch contacts `first` to `first + count - 1` (batchPhone): transactional
+ * opt-ins of a day ago, for consentImportWorkflow.
+ */
+export function batchConsentRows(count: number, first = 0): ConsentRow[] {
+	const time = new Date(Date.now() - DAY).toISOString();
+	return Array.from({ length: count }, (_, i) => ({
+		phone: batchPhone(first + i),
+		purposes: 'transactional',
+		status: 'opted_in',
+		time,
+	}));
+}
+
+/** How many messages each recipient (wa_id) got, of the messages the sandbox accepted. */
+export function messagesPerContact(messages: ReadonlyArray<{ to: string }>): Map<string, number> {
+	const perContact = new Map<string, number>();
+	for (const message of messages) {
+		perContact.set(message.to, (perContact.get(message.to) ?? 0) + 1);
+	}
+	return perContact;
+}
 
 /**
  * The body of a batch workflow's webhook: contacts `first` to `first + count - 1` (batchPhone),
