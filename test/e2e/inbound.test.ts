@@ -26,7 +26,7 @@ const EXAMPLES_DIR = path.resolve(__dirname, '..', '..', 'examples');
 const STOP_EXAMPLE = 'handle-stop-and-confirm-opt-out.json';
 const DOI_EXAMPLE = 'opt-in-from-web-form-with-double-opt-in.json';
 const TRIGGER_PATH = 'whatsapp-optout';
-const SECOND_APP_PATH = 'whatsapp-optout-second-app';
+const SECOND_WORKFLOW_PATH = 'whatsapp-optout-second';
 const FORM_PATH = 'newsletter-signup';
 const STATUS_PATH = 'e2e-consent-status';
 const HISTORY_PATH = 'e2e-consent-history';
@@ -54,18 +54,18 @@ function loadExample(file: string): WorkflowFixture {
 	return JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8')) as WorkflowFixture;
 }
 
-/** The STOP example as a second Meta app would have it: its own trigger URL, the same reply. */
-function secondAppCopy(example: WorkflowFixture): WorkflowFixture {
+/** The STOP example once more in a second workflow of the same app: its own trigger, the same reply. */
+function secondWorkflowCopy(example: WorkflowFixture): WorkflowFixture {
 	return {
 		...example,
 		id: 'e2eHandleStop2nd',
-		name: `${example.name} (second app)`,
+		name: `${example.name} (second workflow)`,
 		nodes: example.nodes.map((node) =>
 			node.name === TRIGGER_NODE
 				? {
 						...node,
-						webhookId: 'e2e-second-app-trigger',
-						parameters: { ...(node.parameters as IDataObject), path: SECOND_APP_PATH },
+						webhookId: 'e2e-second-workflow-trigger',
+						parameters: { ...(node.parameters as IDataObject), path: SECOND_WORKFLOW_PATH },
 					}
 				: node,
 		),
@@ -177,7 +177,7 @@ describe('inbound webhooks and consent in a real n8n', () => {
 	let n8n: N8nInstance;
 	const stopExample = loadExample(STOP_EXAMPLE);
 	const doiExample = loadExample(DOI_EXAMPLE);
-	const secondApp = secondAppCopy(stopExample);
+	const secondWorkflow = secondWorkflowCopy(stopExample);
 
 	beforeAll(async () => {
 		sandbox = await startSandbox();
@@ -186,7 +186,7 @@ describe('inbound webhooks and consent in a real n8n', () => {
 			workflows: [
 				stopExample,
 				doiExample,
-				secondApp,
+				secondWorkflow,
 				consentLookup('e2eConsentStatus', 'e2e: consent status', STATUS_PATH, {
 					resource: 'consent',
 					operation: 'getStatus',
@@ -443,17 +443,18 @@ describe('inbound webhooks and consent in a real n8n', () => {
 		});
 	});
 
-	describe('two subscribed apps', () => {
+	describe('one app, two workflows', () => {
 		it('confirms a STOP once when two workflows with the same reply both receive it', async () => {
-			// Meta posts to every app subscribed to the account: here the example and a copy of it.
-			sandbox.state.webhookUrls = [n8n.webhookUrl(TRIGGER_PATH), n8n.webhookUrl(SECOND_APP_PATH)];
+			// Meta posts to the app's one callback URL (the example's trigger); the copy's trigger
+			// gets the same event from it.
+			expect(sandbox.state.webhookUrls).toEqual([n8n.webhookUrl(TRIGGER_PATH)]);
 			try {
 				const stop = await control<{ id: string }>(sandbox, 'POST', `contacts/${JOAO}/say`, {
 					text: 'Parar, por favor',
 				});
 				const executions = [
 					await executionWith(stop.id),
-					await executionWith(stop.id, secondApp.id),
+					await executionWith(stop.id, secondWorkflow.id),
 				];
 				expect(executions.map((e) => e.status)).toEqual(['success', 'success']);
 				// Each trigger emitted its copy once, and both saw the opt-out it caused.
