@@ -45,7 +45,7 @@ describe('reply in window parameters', () => {
 				testedBy: 'testCloudApi',
 			},
 			{
-				name: 'whatsAppComplianceStore',
+				name: 'whatsAppComplianceStoreApi',
 				displayName: 'Compliance Store (Optional)',
 				required: false,
 				testedBy: 'testComplianceStore',

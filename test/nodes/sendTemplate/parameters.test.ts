@@ -33,7 +33,7 @@ describe('Send Template parameters', () => {
 				testedBy: 'testCloudApi',
 			},
 			{
-				name: 'whatsAppComplianceStore',
+				name: 'whatsAppComplianceStoreApi',
 				displayName: 'Compliance Store (Optional)',
 				required: false,
 				testedBy: 'testComplianceStore',
