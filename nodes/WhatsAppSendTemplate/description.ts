@@ -232,8 +232,8 @@ export const properties: INodeProperties[] = [
 									'Whether templates to new contacts past the limit are held back until places free up',
 							},
 							{
-								displayName: 'Limit',
-								name: 'limit',
+								displayName: 'Max Unique Contacts',
+								name: 'maxContacts',
 								type: 'number',
 								default: 0,
 								typeOptions: { minValue: 0, numberPrecision: 0 },

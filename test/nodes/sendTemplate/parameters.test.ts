@@ -110,7 +110,7 @@ describe('Send Template parameters', () => {
 				'settings',
 				[
 					['enabled', 'boolean', true],
-					['limit', 'number', 0],
+					['maxContacts', 'number', 0],
 				],
 			],
 		]);
