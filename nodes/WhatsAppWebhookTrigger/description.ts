@@ -125,13 +125,13 @@ export const properties: INodeProperties[] = [
 		],
 	},
 	{
-		displayName: 'Sender Numbers',
+		displayName: 'Sender Number Names or IDs',
 		name: 'senderNumbers',
 		type: 'multiOptions',
 		default: [],
 		typeOptions: { loadOptionsMethod: 'getSenderNumbers' },
 		description:
-			'Business phone numbers whose events start the workflow, so one Meta app serving several numbers does not fire every workflow; empty for all (account-wide events always pass); choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+			'Business phone numbers whose events start the workflow, so one Meta app serving several numbers does not fire every workflow; empty for all (account-wide events always pass). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 	},
 	{
 		displayName: 'Options',

@@ -22,7 +22,7 @@ import { SqliteComplianceStore, inspectSqliteFile } from '../core/store/sqlite';
 import type { ComplianceStore } from '../core/store/types';
 import { checkedSqlitePath } from './sqlitePath';
 
-export const STORE_CREDENTIAL = 'whatsAppComplianceStore';
+export const STORE_CREDENTIAL = 'whatsAppComplianceStoreApi';
 
 type AnyContext = IExecuteFunctions | IWebhookFunctions | IHookFunctions | ILoadOptionsFunctions;
 

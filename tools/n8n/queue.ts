@@ -158,7 +158,7 @@ export async function startN8nQueue(options: StartN8nQueueOptions = {}): Promise
 		const storeDatabase = await postgres.createDatabase('whatsapp');
 		const store: CredentialFixture = {
 			...QUEUE_STORE_CREDENTIAL,
-			type: 'whatsAppComplianceStore',
+			type: 'whatsAppComplianceStoreApi',
 			data: {
 				backend: 'postgres',
 				host: postgres.host,

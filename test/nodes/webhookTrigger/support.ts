@@ -139,7 +139,7 @@ export function nodeWith(options: ContextOptions): INode {
 		parameters,
 		credentials: {
 			whatsAppCloudApi: { id: 'cred-1', name: 'Cloud API' },
-			whatsAppComplianceStore: { id: 'cred-2', name: 'Store' },
+			whatsAppComplianceStoreApi: { id: 'cred-2', name: 'Store' },
 		},
 	};
 }
@@ -166,7 +166,7 @@ function credentialsFor(options: ContextOptions) {
 				...options.cloudApi,
 			} as never;
 		}
-		if (type === 'whatsAppComplianceStore') {
+		if (type === 'whatsAppComplianceStoreApi') {
 			return { backend: 'sqlite', sqlitePath: options.storePath } as never;
 		}
 		throw new Error(`No credential ${type}`);
