@@ -15,10 +15,13 @@ export async function searchSenderNumbers(
 		});
 		const needle = filter?.toLowerCase().trim();
 		const results = numbers
-			.map((n) => ({
-				name: [n.display_phone_number, n.verified_name].filter(Boolean).join(' - ') || n.id,
-				value: n.id,
-			}))
+			.map((n) => {
+				const name = [n.display_phone_number, n.verified_name].filter(Boolean).join(' - ') || n.id;
+				return {
+					name: n.id === settings.phoneNumberId ? `${name} (the credential's)` : name,
+					value: n.id,
+				};
+			})
 			.filter((r) => !needle || r.name.toLowerCase().includes(needle) || r.value.includes(needle));
 		return { results };
 	} catch (error) {

@@ -55,7 +55,7 @@ describe('reply in window parameters', () => {
 
 	it('keeps every parameter name, type and default', () => {
 		expect(flatten(description.properties)).toEqual([
-			['storeNotice', 'notice', ''],
+			['storeNotice', 'callout', ''],
 			['operation', 'options', 'send'],
 			['windowNotice', 'notice', ''],
 			['senderNumber', 'resourceLocator', { mode: 'id', value: '={{ $json.phoneNumberId }}' }],

@@ -43,7 +43,7 @@ describe('Send Template parameters', () => {
 
 	it('keeps every parameter name, type and default', () => {
 		expect(shape(description.properties)).toEqual([
-			['storeNotice', 'notice', ''],
+			['storeNotice', 'callout', ''],
 			['senderNumber', 'resourceLocator', { mode: 'list', value: '' }],
 			['recipient', 'string', ''],
 			['template', 'resourceLocator', { mode: 'list', value: '' }],

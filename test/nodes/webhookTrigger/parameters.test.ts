@@ -77,7 +77,7 @@ describe('webhook trigger parameters', () => {
 	it('keeps every parameter name, type and default', () => {
 		expect(flatten(description.properties)).toEqual([
 			['setupNotice', 'notice', ''],
-			['storeNotice', 'notice', ''],
+			['storeNotice', 'callout', ''],
 			['path', 'string', ''],
 			['triggerOn', 'multiOptions', ['message']],
 			['messageStatuses', 'multiOptions', ['sent', 'delivered', 'read', 'played', 'failed']],
