@@ -7,6 +7,7 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { DAY, HOUR } from '../nodes/core/clock';
 import { checkMessage, type CheckedMessage, type InteractiveChoice } from './checks/message';
+import { checkShape } from './checks/spec';
 import { fitsMessageType } from './checks/media';
 import { countryCodeOf, readRecipient, type Recipient } from './checks/recipient';
 import type { QuickReply, RenderedTemplate, TemplateLookup } from './checks/template';
@@ -326,10 +327,11 @@ export class SandboxState {
 		const phone = this.#phones.get(phoneNumberId);
 		if (!phone) throw objectNotFound(phoneNumberId, 'post');
 		if (!isObject(body)) throw new GraphError(100, 'The request body must be a JSON object.');
+		checkProduct(body);
+		checkShape(body);
 		if (body.status === 'read' || body.typing_indicator !== undefined) {
 			return { response: this.#markRead(phone, body) };
 		}
-		checkProduct(body);
 		const now = this.options.clock.now();
 		if (!this.#throughput.take(phone.id, now)) {
 			const rate = this.options.ratePerSecond ?? phone.throughput;
@@ -640,7 +642,6 @@ export class SandboxState {
 	}
 
 	#markRead(phone: SeedPhoneNumber, body: Json): Json {
-		checkProduct(body);
 		if (body.status !== 'read') {
 			throw new GraphError(131009, 'status: a typing indicator goes with "status": "read".');
 		}

@@ -62,8 +62,12 @@ const MEDIA_TYPES = new Set(['audio', 'document', 'image', 'sticker', 'video']);
 const CAPTIONED = new Set(['document', 'image', 'video']);
 
 export function checkMessage(body: Json, lookup: TemplateLookup): CheckedMessage {
-	// Meta's default when type is left out.
-	const type = body.type === undefined ? 'text' : body.type;
+	// Left out, the type is the content the body carries (Meta's examples send an interactive body
+	// without type); text, Meta's documented default, when it carries none.
+	const type =
+		body.type === undefined
+			? (MESSAGE_TYPES.find((name) => body[name] !== undefined) ?? 'text')
+			: body.type;
 	if (typeof type !== 'string' || !(MESSAGE_TYPES as readonly string[]).includes(type)) {
 		throw new GraphError(
 			100,

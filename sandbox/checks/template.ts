@@ -10,8 +10,8 @@
  * Deliberately written from Meta's documentation, not from the pack's builders: the sandbox is the
  * oracle the builders are tested against.
  */
-import type { TemplateDefinition } from '../../nodes/core/wire/templates';
 import { GraphError } from '../graphError';
+import type { TemplateDefinition } from '../templateDefinition';
 import {
 	invalid,
 	isObject,
@@ -158,7 +158,7 @@ interface DefinitionParts {
 }
 
 function readDefinition(definition: TemplateDefinition): DefinitionParts {
-	const components = (definition.components ?? []) as Json[];
+	const components = definition.components as Json[];
 	const header = components.find((c) => c.type === 'HEADER');
 	const body = components.find((c) => c.type === 'BODY');
 	const footer = components.find((c) => c.type === 'FOOTER');
