@@ -26,12 +26,23 @@ export class SpecValidator {
 	constructor(schema: object) {
 		const ajv = new Ajv({ allErrors: true, strictTypes: false });
 		addFormats(ajv);
+		// ajv-formats' "url" turns away private and loopback hosts; Meta's spec says only "HTTP/HTTPS".
+		ajv.addFormat('url', isHttpUrl);
 		this.#validate = ajv.compile(schema);
 	}
 
 	check(body: unknown): SpecIssue[] {
 		if (this.#validate(body)) return [];
 		return issuesOf(this.#validate.errors ?? [], body);
+	}
+}
+
+function isHttpUrl(value: string): boolean {
+	try {
+		const url = new URL(value);
+		return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+	} catch {
+		return false;
 	}
 }
 
