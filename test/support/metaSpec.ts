@@ -83,18 +83,15 @@ export function isPlaceholder(value: unknown): value is string {
 	);
 }
 
-/** Where a placeholder stands: its key, and the keys above it ("template", "components", 0...). */
+/** Where a string of an example stands: its key, and the keys above it ("template", "components", 0...). */
 export interface PlaceholderSite {
 	readonly key: string;
 	readonly path: readonly (string | number)[];
 	readonly value: string;
 }
 
-/**
- * A copy of `example` with each placeholder that `fill` returns a value for replaced; the others
- * (captions, titles such as "<BODY_TEXT>") stay, being valid text as they are.
- */
-export function fillPlaceholders(example: Json, fill: (site: PlaceholderSite) => unknown): Json {
+/** A copy of `example` with each string replaced by what `map` returns for it (undefined: kept). */
+export function mapStrings(example: Json, map: (site: PlaceholderSite) => unknown): Json {
 	const walk = (node: unknown, path: (string | number)[]): unknown => {
 		if (Array.isArray(node)) return node.map((item, i) => walk(item, [...path, i]));
 		if (typeof node === 'object' && node !== null) {
@@ -102,14 +99,19 @@ export function fillPlaceholders(example: Json, fill: (site: PlaceholderSite) =>
 				Object.entries(node).map(([key, value]) => [key, walk(value, [...path, key])]),
 			);
 		}
-		if (isPlaceholder(node)) {
-			const key = String(path[path.length - 1]);
-			const replaced = fill({ key, path, value: node });
-			return replaced === undefined ? node : replaced;
-		}
-		return node;
+		if (typeof node !== 'string') return node;
+		const replaced = map({ key: String(path[path.length - 1]), path, value: node });
+		return replaced === undefined ? node : replaced;
 	};
 	return walk(example, []) as Json;
+}
+
+/**
+ * A copy of `example` with each placeholder that `fill` returns a value for replaced; the others
+ * (captions, titles such as "<BODY_TEXT>") stay, being valid text as they are.
+ */
+export function fillPlaceholders(example: Json, fill: (site: PlaceholderSite) => unknown): Json {
+	return mapStrings(example, (site) => (isPlaceholder(site.value) ? fill(site) : undefined));
 }
 
 const MEDIA = new Set(['audio', 'document', 'image', 'sticker', 'video']);
