@@ -4,6 +4,7 @@
  * confirmed by the "Handle STOP" example, and the double opt-in of the "web form" example from
  * the form post to the contact's tap. The examples are imported unchanged from examples/; two
  * small test-only workflows ask the Opt-in Manager what the store now says about a contact.
+ * Meta's 16 webhook examples (its OpenAPI spec) go to a third one, a trigger on every kind.
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -19,7 +20,15 @@ import {
 	type N8nInstance,
 	type WorkflowFixture,
 } from '../../tools/n8n/n8n';
-import { control, sandboxCredential, SANDBOX_CREDENTIAL_ID } from '../../tools/n8n/fixtures';
+import { WHATSAPP_EVENT_KINDS } from '../../nodes/core/webhook/events';
+import {
+	control,
+	sandboxCredential,
+	SANDBOX_CREDENTIAL_ID,
+	SANDBOX_CREDENTIAL_NAME,
+} from '../../tools/n8n/fixtures';
+import { describeWithMetaSpec, metaWebhookExamples } from '../support/metaSpec';
+import { webhookPosts } from '../support/metaWebhooks';
 import { outputItems } from '../../tools/n8n/n8n';
 
 const EXAMPLES_DIR = path.resolve(__dirname, '..', '..', 'examples');
@@ -30,6 +39,7 @@ const SECOND_APP_PATH = 'whatsapp-optout-second-app';
 const FORM_PATH = 'newsletter-signup';
 const STATUS_PATH = 'e2e-consent-status';
 const HISTORY_PATH = 'e2e-consent-history';
+const META_EXAMPLES_PATH = 'e2e-meta-webhook-examples';
 const TRIGGER_NODE = 'WhatsApp Webhook Trigger';
 /** The verify token of the sandbox credential (tools/n8n/fixtures.ts). */
 const VERIFY_TOKEN = 'sandbox-verify-token';
@@ -113,6 +123,29 @@ function consentLookup(
 	};
 }
 
+/** A WhatsApp Webhook Trigger on every event kind, alone: its executions show what it emitted. */
+function everyKindTrigger(id: string, webhookPath: string): WorkflowFixture {
+	return {
+		id,
+		name: `e2e: trigger on every kind (${webhookPath})`,
+		nodes: [
+			{
+				id: `${id}-trigger`,
+				name: TRIGGER_NODE,
+				type: 'n8n-nodes-whatsapp-compliance.whatsAppWebhookTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				webhookId: `${id}-trigger-id`,
+				parameters: { path: webhookPath, triggerOn: [...WHATSAPP_EVENT_KINDS], options: {} },
+				credentials: {
+					whatsAppCloudApi: { id: SANDBOX_CREDENTIAL_ID, name: SANDBOX_CREDENTIAL_NAME },
+				},
+			},
+		],
+		connections: {},
+	};
+}
+
 async function waitFor<T>(
 	probe: () => T | undefined | Promise<T | undefined>,
 	what: string,
@@ -178,6 +211,7 @@ describe('inbound webhooks and consent in a real n8n', () => {
 	const stopExample = loadExample(STOP_EXAMPLE);
 	const doiExample = loadExample(DOI_EXAMPLE);
 	const secondApp = secondAppCopy(stopExample);
+	const metaExamples = everyKindTrigger('e2eMetaWebhookExamples', META_EXAMPLES_PATH);
 
 	beforeAll(async () => {
 		sandbox = await startSandbox();
@@ -187,6 +221,7 @@ describe('inbound webhooks and consent in a real n8n', () => {
 				stopExample,
 				doiExample,
 				secondApp,
+				metaExamples,
 				consentLookup('e2eConsentStatus', 'e2e: consent status', STATUS_PATH, {
 					resource: 'consent',
 					operation: 'getStatus',
@@ -601,6 +636,44 @@ describe('inbound webhooks and consent in a real n8n', () => {
 				}),
 			]);
 		});
+	});
+
+	describeWithMetaSpec("Meta's webhook examples", (spec) => {
+		// The order matters: the 3 examples that repeat the wamid of "Text Message" come after it.
+		const posts = webhookPosts(metaWebhookExamples(spec));
+
+		it(
+			'accepts each of the 16 (200) and turns each into an item with its kind and fields; the 3 that repeat a wamid are duplicates until they have their own',
+			async () => {
+				const emitted: IDataObject[][] = [];
+				for (const post of posts) {
+					const body = metaJson(post.body);
+					const answer = await fetch(n8n.webhookUrl(META_EXAMPLES_PATH), {
+						method: 'POST',
+						headers: {
+							'content-type': 'application/json',
+							'x-hub-signature-256': signatureOf(body, sandbox.state.options.appSecret),
+						},
+						body,
+					});
+					expect([post.name, answer.status]).toEqual([post.name, 200]);
+					if (post.item === undefined) continue;
+					// One execution per post that has an item; a duplicate starts none, so the count tells.
+					const ended = await n8n.waitForExecutions(metaExamples.id, emitted.length + 1, 60_000);
+					emitted.push(triggerItems(ended[emitted.length]));
+				}
+				const expected = posts.filter((post) => post.item !== undefined);
+				expect(n8n.executions(metaExamples.id)).toHaveLength(expected.length);
+				expect(emitted.map((items) => items.length)).toEqual(expected.map(() => 1));
+				for (const [i, post] of expected.entries()) {
+					expect({ name: post.name, item: emitted[i][0] }).toMatchObject({
+						name: post.name,
+						item: post.item,
+					});
+				}
+			},
+			5 * 60_000,
+		);
 	});
 
 	it('refers to the sandbox credential the demo imports', () => {
