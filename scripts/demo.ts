@@ -127,7 +127,7 @@ n8n is running with the WhatsApp compliance nodes and the example workflows.
 
   Editor:    ${n8n.baseUrl}
   Login:     ${owner.email} / ${owner.password}
-  Sandbox:   ${sandbox.url} (webhooks go to ${sandbox.state.webhookUrls.join(' and ')})
+  Sandbox:   ${sandbox.url} (its Meta app's one callback URL: ${sandbox.state.webhookUrl})
 
 Try these in another terminal in this folder (${contacts}):
 

@@ -190,7 +190,9 @@ function policyOptionsOf(
 	const quiet = settingsOf(options.quietHours);
 	const limit = settingsOf(options.messagingLimit);
 	const nodeLimit =
-		limit?.limit === undefined || Number(limit.limit) === 0 ? undefined : Number(limit.limit);
+		limit?.maxContacts === undefined || Number(limit.maxContacts) === 0
+			? undefined
+			: Number(limit.maxContacts);
 	const fallbackTimeZone = String(quiet?.fallbackTimeZone ?? '').trim() || workflowTimeZone;
 	return {
 		frequencyCap: cap

@@ -17,16 +17,12 @@ import {
 	nodeOutput,
 	startN8n,
 	type N8nExecution,
+	type CredentialFixture,
 	type N8nInstance,
 	type WorkflowFixture,
 } from '../../tools/n8n/n8n';
 import { WHATSAPP_EVENT_KINDS } from '../../nodes/core/webhook/events';
-import {
-	control,
-	sandboxCredential,
-	SANDBOX_CREDENTIAL_ID,
-	SANDBOX_CREDENTIAL_NAME,
-} from '../../tools/n8n/fixtures';
+import { control, sandboxCredential, SANDBOX_CREDENTIAL_ID } from '../../tools/n8n/fixtures';
 import { describeWithMetaSpec, metaWebhookExamples } from '../support/metaSpec';
 import { webhookPosts } from '../support/metaWebhooks';
 import { outputItems } from '../../tools/n8n/n8n';
@@ -35,11 +31,18 @@ const EXAMPLES_DIR = path.resolve(__dirname, '..', '..', 'examples');
 const STOP_EXAMPLE = 'handle-stop-and-confirm-opt-out.json';
 const DOI_EXAMPLE = 'opt-in-from-web-form-with-double-opt-in.json';
 const TRIGGER_PATH = 'whatsapp-optout';
-const SECOND_APP_PATH = 'whatsapp-optout-second-app';
+const SECOND_WORKFLOW_PATH = 'whatsapp-optout-second';
 const FORM_PATH = 'newsletter-signup';
 const STATUS_PATH = 'e2e-consent-status';
 const HISTORY_PATH = 'e2e-consent-history';
 const META_EXAMPLES_PATH = 'e2e-meta-webhook-examples';
+/**
+ * Meta's examples come from an app of their own: a credential with another app secret, so the
+ * trigger that gets them shares no events with the STOP example's app (every trigger of one app
+ * gets each of its events), and their signatures are made with this secret.
+ */
+const META_EXAMPLES_CREDENTIAL = { id: 'e2eMetaExamplesApp', name: "Meta's examples app" };
+const META_EXAMPLES_APP_SECRET = 'meta-examples-app-secret';
 const TRIGGER_NODE = 'WhatsApp Webhook Trigger';
 /** The verify token of the sandbox credential (tools/n8n/fixtures.ts). */
 const VERIFY_TOKEN = 'sandbox-verify-token';
@@ -64,18 +67,18 @@ function loadExample(file: string): WorkflowFixture {
 	return JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8')) as WorkflowFixture;
 }
 
-/** The STOP example as a second Meta app would have it: its own trigger URL, the same reply. */
-function secondAppCopy(example: WorkflowFixture): WorkflowFixture {
+/** The STOP example once more in a second workflow of the same app: its own trigger, the same reply. */
+function secondWorkflowCopy(example: WorkflowFixture): WorkflowFixture {
 	return {
 		...example,
 		id: 'e2eHandleStop2nd',
-		name: `${example.name} (second app)`,
+		name: `${example.name} (second workflow)`,
 		nodes: example.nodes.map((node) =>
 			node.name === TRIGGER_NODE
 				? {
 						...node,
-						webhookId: 'e2e-second-app-trigger',
-						parameters: { ...(node.parameters as IDataObject), path: SECOND_APP_PATH },
+						webhookId: 'e2e-second-workflow-trigger',
+						parameters: { ...(node.parameters as IDataObject), path: SECOND_WORKFLOW_PATH },
 					}
 				: node,
 		),
@@ -123,6 +126,15 @@ function consentLookup(
 	};
 }
 
+function metaExamplesCredential(sandbox: Sandbox): CredentialFixture {
+	const credential = sandboxCredential(sandbox);
+	return {
+		...credential,
+		...META_EXAMPLES_CREDENTIAL,
+		data: { ...credential.data, appSecret: META_EXAMPLES_APP_SECRET },
+	};
+}
+
 /** A WhatsApp Webhook Trigger on every event kind, alone: its executions show what it emitted. */
 function everyKindTrigger(id: string, webhookPath: string): WorkflowFixture {
 	return {
@@ -137,9 +149,7 @@ function everyKindTrigger(id: string, webhookPath: string): WorkflowFixture {
 				position: [0, 0],
 				webhookId: `${id}-trigger-id`,
 				parameters: { path: webhookPath, triggerOn: [...WHATSAPP_EVENT_KINDS], options: {} },
-				credentials: {
-					whatsAppCloudApi: { id: SANDBOX_CREDENTIAL_ID, name: SANDBOX_CREDENTIAL_NAME },
-				},
+				credentials: { whatsAppCloudApi: META_EXAMPLES_CREDENTIAL },
 			},
 		],
 		connections: {},
@@ -210,17 +220,17 @@ describe('inbound webhooks and consent in a real n8n', () => {
 	let n8n: N8nInstance;
 	const stopExample = loadExample(STOP_EXAMPLE);
 	const doiExample = loadExample(DOI_EXAMPLE);
-	const secondApp = secondAppCopy(stopExample);
+	const secondWorkflow = secondWorkflowCopy(stopExample);
 	const metaExamples = everyKindTrigger('e2eMetaWebhookExamples', META_EXAMPLES_PATH);
 
 	beforeAll(async () => {
 		sandbox = await startSandbox();
 		n8n = await startN8n({
-			credentials: [sandboxCredential(sandbox)],
+			credentials: [sandboxCredential(sandbox), metaExamplesCredential(sandbox)],
 			workflows: [
 				stopExample,
 				doiExample,
-				secondApp,
+				secondWorkflow,
 				metaExamples,
 				consentLookup('e2eConsentStatus', 'e2e: consent status', STATUS_PATH, {
 					resource: 'consent',
@@ -478,17 +488,18 @@ describe('inbound webhooks and consent in a real n8n', () => {
 		});
 	});
 
-	describe('two subscribed apps', () => {
+	describe('one app, two workflows', () => {
 		it('confirms a STOP once when two workflows with the same reply both receive it', async () => {
-			// Meta posts to every app subscribed to the account: here the example and a copy of it.
-			sandbox.state.webhookUrls = [n8n.webhookUrl(TRIGGER_PATH), n8n.webhookUrl(SECOND_APP_PATH)];
+			// Meta posts to the app's one callback URL (the example's trigger); the copy's trigger
+			// gets the same event from it.
+			expect(sandbox.state.webhookUrls).toEqual([n8n.webhookUrl(TRIGGER_PATH)]);
 			try {
 				const stop = await control<{ id: string }>(sandbox, 'POST', `contacts/${JOAO}/say`, {
 					text: 'Parar, por favor',
 				});
 				const executions = [
 					await executionWith(stop.id),
-					await executionWith(stop.id, secondApp.id),
+					await executionWith(stop.id, secondWorkflow.id),
 				];
 				expect(executions.map((e) => e.status)).toEqual(['success', 'success']);
 				// Each trigger emitted its copy once, and both saw the opt-out it caused.
@@ -652,7 +663,7 @@ describe('inbound webhooks and consent in a real n8n', () => {
 						method: 'POST',
 						headers: {
 							'content-type': 'application/json',
-							'x-hub-signature-256': signatureOf(body, sandbox.state.options.appSecret),
+							'x-hub-signature-256': signatureOf(body, META_EXAMPLES_APP_SECRET),
 						},
 						body,
 					});

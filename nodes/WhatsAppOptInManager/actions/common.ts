@@ -108,7 +108,7 @@ export const evidenceProperty: INodeProperties = {
 	type: 'collection',
 	placeholder: 'Add Evidence',
 	default: {},
-	description: 'Proof kept with the change in the history (GDPR Art. 7)',
+	description: 'Proof kept with the change in the history (GDPR Article 7)',
 	options: [
 		{
 			displayName: 'Form URL',

@@ -19,6 +19,7 @@ import type {
 	WindowState,
 } from '../model';
 import type { MessagingLimit } from '../policy/messagingLimit';
+import type { Delivery, Subscription } from '../webhook/fanout';
 import type { CostLedgerGroup } from '../report/costReport';
 import {
 	STANDING_NAMES,
@@ -311,6 +312,66 @@ export function withTemplateQuality(
 	});
 }
 
+export function checkSubscription(s: Subscription): void {
+	for (const field of ['id', 'app', 'instance', 'path', 'workflowId', 'node'] as const) {
+		checkText(`registerSubscription: ${field}`, s[field]);
+	}
+	if (s.mode !== 'production' && s.mode !== 'test') {
+		fail('registerSubscription: mode', 'must be "production" or "test"', s.mode);
+	}
+	checkTime('registerSubscription: registeredAt', s.registeredAt);
+	if (s.expiresAt !== undefined) checkTime('registerSubscription: expiresAt', s.expiresAt);
+}
+
+/** A subscription's row values in column order (both backends' INSERT lists them so). */
+export function subscriptionRow(s: Subscription): Array<string | number | null> {
+	return [
+		s.id,
+		s.app,
+		s.instance,
+		s.mode,
+		s.path,
+		s.workflowId,
+		s.node,
+		JSON.stringify(s.filter ?? {}),
+		JSON.stringify(s.effects ?? {}),
+		s.registeredAt,
+		s.expiresAt ?? null,
+	];
+}
+
+export const SUBSCRIPTION_COLUMNS =
+	'id, app, instance, mode, path, workflow_id, node, filter, effects, registered_at, expires_at';
+
+export function toSubscription(r: Row): Subscription {
+	const json = (value: unknown) => (typeof value === 'string' ? JSON.parse(value) : (value ?? {}));
+	return assign<Subscription>(
+		{
+			id: String(r.id),
+			app: String(r.app),
+			instance: String(r.instance),
+			mode: r.mode as Subscription['mode'],
+			path: String(r.path),
+			workflowId: String(r.workflow_id),
+			node: String(r.node),
+			filter: json(r.filter),
+			effects: json(r.effects),
+			registeredAt: Number(r.registered_at),
+		},
+		{ expiresAt: numberOrUndefined(r.expires_at) },
+	);
+}
+
+export function toDelivery(r: Row): Delivery {
+	return {
+		seq: Number(r.seq),
+		subscription: String(r.subscription),
+		eventKey: String(r.event_key),
+		event: String(r.event),
+		createdAt: Number(r.created_at),
+	};
+}
+
 function checkEffects(method: string, effects: StoreEffects): void {
 	if (effects.windows) checkWindows(`${method}: windows`, effects.windows);
 	if (effects.closeWindows) checkWindows(`${method}: closeWindows`, effects.closeWindows);
@@ -334,6 +395,10 @@ export function checkWebhookEvents(events: readonly WebhookEventEffects[], at: n
 	events.forEach((e, i) => {
 		checkText(`applyWebhookEvents: events[${i}].key`, e.key);
 		checkEffects(`applyWebhookEvents: events[${i}].effects`, e.effects ?? {});
+		e.deliveries?.forEach((d, j) => {
+			checkText(`applyWebhookEvents: events[${i}].deliveries[${j}].subscription`, d.subscription);
+			checkText(`applyWebhookEvents: events[${i}].deliveries[${j}].event`, d.event);
+		});
 	});
 }
 

@@ -6,7 +6,7 @@
 
 import { CLAIM_LEASE_MS } from '../policy/idempotency';
 
-export const CURRENT_SCHEMA_VERSION = 4;
+export const CURRENT_SCHEMA_VERSION = 5;
 
 /**
  * Migration 1's PL/pgSQL copy of the confirmation allowance, frozen at its released value so the
@@ -220,6 +220,41 @@ export const sqliteMigrations: readonly Migration[] = [
 			'ALTER TABLE cost_ledger_v4 RENAME TO cost_ledger',
 			'CREATE INDEX cost_ledger_at ON cost_ledger (at)',
 			'CREATE INDEX cost_ledger_contact ON cost_ledger (contact)',
+		],
+	},
+	{
+		version: 5,
+		description:
+			"one Meta app feeding every workflow: the app's trigger subscriptions and their waiting deliveries",
+		statements: [
+			// One row per published trigger (and per editor test listener) of an app: webhook/fanout.ts.
+			`CREATE TABLE webhook_subscriptions (
+				id TEXT PRIMARY KEY,
+				app TEXT NOT NULL,
+				instance TEXT NOT NULL,
+				mode TEXT NOT NULL CHECK (mode IN ('production', 'test')),
+				path TEXT NOT NULL,
+				workflow_id TEXT NOT NULL,
+				node TEXT NOT NULL,
+				filter TEXT NOT NULL,
+				effects TEXT NOT NULL,
+				registered_at INTEGER NOT NULL,
+				expires_at INTEGER,
+				removed_at INTEGER
+			) WITHOUT ROWID`,
+			'CREATE INDEX webhook_subscriptions_app ON webhook_subscriptions (app)',
+			// AUTOINCREMENT: seq never goes back, so claims are oldest first even after deletes.
+			`CREATE TABLE webhook_deliveries (
+				seq INTEGER PRIMARY KEY AUTOINCREMENT,
+				subscription TEXT NOT NULL,
+				event_key TEXT NOT NULL,
+				contact TEXT,
+				event TEXT NOT NULL,
+				created_at INTEGER NOT NULL
+			)`,
+			'CREATE INDEX webhook_deliveries_subscription ON webhook_deliveries (subscription, seq)',
+			'CREATE INDEX webhook_deliveries_created_at ON webhook_deliveries (created_at)',
+			'CREATE INDEX webhook_deliveries_contact ON webhook_deliveries (contact) WHERE contact IS NOT NULL',
 		],
 	},
 ];
@@ -731,6 +766,40 @@ export function postgresMigrations(n: PostgresNames): Migration[] {
 				`ALTER TABLE ${costs} DROP CONSTRAINT ${n.index('cost_ledger_pkey')}`,
 				`ALTER TABLE ${costs} ADD PRIMARY KEY (wamid, contact, category)`,
 				`ALTER TABLE ${costs} ADD COLUMN market text COLLATE "C"`,
+			],
+		},
+		{
+			version: 5,
+			description:
+				"one Meta app feeding every workflow: the app's trigger subscriptions and their waiting deliveries",
+			statements: [
+				`CREATE TABLE ${n.qualified('webhook_subscriptions')} (
+					id text COLLATE "C" PRIMARY KEY,
+					app text COLLATE "C" NOT NULL,
+					instance text NOT NULL,
+					mode text NOT NULL CHECK (mode IN ('production', 'test')),
+					path text NOT NULL,
+					workflow_id text NOT NULL,
+					node text NOT NULL,
+					filter text NOT NULL,
+					effects text NOT NULL,
+					registered_at bigint NOT NULL,
+					expires_at bigint,
+					removed_at bigint
+				)`,
+				`CREATE INDEX ${n.index('webhook_subscriptions_app')} ON ${n.qualified('webhook_subscriptions')} (app)`,
+				`CREATE TABLE ${n.qualified('webhook_deliveries')} (
+					seq bigserial PRIMARY KEY,
+					subscription text COLLATE "C" NOT NULL,
+					event_key text COLLATE "C" NOT NULL,
+					contact text COLLATE "C",
+					event text NOT NULL,
+					created_at bigint NOT NULL
+				)`,
+				`CREATE INDEX ${n.index('webhook_deliveries_subscription')} ON ${n.qualified('webhook_deliveries')} (subscription, seq)`,
+				`CREATE INDEX ${n.index('webhook_deliveries_created_at')} ON ${n.qualified('webhook_deliveries')} (created_at)`,
+				`CREATE INDEX ${n.index('webhook_deliveries_contact')} ON ${n.qualified('webhook_deliveries')} (contact)
+					WHERE contact IS NOT NULL`,
 			],
 		},
 	];

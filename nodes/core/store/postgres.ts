@@ -52,6 +52,7 @@ import {
 	checkTime,
 	checkWebhookEvents,
 	checkWindows,
+	checkSubscription,
 	contactHasher,
 	firstByKey,
 	lastByKey,
@@ -63,11 +64,15 @@ import {
 	PAIR_STRIKES_KEPT_MS,
 	reachListLength,
 	recordsByContact,
+	SUBSCRIPTION_COLUMNS,
+	subscriptionRow,
 	toConsentEvent,
 	toConsentRecord,
 	toCostLedgerGroup,
+	toDelivery,
 	toSentMessage,
 	toStandingEntry,
+	toSubscription,
 	toTemplateState,
 	toWindow,
 	unique,
@@ -107,9 +112,16 @@ import type {
 	SnapshotRequest,
 	StoreEffects,
 	TemplateKey,
+	WaitingDeliveries,
 	WebhookEventEffects,
 	WindowClose,
 } from './types';
+import {
+	DELIVERY_RETENTION_MS,
+	REMOVED_SUBSCRIPTION_GRACE_MS,
+	type Delivery,
+	type Subscription,
+} from '../webhook/fanout';
 
 export interface PostgresConnection {
 	readonly host: string;
@@ -555,8 +567,77 @@ export class PostgresComplianceStore implements ComplianceStore {
 			if (fresh.size === 0) return [];
 			const newEvents = items.filter((e) => fresh.has(e.key));
 			await this.applyEffects(tx, hash, mergeEffects(newEvents), recordedAt);
+			const deliveries = newEvents.flatMap((e) =>
+				(e.deliveries ?? []).map((d) => ({
+					subscription: d.subscription,
+					eventKey: e.key,
+					contact: d.contact ?? null,
+					event: d.event,
+				})),
+			);
+			if (deliveries.length > 0) {
+				await tx(this.sql.addDeliveries, [JSON.stringify(deliveries), at]);
+			}
 			return newEvents.map((e) => e.key);
 		});
+	}
+
+	async registerSubscription(subscription: Subscription): Promise<void> {
+		await this.ready();
+		checkSubscription(subscription);
+		await this.query(this.sql.registerSubscription, subscriptionRow(subscription));
+	}
+
+	async removeSubscription(id: string, at: number): Promise<void> {
+		await this.ready();
+		checkText('removeSubscription: id', id);
+		checkTime('removeSubscription: at', at);
+		await this.query(this.sql.removeSubscription, [id, at]);
+	}
+
+	async listSubscriptions(app: string, now: number): Promise<Subscription[]> {
+		await this.ready();
+		checkText('listSubscriptions: app', app);
+		const { rows } = await this.query(this.sql.subscriptions, [app, now]);
+		return rows.map(toSubscription);
+	}
+
+	/**
+	 * The subscription's claims queue on a lock of its own (a transaction-scoped advisory lock), so
+	 * a second claim waits for the first and then sees the rows it removed as gone.
+	 */
+	async claimDeliveries(subscription: string, limit: number): Promise<Delivery[]> {
+		await this.ready();
+		checkText('claimDeliveries: subscription', subscription);
+		return await this.transaction(async (tx) => {
+			await tx(this.sql.budgetLock, [`${this.names.namespace}claim:${subscription}`]);
+			const { rows } = await tx(this.sql.claimDeliveries, [
+				subscription,
+				Math.max(1, Math.floor(limit)),
+			]);
+			return rows.map(toDelivery).sort((a, b) => a.seq - b.seq);
+		});
+	}
+
+	async waitingDeliveries(before: number, now: number): Promise<WaitingDeliveries[]> {
+		await this.ready();
+		const { rows } = await this.query(this.sql.waitingDeliveries, [before, now]);
+		return rows.map((row) => ({
+			subscription: toSubscription(row),
+			count: Number(row.n),
+			oldestAt: Number(row.oldest),
+		}));
+	}
+
+	async pruneDeliveries(now: number): Promise<number> {
+		await this.ready();
+		checkTime('pruneDeliveries: now', now);
+		const { rows } = await this.query(this.sql.pruneDeliveries, [
+			now - DELIVERY_RETENTION_MS,
+			now - REMOVED_SUBSCRIPTION_GRACE_MS,
+			now,
+		]);
+		return Number(rows[0]?.n ?? 0);
 	}
 
 	async pruneSeenEvents(before: number): Promise<number> {
@@ -1136,6 +1217,8 @@ function statements(n: PostgresNames) {
 	const reachCount = (since: string) => `((SELECT rows FROM ${reachTotal} WHERE id = 1)
 		- (SELECT count(*) FROM ${reach} WHERE reached_at <= ${since}))`;
 	const standing = n.qualified('account_standing');
+	const subscriptions = n.qualified('webhook_subscriptions');
+	const deliveries = n.qualified('webhook_deliveries');
 	// A value older than the stored one is ignored (standing.ts: the newest counts).
 	const upsertStanding = (
 		param: string,
@@ -1331,6 +1414,9 @@ function statements(n: PostgresNames) {
 			), r AS (
 				UPDATE ${reach} AS t SET reserved_by = replace(t.reserved_by, i.contact, i.hash)
 				FROM input AS i WHERE t.contact_hash = i.hash AND t.reserved_by IS NOT NULL
+			), d AS (
+				-- Events about the contact still waiting for another workflow of the app.
+				DELETE FROM ${deliveries} AS t USING input AS i WHERE t.contact = i.contact
 			), p AS (
 				INSERT INTO ${suppression} (contact_hash, suppressed_at)
 				SELECT hash, $3 FROM input ORDER BY hash
@@ -1412,6 +1498,46 @@ function statements(n: PostgresNames) {
 			WHERE s.state = 'pending' AND s.idempotency_key = r."idempotencyKey"
 				AND (r."callbackId" IS NULL OR s.callback_id = r."callbackId")`,
 		prune: `DELETE FROM ${seen} WHERE seen_at < $1`,
+		addDeliveries: `INSERT INTO ${deliveries} (subscription, event_key, contact, event, created_at)
+			SELECT d.subscription, d."eventKey", d.contact, d.event, $2
+			FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(value, i),
+				jsonb_to_record(x.value) AS d(subscription text, "eventKey" text, contact text, event text)
+			ORDER BY x.i`,
+		registerSubscription: `INSERT INTO ${subscriptions} (${SUBSCRIPTION_COLUMNS}, removed_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, NULL)
+			ON CONFLICT (id) DO UPDATE SET app = excluded.app, instance = excluded.instance,
+				mode = excluded.mode, path = excluded.path, workflow_id = excluded.workflow_id,
+				node = excluded.node, filter = excluded.filter, effects = excluded.effects,
+				registered_at = excluded.registered_at, expires_at = excluded.expires_at,
+				removed_at = NULL`,
+		// A test listener is gone for good, with what waits for it; a published trigger is kept
+		// for the grace period (a re-publish removes and adds it again).
+		removeSubscription: `WITH test AS (
+				DELETE FROM ${subscriptions} WHERE id = $1 AND mode = 'test' RETURNING id
+			), dropped AS (
+				DELETE FROM ${deliveries} WHERE subscription IN (SELECT id FROM test)
+			)
+			UPDATE ${subscriptions} SET removed_at = $2
+			WHERE id = $1 AND mode = 'production' AND removed_at IS NULL`,
+		subscriptions: `SELECT * FROM ${subscriptions} WHERE app = $1 AND removed_at IS NULL
+			AND (expires_at IS NULL OR expires_at > $2) ORDER BY id`,
+		claimDeliveries: `DELETE FROM ${deliveries} WHERE seq IN (
+				SELECT seq FROM ${deliveries} WHERE subscription = $1 ORDER BY seq LIMIT $2
+			) RETURNING *`,
+		waitingDeliveries: `SELECT s.*, w.n, w.oldest FROM (
+				SELECT subscription, count(*) AS n, min(created_at) AS oldest FROM ${deliveries}
+				WHERE created_at < $1 GROUP BY subscription
+			) AS w
+			JOIN ${subscriptions} AS s ON s.id = w.subscription
+			WHERE s.removed_at IS NULL AND (s.expires_at IS NULL OR s.expires_at > $2)
+			ORDER BY w.oldest`,
+		pruneDeliveries: `WITH gone AS (
+				DELETE FROM ${subscriptions} WHERE removed_at < $2 OR expires_at <= $3 RETURNING id
+			), dropped AS (
+				DELETE FROM ${deliveries} WHERE created_at < $1 OR subscription IN (SELECT id FROM gone)
+				RETURNING 1
+			)
+			SELECT count(*) AS n FROM dropped`,
 		templates: `SELECT t.* FROM ${templateJoin(templates, 1)} ORDER BY t.account, t.name, t.language`,
 		upsertStanding: upsertStanding('$1'),
 		// Pruned in the same statement: the count reads the state before it, filtered the same way.

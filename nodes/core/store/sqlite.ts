@@ -41,6 +41,7 @@ import {
 	checkTime,
 	checkWebhookEvents,
 	checkWindows,
+	checkSubscription,
 	contactHasher,
 	firstByKey,
 	lastByKey,
@@ -52,11 +53,15 @@ import {
 	PAIR_STRIKES_KEPT_MS,
 	reachListLength,
 	recordsByContact,
+	SUBSCRIPTION_COLUMNS,
+	subscriptionRow,
 	toConsentEvent,
 	toConsentRecord,
 	toCostLedgerGroup,
+	toDelivery,
 	toSentMessage,
 	toStandingEntry,
+	toSubscription,
 	toTemplateState,
 	toWindow,
 	unique,
@@ -103,9 +108,16 @@ import type {
 	SnapshotRequest,
 	StoreEffects,
 	TemplateKey,
+	WaitingDeliveries,
 	WebhookEventEffects,
 	WindowClose,
 } from './types';
+import {
+	DELIVERY_RETENTION_MS,
+	REMOVED_SUBSCRIPTION_GRACE_MS,
+	type Delivery,
+	type Subscription,
+} from '../webhook/fanout';
 
 export const SQLITE_FILE_NAME = 'whatsapp-compliance.sqlite';
 
@@ -610,7 +622,125 @@ export class SqliteComplianceStore implements ComplianceStore {
 				),
 			);
 			this.applyEffects(mergeEffects(fresh), recordedAt);
+			for (const e of fresh) {
+				for (const d of e.deliveries ?? []) {
+					this.run(
+						`INSERT INTO webhook_deliveries (subscription, event_key, contact, event, created_at)
+						VALUES (?, ?, ?, ?, ?)`,
+						d.subscription,
+						e.key,
+						d.contact ?? null,
+						d.event,
+						at,
+					);
+				}
+			}
 			return fresh.map((e) => e.key);
+		});
+	}
+
+	async registerSubscription(subscription: Subscription): Promise<void> {
+		this.ready();
+		checkSubscription(subscription);
+		this.write(() =>
+			this.run(
+				`INSERT INTO webhook_subscriptions (${SUBSCRIPTION_COLUMNS}, removed_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
+				ON CONFLICT (id) DO UPDATE SET app = excluded.app, instance = excluded.instance,
+					mode = excluded.mode, path = excluded.path, workflow_id = excluded.workflow_id,
+					node = excluded.node, filter = excluded.filter, effects = excluded.effects,
+					registered_at = excluded.registered_at, expires_at = excluded.expires_at,
+					removed_at = NULL`,
+				...subscriptionRow(subscription),
+			),
+		);
+	}
+
+	async removeSubscription(id: string, at: number): Promise<void> {
+		this.ready();
+		checkText('removeSubscription: id', id);
+		checkTime('removeSubscription: at', at);
+		this.write(() => {
+			// A test listener is gone for good: what waits for it goes too.
+			const test = this.get(
+				"SELECT 1 FROM webhook_subscriptions WHERE id = ? AND mode = 'test'",
+				id,
+			);
+			if (test) {
+				this.run('DELETE FROM webhook_deliveries WHERE subscription = ?', id);
+				this.run('DELETE FROM webhook_subscriptions WHERE id = ?', id);
+				return;
+			}
+			this.run(
+				'UPDATE webhook_subscriptions SET removed_at = ? WHERE id = ? AND removed_at IS NULL',
+				at,
+				id,
+			);
+		});
+	}
+
+	async listSubscriptions(app: string, now: number): Promise<Subscription[]> {
+		this.ready();
+		checkText('listSubscriptions: app', app);
+		return this.all(
+			`SELECT * FROM webhook_subscriptions WHERE app = ? AND removed_at IS NULL
+				AND (expires_at IS NULL OR expires_at > ?) ORDER BY id`,
+			app,
+			now,
+		).map(toSubscription);
+	}
+
+	async claimDeliveries(subscription: string, limit: number): Promise<Delivery[]> {
+		this.ready();
+		checkText('claimDeliveries: subscription', subscription);
+		return this.write(() =>
+			this.all(
+				`DELETE FROM webhook_deliveries WHERE seq IN (SELECT seq FROM webhook_deliveries
+					WHERE subscription = ? ORDER BY seq LIMIT ?) RETURNING *`,
+				subscription,
+				Math.max(1, Math.floor(limit)),
+			)
+				.map(toDelivery)
+				.sort((a, b) => a.seq - b.seq),
+		);
+	}
+
+	async waitingDeliveries(before: number, now: number): Promise<WaitingDeliveries[]> {
+		this.ready();
+		return this.all(
+			`SELECT s.*, w.n, w.oldest FROM (SELECT subscription, count(*) AS n, min(created_at) AS oldest
+				FROM webhook_deliveries WHERE created_at < ? GROUP BY subscription) AS w
+			JOIN webhook_subscriptions AS s ON s.id = w.subscription
+			WHERE s.removed_at IS NULL AND (s.expires_at IS NULL OR s.expires_at > ?)
+			ORDER BY w.oldest`,
+			before,
+			now,
+		).map((row) => ({
+			subscription: toSubscription(row),
+			count: Number(row.n),
+			oldestAt: Number(row.oldest),
+		}));
+	}
+
+	async pruneDeliveries(now: number): Promise<number> {
+		this.ready();
+		checkTime('pruneDeliveries: now', now);
+		return this.write(() => {
+			const gone = `SELECT id FROM webhook_subscriptions WHERE removed_at < ? OR expires_at <= ?`;
+			const dropped = Number(
+				this.run(
+					`DELETE FROM webhook_deliveries WHERE created_at < ? OR subscription IN (${gone})`,
+					now - DELIVERY_RETENTION_MS,
+					now - REMOVED_SUBSCRIPTION_GRACE_MS,
+					now,
+				).changes,
+			);
+			this.run(
+				'DELETE FROM webhook_subscriptions WHERE removed_at < ? OR expires_at <= ?',
+				now - REMOVED_SUBSCRIPTION_GRACE_MS,
+				now,
+			);
+			return dropped;
 		});
 	}
 
@@ -957,6 +1087,8 @@ export class SqliteComplianceStore implements ComplianceStore {
 			contactHash,
 			contactHash,
 		);
+		// Events about the contact still waiting for another workflow of the app.
+		this.run('DELETE FROM webhook_deliveries WHERE contact = ?', contact);
 		return report;
 	}
 

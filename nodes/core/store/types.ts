@@ -12,6 +12,7 @@ import type { SlotLedger } from '../graph/budget';
 import type { MessagingLimit, MessagingLimitUsage } from '../policy/messagingLimit';
 import type { CostLedgerGroup } from '../report/costReport';
 import type { StandingEntry } from '../standing';
+import type { Delivery, DeliveryInput, Subscription } from '../webhook/fanout';
 
 /**
  * The compliance store: one async, batch-first interface with two backends (SQLite through
@@ -20,7 +21,7 @@ import type { StandingEntry } from '../standing';
  * a few: lock, read, write), and every read-modify-write runs in one transaction, so concurrent
  * writers lose nothing. Consent is decided by one TypeScript function (consent.ts) for both.
  */
-export interface ComplianceStore extends SlotLedger {
+export interface ComplianceStore extends SlotLedger, FanOutStore {
 	readonly backend: 'sqlite' | 'postgres';
 
 	/** Creates the schema or migrates it to the current version. Safe to call again. */
@@ -300,6 +301,47 @@ export interface WebhookEventEffects {
 	/** The dedupe key of the event (see webhook/). */
 	key: string;
 	effects: StoreEffects;
+	/**
+	 * When the event is new: one delivery per other trigger of the app that should emit it
+	 * (webhook/fanout.ts), recorded in the same transaction as the key.
+	 */
+	deliveries?: DeliveryInput[];
+}
+
+/**
+ * The subscriptions of each app's triggers and their waiting deliveries (webhook/fanout.ts):
+ * one Meta callback URL feeding every workflow of the app.
+ */
+export interface FanOutStore {
+	/** Adds or replaces a trigger's subscription (on activation); a removed one is active again. */
+	registerSubscription(subscription: Subscription): Promise<void>;
+	/**
+	 * The trigger was deactivated (or its test listener stopped): it gets no new deliveries. A
+	 * production subscription keeps what waits for REMOVED_SUBSCRIPTION_GRACE_MS, so a re-publish
+	 * (remove, then register again) loses nothing; a test listener's deliveries go at once.
+	 */
+	removeSubscription(id: string, at: number): Promise<void>;
+	/** The app's active subscriptions at `now` (not removed, test listeners not expired), by id. */
+	listSubscriptions(app: string, now: number): Promise<Subscription[]>;
+	/**
+	 * Takes up to `limit` of the subscription's waiting deliveries, oldest first, and removes them:
+	 * claims of one subscription never overlap, so no delivery is claimed twice.
+	 */
+	claimDeliveries(subscription: string, limit: number): Promise<Delivery[]>;
+	/** Active subscriptions with deliveries recorded before `before`, and how many wait. */
+	waitingDeliveries(before: number, now: number): Promise<WaitingDeliveries[]>;
+	/**
+	 * Drops deliveries older than DELIVERY_RETENTION_MS, subscriptions removed more than
+	 * REMOVED_SUBSCRIPTION_GRACE_MS ago and expired test listeners, with what waits for them.
+	 * Returns how many deliveries were dropped.
+	 */
+	pruneDeliveries(now: number): Promise<number>;
+}
+
+export interface WaitingDeliveries {
+	readonly subscription: Subscription;
+	readonly count: number;
+	readonly oldestAt: number;
 }
 
 export interface TemplateKey {

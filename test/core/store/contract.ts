@@ -47,7 +47,8 @@ export type RaceMethod =
 	| 'applyWebhookEvents'
 	| 'reserveSends'
 	| 'eraseContact'
-	| 'touchWindows';
+	| 'touchWindows'
+	| 'claimDeliveries';
 
 export type MakeTarget = (options: { clock: ManualClock }) => Promise<ContractTarget>;
 

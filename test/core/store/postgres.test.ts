@@ -18,6 +18,7 @@ import {
 	PostgresComplianceStore,
 } from '../../../nodes/core/store/postgres';
 import { describeAccount } from './accountContract';
+import { describeFanOut } from './fanOutContract';
 import { describeSending } from './sendContract';
 import { RACERS, describeComplianceStore, type MakeTarget } from './contract';
 
@@ -109,6 +110,7 @@ if (!url) {
 	describeComplianceStore('postgres', makeTarget);
 	describeSending('postgres', makeTarget);
 	describeAccount('postgres', makeTarget);
+	describeFanOut('postgres', makeTarget);
 
 	describe('postgres store', () => {
 		/** A pool that counts the statements its connections send: one per round trip. */

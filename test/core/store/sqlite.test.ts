@@ -11,6 +11,7 @@ import {
 } from '../../../nodes/core/store/migrations';
 import { SqliteComplianceStore, defaultSqlitePath } from '../../../nodes/core/store/sqlite';
 import { describeAccount } from './accountContract';
+import { describeFanOut } from './fanOutContract';
 import { describeSending } from './sendContract';
 import { RACERS, describeComplianceStore, type MakeTarget } from './contract';
 import { startRacers, type Racers } from './sqlite-racers';
@@ -63,6 +64,7 @@ const makeTarget: MakeTarget = async ({ clock }) => {
 describeComplianceStore('sqlite', makeTarget);
 describeSending('sqlite', makeTarget);
 describeAccount('sqlite', makeTarget);
+describeFanOut('sqlite', makeTarget);
 
 describe('sqlite store', () => {
 	let dir: string;

@@ -155,7 +155,7 @@ describe('opt-in manager parameters', () => {
 			inputs: ['main'],
 			credentials: [
 				{
-					name: 'whatsAppComplianceStore',
+					name: 'whatsAppComplianceStoreApi',
 					displayName: 'Compliance Store (Optional)',
 					required: false,
 					testedBy: 'testComplianceStore',

@@ -33,7 +33,7 @@ describe('Send Template parameters', () => {
 				testedBy: 'testCloudApi',
 			},
 			{
-				name: 'whatsAppComplianceStore',
+				name: 'whatsAppComplianceStoreApi',
 				displayName: 'Compliance Store (Optional)',
 				required: false,
 				testedBy: 'testComplianceStore',
@@ -110,7 +110,7 @@ describe('Send Template parameters', () => {
 				'settings',
 				[
 					['enabled', 'boolean', true],
-					['limit', 'number', 0],
+					['maxContacts', 'number', 0],
 				],
 			],
 		]);

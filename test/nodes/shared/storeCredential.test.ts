@@ -29,7 +29,7 @@ const test = (data: ICredentialDataDecryptedObject) =>
 	testComplianceStore.call({} as never, {
 		id: '1',
 		name: 'Store',
-		type: 'whatsAppComplianceStore',
+		type: 'whatsAppComplianceStoreApi',
 		data,
 	});
 

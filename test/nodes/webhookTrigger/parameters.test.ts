@@ -41,7 +41,7 @@ describe('webhook trigger parameters', () => {
 				testedBy: 'testCloudApi',
 			},
 			{
-				name: 'whatsAppComplianceStore',
+				name: 'whatsAppComplianceStoreApi',
 				displayName: 'Compliance Store (Optional)',
 				required: false,
 				testedBy: 'testComplianceStore',

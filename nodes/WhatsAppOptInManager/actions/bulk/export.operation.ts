@@ -53,7 +53,8 @@ export const description: INodeProperties[] = showFor(
 					type: 'string',
 					default: '',
 					placeholder: 'e.g. consents.csv',
-					description: 'Leave empty for whatsapp-consents-<date>.csv or .json',
+					description:
+						"Leave empty for whatsapp-consents- and today's date (UTC), e.g. whatsapp-consents-2026-05-31.csv",
 				},
 				{
 					displayName: 'Put History in Field',

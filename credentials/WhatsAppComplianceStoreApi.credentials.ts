@@ -8,10 +8,10 @@ const postgresOnly = { show: { backend: ['postgres'] } };
  * Queue mode (main, webhook and worker processes) needs PostgreSQL: nodes/shared/store.ts refuses
  * SQLite there.
  */
-export class WhatsAppComplianceStore implements ICredentialType {
-	name = 'whatsAppComplianceStore';
+export class WhatsAppComplianceStoreApi implements ICredentialType {
+	name = 'whatsAppComplianceStoreApi';
 
-	displayName = 'WhatsApp Compliance Store';
+	displayName = 'WhatsApp Compliance Store API';
 
 	icon = {
 		light: 'file:../icons/whatsapp-compliance.svg',
