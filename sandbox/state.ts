@@ -7,6 +7,8 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { DAY, HOUR } from '../nodes/core/clock';
 import { checkMessage, type CheckedMessage, type InteractiveChoice } from './checks/message';
+import { checkShape } from './checks/spec';
+import { mediaLinkProblem, type MediaLink } from './mediaFetch';
 import { fitsMessageType } from './checks/media';
 import { countryCodeOf, readRecipient, type Recipient } from './checks/recipient';
 import type { QuickReply, RenderedTemplate, TemplateLookup } from './checks/template';
@@ -104,7 +106,9 @@ export interface ReceivedMessage {
 
 interface SentRecord extends SentMessage {
 	readonly atMs: number;
-	readonly failure?: { code: number; details: string };
+	/** Known at send, or once media sent by link could not be fetched (no pricing then). */
+	failure?: { code: number; details: string };
+	pricing?: PricingInfo;
 	readonly conversation?: { id: string; expiresAtMs: number };
 }
 
@@ -326,10 +330,11 @@ export class SandboxState {
 		const phone = this.#phones.get(phoneNumberId);
 		if (!phone) throw objectNotFound(phoneNumberId, 'post');
 		if (!isObject(body)) throw new GraphError(100, 'The request body must be a JSON object.');
+		checkProduct(body);
+		checkShape(body);
 		if (body.status === 'read' || body.typing_indicator !== undefined) {
 			return { response: this.#markRead(phone, body) };
 		}
-		checkProduct(body);
 		const now = this.options.clock.now();
 		if (!this.#throughput.take(phone.id, now)) {
 			const rate = this.options.ratePerSecond ?? phone.throughput;
@@ -404,7 +409,9 @@ export class SandboxState {
 			payload: body,
 		};
 		this.#recordSent(record, checked);
-		this.#scheduleStatuses(record);
+		if (!failure && checked.mediaLinks?.length)
+			this.#fetchMediaThenSchedule(record, checked.mediaLinks);
+		else this.#scheduleStatuses(record);
 		this.options.log?.(
 			`send ${record.summary} from ${phone.id} to ${waId}: accepted ${record.id}${failure ? ` (will fail with ${failure.code})` : ''}`,
 		);
@@ -575,6 +582,36 @@ export class SandboxState {
 		if (checked.interactive?.kind === 'button') this.#lastOfKind.set(`button:${record.to}`, record);
 	}
 
+	/** Downloads being made (see mediaFetch.ts); aborted by reset and close. */
+	#fetches = new Set<AbortController>();
+
+	/**
+	 * Meta downloads media sent by link after accepting the message: the statuses wait for the
+	 * download, and a link that fails it turns them into a failed status with 131053.
+	 */
+	#fetchMediaThenSchedule(record: SentRecord, links: readonly MediaLink[]): void {
+		const controller = new AbortController();
+		this.#fetches.add(controller);
+		const options = { timeoutMs: this.options.mediaFetchTimeoutMs, signal: controller.signal };
+		void (async () => {
+			for (const link of links) {
+				const problem = await mediaLinkProblem(link, options);
+				if (controller.signal.aborted) return;
+				if (problem !== undefined) {
+					record.failure = { code: 131053, details: problem };
+					delete record.pricing;
+					for (const [key, last] of this.#lastOfKind) {
+						if (last === record) this.#lastOfKind.delete(key);
+					}
+					this.options.log?.(`media of ${record.id} cannot be fetched: ${problem}`);
+					break;
+				}
+			}
+			this.#fetches.delete(controller);
+			this.#scheduleStatuses(record);
+		})();
+	}
+
 	#scheduleStatuses(record: SentRecord): void {
 		const delays = this.options.statusDelaysMs;
 		if (record.failure) {
@@ -640,7 +677,6 @@ export class SandboxState {
 	}
 
 	#markRead(phone: SeedPhoneNumber, body: Json): Json {
-		checkProduct(body);
 		if (body.status !== 'read') {
 			throw new GraphError(131009, 'status: a typing indicator goes with "status": "read".');
 		}
@@ -1083,12 +1119,14 @@ export class SandboxState {
 	reset(): void {
 		this.#answersToDrop = 0;
 		this.#cancelTimers();
+		this.#cancelFetches();
 		this.webhooks.clear();
 		this.#load();
 	}
 
 	close(): void {
 		this.#cancelTimers();
+		this.#cancelFetches();
 		this.webhooks.close();
 	}
 
@@ -1116,6 +1154,11 @@ export class SandboxState {
 		this.#throughput.clear();
 		this.#pairs.clear();
 		this.#subscribed = true;
+	}
+
+	#cancelFetches(): void {
+		for (const controller of this.#fetches) controller.abort();
+		this.#fetches.clear();
 	}
 
 	#after(ms: number, action: () => void): void {

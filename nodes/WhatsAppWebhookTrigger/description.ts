@@ -67,6 +67,12 @@ export const properties: INodeProperties[] = [
 				description: 'A system, app or account error that Meta reports outside a message status',
 			},
 			{
+				name: 'Group Update',
+				value: 'group',
+				description:
+					'A group was created, deleted or suspended, its participants or settings changed (Groups API)',
+			},
+			{
 				name: 'Message',
 				value: 'message',
 				description: 'A contact sent a message, tapped a button or reacted',

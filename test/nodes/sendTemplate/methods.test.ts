@@ -134,13 +134,14 @@ describe('Send Template methods', () => {
 					{ name: 'back_in_stock (de) · MARKETING', value: 'back_in_stock|de' },
 					{ name: 'order_update (en) · UTILITY', value: 'order_update|en' },
 					{ name: 'login_code (en) · AUTHENTICATION', value: 'login_code|en' },
+					{ name: 'hello_world (en_US) · UTILITY', value: 'hello_world|en_US' },
 					{
 						name: 'spring_sale (en) · MARKETING · PAUSED — cannot be sent',
 						value: 'spring_sale|en',
 					},
 				]),
 			);
-			expect(results).toHaveLength(9);
+			expect(results).toHaveLength(env.sandbox.state.templates().length);
 		});
 
 		it('marks a template as soon as Meta pauses it', async () => {

@@ -110,6 +110,7 @@ describe('webhook trigger parameters', () => {
 			'account_update',
 			'business_capability',
 			'error',
+			'group',
 			'message',
 			'status',
 			'other',
