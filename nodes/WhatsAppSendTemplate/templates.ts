@@ -1,4 +1,4 @@
-import type { GraphClient } from '../core/graph/client';
+import type { GraphClient } from '../core/client/client';
 import type { TemplateState } from '../core/model';
 import { checkTemplateStatus, templateCategoryOf } from '../core/policy';
 import {

@@ -1,7 +1,7 @@
 import { getCountries, getCountryCallingCode } from 'libphonenumber-js/max';
 import type { IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { MAX_MESSAGES_PER_SECOND } from '../core/graph/schedule';
+import { MAX_MESSAGES_PER_SECOND } from '../core/pace/schedule';
 
 /**
  * Where the node keeps its state. A callout (grey, with an info icon, dismissable): the embedded

@@ -1,7 +1,7 @@
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
 import { getCloudApi } from './cloudApi';
-import { toNodeError } from './errors';
+import { toNodeError } from './nodeErrors';
 
 /** Sender numbers of the credential's business account, for the Sender Number list. */
 export async function searchSenderNumbers(

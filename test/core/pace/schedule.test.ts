@@ -8,7 +8,7 @@ import {
 	senderPace,
 	type ScheduleState,
 	type Slot,
-} from '../../../nodes/core/graph/schedule';
+} from '../../../nodes/core/pace/schedule';
 
 const T0 = Date.UTC(2026, 11, 4, 12, 0, 0);
 const ADA = '4915123456701';

@@ -4,8 +4,8 @@ import {
 	LeasedSendBudget,
 	MemorySlotLedger,
 	type SlotLedger,
-} from '../../../nodes/core/graph/budget';
-import { pairPace, paceOf, type ScheduleRequest } from '../../../nodes/core/graph/schedule';
+} from '../../../nodes/core/pace/budget';
+import { pairPace, paceOf, type ScheduleRequest } from '../../../nodes/core/pace/schedule';
 
 const T0 = Date.UTC(2026, 11, 4, 12, 0, 0);
 const SENDER = '106540352242922';

@@ -6,7 +6,7 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { GraphApiError } from '../core/graph/client';
+import { GraphApiError } from '../core/client/client';
 import { PhoneNumberError } from '../core/phone';
 import { PolicyOptionError } from '../core/policy/types';
 import { WireError } from '../core/wire/wireError';

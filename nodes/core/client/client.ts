@@ -20,10 +20,10 @@ import {
 	NO_META_CODE,
 	retryDelayMs,
 	type MetaErrorEntry,
-} from '../errors';
-import { assertMaxRetries, DEFAULT_MAX_RETRIES, parseRetryAfter } from './backoff';
-import type { SendBudget } from './budget';
-import { realSleep, throwIfAborted, type Sleep } from './sleep';
+} from './metaErrors';
+import { assertMaxRetries, DEFAULT_MAX_RETRIES, parseRetryAfter } from '../pace/backoff';
+import type { SendBudget } from '../pace/budget';
+import { realSleep, throwIfAborted, type Sleep } from '../pace/sleep';
 import type {
 	DownloadedMedia,
 	GraphPage,

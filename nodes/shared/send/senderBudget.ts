@@ -1,6 +1,6 @@
 /**
  * The send budget a node's sends wait for: the sender number's, shared through the compliance
- * store by every node, workflow and n8n process using that store (core/graph/budget.ts), and,
+ * store by every node, workflow and n8n process using that store (core/pace/budget.ts), and,
  * when the node's Rate Limit is lower than the number's throughput, the node's own on top.
  */
 import type { IExecuteFunctions, INode } from 'n8n-workflow';
@@ -10,8 +10,8 @@ import {
 	MemorySlotLedger,
 	type SendBudget,
 	type SlotLedger,
-} from '../../core/graph/budget';
-import { pairPace, senderPace } from '../../core/graph/schedule';
+} from '../../core/pace/budget';
+import { pairPace, senderPace } from '../../core/pace/schedule';
 import { sendsInFlight } from './options';
 
 /** The shared budgets of this process, by store and sender number (one queue of leases each). */

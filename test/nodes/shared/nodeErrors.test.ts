@@ -8,7 +8,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { errorItemJson, errorOutputItem } from '../../../nodes/shared/errors';
+import { errorItemJson, errorOutputItem } from '../../../nodes/shared/nodeErrors';
 import { EMIT_ITEMS, EmitItems, runWorkflow } from '../../support/workflow';
 
 type Shape = 'errorOutputItem' | 'jsonOnly';

@@ -6,8 +6,8 @@
  * the business-scoped user id page (131062), the throughput and pair-rate-limit pages. Handle
  * errors by `code` and `error_data.details`, never by title or HTTP status: Meta says titles will go.
  */
-import { DAY, HOUR, MINUTE } from './clock';
-import { fullJitterDelayMs, pairBackoffMs, parseRetryAfter } from './graph/backoff';
+import { DAY, HOUR, MINUTE } from '../clock';
+import { fullJitterDelayMs, pairBackoffMs, parseRetryAfter } from '../pace/backoff';
 
 export type MetaErrorCategory =
 	| 'authorization'

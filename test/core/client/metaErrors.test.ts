@@ -1,4 +1,4 @@
-import { DAY, HOUR, MINUTE, SECOND } from '../../nodes/core/clock';
+import { DAY, HOUR, MINUTE, SECOND } from '../../../nodes/core/clock';
 import {
 	describeMetaError,
 	entryWithoutCode,
@@ -8,8 +8,8 @@ import {
 	NO_META_CODE,
 	retryAt,
 	retryDelayMs,
-} from '../../nodes/core/errors';
-import { BACKOFF_CAP_MS } from '../../nodes/core/graph/backoff';
+} from '../../../nodes/core/client/metaErrors';
+import { BACKOFF_CAP_MS } from '../../../nodes/core/pace/backoff';
 
 /** Every code of the reference table (section 4) plus 131059 from the changelog. */
 const REFERENCE_CODES = [

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import type { INode } from 'n8n-workflow';
 
 import { SqliteComplianceStore } from '../../../nodes/core/store/sqlite';
-import { SENDER_BURST_SECONDS } from '../../../nodes/core/graph/schedule';
-import { sendBudgetFor, type BudgetSettings } from '../../../nodes/shared/send/budget';
+import { SENDER_BURST_SECONDS } from '../../../nodes/core/pace/schedule';
+import { sendBudgetFor, type BudgetSettings } from '../../../nodes/shared/send/senderBudget';
 
 const SENDER = '106540352242922';
 /** The number's Messages Per Second in the credential. */

@@ -1,5 +1,5 @@
 import { ManualClock } from '../../../nodes/core/clock';
-import type { Sleep } from '../../../nodes/core/graph/sleep';
+import type { Sleep } from '../../../nodes/core/pace/sleep';
 
 /**
  * A clock and a sleep that moves it: waiting costs no real time, and every wait is recorded.

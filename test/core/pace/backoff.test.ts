@@ -7,7 +7,7 @@ import {
 	MAX_RETRIES_LIMIT,
 	pairBackoffMs,
 	parseRetryAfter,
-} from '../../../nodes/core/graph/backoff';
+} from '../../../nodes/core/pace/backoff';
 
 const NOW = Date.UTC(2026, 10, 21, 12, 0, 0);
 

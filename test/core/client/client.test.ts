@@ -5,9 +5,9 @@ import {
 	GraphClient,
 	type GraphClientOptions,
 	type RetryInfo,
-} from '../../../nodes/core/graph/client';
-import { LeasedSendBudget, MemorySlotLedger } from '../../../nodes/core/graph/budget';
-import { pairPace, senderPace } from '../../../nodes/core/graph/schedule';
+} from '../../../nodes/core/client/client';
+import { LeasedSendBudget, MemorySlotLedger } from '../../../nodes/core/pace/budget';
+import { pairPace, senderPace } from '../../../nodes/core/pace/schedule';
 import {
 	closedPort,
 	metaError,

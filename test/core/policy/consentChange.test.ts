@@ -12,7 +12,7 @@ import {
 	decideConsentBatch,
 	effectiveTime,
 	type ConsentOutcome,
-} from '../../../nodes/core/store/consent';
+} from '../../../nodes/core/policy/consentChange';
 import { deriveEffects } from '../../../nodes/core/webhook/effects';
 import { normalizeEnvelope } from '../../../nodes/core/webhook/events';
 import { parseWebhookEnvelope } from '../../../nodes/core/wire';
