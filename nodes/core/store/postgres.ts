@@ -34,36 +34,41 @@ import {
 import {
 	admitRecipients,
 	MESSAGING_LIMIT_PERIOD_MS,
+	reachListLength,
 	type MessagingLimit,
 } from '../policy/messagingLimit';
 import type { CostLedgerGroup } from '../report/costReport';
 import { PORTFOLIO, templateSubject, type StandingEntry } from '../standing';
 import {
+	firstByKey,
+	lastByKey,
+	mergeEffects,
+	newestStanding,
+	unique,
+	withTemplateQuality,
+} from './batches';
+import {
 	checkCompletions,
-	checkReleases,
-	checkSendsLeft,
 	checkConsentEvents,
 	checkListLimit,
 	checkReachReservation,
+	checkReleases,
 	checkReportDays,
-	checkStanding,
 	checkReservations,
+	checkSendsLeft,
+	checkStanding,
+	checkSubscription,
 	checkTemplates,
 	checkText,
 	checkTime,
 	checkWebhookEvents,
 	checkWindows,
-	checkSubscription,
-	contactHasher,
-	firstByKey,
-	lastByKey,
-	mergeEffects,
-	newestStanding,
-	newSalt,
+	uniqueTemplateKeys,
+} from './checks';
+import { contactHasher, newSalt } from './contactHash';
+import { PAIR_PRUNE_EVERY, PAIR_STRIKES_KEPT_MS } from './retention';
+import {
 	numberOrUndefined,
-	PAIR_PRUNE_EVERY,
-	PAIR_STRIKES_KEPT_MS,
-	reachListLength,
 	recordsByContact,
 	SUBSCRIPTION_COLUMNS,
 	subscriptionRow,
@@ -76,21 +81,16 @@ import {
 	toSubscription,
 	toTemplateState,
 	toWindow,
-	unique,
-	uniqueTemplateKeys,
-	withTemplateQuality,
-} from './common';
+} from './rows';
+import { quoteLiteral, RECLAIM_FAILED_SEND, RECLAIMABLE_SEND } from './sql';
 import { decideConsentBatch } from '../policy/consentChange';
 import { contactsOfEffects, withoutErasedContacts } from './erasedContacts';
 import {
 	CURRENT_SCHEMA_VERSION,
 	PostgresNames,
-	RECLAIM_FAILED_SEND,
-	RECLAIMABLE_SEND,
 	postgresMetaTable,
 	postgresMigrations,
 	quoteIdent,
-	quoteLiteral,
 } from './migrations';
 import type {
 	AccountStanding,

@@ -4,12 +4,9 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 
 import { DAY } from '../../../nodes/core/clock';
-import {
-	CURRENT_SCHEMA_VERSION,
-	SQLITE_META_TABLE,
-	sqliteMigrations,
-} from '../../../nodes/core/store/migrations';
+import { CURRENT_SCHEMA_VERSION } from '../../../nodes/core/store/migrations';
 import { SqliteComplianceStore, defaultSqlitePath } from '../../../nodes/core/store/sqlite';
+import { SQLITE_META_TABLE, sqliteMigrations } from '../../../nodes/core/store/sqlite/migrations';
 import { describeAccount } from './accountContract';
 import { describeFanOut } from './fanOutContract';
 import { describeSending } from './sendContract';
