@@ -16,7 +16,7 @@ import type {
 } from '../model';
 import type { CostLedgerGroup } from '../report/costReport';
 import type { StandingEntry, StandingName } from '../standing';
-import type { Delivery, Subscription } from './types';
+import type { CostSummaryRow, Delivery, Subscription } from './types';
 
 /** A row as either driver returns it. */
 export type Row = Record<string, unknown>;
@@ -163,6 +163,20 @@ export function toStandingEntry(r: Row): StandingEntry {
 		at: Number(r.at),
 		source: String(r.source),
 	};
+}
+
+/** A row of costSummary as either backend returns it. */
+export function toCostSummaryRow(r: Row): CostSummaryRow {
+	return assign<CostSummaryRow>(
+		{
+			category: String(r.category),
+			pricingType: String(r.pricing_type),
+			messages: Number(r.messages),
+			billable: Number(r.billable),
+			estimatedTotal: Number(r.total),
+		},
+		{ currency: str(r.currency) },
+	);
 }
 
 /** A cost report group as either backend returns it. */

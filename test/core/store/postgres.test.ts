@@ -7,12 +7,12 @@ import { randomBytes } from 'node:crypto';
 
 import { Pool, type PoolClient } from 'pg';
 
+import { CURRENT_SCHEMA_VERSION } from '../../../nodes/core/store/migrations';
 import {
-	CURRENT_SCHEMA_VERSION,
-	PostgresNames,
 	postgresMetaTable,
 	postgresMigrations,
-} from '../../../nodes/core/store/migrations';
+} from '../../../nodes/core/store/postgres/migrations';
+import { PostgresNames } from '../../../nodes/core/store/postgres/names';
 import {
 	DEFAULT_APPLICATION_NAME,
 	PostgresComplianceStore,

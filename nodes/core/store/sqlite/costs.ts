@@ -2,7 +2,7 @@
 import type { CostEntry } from '../../model';
 import type { CostLedgerGroup } from '../../report/costReport';
 import { checkReportDays, checkTime } from '../checks';
-import { toCostLedgerGroup } from '../rows';
+import { toCostLedgerGroup, toCostSummaryRow } from '../rows';
 import type { CostStore, CostSummaryRow, ReportDay } from '../types';
 import type { SqliteDatabase } from './connection';
 
@@ -48,17 +48,7 @@ export class SqliteCosts implements CostStore {
 				range.from,
 				range.to,
 			)
-			.map((r) => {
-				const row: CostSummaryRow = {
-					category: String(r.category),
-					pricingType: String(r.pricing_type),
-					messages: Number(r.messages),
-					billable: Number(r.billable),
-					estimatedTotal: Number(r.total),
-				};
-				if (r.currency !== null) row.currency = String(r.currency);
-				return row;
-			});
+			.map(toCostSummaryRow);
 	}
 
 	async costReport(days: readonly ReportDay[]): Promise<CostLedgerGroup[]> {

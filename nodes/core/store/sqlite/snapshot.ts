@@ -8,11 +8,10 @@ import {
 	MESSAGING_LIMIT_PERIOD_MS,
 	reachListLength,
 } from '../../policy/messagingLimit';
-import { PORTFOLIO, templateSubject } from '../../standing';
-import { unique, withTemplateQuality } from '../batches';
-import { checkText, checkTime, uniqueTemplateKeys } from '../checks';
+import { withTemplateQuality } from '../batches';
 import { toConsentRecord, toWindow } from '../rows';
-import type { ContactSnapshot, Snapshot, SnapshotRequest, SnapshotStore } from '../types';
+import { accountEntries, contactEntries, snapshotQuery } from '../snapshot';
+import type { Snapshot, SnapshotRequest, SnapshotStore } from '../types';
 import type { SqliteDatabase } from './connection';
 import { consentRows } from './consents';
 import { suppressedHashes } from './erasure';
@@ -26,26 +25,8 @@ export class SqliteSnapshot implements SnapshotStore {
 
 	async getSnapshot(request: SnapshotRequest): Promise<Snapshot> {
 		const hash = this.db.ready();
-		checkText('getSnapshot: sender', request.sender);
-		checkTime('getSnapshot: marketingSince', request.marketingSince);
-		const contacts = unique(request.contacts);
-		contacts.forEach((c, i) => checkText(`getSnapshot: contacts[${i}]`, c));
-		const keys = unique(request.idempotencyKeys ?? []);
-		const templates = uniqueTemplateKeys('getSnapshot', request.templates ?? []);
-
-		const byContact = new Map<string, ContactSnapshot>();
-		const byHash = new Map<string, ContactSnapshot>();
-		for (const contact of contacts) {
-			const entry: ContactSnapshot = {
-				contact,
-				consents: [],
-				suppressed: false,
-				marketingSentAt: [],
-				optOutConfirmationsSentAt: [],
-			};
-			byContact.set(contact, entry);
-			byHash.set(hash(contact), entry);
-		}
+		const { contacts, keys, templates, subjects } = snapshotQuery(request);
+		const { byContact, byHash } = contactEntries(contacts, hash);
 		const hashes = [...byHash.keys()];
 		const snapshot: Snapshot = { contacts: byContact, sends: new Map(), templates: [] };
 		const db = this.db;
@@ -71,14 +52,12 @@ export class SqliteSnapshot implements SnapshotStore {
 				}
 			}
 			if (keys.length > 0) snapshot.sends = sendsByKey(db, keys);
-			const subjects = templates.map(templateSubject);
-			if (request.standing) subjects.push(PORTFOLIO, request.sender);
 			const standing = subjects.length > 0 ? standingOf(db, subjects, request.sender) : [];
 			if (templates.length > 0) {
 				snapshot.templates = withTemplateQuality(templateStates(db, templates), standing);
 			}
 			if (request.standing) {
-				snapshot.standing = standing.filter((e) => !e.subject.startsWith('template:'));
+				snapshot.standing = accountEntries(standing);
 			}
 			if (request.reach) {
 				const { now, oldest, limit } = request.reach;
