@@ -23,7 +23,7 @@
  */
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import type { ComplianceStore } from '../core/store/types';
+import type { DeliveryStore, WebhookStore } from '../core/store/types';
 
 import { WebhookOptionError } from '../core/webhook/effects';
 import { appKey, WAKE_UP_HEADER } from '../core/webhook/fanout';
@@ -175,7 +175,11 @@ async function wakeUp(
 	return emit(result.events);
 }
 
-function schedulePrune(ctx: IWebhookFunctions, store: ComplianceStore, now: number): void {
+function schedulePrune(
+	ctx: IWebhookFunctions,
+	store: WebhookStore & DeliveryStore,
+	now: number,
+): void {
 	seenEventPruner.schedule(store, now, (error) =>
 		ctx.logger.error(
 			`Pruning seen WhatsApp webhook keys failed (tried again in an hour): ${(error as Error)?.message ?? String(error)}`,
