@@ -17,6 +17,8 @@ import {
 	DEFAULT_APPLICATION_NAME,
 	PostgresComplianceStore,
 } from '../../../nodes/core/store/postgres';
+import { HOUR, MINUTE } from '../../../nodes/core/clock';
+import { PORTFOLIO } from '../../../nodes/core/standing';
 import { describeAccount } from './accountContract';
 import { describeFanOut } from './fanOutContract';
 import { describeSending } from './sendContract';
@@ -172,6 +174,48 @@ if (!url) {
 					expect(entry.marketingSentAt).toEqual([T0]);
 				}
 				expect(snapshot.sends.size).toBe(50);
+			} finally {
+				await store.close();
+				await pool.end();
+			}
+		});
+
+		it("reads the messaging limit's usage with the snapshot in one round trip, up to the limit; past it, one more", async () => {
+			const { pool, counter } = countingPool();
+			const store = new PostgresComplianceStore({ pool, schema, tablePrefix: nextPrefix() });
+			try {
+				await store.migrate();
+				await store.recordStanding([
+					{ subject: PORTFOLIO, name: 'messaging_limit', value: '4', at: T0, source: 'graph' },
+				]);
+				for (let i = 0; i < 4; i++) {
+					await store.reserveReach({
+						now: T0 + i * MINUTE,
+						limit: undefined,
+						recipients: [{ contact: `4915100000${i}`, key: `k${i}` }],
+						oldest: 0,
+					});
+				}
+				const usage = async (limit?: number) => {
+					counter.statements = 0;
+					const snapshot = await store.getSnapshot({
+						sender: '1065',
+						contacts: ['4915199999999'],
+						marketingSince: 0,
+						reach: { now: T0 + HOUR, oldest: 2, limit },
+					});
+					return { statements: counter.statements, usage: snapshot.reach };
+				};
+				// At the stored limit of 4: the 2 oldest reach times a batch of 2 may wait for.
+				expect(await usage()).toEqual({
+					statements: 1,
+					usage: { count: 4, oldestReachedAt: [T0, T0 + MINUTE] },
+				});
+				// The user's limit of 3 is lower and already passed: 3 of them, read once more.
+				expect(await usage(3)).toEqual({
+					statements: 2,
+					usage: { count: 4, oldestReachedAt: [T0, T0 + MINUTE, T0 + 2 * MINUTE] },
+				});
 			} finally {
 				await store.close();
 				await pool.end();

@@ -38,6 +38,12 @@ export function oldestReachSql(n: PostgresNames, since: string, limit: string): 
 		) AS o)`;
 }
 
+/** The $2 oldest reach times after $1, one row each, oldest first. */
+export function oldestReachStatement(n: PostgresNames): string {
+	return `SELECT reached_at FROM ${n.qualified('messaging_reach')} WHERE reached_at > $1
+		ORDER BY reached_at LIMIT $2`;
+}
+
 function statements(n: PostgresNames) {
 	const reach = n.qualified('messaging_reach');
 	const total = n.qualified('messaging_reach_total');
@@ -65,7 +71,7 @@ function statements(n: PostgresNames) {
 				RETURNING 1
 			)
 			UPDATE ${total} SET rows = rows + (SELECT count(*) FROM added) WHERE id = 1`,
-		oldest: `SELECT reached_at FROM ${reach} WHERE reached_at > $1 ORDER BY reached_at LIMIT $2`,
+		oldest: oldestReachStatement(n),
 		release: `WITH gone AS (
 				DELETE FROM ${reach} WHERE reserved_by = ANY ($1::text[]) AND previous_at IS NULL
 				RETURNING 1

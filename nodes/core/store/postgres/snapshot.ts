@@ -2,7 +2,13 @@
  * What the send rules read for a batch (SnapshotStore): each role's rows as one JSON array of one
  * row, in one statement (one round trip, one view of the data).
  */
-import { MESSAGING_LIMIT_PERIOD_MS, type MessagingLimit } from '../../policy/messagingLimit';
+import {
+	lowerMessagingLimit,
+	messagingLimitFromMeta,
+	MESSAGING_LIMIT_PERIOD_MS,
+	reachListLength,
+	type MessagingLimitUsage,
+} from '../../policy/messagingLimit';
 import { withTemplateQuality } from '../batches';
 import {
 	toConsentRecord,
@@ -18,7 +24,7 @@ import type { PostgresDatabase } from './connection';
 import { consentRecordsSql } from './consents';
 import { suppressedAmongSql } from './erasure';
 import type { PostgresNames } from './names';
-import { oldestReachSql, reachCountSql, reachedSql } from './reach';
+import { oldestReachSql, oldestReachStatement, reachCountSql, reachedSql } from './reach';
 import { marketingSentSql, optOutConfirmationsSql, sendsSql } from './sends';
 import { standingSql, storedMessagingLimitSql, templatesSql } from './standing';
 import { windowsSql } from './windows';
@@ -32,42 +38,26 @@ interface SnapshotRow {
 	confirmations: Array<[string, number]>;
 	sends: Row[];
 	templates: Row[];
-	reach_count: string | number;
+	reach_count: string | number | null;
+	/** The portfolio's messaging limit as stored, when the reach is read. */
+	messaging_limit: string | null;
 	reached: Array<[string, number]>;
 	reach_oldest: number[];
 	standing: Row[];
 }
 
-/** A limit as the snapshot statement takes it: a number, or null for none or unlimited. */
-function limitParameter(limit: MessagingLimit | undefined): number | null {
-	return typeof limit === 'number' ? limit : null;
-}
-
 /**
  * $1 contacts, $2 sender, $3 their hashes, $4 marketing since, $5 idempotency keys, $6 to $8
- * template keys, $9 reach counted since (null: the reach is not read), $10 the user's limit, $11
- * how many of the oldest reach times beyond those the count exceeds the lower limit by, $12
- * standing subjects, $13 whether the standing is read.
+ * template keys, $9 reach counted since (null: the reach is not read), $10 how many of the oldest
+ * reach times to read, $11 standing subjects, $12 whether the standing is read.
  */
 function snapshotSql(n: PostgresNames): string {
-	return `WITH n AS (
-			SELECT ${reachCountSql(n, '$9::bigint')} AS count WHERE $9::bigint IS NOT NULL
-		), lim AS (
-			SELECT CASE WHEN v.value ~ '^[0-9]+$' THEN v.value::bigint END AS stored
-			FROM (SELECT ${storedMessagingLimitSql(n)} AS value) AS v
-		)
-		SELECT
-		(SELECT count FROM n) AS reach_count,
+	return `SELECT
+		(SELECT ${reachCountSql(n, '$9::bigint')} WHERE $9::bigint IS NOT NULL) AS reach_count,
+		(SELECT ${storedMessagingLimitSql(n)} WHERE $9::bigint IS NOT NULL) AS messaging_limit,
 		${reachedSql(n, '$3', '$9::bigint')} AS reached,
-		${oldestReachSql(
-			n,
-			'$9::bigint',
-			`(SELECT least(n.count, CASE WHEN least((SELECT stored FROM lim), $10::bigint) IS NULL
-				THEN $11::bigint
-				ELSE greatest(0, n.count - least((SELECT stored FROM lim), $10::bigint) + $11::bigint) END)
-				FROM n)`,
-		)} AS reach_oldest,
-		${standingSql(n, '$12', '$13', '$2')} AS standing,
+		${oldestReachSql(n, '$9::bigint', '$10::bigint')} AS reach_oldest,
+		${standingSql(n, '$11', '$12', '$2')} AS standing,
 		${consentRecordsSql(n, '$1')} AS consents,
 		${windowsSql(n, '$2', '$1')} AS windows,
 		${suppressedAmongSql(n, '$3')} AS suppressed,
@@ -79,9 +69,11 @@ function snapshotSql(n: PostgresNames): string {
 
 export class PostgresSnapshot implements SnapshotStore {
 	readonly #sql: string;
+	readonly #oldestReach: string;
 
 	constructor(private readonly db: PostgresDatabase) {
 		this.#sql = snapshotSql(db.names);
+		this.#oldestReach = oldestReachStatement(db.names);
 	}
 
 	async getSnapshot(request: SnapshotRequest): Promise<Snapshot> {
@@ -99,7 +91,6 @@ export class PostgresSnapshot implements SnapshotStore {
 			templates.map((t) => t.name),
 			templates.map((t) => t.language),
 			reach ? reach.now - MESSAGING_LIMIT_PERIOD_MS : null,
-			limitParameter(reach?.limit),
 			reach?.oldest ?? 0,
 			subjects,
 			request.standing === true,
@@ -127,11 +118,27 @@ export class PostgresSnapshot implements SnapshotStore {
 		}
 		if (reach) {
 			for (const [contactHash, at] of r.reached) byHash.get(contactHash)!.reachedAt = Number(at);
-			snapshot.reach = {
-				count: Number(r.reach_count),
-				oldestReachedAt: r.reach_oldest.map(Number),
-			};
+			snapshot.reach = await this.#usage(reach, Number(r.reach_count), r);
 		}
 		return snapshot;
+	}
+
+	/**
+	 * The usage with as many of the oldest reach times as the rule asks (reachListLength, with the
+	 * lower of the stored limit and the user's). The statement read `oldest` of them: every one
+	 * asked for unless the portfolio is already past its limit; then the rest is read here.
+	 */
+	async #usage(
+		reach: NonNullable<SnapshotRequest['reach']>,
+		count: number,
+		r: SnapshotRow,
+	): Promise<MessagingLimitUsage> {
+		const limit = lowerMessagingLimit(messagingLimitFromMeta(r.messaging_limit), reach.limit);
+		const length = reachListLength(count, limit, reach.oldest);
+		const read = r.reach_oldest.map(Number);
+		if (length <= read.length) return { count, oldestReachedAt: read.slice(0, length) };
+		const since = reach.now - MESSAGING_LIMIT_PERIOD_MS;
+		const { rows } = await this.db.query(this.#oldestReach, [since, length]);
+		return { count, oldestReachedAt: rows.map((row) => Number(row.reached_at)) };
 	}
 }
