@@ -1,6 +1,9 @@
 /** Customer service windows and free entry points, per sender number and contact (WindowStore). */
+import { unique } from '../batches';
 import { checkWindows } from '../checks';
+import { toWindow } from '../rows';
 import type { InboundTouch, WindowClose, WindowStore } from '../types';
+import { freeEntryPointStarts } from '../windows';
 import type { PostgresDatabase, Tx } from './connection';
 import { withoutErased } from './erasure';
 import type { PostgresNames } from './names';
@@ -33,15 +36,13 @@ export function windowStatements(n: PostgresNames) {
 				GROUP BY r.sender, r.contact
 			) AS c
 			WHERE w.sender = c.sender AND w.contact = c.contact AND w.last_inbound_at <= c.at`,
-		freeEntryPoints: `UPDATE ${windows} AS w SET fep_started_at = s.at
-			FROM (
-				SELECT r.sender, r.contact, min(r.at) AS at
-				FROM jsonb_to_recordset($1::jsonb) AS r(sender text, contact text, at bigint)
-				GROUP BY r.sender, r.contact
-			) AS s
-			WHERE w.sender = s.sender AND w.contact = s.contact
-				AND (w.fep_started_at IS NULL
-					OR (w.referral_at > w.fep_started_at AND s.at >= w.referral_at))`,
+		// The windows replies went to, and the free entry point starts policy/fep.ts decided.
+		windowsOf: `SELECT w.* FROM ${windows} AS w
+			JOIN unnest($1::text[], $2::text[]) AS p(sender, contact)
+				ON w.sender = p.sender AND w.contact = p.contact`,
+		startFreeEntryPoints: `UPDATE ${windows} AS w SET fep_started_at = s.at
+			FROM unnest($1::text[], $2::text[], $3::bigint[]) AS s(sender, contact, at)
+			WHERE w.sender = s.sender AND w.contact = s.contact`,
 	};
 }
 
@@ -93,14 +94,31 @@ export class PostgresWindows implements WindowStore {
 	}
 
 	/**
-	 * Sets fepStartedAt on existing windows. One already set is kept, unless the contact came
-	 * through a newer referral since: that is a new entry point, whose first reply starts anew.
+	 * Under the contacts' locks: reads the windows the replies went to, lets policy/fep.ts decide
+	 * which replies started a free entry point, and writes those starts.
 	 */
 	async startFreeEntryPoints(starts: WindowClose[]): Promise<void> {
 		await this.db.ready();
 		checkWindows('startFreeEntryPoints', starts);
-		if (starts.length > 0) {
-			await this.db.query(this.#sql.freeEntryPoints, [JSON.stringify(starts)]);
-		}
+		if (starts.length === 0) return;
+		await this.db.transaction(async (tx) => {
+			await this.db.lockContacts(tx, unique(starts.map((s) => s.contact)));
+			const { rows } = await tx(this.#sql.windowsOf, [
+				starts.map((s) => s.sender),
+				starts.map((s) => s.contact),
+			]);
+			const windows = new Map(
+				rows.map((row) => [JSON.stringify([row.sender, row.contact]), toWindow(row)]),
+			);
+			const started = freeEntryPointStarts(starts, (sender, contact) =>
+				windows.get(JSON.stringify([sender, contact])),
+			);
+			if (started.length === 0) return;
+			await tx(this.#sql.startFreeEntryPoints, [
+				started.map((s) => s.sender),
+				started.map((s) => s.contact),
+				started.map((s) => s.at),
+			]);
+		});
 	}
 }

@@ -1,6 +1,8 @@
 /** Customer service windows and free entry points, per sender number and contact (WindowStore). */
 import { checkWindows } from '../checks';
+import { toWindow } from '../rows';
 import type { InboundTouch, WindowClose, WindowStore } from '../types';
+import { freeEntryPointStarts } from '../windows';
 import { inList, listParameter, type SqliteDatabase, type SqliteRow } from './connection';
 import { withoutErased } from './erasure';
 
@@ -71,22 +73,32 @@ export class SqliteWindows implements WindowStore {
 	}
 
 	/**
-	 * Sets fepStartedAt on existing windows. One already set is kept, unless the contact came
-	 * through a newer referral since: that is a new entry point, whose first reply starts anew.
+	 * Reads the windows the replies went to, lets policy/fep.ts decide which replies started a
+	 * free entry point, and writes those starts: in one write transaction.
 	 */
 	async startFreeEntryPoints(starts: WindowClose[]): Promise<void> {
 		this.db.ready();
 		checkWindows('startFreeEntryPoints', starts);
+		if (starts.length === 0) return;
 		this.db.write(() => {
-			for (const s of starts) {
+			const windows = new Map(
+				this.db
+					.all(
+						`SELECT w.* FROM json_each(?) AS p
+						JOIN windows AS w ON w.sender = p.value ->> 0 AND w.contact = p.value ->> 1`,
+						JSON.stringify(starts.map((s) => [s.sender, s.contact])),
+					)
+					.map((row) => [JSON.stringify([row.sender, row.contact]), toWindow(row)]),
+			);
+			const started = freeEntryPointStarts(starts, (sender, contact) =>
+				windows.get(JSON.stringify([sender, contact])),
+			);
+			for (const s of started) {
 				this.db.run(
-					`UPDATE windows SET fep_started_at = ?
-					WHERE sender = ? AND contact = ?
-						AND (fep_started_at IS NULL OR (referral_at > fep_started_at AND ? >= referral_at))`,
+					'UPDATE windows SET fep_started_at = ? WHERE sender = ? AND contact = ?',
 					s.at,
 					s.sender,
 					s.contact,
-					s.at,
 				);
 			}
 		});
