@@ -14,8 +14,9 @@ import { contactHasher, newSalt } from '../contactHash';
 import { CURRENT_SCHEMA_VERSION } from '../migrations';
 import type { Row } from '../rows';
 import { DEFAULT_APPLICATION_NAME, DEFAULT_POOL_SIZE } from './defaults';
-import { postgresMetaTable, postgresMigrations } from './migrations';
+import { postgresMigrations } from './migrations';
 import { PostgresNames, quoteIdent } from './names';
+import { postgresMetaTable, postgresSchema } from './schema';
 
 export interface PostgresConnection {
 	readonly host: string;
@@ -303,10 +304,14 @@ export class PostgresDatabase {
 						`package supports (${CURRENT_SCHEMA_VERSION}): update n8n-nodes-whatsapp-compliance`,
 				);
 			}
-			for (const migration of postgresMigrations(n)) {
-				if (migration.version <= version) continue;
-				for (const statement of migration.statements) await client.query(statement);
-			}
+			// A new store gets the schema as it is now; an older one the migrations after its version.
+			const statements =
+				version === 0
+					? postgresSchema(n)
+					: postgresMigrations(n)
+							.filter((m) => m.version > version)
+							.flatMap((m) => m.statements);
+			for (const statement of statements) await client.query(statement);
 			const meta = n.qualified('meta');
 			await client.query(
 				`INSERT INTO ${meta} (key, value) VALUES ('schema_version', $1)

@@ -1,6 +1,8 @@
 /**
- * The PostgreSQL store's schema migrations (the Migration rules are in ../migrations.ts), and its
- * meta table, created before any migration: it holds the version itself and the per-store salt.
+ * The PostgreSQL store's schema migrations, as released (the rules are in ../migrations.ts): each
+ * takes a store of the version before it to its own version, in the migration transaction. A new
+ * store is created from schema.ts in one step instead, so it never creates (and drops again) the
+ * PL/pgSQL functions of version 1.
  */
 import type { Migration } from '../migrations';
 import { quoteLiteral } from '../sql';
@@ -18,13 +20,8 @@ const RECLAIM_FAILED_SEND_V1 = `sender = excluded.sender, contact = excluded.con
 	created_at = excluded.created_at, wamid = NULL, sent_at = NULL, estimated_price = NULL,
 	currency = NULL, error_code = NULL`;
 
-export function postgresMetaTable(n: PostgresNames): string {
-	return `CREATE TABLE IF NOT EXISTS ${n.qualified('meta')} (key text PRIMARY KEY, value text NOT NULL)`;
-}
-
 /**
- * PostgreSQL. Text keys use the "C" collation: byte order like SQLite (so keyset paging returns the
- * same order on both backends) and cheaper comparisons. Migration 1 wrote consent, webhook effects
+ * PostgreSQL. Migration 1 wrote consent, webhook effects
  * and erasure as PL/pgSQL functions, a second copy of the consent rule; migration 2 drops them:
  * the store locks, reads, lets policy/consentChange.ts decide and writes with plain statements.
  */

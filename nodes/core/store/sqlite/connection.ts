@@ -13,7 +13,8 @@ import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlit
 import { systemClock, type Clock } from '../../clock';
 import { contactHasher, newSalt } from '../contactHash';
 import { CURRENT_SCHEMA_VERSION } from '../migrations';
-import { SQLITE_META_TABLE, sqliteMigrations } from './migrations';
+import { sqliteMigrations } from './migrations';
+import { SQLITE_META_TABLE, sqliteSchema } from './schema';
 
 export const SQLITE_FILE_NAME = 'whatsapp-compliance.sqlite';
 
@@ -183,10 +184,12 @@ export class SqliteDatabase {
 						`supports (${CURRENT_SCHEMA_VERSION}): update n8n-nodes-whatsapp-compliance`,
 				);
 			}
-			for (const migration of sqliteMigrations) {
-				if (migration.version <= version) continue;
-				for (const statement of migration.statements) this.#db.exec(statement);
-			}
+			// A new file gets the schema as it is now; an older one the migrations after its version.
+			const statements =
+				version === 0
+					? sqliteSchema
+					: sqliteMigrations.filter((m) => m.version > version).flatMap((m) => m.statements);
+			for (const statement of statements) this.#db.exec(statement);
 			const meta = this.#db.prepare(
 				'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
 			);

@@ -1,17 +1,10 @@
 /**
- * The embedded store's schema migrations (the Migration rules are in ../migrations.ts): each
- * takes a file of the version before it to its own version, in the migration transaction.
+ * The embedded store's schema migrations, as released (the rules are in ../migrations.ts): each
+ * takes a file of the version before it to its own version, in the migration transaction. A new
+ * file is created from schema.ts in one step instead.
  */
 import type { Migration } from '../migrations';
 
-/** Created before any migration: it holds the version itself and the per-store salt. */
-export const SQLITE_META_TABLE =
-	'CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID';
-
-/**
- * SQLite. Keys that lookups go through are primary keys of WITHOUT ROWID tables, so a snapshot
- * lookup is one B-tree descent per table, with no extra hop from an index to the row.
- */
 export const sqliteMigrations: readonly Migration[] = [
 	{
 		version: 1,
