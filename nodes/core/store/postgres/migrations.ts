@@ -430,7 +430,7 @@ export function postgresMigrations(n: PostgresNames): Migration[] {
 				`CREATE INDEX ${n.index('pair_budget_tat')} ON ${n.qualified('pair_budget')} (tat)`,
 				`ALTER TABLE ${sent} ADD COLUMN callback_id text COLLATE "C"`,
 				`ALTER TABLE ${sent} ADD COLUMN left_at bigint`,
-				// Claims are plain statements now (postgres.ts), made as each request leaves.
+				// Claims are plain statements now (postgres/sends.ts), made as each request leaves.
 				`DROP FUNCTION ${n.qualified('reserve_sends')}(jsonb)`,
 				`CREATE UNIQUE INDEX ${n.index('sent_messages_callback_id')} ON ${sent} (callback_id)
 					WHERE callback_id IS NOT NULL`,
