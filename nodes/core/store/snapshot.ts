@@ -50,7 +50,7 @@ export function contactEntries(
 	return { byContact, byHash };
 }
 
-/** Snapshot.standing: the entries read, without the templates' (they went into Snapshot.templates). */
+/** Snapshot.standing: the entries read, without the templates' (in Snapshot.templates). */
 export function accountEntries(entries: readonly StandingEntry[]): StandingEntry[] {
 	return entries.filter((e) => !e.subject.startsWith('template:'));
 }

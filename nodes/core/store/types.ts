@@ -17,11 +17,11 @@ import type { StandingEntry } from '../standing';
  * The compliance store: one async, batch-first interface with two backends (SQLite through
  * node:sqlite, PostgreSQL through pg), made of one narrow interface per role below. Callers take
  * the roles they use; ComplianceStore is all of them. Every method that takes a list answers it
- * with a fixed number of round trips whatever its length (one for reads; PostgreSQL writes about
- * contacts take a few: lock, read, write), and every read-modify-write runs in one transaction,
- * so concurrent writers lose nothing. The stores store and read: every rule is decided in
- * TypeScript (policy/), the same function for both. README.md beside this file: where each role's
- * files are, and how a method or a role is added.
+ * with a fixed number of round trips whatever its length (one for most reads; PostgreSQL
+ * writes about contacts take a few: lock, read, write), and every read-modify-write runs in one
+ * transaction, so concurrent writers lose nothing. The stores store and read: every rule is
+ * decided in TypeScript (policy/), the same function for both. README.md beside this file: where
+ * each role's files are, and how a method or a role is added.
  */
 export interface ComplianceStore
 	extends StoreLifecycle,
@@ -48,7 +48,10 @@ export interface StoreLifecycle {
 
 /** What the send rules read, across the roles' tables. */
 export interface SnapshotStore {
-	/** Everything the send rules need for a batch, in one round trip. */
+	/**
+	 * Everything the send rules need for a batch, in one round trip (on PostgreSQL, two when the
+	 * portfolio is already past its messaging limit and the usage needs more reach times).
+	 */
 	getSnapshot(request: SnapshotRequest): Promise<Snapshot>;
 }
 

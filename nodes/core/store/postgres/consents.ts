@@ -42,7 +42,7 @@ export function insertConsentEventsSql(
 		RETURNING t.*`;
 }
 
-/** The current records decided (a jsonb parameter of ConsentWrites.records): a WITH query's body. */
+/** The records decided (a jsonb parameter of ConsentWrites.records): a WITH query's body. */
 export function upsertConsentRecordsSql(n: PostgresNames, records: string): string {
 	return `INSERT INTO ${n.qualified('consent')} AS c (contact, purpose, status, changed_at, source,
 			wording, opted_in_at, confirmed_at, opted_out_at)
