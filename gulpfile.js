@@ -4,7 +4,7 @@ const { task, src, dest, series } = require('gulp');
 
 /**
  * Empties dist/ before a build: tsc never deletes output, and a stale file would shadow a folder
- * that replaced it (a stale wire/outbound.js is found before wire/outbound/index.js).
+ * that replaced it (a stale sandbox/state.js is found before sandbox/state/index.js).
  */
 function clean(done) {
 	fs.rmSync('dist', { recursive: true, force: true });
