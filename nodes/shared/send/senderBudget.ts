@@ -1,24 +1,21 @@
 /**
  * The send budget a node's sends wait for: the sender number's, shared through the compliance
  * store by every node, workflow and n8n process using that store (core/pace/budget.ts), and,
- * when the node's Rate Limit is lower than the number's throughput, the node's own on top.
+ * when the node's Rate Limit is lower than the number's throughput, the node's own on top. The
+ * node's own is kept in the store as well, under a key of its own (the workflow, the node and the
+ * number), so the Rate Limit holds for the node as a whole: in queue mode, every worker running
+ * that node shares it.
  */
 import type { IExecuteFunctions, INode } from 'n8n-workflow';
 
-import {
-	LeasedSendBudget,
-	MemorySlotLedger,
-	type SendBudget,
-	type SlotLedger,
-} from '../../core/pace/budget';
+import { LeasedSendBudget, type SendBudget, type SlotLedger } from '../../core/pace/budget';
 import { pairPace, senderPace } from '../../core/pace/schedule';
 import { sendsInFlight } from './options';
 
 /** The shared budgets of this process, by store and sender number (one queue of leases each). */
 const shared = new WeakMap<SlotLedger, Map<string, LeasedSendBudget>>();
-/** Each node's own lower rate, by workflow, node, sender number and rate. */
-const nodeCaps = new Map<string, LeasedSendBudget>();
-const nodeLedger = new MemorySlotLedger();
+/** Each node's own lower rate in this process, by store, workflow, node, sender number and rate. */
+const nodeCaps = new WeakMap<SlotLedger, Map<string, LeasedSendBudget>>();
 
 export interface BudgetSettings {
 	/** The store the number's budget lives in. */
@@ -50,13 +47,27 @@ export function sendBudgetFor(sender: string, settings: BudgetSettings): SendBud
 		budgets.set(key, number);
 	}
 	if (nodeRate === undefined || nodeRate >= messagesPerSecond) return number;
-	const capKey = JSON.stringify([settings.workflowId, settings.node.id, sender, nodeRate]);
-	let cap = nodeCaps.get(capKey);
+	let caps = nodeCaps.get(ledger);
+	if (!caps) {
+		caps = new Map();
+		nodeCaps.set(ledger, caps);
+	}
+	const ledgerKey = nodeBudgetKey(settings.workflowId, settings.node.id, sender);
+	const capKey = JSON.stringify([ledgerKey, nodeRate]);
+	let cap = caps.get(capKey);
 	if (!cap) {
-		cap = new LeasedSendBudget({ ledger: nodeLedger, sender: capKey, pace: senderPace(nodeRate) });
-		nodeCaps.set(capKey, cap);
+		cap = new LeasedSendBudget({ ledger, sender: ledgerKey, pace: senderPace(nodeRate) });
+		caps.set(capKey, cap);
 	}
 	return capped(cap, number);
+}
+
+/**
+ * Where a node's own rate is kept in the ledger, beside the numbers' (which are keyed by their
+ * phone number ID, digits only, so the two never meet).
+ */
+export function nodeBudgetKey(workflowId: string, nodeId: string, sender: string): string {
+	return `node:${workflowId}:${nodeId}:${sender}`;
 }
 
 /** The node's own pace first, then the number's shared budget, which hears Meta's answers. */

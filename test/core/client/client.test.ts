@@ -1,8 +1,11 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { ManualClock, SECOND } from '../../../nodes/core/clock';
 import {
 	GraphApiError,
 	GraphClient,
+	IDLE_CONNECTION_MS,
 	type GraphClientOptions,
 	type RetryInfo,
 } from '../../../nodes/core/client/client';
@@ -597,6 +600,30 @@ describe('GraphClient', () => {
 			expect(error.outcomeUnknown).toBe(true);
 			expect(meta.received).toHaveLength(1);
 		});
+
+		it('closes an idle connection before a server would (no send lost to its closing)', async () => {
+			// A Node server, as the sandbox is, closing idle connections after its default 5 s.
+			const server = http.createServer((_req, res) => {
+				res.writeHead(200, { 'content-type': 'application/json' });
+				res.end(JSON.stringify(sent().json));
+			});
+			let connections = 0;
+			server.on('connection', () => connections++);
+			await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+			try {
+				const { port } = server.address() as AddressInfo;
+				const { client } = makeClient({ baseUrl: `http://127.0.0.1:${port}` });
+				await client.sendMessage(PNID, text());
+				expect(server.keepAliveTimeout).toBeGreaterThan(IDLE_CONNECTION_MS);
+				// Later than the client keeps a connection idle, earlier than the server does.
+				await new Promise((resolve) => setTimeout(resolve, IDLE_CONNECTION_MS + 400));
+				await client.sendMessage(PNID, text());
+				expect(connections).toBe(2);
+			} finally {
+				server.closeAllConnections();
+				await new Promise((resolve) => server.close(resolve));
+			}
+		}, 10_000);
 
 		it('repeats a send that could not connect: nothing was sent', async () => {
 			const port = await closedPort();

@@ -20,6 +20,9 @@ const NUMBER_RATE = 100;
 const SENDS_EACH = 60;
 /** A Rate Limit below what the node would get of the number's rate shared three ways. */
 const LOW_RATE = 20;
+/** The Rate Limit of the node two processes run at once, and how many sends each makes. */
+const NODE_RATE = 10;
+const SENDS_PER_WORKER = 20;
 
 let dir: string;
 let processA: SqliteComplianceStore;
@@ -56,8 +59,9 @@ async function sendAll(
 	count: number,
 	prefix: string,
 	start: number,
+	budgetFor = sendBudgetFor,
 ): Promise<number[]> {
-	const budget = sendBudgetFor(SENDER, settings);
+	const budget = budgetFor(SENDER, settings);
 	return Promise.all(
 		Array.from({ length: count }, async (_, i) => {
 			await budget.take(`49151${prefix}${String(i).padStart(5, '0')}`);
@@ -128,5 +132,42 @@ describe('send budget of a sender number', () => {
 		expect(all[all.length - 1]).toBeGreaterThanOrEqual(
 			((3 * SENDS_EACH) / NUMBER_RATE - SENDER_BURST_SECONDS) * 1000 - 50,
 		);
+	}, 30_000);
+
+	it('keeps one node’s Rate Limit for the node as a whole when two processes run it', async () => {
+		// The same workflow and node, run by two processes at once (two queue-mode workers): each
+		// "process" has the module to itself, as separate processes would, and its own connection.
+		const inProcess = () => {
+			let loaded: typeof sendBudgetFor | undefined;
+			jest.isolateModules(() => {
+				loaded = (
+					jest.requireActual('../../../nodes/shared/send/senderBudget') as {
+						sendBudgetFor: typeof sendBudgetFor;
+					}
+				).sendBudgetFor;
+			});
+			return loaded!;
+		};
+		const [workerA, workerB] = [inProcess(), inProcess()];
+		const settings = (ledger: SqliteComplianceStore): BudgetSettings => ({
+			ledger,
+			messagesPerSecond: NUMBER_RATE,
+			nodeRate: NODE_RATE,
+			workflowId: 'wf-campaign',
+			node: node('n-campaign'),
+		});
+		const start = Date.now();
+		const [a, b] = await Promise.all([
+			sendAll(settings(processA), SENDS_PER_WORKER, '4', start, workerA),
+			sendAll(settings(processB), SENDS_PER_WORKER, '5', start, workerB),
+		]);
+		const all = [...a, ...b].sort((x, y) => x - y);
+		const overNode = all.filter((ms, i) => i + 1 > allowedBy(ms, NODE_RATE));
+		expect({ sent: all.length, overNode }).toEqual({ sent: 2 * SENDS_PER_WORKER, overNode: [] });
+		// 40 sends at 10/s together take about 4 s, not the 2 s two separate budgets would allow.
+		expect(all[all.length - 1]).toBeGreaterThanOrEqual(
+			((2 * SENDS_PER_WORKER) / NODE_RATE - SENDER_BURST_SECONDS) * 1000 - 50,
+		);
+		expect(a.length + b.length).toBe(2 * SENDS_PER_WORKER);
 	}, 30_000);
 });
