@@ -31,7 +31,7 @@ import { Pool } from 'pg';
 
 import type { ComplianceStore } from '../nodes/core/store/types';
 import { closeAllStores, openStore, storeConfigFrom } from '../nodes/shared/store';
-import { RECORD_CHUNK } from '../nodes/WhatsAppOptInManager/actions/common';
+import { RECORD_CHUNK } from '../nodes/WhatsAppOptInManager/actions/recording';
 import { router } from '../nodes/WhatsAppOptInManager/actions/router';
 
 const SIZES = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number);

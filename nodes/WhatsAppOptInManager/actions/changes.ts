@@ -2,7 +2,9 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { ConsentStatus } from '../../core/model';
 import { checkErasure } from '../../core/policy';
-import { type Contact, type RecordOutcome, listWords, shown } from './common';
+import { type Contact, shown } from './contactFields';
+import { listWords } from './json';
+import { type RecordOutcome } from './recording';
 
 /** What happened to one purpose of a recorded change. */
 export interface PurposeOutcome {

@@ -2,7 +2,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { HOUR } from '../../../nodes/core/clock';
 import type { ComplianceStore } from '../../../nodes/core/store/types';
-import { RECORD_CHUNK } from '../../../nodes/WhatsAppOptInManager/actions/common';
+import { RECORD_CHUNK } from '../../../nodes/WhatsAppOptInManager/actions/recording';
 import {
 	CONSENT_COLUMNS,
 	HISTORY_COLUMNS,

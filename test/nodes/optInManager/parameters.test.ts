@@ -1,7 +1,7 @@
 import { NodeHelpers, type INode, type INodeProperties } from 'n8n-workflow';
 
-import { parseTime } from '../../../nodes/WhatsAppOptInManager/actions/common';
-import { consentEventKey } from '../../../nodes/WhatsAppOptInManager/actions/common';
+import { parseTime } from '../../../nodes/WhatsAppOptInManager/actions/parameters';
+import { consentEventKey } from '../../../nodes/WhatsAppOptInManager/actions/recording';
 import { csvStream } from '../../../nodes/WhatsAppOptInManager/actions/bulk/csv';
 import { copyProblems } from '../uxCopy';
 import { node } from './context';

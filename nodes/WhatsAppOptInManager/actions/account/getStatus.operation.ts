@@ -15,7 +15,8 @@ import {
 } from '../../../core/standing';
 import type { AccountStanding } from '../../../core/store/types';
 import type { Batch } from '../batch';
-import { iso, showFor } from '../common';
+import { iso } from '../json';
+import { showFor } from '../properties';
 
 export const description: INodeProperties[] = showFor(
 	'account',

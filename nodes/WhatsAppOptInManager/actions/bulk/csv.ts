@@ -3,7 +3,7 @@ import { Readable, pipeline } from 'node:stream';
 import { stringify } from 'csv-stringify';
 
 import type { ConsentEvent, ConsentRecord } from '../../../core/model';
-import { iso } from '../common';
+import { iso } from '../json';
 
 /** The consents file: one row per contact and purpose, the current status. */
 export const CONSENT_COLUMNS = [

@@ -5,7 +5,9 @@ import type { IBinaryKeyData, IDataObject, IExecuteFunctions, INodeProperties } 
 import type { ConsentEvent, ConsentRecord } from '../../../core/model';
 import type { ConsentStore, StoreLifecycle } from '../../../core/store/types';
 import type { Batch } from '../batch';
-import { compact, eventJson, iso, itemError, readText, showFor } from '../common';
+import { compact, eventJson, iso } from '../json';
+import { itemError, readText } from '../parameters';
+import { showFor } from '../properties';
 import { CONSENT_COLUMNS, HISTORY_COLUMNS, consentRow, csvStream, historyRow } from './csv';
 
 /** Rows per listConsents call (the store allows up to 10,000). */

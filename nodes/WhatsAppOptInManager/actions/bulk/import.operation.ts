@@ -3,25 +3,25 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import type { ConsentAction } from '../../../core/model';
 import type { Batch } from '../batch';
 import {
-	type PlannedEvent,
-	contactProperty,
-	countryOptions,
-	evidenceProperty,
 	itemError,
-	planEvents,
-	purposesProperty,
 	readContact,
 	readEvidence,
 	readPurposes,
 	readSource,
 	readText,
 	readTime,
-	recordEvents,
 	recordedBy,
+} from '../parameters';
+import {
+	contactProperty,
+	countryOptions,
+	evidenceProperty,
+	purposesProperty,
 	showFor,
 	sourceProperty,
 	topicsProperty,
-} from '../common';
+} from '../properties';
+import { type PlannedEvent, planEvents, recordEvents } from '../recording';
 
 const STATUS_ACTIONS: Record<string, ConsentAction> = {
 	opted_in: 'opt_in',

@@ -3,18 +3,11 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { MARKETING, TRANSACTIONAL, type Purpose } from '../../../core/model';
 import { evaluateConsentOnly } from '../../../core/policy/consentCheck';
 import type { Batch } from '../batch';
-import {
-	type Contact,
-	NO_SENDER,
-	contactProperty,
-	countryOptions,
-	iso,
-	itemError,
-	parseTopics,
-	readContact,
-	showFor,
-	shown,
-} from '../common';
+import { type Contact, shown } from '../contactFields';
+import { iso } from '../json';
+import { itemError, parseTopics, readContact } from '../parameters';
+import { contactProperty, countryOptions, showFor } from '../properties';
+import { NO_SENDER } from '../recording';
 
 const ALLOWED_OUTPUT = 0;
 const NOT_ALLOWED_OUTPUT = 1;

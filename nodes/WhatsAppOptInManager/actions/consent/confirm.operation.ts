@@ -3,31 +3,27 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import type { ConsentEvidence, Purpose } from '../../../core/model';
 import type { Batch } from '../batch';
 import { byItem, purposeOutcome, suppressedSentence, type PurposeOutcome } from '../changes';
+import { type Contact, contactJson, shown } from '../contactFields';
+import { iso, listWords } from '../json';
 import {
-	type Contact,
-	type PlannedEvent,
-	NO_SENDER,
-	contactJson,
-	contactProperty,
-	countryOptions,
-	evidenceProperty,
-	iso,
-	listWords,
-	planEvents,
-	purposesProperty,
 	readContact,
 	readEvidence,
 	readPurposes,
 	readSource,
 	readTime,
-	recordEvents,
 	recordedBy,
+} from '../parameters';
+import {
+	contactProperty,
+	countryOptions,
+	evidenceProperty,
+	purposesProperty,
 	showFor,
-	shown,
 	sourceProperty,
 	timeOption,
 	topicsProperty,
-} from '../common';
+} from '../properties';
+import { type PlannedEvent, NO_SENDER, planEvents, recordEvents } from '../recording';
 
 const chosenOnly = { show: { confirmScope: ['chosen'] } };
 

@@ -5,19 +5,11 @@ import { FREQUENCY_CAP_DEFAULTS, windowStatus } from '../../../core/policy';
 import { summarizeContactConsent } from '../../../core/policy/consentCheck';
 import type { ContactSnapshot } from '../../../core/store/types';
 import type { Batch } from '../batch';
-import {
-	type Contact,
-	NO_SENDER,
-	compact,
-	contactJson,
-	contactProperty,
-	countryOptions,
-	iso,
-	itemError,
-	readContact,
-	readText,
-	showFor,
-} from '../common';
+import { type Contact, contactJson } from '../contactFields';
+import { compact, iso } from '../json';
+import { itemError, readContact, readText } from '../parameters';
+import { contactProperty, countryOptions, showFor } from '../properties';
+import { NO_SENDER } from '../recording';
 
 /** Send Template's frequency cap period unless changed there, in days. */
 const DEFAULT_CAP_DAYS = FREQUENCY_CAP_DEFAULTS.periodMs / DAY;

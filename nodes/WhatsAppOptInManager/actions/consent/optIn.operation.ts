@@ -11,32 +11,29 @@ import {
 	suppressedSentence,
 	type PurposeOutcome,
 } from '../changes';
+import { type Contact, contactJson, shown } from '../contactFields';
+import { iso, listWords } from '../json';
 import {
-	type Contact,
-	type PlannedEvent,
-	contactJson,
-	contactProperty,
-	countryOptions,
-	evidenceProperty,
-	iso,
 	itemError,
-	listWords,
-	planEvents,
-	purposesProperty,
 	readContact,
 	readEvidence,
 	readPurposes,
 	readSource,
 	readText,
 	readTime,
-	recordEvents,
 	recordedBy,
+} from '../parameters';
+import {
+	contactProperty,
+	countryOptions,
+	evidenceProperty,
+	purposesProperty,
 	showFor,
-	shown,
 	sourceProperty,
 	timeOption,
 	topicsProperty,
-} from '../common';
+} from '../properties';
+import { type PlannedEvent, planEvents, recordEvents } from '../recording';
 
 export const description: INodeProperties[] = showFor(
 	'consent',

@@ -2,7 +2,9 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { EraseReport } from '../../../core/store/types';
 import type { Batch } from '../batch';
-import { contactProperty, countryOptions, iso, readContact, showFor } from '../common';
+import { iso } from '../json';
+import { readContact } from '../parameters';
+import { contactProperty, countryOptions, showFor } from '../properties';
 
 /** Contacts per store call: one transaction each, short enough not to hold the store's lock long. */
 const ERASE_CHUNK = 1000;

@@ -1,18 +1,11 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { Batch } from '../batch';
-import {
-	type Contact,
-	NO_SENDER,
-	compact,
-	contactJson,
-	contactProperty,
-	countryOptions,
-	eventJson,
-	iso,
-	readContact,
-	showFor,
-} from '../common';
+import { type Contact, contactJson } from '../contactFields';
+import { compact, eventJson, iso } from '../json';
+import { readContact } from '../parameters';
+import { contactProperty, countryOptions, showFor } from '../properties';
+import { NO_SENDER } from '../recording';
 
 export const description: INodeProperties[] = showFor(
 	'contact',

@@ -18,7 +18,8 @@ import {
 } from '../../../core/report';
 import type { Batch } from '../batch';
 import { csvStream } from '../bulk/csv';
-import { itemError, readText, showFor } from '../common';
+import { itemError, readText } from '../parameters';
+import { showFor } from '../properties';
 
 const PERIODS: ReadonlyArray<{ name: string; value: string; description: string }> = [
 	{ name: 'Today', value: 'today', description: 'From midnight until now' },

@@ -4,7 +4,9 @@ import { MINUTE } from '../../../core/clock';
 import type { SentMessage } from '../../../core/model';
 import { PENDING_SEND_STALE_AFTER_MS } from '../../../core/policy';
 import type { Batch } from '../batch';
-import { iso, itemError, showFor } from '../common';
+import { iso } from '../json';
+import { itemError } from '../parameters';
+import { showFor } from '../properties';
 
 /** Sends read from the store per call. */
 const PAGE = 1000;

@@ -1,7 +1,9 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { Batch } from '../batch';
-import { iso, itemError, readText, showFor } from '../common';
+import { iso } from '../json';
+import { itemError, readText } from '../parameters';
+import { showFor } from '../properties';
 
 export const description: INodeProperties[] = showFor(
 	'send',
