@@ -1,8 +1,9 @@
 /**
  * The one send pipeline of Send Template and Reply in Window: read every item, read the store once
- * per sender number, let the core rules decide for the whole batch, then send what is allowed
- * concurrently within the sender number's budgets, claiming each idempotency key as its request
- * leaves and recording results in chunks as they come back. The nodes say only what differs (their
+ * per sender number, let the core rules decide for the whole batch, reserve what the allowed sends
+ * take of budgets shared with other processes, then send what is allowed concurrently within the
+ * sender number's budgets, claiming each idempotency key as its request leaves and recording
+ * results in chunks as they come back (dispatch.ts). The nodes say only what differs (their
  * SendSpec: how an item is read, which rules, what the message is, their own output fields).
  *
  * Outputs: Sent (sent, duplicates, dry runs) and the held output (Skipped / Window Closed: held by
@@ -10,53 +11,15 @@
  * error output); otherwise the first one stops the node: before any send when it is found before
  * sending, after every send has finished and been recorded when a send failed.
  */
-import {
-	NodeOperationError,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type NodeApiError,
-} from 'n8n-workflow';
+import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
-import { systemClock, type Clock } from '../../core/clock';
-import type { SendBudget } from '../../core/pace/budget';
-import { GraphApiError, type GraphClient } from '../../core/client/client';
-import type { SendMessageResponse } from '../../core/client/types';
-import { CLAIM_LEASE_MS, checkIdempotency, type Hold } from '../../core/policy';
-import type { SendStore, Snapshot, SnapshotStore, WindowStore } from '../../core/store/types';
-import { encodeCallbackData, newCallbackId } from '../../core/wire/callback';
+import type { Snapshot } from '../../core/store/types';
 import { errorOutputItem, toNodeError } from '../nodeErrors';
-import { SendClaims } from './claims';
+import { sendLive, type LiveJob } from './dispatch';
 import type { SendJob, SendSpec, Verdict } from './job';
-import { runPooled } from './pool';
-import { SendRecorder } from './recorder';
-import {
-	dryRunJson,
-	duplicateJson,
-	sentJson,
-	sharedResultJson,
-	skippedJson,
-	type ResultKind,
-} from './results';
 import { groupBy, unique } from './options';
-
-type NodeError = NodeApiError | NodeOperationError;
-
-type Outcome =
-	| { readonly output: 'sent' | 'held'; readonly json: IDataObject }
-	| { readonly output: 'error'; readonly error: NodeError };
-
-/** Where the batch sends through: the Cloud API client, the store, the budgets, concurrency. */
-export interface SendContext {
-	readonly client: GraphClient;
-	/** Read once per sender number (snapshot), then claims (sends) and results (sends, windows). */
-	readonly store: SnapshotStore & SendStore & WindowStore;
-	/** The send budget of a sender number (nodes/shared/send/senderBudget.ts). */
-	readonly budget: (sender: string) => SendBudget;
-	/** Requests in flight at once, at most. */
-	readonly inFlight: number;
-	readonly clock?: Clock;
-}
+import { dryRunJson, duplicateJson, sharedResultJson, type ResultKind } from './results';
+import { SendRun, type SendContext } from './run';
 
 /** Sent, then the held output. */
 export async function runSendPipeline<J extends SendJob>(
@@ -64,47 +27,52 @@ export async function runSendPipeline<J extends SendJob>(
 	spec: SendSpec<J>,
 	env: SendContext,
 ): Promise<INodeExecutionData[][]> {
-	const items = ctx.getInputData();
-	const node = ctx.getNode();
-	const clock = env.clock ?? systemClock;
-	const { client, store } = env;
-	const signal = ctx.getExecutionCancelSignal();
-	const continueOnFail = ctx.continueOnFail();
-	const outcomes = new Map<number, Outcome>();
-	const inputOf = (job: SendJob) => items[job.index].json;
-	/** Before any send: without Continue On Fail, the first problem stops the node here. */
-	const fail = (index: number, error: unknown): void => {
-		const nodeError = toNodeError(node, error, index);
-		if (!continueOnFail) throw nodeError;
-		outcomes.set(index, { output: 'error', error: nodeError });
-	};
-	const held = (job: J, hold: Hold & { category?: string }, extra: IDataObject = {}): Outcome => ({
-		output: 'held',
-		json: skippedJson(
-			job,
-			hold,
-			{ ...spec.fields(job, { kind: 'hold', hold }), ...extra },
-			inputOf(job),
-		),
-	});
+	const run = new SendRun(ctx, spec, env);
+	const jobs = await read(run);
+	const now = run.clock.now();
+	const snapshots = await readStore(run, jobs, now);
+	const verdicts = await reserve(run, jobs, decide(run, jobs, snapshots, now), now);
+	const { live, sameKey } = settle(run, jobs, verdicts, snapshots);
+	// What the rules read is not needed any more: a large batch frees it before sending.
+	snapshots.clear();
+	await sendLive(run, live);
+	shareFirstResult(run, sameKey);
+	return emit(run);
+}
 
-	// 1. Every item read and built before anything is claimed or sent.
-	let jobs: J[] = [];
-	for (let i = 0; i < items.length; i++) {
+/** An item whose idempotency key an earlier item of the batch has. */
+interface SameKey<J> {
+	readonly job: J;
+	readonly first: J;
+}
+
+/** 1. Every item read and built before anything is claimed or sent. */
+async function read<J extends SendJob>(run: SendRun<J>): Promise<J[]> {
+	const { spec } = run;
+	const jobs: J[] = [];
+	for (let i = 0; i < run.items.length; i++) {
 		try {
 			jobs.push(spec.prepare(i));
 		} catch (error) {
-			fail(i, error);
+			run.fail(i, error);
 		}
 	}
-	if (spec.complete) jobs = await spec.complete(jobs, (job, error) => fail(job.index, error));
+	return spec.complete
+		? await spec.complete(jobs, (job, error) => run.fail(job.index, error))
+		: jobs;
+}
 
-	// 2. One store read per sender number (normally one for the whole batch).
-	const now = clock.now();
+/** 2. One store read per sender number (normally one for the whole batch). */
+async function readStore<J extends SendJob>(
+	run: SendRun<J>,
+	jobs: J[],
+	now: number,
+): Promise<Map<string, Snapshot>> {
+	const { spec } = run;
 	const snapshots = new Map<string, Snapshot>();
 	try {
 		for (const [sender, group] of groupBy(jobs, (job) => job.sender)) {
-			const snapshot = await store.getSnapshot({
+			const snapshot = await run.env.store.getSnapshot({
 				sender,
 				contacts: unique(group.map((job) => job.recipient.contact)),
 				idempotencyKeys: unique(group.map((job) => job.idempotencyKey)),
@@ -115,13 +83,20 @@ export async function runSendPipeline<J extends SendJob>(
 			snapshots.set(sender, snapshot);
 		}
 	} catch (error) {
-		throw toNodeError(node, error);
+		throw toNodeError(run.node, error);
 	}
+	return snapshots;
+}
 
-	// 3. The core rules for the whole batch.
-	let verdicts: Verdict[];
+/** 3. The core rules for the whole batch. */
+function decide<J extends SendJob>(
+	run: SendRun<J>,
+	jobs: J[],
+	snapshots: Map<string, Snapshot>,
+	now: number,
+): Verdict[] {
 	try {
-		verdicts = spec.decide(
+		return run.spec.decide(
 			jobs,
 			(job) => {
 				const snapshot = snapshots.get(job.sender)!;
@@ -134,21 +109,47 @@ export async function runSendPipeline<J extends SendJob>(
 			},
 			now,
 		);
-		// What the allowed sends take of budgets shared with other processes, for the whole batch.
-		if (spec.reserve) verdicts = await spec.reserve(jobs, verdicts, now);
 	} catch (error) {
-		throw toNodeError(node, error);
+		throw toNodeError(run.node, error);
 	}
-	const allowed = new Map<J, Extract<Verdict, { kind: 'allow' }>>();
-	const sameKey: Array<{ job: J; first: J }> = [];
-	const live: J[] = [];
+}
+
+/** 4. What the allowed sends take of budgets shared with other processes, for the whole batch. */
+async function reserve<J extends SendJob>(
+	run: SendRun<J>,
+	jobs: J[],
+	verdicts: Verdict[],
+	now: number,
+): Promise<Verdict[]> {
+	if (!run.spec.reserve) return verdicts;
+	try {
+		return await run.spec.reserve(jobs, verdicts, now);
+	} catch (error) {
+		throw toNodeError(run.node, error);
+	}
+}
+
+/**
+ * 5. Each verdict to its place: held items and duplicates get their result now, dry runs show the
+ * decision and the payload with nothing claimed or sent; the allowed jobs go on to be sent, and
+ * repeats of a key wait for the first item's result.
+ */
+function settle<J extends SendJob>(
+	run: SendRun<J>,
+	jobs: J[],
+	verdicts: Verdict[],
+	snapshots: Map<string, Snapshot>,
+): { live: LiveJob<J>[]; sameKey: SameKey<J>[] } {
+	const { spec } = run;
+	const live: LiveJob<J>[] = [];
+	const sameKey: SameKey<J>[] = [];
 	verdicts.forEach((verdict, k) => {
 		const job = jobs[k];
 		if (verdict.kind === 'same_key') {
 			sameKey.push({ job, first: jobs[verdict.first] });
 		} else if (verdict.kind === 'hold') {
 			const existing = snapshots.get(job.sender)!.sends.get(job.idempotencyKey);
-			outcomes.set(
+			run.outcomes.set(
 				job.index,
 				verdict.hold.reason === 'duplicate' && existing
 					? {
@@ -158,207 +159,37 @@ export async function runSendPipeline<J extends SendJob>(
 								existing,
 								verdict.hold,
 								spec.fields(job, verdict),
-								inputOf(job),
+								run.inputOf(job),
 							),
 						}
-					: held(job, verdict.hold),
+					: run.held(job, verdict.hold),
 			);
 		} else if (job.dryRun) {
-			// 4. Dry run: the decision and the payload, nothing claimed or sent.
-			outcomes.set(job.index, {
+			run.outcomes.set(job.index, {
 				output: 'sent',
-				json: dryRunJson(job, verdict, spec.fields(job, verdict), inputOf(job)),
+				json: dryRunJson(job, verdict, spec.fields(job, verdict), run.inputOf(job)),
 			});
 		} else {
-			allowed.set(job, verdict);
-			live.push(job);
+			live.push({ job, verdict });
 		}
 	});
-	// What the rules read is not needed any more: a large batch frees it before sending.
-	snapshots.clear();
+	return { live, sameKey };
+}
 
-	// 5. Send concurrently; each key is claimed as its request leaves; results are recorded in
-	// chunks as they come back, so a crash leaves only the requests under way uncertain.
-	const claims = new SendClaims(store);
-	const recorder = new SendRecorder(store, { clock });
-	/** Allowed jobs whose message certainly reached nobody from this execution. */
-	const unsent: J[] = [];
-	const sendOne = async (job: J): Promise<Outcome> => {
-		const verdict = allowed.get(job)!;
-		let claimedElsewhere: Outcome | undefined;
-		/** The key is claimed: from here on the message may be on its way. */
-		let claimed = false;
-		const callbackId = newCallbackId();
-		let response: SendMessageResponse;
-		try {
-			const payload = await spec.payload(job, signal);
-			const userData = payload.biz_opaque_callback_data as string | undefined;
-			response = await client.sendMessage(
-				job.sender,
-				{ ...payload, biz_opaque_callback_data: encodeCallbackData(callbackId, userData) },
-				{
-					signal,
-					budget: env.budget(job.sender),
-					beforeRequest: async () => {
-						const at = clock.now();
-						const answer = await claims.claim({
-							idempotencyKey: job.idempotencyKey,
-							sender: job.sender,
-							contact: job.recipient.contact,
-							kind: job.kind,
-							category: verdict.category,
-							at,
-							callbackId,
-						});
-						if (answer.claimed) {
-							claimed = true;
-							// A claim this old may have been taken over as abandoned: do not send on it.
-							if (clock.now() - at > CLAIM_LEASE_MS / 2) throw new ClaimTooSlow();
-							return;
-						}
-						const hold = checkIdempotency(
-							{
-								contact: job.recipient.input,
-								idempotencyKey: job.idempotencyKey,
-								existing: answer.existing,
-							},
-							clock.now(),
-						) as Hold;
-						claimedElsewhere =
-							hold.reason === 'duplicate'
-								? {
-										output: 'sent',
-										json: duplicateJson(
-											job,
-											answer.existing,
-											hold,
-											spec.fields(job, verdict),
-											inputOf(job),
-										),
-									}
-								: held(job, hold);
-						throw new ClaimedElsewhere();
-					},
-					// From here the outcome is unknown until Meta's answer or a status webhook.
-					afterRequest: () =>
-						claims.left({ idempotencyKey: job.idempotencyKey, callbackId, at: clock.now() }),
-				},
-			);
-		} catch (error) {
-			if (error instanceof ClaimedElsewhere && claimedElsewhere) {
-				unsent.push(job);
-				return claimedElsewhere;
-			}
-			const outcome = await refused(job, error, claimed ? callbackId : undefined);
-			if (!(claimed && error instanceof GraphApiError && error.outcomeUnknown)) unsent.push(job);
-			return outcome;
-		}
-		const at = clock.now();
-		await recorder.completed({
-			idempotencyKey: job.idempotencyKey,
-			state: 'accepted',
-			wamid: response.messages[0].id,
-			at,
-			estimatedPrice: verdict.price.estimatedPrice,
-			currency: verdict.price.currency,
-		});
-		if (verdict.startsFreeEntryPoint) {
-			await recordInbound(job);
-			await recorder.freeEntryPointStarted({
-				sender: job.sender,
-				contact: job.recipient.contact,
-				at,
-			});
-		}
-		return {
-			output: 'sent',
-			json: sentJson(job, verdict, response, at, spec.fields(job, verdict), inputOf(job)),
-		};
-	};
-	const recordInbound = async (job: J): Promise<void> => {
-		const inbound = spec.inboundNotStored?.(job);
-		if (inbound) await recorder.touched(inbound);
-	};
-	/** The request failed: what the item shows, and whether its claim (if any) is freed. */
-	const refused = async (
-		job: J,
-		error: unknown,
-		callbackId: string | undefined,
-	): Promise<Outcome> => {
-		const claimed = callbackId !== undefined;
-		if (
-			claimed &&
-			spec.windowClosed &&
-			error instanceof GraphApiError &&
-			error.entry.category === 'reengagement'
-		) {
-			// Meta knows better than our records: the window is closed now, until the contact writes.
-			const at = clock.now();
-			await recordInbound(job);
-			await recorder.closed({ sender: job.sender, contact: job.recipient.contact, at });
-			await recorder.released({ idempotencyKey: job.idempotencyKey, callbackId });
-			return held(job, spec.windowClosed(job, at), {
-				errorCode: error.code ?? null,
-				metaDetails: error.details ?? null,
-			});
-		}
-		// Meta may have accepted the message (a cancel after it left counts too): the key stays
-		// claimed, so no later run sends it twice. Otherwise it certainly was not sent: free it.
-		const unknown = claimed && error instanceof GraphApiError && error.outcomeUnknown;
-		if (claimed && !unknown) {
-			await recorder.released({ idempotencyKey: job.idempotencyKey, callbackId });
-		}
-		return { output: 'error', error: sendError(node, error, job, unknown) };
-	};
-
-	let escaped: { error: unknown } | undefined;
-	try {
-		await runPooled(live, env.inFlight, async (job) => {
-			outcomes.set(job.index, await sendOne(job));
-		});
-	} catch (error) {
-		escaped = { error };
-	}
-	// Recorded whatever happened above: a send Meta accepted must never be sent again.
-	const marked = await claims.finish();
-	const recorded = await recorder.finish();
-	if (recorded.ok && !marked.ok) throw toNodeError(node, marked.error);
-	if (!recorded.ok) {
-		const { error } = recorded;
-		throw new NodeOperationError(
-			node,
-			`The messages were sent, but the compliance store could not record them: ${error instanceof Error ? error.message : String(error)}`,
-			{
-				description:
-					'Check the WhatsApp Compliance Store credential. Until it is fixed, a re-run reports these messages as possibly sent (send_unconfirmed) instead of sending them again.',
-			},
-		);
-	}
-	if (escaped) throw toNodeError(node, escaped.error);
-	if (spec.release && unsent.length > 0) {
-		try {
-			await spec.release(unsent);
-		} catch {
-			// A place not given back only keeps a budget on the safe side until it expires.
-		}
-	}
-
-	// 6. Items that repeat an idempotency key of this batch share the first one's result.
+/** 6. Items that repeat an idempotency key of this batch share the first one's result. */
+function shareFirstResult<J extends SendJob>(run: SendRun<J>, sameKey: SameKey<J>[]): void {
 	for (const { job, first } of sameKey) {
-		const firstOutcome = outcomes.get(first.index);
+		const firstOutcome = run.outcomes.get(first.index);
 		if (firstOutcome && firstOutcome.output !== 'error') {
-			const json = sharedResultJson(firstOutcome.json, first.index, inputOf(job));
+			const json = sharedResultJson(firstOutcome.json, first.index, run.inputOf(job));
 			const result = json.result as ResultKind;
-			outcomes.set(job.index, {
-				output: result === 'skipped' ? 'held' : 'sent',
-				json,
-			});
+			run.outcomes.set(job.index, { output: result === 'skipped' ? 'held' : 'sent', json });
 			continue;
 		}
-		outcomes.set(job.index, {
+		run.outcomes.set(job.index, {
 			output: 'error',
 			error: new NodeOperationError(
-				node,
+				run.node,
 				`[item ${job.index}] Not sent: item ${first.index} has the same idempotency key "${first.idempotencyKey}" and failed`,
 				{
 					itemIndex: job.index,
@@ -367,16 +198,18 @@ export async function runSendPipeline<J extends SendJob>(
 			),
 		});
 	}
+}
 
-	// 7. Outputs in item order.
+/** 7. Outputs in item order; without Continue On Fail the first item error stops the node. */
+function emit<J extends SendJob>(run: SendRun<J>): INodeExecutionData[][] {
 	const sent: INodeExecutionData[] = [];
 	const heldItems: INodeExecutionData[] = [];
-	for (let i = 0; i < items.length; i++) {
-		const outcome = outcomes.get(i);
+	for (let i = 0; i < run.items.length; i++) {
+		const outcome = run.outcomes.get(i);
 		if (!outcome) continue;
 		const pairedItem = { item: i };
 		if (outcome.output === 'error') {
-			if (!continueOnFail) throw outcome.error;
+			if (!run.continueOnFail) throw outcome.error;
 			heldItems.push(errorOutputItem(outcome.error, i));
 		} else if (outcome.output === 'sent') {
 			sent.push({ json: outcome.json, pairedItem });
@@ -385,38 +218,4 @@ export async function runSendPipeline<J extends SendJob>(
 		}
 	}
 	return [sent, heldItems];
-}
-
-/** Thrown by the claim when another execution holds the key: nothing was sent. */
-class ClaimedElsewhere extends Error {
-	constructor() {
-		super('The idempotency key is claimed by another send');
-	}
-}
-
-/** The claim took so long that it may count as abandoned: not sent, the key freed. */
-class ClaimTooSlow extends Error {
-	constructor() {
-		super(
-			`The compliance store took longer than ${CLAIM_LEASE_MS / 2000} s to claim the idempotency key, so the message was not sent (another execution may have taken the key over). Check the store's load and run again.`,
-		);
-	}
-}
-
-function sendError(
-	node: ReturnType<IExecuteFunctions['getNode']>,
-	error: unknown,
-	job: SendJob,
-	outcomeUnknown: boolean,
-): NodeError {
-	const nodeError = toNodeError(node, error, job.index);
-	if (outcomeUnknown) {
-		nodeError.description = [
-			nodeError.description,
-			`Meta may have accepted this message, so its idempotency key "${job.idempotencyKey}" stays claimed and a re-run does not send it again; the Webhook Trigger resolves it when Meta reports the message's status.`,
-		]
-			.filter(Boolean)
-			.join(' ');
-	}
-	return nodeError;
 }

@@ -1,0 +1,84 @@
+/** One execution of the send pipeline: what every step reads, and each item's outcome so far. */
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INode,
+	INodeExecutionData,
+	NodeApiError,
+	NodeOperationError,
+} from 'n8n-workflow';
+
+import { systemClock, type Clock } from '../../core/clock';
+import type { GraphClient } from '../../core/client/client';
+import type { SendBudget } from '../../core/pace/budget';
+import type { Hold } from '../../core/policy';
+import type { SendStore, SnapshotStore, WindowStore } from '../../core/store/types';
+import { toNodeError } from '../nodeErrors';
+import type { SendJob, SendSpec } from './job';
+import { skippedJson } from './results';
+
+export type NodeError = NodeApiError | NodeOperationError;
+
+/** Where an item's result goes: Sent, the held output, or an item error. */
+export type Outcome =
+	| { readonly output: 'sent' | 'held'; readonly json: IDataObject }
+	| { readonly output: 'error'; readonly error: NodeError };
+
+/** Where the batch sends through: the Cloud API client, the store, the budgets, concurrency. */
+export interface SendContext {
+	readonly client: GraphClient;
+	/** Read once per sender number (snapshot), then claims (sends) and results (sends, windows). */
+	readonly store: SnapshotStore & SendStore & WindowStore;
+	/** The send budget of a sender number (nodes/shared/send/senderBudget.ts). */
+	readonly budget: (sender: string) => SendBudget;
+	/** Requests in flight at once, at most. */
+	readonly inFlight: number;
+	readonly clock?: Clock;
+}
+
+export class SendRun<J extends SendJob> {
+	readonly items: INodeExecutionData[];
+	readonly node: INode;
+	readonly clock: Clock;
+	readonly signal: AbortSignal | undefined;
+	readonly continueOnFail: boolean;
+	/** Each item's result by item index, set by the step that settles it. */
+	readonly outcomes = new Map<number, Outcome>();
+
+	constructor(
+		ctx: IExecuteFunctions,
+		readonly spec: SendSpec<J>,
+		readonly env: SendContext,
+	) {
+		this.items = ctx.getInputData();
+		this.node = ctx.getNode();
+		this.clock = env.clock ?? systemClock;
+		this.signal = ctx.getExecutionCancelSignal();
+		this.continueOnFail = ctx.continueOnFail();
+	}
+
+	/** The input item's JSON, which a result item may carry along. */
+	inputOf(job: SendJob): IDataObject {
+		return this.items[job.index].json;
+	}
+
+	/** Before any send: without Continue On Fail, the first problem stops the node here. */
+	fail(index: number, error: unknown): void {
+		const nodeError = toNodeError(this.node, error, index);
+		if (!this.continueOnFail) throw nodeError;
+		this.outcomes.set(index, { output: 'error', error: nodeError });
+	}
+
+	/** A job held by a rule (or by Meta's answer), for the held output. */
+	held(job: J, hold: Hold & { category?: string }, extra: IDataObject = {}): Outcome {
+		return {
+			output: 'held',
+			json: skippedJson(
+				job,
+				hold,
+				{ ...this.spec.fields(job, { kind: 'hold', hold }), ...extra },
+				this.inputOf(job),
+			),
+		};
+	}
+}
