@@ -5,7 +5,8 @@ import type {
 } from 'n8n-workflow';
 
 import { DEFAULT_API_VERSION, DEFAULT_BASE_URL } from '../core/client/defaults';
-import { GraphApiError, GraphClient } from '../core/client/client';
+import { GraphClient } from '../core/client/client';
+import { GraphApiError } from '../core/client/graphApiError';
 
 /**
  * The Test of the WhatsApp Cloud API credential: reads the credential's phone number. A failure

@@ -6,7 +6,7 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { GraphApiError } from '../core/client/client';
+import { GraphApiError } from '../core/client/graphApiError';
 import { PhoneNumberError } from '../core/phone';
 import { PolicyOptionError } from '../core/policy/types';
 import { WireError } from '../core/wire/wireError';

@@ -1,29 +1,54 @@
 /**
- * The Cloud API client: axios over keep-alive agents, bearer auth, connect and response timeouts,
- * retries that cannot run away (only retryable errors, bounded count and total wait, Retry-After
- * honoured) and that never repeat a send which Meta may already have accepted unless told to.
+ * The Cloud API client: axios over keep-alive agents (connection.ts), bearer auth, connect and
+ * response timeouts, retries that cannot run away (only retryable errors, bounded count and total
+ * wait, Retry-After honoured) and that never repeat a send which Meta may already have accepted
+ * unless told to.
  *
- * Errors are always {@link GraphApiError}: built from Meta's error envelope and the catalog, never
- * an axios error passed on (those carry the request headers, and with them the access token).
+ * Errors are always {@link GraphApiError} (graphApiError.ts): built from Meta's error envelope and
+ * the catalog, never an axios error passed on (those carry the request headers, and with them the
+ * access token).
  */
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import * as http from 'node:http';
-import * as https from 'node:https';
-import * as net from 'node:net';
-import type { Duplex } from 'node:stream';
+
 import { systemClock, SECOND, type Clock } from '../clock';
-import {
-	describeMetaError,
-	entryWithoutCode,
-	isAutoRetryable,
-	lookupMetaError,
-	NO_META_CODE,
-	retryDelayMs,
-	type MetaErrorEntry,
-} from './metaErrors';
-import { assertMaxRetries, DEFAULT_MAX_RETRIES, parseRetryAfter } from '../pace/backoff';
+import { DEFAULT_MAX_RETRIES, assertMaxRetries } from '../pace/backoff';
 import type { SendBudget } from '../pace/budget';
 import { realSleep, throwIfAborted, type Sleep } from '../pace/sleep';
+import { agentsFor, leavingTransport } from './connection';
+import {
+	DEFAULT_API_VERSION as DEFAULT_GRAPH_API_VERSION,
+	DEFAULT_BASE_URL as DEFAULT_GRAPH_BASE_URL,
+} from './defaults';
+import {
+	cancelledAfterLeaving,
+	GraphApiError,
+	httpFailure,
+	isRecord,
+	networkFailure,
+	safePath,
+	tokenScrubber,
+	unexpectedAnswer,
+	type Scrub,
+} from './graphApiError';
+import { isAutoRetryable, retryDelayMs } from './metaErrors';
+import {
+	DEFAULT_CONNECT_TIMEOUT_MS,
+	DEFAULT_MAX_PAGES,
+	DEFAULT_RESPONSE_TIMEOUT_MS,
+	DEFAULT_RETRY_BUDGET_MS,
+	readBaseUrl,
+	readId,
+	readTimeout,
+	readToken,
+	type BudgetOptions,
+	type CallOptions,
+	type GraphClientOptions,
+	type ListAllOptions,
+	type ListTemplatesOptions,
+	type RetryInfo,
+	type SendOptions,
+	type UploadMediaInput,
+} from './options';
 import type {
 	DownloadedMedia,
 	GraphPage,
@@ -37,213 +62,11 @@ import type {
 	UploadedMedia,
 } from './types';
 
-import {
-	DEFAULT_API_VERSION as DEFAULT_GRAPH_API_VERSION,
-	DEFAULT_BASE_URL as DEFAULT_GRAPH_BASE_URL,
-} from './defaults';
-
 export { DEFAULT_GRAPH_API_VERSION, DEFAULT_GRAPH_BASE_URL };
-export const DEFAULT_CONNECT_TIMEOUT_MS = 30 * SECOND;
-export const DEFAULT_RESPONSE_TIMEOUT_MS = 30 * SECOND;
-/** Total time one call may spend waiting between its retries. */
-export const DEFAULT_RETRY_BUDGET_MS = 60 * SECOND;
 /** WhatsApp's largest media (documents) is 100 MB. */
 export const MAX_MEDIA_BYTES = 100 * 1024 * 1024;
-/** Pages followed by the list-all methods before giving up. */
-export const DEFAULT_MAX_PAGES = 100;
-/** Longest timeout accepted: 10 minutes. */
-const MAX_TIMEOUT_MS = 10 * 60 * SECOND;
-/** Hosts Meta serves media downloads from; the access token is sent to no other host. */
 const META_MEDIA_HOSTS = ['.fbsbx.com', '.facebook.com', '.fbcdn.net', '.whatsapp.net'];
 const USER_AGENT = 'n8n-nodes-whatsapp-compliance';
-const MAX_DETAILS_CHARS = 500;
-
-/** Network failures worth another try. */
-const RETRYABLE_NETWORK_CODES = new Set([
-	'ECONNRESET',
-	'ETIMEDOUT',
-	'ECONNABORTED',
-	'EPIPE',
-	'ECONNREFUSED',
-	'EAI_AGAIN',
-	'EHOSTUNREACH',
-	'ENETUNREACH',
-	'ENETDOWN',
-]);
-/** Network failures that happen before a byte of the request leaves: nothing can have been sent. */
-const NOT_SENT_NETWORK_CODES = new Set([
-	'ECONNREFUSED',
-	'ENOTFOUND',
-	'EAI_AGAIN',
-	'EHOSTUNREACH',
-	'ENETUNREACH',
-	'ENETDOWN',
-]);
-
-export interface RetryInfo {
-	/** The retry about to be made: 1 for the first. */
-	readonly attempt: number;
-	readonly delayMs: number;
-	readonly error: GraphApiError;
-	readonly method: string;
-	readonly path: string;
-}
-
-export interface GraphClientOptions {
-	/** A system user (or business) access token. Never logged, never in errors. */
-	readonly accessToken: string;
-	/** Graph API version, "vNN.N". @default 'v25.0' */
-	readonly apiVersion?: string;
-	/**
-	 * Where the Graph API is; the local sandbox or a proxy can stand in.
-	 * @default 'https://graph.facebook.com'
-	 */
-	readonly baseUrl?: string;
-	/** Milliseconds to open a new connection (TCP and TLS). @default 30000 */
-	readonly connectTimeoutMs?: number;
-	/** Milliseconds for the whole answer to a request. @default 30000 */
-	readonly timeoutMs?: number;
-	/** Retries per call for retryable failures, 0 to 10. @default 3 */
-	readonly maxRetries?: number;
-	/** Most milliseconds one call may wait between retries in total; a longer wait is not made. @default 60000 */
-	readonly retryBudgetMs?: number;
-	/**
-	 * Whether to repeat a send whose outcome is unknown (an HTTP 5xx, a timeout, a connection cut
-	 * after the request left): Meta may have accepted it, so repeating can deliver it twice.
-	 * Throttling answers (130429, 131056) are always safe to repeat.
-	 * @default false
-	 */
-	readonly retryAmbiguous?: boolean;
-	/** Called before each retry (for logging); never given the access token. */
-	readonly onRetry?: (info: RetryInfo) => void;
-	/** @default systemClock */
-	readonly clock?: Clock;
-	/** @default realSleep */
-	readonly sleep?: Sleep;
-	/** Jitter source, a number in [0, 1). @default Math.random */
-	readonly random?: () => number;
-}
-
-export interface CallOptions {
-	/** Aborts waiting, retrying and the request itself. */
-	readonly signal?: AbortSignal;
-}
-
-export interface BudgetOptions extends CallOptions {
-	/**
-	 * The sender number's send budget (its throughput and each contact's pair limit): every
-	 * attempt waits for its slot, and 130429 / 131056 answers hold the budget back for every
-	 * process sharing it. @default none (unlimited)
-	 */
-	readonly budget?: SendBudget;
-}
-
-export interface SendOptions extends BudgetOptions {
-	/** Overrides the client's `retryAmbiguous` for this send. */
-	readonly retryAmbiguous?: boolean;
-	/**
-	 * Called once, after the first attempt's rate limit waits and right before its request leaves
-	 * (e.g. to claim the message's idempotency key as late as possible). When it throws, nothing is
-	 * sent and its error is thrown as it is; retries do not call it again.
-	 */
-	readonly beforeRequest?: () => Promise<void>;
-	/**
-	 * Called once, as soon as the first attempt's request has been handed to the connection (e.g.
-	 * to record that it left). Errors it throws are ignored.
-	 */
-	readonly afterRequest?: () => void;
-}
-
-export interface ListTemplatesOptions extends CallOptions {
-	/** Fields to return, e.g. ['name', 'language', 'status', 'category', 'components']. @default Meta's defaults */
-	readonly fields?: readonly string[];
-	/** Templates per page. @default Meta's default */
-	readonly limit?: number;
-	/** Cursor from `paging.cursors.after` of the previous page. */
-	readonly after?: string;
-	/** Only templates with this name. */
-	readonly name?: string;
-	/** Only templates with this status, e.g. 'APPROVED'. */
-	readonly status?: string;
-}
-
-export interface ListAllOptions {
-	/** Pages to follow at most; more is an error rather than a silently cut list. @default 100 */
-	readonly maxPages?: number;
-}
-
-export interface UploadMediaInput {
-	readonly data: Buffer | Uint8Array;
-	/** The file's MIME type, e.g. 'image/jpeg'. */
-	readonly mimeType: string;
-	readonly fileName: string;
-}
-
-export interface GraphApiErrorInit {
-	readonly entry: MetaErrorEntry;
-	readonly code?: number;
-	readonly httpStatus?: number;
-	readonly details?: string;
-	readonly fbtraceId?: string;
-	readonly metaMessage?: string;
-	readonly metaType?: string;
-	readonly networkCode?: string;
-	readonly outcomeUnknown?: boolean;
-	readonly retryAfterMs?: number;
-	readonly attempts?: number;
-	readonly method: string;
-	readonly path: string;
-}
-
-/**
- * A failed Graph API call. `message` says what happened (from the catalog, with Meta's details),
- * `description` what to do. Holds no request headers, no access token, no axios objects.
- */
-export class GraphApiError extends Error {
-	override readonly name = 'GraphApiError';
-	/** Meta's error code; undefined when the failure carried none. */
-	readonly code: number | undefined;
-	readonly httpStatus: number | undefined;
-	/** Meta's `error_data.details`: the most specific explanation Meta gives. */
-	readonly details: string | undefined;
-	/** Meta's trace id, for support tickets. */
-	readonly fbtraceId: string | undefined;
-	/** Meta's own `message`, e.g. "(#130429) Rate limit hit". */
-	readonly metaMessage: string | undefined;
-	readonly metaType: string | undefined;
-	readonly entry: MetaErrorEntry;
-	/** What to do: the catalog's action. */
-	readonly description: string;
-	/** The network failure (ECONNRESET, ETIMEDOUT...) when no answer came. */
-	readonly networkCode: string | undefined;
-	/** Whether Meta may have acted on the request although it failed (5xx, timeout, cut connection). */
-	readonly outcomeUnknown: boolean;
-	/** Meta's Retry-After, in ms, when it sent one. */
-	readonly retryAfterMs: number | undefined;
-	/** Attempts made, the first included. */
-	readonly attempts: number;
-	readonly method: string;
-	/** The request path, e.g. "/v25.0/106540352242922/messages". */
-	readonly path: string;
-
-	constructor(init: GraphApiErrorInit) {
-		super(describeMetaError(init.entry, init.details));
-		this.entry = init.entry;
-		this.code = init.code;
-		this.httpStatus = init.httpStatus;
-		this.details = init.details;
-		this.fbtraceId = init.fbtraceId;
-		this.metaMessage = init.metaMessage;
-		this.metaType = init.metaType;
-		this.description = init.entry.action;
-		this.networkCode = init.networkCode;
-		this.outcomeUnknown = init.outcomeUnknown ?? false;
-		this.retryAfterMs = init.retryAfterMs;
-		this.attempts = init.attempts ?? 1;
-		this.method = init.method;
-		this.path = init.path;
-	}
-}
 
 interface CallSpec {
 	readonly method: 'GET' | 'POST' | 'DELETE';
@@ -279,6 +102,7 @@ export class GraphClient {
 	readonly retryAmbiguous: boolean;
 	// Private fields: util.inspect and JSON.stringify of the client never show them.
 	readonly #token: string;
+	readonly #scrub: Scrub;
 	readonly #http: AxiosInstance;
 	readonly #onRetry: GraphClientOptions['onRetry'];
 	readonly #clock: Clock;
@@ -287,6 +111,7 @@ export class GraphClient {
 
 	constructor(options: GraphClientOptions) {
 		this.#token = readToken(options.accessToken);
+		this.#scrub = tokenScrubber(this.#token);
 		this.apiVersion = options.apiVersion ?? DEFAULT_GRAPH_API_VERSION;
 		if (!/^v\d+\.\d+$/.test(this.apiVersion)) {
 			throw new RangeError(`apiVersion must look like "v25.0"; got "${String(this.apiVersion)}".`);
@@ -706,77 +531,26 @@ export class GraphClient {
 			if (spec.signal?.aborted) {
 				throw this.#abortAfter(spec, spec.signal.reason, true, attempts, path);
 			}
-			return { ok: false, error: this.#networkError(failure, spec.method, path, attempts) };
+			return {
+				ok: false,
+				error: networkFailure(
+					failure,
+					{ method: spec.method, path, attempts },
+					this.connectTimeoutMs,
+					this.#scrub,
+				),
+			};
 		}
 		if (response.status >= 200 && response.status < 300) return { ok: true, response };
-		return { ok: false, error: this.#httpError(response, spec.method, path, attempts) };
-	}
-
-	#httpError(
-		response: AxiosResponse,
-		method: string,
-		path: string,
-		attempts: number,
-	): GraphApiError {
-		const status = response.status;
-		const body = readBody(response.data);
-		const meta = isRecord(body) && isRecord(body.error) ? body.error : undefined;
-		const code = meta && typeof meta.code === 'number' ? meta.code : undefined;
-		const entry = code === undefined ? entryWithoutCode(status) : lookupMetaError(code, status);
-		const errorData = meta && isRecord(meta.error_data) ? meta.error_data : undefined;
-		const details =
-			text(errorData?.details) ??
-			text(meta?.error_user_msg) ??
-			(meta ? undefined : typeof body === 'string' ? text(body) : undefined);
-		const trace = text(meta?.fbtrace_id) ?? text(response.headers['x-fb-trace-id']);
-		const retryAfterMs = parseRetryAfter(response.headers['retry-after'], this.#clock.now());
-		const safe = entry.category === 'throttling' || entry.category === 'pair_rate_limit';
-		return new GraphApiError({
-			entry,
-			code,
-			httpStatus: status,
-			details: this.#scrub(details),
-			fbtraceId: this.#scrub(trace),
-			metaMessage: this.#scrub(text(meta?.message)),
-			metaType: this.#scrub(text(meta?.type)),
-			// A 5xx may come after Meta accepted the request; a 4xx is a refusal.
-			outcomeUnknown: status >= 500 && !safe && code !== 131057,
-			retryAfterMs,
-			attempts,
-			method,
-			path,
-		});
-	}
-
-	#networkError(failure: unknown, method: string, path: string, attempts: number): GraphApiError {
-		const source = failure as { code?: unknown; message?: unknown; cause?: unknown };
-		const connectTimeout =
-			source?.cause instanceof ConnectTimeoutError || failure instanceof ConnectTimeoutError;
-		const networkCode = typeof source?.code === 'string' ? source.code : 'ERR_NETWORK';
-		const retryable = connectTimeout || RETRYABLE_NETWORK_CODES.has(networkCode);
-		const base = entryWithoutCode();
-		const entry: MetaErrorEntry = retryable
-			? base
-			: Object.freeze({
-					...base,
-					retry: { kind: 'after_fix' as const },
-					action:
-						'Check the Graph API URL, the network and any proxy between n8n and Meta, then try again.',
-				});
-		const reason = connectTimeout
-			? `connecting took longer than ${this.connectTimeoutMs} ms`
-			: typeof source?.message === 'string'
-				? source.message
-				: 'no answer';
-		return new GraphApiError({
-			entry,
-			details: this.#scrub(`${networkCode}: ${reason}`),
-			networkCode,
-			outcomeUnknown: !(connectTimeout || NOT_SENT_NETWORK_CODES.has(networkCode)),
-			attempts,
-			method,
-			path,
-		});
+		return {
+			ok: false,
+			error: httpFailure(
+				response,
+				{ method: spec.method, path, attempts },
+				this.#clock.now(),
+				this.#scrub,
+			),
+		};
 	}
 
 	/**
@@ -793,33 +567,12 @@ export class GraphClient {
 		if (!spec.signal?.aborted || !mayHaveLeft || spec.method === 'GET') {
 			return reason ?? new Error('The operation was aborted');
 		}
-		return new GraphApiError({
-			entry: clientEntry(
-				'Cancelled',
-				'The execution was cancelled after the request had left, before the WhatsApp API answered, so Meta may have acted on it.',
-				'Check in WhatsApp Manager, the sandbox or the status webhooks whether the message went out before sending it again.',
-			),
-			outcomeUnknown: true,
-			attempts: Math.max(1, attempts),
-			method: spec.method,
-			path,
-		});
+		return cancelledAfterLeaving({ method: spec.method, path, attempts });
 	}
 
 	#unexpected(method: string, path: string, outcomeUnknown: boolean): GraphApiError {
-		const entry = clientEntry(
-			'Unexpected answer',
-			'The WhatsApp API answered with success but not in the shape Meta documents.',
-			outcomeUnknown
-				? 'Check in WhatsApp Manager or the status webhooks whether the message went out before sending it again; check the Graph API URL points to Meta or the sandbox.'
-				: 'Check that the Graph API URL points to Meta or the sandbox.',
-		);
-		return new GraphApiError({
-			entry,
-			outcomeUnknown,
-			method,
-			path: path.startsWith(`/${this.apiVersion}`) ? path : `/${this.apiVersion}${path}`,
-		});
+		const shown = path.startsWith(`/${this.apiVersion}`) ? path : `/${this.apiVersion}${path}`;
+		return unexpectedAnswer(method, shown, outcomeUnknown);
 	}
 
 	/** Tells the budget about a throttling answer; a budget that cannot be told only costs pacing. */
@@ -850,232 +603,4 @@ export class GraphClient {
 		}
 		return parsed.toString();
 	}
-
-	/** Removes the access token, and anything shaped like a token, from text that leaves the client. */
-	#scrub(value: string | undefined): string | undefined {
-		if (value === undefined) return undefined;
-		const cleaned = value
-			.split(this.#token)
-			.join('[redacted]')
-			.replace(/(access_token=)[^&\s"']+/gi, '$1[redacted]')
-			.replace(/(Bearer\s+)[^\s"',]+/gi, '$1[redacted]');
-		return cleaned.length > MAX_DETAILS_CHARS
-			? `${cleaned.slice(0, MAX_DETAILS_CHARS)}...`
-			: cleaned;
-	}
-}
-
-/**
- * http or https (as axios picks them: by the request's protocol) whose requests call `left` once,
- * when the whole request has been handed to the connection ('finish'): not before (a request still
- * waiting for its connection has not left), and errors of `left` do not touch the request.
- */
-function leavingTransport(left: () => void): Pick<typeof http, 'request'> {
-	return {
-		request: ((...args: Parameters<typeof http.request>) => {
-			const options = args[0] as { protocol?: string };
-			const base = options?.protocol === 'https:' ? https : http;
-			const request = (base.request as typeof http.request)(...args);
-			request.once('finish', () => {
-				try {
-					left();
-				} catch {
-					// The caller's bookkeeping must not turn a send into a failure.
-				}
-			});
-			return request;
-		}) as typeof http.request,
-	};
-}
-
-/** Raised by the agents when opening a connection takes too long; nothing was sent yet. */
-class ConnectTimeoutError extends Error {
-	override readonly name = 'ConnectTimeoutError';
-	readonly code = 'ETIMEDOUT';
-
-	constructor(ms: number) {
-		super(`connecting took longer than ${ms} ms`);
-	}
-}
-
-function armConnectTimeout(
-	socket: Duplex | null | undefined,
-	ms: number,
-	readyEvent: 'connect' | 'secureConnect',
-): void {
-	if (!(socket instanceof net.Socket)) return;
-	const timer = setTimeout(() => socket.destroy(new ConnectTimeoutError(ms)), ms);
-	timer.unref();
-	const clear = () => clearTimeout(timer);
-	socket.once(readyEvent, clear);
-	socket.once('close', clear);
-}
-
-/**
- * How long a kept-alive connection may stay idle before the client closes it. A server closes
- * idle connections too (Node's after 5 s, the sandbox's among them); a request sent on a
- * connection at the moment the server closes it fails with ECONNRESET, and a send that fails so
- * cannot be repeated (its outcome looks unknown). Closing first, a second earlier, avoids that race.
- * Node's agent uses a server's shorter Keep-Alive hint instead where it sends one.
- */
-export const IDLE_CONNECTION_MS = 4 * SECOND;
-
-/** Keep-alive agents whose new connections time out after `connectTimeoutMs`. */
-class TimedHttpAgent extends http.Agent {
-	constructor(private readonly connectTimeoutMs: number) {
-		super({ keepAlive: true, timeout: IDLE_CONNECTION_MS });
-	}
-
-	override createConnection(
-		options: http.ClientRequestArgs,
-		callback?: (err: Error | null, stream: Duplex) => void,
-	): Duplex | null | undefined {
-		const socket = super.createConnection(options, callback);
-		armConnectTimeout(socket, this.connectTimeoutMs, 'connect');
-		return socket;
-	}
-}
-
-class TimedHttpsAgent extends https.Agent {
-	constructor(private readonly connectTimeoutMs: number) {
-		super({ keepAlive: true, timeout: IDLE_CONNECTION_MS });
-	}
-
-	override createConnection(
-		options: https.RequestOptions,
-		callback?: (err: Error | null, stream: Duplex) => void,
-	): Duplex | null | undefined {
-		const socket = super.createConnection(options, callback);
-		armConnectTimeout(socket, this.connectTimeoutMs, 'secureConnect');
-		return socket;
-	}
-}
-
-// One pair of agents per connect timeout for the whole process: clients are made per execution,
-// and sharing the agents keeps their connections warm across executions.
-const agentCache = new Map<number, { http: http.Agent; https: https.Agent }>();
-
-function agentsFor(connectTimeoutMs: number): { http: http.Agent; https: https.Agent } {
-	let agents = agentCache.get(connectTimeoutMs);
-	if (!agents) {
-		agents = {
-			http: new TimedHttpAgent(connectTimeoutMs),
-			https: new TimedHttpsAgent(connectTimeoutMs),
-		};
-		agentCache.set(connectTimeoutMs, agents);
-	}
-	return agents;
-}
-
-function readToken(value: unknown): string {
-	if (typeof value !== 'string' || value.trim() === '') {
-		throw new TypeError(
-			'accessToken is empty: set the access token of a system user in the WhatsApp Cloud API credential.',
-		);
-	}
-	// A pasted "Bearer ..." header value is accepted as the token it contains.
-	const token = value.trim().replace(/^Bearer\s+/i, '');
-	if (!/^[\x21-\x7e]+$/.test(token)) {
-		throw new TypeError(
-			'accessToken contains spaces, line breaks or other characters a token does not have: copy the token again.',
-		);
-	}
-	return token;
-}
-
-function readBaseUrl(value: string): string {
-	let parsed: URL;
-	try {
-		parsed = new URL(value);
-	} catch {
-		throw new TypeError(
-			`baseUrl must be a URL such as "https://graph.facebook.com"; got "${String(value)}".`,
-		);
-	}
-	if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-		throw new TypeError(
-			`baseUrl must start with https:// (or http:// for a local sandbox); got "${value}".`,
-		);
-	}
-	if (parsed.username || parsed.password || parsed.search || parsed.hash) {
-		throw new TypeError(
-			'baseUrl must be a plain URL without user, password, query or fragment, e.g. "https://graph.facebook.com".',
-		);
-	}
-	return parsed.toString().replace(/\/+$/, '');
-}
-
-function readTimeout(value: number, field: string): number {
-	if (!Number.isFinite(value) || value <= 0 || value > MAX_TIMEOUT_MS) {
-		throw new RangeError(
-			`${field} must be milliseconds above 0 and at most ${MAX_TIMEOUT_MS} (10 minutes); got ${String(value)}.`,
-		);
-	}
-	return value;
-}
-
-/** Graph ids are digits; the sandbox may use words. Never slashes, dots or anything to escape the path. */
-function readId(value: unknown, field: string): string {
-	const id =
-		typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
-	if (!/^[A-Za-z0-9_-]+$/.test(id)) {
-		const shown = String(value ?? '').slice(0, 40);
-		throw new TypeError(
-			`${field} must be a Graph API ID such as 106540352242922 (digits, as shown in WhatsApp Manager); got "${shown}".`,
-		);
-	}
-	return id;
-}
-
-function readBody(data: unknown): unknown {
-	if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
-		const bytes =
-			data instanceof ArrayBuffer
-				? Buffer.from(data)
-				: Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-		return parseJson(bytes.toString('utf8'));
-	}
-	if (typeof data === 'string') return parseJson(data);
-	return data;
-}
-
-function parseJson(value: string): unknown {
-	try {
-		return JSON.parse(value);
-	} catch {
-		return value;
-	}
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function text(value: unknown): string | undefined {
-	if (typeof value !== 'string') return undefined;
-	const trimmed = value.trim();
-	return trimmed === '' ? undefined : trimmed;
-}
-
-/** A URL shown in an error: host and path only (a query could carry a token). */
-function safePath(url: string): string {
-	try {
-		const parsed = new URL(url);
-		return `${parsed.origin}${parsed.pathname}`;
-	} catch {
-		return url.split('?')[0].slice(0, 100);
-	}
-}
-
-/** A catalog-shaped entry for a failure the client itself names (no Meta code, not retried). */
-function clientEntry(title: string, meaning: string, action: string): MetaErrorEntry {
-	return Object.freeze({
-		code: NO_META_CODE,
-		title,
-		category: 'unknown' as const,
-		httpStatus: undefined,
-		retry: { kind: 'after_fix' as const },
-		meaning,
-		action,
-	});
 }

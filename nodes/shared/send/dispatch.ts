@@ -5,7 +5,7 @@
  */
 import { NodeOperationError, type INode } from 'n8n-workflow';
 
-import { GraphApiError } from '../../core/client/client';
+import { GraphApiError } from '../../core/client/graphApiError';
 import type { SendMessageResponse } from '../../core/client/types';
 import { CLAIM_LEASE_MS, checkIdempotency, type Hold } from '../../core/policy';
 import { encodeCallbackData, newCallbackId } from '../../core/wire/callback';

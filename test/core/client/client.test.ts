@@ -2,13 +2,10 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { ManualClock, SECOND } from '../../../nodes/core/clock';
-import {
-	GraphApiError,
-	GraphClient,
-	IDLE_CONNECTION_MS,
-	type GraphClientOptions,
-	type RetryInfo,
-} from '../../../nodes/core/client/client';
+import { GraphClient } from '../../../nodes/core/client/client';
+import { IDLE_CONNECTION_MS } from '../../../nodes/core/client/connection';
+import { GraphApiError } from '../../../nodes/core/client/graphApiError';
+import type { GraphClientOptions, RetryInfo } from '../../../nodes/core/client/options';
 import { LeasedSendBudget, MemorySlotLedger } from '../../../nodes/core/pace/budget';
 import { pairPace, senderPace } from '../../../nodes/core/pace/schedule';
 import {

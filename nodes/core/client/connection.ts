@@ -1,0 +1,112 @@
+/**
+ * How the client's requests reach the Graph API: keep-alive agents shared by the whole process,
+ * whose new connections time out on their own, and a transport that tells when a request has left.
+ */
+import * as http from 'node:http';
+import * as https from 'node:https';
+import * as net from 'node:net';
+import type { Duplex } from 'node:stream';
+
+import { SECOND } from '../clock';
+
+/**
+ * http or https (as axios picks them: by the request's protocol) whose requests call `left` once,
+ * when the whole request has been handed to the connection ('finish'): not before (a request still
+ * waiting for its connection has not left), and errors of `left` do not touch the request.
+ */
+export function leavingTransport(left: () => void): Pick<typeof http, 'request'> {
+	return {
+		request: ((...args: Parameters<typeof http.request>) => {
+			const options = args[0] as { protocol?: string };
+			const base = options?.protocol === 'https:' ? https : http;
+			const request = (base.request as typeof http.request)(...args);
+			request.once('finish', () => {
+				try {
+					left();
+				} catch {
+					// The caller's bookkeeping must not turn a send into a failure.
+				}
+			});
+			return request;
+		}) as typeof http.request,
+	};
+}
+
+/** Raised by the agents when opening a connection takes too long; nothing was sent yet. */
+export class ConnectTimeoutError extends Error {
+	override readonly name = 'ConnectTimeoutError';
+	readonly code = 'ETIMEDOUT';
+
+	constructor(ms: number) {
+		super(`connecting took longer than ${ms} ms`);
+	}
+}
+
+function armConnectTimeout(
+	socket: Duplex | null | undefined,
+	ms: number,
+	readyEvent: 'connect' | 'secureConnect',
+): void {
+	if (!(socket instanceof net.Socket)) return;
+	const timer = setTimeout(() => socket.destroy(new ConnectTimeoutError(ms)), ms);
+	timer.unref();
+	const clear = () => clearTimeout(timer);
+	socket.once(readyEvent, clear);
+	socket.once('close', clear);
+}
+
+/**
+ * How long a kept-alive connection may stay idle before the client closes it. A server closes
+ * idle connections too (Node's after 5 s, the sandbox's among them); a request sent on a
+ * connection at the moment the server closes it fails with ECONNRESET, and a send that fails so
+ * cannot be repeated (its outcome looks unknown). Closing first, a second earlier, avoids that race.
+ * Node's agent uses a server's shorter Keep-Alive hint instead where it sends one.
+ */
+export const IDLE_CONNECTION_MS = 4 * SECOND;
+
+/** Keep-alive agents whose new connections time out after `connectTimeoutMs`. */
+class TimedHttpAgent extends http.Agent {
+	constructor(private readonly connectTimeoutMs: number) {
+		super({ keepAlive: true, timeout: IDLE_CONNECTION_MS });
+	}
+
+	override createConnection(
+		options: http.ClientRequestArgs,
+		callback?: (err: Error | null, stream: Duplex) => void,
+	): Duplex | null | undefined {
+		const socket = super.createConnection(options, callback);
+		armConnectTimeout(socket, this.connectTimeoutMs, 'connect');
+		return socket;
+	}
+}
+
+class TimedHttpsAgent extends https.Agent {
+	constructor(private readonly connectTimeoutMs: number) {
+		super({ keepAlive: true, timeout: IDLE_CONNECTION_MS });
+	}
+
+	override createConnection(
+		options: https.RequestOptions,
+		callback?: (err: Error | null, stream: Duplex) => void,
+	): Duplex | null | undefined {
+		const socket = super.createConnection(options, callback);
+		armConnectTimeout(socket, this.connectTimeoutMs, 'secureConnect');
+		return socket;
+	}
+}
+
+// One pair of agents per connect timeout for the whole process: clients are made per execution,
+// and sharing the agents keeps their connections warm across executions.
+const agentCache = new Map<number, { http: http.Agent; https: https.Agent }>();
+
+export function agentsFor(connectTimeoutMs: number): { http: http.Agent; https: https.Agent } {
+	let agents = agentCache.get(connectTimeoutMs);
+	if (!agents) {
+		agents = {
+			http: new TimedHttpAgent(connectTimeoutMs),
+			https: new TimedHttpsAgent(connectTimeoutMs),
+		};
+		agentCache.set(connectTimeoutMs, agents);
+	}
+	return agents;
+}
