@@ -13,6 +13,7 @@ import type {
 	SendLeft,
 	SendRelease,
 	SendReservation,
+	SendsQuery,
 	StoreEffects,
 	Subscription,
 	TemplateKey,
@@ -239,4 +240,34 @@ export function checkListLimit(limit: number | undefined): number {
 		fail('listConsents: limit', `must be a whole number from 1 to ${MAX_LIST_LIMIT}`, limit);
 	}
 	return value;
+}
+
+/** A SendsQuery with its defaults: every key, all time, any kind, from the first page. */
+export interface SendsFilter {
+	keyPrefix: string;
+	from: number;
+	to: number;
+	kind: string | null;
+	after: { createdAt: number; idempotencyKey: string };
+	limit: number;
+}
+
+export function checkSendsQuery(query: SendsQuery): SendsFilter {
+	const keyPrefix = query.keyPrefix ?? '';
+	if (typeof keyPrefix !== 'string') fail('listSends: keyPrefix', 'must be text', keyPrefix);
+	if (query.kind !== undefined) checkText('listSends: kind', query.kind);
+	if (query.from !== undefined) checkTime('listSends: from', query.from);
+	if (query.to !== undefined) checkTime('listSends: to', query.to);
+	if (query.after !== undefined) {
+		checkTime('listSends: after.createdAt', query.after.createdAt);
+		checkText('listSends: after.idempotencyKey', query.after.idempotencyKey);
+	}
+	return {
+		keyPrefix,
+		from: query.from ?? 0,
+		to: query.to ?? Number.MAX_SAFE_INTEGER,
+		kind: query.kind ?? null,
+		after: query.after ?? { createdAt: -1, idempotencyKey: '' },
+		limit: checkListLimit(query.limit),
+	};
 }

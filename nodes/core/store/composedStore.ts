@@ -78,6 +78,7 @@ export abstract class ComposedStore implements ComplianceStore {
 		this.#roles.sends.releaseSends(releases);
 	readonly listUnconfirmedSends: SendStore['listUnconfirmedSends'] = (page) =>
 		this.#roles.sends.listUnconfirmedSends(page);
+	readonly listSends: SendStore['listSends'] = (query) => this.#roles.sends.listSends(query);
 	readonly getSends: SendStore['getSends'] = (keys) => this.#roles.sends.getSends(keys);
 
 	readonly applyWebhookEvents: WebhookStore['applyWebhookEvents'] = (events, at) =>

@@ -123,6 +123,11 @@ export interface SendStore {
 	 * first, paged by key.
 	 */
 	listUnconfirmedSends(page: UnconfirmedSendsPage): Promise<SentMessage[]>;
+	/**
+	 * The stored sends that match `query` (a campaign's idempotency key prefix, claim times, a
+	 * template), oldest claim first, paged by claim time and key.
+	 */
+	listSends(query: SendsQuery): Promise<SentMessage[]>;
 	/** The sends stored under these idempotency keys (keys without one are left out). */
 	getSends(keys: string[]): Promise<Map<string, SentMessage>>;
 }
@@ -246,6 +251,22 @@ export interface Snapshot {
 	 * display phone number (read them with senderStanding).
 	 */
 	standing?: StandingEntry[];
+}
+
+/** Which sends listSends returns; every filter given must match. */
+export interface SendsQuery {
+	/** Only keys that start with this, e.g. the prefix of a campaign's keys. @default every key */
+	keyPrefix?: string;
+	/** Only sends claimed at or after this time (ms). */
+	from?: number;
+	/** Only sends claimed before this time (ms). */
+	to?: number;
+	/** Only sends of this kind, e.g. "template:back_in_stock" (SentMessage.kind). */
+	kind?: string;
+	/** Return sends after this one (its claim time and key); omit for the first page. */
+	after?: { createdAt: number; idempotencyKey: string };
+	/** @default 1000 */
+	limit?: number;
 }
 
 export interface UnconfirmedSendsPage {

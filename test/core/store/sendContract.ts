@@ -276,6 +276,61 @@ export function describeSending(name: string, makeTarget: MakeTarget): void {
 			expect(sends.get('done')).toMatchObject({ state: 'accepted', wamid: 'wamid.D' });
 		});
 
+		it("lists a campaign's sends by key prefix, claim time and template, oldest first, paged", async () => {
+			const { store } = target;
+			await store.reserveSends([
+				{ ...claim('spring:2', 'eeeeeeeeeeeeeee2'), at: T0 + 2 },
+				{ ...claim('spring:1', 'eeeeeeeeeeeeeee1'), at: T0 + 1 },
+				{ ...claim('spring:3', 'eeeeeeeeeeeeeee3'), at: T0 + 3, kind: 'template:order_update' },
+				{ ...claim('spring_x', 'eeeeeeeeeeeeeee4'), at: T0 + 1 },
+				{ ...claim('autumn:1', 'eeeeeeeeeeeeeee5'), at: T0 + 1 },
+			]);
+			await store.completeSends([
+				{ idempotencyKey: 'spring:1', state: 'accepted', wamid: 'wamid.S1', at: T0 + 5 },
+			]);
+			const keys = (sends: Array<{ idempotencyKey: string }>) => sends.map((s) => s.idempotencyKey);
+
+			expect(keys(await store.listSends({ keyPrefix: 'spring:' }))).toEqual([
+				'spring:1',
+				'spring:2',
+				'spring:3',
+			]);
+			// "_" and "%" are characters of a key, not wildcards.
+			expect(keys(await store.listSends({ keyPrefix: 'spring_' }))).toEqual(['spring_x']);
+			expect(keys(await store.listSends({ keyPrefix: 'spring%' }))).toEqual([]);
+			expect(keys(await store.listSends({}))).toEqual([
+				'autumn:1',
+				'spring:1',
+				'spring_x',
+				'spring:2',
+				'spring:3',
+			]);
+			expect(
+				keys(await store.listSends({ keyPrefix: 'spring:', from: T0 + 2, to: T0 + 3 })),
+			).toEqual(['spring:2']);
+			expect(
+				keys(await store.listSends({ keyPrefix: 'spring', kind: 'template:order_update' })),
+			).toEqual(['spring:3']);
+			const first = await store.listSends({ keyPrefix: 'spring:', limit: 2 });
+			expect(keys(first)).toEqual(['spring:1', 'spring:2']);
+			expect(first[0]).toMatchObject({
+				state: 'accepted',
+				wamid: 'wamid.S1',
+				contact: ALICE,
+				sender: SENDER,
+				kind: 'template:spring_sale',
+				createdAt: T0 + 1,
+			});
+			const last = first[first.length - 1];
+			const next = await store.listSends({
+				keyPrefix: 'spring:',
+				limit: 2,
+				after: { createdAt: last.createdAt, idempotencyKey: last.idempotencyKey },
+			});
+			expect(keys(next)).toEqual(['spring:3']);
+			await expect(store.listSends({ from: -1 })).rejects.toThrow('listSends: from');
+		});
+
 		it("keeps a failure Meta reported before the sender recorded Meta's answer", async () => {
 			const { store } = target;
 			await store.reserveSends([claim('k3', 'ccccccccccccccc1')]);

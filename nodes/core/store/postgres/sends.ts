@@ -4,6 +4,7 @@ import { firstByKey, lastByKey, unique } from '../batches';
 import {
 	checkCompletions,
 	checkListLimit,
+	checkSendsQuery,
 	checkReleases,
 	checkReservations,
 	checkSendsLeft,
@@ -18,6 +19,7 @@ import type {
 	SendRelease,
 	SendReservation,
 	SendStore,
+	SendsQuery,
 	UnconfirmedSendsPage,
 } from '../types';
 import type { PostgresDatabase } from './connection';
@@ -98,6 +100,10 @@ function statements(n: PostgresNames) {
 			WHERE state = 'pending' AND left_at IS NOT NULL AND created_at <= $1
 				AND (created_at, idempotency_key) > ($2, $3)
 			ORDER BY created_at, idempotency_key LIMIT $4`,
+		listed: `SELECT * FROM ${sent}
+			WHERE starts_with(idempotency_key, $1) AND created_at >= $2 AND created_at < $3
+				AND ($4::text IS NULL OR kind = $4) AND (created_at, idempotency_key) > ($5, $6)
+			ORDER BY created_at, idempotency_key LIMIT $7`,
 		markLeft: `UPDATE ${sent} AS s SET left_at = m.at
 			FROM (
 				SELECT * FROM jsonb_to_recordset($1::jsonb) AS r("idempotencyKey" text, "callbackId" text,
@@ -190,6 +196,21 @@ export class PostgresSends implements SendStore {
 			after.createdAt,
 			after.idempotencyKey,
 			limit,
+		]);
+		return rows.map(toSentMessage);
+	}
+
+	async listSends(query: SendsQuery): Promise<SentMessage[]> {
+		await this.db.ready();
+		const q = checkSendsQuery(query);
+		const { rows } = await this.db.query(this.#sql.listed, [
+			q.keyPrefix,
+			q.from,
+			q.to,
+			q.kind,
+			q.after.createdAt,
+			q.after.idempotencyKey,
+			q.limit,
 		]);
 		return rows.map(toSentMessage);
 	}

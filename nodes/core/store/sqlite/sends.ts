@@ -4,6 +4,7 @@ import { firstByKey, lastByKey, unique } from '../batches';
 import {
 	checkCompletions,
 	checkListLimit,
+	checkSendsQuery,
 	checkReleases,
 	checkReservations,
 	checkSendsLeft,
@@ -18,6 +19,7 @@ import type {
 	SendRelease,
 	SendReservation,
 	SendStore,
+	SendsQuery,
 	StoreEffects,
 	UnconfirmedSendsPage,
 } from '../types';
@@ -213,6 +215,30 @@ export class SqliteSends implements SendStore {
 				after.createdAt,
 				after.idempotencyKey,
 				limit,
+			)
+			.map(toSentMessage);
+	}
+
+	async listSends(query: SendsQuery): Promise<SentMessage[]> {
+		this.db.ready();
+		const q = checkSendsQuery(query);
+		// substr, not LIKE: "_" and "%" in a key are characters, not wildcards.
+		return this.db
+			.all(
+				`SELECT * FROM sent_messages
+				WHERE substr(idempotency_key, 1, length(?)) = ?
+					AND created_at >= ? AND created_at < ? AND (? IS NULL OR kind = ?)
+					AND (created_at, idempotency_key) > (?, ?)
+				ORDER BY created_at, idempotency_key LIMIT ?`,
+				q.keyPrefix,
+				q.keyPrefix,
+				q.from,
+				q.to,
+				q.kind,
+				q.kind,
+				q.after.createdAt,
+				q.after.idempotencyKey,
+				q.limit,
 			)
 			.map(toSentMessage);
 	}
