@@ -4,6 +4,7 @@ import { WHATSAPP_LIMITS } from '../core/wire/outbound';
 import {
 	defaultCountryOption,
 	rateLimitOption,
+	sentOutputOption,
 	senderNumberProperty,
 	storeNotice,
 } from '../shared/descriptions';
@@ -623,6 +624,7 @@ export const properties: INodeProperties[] = [
 				displayOptions: { show: { '/operation': ['send'] } },
 			},
 			rateLimitOption,
+			{ ...sentOutputOption, displayOptions: { show: { '/operation': ['send'] } } },
 			{
 				displayName: 'Voice Message',
 				name: 'voice',

@@ -6,6 +6,7 @@ import { WHATSAPP_LIMITS } from '../core/wire/outbound';
 import {
 	defaultCountryOption,
 	rateLimitOption,
+	sentOutputOption,
 	senderNumberProperty,
 	storeNotice,
 } from '../shared/descriptions';
@@ -318,6 +319,7 @@ export const properties: INodeProperties[] = [
 				],
 			},
 			rateLimitOption,
+			sentOutputOption,
 		],
 	},
 ];

@@ -33,6 +33,38 @@ export const rateLimitOption: INodeProperties = {
 		"Most messages per second this node sends; 0 sends at the sender number's throughput (Messages Per Second in the WhatsApp Cloud API credential), which all workflows and n8n processes share. A value can only lower it.",
 };
 
+/**
+ * What the Sent output holds (Options > Sent Output of both send nodes): a large send chooses a
+ * smaller execution; the store keeps every send either way. Values: SENT_OUTPUTS (send/results.ts).
+ */
+export const sentOutputOption: INodeProperties = {
+	displayName: 'Sent Output',
+	name: 'sentOutput',
+	type: 'options',
+	options: [
+		{
+			name: 'Counts Only',
+			value: 'countsOnly',
+			description:
+				'One item saying how many messages were sent, repeats, dry runs, skipped or failed',
+		},
+		{
+			name: 'Every Item',
+			value: 'everyItem',
+			description: 'One item per message with every field and the input item',
+		},
+		{
+			name: 'Only What Follows Needs',
+			value: 'essentials',
+			description:
+				'One item per message with the contact, message ID (wamid), idempotency key and result',
+		},
+	],
+	default: 'everyItem',
+	description:
+		'What the Sent output holds for large sends; Skipped items and errors always come in full, and Opt-in Manager > Sent Message > Get Many lists every send afterwards',
+};
+
 export const senderNumberProperty: INodeProperties = {
 	displayName: 'Sender Number',
 	name: 'senderNumber',

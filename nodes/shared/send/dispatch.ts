@@ -35,7 +35,7 @@ export async function sendLive<J extends SendJob>(
 	let escaped: { error: unknown } | undefined;
 	try {
 		await runPooled(live, run.env.inFlight, async ({ job, verdict }) => {
-			run.outcomes.set(job.index, await dispatch.send(job, verdict));
+			run.settle(job.index, await dispatch.send(job, verdict));
 		});
 	} catch (error) {
 		escaped = { error };

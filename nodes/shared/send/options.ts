@@ -1,7 +1,11 @@
-/** What both send nodes share around sending: the Rate Limit option, concurrency, grouping. */
+/**
+ * What both send nodes share around sending: the Rate Limit and Sent Output options, concurrency,
+ * grouping.
+ */
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
 import { DEFAULT_MESSAGES_PER_SECOND, MAX_MESSAGES_PER_SECOND } from '../../core/pace/schedule';
+import { SENT_OUTPUTS, type SentOutput } from './results';
 
 /**
  * Requests in flight at once, at most, per execution. The sender's send budget sets the pace;
@@ -39,6 +43,23 @@ export function nodeRateLimitOf(ctx: IExecuteFunctions): number | undefined {
 		);
 	}
 	return rate;
+}
+
+/** The Sent Output option of the node (read from the first item): what the Sent output holds. */
+export function sentOutputOf(ctx: IExecuteFunctions): SentOutput {
+	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
+	const given = options.sentOutput ?? 'everyItem';
+	if (!(SENT_OUTPUTS as readonly unknown[]).includes(given)) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Sent Output must be one of ${SENT_OUTPUTS.join(', ')}; got ${JSON.stringify(given)}`,
+			{
+				description:
+					'Choose Every Item, Only What Follows Needs or Counts Only under Options > Sent Output.',
+			},
+		);
+	}
+	return given as SentOutput;
 }
 
 /** The entries by key, keys and entries in their first order. */

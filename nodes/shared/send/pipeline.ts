@@ -6,7 +6,7 @@
  * results in chunks as they come back (dispatch.ts). The nodes say only what differs (their
  * SendSpec: how an item is read, which rules, what the message is, their own output fields).
  *
- * Outputs: Sent (sent, duplicates, dry runs) and the held output (Skipped / Window Closed: held by
+ * Outputs: Sent (sent, duplicates, dry runs; as Options > Sent Output shapes them) and the held output (Skipped / Window Closed: held by
  * a rule, with the reason). Item errors go to the held output with Continue On Fail (or to the
  * error output); otherwise the first one stops the node: before any send when it is found before
  * sending, after every send has finished and been recorded when a send failed.
@@ -18,7 +18,14 @@ import { errorOutputItem, toNodeError } from '../nodeErrors';
 import { sendLive, type LiveJob } from './dispatch';
 import type { SendJob, SendSpec, Verdict } from './job';
 import { groupBy, unique } from './options';
-import { dryRunJson, duplicateJson, sharedResultJson, type ResultKind } from './results';
+import {
+	countsJson,
+	dryRunJson,
+	duplicateJson,
+	sharedResultJson,
+	type ResultKind,
+	type SendCounts,
+} from './results';
 import { SendRun, type SendContext } from './run';
 
 /** Sent, then the held output. */
@@ -149,7 +156,7 @@ function settle<J extends SendJob>(
 			sameKey.push({ job, first: jobs[verdict.first] });
 		} else if (verdict.kind === 'hold') {
 			const existing = snapshots.get(job.sender)!.sends.get(job.idempotencyKey);
-			run.outcomes.set(
+			run.settle(
 				job.index,
 				verdict.hold.reason === 'duplicate' && existing
 					? {
@@ -165,7 +172,7 @@ function settle<J extends SendJob>(
 					: run.held(job, verdict.hold),
 			);
 		} else if (job.dryRun) {
-			run.outcomes.set(job.index, {
+			run.settle(job.index, {
 				output: 'sent',
 				json: dryRunJson(job, verdict, spec.fields(job, verdict), run.inputOf(job)),
 			});
@@ -183,10 +190,10 @@ function shareFirstResult<J extends SendJob>(run: SendRun<J>, sameKey: SameKey<J
 		if (firstOutcome && firstOutcome.output !== 'error') {
 			const json = sharedResultJson(firstOutcome.json, first.index, run.inputOf(job));
 			const result = json.result as ResultKind;
-			run.outcomes.set(job.index, { output: result === 'skipped' ? 'held' : 'sent', json });
+			run.settle(job.index, { output: result === 'skipped' ? 'held' : 'sent', json });
 			continue;
 		}
-		run.outcomes.set(job.index, {
+		run.settle(job.index, {
 			output: 'error',
 			error: new NodeOperationError(
 				run.node,
@@ -200,10 +207,15 @@ function shareFirstResult<J extends SendJob>(run: SendRun<J>, sameKey: SameKey<J
 	}
 }
 
-/** 7. Outputs in item order; without Continue On Fail the first item error stops the node. */
+/**
+ * 7. Outputs in item order; without Continue On Fail the first item error stops the node. Under
+ * Counts Only the Sent output is one item counting every item's result.
+ */
 function emit<J extends SendJob>(run: SendRun<J>): INodeExecutionData[][] {
 	const sent: INodeExecutionData[] = [];
 	const heldItems: INodeExecutionData[] = [];
+	const counts: SendCounts = { sent: 0, duplicates: 0, dryRuns: 0, skipped: 0, failed: 0 };
+	const countsOnly = run.sentOutput === 'countsOnly';
 	for (let i = 0; i < run.items.length; i++) {
 		const outcome = run.outcomes.get(i);
 		if (!outcome) continue;
@@ -211,11 +223,22 @@ function emit<J extends SendJob>(run: SendRun<J>): INodeExecutionData[][] {
 		if (outcome.output === 'error') {
 			if (!run.continueOnFail) throw outcome.error;
 			heldItems.push(errorOutputItem(outcome.error, i));
-		} else if (outcome.output === 'sent') {
-			sent.push({ json: outcome.json, pairedItem });
-		} else {
+			counts.failed += 1;
+		} else if (outcome.output === 'held') {
 			heldItems.push({ json: outcome.json, pairedItem });
+			counts.skipped += 1;
+		} else if (countsOnly) {
+			const result = outcome.json.result as ResultKind;
+			if (result === 'sent') counts.sent += 1;
+			else if (result === 'dry_run') counts.dryRuns += 1;
+			else counts.duplicates += 1;
+		} else {
+			sent.push({ json: outcome.json, pairedItem });
 		}
+	}
+	if (countsOnly && run.outcomes.size > 0) {
+		const pairedItem = run.items.map((_, item) => ({ item }));
+		sent.push({ json: countsJson(counts), pairedItem });
 	}
 	return [sent, heldItems];
 }

@@ -14,6 +14,18 @@ import type { SendJob, Allowed } from './job';
 /** What happened to the item. */
 export type ResultKind = 'sent' | 'duplicate' | 'dry_run' | 'skipped';
 
+/**
+ * What the Sent output holds (Options > Sent Output): every field of every item, only the fields a
+ * following step needs to update a CRM (one item per message, without the input item), or one
+ * item of counts. Skipped items and errors always come in full. A large send keeps its execution
+ * small with the last two; the compliance store keeps every send's record either way.
+ */
+export const SENT_OUTPUTS = ['everyItem', 'essentials', 'countsOnly'] as const;
+export type SentOutput = (typeof SENT_OUTPUTS)[number];
+
+/** The fields of a Sent item under Only What Follows Needs. */
+const ESSENTIAL_FIELDS = ['result', 'contact', 'wamid', 'idempotencyKey'] as const;
+
 export function iso(ms: number | undefined): string | null {
 	return ms === undefined ? null : new Date(ms).toISOString();
 }
@@ -166,4 +178,30 @@ export function sharedResultJson(
 				: `Item ${firstIndex} has the same idempotency key, so this message was sent once.`,
 		input,
 	};
+}
+
+/**
+ * A Sent item as the Sent Output option keeps it while the batch runs: whole, its essential
+ * fields, or its result alone (all that Counts Only needs).
+ */
+export function shapeSentJson(json: IDataObject, sentOutput: SentOutput): IDataObject {
+	if (sentOutput === 'everyItem') return json;
+	if (sentOutput === 'countsOnly') return { result: json.result };
+	const essential: IDataObject = {};
+	for (const field of ESSENTIAL_FIELDS) essential[field] = json[field] ?? null;
+	return essential;
+}
+
+/** How many items of the batch ended how: the one item of Counts Only. */
+export interface SendCounts {
+	sent: number;
+	duplicates: number;
+	dryRuns: number;
+	skipped: number;
+	failed: number;
+}
+
+export function countsJson(counts: SendCounts): IDataObject {
+	const items = counts.sent + counts.duplicates + counts.dryRuns + counts.skipped + counts.failed;
+	return { result: 'counts', ...counts, items };
 }

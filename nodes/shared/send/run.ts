@@ -15,7 +15,8 @@ import type { Hold } from '../../core/policy';
 import type { SendStore, SnapshotStore, WindowStore } from '../../core/store/types';
 import { toNodeError } from '../nodeErrors';
 import type { SendJob, SendSpec } from './job';
-import { skippedJson } from './results';
+import { sentOutputOf } from './options';
+import { shapeSentJson, skippedJson, type SentOutput } from './results';
 
 export type NodeError = NodeApiError | NodeOperationError;
 
@@ -42,7 +43,9 @@ export class SendRun<J extends SendJob> {
 	readonly clock: Clock;
 	readonly signal: AbortSignal | undefined;
 	readonly continueOnFail: boolean;
-	/** Each item's result by item index, set by the step that settles it. */
+	/** Options > Sent Output: what the Sent output holds. */
+	readonly sentOutput: SentOutput;
+	/** Each item's result by item index, set (through `settle`) by the step that settles it. */
 	readonly outcomes = new Map<number, Outcome>();
 
 	constructor(
@@ -55,6 +58,20 @@ export class SendRun<J extends SendJob> {
 		this.clock = env.clock ?? systemClock;
 		this.signal = ctx.getExecutionCancelSignal();
 		this.continueOnFail = ctx.continueOnFail();
+		this.sentOutput = sentOutputOf(ctx);
+	}
+
+	/**
+	 * Item `index` ended so. A Sent item is kept only as far as Sent Output asks, as soon as it is
+	 * known: a large batch does not hold every field of every sent message until the end.
+	 */
+	settle(index: number, outcome: Outcome): void {
+		this.outcomes.set(
+			index,
+			outcome.output === 'sent'
+				? { output: 'sent', json: shapeSentJson(outcome.json, this.sentOutput) }
+				: outcome,
+		);
 	}
 
 	/** The input item's JSON, which a result item may carry along. */
@@ -66,7 +83,7 @@ export class SendRun<J extends SendJob> {
 	fail(index: number, error: unknown): void {
 		const nodeError = toNodeError(this.node, error, index);
 		if (!this.continueOnFail) throw nodeError;
-		this.outcomes.set(index, { output: 'error', error: nodeError });
+		this.settle(index, { output: 'error', error: nodeError });
 	}
 
 	/** A job held by a rule (or by Meta's answer), for the held output. */

@@ -116,6 +116,7 @@ describe('reply in window parameters', () => {
 			['options.locationName', 'string', ''],
 			['options.optOutConfirmation', 'boolean', false],
 			['options.rateLimit', 'number', 0],
+			['options.sentOutput', 'options', 'everyItem'],
 			['options.voice', 'boolean', false],
 		]);
 	});

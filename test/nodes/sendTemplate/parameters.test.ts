@@ -72,6 +72,7 @@ describe('Send Template parameters', () => {
 			['qualityProtection', 'boolean', true],
 			['quietHours', 'fixedCollection', {}],
 			['rateLimit', 'number', 0],
+			['sentOutput', 'options', 'everyItem'],
 		]);
 		const names = options.map((o) => o.displayName);
 		expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b)));
