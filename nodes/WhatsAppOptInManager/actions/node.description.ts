@@ -52,7 +52,8 @@ export const properties: INodeProperties[] = [
 			{
 				name: 'Sent Message',
 				value: 'send',
-				description: 'Messages whose outcome a crash or a lost answer left unknown',
+				description:
+					'Messages the send nodes sent, and those whose outcome a crash or a lost answer left unknown',
 			},
 		],
 		default: 'consent',

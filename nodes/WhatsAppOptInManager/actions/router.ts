@@ -25,7 +25,7 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
 	bulk: { import: bulk.import, export: bulk.export },
 	account: { getStatus: account.getStatus },
 	report: { cost: report.cost },
-	send: { getUnconfirmed: send.getUnconfirmed, release: send.release },
+	send: { getMany: send.getMany, getUnconfirmed: send.getUnconfirmed, release: send.release },
 };
 
 /** Check splits items into Allowed and Not Allowed; every other operation has one output. */

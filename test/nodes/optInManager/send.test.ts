@@ -98,3 +98,119 @@ describe('sent message: get unconfirmed and release', () => {
 		expect(again.reserved).toEqual(['release-me']);
 	});
 });
+
+describe('sent message: get many', () => {
+	/** A campaign's sends as the send nodes record them: claimed, then answered by Meta. */
+	async function sent(key: string, minutesAgo: number, template = 'back_in_stock') {
+		const at = Date.now() - minutesAgo * MINUTE;
+		await db.reserveSends([
+			{
+				idempotencyKey: key,
+				sender: SENDER,
+				contact: '4915123456789',
+				kind: `template:${template}`,
+				category: 'marketing',
+				at,
+			},
+		]);
+		await db.completeSends([
+			{
+				idempotencyKey: key,
+				state: 'accepted',
+				wamid: `wamid.${key}`,
+				at,
+				estimatedPrice: 0.1365,
+				currency: 'USD',
+			},
+		]);
+	}
+
+	beforeAll(async () => {
+		await sent('spring-7#a1', 90);
+		await sent('spring-7#a2', 60);
+		await sent('spring-7#a3', 30, 'order_update');
+		await sent('autumn-1#b1', 45);
+	});
+
+	it("lists a campaign's sends by idempotency key prefix, oldest first, with their outcome", async () => {
+		const [out] = await run({
+			storePath: store.path,
+			parameters: {
+				resource: 'send',
+				operation: 'getMany',
+				returnAll: true,
+				filters: { keyPrefix: 'spring-7' },
+			},
+		});
+
+		expect(out.map((item) => item.json.idempotencyKey)).toEqual([
+			'spring-7#a1',
+			'spring-7#a2',
+			'spring-7#a3',
+		]);
+		expect(out[0].json).toMatchObject({
+			phoneNumberId: SENDER,
+			contact: '4915123456789',
+			state: 'accepted',
+			wamid: 'wamid.spring-7#a1',
+			template: 'back_in_stock',
+			category: 'marketing',
+			estimatedPrice: 0.1365,
+			currency: 'USD',
+			sentAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+		});
+		expect(out.every((item) => JSON.stringify(item.pairedItem) === '{"item":0}')).toBe(true);
+	});
+
+	it('filters by template and time, and stops at the limit', async () => {
+		const byTemplate = await run({
+			storePath: store.path,
+			parameters: {
+				resource: 'send',
+				operation: 'getMany',
+				returnAll: true,
+				filters: { keyPrefix: 'spring-7', template: 'order_update' },
+			},
+		});
+		expect(byTemplate[0].map((item) => item.json.idempotencyKey)).toEqual(['spring-7#a3']);
+
+		const byTime = await run({
+			storePath: store.path,
+			parameters: {
+				resource: 'send',
+				operation: 'getMany',
+				returnAll: true,
+				filters: {
+					keyPrefix: 'spring-7',
+					sentAfter: new Date(Date.now() - 75 * MINUTE).toISOString(),
+					sentBefore: new Date(Date.now() - 45 * MINUTE).toISOString(),
+				},
+			},
+		});
+		expect(byTime[0].map((item) => item.json.idempotencyKey)).toEqual(['spring-7#a2']);
+
+		const limited = await run({
+			storePath: store.path,
+			parameters: {
+				resource: 'send',
+				operation: 'getMany',
+				limit: 1,
+				filters: { keyPrefix: 'spring-7' },
+			},
+		});
+		expect(limited[0].map((item) => item.json.idempotencyKey)).toEqual(['spring-7#a1']);
+	});
+
+	it('says which time filter is not a time', async () => {
+		await expect(
+			run({
+				storePath: store.path,
+				parameters: {
+					resource: 'send',
+					operation: 'getMany',
+					filters: { sentAfter: 'last tuesday' },
+				},
+			}),
+		).rejects.toThrow('Sent After "last tuesday" is not a date and time');
+	});
+});

@@ -1,9 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import * as getMany from './getMany.operation';
 import * as getUnconfirmed from './getUnconfirmed.operation';
 import * as release from './release.operation';
 
-export { getUnconfirmed, release };
+export { getMany, getUnconfirmed, release };
 
 export const description: INodeProperties[] = [
 	{
@@ -13,6 +14,13 @@ export const description: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['send'] } },
 		options: [
+			{
+				name: 'Get Many',
+				value: 'getMany',
+				description:
+					'Messages the send nodes sent, by idempotency key prefix, time or template, with their outcome',
+				action: 'Get many sent messages',
+			},
 			{
 				name: 'Get Unconfirmed',
 				value: 'getUnconfirmed',
@@ -29,6 +37,7 @@ export const description: INodeProperties[] = [
 		],
 		default: 'getUnconfirmed',
 	},
+	...getMany.description,
 	...getUnconfirmed.description,
 	...release.description,
 ];
