@@ -14,15 +14,17 @@
  * Peak = VmHWM of the n8n process (/proc/<pid>/status) once the execution has ended; also its
  * VmRSS and VmHWM before the batch (n8n's start can peak above its idle size: a batch that stays
  * below that peak does not show), and the VmHWM of its JavaScript task runner (the Code node runs
- * there).
+ * there). The execution's size: the bytes of its saved run data in n8n's SQLite database.
  *
  * Run (after `npm run build`):
  *   node --require ./scripts/register-ts.js bench/memory.ts
  * Environment:
  *   BENCH_ITEMS=100000     items per batch (default 100000)
  *   BENCH_LATENCY_MS=150   sandbox latency per Graph API call (default 150)
- *   BENCH_WORKLOADS=noop,send,dry  (default noop,send; dry: Send Template with Dry Run, every rule
- *                          and payload but no request, to tell the sending's share from the rest)
+ *   BENCH_WORKLOADS=noop,send,lean,counts,dry  (default noop,send,lean; lean and counts: Send
+ *                          Template with Sent Output "Only What Follows Needs" and "Counts Only";
+ *                          dry: Send Template with Dry Run, every rule and payload but no request,
+ *                          to tell the sending's share from the rest)
  *   BENCH_N8N_NODE_OPTIONS=--trace-gc  NODE_OPTIONS for n8n (with WA_E2E_LOG=1 its output shows:
  *                          the heap after each collection tells live data from garbage)
  * Prints a markdown table and writes it to bench/results/memory.md.
@@ -47,16 +49,19 @@ import {
 } from '../tools/n8n/fixtures';
 import { ensureN8nInstalled } from '../tools/n8n/install';
 import { startN8n, type CredentialFixture, type WorkflowFixture } from '../tools/n8n/n8n';
+import { sqliteExecutionBytes } from '../tools/n8n/executions';
 import { endRunOnExit } from '../tools/n8n/processes';
-import { machineLine, publishReport, runBenchmark } from './report';
+import { loadAverages, machineLine, publishReport, runBenchmark } from './report';
 
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 100000);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 150);
-const WORKLOADS = (process.env.BENCH_WORKLOADS ?? 'noop,send').split(',') as Workload[];
-type Workload = 'noop' | 'send' | 'dry';
+const WORKLOADS = (process.env.BENCH_WORKLOADS ?? 'noop,send,lean').split(',') as Workload[];
+type Workload = 'noop' | 'send' | 'lean' | 'counts' | 'dry';
 const WORKLOAD_NAMES: Record<Workload, string> = {
 	noop: 'No Operation node',
-	send: 'WhatsApp Send Template (sends every item)',
+	send: 'WhatsApp Send Template (sends every item), Sent Output: Every Item',
+	lean: 'WhatsApp Send Template, Sent Output: Only What Follows Needs',
+	counts: 'WhatsApp Send Template, Sent Output: Counts Only',
 	dry: 'WhatsApp Send Template, Dry Run (rules and payloads, no request)',
 };
 const RESULTS = 'memory.md';
@@ -133,6 +138,10 @@ interface MemoryResult {
 	peakBeforeKb: number;
 	peakKb: number;
 	runnerPeakKb: number;
+	/** The execution's saved run data in n8n's database. */
+	executionBytes: number;
+	/** The load averages when the workload's n8n was started (the machine is shared). */
+	load: string;
 }
 
 async function measure(
@@ -141,6 +150,7 @@ async function measure(
 	countSent: () => number,
 ): Promise<MemoryResult> {
 	const id = `benchMemory${workload}`;
+	const load = loadAverages();
 	const node =
 		workload === 'noop'
 			? { type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} }
@@ -148,6 +158,8 @@ async function measure(
 					rateLimit: 'fromItem',
 					credential: credentials[0],
 					dryRun: workload === 'dry',
+					...(workload === 'lean' ? { sentOutput: 'essentials' } : {}),
+					...(workload === 'counts' ? { sentOutput: 'countsOnly' } : {}),
 				});
 	const workflow: WorkflowFixture = withStore(
 		batchWorkflow(id, `bench: ${workload}`, BATCH_PATH, node),
@@ -191,6 +203,8 @@ async function measure(
 			peakBeforeKb,
 			peakKb,
 			runnerPeakKb: Math.max(0, ...runners.map((pid) => statusKb(pid, 'VmHWM'))),
+			executionBytes: sqliteExecutionBytes(join(n8n.userFolder, '.n8n'), execution.id),
+			load,
 		};
 	} finally {
 		await n8n.stop();
@@ -236,11 +250,11 @@ async function main(): Promise<void> {
 	const lines = [
 		`${machine} ${ITEMS} items in one execution, a fresh n8n per workload, SQLite.`,
 		'',
-		'| Workload | Execution | Messages sent | n8n RSS before the batch (peak so far) | n8n peak RSS (VmHWM) | Peak / No Operation peak | Task runner peak |',
-		'|---|---|---:|---:|---:|---:|---:|',
+		"| Workload | Execution | Messages sent | n8n RSS before the batch (peak so far) | n8n peak RSS (VmHWM) | Peak / No Operation peak | Task runner peak | Execution in n8n's database | Load at its start (1 / 5 / 15 min) |",
+		'|---|---|---:|---:|---:|---:|---:|---:|---|',
 		...results.map(
 			(r) =>
-				`| ${r.workload} | ${r.status}, ${r.seconds.toFixed(1)} s | ${r.sent} | ${mb(r.rssBeforeKb)} (${mb(r.peakBeforeKb)}) | ${mb(r.peakKb)} | ${noop ? (r.peakKb / noop.peakKb).toFixed(2) : 'n/a'} | ${mb(r.runnerPeakKb)} |`,
+				`| ${r.workload} | ${r.status}, ${r.seconds.toFixed(1)} s | ${r.sent} | ${mb(r.rssBeforeKb)} (${mb(r.peakBeforeKb)}) | ${mb(r.peakKb)} | ${noop ? (r.peakKb / noop.peakKb).toFixed(2) : 'n/a'} | ${mb(r.runnerPeakKb)} | ${(r.executionBytes / 2 ** 20).toFixed(1)} MB | ${r.load} |`,
 		),
 	];
 	const text = `${lines.join('\n')}\n`;

@@ -89,6 +89,25 @@ export function sqliteExecutions(install: N8nInstall, n8nFolder: string) {
 	};
 }
 
+/**
+ * The size in bytes of an execution's saved run data (execution_data.data, as n8n stores it) in
+ * the SQLite file of a single n8n: what the execution adds to n8n's history.
+ */
+export function sqliteExecutionBytes(n8nFolder: string, executionId: string): number {
+	const db = new DatabaseSync(path.join(n8nFolder, 'database.sqlite'), { readOnly: true });
+	try {
+		const row = db
+			.prepare(
+				'SELECT length(CAST(data AS BLOB)) AS bytes FROM execution_data WHERE "executionId" = ?',
+			)
+			.get(executionId) as { bytes?: number } | undefined;
+		if (row?.bytes === undefined) throw new Error(`execution ${executionId} has no saved data`);
+		return Number(row.bytes);
+	} finally {
+		db.close();
+	}
+}
+
 /** Reads the executions of a workflow from n8n's PostgreSQL database (queue mode). */
 export function postgresExecutions(install: N8nInstall, pool: Pool) {
 	const flatted = flattedOf(install);

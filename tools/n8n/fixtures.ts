@@ -367,7 +367,13 @@ export function batchWorkflow(
  * credential is `credential` (default: sandboxCredential's).
  */
 export function sendTemplateNode(
-	options: { rateLimit?: 'fromItem'; credential?: CredentialFixture; dryRun?: boolean } = {},
+	options: {
+		rateLimit?: 'fromItem';
+		credential?: CredentialFixture;
+		dryRun?: boolean;
+		/** Options > Sent Output. @default the node's (everyItem) */
+		sentOutput?: string;
+	} = {},
 ): IDataObject {
 	const credential = options.credential ?? {
 		id: SANDBOX_CREDENTIAL_ID,
@@ -396,6 +402,7 @@ export function sendTemplateNode(
 				idempotencyKey: '={{ $json.orderId }}',
 				...(options.rateLimit === 'fromItem' ? { rateLimit: '={{ $json.rate }}' } : {}),
 				...(options.dryRun ? { dryRun: true } : {}),
+				...(options.sentOutput ? { sentOutput: options.sentOutput } : {}),
 			},
 		},
 		credentials: { whatsAppCloudApi: { id: credential.id, name: credential.name } },
