@@ -97,6 +97,28 @@ describe('reply in window', () => {
 			});
 		});
 
+		it('keeps only result, contact, wamid and key on Sent with Sent Output: Only What Follows Needs; Window Closed stays whole', async () => {
+			const open = contactNo(40);
+			const never = contactNo(41);
+			await env.store.touchWindows([{ sender: SENDER, contact: open.waId, at: ago(1) }]);
+			const items = [triggerItem(open.waId, ago(1)), triggerItem(never.waId, ago(30))];
+
+			const { sent, closed } = await run(env, items, {
+				params: { text: 'Thanks!', options: { sentOutput: 'essentials' } },
+			});
+
+			expect(sent.map((item) => item.json)).toEqual([
+				{
+					result: 'sent',
+					contact: open.waId,
+					wamid: expect.stringMatching(/^wamid\./),
+					idempotencyKey: expect.any(String),
+				},
+			]);
+			expect(closed).toHaveLength(1);
+			expect(closed[0].json).toMatchObject({ result: 'skipped', input: items[1].json });
+		});
+
 		it('routes a reply 25 hours after the last inbound message to Window Closed, saying when it closed', async () => {
 			const { waId, e164 } = contactNo(2);
 			const inboundAt = ago(25);
