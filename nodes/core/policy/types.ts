@@ -18,7 +18,8 @@ export type RuleId =
 	| 'quiet hours'
 	| 'quality'
 	| 'messaging limit'
-	| 'idempotency';
+	| 'idempotency'
+	| 'recipient guard';
 
 export type HoldReason =
 	/** No customer service window: only a template can be sent. */
@@ -64,7 +65,12 @@ export type HoldReason =
 	 * A send with this idempotency key was claimed long ago and never recorded a result: it may
 	 * have been sent (see PENDING_SEND_STALE_AFTER_MS).
 	 */
-	| 'send_unconfirmed';
+	| 'send_unconfirmed'
+	/**
+	 * A node running as an AI agent's tool was asked to send to someone other than the contact of
+	 * the conversation (the incoming item's contact).
+	 */
+	| 'recipient_not_in_conversation';
 
 export interface Allow {
 	allowed: true;
