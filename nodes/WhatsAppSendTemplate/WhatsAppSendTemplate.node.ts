@@ -11,7 +11,7 @@ import { testCloudApi } from '../shared/cloudApiTest';
 import { testComplianceStore } from '../shared/store';
 import { properties } from './description';
 import { execute } from './execute';
-import { getTemplateVariables, searchTemplates } from './methods';
+import { getTemplateChoices, getTemplateVariables, searchTemplates } from './methods';
 
 export class WhatsAppSendTemplate implements INodeType {
 	description: INodeTypeDescription = {
@@ -53,6 +53,7 @@ export class WhatsAppSendTemplate implements INodeType {
 
 	methods = {
 		listSearch: { searchSenderNumbers, searchTemplates },
+		loadOptions: { getTemplateChoices },
 		resourceMapping: { getTemplateVariables },
 		credentialTest: { testCloudApi, testComplianceStore },
 	};
