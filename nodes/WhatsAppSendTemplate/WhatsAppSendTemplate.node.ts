@@ -9,6 +9,7 @@ import {
 import { searchSenderNumbers } from '../shared/methods';
 import { testCloudApi } from '../shared/cloudApiTest';
 import { testComplianceStore } from '../shared/store';
+import { USABLE_AS_TOOL_WITHOUT_OUTPUT_NAMES } from '../shared/tool';
 import { properties } from './description';
 import { execute } from './execute';
 import { getTemplateChoices, getTemplateVariables, searchTemplates } from './methods';
@@ -27,7 +28,7 @@ export class WhatsAppSendTemplate implements INodeType {
 		description:
 			'Send an approved WhatsApp template only where consent, opt-outs, quiet hours and the frequency cap allow it',
 		defaults: { name: 'WhatsApp Send Template' },
-		usableAsTool: true,
+		usableAsTool: USABLE_AS_TOOL_WITHOUT_OUTPUT_NAMES,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Sent', 'Skipped'],

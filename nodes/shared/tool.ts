@@ -19,6 +19,7 @@ import type {
 	IExecuteFunctions,
 	INodeExecutionData,
 	INodeProperties,
+	UsableAsToolDescription,
 } from 'n8n-workflow';
 
 import {
@@ -29,6 +30,16 @@ import {
 	type HoldReason,
 } from '../core/policy';
 import { itemContactKeys, type Recipient } from './recipient';
+
+/**
+ * `usableAsTool` of a node with named outputs. n8n 2.30 gives the tool variant one output, its
+ * connection to the agent, but keeps the node's output names, so the editor would label that
+ * connection with the first of them ("Sent"): the tool variant has none.
+ */
+export const USABLE_AS_TOOL_WITHOUT_OUTPUT_NAMES: UsableAsToolDescription = {
+	// Not in n8n's type of the replacements, though n8n spreads them over the whole description.
+	replacements: { outputNames: undefined } as UsableAsToolDescription['replacements'],
+};
 
 /** Field n8n's engine adds to a tool's input item: the model's call it answers. */
 const TOOL_CALL_ID = 'toolCallId';
@@ -220,6 +231,8 @@ export const allowAnyRecipientProperty: INodeProperties = {
 	name: 'allowAnyRecipient',
 	type: 'boolean',
 	default: false,
+	// The builder's decision: no expression, so the model cannot be given it ($fromAI).
+	noDataExpression: true,
 	description:
 		'Whether the model may send to someone other than the contact of the incoming item (the person who wrote); when off, such a send is refused and the model is told why',
 	displayOptions: { show: TOOL_ONLY },
@@ -230,6 +243,7 @@ export const fullResultProperty: INodeProperties = {
 	name: 'fullResult',
 	type: 'boolean',
 	default: false,
+	noDataExpression: true,
 	description:
 		"Whether the model gets every field of the node's result, the incoming item with Meta's raw payload and the consent snapshot included; when off, it gets only what happened, why and what to do next",
 	displayOptions: { show: TOOL_ONLY },

@@ -37,6 +37,8 @@ describe('reply in window parameters', () => {
 		expect(description.name).toBe('whatsAppReplyInWindow');
 		expect(description.version).toBe(1);
 		expect(description.outputNames).toEqual(['Sent', 'Window Closed']);
+		// A tool for n8n's AI Agent, without the output names on its one (agent) connection.
+		expect(description.usableAsTool).toEqual({ replacements: { outputNames: undefined } });
 		expect(description.credentials).toEqual([
 			{
 				name: 'whatsAppCloudApi',

@@ -22,7 +22,8 @@ describe('Send Template parameters', () => {
 	it('keeps the node name, version, credentials and outputs', () => {
 		expect(description.name).toBe('whatsAppSendTemplate');
 		expect(description.version).toBe(1);
-		expect(description.usableAsTool).toBe(true);
+		// A tool for n8n's AI Agent, without the output names on its one (agent) connection.
+		expect(description.usableAsTool).toEqual({ replacements: { outputNames: undefined } });
 		expect(description.outputNames).toEqual(['Sent', 'Skipped']);
 		expect(description.outputs).toEqual(['main', 'main']);
 		expect(description.credentials).toEqual([
