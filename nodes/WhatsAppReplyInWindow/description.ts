@@ -53,8 +53,8 @@ const TOOL_DESCRIPTION = `Sends a WhatsApp message to the customer of this conve
 /** The model's text, with what it may write. */
 const TOOL_TEXT = `={{ /*n8n-auto-generated-fromAI-override*/ $fromAI('text', \`Your message to the customer: plain text of up to ${WHATSAPP_LIMITS.textBody} characters; *bold* and _italic_ work\`, 'string') }}`;
 
-/** The model's flag for the opt-out confirmation. */
-const TOOL_CONFIRMS_OPT_OUT = `={{ /*n8n-auto-generated-fromAI-override*/ $fromAI('${OPT_OUT_CONFIRMATION_ARGUMENT}', \`true only when this tool answered "opted_out" and you confirm the customer's opt-out: the business's confirmation text is sent instead of yours, once; false otherwise\`, 'boolean') }}`;
+/** The model's flag for the opt-out confirmation; false when it leaves it out (schema: optional). */
+const TOOL_CONFIRMS_OPT_OUT = `={{ /*n8n-auto-generated-fromAI-override*/ $fromAI('${OPT_OUT_CONFIRMATION_ARGUMENT}', \`true only when this tool answered "opted_out" and you confirm the customer's opt-out: the business's confirmation text is sent instead of yours, once; false otherwise\`, 'boolean', false) }}`;
 
 /** What a tool sends when the model confirms an opt-out, unless the builder writes another. */
 const OPT_OUT_CONFIRMATION_TEXT =

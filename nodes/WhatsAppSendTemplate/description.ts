@@ -45,8 +45,8 @@ const TOOL_DESCRIPTION = `={{ ${JSON.stringify(
 /** The model's choice among Templates to Offer. */
 const TOOL_TEMPLATE = `={{ /*n8n-auto-generated-fromAI-override*/ $fromAI('template', \`The name of the template to send, one of those listed in the tool description; add its language, e.g. order_update (de), when it is listed in several\`, 'string') }}`;
 
-/** The model's values for the chosen template's variables. */
-const TOOL_VARIABLES = `={{ /*n8n-auto-generated-fromAI-override*/ $fromAI('variables', \`The template's variables as a JSON object keyed as the tool description lists them, e.g. {"body.first_name": "Lena"}; {} when it has none\`, 'string') }}`;
+/** The model's values for the chosen template's variables; none when it leaves them out. */
+const TOOL_VARIABLES = `={{ /*n8n-auto-generated-fromAI-override*/ $fromAI('variables', \`The template's variables as a JSON object keyed as the tool description lists them, e.g. {"body.first_name": "Lena"}; {} when it has none\`, 'string', '{}') }}`;
 
 const recipient: INodeProperties = {
 	displayName: 'Recipient',

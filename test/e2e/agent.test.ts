@@ -21,6 +21,10 @@
  *   `$fromAI(key)` reads the model's arguments (the run's inputOverride). The arguments are not
  *   checked against the schema. `isToolExecution()` is false there; the node type name ends in
  *   "Tool".
+ * - AI Agent 2.x (V2, still in many saved workflows) calls the tool itself (LangChain's
+ *   AgentExecutor -> n8n-core get-input-connection-data.js makeHandleToolInvocation): the node runs
+ *   in a SupplyDataContext whose input is only the model's arguments (checked against the schema)
+ *   and whose `$json` is the agent's item; `isToolExecution()` is true.
  * - The model gets only the first output: JSON.stringify of its items' json; an empty first
  *   output reaches it as `""` (langchain buildSteps.js buildObservation), an error as
  *   `{"error": message}`.
@@ -51,6 +55,10 @@ import {
 } from '../support/openAiMock';
 
 const AGENT = 'waExAiSupportAgent';
+/** An AI Agent 2.2 started by a plain webhook (a CRM, a form), with Reply in Window as its tool. */
+const AGENT_V2 = 'e2eAgentV2Hook01';
+const AGENT_V2_PATH = 'e2e-agent-v2';
+const REPLY_V2 = 'Reply V2';
 const CONSENT = 'e2eAgentConsent01';
 const CONSENT_PATH = 'e2e-agent-consent';
 const REPLY = 'Reply to Customer';
@@ -151,6 +159,12 @@ const SCENARIOS: Record<string, Scenario> = {
 				}),
 		],
 	},
+	'Hi, one more question.': {
+		turns: [() => call(REPLY, { text: 'Sure, ask away.' })],
+	},
+	'V2: tell the customer their parcel is here.': {
+		turns: [() => call(REPLY_V2, { text: 'Your parcel is here.' })],
+	},
 	[`Message ${husband.phone} for me: the parcel is here.`]: {
 		turns: [() => call(MESSAGE_ANYONE, { recipient: husband.phone, text: 'Your parcel is here.' })],
 	},
@@ -208,6 +222,65 @@ function agentWorkflow(): WorkflowFixture {
 	};
 }
 
+/**
+ * Webhook {contact, text} -> Edit Fields -> AI Agent 2.2 -> Reply in Window Tool: an agent started
+ * by something else than the WhatsApp trigger, whose item names the contact.
+ */
+function agentV2Workflow(): WorkflowFixture {
+	const example = loadExamples().find((workflow) => workflow.id === AGENT)!;
+	const pick = (name: string) => example.nodes.find((node) => node.name === name)!;
+	const field = (name: string) => ({
+		id: `e2e-agent-v2-${name}`,
+		name,
+		value: `={{ $json.body.${name} }}`,
+		type: 'string',
+	});
+	return {
+		id: AGENT_V2,
+		name: 'e2e: AI Agent 2.2 from a webhook',
+		nodes: [
+			{
+				id: 'e2e-agent-v2-webhook',
+				name: 'Webhook',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				position: [0, 0],
+				webhookId: 'e2e-agent-v2-webhook-id',
+				parameters: { httpMethod: 'POST', path: AGENT_V2_PATH, responseMode: 'onReceived' },
+			},
+			{
+				id: 'e2e-agent-v2-set',
+				name: 'Contact and Text',
+				type: 'n8n-nodes-base.set',
+				typeVersion: 3.4,
+				position: [200, 0],
+				parameters: {
+					assignments: { assignments: [field('contact'), field('text')] },
+					options: {},
+				},
+			},
+			{
+				id: 'e2e-agent-v2-agent',
+				name: 'AI Agent',
+				type: '@n8n/n8n-nodes-langchain.agent',
+				typeVersion: 2.2,
+				position: [400, 0],
+				parameters: { promptType: 'define', text: '={{ $json.text }}', options: {} },
+			},
+			{ ...pick('OpenAI Chat Model'), id: 'e2e-agent-v2-model' },
+			{ ...pick(REPLY), id: 'e2e-agent-v2-reply', name: REPLY_V2 },
+		],
+		connections: {
+			Webhook: { main: [[{ node: 'Contact and Text', type: 'main', index: 0 }]] },
+			'Contact and Text': { main: [[{ node: 'AI Agent', type: 'main', index: 0 }]] },
+			'OpenAI Chat Model': {
+				ai_languageModel: [[{ node: 'AI Agent', type: 'ai_languageModel', index: 0 }]],
+			},
+			[REPLY_V2]: { ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] },
+		},
+	};
+}
+
 let sandbox: Sandbox;
 let n8n: N8nInstance;
 let mock: OpenAiMock;
@@ -219,6 +292,7 @@ beforeAll(async () => {
 		credentials: [sandboxCredential(sandbox), exampleOpenAiCredential(mock.url, 'sk-e2e-local')],
 		workflows: [
 			agentWorkflow(),
+			agentV2Workflow(),
 			consentImportWorkflow(CONSENT, 'e2e: agent consent', CONSENT_PATH),
 		],
 	});
@@ -308,6 +382,9 @@ describe('the tools the model is offered', () => {
 			/up to 4096 characters/,
 		);
 		expect(reply?.function.parameters?.properties?.optOutConfirmation?.type).toBe('boolean');
+		// Optional: a model that leaves it out still gets its reply checked and sent (an agent that
+		// calls tools itself rejects a call that misses a required argument, and answers "").
+		expect(reply?.function.parameters?.required).toEqual(['text']);
 	});
 
 	it('list the templates the model may choose, with their category and variables', () => {
@@ -323,6 +400,7 @@ describe('the tools the model is offered', () => {
 			'template',
 			'variables',
 		]);
+		expect(template?.function.parameters?.required).toEqual(['template']);
 	});
 });
 
@@ -453,6 +531,49 @@ describe('an AI support agent whose tools are the WhatsApp nodes', () => {
 			result: 'skipped',
 			reason: 'window_closed',
 			message: expect.stringMatching(/or never wrote\), so free-form messages cannot be sent/),
+		});
+		expect(sentTo(husband)).toEqual([]);
+	}, 120_000);
+});
+
+describe('an AI Agent 2.2, which calls its tools itself', () => {
+	/** POSTs {contact, text} to the V2 workflow's webhook; returns its tool results. */
+	async function asks(contact: { waId: string }, text: string): Promise<ToolResult[]> {
+		const before = n8n.executions(AGENT_V2).length;
+		const requestsBefore = mock.requests.length;
+		const answer = await postJson(n8n.webhookUrl(AGENT_V2_PATH), { contact: contact.waId, text });
+		expect(answer.status).toBe(200);
+		const [execution] = (await n8n.waitForExecutions(AGENT_V2, before + 1, 90_000)).slice(-1);
+		expect({ status: execution.status, error: execution.data?.resultData.error?.message }).toEqual({
+			status: 'success',
+			error: undefined,
+		});
+		const requests = mock.requests.slice(requestsBefore);
+		return new Conversation(requests[requests.length - 1]).toolResults;
+	}
+
+	it('gets the same small results: sent to a contact whose window is open', async () => {
+		await says(people.trusted, 'Hi, one more question.');
+		const before = sentTo(people.trusted).length;
+
+		const [result] = await asks(people.trusted, 'V2: tell the customer their parcel is here.');
+
+		expect(parsed(result)).toEqual({
+			result: 'sent',
+			wamid: sentTo(people.trusted)[before].id,
+			sentAt: expect.any(String),
+			windowOpenUntil: expect.any(String),
+		});
+		expect(sentTo(people.trusted).slice(before).map(textOf)).toEqual(['Your parcel is here.']);
+	}, 120_000);
+
+	it('and held, with the reason and what to do, for a contact who never wrote', async () => {
+		const [result] = await asks(husband, 'V2: tell the customer their parcel is here.');
+
+		expect(parsed(result)).toEqual({
+			result: 'skipped',
+			reason: 'window_closed',
+			message: expect.stringMatching(/^Not sent: the customer service window is closed/),
 		});
 		expect(sentTo(husband)).toEqual([]);
 	}, 120_000);
