@@ -23,8 +23,9 @@
  *   "Tool".
  * - AI Agent 2.x (V2, still in many saved workflows) calls the tool itself (LangChain's
  *   AgentExecutor -> n8n-core get-input-connection-data.js makeHandleToolInvocation): the node runs
- *   in a SupplyDataContext whose input is only the model's arguments (checked against the schema)
- *   and whose `$json` is the agent's item; `isToolExecution()` is true.
+ *   in a SupplyDataContext whose input is only the model's arguments (checked against the schema:
+ *   a call without a required argument reaches the model as "") and whose `$json` is the agent's
+ *   item; `isToolExecution()` is true.
  * - The model gets only the first output: JSON.stringify of its items' json; an empty first
  *   output reaches it as `""` (langchain buildSteps.js buildObservation), an error as
  *   `{"error": message}`.
