@@ -1,5 +1,7 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
+import { DEFAULT_POOL_SIZE } from '../nodes/core/store/postgresDefaults';
+
 const postgresOnly = { show: { backend: ['postgres'] } };
 
 /**
@@ -123,8 +125,7 @@ export class WhatsAppComplianceStoreApi implements ICredentialType {
 			name: 'poolSize',
 			type: 'number',
 			typeOptions: { minValue: 1, numberPrecision: 0 },
-			// DEFAULT_POOL_SIZE of nodes/core/store/postgres.ts (not imported: it would load pg here).
-			default: 5,
+			default: DEFAULT_POOL_SIZE,
 			description:
 				'Connections each n8n process (main, every webhook processor and worker) may open to the store at once',
 			displayOptions: postgresOnly,

@@ -103,9 +103,11 @@ async function main(): Promise<void> {
 	// zone): step 2 uses a contact for whom it is day now, so that one item lands on Sent.
 	const shopper = await daytimeContact(sandbox);
 	const jonas = { phone: '+49 176 12345602', first_name: 'Jonas' };
+	// The product image: the sandbox downloads header media links as Meta does, and serves a sample.
 	const shop = JSON.stringify({
 		sku: 'TRAIL-RUNNER-2',
 		product: 'the Trail Runner 2',
+		image_url: sandbox.sampleUrl('image.png'),
 		subscribers: [{ phone: shopper.phone, first_name: shopper.firstName }, jonas],
 	});
 	const shopperName =

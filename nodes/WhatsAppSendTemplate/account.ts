@@ -7,7 +7,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { GraphClient } from '../core/graph/client';
+import type { GraphClient } from '../core/client/client';
 import {
 	checkMessagingLimit,
 	lowerMessagingLimit,

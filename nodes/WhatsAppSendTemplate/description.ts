@@ -131,6 +131,7 @@ export const properties: INodeProperties[] = [
 		required: true,
 		default: { mode: 'list', value: '' },
 		description: 'The approved template to send, in one of its languages',
+		hint: 'Chose another template and Values to Send still shows the old fields? Open ⋮ next to them and choose Refresh Variable List.',
 		displayOptions: { hide: NOT_MODEL_CHOSEN },
 		modes: [
 			{

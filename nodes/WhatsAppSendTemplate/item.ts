@@ -6,7 +6,7 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
 import { DAY } from '../core/clock';
-import type { OutboundMessage } from '../core/graph/types';
+import type { OutboundMessage } from '../core/client/types';
 import {
 	lowerMessagingLimit,
 	PolicyOptionError,
@@ -23,7 +23,7 @@ import {
 	type TemplateDefinition,
 } from '../core/wire';
 import { senderNumberOf } from '../shared/descriptions';
-import { defaultIdempotencyKey, scopedKey, type RunIdentity } from '../shared/idempotency';
+import { defaultIdempotencyKey, scopedKey, type RunIdentity } from '../shared/idempotencyKeys';
 import { resolveRecipient } from '../shared/recipient';
 import type { SendJob } from '../shared/send/job';
 import { chooseOfferedTemplate, parseTemplateRef, type TemplateRef } from './templates';

@@ -12,7 +12,7 @@
 import { NodeOperationError, type IHookFunctions } from 'n8n-workflow';
 
 import { CLOUD_API_CREDENTIAL, getCloudApi } from '../shared/cloudApi';
-import { toNodeError } from '../shared/errors';
+import { toNodeError } from '../shared/nodeErrors';
 import { getComplianceStore } from '../shared/store';
 import { delivererFor } from './deliverer';
 import { readTriggerSettings } from './settings';

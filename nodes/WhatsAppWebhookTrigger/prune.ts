@@ -1,11 +1,13 @@
 /**
- * Seen-event keys are kept for Meta's longest retry period plus a day and then forgotten. The
+ * Seen-event keys are kept for Meta's longest retry period plus a day and then forgotten, and so
+ * are deliveries to other workflows of the app that nobody took (core/webhook/fanout.ts). The
  * trigger starts a prune at most once per interval per store (one store per configuration and
  * process), after the answer has been sent: the DELETE is not work the answer to Meta waits for.
  */
 import { HOUR } from '../core/clock';
 import { SEEN_KEY_RETENTION_MS } from '../core/webhook/dedupe';
 import type { ComplianceStore } from '../core/store/types';
+import { deliveryPruneAt } from '../core/webhook/fanout';
 
 export interface SeenEventPrunerOptions {
 	/**
@@ -50,6 +52,8 @@ export class SeenEventPruner {
 		this.#lastStart.set(store, now);
 		const run: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
 			.then(() => store.pruneSeenEvents(now - this.retentionMs))
+			// Deliveries nobody took, and subscriptions of workflows unpublished long ago.
+			.then(() => store.pruneDeliveries(deliveryPruneAt(now)))
 			.then(
 				() => undefined,
 				(error: unknown) => {

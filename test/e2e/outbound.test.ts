@@ -125,9 +125,13 @@ async function post(webhookPath: string, body: object): Promise<void> {
 	expect(answer.status).toBe(200);
 }
 
-/** POSTs the shop's back-in-stock webhook and returns the execution it started. */
+/**
+ * POSTs the shop's back-in-stock webhook and returns the execution it started. The product image
+ * is the sandbox's sample: it downloads header media links as Meta does.
+ */
 async function backInStock(body: object): Promise<N8nExecution> {
-	return await executionOf(BACK_IN_STOCK, () => post('back-in-stock', body));
+	const image = { image_url: sandbox.sampleUrl('image.png') };
+	return await executionOf(BACK_IN_STOCK, () => post('back-in-stock', { ...image, ...body }));
 }
 
 const subscriber = (person: { phone: string; name: string }) => ({

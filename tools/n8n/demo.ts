@@ -205,6 +205,8 @@ export async function runBackInStock(
 	const answer = await postJson(demo.n8n.webhookUrl('back-in-stock'), {
 		sku: 'TRAIL-RUNNER-2',
 		product: 'the Trail Runner 2',
+		// A product image the sandbox can download (it fetches header media links, as Meta does).
+		image_url: demo.sandbox.sampleUrl('image.png'),
 		subscribers: [{ phone: contact.phone, first_name: contact.firstName }, ...others],
 	});
 	const ended = await demo.n8n.waitForExecutions(BACK_IN_STOCK_WORKFLOW_ID, before + 1);

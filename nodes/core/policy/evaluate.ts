@@ -132,7 +132,8 @@ export type TemplateSendDecision =
 
 /** The order evaluateTemplateSend applies the rules in; the first hold wins. */
 export const TEMPLATE_SEND_RULES: readonly RuleId[] = Object.freeze([
-	// First, so a re-run reports an earlier send even if a later rule would hold it now.
+	// First, so a re-run reports an earlier send even if a later rule would hold it now; only a
+	// contact who withdrew since that send is held instead (unlessWithdrawnSince).
 	'idempotency',
 	'erasure',
 	// Before consent: the category Meta has now decides which consent is needed.
@@ -181,7 +182,14 @@ function templateSendDecision(
 		},
 		now,
 	);
-	if (!duplicate.allowed) return duplicate;
+	if (!duplicate.allowed) {
+		const category = input.templateState?.category ?? input.template.category;
+		return unlessWithdrawnSince(duplicate, input.existingSend, input, () =>
+			category === undefined
+				? ALLOW
+				: checkConsent({ contact, category, consents: input.consents, topic: input.topic }),
+		);
+	}
 	const erased = checkErasure({ contact, suppressed: input.suppressed });
 	if (!erased.allowed) return erased;
 	const template = checkTemplateStatus({
@@ -264,6 +272,45 @@ function templateSendDecision(
 		startsFreeEntryPoint: startsFreeEntryPoint(input.window, now),
 		countsTowardMessagingLimit: businessInitiated,
 	};
+}
+
+/**
+ * The idempotency rule meets a withdrawal: a re-run reports an earlier send as a duplicate (the
+ * Sent output, with its first wamid), unless the contact has withdrawn since that send (was erased,
+ * or opted out after it). Then the withdrawal is the answer, naming the earlier send, so a re-run
+ * does not list someone who opted out among what was sent. An opt-out before the earlier send (the
+ * confirmation of that very opt-out) leaves the duplicate as it is.
+ */
+function unlessWithdrawnSince(
+	duplicate: Hold,
+	earlier: SentMessage | undefined,
+	input: { contact: string; suppressed: boolean; consents: readonly ConsentRecord[] },
+	optOut: () => Allow | Hold,
+): Hold {
+	if (duplicate.reason !== 'duplicate' || !earlier) return duplicate;
+	const sentAt = earlier.sentAt ?? earlier.createdAt;
+	const erased = checkErasure({ contact: input.contact, suppressed: input.suppressed });
+	const withdrawal = !erased.allowed
+		? erased
+		: latestOptOutAt(input.consents) > sentAt
+			? optOut()
+			: ALLOW;
+	if (withdrawal.allowed || (withdrawal.rule !== 'erasure' && withdrawal.rule !== 'opt-out wins')) {
+		return duplicate;
+	}
+	return {
+		...withdrawal,
+		message: `${withdrawal.message} A message with the same idempotency key had gone to them before${duplicate.wamid === undefined ? '' : ` (WhatsApp message id ${duplicate.wamid})`}; nothing was sent now.`,
+	};
+}
+
+/** When the contact last opted out of anything (0: never). */
+function latestOptOutAt(consents: readonly ConsentRecord[]): number {
+	let latest = 0;
+	for (const record of consents) {
+		if (record.status === 'opted_out' && record.changedAt > latest) latest = record.changedAt;
+	}
+	return latest;
 }
 
 /** One item of a batch of template sends. */
@@ -479,7 +526,15 @@ function freeFormDecision(
 		},
 		now,
 	);
-	if (!duplicate.allowed) return duplicate;
+	if (!duplicate.allowed) {
+		return unlessWithdrawnSince(duplicate, input.existingSend, input, () =>
+			checkReplyAfterOptOut({
+				contact,
+				consents: input.consents,
+				lastInboundAt: input.window?.lastInboundAt,
+			}),
+		);
+	}
 	const { window: effective } = effectiveWindow(input.window, input.itemInbound);
 	const window = checkWindow({ contact, window: effective }, now);
 	if (!window.allowed) return window;

@@ -19,7 +19,6 @@ import type {
 	WindowState,
 } from '../model';
 import type { MessagingLimit } from '../policy/messagingLimit';
-import type { Delivery, Subscription } from '../webhook/fanout';
 import type { CostLedgerGroup } from '../report/costReport';
 import {
 	STANDING_NAMES,
@@ -39,6 +38,8 @@ import type {
 	TemplateKey,
 	WebhookEventEffects,
 	WindowClose,
+	Delivery,
+	Subscription,
 } from './types';
 
 /** 32 random bytes, hex: created once per store and kept in its meta table. */

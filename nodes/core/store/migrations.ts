@@ -10,7 +10,7 @@ export const CURRENT_SCHEMA_VERSION = 5;
 
 /**
  * Migration 1's PL/pgSQL copy of the confirmation allowance, frozen at its released value so the
- * migration's SQL never changes; migration 2 drops that function (the rule lives in consent.ts).
+ * migration's SQL never changes; migration 2 drops that function (the rule lives in policy/consentChange.ts).
  */
 const CONFIRMATION_SKEW_ALLOWANCE = 300000;
 
@@ -323,7 +323,7 @@ export function postgresMetaTable(n: PostgresNames): string {
  * PostgreSQL. Text keys use the "C" collation: byte order like SQLite (so keyset paging returns the
  * same order on both backends) and cheaper comparisons. Migration 1 wrote consent, webhook effects
  * and erasure as PL/pgSQL functions, a second copy of the consent rule; migration 2 drops them:
- * postgres.ts locks, reads, lets consent.ts decide and writes with plain statements.
+ * postgres.ts locks, reads, lets policy/consentChange.ts decide and writes with plain statements.
  */
 export function postgresMigrations(n: PostgresNames): Migration[] {
 	const consent = n.qualified('consent');
@@ -441,7 +441,7 @@ export function postgresMigrations(n: PostgresNames): Migration[] {
 				)`,
 				// Applies one batch of effects (the same shape as StoreEffects, plus `freeEntryPoints`
 				// and a `hash` on each consent event). Returns the consent events it stored, one row each.
-				// Mirrors consent.ts (decideConsent) and the SQLite backend; the contract suite pins both.
+				// Mirrors policy/consentChange.ts (decideConsent) and the SQLite backend; the contract suite pins both.
 				`CREATE FUNCTION ${applyEffects}(p jsonb, p_recorded_at bigint) RETURNS SETOF jsonb
 				LANGUAGE plpgsql AS $fn$
 				DECLARE

@@ -3,7 +3,7 @@
  * see one state. Reads are one statement each (array parameters, JSON aggregates). Writes about
  * contacts run in one transaction of a few statements, however large the batch: lock the batch's
  * contacts (advisory locks, one statement, one global order, so no deadlock), read their consent
- * rows, suppression and known event keys (one statement), let consent.ts decide in TypeScript,
+ * rows, suppression and known event keys (one statement), let policy/consentChange.ts decide in TypeScript,
  * write events and records (jsonb_to_recordset). Concurrent writers of one contact wait for each
  * other, so none loses an update, and the consent rule exists once.
  */
@@ -12,7 +12,8 @@ import { createHash } from 'node:crypto';
 import { Pool, type PoolClient, type PoolConfig, type QueryResult } from 'pg';
 
 import { systemClock, type Clock } from '../clock';
-import type { SlotLease } from '../graph/budget';
+import { DEFAULT_APPLICATION_NAME, DEFAULT_POOL_SIZE } from './postgresDefaults';
+import type { SlotLease } from '../pace/budget';
 import {
 	holdPair,
 	holdSender,
@@ -21,7 +22,7 @@ import {
 	type PairStrikes,
 	type ScheduleRequest,
 	type ScheduleState,
-} from '../graph/schedule';
+} from '../pace/schedule';
 import {
 	OPT_OUT_CONFIRMATION_KIND_PREFIX,
 	type ConsentEvent,
@@ -79,8 +80,8 @@ import {
 	uniqueTemplateKeys,
 	withTemplateQuality,
 } from './common';
-import { decideConsentBatch } from './consent';
-import { contactsOfEffects, withoutErasedContacts } from './erasure';
+import { decideConsentBatch } from '../policy/consentChange';
+import { contactsOfEffects, withoutErasedContacts } from './erasedContacts';
 import {
 	CURRENT_SCHEMA_VERSION,
 	PostgresNames,
@@ -112,16 +113,13 @@ import type {
 	SnapshotRequest,
 	StoreEffects,
 	TemplateKey,
+	DeliveryPrune,
+	Delivery,
+	Subscription,
 	WaitingDeliveries,
 	WebhookEventEffects,
 	WindowClose,
 } from './types';
-import {
-	DELIVERY_RETENTION_MS,
-	REMOVED_SUBSCRIPTION_GRACE_MS,
-	type Delivery,
-	type Subscription,
-} from '../webhook/fanout';
 
 export interface PostgresConnection {
 	readonly host: string;
@@ -179,8 +177,7 @@ export interface PostgresStoreOptions {
 	readonly clock?: Clock;
 }
 
-export const DEFAULT_POOL_SIZE = 5;
-export const DEFAULT_APPLICATION_NAME = 'n8n-nodes-whatsapp-compliance';
+export { DEFAULT_APPLICATION_NAME, DEFAULT_POOL_SIZE };
 /** PostgreSQL keeps the first 63 bytes of application_name (NAMEDATALEN - 1). */
 const MAX_APPLICATION_NAME = 63;
 
@@ -629,13 +626,14 @@ export class PostgresComplianceStore implements ComplianceStore {
 		}));
 	}
 
-	async pruneDeliveries(now: number): Promise<number> {
+	async pruneDeliveries(cutoffs: DeliveryPrune): Promise<number> {
 		await this.ready();
-		checkTime('pruneDeliveries: now', now);
+		for (const [name, value] of Object.entries(cutoffs))
+			checkTime(`pruneDeliveries: ${name}`, value);
 		const { rows } = await this.query(this.sql.pruneDeliveries, [
-			now - DELIVERY_RETENTION_MS,
-			now - REMOVED_SUBSCRIPTION_GRACE_MS,
-			now,
+			cutoffs.createdBefore,
+			cutoffs.removedBefore,
+			cutoffs.now,
 		]);
 		return Number(rows[0]?.n ?? 0);
 	}
@@ -785,7 +783,7 @@ export class PostgresComplianceStore implements ComplianceStore {
 		return (await this.eraseContacts([contact], at))[0];
 	}
 
-	/** Under the contacts' locks, so no effect about them slips in between (erasure.ts). */
+	/** Under the contacts' locks, so no effect about them slips in between (erasedContacts.ts). */
 	async eraseContacts(contacts: string[], at: number): Promise<EraseReport[]> {
 		const hash = await this.ready();
 		const list = unique(contacts);
@@ -987,7 +985,7 @@ export class PostgresComplianceStore implements ComplianceStore {
 	/**
 	 * Applies effects inside the caller's transaction: locks every contact they name, reads the
 	 * suppression list and what the consent rule needs, leaves out what is personal about erased
-	 * contacts (erasure.ts), lets consent.ts decide, then writes in at most three statements
+	 * contacts (erasedContacts.ts), lets policy/consentChange.ts decide, then writes in at most three statements
 	 * (windows; closes, which must see the windows; consent, costs, templates and failures).
 	 * Returns the consent events stored, oldest id first.
 	 */
@@ -1332,7 +1330,7 @@ function statements(n: PostgresNames) {
 			WHERE w.sender = s.sender AND w.contact = s.contact
 				AND (w.fep_started_at IS NULL
 					OR (w.referral_at > w.fep_started_at AND s.at >= w.referral_at))`,
-		// Consent events and records as consent.ts decided them, costs, templates and send failures:
+		// Consent events and records as policy/consentChange.ts decided them, costs, templates and send failures:
 		// one statement; returns the consent events stored.
 		writeEffects: `WITH stored AS (
 				INSERT INTO ${events} AS t (contact, purpose, action, at, source, wording, evidence, reason,

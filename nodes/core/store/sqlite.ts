@@ -68,7 +68,7 @@ import {
 	uniqueTemplateKeys,
 	withTemplateQuality,
 } from './common';
-import type { SlotLease } from '../graph/budget';
+import type { SlotLease } from '../pace/budget';
 import {
 	holdPair,
 	holdSender,
@@ -76,9 +76,9 @@ import {
 	type Pace,
 	type ScheduleRequest,
 	type ScheduleState,
-} from '../graph/schedule';
-import { decideConsentBatch } from './consent';
-import { contactsOfEffects, withoutErasedContacts } from './erasure';
+} from '../pace/schedule';
+import { decideConsentBatch } from '../policy/consentChange';
+import { contactsOfEffects, withoutErasedContacts } from './erasedContacts';
 import {
 	CURRENT_SCHEMA_VERSION,
 	RECLAIM_FAILED_SEND,
@@ -108,16 +108,13 @@ import type {
 	SnapshotRequest,
 	StoreEffects,
 	TemplateKey,
+	DeliveryPrune,
+	Delivery,
+	Subscription,
 	WaitingDeliveries,
 	WebhookEventEffects,
 	WindowClose,
 } from './types';
-import {
-	DELIVERY_RETENTION_MS,
-	REMOVED_SUBSCRIPTION_GRACE_MS,
-	type Delivery,
-	type Subscription,
-} from '../webhook/fanout';
 
 export const SQLITE_FILE_NAME = 'whatsapp-compliance.sqlite';
 
@@ -722,22 +719,24 @@ export class SqliteComplianceStore implements ComplianceStore {
 		}));
 	}
 
-	async pruneDeliveries(now: number): Promise<number> {
+	async pruneDeliveries(cutoffs: DeliveryPrune): Promise<number> {
 		this.ready();
-		checkTime('pruneDeliveries: now', now);
+		const { createdBefore, removedBefore, now } = cutoffs;
+		for (const [name, value] of Object.entries(cutoffs))
+			checkTime(`pruneDeliveries: ${name}`, value);
 		return this.write(() => {
 			const gone = `SELECT id FROM webhook_subscriptions WHERE removed_at < ? OR expires_at <= ?`;
 			const dropped = Number(
 				this.run(
 					`DELETE FROM webhook_deliveries WHERE created_at < ? OR subscription IN (${gone})`,
-					now - DELIVERY_RETENTION_MS,
-					now - REMOVED_SUBSCRIPTION_GRACE_MS,
+					createdBefore,
+					removedBefore,
 					now,
 				).changes,
 			);
 			this.run(
 				'DELETE FROM webhook_subscriptions WHERE removed_at < ? OR expires_at <= ?',
-				now - REMOVED_SUBSCRIPTION_GRACE_MS,
+				removedBefore,
 				now,
 			);
 			return dropped;
@@ -1136,7 +1135,7 @@ export class SqliteComplianceStore implements ComplianceStore {
 
 	/**
 	 * Applies effects inside the caller's write transaction, with nothing personal about erased
-	 * contacts (erasure.ts); returns the consent events stored.
+	 * contacts (erasedContacts.ts); returns the consent events stored.
 	 */
 	private applyEffects(all: StoreEffects, recordedAt: number): ConsentEvent[] {
 		const erased = this.erasedAmong(contactsOfEffects(all));
@@ -1257,7 +1256,7 @@ export class SqliteComplianceStore implements ComplianceStore {
 
 	/**
 	 * Reads the current records and known event keys of the batch's contacts, lets the one
-	 * consent rule (consent.ts) decide, and writes what it decided: inside the caller's
+	 * consent rule (policy/consentChange.ts) decide, and writes what it decided: inside the caller's
 	 * BEGIN IMMEDIATE transaction, so no other writer comes in between.
 	 */
 	private applyConsent(

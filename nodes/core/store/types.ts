@@ -8,18 +8,17 @@ import type {
 	TemplateState,
 	WindowState,
 } from '../model';
-import type { SlotLedger } from '../graph/budget';
+import type { SlotLedger } from '../pace/budget';
 import type { MessagingLimit, MessagingLimitUsage } from '../policy/messagingLimit';
 import type { CostLedgerGroup } from '../report/costReport';
 import type { StandingEntry } from '../standing';
-import type { Delivery, DeliveryInput, Subscription } from '../webhook/fanout';
 
 /**
  * The compliance store: one async, batch-first interface with two backends (SQLite through
  * node:sqlite, PostgreSQL through pg). Every method that takes a list answers it with a fixed
  * number of round trips whatever its length (one for reads; PostgreSQL writes about contacts take
  * a few: lock, read, write), and every read-modify-write runs in one transaction, so concurrent
- * writers lose nothing. Consent is decided by one TypeScript function (consent.ts) for both.
+ * writers lose nothing. Consent is decided by one TypeScript function (policy/consentChange.ts) for both.
  */
 export interface ComplianceStore extends SlotLedger, FanOutStore {
 	readonly backend: 'sqlite' | 'postgres';
@@ -34,7 +33,7 @@ export interface ComplianceStore extends SlotLedger, FanOutStore {
 
 	/**
 	 * Appends consent events to the history and updates the current status, in one transaction,
-	 * as the one consent rule decides (decideConsent in consent.ts): the latest change decides, an
+	 * as the one consent rule decides (decideConsent in policy/consentChange.ts): the latest change decides, an
 	 * opt-out wins ties and wins over changes stamped up to CLOCK_SKEW_ALLOWANCE after it, a
 	 * `confirm` applies only to a pending purpose. An event that took effect later than its own
 	 * `at` keeps `at` and gets `effectiveAt`; the current record carries the effective time.
@@ -137,7 +136,7 @@ export interface ComplianceStore extends SlotLedger, FanOutStore {
 	/**
 	 * GDPR Art. 17: deletes the contact's consents, history, windows and costs, replaces the
 	 * contact in sent messages by its salted hash, and adds the hash to the suppression list.
-	 * Whatever arrives about the contact later is stored without personal data (erasure.ts).
+	 * Whatever arrives about the contact later is stored without personal data (erasedContacts.ts).
 	 */
 	eraseContact(contact: string, at: number): Promise<EraseReport>;
 	/** eraseContact for many contacts in one transaction: one report per distinct contact, in order. */
@@ -308,6 +307,64 @@ export interface WebhookEventEffects {
 	deliveries?: DeliveryInput[];
 }
 
+/** Whether a subscription is a published workflow's trigger or an editor's test listener. */
+export type SubscriptionMode = 'production' | 'test';
+
+/**
+ * A published trigger (or a test listener) of a Meta app, as the store keeps it: one Meta app
+ * feeding every workflow of it (webhook/fanout.ts).
+ */
+export interface Subscription {
+	/** subscriptionId(workflowId, nodeId, mode). */
+	readonly id: string;
+	/** appKey(app secret): which app's webhooks the trigger receives. */
+	readonly app: string;
+	/**
+	 * The n8n instance the workflow belongs to (n8n's instance id, the same for every process of
+	 * one instance): only its processes serve the trigger's webhook.
+	 */
+	readonly instance: string;
+	readonly mode: SubscriptionMode;
+	/** The trigger's webhook path below n8n's webhook endpoint, e.g. `whatsapp-inbox`. */
+	readonly path: string;
+	readonly workflowId: string;
+	/** The trigger node's name, for logs. */
+	readonly node: string;
+	/**
+	 * What the trigger emits (webhook/filter.ts WebhookEventFilter): deliveries are made only of
+	 * events that pass it. Stored and returned as given.
+	 */
+	readonly filter: object;
+	/**
+	 * The trigger's side-effect options (webhook/effects.ts WebhookEffectOptions), merged with the
+	 * others' by the receiver. Stored and returned as given.
+	 */
+	readonly effects: object;
+	readonly registeredAt: number;
+	/** A test listener stops by itself at this time (ms). */
+	readonly expiresAt?: number;
+}
+
+/** A delivery waiting in the store for one subscription. */
+export interface Delivery {
+	/** Increasing in the order the deliveries were recorded. */
+	readonly seq: number;
+	readonly subscription: string;
+	/** The event's seen key. */
+	readonly eventKey: string;
+	/** The event as the receiver emitted it (EmittedWebhookEvent without consentAfter), as JSON. */
+	readonly event: string;
+	readonly createdAt: number;
+}
+
+/** One delivery to record with an event, when the event is new. */
+export interface DeliveryInput {
+	readonly subscription: string;
+	/** The contact the event is about, so erasing the contact removes it. */
+	readonly contact?: string;
+	readonly event: string;
+}
+
 /**
  * The subscriptions of each app's triggers and their waiting deliveries (webhook/fanout.ts):
  * one Meta callback URL feeding every workflow of the app.
@@ -317,7 +374,7 @@ export interface FanOutStore {
 	registerSubscription(subscription: Subscription): Promise<void>;
 	/**
 	 * The trigger was deactivated (or its test listener stopped): it gets no new deliveries. A
-	 * production subscription keeps what waits for REMOVED_SUBSCRIPTION_GRACE_MS, so a re-publish
+	 * production subscription keeps what waits until pruneDeliveries drops it, so a re-publish
 	 * (remove, then register again) loses nothing; a test listener's deliveries go at once.
 	 */
 	removeSubscription(id: string, at: number): Promise<void>;
@@ -331,11 +388,17 @@ export interface FanOutStore {
 	/** Active subscriptions with deliveries recorded before `before`, and how many wait. */
 	waitingDeliveries(before: number, now: number): Promise<WaitingDeliveries[]>;
 	/**
-	 * Drops deliveries older than DELIVERY_RETENTION_MS, subscriptions removed more than
-	 * REMOVED_SUBSCRIPTION_GRACE_MS ago and expired test listeners, with what waits for them.
-	 * Returns how many deliveries were dropped.
+	 * Drops deliveries recorded before `createdBefore`, subscriptions removed before
+	 * `removedBefore` and test listeners expired at `now`, with what waits for them. Returns how
+	 * many deliveries were dropped. (The retention periods are webhook/fanout.ts's.)
 	 */
-	pruneDeliveries(now: number): Promise<number>;
+	pruneDeliveries(cutoffs: DeliveryPrune): Promise<number>;
+}
+
+export interface DeliveryPrune {
+	readonly createdBefore: number;
+	readonly removedBefore: number;
+	readonly now: number;
 }
 
 export interface WaitingDeliveries {

@@ -29,6 +29,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 import { MINUTE } from '../clock';
+import type { DeliveryPrune, Subscription, SubscriptionMode } from '../store/types';
 import { DEFAULT_CONFIRMATION_PAYLOADS, DEFAULT_OPT_OUT_PAYLOADS } from './effects';
 import type { WebhookEffectOptions } from './effects';
 import type { WhatsAppEvent } from './events';
@@ -39,54 +40,7 @@ import {
 	DEFAULT_OPT_OUT_KEYWORDS,
 } from './keywords';
 
-/** Whether a subscription is a published workflow's trigger or an editor's test listener. */
-export type SubscriptionMode = 'production' | 'test';
-
-/** A published trigger (or a test listener) of an app, as the store keeps it. */
-export interface Subscription {
-	/** subscriptionId(workflowId, nodeId, mode). */
-	readonly id: string;
-	/** appKey(app secret): which app's webhooks the trigger receives. */
-	readonly app: string;
-	/**
-	 * The n8n instance the workflow belongs to (n8n's instance id, the same for every process of
-	 * one instance): only its processes serve the trigger's webhook.
-	 */
-	readonly instance: string;
-	readonly mode: SubscriptionMode;
-	/** The trigger's webhook path below n8n's webhook endpoint, e.g. `whatsapp-inbox`. */
-	readonly path: string;
-	readonly workflowId: string;
-	/** The trigger node's name, for logs. */
-	readonly node: string;
-	/** What the trigger emits: deliveries are made only of events that pass it. */
-	readonly filter: WebhookEventFilter;
-	/** The trigger's side-effect options (merged with the others' by the receiver). */
-	readonly effects: WebhookEffectOptions;
-	readonly registeredAt: number;
-	/** A test listener stops by itself at this time (ms). */
-	readonly expiresAt?: number;
-}
-
-/** A delivery waiting in the store for one subscription. */
-export interface Delivery {
-	/** Increasing in the order the deliveries were recorded. */
-	readonly seq: number;
-	readonly subscription: string;
-	/** The event's seen key. */
-	readonly eventKey: string;
-	/** The event as the receiver emitted it (EmittedWebhookEvent without consentAfter), as JSON. */
-	readonly event: string;
-	readonly createdAt: number;
-}
-
-/** One delivery to record with an event, when the event is new. */
-export interface DeliveryInput {
-	readonly subscription: string;
-	/** The contact the event is about, so erasing the contact removes it. */
-	readonly contact?: string;
-	readonly event: string;
-}
+export type { Delivery, DeliveryInput, Subscription, SubscriptionMode } from '../store/types';
 
 /**
  * n8n keeps a test webhook registered for 2 minutes (TEST_WEBHOOK_TIMEOUT) and removes it then,
@@ -104,6 +58,15 @@ export const REMOVED_SUBSCRIPTION_GRACE_MS = 10 * MINUTE;
 
 /** Deliveries older than this (nobody claimed them in 8 days: Meta's retry period and a day) are dropped. */
 export const DELIVERY_RETENTION_MS = 8 * 24 * 60 * MINUTE;
+
+/** What pruneDeliveries drops at `now`, by the retention periods above. */
+export function deliveryPruneAt(now: number): DeliveryPrune {
+	return {
+		createdBefore: now - DELIVERY_RETENTION_MS,
+		removedBefore: now - REMOVED_SUBSCRIPTION_GRACE_MS,
+		now,
+	};
+}
 
 /** The most deliveries one wake-up claims, so that one execution stays of a sensible size. */
 export const CLAIM_BATCH = 500;
@@ -190,7 +153,7 @@ export function routeDeliveries(
 		.map((s) => {
 			let filter;
 			try {
-				filter = checkFilter(s.filter ?? {});
+				filter = checkFilter((s.filter ?? {}) as WebhookEventFilter);
 			} catch {
 				filter = {};
 			}

@@ -18,7 +18,7 @@ import {
 	type CostEntry,
 	type TemplateState,
 } from '../../../nodes/core/model';
-import { decideConsentBatch } from '../../../nodes/core/store/consent';
+import { decideConsentBatch } from '../../../nodes/core/policy/consentChange';
 import { CLAIM_LEASE_MS } from '../../../nodes/core/policy/idempotency';
 import { CURRENT_SCHEMA_VERSION } from '../../../nodes/core/store/migrations';
 import type {

@@ -57,7 +57,7 @@ describe('reply in window parameters', () => {
 
 	it('keeps every parameter name, type and default', () => {
 		expect(flatten(description.properties)).toEqual([
-			['storeNotice', 'notice', ''],
+			['storeNotice', 'callout', ''],
 			// Reply in Window Tool only: its text may be improved.
 			['toolDescription', 'string', expect.stringContaining('"window_closed"')],
 			['operation', 'options', 'send'],

@@ -44,7 +44,7 @@ describe('Send Template parameters', () => {
 
 	it('keeps every parameter name, type and default', () => {
 		expect(shape(description.properties)).toEqual([
-			['storeNotice', 'notice', ''],
+			['storeNotice', 'callout', ''],
 			// Send Template Tool only: its text may be improved; that it lists the templates may not.
 			['toolDescription', 'string', expect.stringContaining('$parameter.modelTemplates')],
 			['senderNumber', 'resourceLocator', { mode: 'list', value: '' }],
