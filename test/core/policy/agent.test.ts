@@ -7,36 +7,12 @@ import {
 	checkConversationRecipient,
 	checkReplyAfterOptOut,
 	checkWindow,
+	HOLD_REASONS,
 	type HoldReason,
 } from '../../../nodes/core/policy';
 import { CONTACT, T0, WA_ID, consent } from './fixtures';
 
-/** Every reason a rule may hold a message for: the compiler makes this list complete. */
-const EVERY_REASON: Record<HoldReason, true> = {
-	window_closed: true,
-	no_consent: true,
-	consent_pending: true,
-	opted_out: true,
-	opt_out_confirmed: true,
-	marketing_opted_out: true,
-	topic_opted_out: true,
-	suppressed: true,
-	template_paused: true,
-	template_disabled: true,
-	template_not_approved: true,
-	template_unknown: true,
-	us_marketing: true,
-	frequency_cap: true,
-	quiet_hours: true,
-	quality_low: true,
-	template_quality_low: true,
-	messaging_limit: true,
-	duplicate: true,
-	send_in_progress: true,
-	send_unconfirmed: true,
-	recipient_not_in_conversation: true,
-};
-const REASONS = Object.keys(EVERY_REASON) as HoldReason[];
+const REASONS: readonly HoldReason[] = HOLD_REASONS;
 
 describe('what an agent is told', () => {
 	it.each(REASONS)('says that nothing was sent and what to do next for %s', (reason) => {
