@@ -1,13 +1,13 @@
 /**
- * The embedded compliance store: one SQLite file through node:sqlite (built into Node 24, nothing
- * to compile). Every node and workflow of one n8n instance shares the file; WAL mode lets readers
+ * The embedded compliance store: one SQLite file through node:sqlite (built into Node 22 and 24,
+ * nothing to compile; loaded on first use by ./nodeSqlite). Every node and workflow of one n8n instance shares the file; WAL mode lets readers
  * run while one connection writes, and every read-modify-write is a BEGIN IMMEDIATE transaction, so
  * several processes or threads on one file serialise their writes instead of losing them.
  */
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 
 import { systemClock, type Clock } from '../clock';
 import {
@@ -73,6 +73,7 @@ import {
 	type ScheduleState,
 } from '../graph/schedule';
 import { decideConsentBatch } from './consent';
+import { nodeSqlite } from './nodeSqlite';
 import { contactsOfEffects, withoutErasedContacts } from './erasure';
 import {
 	CURRENT_SCHEMA_VERSION,
@@ -149,7 +150,7 @@ export function inspectSqliteFile(path: string): SqliteFileState {
 	const source = existsSync(`${path}-wal`) ? path : immutable(path);
 	let db: DatabaseSync;
 	try {
-		db = new DatabaseSync(source, { readOnly: true });
+		db = new (nodeSqlite().DatabaseSync)(source, { readOnly: true });
 	} catch (error) {
 		throw new Error(`SQLite store ${path} cannot be opened: ${(error as Error).message}`);
 	}
@@ -243,7 +244,10 @@ export class SqliteComplianceStore implements ComplianceStore {
 		if (path !== ':memory:' && !path.startsWith('file:')) {
 			mkdirSync(dirname(path), { recursive: true });
 		}
-		this.db = new DatabaseSync(path, { timeout: busyTimeoutMs, enableForeignKeyConstraints: true });
+		this.db = new (nodeSqlite().DatabaseSync)(path, {
+			timeout: busyTimeoutMs,
+			enableForeignKeyConstraints: true,
+		});
 		try {
 			this.db.exec('PRAGMA journal_mode = WAL');
 			// NORMAL in WAL mode: a power cut may lose the last commits, never corrupt the file.

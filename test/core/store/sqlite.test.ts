@@ -1,7 +1,6 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 
 import { DAY } from '../../../nodes/core/clock';
 import {
@@ -14,6 +13,9 @@ import { describeAccount } from './accountContract';
 import { describeSending } from './sendContract';
 import { RACERS, describeComplianceStore, type MakeTarget } from './contract';
 import { startRacers, type Racers } from './sqlite-racers';
+import { nodeSqlite } from '../../../nodes/core/store/nodeSqlite';
+
+const { DatabaseSync } = nodeSqlite();
 
 const T0 = Date.UTC(2025, 5, 1, 12);
 
