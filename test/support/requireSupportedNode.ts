@@ -1,9 +1,12 @@
-// The pack targets n8n 2.x on Node 24 (node:sqlite among others). npm scripts put the project's
-// own Node 24 (the `node` devDependency) first on PATH; fail loudly if something bypassed it.
-const major = Number(process.versions.node.split('.')[0]);
-if (major < 24) {
+// The pack supports the Node range of package.json `engines` (what n8n 2.30 itself requires):
+// `npm test` runs on the project's own Node 24 (the `node` devDependency, first on PATH in npm
+// scripts), `npm run test:node22` on the pinned Node 22. Fail loudly on any other Node.
+import { supportedNode } from '../../tools/n8n/install';
+
+const { range, ok } = supportedNode();
+if (!ok) {
 	throw new Error(
-		`Tests need Node 24 or newer, this is ${process.version}. Run them through npm (npm test), ` +
-			'which uses the Node 24 installed in node_modules/.bin.',
+		`Tests need Node ${range}, this is ${process.version}. Run them through npm (npm test uses the ` +
+			'Node 24 in node_modules/.bin; npm run test:node22 the pinned Node 22).',
 	);
 }
