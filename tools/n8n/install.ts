@@ -268,8 +268,7 @@ export function nodeBinary(distribution: string): string {
  * The official Node build of `version` from the npm registry (`node-<platform>-<arch>`), fetched
  * once into the cache folder; returns its folder. It holds `bin/node`, which runs the Node 22
  * test pass, and `include/node`, the C headers node-gyp needs to build n8n's native modules for
- * that Node (the `node` devDependency's own copy is not where node-gyp looks, and not there for
- * Node 22).
+ * that Node.
  */
 export async function ensureNodeDistribution(version: string): Promise<string> {
 	const dir = path.join(cacheRoot(), `node-${version}-${process.platform}-${process.arch}`);
