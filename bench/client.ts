@@ -14,7 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 
-import { GraphClient } from '../nodes/core/graph/client';
+import { GraphClient } from '../nodes/core/client/client';
 import { startSandbox } from '../sandbox/server';
 import { DEFAULT_ACCESS_TOKEN } from '../sandbox/options';
 import { fixed, machineLine, median, publishReport, runBenchmark } from './report';

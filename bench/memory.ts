@@ -67,7 +67,7 @@ const STORE = { id: 'benchMemoryStore', name: 'Bench store (SQLite)' };
 
 /** The SQLite file of the store credential among `credentials`. */
 function storePathOf(credentials: CredentialFixture[]): string {
-	const store = credentials.find((c) => c.type === 'whatsAppComplianceStore');
+	const store = credentials.find((c) => c.type === 'whatsAppComplianceStoreApi');
 	return String(store?.data.sqlitePath);
 }
 
@@ -216,7 +216,7 @@ async function main(): Promise<void> {
 			sandboxTierCredential(sandbox, SENDER, 1000),
 			{
 				...STORE,
-				type: 'whatsAppComplianceStore',
+				type: 'whatsAppComplianceStoreApi',
 				data: { backend: 'sqlite', sqlitePath: storePath },
 			},
 		];

@@ -108,7 +108,7 @@ function contextFor(items: INodeExecutionData[], credentials: ICredentialDataDec
 		typeVersion: 1,
 		position: [0, 0],
 		parameters: {},
-		credentials: { whatsAppComplianceStore: { id: 'bench', name: 'Bench store' } },
+		credentials: { whatsAppComplianceStoreApi: { id: 'bench', name: 'Bench store' } },
 	};
 	const ctx: Partial<IExecuteFunctions> = {
 		getInputData: () => items,

@@ -21,11 +21,11 @@ import { join } from 'node:path';
 import { Pool, type PoolClient } from 'pg';
 
 import type { ConsentEventInput } from '../nodes/core/model';
-import { PostgresNames } from '../nodes/core/store/migrations';
+import { PostgresNames } from '../nodes/core/store/postgres/names';
 import { PostgresComplianceStore } from '../nodes/core/store/postgres';
 import { SqliteComplianceStore } from '../nodes/core/store/sqlite';
 import type { ComplianceStore, SendReservation } from '../nodes/core/store/types';
-import { nodeSqlite } from '../nodes/core/store/nodeSqlite';
+import { nodeSqlite } from '../nodes/core/store/sqlite/nodeSqlite';
 
 const { DatabaseSync } = nodeSqlite();
 

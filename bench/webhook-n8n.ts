@@ -6,7 +6,11 @@
  * Setup: the pinned n8n (tools/n8n, installed into ~/.cache once) with the packed package
  * in .n8n/nodes as users install it, one published workflow whose only node is the trigger
  * (Trigger On: messages and statuses, every side effect on, the embedded SQLite store), n8n's own
- * SQLite database, executions saved as the e2e harness saves them (all).
+ * SQLite database, executions saved as the e2e harness saves them (all). With 3 workflows (one
+ * Meta app, many workflows), two more published workflows of the same app, each a trigger alone:
+ * one on messages (a STOP handler), one on statuses (a status tracker); Meta still calls only the
+ * first one's URL, which records their deliveries with each event and hands them over after its
+ * answer. A fresh n8n per number of workflows.
  * Load: signed POSTs at a fixed rate (open loop: a request leaves at its time whether or not the
  * earlier ones were answered, so a slow answer cannot hide the queue behind it), each with one new
  * event: 1 in 4 an inbound text from one of 2,000 contacts, the others a sent or delivered status
@@ -20,6 +24,7 @@
  * Environment:
  *   BENCH_RATES=50,200      requests per second (default 50,200)
  *   BENCH_SECONDS=20        seconds per rate (default 20)
+ *   BENCH_WORKFLOWS=1,3     subscribed workflows of the app, one n8n run each (default 1,3)
  * Prints a markdown summary and writes it to bench/results/webhook-n8n.md.
  *
  * Until package.json lists the trigger in "n8n.nodes", the bench packs a copy of package.json
@@ -35,13 +40,14 @@ import { SQLITE_FILE_NAME } from '../nodes/core/store/sqlite';
 import { computeSignature } from '../nodes/core/webhook/verify';
 import { packPackage, startN8n, type N8nInstance } from '../tools/n8n/n8n';
 import { createRunDir, currentRunDir, RUN_DIR_ENV } from '../tools/n8n/processes';
-import { nodeSqlite } from '../nodes/core/store/nodeSqlite';
+import { nodeSqlite } from '../nodes/core/store/sqlite/nodeSqlite';
 
 const { DatabaseSync } = nodeSqlite();
 
 const ROOT = path.resolve(__dirname, '..');
 const RATES = (process.env.BENCH_RATES ?? '50,200').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const WORKFLOW_COUNTS = (process.env.BENCH_WORKFLOWS ?? '1,3').split(',').map(Number);
 const WARMUP_RATE = 20;
 const WARMUP_SECONDS = 5;
 const TARGET_MEDIAN_MS = 50;
@@ -177,38 +183,79 @@ function storeCounts(n8n: N8nInstance): Record<string, number> {
 			seenEvents: count('seen_events'),
 			windows: count('windows'),
 			costLedger: count('cost_ledger'),
+			deliveriesWaiting: count('webhook_deliveries'),
 		};
 	} finally {
 		db.close();
 	}
 }
 
-/** n8n's executions of the workflow by status, from its SQLite database (a count, no data). */
-function executionCounts(n8n: N8nInstance): Record<string, number> {
+/** n8n's executions by workflow and status, from its SQLite database (a count, no data). */
+function executionCounts(n8n: N8nInstance): Record<string, Record<string, number>> {
 	const db = new DatabaseSync(path.join(n8n.userFolder, '.n8n', 'database.sqlite'), {
 		readOnly: true,
 	});
 	try {
 		const rows = db
 			.prepare(
-				'SELECT status, count(*) AS n FROM execution_entity WHERE workflowId = ? GROUP BY status',
+				'SELECT workflowId AS workflow, status, count(*) AS n FROM execution_entity GROUP BY workflowId, status',
 			)
-			.all(WORKFLOW_ID) as Array<{ status: string; n: number }>;
-		return Object.fromEntries(rows.map((row) => [row.status, Number(row.n)]));
+			.all() as Array<{ workflow: string; status: string; n: number }>;
+		const counts: Record<string, Record<string, number>> = {};
+		for (const row of rows) (counts[row.workflow] ??= {})[row.status] = Number(row.n);
+		return counts;
 	} finally {
 		db.close();
 	}
 }
 
-/** Waits (up to 2 minutes) until n8n has no execution of the workflow still new or running. */
-async function executionsSettled(n8n: N8nInstance): Promise<Record<string, number>> {
+/** Waits (up to 2 minutes) until n8n has no execution still new or running. */
+async function executionsSettled(
+	n8n: N8nInstance,
+): Promise<Record<string, Record<string, number>>> {
+	const busy = (counts: Record<string, Record<string, number>>) =>
+		Object.values(counts).some((byStatus) => byStatus.new || byStatus.running);
 	for (let i = 0; i < 120; i++) {
 		const counts = executionCounts(n8n);
-		if (!counts.new && !counts.running) return counts;
+		if (!busy(counts)) return counts;
 		await new Promise((resolve) => setTimeout(resolve, 1000));
 	}
 	return executionCounts(n8n);
 }
+
+/** A published workflow whose only node is the trigger of the bench's app. */
+function triggerWorkflow(id: string, name: string, webhookPath: string, triggerOn: string[]) {
+	const suffix = id.slice(-2);
+	return {
+		id,
+		name,
+		nodes: [
+			{
+				id: `0c5e2d7a-8b1f-4c3e-9a6d-2f4b8e1c7a${suffix}`,
+				name: 'WhatsApp Webhook Trigger',
+				type: 'n8n-nodes-whatsapp-compliance.whatsAppWebhookTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				webhookId: `0c5e2d7a-8b1f-4c3e-9a6d-2f4b8e1c7b${suffix}`,
+				parameters: { path: webhookPath, triggerOn },
+				credentials: { whatsAppCloudApi: { id: CREDENTIAL_ID, name: 'WhatsApp bench' } },
+			},
+		],
+		connections: {},
+	};
+}
+
+/** The receiver first: Meta calls its URL. */
+const WORKFLOWS = [
+	triggerWorkflow(WORKFLOW_ID, 'bench: WhatsApp Webhook Trigger', WEBHOOK_PATH, [
+		'message',
+		'status',
+	]),
+	triggerWorkflow('benchStopHandler02', 'bench: STOP handler', 'whatsapp-bench-stop', ['message']),
+	triggerWorkflow('benchStatusTrack03', 'bench: status tracker', 'whatsapp-bench-status', [
+		'status',
+	]),
+];
 
 /** The tarball n8n installs: the repository, or a copy whose package.json lists the trigger. */
 async function tarball(): Promise<string> {
@@ -239,6 +286,7 @@ async function tarball(): Promise<string> {
 }
 
 interface RateResult {
+	workflows: number;
 	rate: number;
 	sent: number;
 	ok: number;
@@ -252,9 +300,16 @@ interface RateResult {
 	loadAfter: number;
 }
 
-async function main(): Promise<void> {
-	await tarball();
-	console.log('Starting n8n with the packed package (about 30 s)...');
+/** One fresh n8n with `workflows` published workflows of the app; every rate against it. */
+async function runWith(
+	workflows: number,
+	runs: Array<{
+		workflows: number;
+		counts: Record<string, number>;
+		executions: Record<string, Record<string, number>>;
+	}>,
+): Promise<RateResult[]> {
+	console.log(`Starting n8n with ${workflows} workflow(s) of the app (about 30 s)...`);
 	const n8n = await startN8n({
 		credentials: [
 			{
@@ -272,29 +327,9 @@ async function main(): Promise<void> {
 				},
 			},
 		],
-		workflows: [
-			{
-				id: WORKFLOW_ID,
-				name: 'bench: WhatsApp Webhook Trigger',
-				nodes: [
-					{
-						id: '0c5e2d7a-8b1f-4c3e-9a6d-2f4b8e1c7a01',
-						name: 'WhatsApp Webhook Trigger',
-						type: 'n8n-nodes-whatsapp-compliance.whatsAppWebhookTrigger',
-						typeVersion: 1,
-						position: [0, 0],
-						webhookId: '0c5e2d7a-8b1f-4c3e-9a6d-2f4b8e1c7a02',
-						parameters: { path: WEBHOOK_PATH, triggerOn: ['message', 'status'] },
-						credentials: { whatsAppCloudApi: { id: CREDENTIAL_ID, name: 'WhatsApp bench' } },
-					},
-				],
-				connections: {},
-			},
-		],
+		workflows: WORKFLOWS.slice(0, workflows),
 	});
 	const results: RateResult[] = [];
-	let counts: Record<string, number> = {};
-	let executions: Record<string, number> = {};
 	try {
 		const url = new URL(n8n.webhookUrl(WEBHOOK_PATH));
 		console.log(`Warming up at ${WARMUP_RATE}/s for ${WARMUP_SECONDS} s...`);
@@ -305,6 +340,7 @@ async function main(): Promise<void> {
 				`Warm-up answers other than 200: ${JSON.stringify(warmFailures.slice(0, 3))}\n${n8n.logs().slice(-3000)}`,
 			);
 		}
+		let executions: Record<string, Record<string, number>> = {};
 		for (const rate of RATES) {
 			console.log(`${rate} requests/s for ${SECONDS} s...`);
 			const loadBefore = loadavg()[0];
@@ -318,6 +354,7 @@ async function main(): Promise<void> {
 				failures[String(s.status)] = (failures[String(s.status)] ?? 0) + 1;
 			}
 			results.push({
+				workflows,
 				rate,
 				sent: samples.length,
 				ok: ok.length,
@@ -333,43 +370,65 @@ async function main(): Promise<void> {
 			// Let the executions of this rate finish before the next one starts.
 			executions = await executionsSettled(n8n);
 		}
-		counts = storeCounts(n8n);
+		runs.push({ workflows, counts: storeCounts(n8n), executions });
 	} finally {
 		await n8n.stop();
-		agent.destroy();
 	}
+	return results;
+}
+
+async function main(): Promise<void> {
+	await tarball();
+	const results: RateResult[] = [];
+	const runs: Array<{
+		workflows: number;
+		counts: Record<string, number>;
+		executions: Record<string, Record<string, number>>;
+	}> = [];
+	for (const workflows of WORKFLOW_COUNTS) {
+		results.push(...(await runWith(workflows, runs)));
+	}
+	agent.destroy();
 
 	const ms = (v: number) => `${v.toFixed(1)} ms`;
 	const verdict = (r: RateResult) =>
 		r.median <= TARGET_MEDIAN_MS && r.p99 <= TARGET_P99_MS && r.ok === r.sent ? 'met' : 'NOT met';
 	const lines = [
 		`Webhook ack latency through n8n, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} CPU cores (${cpus()[0]?.model.trim() ?? 'unknown'}), shared with other work.`,
-		'n8n 2.30.7 (`n8n start`, regular mode, SQLite database, executions saved), the packed package in .n8n/nodes; one published workflow: the WhatsApp Webhook Trigger alone (Trigger On: messages, statuses; every side effect on; embedded SQLite compliance store). The load generator runs on the same machine.',
+		'n8n 2.30.7 (`n8n start`, regular mode, SQLite database, executions saved), the packed package in .n8n/nodes. 1 workflow: the WhatsApp Webhook Trigger alone (Trigger On: messages, statuses; every side effect on; embedded SQLite compliance store). 3 workflows: two more triggers of the same app (messages; statuses), Meta still calling only the first one. A fresh n8n per number of workflows. The load generator runs on the same machine.',
 		`Each POST: one new signed event (1 in 4 an inbound text, else a sent/delivered status with pricing); open loop at a fixed rate for ${SECONDS} s after ${WARMUP_SECONDS} s at ${WARMUP_RATE}/s; latency from sending to the last byte of the answer (keep-alive).`,
 		'',
-		'| Rate (req/s) | Sent | 200s | Other answers | Median | p90 | p99 | Max | Achieved rate | Load avg (1 min) before / after |',
-		'|---:|---:|---:|---|---:|---:|---:|---:|---:|---|',
+		'| Workflows | Rate (req/s) | Sent | 200s | Other answers | Median | p90 | p99 | Max | Achieved rate | Load avg (1 min) before / after |',
+		'|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---|',
 		...results.map(
 			(r) =>
-				`| ${r.rate} | ${r.sent} | ${r.ok} | ${
+				`| ${r.workflows} | ${r.rate} | ${r.sent} | ${r.ok} | ${
 					Object.entries(r.failures)
 						.map(([k, v]) => `${k}: ${v}`)
 						.join(', ') || 'none'
 				} | ${ms(r.median)} | ${ms(r.p90)} | ${ms(r.p99)} | ${ms(r.max)} | ${r.achievedRate.toFixed(1)}/s | ${r.loadBefore.toFixed(2)} / ${r.loadAfter.toFixed(2)} |`,
 		),
 		'',
-		`Recorded in the compliance store: ${counts.seenEvents} seen events (of ${sequence} posted, warm-up included), ${counts.windows} windows, ${counts.costLedger} cost ledger rows. n8n executions of the workflow by status: ${Object.entries(
-			executions,
-		)
-			.map(([status, n]) => `${status} ${n}`)
-			.join(', ')}.`,
+		...runs.map(
+			(run) =>
+				`${run.workflows} workflow(s): ${run.counts.seenEvents} seen events in the compliance store, ${run.counts.windows} windows, ${run.counts.costLedger} cost ledger rows, ${run.counts.deliveriesWaiting} deliveries still waiting. Executions by workflow and status: ${Object.entries(
+					run.executions,
+				)
+					.map(
+						([workflow, byStatus]) =>
+							`${workflow} ${Object.entries(byStatus)
+								.map(([status, n]) => `${status} ${n}`)
+								.join(', ')}`,
+					)
+					.join('; ')}.`,
+		),
 		'',
 		...results.map(
 			(r) =>
-				`- ${r.rate}/s: target median <= ${TARGET_MEDIAN_MS} ms and p99 <= ${TARGET_P99_MS} ms ${verdict(r)} (median ${ms(r.median)}, p99 ${ms(r.p99)}).`,
+				`- ${r.workflows} workflow(s), ${r.rate}/s: target median <= ${TARGET_MEDIAN_MS} ms and p99 <= ${TARGET_P99_MS} ms ${verdict(r)} (median ${ms(r.median)}, p99 ${ms(r.p99)}).`,
 		),
 		'',
-		'Run: `npm run build && node --require ./scripts/register-ts.js bench/webhook-n8n.ts` (BENCH_RATES, BENCH_SECONDS to change the load).',
+		'Run: `npm run build && node --require ./scripts/register-ts.js bench/webhook-n8n.ts` (BENCH_RATES, BENCH_SECONDS, BENCH_WORKFLOWS to change the load).',
 	];
 	const text = lines.join('\n');
 	console.log(`\n${text}`);

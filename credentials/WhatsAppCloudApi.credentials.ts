@@ -1,7 +1,7 @@
 import type { IAuthenticateGeneric, ICredentialType, INodeProperties } from 'n8n-workflow';
 
-import { DEFAULT_API_VERSION, DEFAULT_BASE_URL } from '../nodes/core/graph/defaults';
-import { DEFAULT_MESSAGES_PER_SECOND, MAX_MESSAGES_PER_SECOND } from '../nodes/core/graph/schedule';
+import { DEFAULT_API_VERSION, DEFAULT_BASE_URL } from '../nodes/core/client/defaults';
+import { DEFAULT_MESSAGES_PER_SECOND, MAX_MESSAGES_PER_SECOND } from '../nodes/core/pace/schedule';
 
 export class WhatsAppCloudApi implements ICredentialType {
 	name = 'whatsAppCloudApi';

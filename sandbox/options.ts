@@ -77,6 +77,11 @@ export interface SandboxOptions {
 	/** When status webhooks follow an accepted message. @default { sent: 100, delivered: 400, read: 900 } */
 	readonly statusDelaysMs?: StatusDelayOptions;
 	/**
+	 * Milliseconds the download of media sent by link may take before the message fails with
+	 * 131053, as when Meta cannot fetch it. @default 10000
+	 */
+	readonly mediaFetchTimeoutMs?: number;
+	/**
 	 * How a free-form message outside the 24-hour window fails (131047): 'async' accepts it and
 	 * sends a failed status, as Meta mostly does; 'sync' answers HTTP 400. @default 'async'
 	 */
@@ -135,6 +140,7 @@ export interface ResolvedOptions {
 	readonly webhookRetryScheduleMs: readonly number[];
 	readonly webhookTimeoutMs: number;
 	readonly statusDelaysMs: { sent: number; delivered: number; read: number | null };
+	readonly mediaFetchTimeoutMs: number;
 	readonly reengagement: 'async' | 'sync';
 	readonly undeliverable: 'async' | 'sync';
 	readonly usMarketingPaused: boolean;
@@ -198,6 +204,11 @@ export function resolveOptions(options: SandboxOptions = {}): ResolvedOptions {
 			delivered: nonNegative(delays.delivered ?? 400, 'statusDelaysMs.delivered'),
 			read: delays.read === null ? null : nonNegative(delays.read ?? 900, 'statusDelaysMs.read'),
 		},
+		mediaFetchTimeoutMs: positive(
+			options.mediaFetchTimeoutMs ?? 10 * SECOND,
+			'mediaFetchTimeoutMs',
+			'milliseconds',
+		),
 		reengagement: oneOf(options.reengagement ?? 'async', 'reengagement', ['async', 'sync']),
 		undeliverable: oneOf(options.undeliverable ?? 'async', 'undeliverable', ['async', 'sync']),
 		usMarketingPaused: options.usMarketingPaused ?? true,

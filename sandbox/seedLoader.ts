@@ -5,8 +5,8 @@
  */
 import * as fs from 'node:fs';
 import { z } from 'zod';
-import { TemplateDefinitionSchema, type TemplateDefinition } from '../nodes/core/wire/templates';
 import bundledSeed from './seed.json';
+import { TemplateDefinitionSchema, type TemplateDefinition } from './templateDefinition';
 
 const digits = (what: string, min: number, max: number) =>
 	z
@@ -203,7 +203,7 @@ function parseTemplate(entry: unknown, index: number, origin: string): SeedTempl
 			`${where}: category must be MARKETING, UTILITY or AUTHENTICATION; got "${definition.category}".`,
 		);
 	}
-	if (!definition.components || definition.components.length === 0) {
+	if (definition.components.length === 0) {
 		throw new SeedError(`${where}: components are missing; a template has at least a BODY.`);
 	}
 	if (!definition.components.some((c) => c.type === 'BODY')) {

@@ -12,10 +12,12 @@ import { handleControl } from './control';
 import { handleGraph } from './graph';
 import { GraphError } from './graphError';
 import { resolveOptions, type SandboxOptions } from './options';
+import { SAMPLES, SAMPLES_PATH, type Sample, type SampleName } from './samples';
 import { SandboxState } from './state';
 
 export type { SandboxOptions } from './options';
-export { SandboxState, ControlError } from './state';
+export { SandboxState } from './state';
+export { ControlError } from './controlError';
 export type { SentMessage, ReceivedMessage, Contact, PricingInfo } from './state';
 export type { WebhookDelivery, DeliveryAttempt } from './webhooks';
 export { SeedError } from './seedLoader';
@@ -27,6 +29,8 @@ export interface Sandbox {
 	readonly port: number;
 	/** Everything the sandbox knows, and the actions the control API offers. */
 	readonly state: SandboxState;
+	/** The URL of a sample file the sandbox serves (samples.ts), for media sent by link. */
+	sampleUrl(name: SampleName): string;
 	/** Stops the server, pending webhooks and status timers. */
 	close(): Promise<void>;
 }
@@ -62,10 +66,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		});
 	});
 	const port = (server.address() as AddressInfo).port;
+	const url = `http://${urlHost(resolved.host)}:${port}`;
 	return {
-		url: `http://${urlHost(resolved.host)}:${port}`,
+		url,
 		port,
 		state,
+		sampleUrl: (name) => `${url}${SAMPLES_PATH}${name}`,
 		close: async () => {
 			state.close();
 			await new Promise<void>((resolve) => {
@@ -101,6 +107,12 @@ async function handle(
 			});
 			return;
 		}
+		const sample = method === 'GET' ? sampleAt(url.pathname) : undefined;
+		if (sample) {
+			res.writeHead(200, { 'content-type': sample.type, 'content-length': sample.data.byteLength });
+			res.end(sample.data);
+			return;
+		}
 		const answer = handleControl(state, { method, url, body, origin });
 		send(res, answer.status, answer.json);
 		return;
@@ -132,6 +144,12 @@ async function handle(
 			`${method} ${url.pathname} -> ${error.http} ${error.message}: ${error.details}`,
 		);
 	}
+}
+
+function sampleAt(pathname: string): Sample | undefined {
+	if (!pathname.startsWith(SAMPLES_PATH)) return undefined;
+	const name = pathname.slice(SAMPLES_PATH.length);
+	return Object.hasOwn(SAMPLES, name) ? SAMPLES[name as SampleName] : undefined;
 }
 
 function send(

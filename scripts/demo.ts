@@ -103,9 +103,11 @@ async function main(): Promise<void> {
 	// zone): step 2 uses a contact for whom it is day now, so that one item lands on Sent.
 	const shopper = await daytimeContact(sandbox);
 	const jonas = { phone: '+49 176 12345602', first_name: 'Jonas' };
+	// The product image: the sandbox downloads header media links as Meta does, and serves a sample.
 	const shop = JSON.stringify({
 		sku: 'TRAIL-RUNNER-2',
 		product: 'the Trail Runner 2',
+		image_url: sandbox.sampleUrl('image.png'),
 		subscribers: [{ phone: shopper.phone, first_name: shopper.firstName }, jonas],
 	});
 	const shopperName =
@@ -125,7 +127,7 @@ n8n is running with the WhatsApp compliance nodes and the example workflows.
 
   Editor:    ${n8n.baseUrl}
   Login:     ${owner.email} / ${owner.password}
-  Sandbox:   ${sandbox.url} (webhooks go to ${sandbox.state.webhookUrls.join(' and ')})
+  Sandbox:   ${sandbox.url} (its Meta app's one callback URL: ${sandbox.state.webhookUrl})
 
 Try these in another terminal in this folder (${contacts}):
 

@@ -33,7 +33,7 @@ export class WhatsAppOptInManager implements INodeType {
 		outputs,
 		credentials: [
 			{
-				name: 'whatsAppComplianceStore',
+				name: 'whatsAppComplianceStoreApi',
 				displayName: 'Compliance Store (Optional)',
 				required: false,
 				testedBy: 'testComplianceStore',

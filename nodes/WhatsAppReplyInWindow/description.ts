@@ -227,6 +227,33 @@ export const properties: INodeProperties[] = [
 				name: 'cards',
 				values: [
 					{
+						displayName: 'Birthday',
+						name: 'birthday',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. 1815-12-10',
+						description: 'In the form YYYY-MM-DD',
+					},
+					{
+						displayName: 'Company',
+						name: 'company',
+						type: 'string',
+						default: '',
+					},
+					{
+						displayName: 'Email',
+						name: 'email',
+						type: 'string',
+						placeholder: 'e.g. name@email.com',
+						default: '',
+					},
+					{
+						displayName: 'First Name',
+						name: 'firstName',
+						type: 'string',
+						default: '',
+					},
+					{
 						displayName: 'Formatted Name',
 						name: 'formattedName',
 						type: 'string',
@@ -234,12 +261,6 @@ export const properties: INodeProperties[] = [
 						default: '',
 						placeholder: 'e.g. Ada Lovelace',
 						description: 'The full name as WhatsApp shows it',
-					},
-					{
-						displayName: 'First Name',
-						name: 'firstName',
-						type: 'string',
-						default: '',
 					},
 					{
 						displayName: 'Last Name',
@@ -268,26 +289,6 @@ export const properties: INodeProperties[] = [
 						default: 'CELL',
 					},
 					{
-						displayName: 'WhatsApp ID',
-						name: 'waId',
-						type: 'string',
-						default: '',
-						description: 'The WhatsApp ID of the phone, which adds a "Message" button to the card',
-					},
-					{
-						displayName: 'Email',
-						name: 'email',
-						type: 'string',
-						placeholder: 'e.g. name@email.com',
-						default: '',
-					},
-					{
-						displayName: 'Company',
-						name: 'company',
-						type: 'string',
-						default: '',
-					},
-					{
 						displayName: 'Website',
 						name: 'url',
 						type: 'string',
@@ -295,12 +296,11 @@ export const properties: INodeProperties[] = [
 						placeholder: 'e.g. https://example.com',
 					},
 					{
-						displayName: 'Birthday',
-						name: 'birthday',
+						displayName: 'WhatsApp ID',
+						name: 'waId',
 						type: 'string',
 						default: '',
-						placeholder: 'e.g. 1815-12-10',
-						description: 'In the form YYYY-MM-DD',
+						description: 'The WhatsApp ID of the phone, which adds a "Message" button to the card',
 					},
 				],
 			},
@@ -439,7 +439,7 @@ export const properties: INodeProperties[] = [
 		default:
 			'[\n  {\n    "title": "",\n    "rows": [{ "id": "", "title": "", "description": "" }]\n  }\n]',
 		description:
-			'WhatsApp\'s sections: [{"title": "...", "rows": [{"id": "...", "title": "...", "description": "..."}]}]',
+			"WhatsApp's sections as in the default: each with a title and rows, each row with its own ID, a title and a description",
 		displayOptions: { show: { ...send, messageType: ['list'], listInput: ['json'] } },
 	},
 	{

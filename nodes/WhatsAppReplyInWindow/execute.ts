@@ -8,7 +8,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { systemClock, type Clock } from '../core/clock';
-import type { GraphClient } from '../core/graph/client';
+import type { GraphClient } from '../core/client/client';
 import type { WindowState } from '../core/model';
 import {
 	checkWindow,
@@ -22,11 +22,11 @@ import {
 import { WireError } from '../core/wire/outbound';
 import { getCloudApi } from '../shared/cloudApi';
 import { senderNumberOf } from '../shared/descriptions';
-import { errorOutputItem, toNodeError } from '../shared/errors';
-import { runIdentityOf } from '../shared/idempotency';
+import { errorOutputItem, toNodeError } from '../shared/nodeErrors';
+import { runIdentityOf } from '../shared/idempotencyKeys';
 import { verdictsOf, type SendSpec } from '../shared/send/job';
 import { nodeRateLimitOf } from '../shared/send/options';
-import { sendBudgets, type SendBudgets } from '../shared/send/budget';
+import { sendBudgets, type SendBudgets } from '../shared/send/senderBudget';
 import { runSendPipeline } from '../shared/send/pipeline';
 import { runPooled } from '../shared/send/pool';
 import { iso } from '../shared/send/results';

@@ -23,7 +23,7 @@ import {
 } from '../core/wire/outbound';
 import { senderNumberOf } from '../shared/descriptions';
 import { optOutConfirmationKind, type TriggerItemMessage } from '../core/policy';
-import { defaultIdempotencyKey, scopedKey, type RunIdentity } from '../shared/idempotency';
+import { defaultIdempotencyKey, scopedKey, type RunIdentity } from '../shared/idempotencyKeys';
 import { MEDIA_TYPES, type MediaType, type MessageType } from './description';
 import { resolveRecipient, type Recipient } from '../shared/recipient';
 import type { SendJob } from '../shared/send/job';

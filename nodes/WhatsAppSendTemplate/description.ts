@@ -13,6 +13,12 @@ import {
 export const OUTPUT_SENT = 0;
 export const OUTPUT_SKIPPED = 1;
 
+// The policy's defaults by name: n8n's lint reads a parameter's default from a literal or a name.
+const CAP_MAX = FREQUENCY_CAP_DEFAULTS.max;
+const CAP_DAYS = FREQUENCY_CAP_DEFAULTS.periodMs / DAY;
+const QUIET_START = QUIET_HOURS_DEFAULTS.start;
+const QUIET_END = QUIET_HOURS_DEFAULTS.end;
+
 /** The parameters; their names, types and defaults are public (saved workflows use them). */
 export const properties: INodeProperties[] = [
 	storeNotice,
@@ -34,6 +40,7 @@ export const properties: INodeProperties[] = [
 		required: true,
 		default: { mode: 'list', value: '' },
 		description: 'The approved template to send, in one of its languages',
+		hint: 'Chose another template and Values to Send still shows the old fields? Open ⋮ next to them and choose Refresh Variable List.',
 		modes: [
 			{
 				displayName: 'From List',
@@ -194,7 +201,7 @@ export const properties: INodeProperties[] = [
 								displayName: 'Max Templates',
 								name: 'max',
 								type: 'number',
-								default: FREQUENCY_CAP_DEFAULTS.max,
+								default: CAP_MAX,
 								typeOptions: { minValue: 1, numberPrecision: 0 },
 								description: 'Marketing templates one contact may get within the period',
 							},
@@ -202,7 +209,7 @@ export const properties: INodeProperties[] = [
 								displayName: 'Period (Days)',
 								name: 'periodDays',
 								type: 'number',
-								default: FREQUENCY_CAP_DEFAULTS.periodMs / DAY,
+								default: CAP_DAYS,
 								typeOptions: { minValue: 0.001, maxValue: 366 },
 								description: 'The rolling period the cap counts in',
 							},
@@ -232,8 +239,8 @@ export const properties: INodeProperties[] = [
 									'Whether templates to new contacts past the limit are held back until places free up',
 							},
 							{
-								displayName: 'Limit',
-								name: 'limit',
+								displayName: 'Max Unique Contacts',
+								name: 'maxContacts',
 								type: 'number',
 								default: 0,
 								typeOptions: { minValue: 0, numberPrecision: 0 },
@@ -284,7 +291,7 @@ export const properties: INodeProperties[] = [
 								displayName: 'Start',
 								name: 'start',
 								type: 'string',
-								default: QUIET_HOURS_DEFAULTS.start,
+								default: QUIET_START,
 								placeholder: 'e.g. 21:00',
 								description: "When quiet hours begin, HH:MM in the contact's local time",
 							},
@@ -292,7 +299,7 @@ export const properties: INodeProperties[] = [
 								displayName: 'End',
 								name: 'end',
 								type: 'string',
-								default: QUIET_HOURS_DEFAULTS.end,
+								default: QUIET_END,
 								placeholder: 'e.g. 08:00',
 								description:
 									'When quiet hours end, HH:MM; earlier than the start means past midnight',

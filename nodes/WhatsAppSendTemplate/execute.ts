@@ -6,16 +6,16 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { systemClock, type Clock } from '../core/clock';
-import type { GraphClient } from '../core/graph/client';
+import type { GraphClient } from '../core/client/client';
 import { evaluateTemplateBatchWithBudget, type TemplateBatchItem } from '../core/policy';
 import type { ComplianceStore, TemplateKey } from '../core/store/types';
 import { WireError } from '../core/wire';
 import { getCloudApi, type CloudApiSettings } from '../shared/cloudApi';
-import { toNodeError } from '../shared/errors';
-import { runIdentityOf } from '../shared/idempotency';
+import { toNodeError } from '../shared/nodeErrors';
+import { runIdentityOf } from '../shared/idempotencyKeys';
 import { verdictsOf, type SendSpec } from '../shared/send/job';
 import { nodeRateLimitOf, unique } from '../shared/send/options';
-import { sendBudgets } from '../shared/send/budget';
+import { sendBudgets } from '../shared/send/senderBudget';
 import { runSendPipeline } from '../shared/send/pipeline';
 import { runPooled } from '../shared/send/pool';
 import { getComplianceStore } from '../shared/store';

@@ -6,7 +6,7 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
 import { DAY } from '../core/clock';
-import type { OutboundMessage } from '../core/graph/types';
+import type { OutboundMessage } from '../core/client/types';
 import {
 	lowerMessagingLimit,
 	PolicyOptionError,
@@ -22,7 +22,7 @@ import {
 	type TemplateDefinition,
 } from '../core/wire';
 import { senderNumberOf } from '../shared/descriptions';
-import { defaultIdempotencyKey, scopedKey, type RunIdentity } from '../shared/idempotency';
+import { defaultIdempotencyKey, scopedKey, type RunIdentity } from '../shared/idempotencyKeys';
 import { resolveRecipient } from '../shared/recipient';
 import type { SendJob } from '../shared/send/job';
 import { parseTemplateRef, type TemplateRef } from './templates';
@@ -190,7 +190,9 @@ function policyOptionsOf(
 	const quiet = settingsOf(options.quietHours);
 	const limit = settingsOf(options.messagingLimit);
 	const nodeLimit =
-		limit?.limit === undefined || Number(limit.limit) === 0 ? undefined : Number(limit.limit);
+		limit?.maxContacts === undefined || Number(limit.maxContacts) === 0
+			? undefined
+			: Number(limit.maxContacts);
 	const fallbackTimeZone = String(quiet?.fallbackTimeZone ?? '').trim() || workflowTimeZone;
 	return {
 		frequencyCap: cap

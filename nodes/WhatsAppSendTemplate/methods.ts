@@ -13,7 +13,7 @@ import {
 	type TemplateDefinition,
 } from '../core/wire';
 import { getCloudApi } from '../shared/cloudApi';
-import { toNodeError } from '../shared/errors';
+import { toNodeError } from '../shared/nodeErrors';
 import {
 	fetchTemplateFamily,
 	findDefinition,

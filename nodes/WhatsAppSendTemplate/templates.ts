@@ -1,4 +1,4 @@
-import type { GraphClient } from '../core/graph/client';
+import type { GraphClient } from '../core/client/client';
 import type { TemplateState } from '../core/model';
 import { checkTemplateStatus, templateCategoryOf } from '../core/policy';
 import {
@@ -146,19 +146,41 @@ export function templateListName(template: {
 		: `${base} · ${String(template.status).toUpperCase()} — cannot be sent`;
 }
 
-/** What a Variables field is called: the variable's label and what it takes. */
+/**
+ * The longest Variables field label n8n 2.30 shows in full: the resource mapper's label column is
+ * about 200 px wide in the node panel, and a longer label is cut with "..." (measured in the editor,
+ * test/browser). Whether a field must be filled shows as n8n's required mark, not in the label.
+ */
+export const MAX_FIELD_LABEL = 28;
+
+/** What a Variables field is called: the variable's label and what it takes, within MAX_FIELD_LABEL. */
 export function variableDisplayName(variable: TemplateVariable): string {
-	const example = variable.example ? ` (e.g. ${variable.example})` : '';
+	const label = shortLabel(variable.label);
 	switch (variable.kind) {
 		case 'media':
-			return `${variable.label} (link or media ID)`;
+			return fit(label, ' (link or ID)');
 		case 'location':
-			return `${variable.label} (JSON with latitude, longitude, name, address)`;
+			return fit(label, ' (JSON)');
 		case 'payload':
-			return `${variable.label} (optional)`;
 		case 'flow_token':
-			return `${variable.label} (optional)`;
+			return label;
 		default:
-			return `${variable.label}${example}`;
+			// The template's sample value, when it fits whole (a cut sample reads as a wrong one).
+			return variable.example ? fit(label, ` (e.g. ${variable.example})`) : label;
 	}
+}
+
+/** A button's label without "Button", its text cut to fit: '"Shop the new collection" URL suffix'. */
+function shortLabel(label: string): string {
+	const button = /^Button "(.*)" (.+)$/.exec(label);
+	if (!button || label.length <= MAX_FIELD_LABEL) return label;
+	const [, text, what] = button;
+	const room = MAX_FIELD_LABEL - what.length - 3;
+	return text.length <= room
+		? `"${text}" ${what}`
+		: `"${text.slice(0, Math.max(1, room - 1))}…" ${what}`;
+}
+
+function fit(label: string, suffix: string): string {
+	return label.length + suffix.length <= MAX_FIELD_LABEL ? `${label}${suffix}` : label;
 }

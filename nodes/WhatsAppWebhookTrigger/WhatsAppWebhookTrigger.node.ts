@@ -41,7 +41,7 @@ export class WhatsAppWebhookTrigger implements INodeType {
 				testedBy: 'testCloudApi',
 			},
 			{
-				name: 'whatsAppComplianceStore',
+				name: 'whatsAppComplianceStoreApi',
 				displayName: 'Compliance Store (Optional)',
 				required: false,
 				testedBy: 'testComplianceStore',

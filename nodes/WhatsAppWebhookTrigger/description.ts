@@ -27,7 +27,7 @@ const list = (words: readonly string[]) => words.join(', ');
 export const properties: INodeProperties[] = [
 	{
 		displayName:
-			"In Meta's App Dashboard > WhatsApp > Configuration, set the Callback URL to this node's Production URL (above) and the Verify Token to the one in your WhatsApp Cloud API credential, then subscribe to the webhook fields you need (messages, message_template_status_update, user_preferences...). Publish the workflow first: Meta checks the URL when you save it. Meta gets its answer before the workflow starts, so each event starts the workflow at most once: an execution that fails to start is not retried.",
+			'In Meta\'s App Dashboard > WhatsApp > Configuration, set the Callback URL to this node\'s Production URL (above) and the Verify Token to the one in your WhatsApp Cloud API credential, then subscribe to the webhook fields you need (messages, message_template_status_update, user_preferences...). Publish the workflow first: Meta checks the URL when you save it.<br><br>One URL serves the whole Meta app: every published workflow whose WhatsApp Webhook Trigger uses the same credential gets its events from it, each once, so give Meta the Production URL of any one of them. "Listen for test event" here gets the next event Meta sends to that URL.<br><br>Meta gets its answer before the workflow starts, so each event starts the workflow at most once: an execution that fails to start is not retried.',
 		name: 'setupNotice',
 		type: 'notice',
 		default: '',
@@ -65,6 +65,12 @@ export const properties: INodeProperties[] = [
 				name: 'Error',
 				value: 'error',
 				description: 'A system, app or account error that Meta reports outside a message status',
+			},
+			{
+				name: 'Group Update',
+				value: 'group',
+				description:
+					'A group was created, deleted or suspended, its participants or settings changed (Groups API)',
 			},
 			{
 				name: 'Message',
@@ -125,13 +131,13 @@ export const properties: INodeProperties[] = [
 		],
 	},
 	{
-		displayName: 'Sender Numbers',
+		displayName: 'Sender Number Names or IDs',
 		name: 'senderNumbers',
 		type: 'multiOptions',
 		default: [],
 		typeOptions: { loadOptionsMethod: 'getSenderNumbers' },
 		description:
-			'Business phone numbers whose events start the workflow, so one Meta app serving several numbers does not fire every workflow; empty for all (account-wide events always pass); choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+			'Business phone numbers whose events start the workflow, so one Meta app serving several numbers does not fire every workflow; empty for all (account-wide events always pass). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 	},
 	{
 		displayName: 'Options',

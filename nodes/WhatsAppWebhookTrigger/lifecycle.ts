@@ -1,16 +1,22 @@
 /**
- * webhookMethods.default: what activation does outside n8n. Meta has one callback URL per app
- * (set in the App Dashboard, where Meta also checks the verify token), so the trigger does not
- * register a URL. What it can do is link the business account to the app (POST
- * /<WABA_ID>/subscribed_apps): without that link Meta sends nothing, the most common reason a
- * WhatsApp trigger "receives nothing".
+ * webhookMethods.default: what activation does outside n8n.
+ *
+ * - The trigger joins its Meta app (core/webhook/fanout.ts): its subscription goes into the store,
+ *   so that whichever trigger of the app Meta calls records a delivery for this one. Deactivating
+ *   the workflow (or the editor's test listener ending) takes it out again.
+ * - Meta has one callback URL per app (set in the App Dashboard, where Meta also checks the verify
+ *   token), so the trigger does not register a URL with Meta. What it can do is link the business
+ *   account to the app (POST /<WABA_ID>/subscribed_apps): without that link Meta sends nothing, the
+ *   most common reason a WhatsApp trigger "receives nothing".
  */
 import { NodeOperationError, type IHookFunctions } from 'n8n-workflow';
 
 import { CLOUD_API_CREDENTIAL, getCloudApi } from '../shared/cloudApi';
-import { toNodeError } from '../shared/errors';
-import { checkComplianceStore } from '../shared/store';
+import { toNodeError } from '../shared/nodeErrors';
+import { getComplianceStore } from '../shared/store';
+import { delivererFor } from './deliverer';
 import { readTriggerSettings } from './settings';
+import { buildSubscription, ownSubscriptionId } from './subscription';
 
 /**
  * n8n calls this on every activation, so it also checks what would fail every webhook later: the
@@ -23,20 +29,36 @@ import { readTriggerSettings } from './settings';
  * at Meta, so create() simply subscribes on every activation.
  */
 export async function checkExists(this: IHookFunctions): Promise<boolean> {
-	const { subscribeApp } = readTriggerSettings(this);
-	await checkCredentials(this);
-	return !subscribeApp;
+	const settings = readTriggerSettings(this);
+	const appSecret = await checkAppSecret(this);
+	let store;
+	try {
+		store = await getComplianceStore(this);
+	} catch (error) {
+		throw toNodeError(this.getNode(), error);
+	}
+	const subscription = buildSubscription(this, settings, appSecret, Date.now());
+	try {
+		await store.registerSubscription(subscription);
+	} catch (error) {
+		throw toNodeError(this.getNode(), error);
+	}
+	const deliverer = delivererFor(store, subscription.instance, this.logger);
+	deliverer.remember(subscription.app, appSecret, this.logger);
+	if (subscription.mode === 'test') deliverer.listen(subscription);
+	return !settings.subscribeApp;
 }
 
 /**
  * Without an App Secret no signature can be checked: the trigger would answer every POST, Meta's
  * too, with 401. A store that cannot be used (a SQLite File n8n's settings refuse, SQLite in queue
- * mode) would answer 500.
+ * mode) would answer 500: getComplianceStore refuses it here, before any webhook is accepted.
  */
-async function checkCredentials(ctx: IHookFunctions): Promise<void> {
+async function checkAppSecret(ctx: IHookFunctions): Promise<string> {
 	const node = ctx.getNode();
 	const cloudApi = await ctx.getCredentials(CLOUD_API_CREDENTIAL);
-	if (String(cloudApi.appSecret ?? '').trim() === '') {
+	const appSecret = String(cloudApi.appSecret ?? '');
+	if (appSecret.trim() === '') {
 		throw new NodeOperationError(
 			node,
 			'The WhatsApp Cloud API credential has no App Secret, so this trigger cannot check that webhooks come from Meta',
@@ -46,11 +68,7 @@ async function checkCredentials(ctx: IHookFunctions): Promise<void> {
 			},
 		);
 	}
-	try {
-		await checkComplianceStore(ctx);
-	} catch (error) {
-		throw toNodeError(node, error);
-	}
+	return appSecret;
 }
 
 export async function create(this: IHookFunctions): Promise<boolean> {
@@ -68,9 +86,22 @@ export async function create(this: IHookFunctions): Promise<boolean> {
 }
 
 /**
- * Nothing to undo: unsubscribing the app would cut off every other workflow (and any other system)
- * that receives this account's webhooks through the same app.
+ * The workflow leaves its app: no new deliveries for it. Meta's subscription stays: unsubscribing
+ * the app would cut off every other workflow (and any other system) that receives this account's
+ * webhooks through the same app. A store that cannot be reached does not keep n8n from
+ * deactivating the workflow: its deliveries are woken for in vain and dropped after
+ * DELIVERY_RETENTION_MS.
  */
 export async function remove(this: IHookFunctions): Promise<boolean> {
+	const id = ownSubscriptionId(this);
+	try {
+		const store = await getComplianceStore(this);
+		await store.removeSubscription(id, Date.now());
+		delivererFor(store, this.getInstanceId(), this.logger).stopListening(id);
+	} catch (error) {
+		this.logger.warn(
+			`The WhatsApp trigger "${this.getNode().name}" could not leave its app's deliveries: ${(error as Error).message}`,
+		);
+	}
 	return true;
 }

@@ -1,11 +1,13 @@
 /**
- * Seen-event keys are kept for Meta's longest retry period plus a day and then forgotten. The
+ * Seen-event keys are kept for Meta's longest retry period plus a day and then forgotten, and so
+ * are deliveries to other workflows of the app that nobody took (core/webhook/fanout.ts). The
  * trigger starts a prune at most once per interval per store (one store per configuration and
  * process), after the answer has been sent: the DELETE is not work the answer to Meta waits for.
  */
 import { HOUR } from '../core/clock';
 import { SEEN_KEY_RETENTION_MS } from '../core/webhook/dedupe';
-import type { ComplianceStore } from '../core/store/types';
+import type { DeliveryStore, WebhookStore } from '../core/store/types';
+import { deliveryPruneAt } from '../core/webhook/fanout';
 
 export interface SeenEventPrunerOptions {
 	/**
@@ -23,7 +25,7 @@ export interface SeenEventPrunerOptions {
 export class SeenEventPruner {
 	readonly intervalMs: number;
 	readonly retentionMs: number;
-	readonly #lastStart = new WeakMap<ComplianceStore, number>();
+	readonly #lastStart = new WeakMap<WebhookStore & DeliveryStore, number>();
 	readonly #running = new Set<Promise<void>>();
 
 	constructor(options: SeenEventPrunerOptions = {}) {
@@ -44,12 +46,18 @@ export class SeenEventPruner {
 	 * unless one was started less than `intervalMs` ago. Never throws: a failure goes to `onError`
 	 * (pruning is housekeeping, the next interval tries again). Returns whether one was started.
 	 */
-	schedule(store: ComplianceStore, now: number, onError: (error: unknown) => void): boolean {
+	schedule(
+		store: WebhookStore & DeliveryStore,
+		now: number,
+		onError: (error: unknown) => void,
+	): boolean {
 		const last = this.#lastStart.get(store);
 		if (last !== undefined && now - last < this.intervalMs) return false;
 		this.#lastStart.set(store, now);
 		const run: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
 			.then(() => store.pruneSeenEvents(now - this.retentionMs))
+			// Deliveries nobody took, and subscriptions of workflows unpublished long ago.
+			.then(() => store.pruneDeliveries(deliveryPruneAt(now)))
 			.then(
 				() => undefined,
 				(error: unknown) => {

@@ -20,11 +20,15 @@ import {
 	WHATSAPP_EVENT_KINDS,
 	type WhatsAppEventKind,
 } from '../core/webhook/events';
+import type { WebhookEventFilter } from '../core/webhook/filter';
 import type { WebhookHandlerOptions } from '../core/webhook/handler';
 
 export interface TriggerSettings {
-	/** What handleWebhookPost gets: the compiled effect rules, the filter and the dedupe scope. */
-	readonly handler: WebhookHandlerOptions;
+	/** What handleWebhookPost gets: the effect options (checked), the filter. */
+	readonly handler: WebhookHandlerOptions & {
+		readonly effects: WebhookEffectOptions;
+		readonly filter: WebhookEventFilter;
+	};
 	/** Whether activation subscribes the credential's app to the business account. */
 	readonly subscribeApp: boolean;
 }
@@ -97,20 +101,14 @@ export function readTriggerSettings(ctx: ParameterContext): TriggerSettings {
 		if (effects[key] === undefined) delete effects[key];
 	}
 
-	let rules;
 	try {
-		// Compiled once per distinct content (core caches it); here it also checks the lists.
-		rules = effectRules(effects);
+		// Compiled once per distinct content (core caches it); here it checks the lists.
+		effectRules(effects);
 	} catch (error) {
 		throw optionError(ctx, error);
 	}
 	return {
-		handler: {
-			effects: rules,
-			filter: { triggerOn, statuses, phoneNumberIds: senderNumbers },
-			// Two triggers (e.g. two Meta apps on one account) each emit their copy of an event once.
-			dedupeScope: node.webhookId || node.id || node.name,
-		},
+		handler: { effects, filter: { triggerOn, statuses, phoneNumberIds: senderNumbers } },
 		subscribeApp: flag('subscribeApp', false),
 	};
 }

@@ -7,9 +7,12 @@
  * would be a duplicate), though their effects (window, opt-outs, statuses) are recorded.
  *
  * - GET (setup): Meta's handshake -> 200 with hub.challenge as text, else 403.
- * - POST: handleWebhookPost -> 413 (larger than Meta's 3 MB), 401 (signature), 400 (not a
- *   WhatsApp envelope), 200. Those start no execution; neither does a 200 whose events were all
- *   duplicates or filtered out.
+ * - POST from Meta: handleWebhookPost -> 413 (larger than Meta's 3 MB), 401 (signature), 400 (not
+ *   a WhatsApp envelope), 200. The store is opened only once the signature holds. The events are
+ *   recorded once for the whole app: the other workflows of the app get theirs as deliveries in
+ *   the same transaction (core/webhook/fanout.ts), woken after the 200 (deliverer.ts).
+ * - POST with a wake-up from another trigger of the app (WAKE_UP_HEADER): handleWakeUp claims this
+ *   trigger's deliveries and emits them -> 200 (with whether more wait), 401, 400.
  * - The store fails -> 500, so Meta delivers again (the transaction rolled back: nothing recorded).
  * - The consentAfter read fails after the commit -> 200 and the events go out with
  *   `consentAfter: null` (a 500 would make the re-delivery all duplicates: nothing emitted).
@@ -20,19 +23,25 @@
  */
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import type { ComplianceStore } from '../core/store/types';
+import type { DeliveryStore, WebhookStore } from '../core/store/types';
+
 import { WebhookOptionError } from '../core/webhook/effects';
+import { appKey, WAKE_UP_HEADER } from '../core/webhook/fanout';
 import {
+	handleWakeUp,
 	handleWebhookGet,
 	handleWebhookPost,
 	type EmittedWebhookEvent,
+	type WakeUpResult,
 	type WebhookPostResult,
 } from '../core/webhook/handler';
 import { SIGNATURE_HEADER, type HandshakeQuery } from '../core/webhook/verify';
 import { CLOUD_API_CREDENTIAL } from '../shared/cloudApi';
 import { getComplianceStore } from '../shared/store';
+import { delivererFor } from './deliverer';
 import { seenEventPruner } from './prune';
-import { optionError, readTriggerSettings } from './settings';
+import { optionError, readTriggerSettings, type TriggerSettings } from './settings';
+import { ownSubscriptionId } from './subscription';
 
 const UNVERIFIED =
 	'The webhook was rejected: its X-Hub-Signature-256 signature could not be verified';
@@ -70,17 +79,26 @@ export async function webhook(this: IWebhookFunctions): Promise<IWebhookResponse
 
 	const settings = readTriggerSettings(this);
 	const req = this.getRequestObject() as unknown as WebhookRequest;
+	const appSecret = String(credentials.appSecret ?? '');
+	if (req.headers[WAKE_UP_HEADER] !== undefined) {
+		return await wakeUp(this, req, res, settings, appSecret);
+	}
 	const now = Date.now();
-	let store: ComplianceStore;
+	const app = appKey(appSecret);
 	let result: WebhookPostResult;
 	try {
-		store = await getComplianceStore(this);
 		result = await handleWebhookPost({
 			rawBody: req.rawBody,
 			signatureHeader: req.headers[SIGNATURE_HEADER],
-			appSecret: String(credentials.appSecret ?? ''),
-			store,
-			options: settings.handler,
+			appSecret,
+			// Opened only once the signature holds: an unsigned post costs no connection.
+			store: async () => await getComplianceStore(this),
+			options: {
+				...settings.handler,
+				// Per app: a re-delivery to any trigger URL of the app is a duplicate.
+				dedupeScope: app,
+				fanOut: { app, receiver: ownSubscriptionId(this) },
+			},
 			now,
 		});
 	} catch (error) {
@@ -93,13 +111,14 @@ export async function webhook(this: IWebhookFunctions): Promise<IWebhookResponse
 		return { noWebhookResponse: true };
 	}
 
-	if (result.status !== 200) {
+	if (result.status !== 200 || !result.store) {
 		this.logger.warn(`WhatsApp webhook rejected (${result.status}): ${result.error ?? ''}`);
 		// Any caller gets a 401: it learns that the signature failed, the log says why.
 		const error = result.status === 401 ? UNVERIFIED : (result.error ?? 'Rejected');
 		sendJson(res, result.status, { error });
 		return { noWebhookResponse: true };
 	}
+	const store = result.store;
 	if (result.consentReadError !== undefined) {
 		this.logger.warn(
 			`WhatsApp webhook recorded, but the consent after it could not be read (items have consentAfter: null): ${result.consentReadError}`,
@@ -109,15 +128,70 @@ export async function webhook(this: IWebhookFunctions): Promise<IWebhookResponse
 		received: result.events.length + result.filtered,
 		duplicates: result.duplicates,
 	});
+	const deliverer = delivererFor(store, this.getInstanceId(), this.logger);
+	deliverer.remember(app, appSecret, this.logger);
+	deliverer.wake(result.deliveredTo);
+	schedulePrune(this, store, now);
+	return emit(result.events);
+}
+
+/** A wake-up from another trigger of the app: this trigger's waiting deliveries, emitted. */
+async function wakeUp(
+	ctx: IWebhookFunctions,
+	req: WebhookRequest,
+	res: WebhookResponse,
+	settings: TriggerSettings,
+	appSecret: string,
+): Promise<IWebhookResponseData> {
+	let result: WakeUpResult;
+	try {
+		result = await handleWakeUp({
+			rawBody: req.rawBody,
+			signatureHeader: req.headers[WAKE_UP_HEADER],
+			appSecret,
+			subscription: ownSubscriptionId(ctx),
+			store: async () => await getComplianceStore(ctx),
+			filter: settings.handler.filter,
+			now: Date.now(),
+		});
+	} catch (error) {
+		ctx.logger.error(
+			`WhatsApp events of another workflow's webhook not taken over (tried again later): ${error instanceof Error ? error.message : String(error)}`,
+		);
+		sendJson(res, 500, { error: 'The compliance store could not be read' });
+		return { noWebhookResponse: true };
+	}
+	if (result.status !== 200) {
+		ctx.logger.warn(`WhatsApp wake-up rejected (${result.status}): ${result.error ?? ''}`);
+		sendJson(res, result.status, { error: result.error ?? 'Rejected' });
+		return { noWebhookResponse: true };
+	}
+	if (result.consentReadError !== undefined) {
+		ctx.logger.warn(
+			`WhatsApp events taken over, but the consent after them could not be read (items have consentAfter: null): ${result.consentReadError}`,
+		);
+	}
+	sendJson(res, 200, { claimed: result.claimed, emitted: result.events.length, more: result.more });
+	return emit(result.events);
+}
+
+function schedulePrune(
+	ctx: IWebhookFunctions,
+	store: WebhookStore & DeliveryStore,
+	now: number,
+): void {
 	seenEventPruner.schedule(store, now, (error) =>
-		this.logger.error(
+		ctx.logger.error(
 			`Pruning seen WhatsApp webhook keys failed (tried again in an hour): ${(error as Error)?.message ?? String(error)}`,
 		),
 	);
-	if (result.events.length === 0) return { noWebhookResponse: true };
+}
+
+function emit(events: EmittedWebhookEvent[]): IWebhookResponseData {
+	if (events.length === 0) return { noWebhookResponse: true };
 	return {
 		noWebhookResponse: true,
-		workflowData: [result.events.map((event) => ({ json: toItemJson(event) }))],
+		workflowData: [events.map((event) => ({ json: toItemJson(event) }))],
 	};
 }
 

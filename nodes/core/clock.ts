@@ -35,7 +35,7 @@ export const DAY = 24 * HOUR;
  * milliseconds looks up to a second older than it is; and the host's clock may run ahead of
  * Meta's. Within this allowance the store does not trust the order the times suggest: an opt-out
  * wins over a change stamped up to this much later, and a double opt-in confirmation stamped up to
- * this much before its request still answers it (store/consent.ts).
+ * this much before its request still answers it (policy/consentChange.ts).
  */
 export const CLOCK_SKEW_ALLOWANCE = 5 * MINUTE;
 

@@ -6,9 +6,9 @@ import type {
 	IWebhookFunctions,
 } from 'n8n-workflow';
 
-import { DEFAULT_API_VERSION, DEFAULT_BASE_URL } from '../core/graph/defaults';
-import { GraphClient } from '../core/graph/client';
-import { DEFAULT_MESSAGES_PER_SECOND, MAX_MESSAGES_PER_SECOND } from '../core/graph/schedule';
+import { DEFAULT_API_VERSION, DEFAULT_BASE_URL } from '../core/client/defaults';
+import { GraphClient } from '../core/client/client';
+import { DEFAULT_MESSAGES_PER_SECOND, MAX_MESSAGES_PER_SECOND } from '../core/pace/schedule';
 
 export const CLOUD_API_CREDENTIAL = 'whatsAppCloudApi';
 

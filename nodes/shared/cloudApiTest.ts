@@ -4,8 +4,8 @@ import type {
 	INodeCredentialTestResult,
 } from 'n8n-workflow';
 
-import { DEFAULT_API_VERSION, DEFAULT_BASE_URL } from '../core/graph/defaults';
-import { GraphApiError, GraphClient } from '../core/graph/client';
+import { DEFAULT_API_VERSION, DEFAULT_BASE_URL } from '../core/client/defaults';
+import { GraphApiError, GraphClient } from '../core/client/client';
 
 /**
  * The Test of the WhatsApp Cloud API credential: reads the credential's phone number. A failure

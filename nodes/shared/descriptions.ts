@@ -1,13 +1,20 @@
 import { getCountries, getCountryCallingCode } from 'libphonenumber-js/max';
 import type { IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { MAX_MESSAGES_PER_SECOND } from '../core/graph/schedule';
+import { MAX_MESSAGES_PER_SECOND } from '../core/pace/schedule';
 
+/**
+ * Where the node keeps its state. A callout (grey, with an info icon, dismissable): the embedded
+ * store is the intended default, so this is information, not the orange box n8n draws for a
+ * notice, which reads like a warning.
+ */
 export const storeNotice: INodeProperties = {
+	// The rule predates n8n's callout type and exempts notices only; a callout's text is a sentence.
+	// eslint-disable-next-line n8n-nodes-base/node-param-display-name-miscased
 	displayName:
 		'Consent, windows and sends are kept in the compliance store. Without a WhatsApp Compliance Store credential, all workflows share an embedded SQLite file in the n8n user folder; use PostgreSQL in queue mode.',
 	name: 'storeNotice',
-	type: 'notice',
+	type: 'callout',
 	default: '',
 };
 
@@ -38,6 +45,8 @@ export const senderNumberProperty: INodeProperties = {
 			displayName: 'From List',
 			name: 'list',
 			type: 'list',
+			// Empty is a valid choice, not a missing one: the list says what it means.
+			placeholder: "The credential's number",
 			typeOptions: { searchListMethod: 'searchSenderNumbers', searchable: true },
 		},
 		{

@@ -1,7 +1,7 @@
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
 import { getCloudApi } from './cloudApi';
-import { toNodeError } from './errors';
+import { toNodeError } from './nodeErrors';
 
 /** Sender numbers of the credential's business account, for the Sender Number list. */
 export async function searchSenderNumbers(
@@ -15,10 +15,13 @@ export async function searchSenderNumbers(
 		});
 		const needle = filter?.toLowerCase().trim();
 		const results = numbers
-			.map((n) => ({
-				name: [n.display_phone_number, n.verified_name].filter(Boolean).join(' - ') || n.id,
-				value: n.id,
-			}))
+			.map((n) => {
+				const name = [n.display_phone_number, n.verified_name].filter(Boolean).join(' - ') || n.id;
+				return {
+					name: n.id === settings.phoneNumberId ? `${name} (the credential's)` : name,
+					value: n.id,
+				};
+			})
 			.filter((r) => !needle || r.name.toLowerCase().includes(needle) || r.value.includes(needle));
 		return { results };
 	} catch (error) {

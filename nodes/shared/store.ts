@@ -22,7 +22,7 @@ import { SqliteComplianceStore, inspectSqliteFile } from '../core/store/sqlite';
 import type { ComplianceStore } from '../core/store/types';
 import { checkedSqlitePath } from './sqlitePath';
 
-export const STORE_CREDENTIAL = 'whatsAppComplianceStore';
+export const STORE_CREDENTIAL = 'whatsAppComplianceStoreApi';
 
 type AnyContext = IExecuteFunctions | IWebhookFunctions | IHookFunctions | ILoadOptionsFunctions;
 
@@ -155,13 +155,26 @@ export async function openStore(config: StoreConfig): Promise<ComplianceStore> {
 	return await store;
 }
 
+/** What else lives as long as a store (a trigger's deliverer): ended when the store closes. */
+const companions = new Map<object, Array<() => void>>();
+
+/** Runs `end` when closeAllStores closes `store` (any of its roles: the store object itself). */
+export function whileStoreOpen(store: object, end: () => void): void {
+	const list = companions.get(store) ?? [];
+	list.push(end);
+	companions.set(store, list);
+}
+
 /** Closes every store this process opened (tests, shutdown). */
 export async function closeAllStores(): Promise<void> {
 	const stores = [...openStores.values()];
 	openStores.clear();
 	for (const store of stores) {
 		const opened = await store.catch(() => undefined);
-		await opened?.close();
+		if (!opened) continue;
+		for (const end of companions.get(opened) ?? []) end();
+		companions.delete(opened);
+		await opened.close();
 	}
 }
 
@@ -185,14 +198,6 @@ async function complianceStoreConfig(ctx: AnyContext): Promise<StoreConfig> {
 /** The store for this node: its WhatsApp Compliance Store credential, or the embedded default. */
 export async function getComplianceStore(ctx: AnyContext): Promise<ComplianceStore> {
 	return await openStore(await complianceStoreConfig(ctx));
-}
-
-/**
- * For trigger activation: refuses a store the processes of queue mode could not share before any
- * webhook is accepted, without opening the store.
- */
-export async function checkComplianceStore(ctx: IHookFunctions): Promise<void> {
-	await complianceStoreConfig(ctx);
 }
 
 /**

@@ -67,6 +67,30 @@ export function checkUpload(type: string, bytes: number): void {
 }
 
 /**
+ * What Meta would find wrong with media of this type and size sent as `kind` (a message type, or
+ * the kind of a header: image, video, document); undefined when nothing is. For media fetched
+ * from a link: Meta downloads it after accepting the message.
+ */
+export function mediaProblem(type: string, bytes: number, kind: string): string | undefined {
+	const info = TYPES[baseMime(type)];
+	if (!info) {
+		return `the content type ${type || '(none)'} is not a media type WhatsApp takes (supported: ${Object.keys(TYPES).join(', ')})`;
+	}
+	if (!fitsMessageType(type, kind)) {
+		const as = kind === 'audio' ? 'audio' : kind === 'image' ? 'an image' : `a ${kind}`;
+		return `${type} cannot be sent as ${as}`;
+	}
+	if (bytes === 0) return 'the file is empty';
+	if (bytes > info.maxBytes) {
+		return `the file has ${bytes} bytes; ${type} may have at most ${info.maxBytes} bytes`;
+	}
+	return undefined;
+}
+
+/** The most bytes any supported media may have (documents, 100 MB). */
+export const MAX_MEDIA_BYTES = Math.max(...Object.values(TYPES).map((t) => t.maxBytes));
+
+/**
  * Whether uploaded media of this MIME type can go out as this message type. Documents take any
  * supported file; the others only their own kind.
  */

@@ -6,6 +6,7 @@
  * sandbox state, which knows the conversation.
  */
 import { GraphError } from '../graphError';
+import type { MediaLink } from '../mediaFetch';
 import {
 	invalid,
 	isObject,
@@ -49,6 +50,8 @@ export interface CheckedMessage {
 	readonly template?: CheckedTemplate;
 	/** Media sent by uploaded id (its MIME type is checked against the type by the state). */
 	readonly mediaId?: string;
+	/** Media sent by link (message, interactive header or template header): fetched after accepting. */
+	readonly mediaLinks?: readonly MediaLink[];
 	/** The wamid a reaction is for. */
 	readonly reactionTo?: string;
 	readonly interactive?: {
@@ -62,8 +65,12 @@ const MEDIA_TYPES = new Set(['audio', 'document', 'image', 'sticker', 'video']);
 const CAPTIONED = new Set(['document', 'image', 'video']);
 
 export function checkMessage(body: Json, lookup: TemplateLookup): CheckedMessage {
-	// Meta's default when type is left out.
-	const type = body.type === undefined ? 'text' : body.type;
+	// Left out, the type is the content the body carries (Meta's examples send an interactive body
+	// without type); text, Meta's documented default, when it carries none.
+	const type =
+		body.type === undefined
+			? (MESSAGE_TYPES.find((name) => body[name] !== undefined) ?? 'text')
+			: body.type;
 	if (typeof type !== 'string' || !(MESSAGE_TYPES as readonly string[]).includes(type)) {
 		throw new GraphError(
 			100,
@@ -93,6 +100,7 @@ export function checkMessage(body: Json, lookup: TemplateLookup): CheckedMessage
 				type: 'template',
 				summary: `template ${template.definition.name} (${template.definition.language})`,
 				template,
+				...links(template.mediaLink),
 			};
 		}
 		default:
@@ -114,6 +122,7 @@ function checkMedia(type: MessageType, value: unknown, lookup: TemplateLookup): 
 		throw invalid(type, 'give either id or link, not both.');
 	}
 	let mediaId: string | undefined;
+	let mediaLink: MediaLink | undefined;
 	if (media.id !== undefined) {
 		mediaId = requireString(media.id, `${type}.id`);
 		if (!lookup.hasMedia(mediaId)) {
@@ -123,7 +132,7 @@ function checkMedia(type: MessageType, value: unknown, lookup: TemplateLookup): 
 			);
 		}
 	} else if (media.link !== undefined) {
-		requireUrl(media.link, `${type}.link`);
+		mediaLink = { url: requireUrl(media.link, `${type}.link`), kind: type };
 	} else {
 		throw missing(`${type}.id or ${type}.link`);
 	}
@@ -132,7 +141,12 @@ function checkMedia(type: MessageType, value: unknown, lookup: TemplateLookup): 
 		throw invalid(`${type}.caption`, `${type} messages have no caption.`);
 	if (type === 'document') optionalString(media.filename, 'document.filename', 240);
 	if (type === 'audio') optionalBoolean(media.voice, 'audio.voice');
-	return { type, summary: `${type} ${mediaId ? `id ${mediaId}` : String(media.link)}`, mediaId };
+	return {
+		type,
+		summary: `${type} ${mediaId ? `id ${mediaId}` : String(media.link)}`,
+		mediaId,
+		...links(mediaLink),
+	};
 }
 
 function checkLocation(value: unknown): CheckedMessage {
@@ -213,10 +227,26 @@ function checkInteractive(value: unknown, lookup: TemplateLookup): CheckedMessag
 				summary: 'interactive location request',
 				interactive: { kind },
 			};
+		case 'catalog_message':
+		case 'product':
+		case 'product_list':
+		case 'order_details':
+		case 'order_status':
+		case 'call_permission_request': {
+			// Their shape is Meta's schema's; catalogs, products and payment settings are not
+			// modelled, so what they refer to is not checked.
+			const headerLink = checkHeader(interactive, ['text', 'image', 'video', 'document'], lookup);
+			return {
+				type: 'interactive',
+				summary: `interactive ${kind}`,
+				interactive: { kind },
+				...links(headerLink),
+			};
+		}
 		default:
 			throw invalid(
 				'interactive.type',
-				`"${kind}" is not supported here; use button, list, cta_url, flow or location_request_message.`,
+				`"${kind}" is not supported here; use button, list, cta_url, flow, location_request_message, catalog_message, product, product_list, order_details, order_status or call_permission_request.`,
 			);
 	}
 }
@@ -231,8 +261,13 @@ function checkBodyAndFooter(interactive: Json, bodyMax: number): string {
 	return text;
 }
 
-function checkHeader(interactive: Json, allowed: readonly string[], lookup: TemplateLookup): void {
-	if (interactive.header === undefined) return;
+/** @returns the header's media link, which is fetched after accepting. */
+function checkHeader(
+	interactive: Json,
+	allowed: readonly string[],
+	lookup: TemplateLookup,
+): MediaLink | undefined {
+	if (interactive.header === undefined) return undefined;
 	const header = requireObject(interactive.header, 'interactive.header');
 	const type = requireString(header.type, 'interactive.header.type');
 	if (!allowed.includes(type)) {
@@ -240,7 +275,7 @@ function checkHeader(interactive: Json, allowed: readonly string[], lookup: Temp
 	}
 	if (type === 'text') {
 		requireString(header.text, 'interactive.header.text', { max: 60 });
-		return;
+		return undefined;
 	}
 	const media = requireObject(header[type], `interactive.header.${type}`);
 	if (media.id !== undefined) {
@@ -251,13 +286,17 @@ function checkHeader(interactive: Json, allowed: readonly string[], lookup: Temp
 				`no media with id ${id} was uploaded to this phone number.`,
 			);
 		}
-	} else {
-		requireUrl(media.link, `interactive.header.${type}.link`);
+		return undefined;
 	}
+	return { url: requireUrl(media.link, `interactive.header.${type}.link`), kind: type };
+}
+
+function links(link: MediaLink | undefined): { mediaLinks?: readonly MediaLink[] } {
+	return link ? { mediaLinks: [link] } : {};
 }
 
 function checkReplyButtons(interactive: Json, lookup: TemplateLookup): CheckedMessage {
-	checkHeader(interactive, ['text', 'image', 'video', 'document'], lookup);
+	const headerLink = checkHeader(interactive, ['text', 'image', 'video', 'document'], lookup);
 	const text = checkBodyAndFooter(interactive, 1024);
 	const action = requireObject(interactive.action, 'interactive.action');
 	const list = requireArray(action.buttons, 'interactive.action.buttons');
@@ -292,6 +331,7 @@ function checkReplyButtons(interactive: Json, lookup: TemplateLookup): CheckedMe
 		type: 'interactive',
 		summary: `interactive buttons "${short(text)}" [${buttons.map((b) => b.title).join(' | ')}]`,
 		interactive: { kind: 'button', buttons },
+		...links(headerLink),
 	};
 }
 
@@ -351,7 +391,7 @@ function checkList(interactive: Json): CheckedMessage {
 }
 
 function checkCtaUrl(interactive: Json, lookup: TemplateLookup): CheckedMessage {
-	checkHeader(interactive, ['text', 'image', 'video', 'document'], lookup);
+	const headerLink = checkHeader(interactive, ['text', 'image', 'video', 'document'], lookup);
 	const text = checkBodyAndFooter(interactive, 1024);
 	const action = requireObject(interactive.action, 'interactive.action');
 	if (action.name !== 'cta_url') throw invalid('interactive.action.name', 'must be "cta_url".');
@@ -368,11 +408,12 @@ function checkCtaUrl(interactive: Json, lookup: TemplateLookup): CheckedMessage 
 		type: 'interactive',
 		summary: `interactive cta_url "${short(text)}" [${label} -> ${url}]`,
 		interactive: { kind: 'cta_url' },
+		...links(headerLink),
 	};
 }
 
 function checkFlow(interactive: Json, lookup: TemplateLookup): CheckedMessage {
-	checkHeader(interactive, ['text', 'image', 'video', 'document'], lookup);
+	const headerLink = checkHeader(interactive, ['text', 'image', 'video', 'document'], lookup);
 	const text = checkBodyAndFooter(interactive, 1024);
 	const action = requireObject(interactive.action, 'interactive.action');
 	if (action.name !== 'flow') throw invalid('interactive.action.name', 'must be "flow".');
@@ -409,6 +450,7 @@ function checkFlow(interactive: Json, lookup: TemplateLookup): CheckedMessage {
 		type: 'interactive',
 		summary: `interactive flow "${short(text)}"`,
 		interactive: { kind: 'flow' },
+		...links(headerLink),
 	};
 }
 

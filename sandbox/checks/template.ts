@@ -10,8 +10,9 @@
  * Deliberately written from Meta's documentation, not from the pack's builders: the sandbox is the
  * oracle the builders are tested against.
  */
-import type { TemplateDefinition } from '../../nodes/core/wire/templates';
 import { GraphError } from '../graphError';
+import type { MediaLink } from '../mediaFetch';
+import type { TemplateDefinition } from '../templateDefinition';
 import {
 	invalid,
 	isObject,
@@ -53,6 +54,8 @@ export interface CheckedTemplate {
 	readonly category: 'MARKETING' | 'UTILITY' | 'AUTHENTICATION';
 	readonly rendered: RenderedTemplate;
 	readonly quickReplies: readonly QuickReply[];
+	/** The header's media, when given by link: fetched after accepting. */
+	readonly mediaLink?: MediaLink;
 }
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
@@ -106,7 +109,7 @@ export function checkTemplate(value: unknown, lookup: TemplateLookup): CheckedTe
 	const parts = readDefinition(definition);
 	const given = readComponents(template.components);
 
-	const header = checkHeader(parts, given.header, lookup);
+	const { text: header, mediaLink } = checkHeader(parts, given.header, lookup);
 	const body = checkBody(parts, given.body);
 	const { buttons, quickReplies } = checkButtons(parts, given.buttons);
 
@@ -133,6 +136,7 @@ export function checkTemplate(value: unknown, lookup: TemplateLookup): CheckedTe
 			buttons,
 		},
 		quickReplies,
+		...(mediaLink ? { mediaLink } : {}),
 	};
 }
 
@@ -158,7 +162,7 @@ interface DefinitionParts {
 }
 
 function readDefinition(definition: TemplateDefinition): DefinitionParts {
-	const components = (definition.components ?? []) as Json[];
+	const components = definition.components as Json[];
 	const header = components.find((c) => c.type === 'HEADER');
 	const body = components.find((c) => c.type === 'BODY');
 	const footer = components.find((c) => c.type === 'FOOTER');
@@ -281,23 +285,24 @@ function formatMismatch(where: string, expected: string, received: string): Grap
 // ---------------------------------------------------------------------------------------------
 // Header
 
+/** The header as rendered (text headers), and its media link (media headers sent by link). */
 function checkHeader(
 	parts: DefinitionParts,
 	given: GivenComponents['header'],
 	lookup: TemplateLookup,
-): string | undefined {
+): { text?: string; mediaLink?: MediaLink } {
 	const { list, path } = parametersOf(given);
 	const format = parts.headerFormat;
 	if (format === undefined) {
 		if (list.length > 0) throw countMismatch('header', list.length, 0);
-		return undefined;
+		return {};
 	}
 	if (format === 'TEXT') {
 		if (list.length !== parts.headerPlaceholders.length) {
 			throw countMismatch('header', list.length, parts.headerPlaceholders);
 		}
 		const values = readTextParameters(list, path, parts.headerPlaceholders, parts.named, 'header');
-		return fill(parts.headerText ?? '', parts.headerPlaceholders, values);
+		return { text: fill(parts.headerText ?? '', parts.headerPlaceholders, values) };
 	}
 	if (list.length === 0) throw formatMismatch('header', format, 'UNKNOWN');
 	if (list.length > 1) throw countMismatch('header', list.length, 1);
@@ -306,8 +311,8 @@ function checkHeader(
 	const expected = format === 'GIF' ? 'video' : format.toLowerCase();
 	if (type !== expected) throw formatMismatch('header', format, type);
 	if (MEDIA_FORMATS.has(format)) {
-		checkMediaObject(parameter[type], `${path}[0].${type}`, lookup);
-		return undefined;
+		const link = checkMediaObject(parameter[type], `${path}[0].${type}`, lookup);
+		return link === undefined ? {} : { mediaLink: { url: link, kind: type } };
 	}
 	if (format === 'LOCATION') {
 		const location = requireObject(parameter.location, `${path}[0].location`);
@@ -315,13 +320,17 @@ function checkHeader(
 		requireNumber(location.longitude, `${path}[0].location.longitude`, -180, 180);
 		optionalString(location.name, `${path}[0].location.name`, 1000);
 		optionalString(location.address, `${path}[0].location.address`, 1000);
-		return undefined;
+		return {};
 	}
 	throw invalid('header', `the template's ${format} header cannot be filled by this sandbox.`);
 }
 
-/** A media object of a template header: an uploaded id or an http(s) link. */
-export function checkMediaObject(value: unknown, path: string, lookup: TemplateLookup): void {
+/** A media object of a template header: an uploaded id or an http(s) link (returned). */
+export function checkMediaObject(
+	value: unknown,
+	path: string,
+	lookup: TemplateLookup,
+): string | undefined {
 	const media = requireObject(value, path);
 	if (media.id !== undefined && media.link !== undefined) {
 		throw invalid(path, 'give either id or link, not both.');
@@ -334,12 +343,13 @@ export function checkMediaObject(value: unknown, path: string, lookup: TemplateL
 				`no media with id ${id} was uploaded to this phone number (or it was deleted).`,
 			);
 		}
-	} else if (media.link !== undefined) {
-		requireUrl(media.link, `${path}.link`);
-	} else {
-		throw missing(`${path}.id or ${path}.link`);
+		optionalString(media.filename, `${path}.filename`, 240);
+		return undefined;
 	}
+	if (media.link === undefined) throw missing(`${path}.id or ${path}.link`);
+	const link = requireUrl(media.link, `${path}.link`);
 	optionalString(media.filename, `${path}.filename`, 240);
+	return link;
 }
 
 // ---------------------------------------------------------------------------------------------

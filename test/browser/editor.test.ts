@@ -24,15 +24,18 @@ import {
 } from '../../tools/browser/editor';
 import {
 	BACK_IN_STOCK_WORKFLOW_ID,
+	CALLBACK_PATH,
 	runBackInStock,
 	startDemo,
 	type Demo,
 } from '../../tools/n8n/demo';
-import { loadExamples, SANDBOX_CREDENTIAL_ID } from '../../tools/n8n/fixtures';
+import { control, loadExamples, SANDBOX_CREDENTIAL_ID } from '../../tools/n8n/fixtures';
 
 jest.setTimeout(120_000);
 
 const WHATSAPP = 'n8n-nodes-whatsapp-compliance.';
+/** A seed contact (sandbox/seed.json). */
+const LENA = '4915112345601';
 const seed = loadSeed(bundledSeedInput());
 
 /**
@@ -121,8 +124,9 @@ describe('the n8n editor with the WhatsApp nodes', () => {
 		it('lists the templates from the sandbox and marks paused ones', async () => {
 			await openWorkflow(page, demo.n8n.baseUrl, 'waExOrderUpdate1');
 			await openNode(page, 'Send Order Update');
+			// The list fills as the node's search answers: read it once it has every template.
+			await eventually(async () => (await templateListEntries(page)).length, seed.templates.length);
 			const entries = await templateListEntries(page);
-			expect(entries).toHaveLength(seed.templates.length);
 			expect(entries).toContain('order_update (en) · UTILITY');
 			expect(entries.find((entry) => entry.startsWith('spring_sale'))).toMatch(/PAUSED/);
 			await page.keyboard.press('Escape');
@@ -203,6 +207,28 @@ describe('the n8n editor with the WhatsApp nodes', () => {
 			await page.getByTestId('credential-save-button').click();
 			await banner('Connection tested successfully').waitFor();
 			await page.keyboard.press('Escape');
+		});
+	});
+
+	describe('the WhatsApp Webhook Trigger', () => {
+		it('shows an event Meta sends to the app’s Production URL while it listens for a test event', async () => {
+			// The STOP handler is not the workflow whose URL the sandbox (Meta) calls: the event reaches
+			// its test listener through the support inbox's trigger.
+			expect(demo.sandbox.state.webhookUrls).toEqual([demo.n8n.webhookUrl(CALLBACK_PATH)]);
+			await openWorkflow(page, demo.n8n.baseUrl, 'waExHandleStop01');
+			await openNode(page, 'WhatsApp Webhook Trigger');
+			await page.getByTestId('node-execute-button').click();
+			// n8n registers the test webhook (and the trigger its listener) when it starts waiting.
+			await page
+				.getByText(/Listening for test event|Waiting for you to/)
+				.first()
+				.waitFor();
+			const text = `Hello from the editor test ${Date.now()}`;
+			await control(demo.sandbox, 'POST', `contacts/${LENA}/say`, { text });
+			const output = page.getByTestId('output-panel');
+			await output.getByTestId('radio-button-json').click({ timeout: 60_000 });
+			await output.getByText(text).first().waitFor({ timeout: 30_000 });
+			await closeNode(page);
 		});
 	});
 

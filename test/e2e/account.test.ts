@@ -57,10 +57,11 @@ const ORDER_UPDATE = [
 	},
 	{ type: 'button', sub_type: 'url', index: '0', parameters: [{ type: 'text', text: 'A-1042' }] },
 ];
-const BACK_IN_STOCK = [
+/** back_in_stock's components; the header image is a link the sandbox can download, as Meta does. */
+const backInStock = (imageLink: string) => [
 	{
 		type: 'header',
-		parameters: [{ type: 'image', image: { link: 'https://shop.example.com/img/runner.jpg' } }],
+		parameters: [{ type: 'image', image: { link: imageLink } }],
 	},
 	{
 		type: 'body',
@@ -88,7 +89,7 @@ const order = (phone: string, key: string): Recipient => ({
 const marketing = (phone: string, key: string): Recipient => ({
 	phone,
 	template: 'back_in_stock',
-	components: BACK_IN_STOCK,
+	components: backInStock(sandbox.sampleUrl('image.png')),
 	key,
 });
 

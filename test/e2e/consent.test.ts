@@ -23,7 +23,7 @@ import {
 	type N8nInstance,
 	type WorkflowFixture,
 } from '../../tools/n8n/n8n';
-import { nodeSqlite } from '../../nodes/core/store/nodeSqlite';
+import { nodeSqlite } from '../../nodes/core/store/sqlite/nodeSqlite';
 
 const { DatabaseSync } = nodeSqlite();
 

@@ -80,7 +80,7 @@ describe.each(BACKENDS)('a crash mid-campaign ($name store)', ({ name, killAfter
 			const database = await postgres.createDatabase('wa_crash_store');
 			credentials.push({
 				...PG_STORE,
-				type: 'whatsAppComplianceStore',
+				type: 'whatsAppComplianceStoreApi',
 				data: {
 					backend: 'postgres',
 					host: postgres.host,

@@ -125,7 +125,7 @@ describe('e2e harness', () => {
 
 		const credentials = instance.loadedTypes().credentials;
 		const cloudApi = credentials.find((type) => type.name === 'whatsAppCloudApi');
-		expect(credentials.map((type) => type.name)).toContain('whatsAppComplianceStore');
+		expect(credentials.map((type) => type.name)).toContain('whatsAppComplianceStoreApi');
 		// n8n builds the icon URL from the package a type was loaded from.
 		expect(cloudApi?.iconUrl).toEqual({
 			light: `icons/${PACKAGE_NAME}/dist/icons/whatsapp-compliance.svg`,

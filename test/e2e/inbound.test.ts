@@ -4,6 +4,7 @@
  * confirmed by the "Handle STOP" example, and the double opt-in of the "web form" example from
  * the form post to the contact's tap. The examples are imported unchanged from examples/; two
  * small test-only workflows ask the Opt-in Manager what the store now says about a contact.
+ * Meta's 16 webhook examples (its OpenAPI spec) go to a third one, a trigger on every kind.
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -16,20 +17,32 @@ import {
 	nodeOutput,
 	startN8n,
 	type N8nExecution,
+	type CredentialFixture,
 	type N8nInstance,
 	type WorkflowFixture,
 } from '../../tools/n8n/n8n';
+import { WHATSAPP_EVENT_KINDS } from '../../nodes/core/webhook/events';
 import { control, sandboxCredential, SANDBOX_CREDENTIAL_ID } from '../../tools/n8n/fixtures';
+import { describeWithMetaSpec, metaWebhookExamples } from '../support/metaSpec';
+import { webhookPosts } from '../support/metaWebhooks';
 import { outputItems } from '../../tools/n8n/n8n';
 
 const EXAMPLES_DIR = path.resolve(__dirname, '..', '..', 'examples');
 const STOP_EXAMPLE = 'handle-stop-and-confirm-opt-out.json';
 const DOI_EXAMPLE = 'opt-in-from-web-form-with-double-opt-in.json';
 const TRIGGER_PATH = 'whatsapp-optout';
-const SECOND_APP_PATH = 'whatsapp-optout-second-app';
+const SECOND_WORKFLOW_PATH = 'whatsapp-optout-second';
 const FORM_PATH = 'newsletter-signup';
 const STATUS_PATH = 'e2e-consent-status';
 const HISTORY_PATH = 'e2e-consent-history';
+const META_EXAMPLES_PATH = 'e2e-meta-webhook-examples';
+/**
+ * Meta's examples come from an app of their own: a credential with another app secret, so the
+ * trigger that gets them shares no events with the STOP example's app (every trigger of one app
+ * gets each of its events), and their signatures are made with this secret.
+ */
+const META_EXAMPLES_CREDENTIAL = { id: 'e2eMetaExamplesApp', name: "Meta's examples app" };
+const META_EXAMPLES_APP_SECRET = 'meta-examples-app-secret';
 const TRIGGER_NODE = 'WhatsApp Webhook Trigger';
 /** The verify token of the sandbox credential (tools/n8n/fixtures.ts). */
 const VERIFY_TOKEN = 'sandbox-verify-token';
@@ -54,18 +67,18 @@ function loadExample(file: string): WorkflowFixture {
 	return JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8')) as WorkflowFixture;
 }
 
-/** The STOP example as a second Meta app would have it: its own trigger URL, the same reply. */
-function secondAppCopy(example: WorkflowFixture): WorkflowFixture {
+/** The STOP example once more in a second workflow of the same app: its own trigger, the same reply. */
+function secondWorkflowCopy(example: WorkflowFixture): WorkflowFixture {
 	return {
 		...example,
 		id: 'e2eHandleStop2nd',
-		name: `${example.name} (second app)`,
+		name: `${example.name} (second workflow)`,
 		nodes: example.nodes.map((node) =>
 			node.name === TRIGGER_NODE
 				? {
 						...node,
-						webhookId: 'e2e-second-app-trigger',
-						parameters: { ...(node.parameters as IDataObject), path: SECOND_APP_PATH },
+						webhookId: 'e2e-second-workflow-trigger',
+						parameters: { ...(node.parameters as IDataObject), path: SECOND_WORKFLOW_PATH },
 					}
 				: node,
 		),
@@ -110,6 +123,36 @@ function consentLookup(
 			},
 		],
 		connections: { Lookup: { main: [[{ node: 'Opt-in Manager', type: 'main', index: 0 }]] } },
+	};
+}
+
+function metaExamplesCredential(sandbox: Sandbox): CredentialFixture {
+	const credential = sandboxCredential(sandbox);
+	return {
+		...credential,
+		...META_EXAMPLES_CREDENTIAL,
+		data: { ...credential.data, appSecret: META_EXAMPLES_APP_SECRET },
+	};
+}
+
+/** A WhatsApp Webhook Trigger on every event kind, alone: its executions show what it emitted. */
+function everyKindTrigger(id: string, webhookPath: string): WorkflowFixture {
+	return {
+		id,
+		name: `e2e: trigger on every kind (${webhookPath})`,
+		nodes: [
+			{
+				id: `${id}-trigger`,
+				name: TRIGGER_NODE,
+				type: 'n8n-nodes-whatsapp-compliance.whatsAppWebhookTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				webhookId: `${id}-trigger-id`,
+				parameters: { path: webhookPath, triggerOn: [...WHATSAPP_EVENT_KINDS], options: {} },
+				credentials: { whatsAppCloudApi: META_EXAMPLES_CREDENTIAL },
+			},
+		],
+		connections: {},
 	};
 }
 
@@ -177,16 +220,18 @@ describe('inbound webhooks and consent in a real n8n', () => {
 	let n8n: N8nInstance;
 	const stopExample = loadExample(STOP_EXAMPLE);
 	const doiExample = loadExample(DOI_EXAMPLE);
-	const secondApp = secondAppCopy(stopExample);
+	const secondWorkflow = secondWorkflowCopy(stopExample);
+	const metaExamples = everyKindTrigger('e2eMetaWebhookExamples', META_EXAMPLES_PATH);
 
 	beforeAll(async () => {
 		sandbox = await startSandbox();
 		n8n = await startN8n({
-			credentials: [sandboxCredential(sandbox)],
+			credentials: [sandboxCredential(sandbox), metaExamplesCredential(sandbox)],
 			workflows: [
 				stopExample,
 				doiExample,
-				secondApp,
+				secondWorkflow,
+				metaExamples,
 				consentLookup('e2eConsentStatus', 'e2e: consent status', STATUS_PATH, {
 					resource: 'consent',
 					operation: 'getStatus',
@@ -443,17 +488,18 @@ describe('inbound webhooks and consent in a real n8n', () => {
 		});
 	});
 
-	describe('two subscribed apps', () => {
+	describe('one app, two workflows', () => {
 		it('confirms a STOP once when two workflows with the same reply both receive it', async () => {
-			// Meta posts to every app subscribed to the account: here the example and a copy of it.
-			sandbox.state.webhookUrls = [n8n.webhookUrl(TRIGGER_PATH), n8n.webhookUrl(SECOND_APP_PATH)];
+			// Meta posts to the app's one callback URL (the example's trigger); the copy's trigger
+			// gets the same event from it.
+			expect(sandbox.state.webhookUrls).toEqual([n8n.webhookUrl(TRIGGER_PATH)]);
 			try {
 				const stop = await control<{ id: string }>(sandbox, 'POST', `contacts/${JOAO}/say`, {
 					text: 'Parar, por favor',
 				});
 				const executions = [
 					await executionWith(stop.id),
-					await executionWith(stop.id, secondApp.id),
+					await executionWith(stop.id, secondWorkflow.id),
 				];
 				expect(executions.map((e) => e.status)).toEqual(['success', 'success']);
 				// Each trigger emitted its copy once, and both saw the opt-out it caused.
@@ -601,6 +647,44 @@ describe('inbound webhooks and consent in a real n8n', () => {
 				}),
 			]);
 		});
+	});
+
+	describeWithMetaSpec("Meta's webhook examples", (spec) => {
+		// The order matters: the 3 examples that repeat the wamid of "Text Message" come after it.
+		const posts = webhookPosts(metaWebhookExamples(spec));
+
+		it(
+			'accepts each of the 16 (200) and turns each into an item with its kind and fields; the 3 that repeat a wamid are duplicates until they have their own',
+			async () => {
+				const emitted: IDataObject[][] = [];
+				for (const post of posts) {
+					const body = metaJson(post.body);
+					const answer = await fetch(n8n.webhookUrl(META_EXAMPLES_PATH), {
+						method: 'POST',
+						headers: {
+							'content-type': 'application/json',
+							'x-hub-signature-256': signatureOf(body, META_EXAMPLES_APP_SECRET),
+						},
+						body,
+					});
+					expect([post.name, answer.status]).toEqual([post.name, 200]);
+					if (post.item === undefined) continue;
+					// One execution per post that has an item; a duplicate starts none, so the count tells.
+					const ended = await n8n.waitForExecutions(metaExamples.id, emitted.length + 1, 60_000);
+					emitted.push(triggerItems(ended[emitted.length]));
+				}
+				const expected = posts.filter((post) => post.item !== undefined);
+				expect(n8n.executions(metaExamples.id)).toHaveLength(expected.length);
+				expect(emitted.map((items) => items.length)).toEqual(expected.map(() => 1));
+				for (const [i, post] of expected.entries()) {
+					expect({ name: post.name, item: emitted[i][0] }).toMatchObject({
+						name: post.name,
+						item: post.item,
+					});
+				}
+			},
+			5 * 60_000,
+		);
 	});
 
 	it('refers to the sandbox credential the demo imports', () => {

@@ -25,11 +25,16 @@ import {
 } from '../../tools/n8n/fixtures';
 import { CLAIM_LEASE_MS } from '../../nodes/core/policy/idempotency';
 import { PostgresComplianceStore } from '../../nodes/core/store/postgres';
+import { SWEEP_MS } from '../../nodes/WhatsAppWebhookTrigger/deliverer';
 import { startN8nQueue, type N8nQueue } from '../../tools/n8n/queue';
 
 const STOP_EXAMPLE = 'waExHandleStop01';
+const INBOX = 'waExSupportInbox';
+const TRACKER = 'waExStatusTrack1';
 const BACK_IN_STOCK = 'waExBackInStock1';
 const TRIGGER_PATH = 'whatsapp-optout';
+/** The one callback URL of the sandbox's Meta app: the support inbox's trigger. */
+const CALLBACK_PATH = 'whatsapp-inbox';
 const TRIGGER_NODE = 'WhatsApp Webhook Trigger';
 const CONSENT = 'e2eQueueConsent';
 const CONSENT_PATH = 'e2e-queue-consent';
@@ -43,6 +48,9 @@ const EMBEDDED_PATH = 'whatsapp-embedded-store';
 const LENA = '4915112345601';
 const JONAS = '4917612345602';
 const JUERGEN = '4915208765403';
+/** Contacts of the one-app cases only, so that no other case counts their messages. */
+const MILA = '4915700000101';
+const PIA = '4915700000102';
 /** The seed's number with throughput 80, the credential's. */
 const SENDER = '731950246618093';
 /** Contacts of the same-key case (batchPhone 0..99). */
@@ -102,20 +110,26 @@ const waitForQueue = <T>(
 		() => `Last log lines:\n${queue.logs().split('\n').slice(-40).join('\n')}`,
 	);
 
-/** The ended executions of the STOP example whose trigger emitted this message. */
-async function executionsWith(messageId: string): Promise<N8nExecution[]> {
-	return (await queue.executions(STOP_EXAMPLE))
+/** The ended executions of a workflow (the STOP example by default) whose trigger emitted this message. */
+async function executionsWith(
+	messageId: string,
+	workflowId = STOP_EXAMPLE,
+): Promise<N8nExecution[]> {
+	return (await queue.executions(workflowId))
 		.filter((e) => ENDED.has(e.status))
 		.filter((e) => triggerItems(e).some((item) => item.messageId === messageId));
 }
 
-async function executionWith(messageId: string): Promise<N8nExecution> {
+async function executionWith(messageId: string, workflowId = STOP_EXAMPLE): Promise<N8nExecution> {
 	const [execution] = await waitForQueue(async () => {
-		const found = await executionsWith(messageId);
+		const found = await executionsWith(messageId, workflowId);
 		return found.length > 0 ? found : undefined;
-	}, `an execution with message ${messageId}`);
+	}, `an execution of ${workflowId} with message ${messageId}`);
 	return execution;
 }
+
+/** Long enough for a second execution, or the sweep of a waiting delivery, to show up. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, SWEEP_MS + 3_000));
 
 /** A contact's message, delivered by the sandbox to every webhook URL; returns its message id. */
 async function say(contact: string, text: string): Promise<string> {
@@ -128,15 +142,26 @@ beforeAll(async () => {
 		credentials: [sandboxCredential(sandbox)],
 		workflows: [
 			withStore(example(STOP_EXAMPLE)),
+			withStore(example(INBOX)),
+			withStore(example(TRACKER)),
 			withStore(example(BACK_IN_STOCK)),
 			withStore(consentImportWorkflow(CONSENT, 'e2e: import consent', CONSENT_PATH)),
 			withStore(batchWorkflow(BATCH, 'e2e: order updates', BATCH_PATH, sendTemplateNode())),
 			embeddedStoreCopy(),
 		],
 		refusedActivations: [EMBEDDED],
+		// This webhook processor cannot hand events over to the other workflows itself (its own
+		// address is wrong): what it records must reach them through the store all the same.
+		processEnv: { 'webhook-2': { WHATSAPP_COMPLIANCE_LOOPBACK_URL: 'http://127.0.0.1:9' } },
 	});
-	sandbox.state.webhookUrl = queue.webhookUrl(TRIGGER_PATH, 0);
+	sandbox.state.webhookUrl = queue.webhookUrl(CALLBACK_PATH, 0);
 
+	for (const [waId, name] of [
+		[MILA, 'Mila'],
+		[PIA, 'Pia'],
+	]) {
+		sandbox.state.addContact({ wa_id: waId, name });
+	}
 	for (let i = 0; i < CRASH_FIRST + CRASH_CONTACTS; i++) {
 		sandbox.state.addContact({ wa_id: batchPhone(i).slice(1), name: `Kim ${i}` });
 	}
@@ -175,11 +200,12 @@ describe('n8n queue mode (main, 2 workers, 2 webhook processors, PostgreSQL stor
 		);
 	}, 90_000);
 
-	it('starts one execution for one event delivered 5 times over both webhook processors', async () => {
-		// Five subscribed "apps", alternating between the processors, each delivered at once.
+	it('starts one execution per workflow for one event delivered 5 times over both webhook processors', async () => {
+		// Meta's retries and parallel copies of one webhook, alternating between the processors and
+		// between two trigger URLs of the app, each delivered at once.
 		sandbox.state.webhookUrls = Array.from(
 			{ length: 5 },
-			(_, i) => `${queue.webhookUrl(TRIGGER_PATH, i % 2)}?copy=${i}`,
+			(_, i) => `${queue.webhookUrl(i < 3 ? CALLBACK_PATH : TRIGGER_PATH, i % 2)}?copy=${i}`,
 		);
 		// Attempts go to the URL at their position when they are made: keep the list until answered.
 		const { messageId, deliveries } = await (async () => {
@@ -190,7 +216,7 @@ describe('n8n queue mode (main, 2 workers, 2 webhook processors, PostgreSQL stor
 			}, 'the five deliveries to be answered');
 			return { messageId: id, deliveries: answered };
 		})().finally(() => {
-			sandbox.state.webhookUrl = queue.webhookUrl(TRIGGER_PATH, 0);
+			sandbox.state.webhookUrl = queue.webhookUrl(CALLBACK_PATH, 0);
 		});
 		expect(deliveries.map((d) => d.attempts.map((a) => a.status))).toEqual([
 			[200],
@@ -201,11 +227,79 @@ describe('n8n queue mode (main, 2 workers, 2 webhook processors, PostgreSQL stor
 		]);
 		expect(new Set(deliveries.map((d) => new URL(d.attempts[0].url).port)).size).toBe(2);
 		const execution = await executionWith(messageId);
+		const inbox = await executionWith(messageId, INBOX);
 		// An execution after the copies proves no copy started a late one of its own.
 		await executionWith(await say(LENA, 'After the five deliveries'));
+		await settle();
 		expect((await executionsWith(messageId)).map((e) => e.id)).toEqual([execution.id]);
+		expect((await executionsWith(messageId, INBOX)).map((e) => e.id)).toEqual([inbox.id]);
 		expect(queue.workerOf(execution.id)).toMatch(/^worker-[12]$/);
 	}, 120_000);
+
+	it('gives each of three workflows of one app its events exactly once, from the one callback URL', async () => {
+		const messageId = await say(MILA, 'Where is my parcel?');
+		const inbox = await executionWith(messageId, INBOX);
+		const stop = await executionWith(messageId);
+		expect([inbox.status, stop.status]).toEqual(['success', 'success']);
+		// The inbox's reply, and its statuses for the tracker.
+		const reply = await waitForQueue(
+			() =>
+				sandbox.state
+					.sentMessages({ to: MILA })
+					.find((m) =>
+						/thanks for your message/.test(
+							(m.payload as { text?: { body?: string } }).text?.body ?? '',
+						),
+					),
+			'the inbox’s reply',
+		);
+		const tracked = async () =>
+			(await queue.executions(TRACKER))
+				.filter((e) => ENDED.has(e.status))
+				.flatMap(triggerItems)
+				.filter((item) => item.messageId === reply.id)
+				.map((item) => String(item.status));
+		await waitForQueue(
+			async () => ((await tracked()).length >= 2 ? true : undefined),
+			'the tracker to get the reply’s statuses',
+		);
+		await settle();
+		expect((await executionsWith(messageId, INBOX)).map((e) => e.id)).toEqual([inbox.id]);
+		expect((await executionsWith(messageId)).map((e) => e.id)).toEqual([stop.id]);
+		expect((await tracked()).sort()).toEqual(['delivered', 'sent']);
+	}, 120_000);
+
+	it('hands a webhook processor’s events to the other workflows through the store when it cannot itself', async () => {
+		// webhook-2 records and answers Meta, and runs the inbox it was called for; its own wake-up
+		// of the STOP example fails, and another process's sweep delivers the event from the store.
+		sandbox.state.webhookUrl = queue.webhookUrl(CALLBACK_PATH, 1);
+		let messageId = '';
+		try {
+			messageId = await say(LENA, 'Sent to the second webhook processor');
+			const inbox = await executionWith(messageId, INBOX);
+			expect(queue.enqueuedBy(inbox.id)).toBe('webhook-2');
+		} finally {
+			sandbox.state.webhookUrl = queue.webhookUrl(CALLBACK_PATH, 0);
+		}
+		const stop = await executionWith(messageId);
+		expect(queue.enqueuedBy(stop.id)).not.toBe('webhook-2');
+		await settle();
+		expect(await executionsWith(messageId)).toHaveLength(1);
+	}, 120_000);
+
+	it('delivers an event that arrived while every worker was down to each workflow once they are back', async () => {
+		await Promise.all(queue.workers.map((w) => queue.killWorker(w.name, { restart: false })));
+		const messageId = await say(PIA, 'Sent while no worker runs');
+		await settle();
+		expect(await executionsWith(messageId, INBOX)).toEqual([]);
+		expect(await executionsWith(messageId)).toEqual([]);
+		await Promise.all(queue.workers.map((w) => queue.startWorker(w.name)));
+		await executionWith(messageId, INBOX);
+		await executionWith(messageId);
+		await settle();
+		expect(await executionsWith(messageId, INBOX)).toHaveLength(1);
+		expect(await executionsWith(messageId)).toHaveLength(1);
+	}, 240_000);
 
 	it('skips marketing on a worker to a contact whose STOP a webhook processor recorded', async () => {
 		sandbox.state.webhookUrl = queue.webhookUrl(TRIGGER_PATH, 1);
@@ -222,7 +316,7 @@ describe('n8n queue mode (main, 2 workers, 2 webhook processors, PostgreSQL stor
 				}),
 			]);
 		} finally {
-			sandbox.state.webhookUrl = queue.webhookUrl(TRIGGER_PATH, 0);
+			sandbox.state.webhookUrl = queue.webhookUrl(CALLBACK_PATH, 0);
 		}
 
 		const before = (await queue.executions(BACK_IN_STOCK)).length;

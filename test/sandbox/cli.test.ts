@@ -91,7 +91,7 @@ describe('whatsapp-sandbox CLI', () => {
 	});
 
 	it('tap: a quick-reply tap on the last template sent to the contact', async () => {
-		const template = await send(sandbox, backInStock(LENA));
+		const template = await send(sandbox, backInStock(LENA, sandbox.sampleUrl('image.png')));
 		const result = await run(['tap', LENA, 'Stop promotions']);
 		expect(result.code).toBe(0);
 		const tap = await waitFor(

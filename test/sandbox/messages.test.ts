@@ -79,18 +79,8 @@ describe('free-form messages inside the window', () => {
 		expect(bare.json.contacts).toEqual([{ input: LENA, wa_id: LENA }]);
 	});
 
+	// Media by link: mediaLinks.test.ts (the sandbox downloads it, from a local server).
 	it.each([
-		[
-			'image by link',
-			{ type: 'image', image: { link: 'https://example.com/a.jpg', caption: 'Look' } },
-		],
-		['video', { type: 'video', video: { link: 'https://example.com/a.mp4' } }],
-		['audio', { type: 'audio', audio: { link: 'https://example.com/a.ogg', voice: true } }],
-		[
-			'document',
-			{ type: 'document', document: { link: 'https://example.com/a.pdf', filename: 'a.pdf' } },
-		],
-		['sticker', { type: 'sticker', sticker: { link: 'https://example.com/a.webp' } }],
 		[
 			'location',
 			{ type: 'location', location: { latitude: 52.52, longitude: 13.405, name: 'Berlin' } },

@@ -136,8 +136,13 @@ describe('portfolio messaging limit', () => {
 
 	it('counts only messages that are delivered: one failing for another reason takes no place', async () => {
 		await control(sandbox, 'POST', `/contacts/${JONAS}/marketing`, { value: 'stop' });
-		expect((await outcome(sandbox, receiver, backInStock(JONAS))).errors[0].code).toBe(131050);
-		expect((await outcome(sandbox, receiver, backInStock(LENA))).status).toBe('read');
+		expect(
+			(await outcome(sandbox, receiver, backInStock(JONAS, sandbox.sampleUrl('image.png'))))
+				.errors[0].code,
+		).toBe(131050);
+		expect(
+			(await outcome(sandbox, receiver, backInStock(LENA, sandbox.sampleUrl('image.png')))).status,
+		).toBe('read');
 		expect((await control(sandbox, 'GET', '/account')).json.reached_24h).toBe(1);
 	});
 
@@ -357,7 +362,10 @@ describe('billing', () => {
 			await outcome(sandbox, receiver, text(JONAS));
 			// Undelivered: not billed.
 			await control(sandbox, 'POST', `/contacts/${JONAS}/marketing`, { value: 'stop' });
-			expect((await outcome(sandbox, receiver, backInStock(JONAS))).status).toBe('failed');
+			expect(
+				(await outcome(sandbox, receiver, backInStock(JONAS, sandbox.sampleUrl('image.png'))))
+					.status,
+			).toBe('failed');
 			const utc = (await control(sandbox, 'GET', '/billing')).json;
 			expect(utc).toEqual({
 				time_zone: 'UTC',

@@ -173,8 +173,8 @@ export function orderUpdate(waId: string): Json {
 	};
 }
 
-/** The seed's marketing template back_in_stock to `waId`, with valid parameters. */
-export function backInStock(waId: string): Json {
+/** The seed's marketing template back_in_stock to `waId`, with valid parameters and this header image. */
+export function backInStock(waId: string, imageLink: string): Json {
 	return {
 		to: `+${waId}`,
 		type: 'template',
@@ -184,7 +184,7 @@ export function backInStock(waId: string): Json {
 			components: [
 				{
 					type: 'header',
-					parameters: [{ type: 'image', image: { link: 'https://example.com/shoe.jpg' } }],
+					parameters: [{ type: 'image', image: { link: imageLink } }],
 				},
 				{
 					type: 'body',

@@ -18,10 +18,11 @@ function template(name: string, components?: Json[], language = 'en'): Json {
 	};
 }
 
-const image = {
+/** An image header by link: the sandbox downloads it after accepting, as Meta does. */
+const image = () => ({
 	type: 'header',
-	parameters: [{ type: 'image', image: { link: 'https://example.com/shoe.jpg' } }],
-};
+	parameters: [{ type: 'image', image: { link: sandbox.sampleUrl('image.png') } }],
+});
 const named = (values: Record<string, string>) => ({
 	type: 'body',
 	parameters: Object.entries(values).map(([parameter_name, text]) => ({
@@ -33,7 +34,7 @@ const named = (values: Record<string, string>) => ({
 const positional = (...values: string[]) => values.map((text) => ({ type: 'text', text }));
 const backInStock = () =>
 	template('back_in_stock', [
-		image,
+		image(),
 		named({ first_name: 'Lena', product: 'Trail Runner 2', ship_date: 'Friday' }),
 	]);
 const orderUpdate = (bodyValues = ['Lena', 'A-1042', 'Friday']) =>
@@ -65,7 +66,7 @@ describe('template sends', () => {
 		const answer = await send(
 			sandbox,
 			template('back_in_stock', [
-				image,
+				image(),
 				named({ ship_date: 'Friday', first_name: 'Lena', product: 'Trail Runner 2' }),
 			]),
 		);
@@ -270,7 +271,7 @@ describe('template parameters', () => {
 	it('answers positional parameters sent to a named template with 132012', async () => {
 		const error = await errorOf(
 			template('back_in_stock', [
-				image,
+				image(),
 				{ type: 'body', parameters: positional('Lena', 'x', 'y') },
 			]),
 		);
@@ -281,7 +282,7 @@ describe('template parameters', () => {
 	it('answers a parameter_name the template does not have with 132012', async () => {
 		const error = await errorOf(
 			template('back_in_stock', [
-				image,
+				image(),
 				named({ first_name: 'Lena', product: 'x', delivery: 'y' }),
 			]),
 		);
@@ -321,7 +322,7 @@ describe('template parameters', () => {
 	it('answers a button of the wrong sub_type with 132012', async () => {
 		const error = await errorOf(
 			template('back_in_stock', [
-				image,
+				image(),
 				named({ first_name: 'Lena', product: 'x', ship_date: 'y' }),
 				{ type: 'button', sub_type: 'url', index: '0', parameters: [{ type: 'text', text: 'x' }] },
 			]),
@@ -333,7 +334,7 @@ describe('template parameters', () => {
 		const withPayload = await send(
 			sandbox,
 			template('back_in_stock', [
-				image,
+				image(),
 				named({ first_name: 'Lena', product: 'x', ship_date: 'y' }),
 				{
 					type: 'button',

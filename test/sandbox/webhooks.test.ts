@@ -63,7 +63,7 @@ const backInStock = (to = LENA) => ({
 		components: [
 			{
 				type: 'header',
-				parameters: [{ type: 'image', image: { link: 'https://example.com/a.jpg' } }],
+				parameters: [{ type: 'image', image: { link: sandbox.sampleUrl('image.png') } }],
 			},
 			{
 				type: 'body',

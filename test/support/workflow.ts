@@ -8,7 +8,7 @@
  *
  *   const run = await runWorkflow({ nodes, connections }, {
  *     nodeTypes: { [EMIT_ITEMS]: new EmitItems(), [OPT_IN]: new WhatsAppOptInManager() },
- *     credentials: { whatsAppComplianceStore: { backend: 'sqlite', sqlitePath } },
+ *     credentials: { whatsAppComplianceStoreApi: { backend: 'sqlite', sqlitePath } },
  *   });
  *   run.output('Check', 0); // the items of Check's first output
  *
@@ -162,7 +162,7 @@ class ClearTextCredentials extends ICredentialsHelper {
 export interface RunWorkflowOptions {
 	/** Node classes by type name; every type of the workflow must be here. */
 	nodeTypes: Record<string, INodeType | IVersionedNodeType>;
-	/** Credentials in clear text by credential type name (e.g. whatsAppComplianceStore). */
+	/** Credentials in clear text by credential type name (e.g. whatsAppComplianceStoreApi). */
 	credentials?: Record<string, ICredentialDataDecryptedObject>;
 	/** The node to start from. @default the first node of the workflow */
 	startNode?: string;

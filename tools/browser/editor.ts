@@ -137,17 +137,23 @@ export async function variablesOutdated(page: Page): Promise<boolean> {
 	);
 }
 
-/** Opens the Template list of the open Send Template node and returns its entries. */
+/**
+ * The entries the Template list of the open Send Template node shows now (opening it first when
+ * closed). The list fills as the node's search answers: read it again until it has what you wait
+ * for.
+ */
 export async function templateListEntries(page: Page): Promise<string[]> {
-	await page.getByTestId('resource-locator-template').getByTestId('rlc-input').click();
 	const items = page.getByTestId('rlc-item');
+	if (!(await items.first().isVisible())) {
+		await page.getByTestId('resource-locator-template').getByTestId('rlc-input').click();
+	}
 	await items.first().waitFor({ timeout: LOAD_MS });
 	return await items.allInnerTexts();
 }
 
 /** Picks an entry of the open Template list (opening it first when closed). */
 export async function chooseTemplate(page: Page, entry: string): Promise<void> {
-	if (!(await page.getByTestId('rlc-item').first().isVisible())) await templateListEntries(page);
+	await templateListEntries(page);
 	await page.getByTestId('rlc-item').filter({ hasText: entry }).first().click();
 }
 

@@ -4,7 +4,6 @@
  * `npm run screenshots` and the browser tests all start it through startDemo().
  */
 import * as net from 'node:net';
-import * as path from 'node:path';
 
 import { timeZonesOf } from '../../nodes/core/phone';
 import { checkQuietHours } from '../../nodes/core/policy/quietHours';
@@ -19,21 +18,19 @@ import {
 } from './fixtures';
 import { ensureN8nInstalled } from './install';
 import { startN8n, type N8nExecution, type N8nInstance, type WorkflowFixture } from './n8n';
+import { ownerEnv, type N8nOwner } from './rest';
 
 /** The owner account n8n creates at start (N8N_INSTANCE_OWNER_*): no setup screen. */
-export interface DemoOwner {
-	readonly email: string;
-	readonly password: string;
-}
+export type DemoOwner = N8nOwner;
 
 export const DEMO_OWNER: DemoOwner = { email: 'demo@example.com', password: 'WhatsApp-Demo-2026' };
 
 /**
- * The Webhook Trigger paths of the examples that receive the sandbox's webhooks, as two Meta apps
- * subscribed to one account: each gets every webhook. Both examples confirm a STOP with the same
- * idempotency key (<message id>-opt-out), so the contact gets one confirmation.
+ * The one callback URL of the sandbox's Meta app: the support inbox's trigger. Every other
+ * published WhatsApp Webhook Trigger of the app (the STOP handler, the status tracker) gets its
+ * events from it, as with a real Meta app.
  */
-const TRIGGER_WEBHOOK_PATHS = ['whatsapp-inbox', 'whatsapp-optout'];
+export const CALLBACK_PATH = 'whatsapp-inbox';
 
 /**
  * A helper workflow of the demo (not an example): POST consent rows to it and the Opt-in Manager
@@ -82,10 +79,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
 	const log = options.log ?? (() => undefined);
 	log('Installing n8n if needed (the first time takes about 5 minutes)...');
 	const install = await ensureN8nInstalled();
-	// n8n checks the owner's password against this bcrypt hash; bcryptjs comes with n8n.
-	const bcrypt = (await import(path.join(install.dir, 'node_modules', 'bcryptjs'))) as {
-		hashSync(password: string, rounds: number): string;
-	};
+	const owner = await ownerEnv(install, DEMO_OWNER);
 
 	const sandbox = await startSandbox({ port: options.sandboxPort ?? 0 });
 	const examples = loadExamples();
@@ -99,19 +93,13 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
 				...examples,
 				consentImportWorkflow(CONSENT_WORKFLOW_ID, CONSENT_WORKFLOW_NAME, CONSENT_WEBHOOK_PATH),
 			],
-			env: {
-				N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true',
-				N8N_INSTANCE_OWNER_EMAIL: DEMO_OWNER.email,
-				N8N_INSTANCE_OWNER_PASSWORD_HASH: bcrypt.hashSync(DEMO_OWNER.password, 10),
-				N8N_INSTANCE_OWNER_FIRST_NAME: 'Demo',
-				N8N_INSTANCE_OWNER_LAST_NAME: 'User',
-			},
+			env: owner,
 		});
 	} catch (error) {
 		await sandbox.close();
 		throw error;
 	}
-	sandbox.state.webhookUrls = TRIGGER_WEBHOOK_PATHS.map((trigger) => n8n.webhookUrl(trigger));
+	sandbox.state.webhookUrl = n8n.webhookUrl(CALLBACK_PATH);
 
 	let stopping: Promise<void> | undefined;
 	return {
@@ -215,6 +203,8 @@ export async function runBackInStock(
 	const answer = await postJson(demo.n8n.webhookUrl('back-in-stock'), {
 		sku: 'TRAIL-RUNNER-2',
 		product: 'the Trail Runner 2',
+		// A product image the sandbox can download (it fetches header media links, as Meta does).
+		image_url: demo.sandbox.sampleUrl('image.png'),
 		subscribers: [{ phone: contact.phone, first_name: contact.firstName }, ...others],
 	});
 	const ended = await demo.n8n.waitForExecutions(BACK_IN_STOCK_WORKFLOW_ID, before + 1);

@@ -13,7 +13,7 @@ import type { Pool } from 'pg';
 
 import { sleep, tail } from './commands';
 import type { N8nInstall } from './install';
-import { nodeSqlite } from '../../nodes/core/store/nodeSqlite';
+import { nodeSqlite } from '../../nodes/core/store/sqlite/nodeSqlite';
 
 const { DatabaseSync } = nodeSqlite();
 

@@ -73,7 +73,7 @@ export function withStore(
 						...node,
 						credentials: {
 							...(node.credentials as IDataObject | undefined),
-							whatsAppComplianceStore: { id: store.id, name: store.name },
+							whatsAppComplianceStoreApi: { id: store.id, name: store.name },
 						},
 					}
 				: node,

@@ -77,9 +77,10 @@ export interface N8nInstance {
 	kill(): Promise<void>;
 	/**
 	 * Starts `n8n start` again on the same user folder, ports and key (after kill()), and waits until
-	 * it has activated the workflows again. logs() then shows the new process's output.
+	 * it has activated the workflows again. logs() then shows the new process's output. `env`
+	 * changes the environment from now on (the harness's settings and `startN8n({ env })` stay).
 	 */
-	restart(): Promise<void>;
+	restart(env?: Readonly<Record<string, string>>): Promise<void>;
 }
 
 const READY_LINE = 'Editor is now accessible via';
@@ -138,11 +139,12 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 		await installPackage(userFolder);
 		const published = await importFixtures(install, userFolder, env, options);
 
+		let launchEnv = env;
 		const launch = async (): Promise<N8nProcess> => {
 			const started = spawnN8n(install, ['start'], {
 				name: 'main',
 				cwd: folder,
-				env,
+				env: launchEnv,
 				runDir: run,
 				folders: [folder],
 			});
@@ -179,8 +181,9 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 			loadedTypes: () => readLoadedTypes(folder),
 			stop,
 			kill: () => current.kill(),
-			async restart() {
+			async restart(extra = {}) {
 				await current.kill();
+				launchEnv = { ...launchEnv, ...extra };
 				current = await launch();
 			},
 		};

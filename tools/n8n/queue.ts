@@ -50,6 +50,12 @@ export interface StartN8nQueueOptions extends N8nFixtures {
 	/** Extra environment for every n8n process and command; overrides the harness's. @default {} */
 	readonly env?: Readonly<Record<string, string>>;
 	/**
+	 * Extra environment of single processes by name (`main`, `worker-1`, `webhook-2`...), over
+	 * `env`: one process set up differently from the others.
+	 * @default {}
+	 */
+	readonly processEnv?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+	/**
 	 * Ids of published workflows whose activation is expected to fail (the test reads why from
 	 * `main.logs()`); any other activation failure fails the start.
 	 * @default []
@@ -94,6 +100,8 @@ export interface N8nQueue {
 	 * it, then (unless `restart` is false) the same worker started again and ready.
 	 */
 	killWorker(name: string, options?: { restart?: boolean }): Promise<void>;
+	/** Starts a worker killed with `restart: false` again and waits until it is ready. */
+	startWorker(name: string): Promise<void>;
 	/** Stops every process, Redis and PostgreSQL, and removes their folders. Idempotent. */
 	stop(): Promise<void>;
 }
@@ -151,7 +159,7 @@ export async function startN8nQueue(options: StartN8nQueueOptions = {}): Promise
 		const storeDatabase = await postgres.createDatabase('whatsapp');
 		const store: CredentialFixture = {
 			...QUEUE_STORE_CREDENTIAL,
-			type: 'whatsAppComplianceStore',
+			type: 'whatsAppComplianceStoreApi',
 			data: {
 				backend: 'postgres',
 				host: postgres.host,
@@ -171,8 +179,8 @@ export async function startN8nQueue(options: StartN8nQueueOptions = {}): Promise
 		const ports = new Map<string, { port: number; broker: number }>();
 		for (const name of names) ports.set(name, { port: await freePort(), broker: await freePort() });
 		const baseUrlOf = (name: string) => `http://127.0.0.1:${ports.get(name)!.port}`;
-		// The same in every process (README, Queue mode; examples/docker-compose.queue.yml), after
-		// the harness's quiet settings.
+		// The same in every process (queueEnv.ts: README, Queue mode, and the docker-compose
+		// example), after the harness's quiet settings.
 		const shared: NodeJS.ProcessEnv = {
 			...baseEnv(),
 			...QUIET_ENV,
@@ -204,6 +212,7 @@ export async function startN8nQueue(options: StartN8nQueueOptions = {}): Promise
 				N8N_RUNNERS_BROKER_PORT: String(ports.get(name)!.broker),
 				TMPDIR: tmp,
 				...options.env,
+				...options.processEnv?.[name],
 			};
 		};
 
@@ -280,6 +289,17 @@ export async function startN8nQueue(options: StartN8nQueueOptions = {}): Promise
 		const workerProcesses = others.filter((p) => p.name.startsWith('worker'));
 		const webhookProcesses = others.filter((p) => p.name.startsWith('webhook'));
 		const server = postgres;
+		const workerAt = (name: string): number => {
+			const at = workerProcesses.findIndex((p) => p.name === name);
+			if (at === -1) throw new Error(`there is no worker ${name}`);
+			return at;
+		};
+		const startWorkerAt = async (at: number): Promise<void> => {
+			const name = workerProcesses[at].name;
+			const again = spawn(name, ['worker', `--concurrency=${options.concurrency ?? 10}`]);
+			workerProcesses[at] = again;
+			await again.waitFor(WORKER_READY, timeoutMs);
+		};
 		return {
 			main: { ...view(main), baseUrl: baseUrlOf('main') },
 			workers: workerProcesses.map(view),
@@ -304,14 +324,11 @@ export async function startN8nQueue(options: StartN8nQueueOptions = {}): Promise
 				),
 			enqueuedBy: (id) => findIn(webhookProcesses, 'Enqueued execution', id),
 			async killWorker(name, { restart = true } = {}) {
-				const at = workerProcesses.findIndex((p) => p.name === name);
-				if (at === -1) throw new Error(`there is no worker ${name}`);
+				const at = workerAt(name);
 				await workerProcesses[at].kill();
-				if (!restart) return;
-				const again = spawn(name, ['worker', `--concurrency=${options.concurrency ?? 10}`]);
-				workerProcesses[at] = again;
-				await again.waitFor(WORKER_READY, timeoutMs);
+				if (restart) await startWorkerAt(at);
 			},
+			startWorker: async (name) => await startWorkerAt(workerAt(name)),
 			stop,
 		};
 	} catch (error) {

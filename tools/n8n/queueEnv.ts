@@ -1,8 +1,10 @@
 /**
  * The settings every n8n process of a queue deployment needs, the same in each (README, Queue
- * mode). The e2e queue deployment (queue.ts) is started with them, and
- * test/nodes/dockerCompose.test.ts checks that examples/docker-compose.queue.yml gives every n8n
- * service exactly these variables, so the example users copy cannot drift from what the tests run.
+ * mode): the one list of them. The e2e queue deployment (queue.ts) starts every process with
+ * them, then adds what differs per process (user folder, N8N_PORT, N8N_RUNNERS_BROKER_PORT) and a
+ * test's own `env` and `processEnv`; test/nodes/dockerCompose.test.ts checks that
+ * examples/docker/docker-compose.queue.yml gives every n8n service exactly these variables, so the
+ * example users copy cannot drift from what the tests run.
  */
 
 /** Where the processes find Redis, PostgreSQL and each other. */

@@ -9,7 +9,7 @@ import type {
 
 import type { Clock } from '../../core/clock';
 import type { ComplianceStore } from '../../core/store/types';
-import { errorItemJson, toNodeError } from '../../shared/errors';
+import { errorItemJson, toNodeError } from '../../shared/nodeErrors';
 import { getComplianceStore } from '../../shared/store';
 
 /** One output item and the input items it came from. */

@@ -1,5 +1,5 @@
 /**
- * The rules of DESIGN.md's table as pure functions: plain values and `now` in, a Decision out.
+ * The rules of docs/DESIGN.md's table as pure functions: plain values and `now` in, a Decision out.
  * evaluateTemplateSend and evaluateFreeForm run them in a fixed order for one message.
  */
 export * from './types';

@@ -8,32 +8,58 @@ import type {
 	TemplateState,
 	WindowState,
 } from '../model';
-import type { SlotLedger } from '../graph/budget';
+import type { SlotLedger } from '../pace/budget';
 import type { MessagingLimit, MessagingLimitUsage } from '../policy/messagingLimit';
 import type { CostLedgerGroup } from '../report/costReport';
 import type { StandingEntry } from '../standing';
 
 /**
  * The compliance store: one async, batch-first interface with two backends (SQLite through
- * node:sqlite, PostgreSQL through pg). Every method that takes a list answers it with a fixed
- * number of round trips whatever its length (one for reads; PostgreSQL writes about contacts take
- * a few: lock, read, write), and every read-modify-write runs in one transaction, so concurrent
- * writers lose nothing. Consent is decided by one TypeScript function (consent.ts) for both.
+ * node:sqlite, PostgreSQL through pg), made of one narrow interface per role below. Callers take
+ * the roles they use; ComplianceStore is all of them. Every method that takes a list answers it
+ * with a fixed number of round trips whatever its length (one for most reads; PostgreSQL
+ * writes about contacts take a few: lock, read, write), and every read-modify-write runs in one
+ * transaction, so concurrent writers lose nothing. The stores store and read: every rule is
+ * decided in TypeScript (policy/), the same function for both. README.md beside this file: where
+ * each role's files are, and how a method or a role is added.
  */
-export interface ComplianceStore extends SlotLedger {
-	readonly backend: 'sqlite' | 'postgres';
+export interface ComplianceStore
+	extends StoreLifecycle,
+		SnapshotStore,
+		ConsentStore,
+		WindowStore,
+		SendStore,
+		WebhookStore,
+		DeliveryStore,
+		StandingStore,
+		CostStore,
+		ReachStore,
+		ErasureStore,
+		SlotLedger {}
 
+/** Opening, migrating and closing the store. */
+export interface StoreLifecycle {
+	readonly backend: 'sqlite' | 'postgres';
 	/** Creates the schema or migrates it to the current version. Safe to call again. */
 	migrate(): Promise<void>;
 	schemaVersion(): Promise<number>;
 	close(): Promise<void>;
+}
 
-	/** Everything the send rules need for a batch, in one round trip. */
+/** What the send rules read, across the roles' tables. */
+export interface SnapshotStore {
+	/**
+	 * Everything the send rules need for a batch, in one round trip (on PostgreSQL, two when the
+	 * portfolio is already past its messaging limit and the usage needs more reach times).
+	 */
 	getSnapshot(request: SnapshotRequest): Promise<Snapshot>;
+}
 
+/** Consent records and their proof trail. */
+export interface ConsentStore {
 	/**
 	 * Appends consent events to the history and updates the current status, in one transaction,
-	 * as the one consent rule decides (decideConsent in consent.ts): the latest change decides, an
+	 * as the one consent rule decides (decideConsent in policy/consentChange.ts): the latest change decides, an
 	 * opt-out wins ties and wins over changes stamped up to CLOCK_SKEW_ALLOWANCE after it, a
 	 * `confirm` applies only to a pending purpose. An event that took effect later than its own
 	 * `at` keeps `at` and gets `effectiveAt`; the current record carries the effective time.
@@ -51,17 +77,24 @@ export interface ComplianceStore extends SlotLedger {
 	/** Current consents of all contacts, ordered by (contact, purpose), paged by keyset. */
 	listConsents(page: ListConsentsPage): Promise<ConsentRecord[]>;
 	countContacts(): Promise<number>;
+}
 
+/** Customer service windows and free entry points, per sender number and contact. */
+export interface WindowStore {
 	/** Inbound messages: opens or refreshes windows (a touch never moves a window back in time). */
 	touchWindows(touches: InboundTouch[]): Promise<void>;
 	/** Meta answered 131047: the window is closed from `at` on, until the contact writes again. */
 	closeWindows(closes: WindowClose[]): Promise<void>;
 	/**
-	 * Our reply to a referral opened the free entry point window; kept if already set, unless a
-	 * newer referral came in since (a new entry point, whose first reply starts a new window).
+	 * Our replies to referrals, sent at `at`: each that starts a free entry point window as
+	 * policy/fep.ts decides (startsFreeEntryPoint, against the stored window) sets its start; the
+	 * others change nothing. Read, decided and written in one transaction.
 	 */
 	startFreeEntryPoints(starts: WindowClose[]): Promise<void>;
+}
 
+/** Idempotent sends: claims of idempotency keys and what became of them. */
+export interface SendStore {
 	/**
 	 * Claims idempotency keys right before their requests leave. A key whose stored send is pending
 	 * or accepted is not claimed again; its stored message is returned instead, so a re-run returns
@@ -92,7 +125,10 @@ export interface ComplianceStore extends SlotLedger {
 	listUnconfirmedSends(page: UnconfirmedSendsPage): Promise<SentMessage[]>;
 	/** The sends stored under these idempotency keys (keys without one are left out). */
 	getSends(keys: string[]): Promise<Map<string, SentMessage>>;
+}
 
+/** Webhook events seen, and their effects on every other role, applied together. */
+export interface WebhookStore {
 	/**
 	 * Records webhook event keys and applies the effects of the events not seen before, in one
 	 * transaction. Returns the keys that were new. Two deliveries of one event racing each other:
@@ -101,10 +137,21 @@ export interface ComplianceStore extends SlotLedger {
 	applyWebhookEvents(events: WebhookEventEffects[], at: number): Promise<string[]>;
 	/** Forgets webhook keys seen before `before` (Meta retries for up to 7 days). */
 	pruneSeenEvents(before: number): Promise<number>;
+}
 
+/** Template states and what Meta said of the account's standing. */
+export interface StandingStore {
+	/** A state older than the stored one is ignored; category and quality are kept when absent. */
 	upsertTemplateStates(states: TemplateState[]): Promise<void>;
 	getTemplateStates(keys: TemplateKey[]): Promise<TemplateState[]>;
+	/** Records what Meta said of the account's standing; a value older than the stored one is ignored. */
+	recordStanding(entries: StandingEntry[]): Promise<void>;
+	/** Everything known of the account's standing, with the portfolio's usage at `now`. */
+	getAccountStanding(now: number): Promise<AccountStanding>;
+}
 
+/** The cost ledger: what Meta's status webhooks said each delivery costs. */
+export interface CostStore {
 	/** Deliveries with from <= at < to, one row per category, pricing type and currency. */
 	costSummary(range: { from: number; to: number }): Promise<CostSummaryRow[]>;
 	/**
@@ -113,7 +160,10 @@ export interface ComplianceStore extends SlotLedger {
 	 * combination that has deliveries. Shape it with report/buildCostReport.
 	 */
 	costReport(days: readonly ReportDay[]): Promise<CostLedgerGroup[]>;
+}
 
+/** The portfolio's messaging limit count: who was reached in the last 24 hours. */
+export interface ReachStore {
 	/**
 	 * The portfolio's messaging limit, the authority between processes: in one transaction with
 	 * the count, admits the recipients already counted and then new ones in order while fewer
@@ -127,16 +177,14 @@ export interface ComplianceStore extends SlotLedger {
 	 * its earlier time again. A recipient reserved since by another key is left alone.
 	 */
 	releaseReach(keys: string[]): Promise<void>;
+}
 
-	/** Records what Meta said of the account's standing; a value older than the stored one is ignored. */
-	recordStanding(entries: StandingEntry[]): Promise<void>;
-	/** Everything known of the account's standing, with the portfolio's usage at `now`. */
-	getAccountStanding(now: number): Promise<AccountStanding>;
-
+/** GDPR erasure and the suppression list it leaves. */
+export interface ErasureStore {
 	/**
 	 * GDPR Art. 17: deletes the contact's consents, history, windows and costs, replaces the
 	 * contact in sent messages by its salted hash, and adds the hash to the suppression list.
-	 * Whatever arrives about the contact later is stored without personal data (erasure.ts).
+	 * Whatever arrives about the contact later is stored without personal data (erasedContacts.ts).
 	 */
 	eraseContact(contact: string, at: number): Promise<EraseReport>;
 	/** eraseContact for many contacts in one transaction: one report per distinct contact, in order. */
@@ -300,6 +348,111 @@ export interface WebhookEventEffects {
 	/** The dedupe key of the event (see webhook/). */
 	key: string;
 	effects: StoreEffects;
+	/**
+	 * When the event is new: one delivery per other trigger of the app that should emit it
+	 * (webhook/fanout.ts), recorded in the same transaction as the key.
+	 */
+	deliveries?: DeliveryInput[];
+}
+
+/** Whether a subscription is a published workflow's trigger or an editor's test listener. */
+export type SubscriptionMode = 'production' | 'test';
+
+/**
+ * A published trigger (or a test listener) of a Meta app, as the store keeps it: one Meta app
+ * feeding every workflow of it (webhook/fanout.ts).
+ */
+export interface Subscription {
+	/** subscriptionId(workflowId, nodeId, mode). */
+	readonly id: string;
+	/** appKey(app secret): which app's webhooks the trigger receives. */
+	readonly app: string;
+	/**
+	 * The n8n instance the workflow belongs to (n8n's instance id, the same for every process of
+	 * one instance): only its processes serve the trigger's webhook.
+	 */
+	readonly instance: string;
+	readonly mode: SubscriptionMode;
+	/** The trigger's webhook path below n8n's webhook endpoint, e.g. `whatsapp-inbox`. */
+	readonly path: string;
+	readonly workflowId: string;
+	/** The trigger node's name, for logs. */
+	readonly node: string;
+	/**
+	 * What the trigger emits (webhook/filter.ts WebhookEventFilter): deliveries are made only of
+	 * events that pass it. Stored and returned as given.
+	 */
+	readonly filter: object;
+	/**
+	 * The trigger's side-effect options (webhook/effects.ts WebhookEffectOptions), merged with the
+	 * others' by the receiver. Stored and returned as given.
+	 */
+	readonly effects: object;
+	readonly registeredAt: number;
+	/** A test listener stops by itself at this time (ms). */
+	readonly expiresAt?: number;
+}
+
+/** A delivery waiting in the store for one subscription. */
+export interface Delivery {
+	/** Increasing in the order the deliveries were recorded. */
+	readonly seq: number;
+	readonly subscription: string;
+	/** The event's seen key. */
+	readonly eventKey: string;
+	/** The event as the receiver emitted it (EmittedWebhookEvent without consentAfter), as JSON. */
+	readonly event: string;
+	readonly createdAt: number;
+}
+
+/** One delivery to record with an event, when the event is new. */
+export interface DeliveryInput {
+	readonly subscription: string;
+	/** The contact the event is about, so erasing the contact removes it. */
+	readonly contact?: string;
+	readonly event: string;
+}
+
+/**
+ * One Meta app, many workflows (webhook/fanout.ts): the subscriptions of each app's triggers and
+ * their waiting deliveries, so one Meta callback URL feeds every workflow of the app.
+ */
+export interface DeliveryStore {
+	/** Adds or replaces a trigger's subscription (on activation); a removed one is active again. */
+	registerSubscription(subscription: Subscription): Promise<void>;
+	/**
+	 * The trigger was deactivated (or its test listener stopped): it gets no new deliveries. A
+	 * production subscription keeps what waits until pruneDeliveries drops it, so a re-publish
+	 * (remove, then register again) loses nothing; a test listener's deliveries go at once.
+	 */
+	removeSubscription(id: string, at: number): Promise<void>;
+	/** The app's active subscriptions at `now` (not removed, test listeners not expired), by id. */
+	listSubscriptions(app: string, now: number): Promise<Subscription[]>;
+	/**
+	 * Takes up to `limit` of the subscription's waiting deliveries, oldest first, and removes them:
+	 * claims of one subscription never overlap, so no delivery is claimed twice.
+	 */
+	claimDeliveries(subscription: string, limit: number): Promise<Delivery[]>;
+	/** Active subscriptions with deliveries recorded before `before`, and how many wait. */
+	waitingDeliveries(before: number, now: number): Promise<WaitingDeliveries[]>;
+	/**
+	 * Drops deliveries recorded before `createdBefore`, subscriptions removed before
+	 * `removedBefore` and test listeners expired at `now`, with what waits for them. Returns how
+	 * many deliveries were dropped. (The retention periods are webhook/fanout.ts's.)
+	 */
+	pruneDeliveries(cutoffs: DeliveryPrune): Promise<number>;
+}
+
+export interface DeliveryPrune {
+	readonly createdBefore: number;
+	readonly removedBefore: number;
+	readonly now: number;
+}
+
+export interface WaitingDeliveries {
+	readonly subscription: Subscription;
+	readonly count: number;
+	readonly oldestAt: number;
 }
 
 export interface TemplateKey {

@@ -16,7 +16,7 @@
  *   else: the caller passes the contact's consents (context.consents), and without a pending
  *   purpose the answer records nothing. So "yes" to any other question never becomes consent.
  *   The confirm keeps Meta's timestamp (whole seconds), even when that looks older than the
- *   request: the store's consent rule (store/consent.ts) allows for that, for every writer.
+ *   request: the store's consent rule (policy/consentChange.ts) allows for that, for every writer.
  * - Every opt-out here (keyword, button, user_preferences stop, 131050) keeps Meta's timestamp
  *   too; the store's rule lets it win over a change stamped up to CLOCK_SKEW_ALLOWANCE later.
  * - optInKeywords: START-style keywords are opt_in on ALL_PURPOSES: they lift a full opt-out and
@@ -81,7 +81,7 @@ import {
 	type StandingEntry,
 	type StandingName,
 } from '../standing';
-import { effectiveTime } from '../store/consent';
+import { effectiveTime } from '../policy/consentChange';
 import { costCategory } from '../report/costReport';
 import type { StoreEffects } from '../store/types';
 import { canonicalJson } from './dedupe';

@@ -12,6 +12,9 @@ import {
 	isKnownMessage,
 	toMillis,
 	type ButtonReply,
+	type GroupEvent,
+	type GroupParticipant,
+	type GroupsValue,
 	type InboundMessage,
 	type ListReply,
 	type NfmReply,
@@ -41,6 +44,7 @@ export type WhatsAppEventKind =
 	| 'phone_number_quality'
 	| 'account_update'
 	| 'business_capability'
+	| 'group'
 	| 'other';
 
 export const WHATSAPP_EVENT_KINDS: readonly WhatsAppEventKind[] = [
@@ -54,6 +58,7 @@ export const WHATSAPP_EVENT_KINDS: readonly WhatsAppEventKind[] = [
 	'phone_number_quality',
 	'account_update',
 	'business_capability',
+	'group',
 	'other',
 ];
 
@@ -82,7 +87,9 @@ export interface WhatsAppEvent {
 	 * for a message of ours), "error" (a system, app or account error), "template_status",
 	 * "template_quality", "template_category", "user_preference" (the contact stopped or resumed
 	 * marketing messages in WhatsApp), "phone_number_quality", "account_update",
-	 * "business_capability" (the portfolio's messaging limit changed), or "other" (a
+	 * "business_capability" (the portfolio's messaging limit changed), "group" (a Groups API
+	 * event: a group created, deleted or suspended, participants added, removed or asking to join,
+	 * settings changed), or "other" (a
 	 * webhook field this version does not read, or one it could not read; see `issues`).
 	 */
 	kind: WhatsAppEventKind;
@@ -240,6 +247,38 @@ export interface WhatsAppEvent {
 		maxPhoneNumbersPerBusiness?: number;
 		maxPhoneNumbersPerWaba?: number;
 	};
+	/**
+	 * A Groups API event (group_lifecycle_update, group_participants_update, group_settings_update,
+	 * group_status_update); the group is `groupId`, a user asking to join is `contact`.
+	 */
+	group?: {
+		/**
+		 * Meta's event type: group_create, group_delete, group_participants_add,
+		 * group_participants_remove, group_join_request_created, group_join_request_revoked,
+		 * group_settings_update, group_suspend, group_suspend_cleared.
+		 */
+		type: string;
+		/** The id of our API request that caused it (create, delete, remove, settings). */
+		requestId?: string;
+		subject?: string;
+		description?: string;
+		/** A new group's invite link (https://chat.whatsapp.com/...). */
+		inviteLink?: string;
+		joinApprovalMode?: string;
+		/** Why participants were added or a join request ended, e.g. "invite_link". */
+		reason?: string;
+		/** Who removed participants: "business" or "participant" (a participant who left). */
+		initiatedBy?: string;
+		joinRequestId?: string;
+		addedParticipants?: WhatsAppGroupParticipant[];
+		removedParticipants?: WhatsAppGroupParticipant[];
+		/** Participants a removal failed for, each with its errors. */
+		failedParticipants?: WhatsAppGroupParticipant[];
+		/** group_settings_update: each setting changed, whether it succeeded, and its errors. */
+		subjectUpdate?: WhatsAppGroupSettingUpdate;
+		descriptionUpdate?: WhatsAppGroupSettingUpdate;
+		pictureUpdate?: WhatsAppGroupSettingUpdate;
+	};
 	/** An account_update: a violation, a ban state, a partner change... */
 	account?: { event: string; violationType?: string; banState?: string; banDate?: string };
 	/** When it happened, ISO 8601 UTC; absent when Meta sent no time for this event. */
@@ -252,6 +291,23 @@ export interface WhatsAppEvent {
 	raw: unknown;
 	/** The key this event is deduplicated by (see dedupe.ts). */
 	dedupeKey: string;
+}
+
+/** A participant of a group event: the number as we gave it (`input`), their wa_id, their BSUID. */
+export interface WhatsAppGroupParticipant {
+	input?: string;
+	waId?: string;
+	userId?: string;
+	errors?: WhatsAppEventError[];
+}
+
+/** One setting of a group_settings_update: the new text (or picture), and whether it took. */
+export interface WhatsAppGroupSettingUpdate {
+	text?: string;
+	mimeType?: string;
+	sha256?: string;
+	successful?: boolean;
+	errors?: WhatsAppEventError[];
 }
 
 export interface NormalizeOptions {
@@ -400,6 +456,11 @@ function normalizeChange(
 			out.push(keyed(event, options));
 			return;
 		}
+		case 'group_lifecycle_update':
+		case 'group_participants_update':
+		case 'group_settings_update':
+		case 'group_status_update':
+			return groupEvents(entry, change.field, change.value, options, out);
 		case 'unparsed':
 			out.push(otherEvent(entry, change, options, change.issues));
 			return;
@@ -432,6 +493,68 @@ function messagesEvents(
 		event.errors = [flattenError(error)];
 		out.push(keyed(event, options));
 	}
+}
+
+/** One event per entry of `groups`, keyed by its content and time (group events have no id). */
+function groupEvents(
+	entry: WebhookEntry,
+	field: string,
+	value: GroupsValue,
+	options: NormalizeOptions,
+	out: WhatsAppEvent[],
+): void {
+	const entryTime = optionalMillis(entry.time);
+	for (const raw of value.groups) {
+		const event = base('group', entry, field, raw);
+		setMetadata(event, value.metadata);
+		setIf(event, 'groupId', nonEmpty(raw.group_id));
+		event.group = readGroup(raw);
+		const joining = nonEmpty(raw.wa_id);
+		if (joining !== undefined) setContact(event, joining, undefined, undefined);
+		if (raw.errors?.length) event.errors = raw.errors.map(flattenError);
+		withTime(event, optionalMillis(raw.timestamp) ?? entryTime);
+		out.push(keyed(event, options));
+	}
+}
+
+function readGroup(raw: GroupEvent): NonNullable<WhatsAppEvent['group']> {
+	const group: NonNullable<WhatsAppEvent['group']> = { type: raw.type };
+	setIf(group, 'requestId', raw.request_id);
+	setIf(group, 'subject', raw.subject);
+	setIf(group, 'description', raw.description);
+	setIf(group, 'inviteLink', raw.invite_link);
+	setIf(group, 'joinApprovalMode', raw.join_approval_mode);
+	setIf(group, 'reason', raw.reason);
+	setIf(group, 'initiatedBy', raw.initiated_by);
+	setIf(group, 'joinRequestId', raw.join_request_id);
+	setIf(group, 'addedParticipants', raw.added_participants?.map(participant));
+	setIf(group, 'removedParticipants', raw.removed_participants?.map(participant));
+	setIf(group, 'failedParticipants', raw.failed_participants?.map(participant));
+	setIf(group, 'subjectUpdate', settingUpdate(raw.group_subject));
+	setIf(group, 'descriptionUpdate', settingUpdate(raw.group_description));
+	setIf(group, 'pictureUpdate', settingUpdate(raw.profile_picture));
+	return group;
+}
+
+function participant(raw: GroupParticipant): WhatsAppGroupParticipant {
+	const out: WhatsAppGroupParticipant = {};
+	// Meta's own examples send the numbers as JSON numbers; they are phone numbers (text).
+	if (raw.input !== undefined) out.input = String(raw.input);
+	if (raw.wa_id !== undefined) out.waId = String(raw.wa_id);
+	setIf(out, 'userId', nonEmpty(raw.user_id));
+	if (raw.errors?.length) out.errors = raw.errors.map(flattenError);
+	return out;
+}
+
+function settingUpdate(raw: GroupEvent['group_subject']): WhatsAppGroupSettingUpdate | undefined {
+	if (!raw) return undefined;
+	const out: WhatsAppGroupSettingUpdate = {};
+	setIf(out, 'text', raw.text);
+	setIf(out, 'mimeType', raw.mime_type);
+	setIf(out, 'sha256', raw.sha256);
+	setIf(out, 'successful', raw.update_successful);
+	if (raw.errors?.length) out.errors = raw.errors.map(flattenError);
+	return out;
 }
 
 function messageEvent(

@@ -23,10 +23,13 @@ import type { ConsentAction, ConsentSource, Purpose, TemplateState } from '../mo
 import { summarizeConsent, type ConsentSummary } from '../policy/consent';
 import { CUSTOMER_SERVICE_WINDOW_MS } from '../policy/window';
 import type {
-	ComplianceStore,
+	ConsentStore,
+	DeliveryStore,
+	StandingStore,
 	StoreEffects,
 	TemplateKey,
 	WebhookEventEffects,
+	WebhookStore,
 } from '../store/types';
 import { parseWebhookEnvelope } from '../wire';
 import {
@@ -36,12 +39,16 @@ import {
 	type WebhookEffectOptions,
 	type WebhookEffectRules,
 } from './effects';
+import { normalizeEnvelope, type WhatsAppEvent } from './events';
 import {
-	normalizeEnvelope,
-	WHATSAPP_EVENT_KINDS,
-	type WhatsAppEvent,
-	type WhatsAppEventKind,
-} from './events';
+	CLAIM_BATCH,
+	mergeEffectOptions,
+	readWakeUp,
+	routeDeliveries,
+	type DeliveryInput,
+	type Subscription,
+} from './fanout';
+import { checkFilter, passes, type WebhookEventFilter } from './filter';
 import {
 	answerHandshake,
 	verifySignature,
@@ -50,26 +57,7 @@ import {
 	type RawBody,
 } from './verify';
 
-/** Which new events the trigger emits. Empty or missing lists mean "all". */
-export interface WebhookEventFilter {
-	/**
-	 * The event kinds to emit ("Trigger On").
-	 * @default every kind
-	 */
-	readonly triggerOn?: readonly WhatsAppEventKind[];
-	/**
-	 * The message statuses to emit when "status" is emitted: sent, delivered, read, played, failed.
-	 * @default every status
-	 */
-	readonly statuses?: readonly string[];
-	/**
-	 * Business phone number ids to emit events of, so one Meta app serving several numbers does not
-	 * fire every workflow. Events of the whole account (template, account updates) have no number
-	 * and are always emitted.
-	 * @default every number
-	 */
-	readonly phoneNumberIds?: readonly string[];
-}
+export type { WebhookEventFilter } from './filter';
 
 export interface WebhookHandlerOptions {
 	/**
@@ -90,7 +78,26 @@ export interface WebhookHandlerOptions {
 	 * @default '' (no scope)
 	 */
 	readonly dedupeScope?: string;
+	/**
+	 * One Meta app, many workflows (fanout.ts): the app and the receiving trigger's own
+	 * subscription. The app's other subscriptions get a delivery of each new event that passes their
+	 * filter, recorded with the event, and their side-effect options count too.
+	 * @default none (this trigger alone)
+	 */
+	readonly fanOut?: { readonly app: string; readonly receiver?: string };
 }
+
+/**
+ * What the handler uses of the store: it records events and their effects, keeps the app's
+ * deliveries, and reads the consents and template states the effects and consentAfter need.
+ */
+export type WebhookHandlerStore = WebhookStore &
+	DeliveryStore &
+	Pick<ConsentStore, 'getConsents' | 'getConsentHistories'> &
+	Pick<StandingStore, 'getTemplateStates'>;
+
+/** The store, or how to open it: opened only once the signature holds. */
+export type StoreSource = WebhookHandlerStore | (() => Promise<WebhookHandlerStore>);
 
 export interface WebhookPostInput {
 	/** The request body exactly as received (not re-serialised). */
@@ -99,7 +106,7 @@ export interface WebhookPostInput {
 	signatureHeader: string | readonly string[] | undefined;
 	/** The Meta app's secret (never logged or returned). */
 	appSecret: string;
-	store: ComplianceStore;
+	store: StoreSource;
 	options?: WebhookHandlerOptions;
 	/** Now, in ms (injected: the handler reads no clock). */
 	now: number;
@@ -151,6 +158,10 @@ export interface WebhookPostResult {
 	 * emitted with `consentAfter: null`); for the log.
 	 */
 	consentReadError?: string;
+	/** The app's other subscriptions that got new deliveries: wake them (fanout.ts). */
+	deliveredTo: Subscription[];
+	/** The store the events were recorded in (after a 200). */
+	store?: WebhookHandlerStore;
 }
 
 /** Answers Meta's GET verification handshake. */
@@ -162,11 +173,12 @@ export function handleWebhookGet(
 }
 
 export async function handleWebhookPost(input: WebhookPostInput): Promise<WebhookPostResult> {
-	const { store, now } = input;
+	const { now } = input;
 	const options = input.options ?? {};
 	const filter = checkFilter(options.filter ?? {});
 	const scope = checkScope(options.dedupeScope);
-	const rules = effectRules(options.effects ?? {});
+	const ownEffects = options.effects ?? {};
+	effectRules(ownEffects);
 
 	const size = bodySize(input.rawBody);
 	if (size > MAX_WEBHOOK_BODY_BYTES) {
@@ -182,6 +194,13 @@ export async function handleWebhookPost(input: WebhookPostInput): Promise<Webhoo
 	if (!parsed.ok) return rejected(400, parsed.error);
 
 	const events = normalizeEnvelope(parsed.envelope, { receivedAt: now });
+	const store = typeof input.store === 'function' ? await input.store() : input.store;
+	const subscriptions = options.fanOut
+		? await store.listSubscriptions(options.fanOut.app, now)
+		: [];
+	const receiver = options.fanOut?.receiver;
+	const others = subscriptions.filter((s) => s.id !== receiver);
+	const rules = effectRules(appEffects(ownEffects, others));
 	const context = await readContext(events, rules, store, now);
 
 	// First occurrence of each key only: the same event twice in one POST is one event.
@@ -196,24 +215,41 @@ export async function handleWebhookPost(input: WebhookPostInput): Promise<Webhoo
 		firsts.push(event);
 		batch.push({ key, effects });
 	}
+	const routes = routeDeliveries(firsts, others, receiver);
+	const delivered = new Set<string>();
+	batch.forEach((item, i) => {
+		if (routes[i].length === 0) return;
+		const event = JSON.stringify(decorate(firsts[i], item.effects));
+		const contact = firsts[i].contact;
+		item.deliveries = routes[i].map(
+			(subscription): DeliveryInput => ({
+				subscription,
+				event,
+				...(contact !== undefined ? { contact } : {}),
+			}),
+		);
+	});
 	const fresh = new Set(batch.length > 0 ? await store.applyWebhookEvents(batch, now) : []);
 
 	const emitted: EmittedWebhookEvent[] = [];
 	let filtered = 0;
-	for (const event of firsts) {
+	firsts.forEach((event, i) => {
 		const key = scope + event.dedupeKey;
-		if (!fresh.has(key)) continue;
+		if (!fresh.has(key)) return;
+		for (const subscription of routes[i]) delivered.add(subscription);
 		if (!passes(event, filter)) {
 			filtered++;
-			continue;
+			return;
 		}
 		emitted.push(decorate(event, effectsByKey.get(key) ?? {}));
-	}
+	});
 	const result: WebhookPostResult = {
 		status: 200,
 		events: emitted,
 		duplicates: events.length - fresh.size,
 		filtered,
+		deliveredTo: others.filter((s) => delivered.has(s.id)),
+		store,
 	};
 	const consentReadError = await attachConsent(emitted, store, now);
 	if (consentReadError !== undefined) result.consentReadError = consentReadError;
@@ -234,7 +270,94 @@ function bodySize(body: RawBody | undefined): number {
 }
 
 function rejected(status: 400 | 401 | 413, error: string): WebhookPostResult {
-	return { status, error, events: [], duplicates: 0, filtered: 0 };
+	return { status, error, events: [], duplicates: 0, filtered: 0, deliveredTo: [] };
+}
+
+/**
+ * The side effects of the app's events: the receiver's options merged with those of the app's
+ * published triggers (a test listener's options do not change what production records).
+ */
+function appEffects(
+	own: WebhookEffectOptions | WebhookEffectRules,
+	others: readonly Subscription[],
+): WebhookEffectOptions | WebhookEffectRules {
+	const published = others.filter((s) => s.mode === 'production');
+	if (published.length === 0 || !isPlainOptions(own)) return own;
+	return mergeEffectOptions([own, ...published.map((s) => s.effects)]) ?? own;
+}
+
+function isPlainOptions(
+	options: WebhookEffectOptions | WebhookEffectRules,
+): options is WebhookEffectOptions {
+	return !(typeof (options as WebhookEffectRules).derive === 'function');
+}
+
+export interface WakeUpInput {
+	rawBody: RawBody | undefined;
+	/** The WAKE_UP_HEADER header. */
+	signatureHeader: string | readonly string[] | undefined;
+	appSecret: string;
+	/** This trigger's own subscription: a wake-up for another is refused. */
+	subscription: string;
+	store: StoreSource;
+	/** What this trigger emits (the receiver chose by the same filter; checked again). */
+	filter?: WebhookEventFilter;
+	now: number;
+	/**
+	 * Most deliveries to take.
+	 * @default CLAIM_BATCH
+	 */
+	limit?: number;
+}
+
+export interface WakeUpResult {
+	/** 200: claimed (maybe nothing); 401: not a wake-up signed with the app secret; 400: for another trigger. */
+	status: 200 | 400 | 401;
+	error?: string;
+	/** The claimed events, oldest first, with consentAfter read now. */
+	events: EmittedWebhookEvent[];
+	/** Claimed deliveries (some may be filtered out). */
+	claimed: number;
+	/** Whether the claim was full: more may wait, wake again. */
+	more: boolean;
+	consentReadError?: string;
+}
+
+/**
+ * A wake-up from another trigger of the app (fanout.ts): claims this trigger's waiting deliveries
+ * and returns them as events to emit. The signature is checked before the store is opened.
+ */
+export async function handleWakeUp(input: WakeUpInput): Promise<WakeUpResult> {
+	const none = { events: [], claimed: 0, more: false };
+	const wakeUp = readWakeUp(input.rawBody, input.signatureHeader, input.appSecret);
+	if (!wakeUp) {
+		return { status: 401, error: 'The wake-up is not signed with the app secret', ...none };
+	}
+	if (wakeUp.subscription !== input.subscription) {
+		return {
+			status: 400,
+			error: `The wake-up is for subscription ${wakeUp.subscription}, this trigger is ${input.subscription}`,
+			...none,
+		};
+	}
+	const limit = input.limit ?? CLAIM_BATCH;
+	const store = typeof input.store === 'function' ? await input.store() : input.store;
+	const claimed = await store.claimDeliveries(input.subscription, limit);
+	const filter = checkFilter(input.filter ?? {});
+	const events: EmittedWebhookEvent[] = [];
+	for (const delivery of claimed) {
+		const event = JSON.parse(delivery.event) as EmittedWebhookEvent;
+		if (passes(event, filter)) events.push(event);
+	}
+	const result: WakeUpResult = {
+		status: 200,
+		events,
+		claimed: claimed.length,
+		more: claimed.length >= limit,
+	};
+	const consentReadError = await attachConsent(events, store, input.now);
+	if (consentReadError !== undefined) result.consentReadError = consentReadError;
+	return result;
 }
 
 function signatureProblem(input: WebhookPostInput): string {
@@ -251,7 +374,7 @@ function signatureProblem(input: WebhookPostInput): string {
 async function readContext(
 	events: readonly WhatsAppEvent[],
 	rules: WebhookEffectRules,
-	store: ComplianceStore,
+	store: WebhookHandlerStore,
 	now: number,
 ): Promise<(event: WhatsAppEvent) => EffectContext> {
 	const consentContacts = new Set<string>();
@@ -333,7 +456,7 @@ export const CONSENT_AFTER_UNREADABLE =
  */
 async function attachConsent(
 	events: EmittedWebhookEvent[],
-	store: ComplianceStore,
+	store: Pick<ConsentStore, 'getConsents'>,
 	now: number,
 ): Promise<string | undefined> {
 	const wants = (e: EmittedWebhookEvent) =>
@@ -343,7 +466,7 @@ async function attachConsent(
 			e.consentChanges !== undefined);
 	const contacts = [...new Set(events.filter(wants).map((e) => e.contact as string))];
 	if (contacts.length === 0) return undefined;
-	let consents: Awaited<ReturnType<ComplianceStore['getConsents']>>;
+	let consents: Awaited<ReturnType<ConsentStore['getConsents']>>;
 	try {
 		consents = await store.getConsents(contacts);
 	} catch (error) {
@@ -359,63 +482,6 @@ async function attachConsent(
 			event.consentAfter = summarizeConsent(consents.get(event.contact as string) ?? [], now);
 	}
 	return undefined;
-}
-
-function passes(event: WhatsAppEvent, filter: CheckedFilter): boolean {
-	if (filter.kinds && !filter.kinds.has(event.kind)) return false;
-	if (event.kind === 'status' && filter.statuses && !filter.statuses.has(event.status ?? '')) {
-		return false;
-	}
-	if (
-		filter.numbers &&
-		event.phoneNumberId !== undefined &&
-		!filter.numbers.has(event.phoneNumberId)
-	) {
-		return false;
-	}
-	return true;
-}
-
-interface CheckedFilter {
-	kinds?: Set<string>;
-	statuses?: Set<string>;
-	numbers?: Set<string>;
-}
-
-function checkFilter(filter: WebhookEventFilter): CheckedFilter {
-	const list = (
-		field: keyof WebhookEventFilter,
-		allowed?: readonly string[],
-	): Set<string> | undefined => {
-		const value = filter[field];
-		if (value === undefined) return undefined;
-		if (!Array.isArray(value)) {
-			throw new WebhookOptionError(
-				`filter.${field}`,
-				`filter.${field} must be a list, got ${typeof value}.`,
-			);
-		}
-		value.forEach((item, i) => {
-			if (typeof item !== 'string' || item.trim() === '') {
-				throw new WebhookOptionError(
-					`filter.${field}[${i}]`,
-					`filter.${field}[${i}] must be a non-empty string, got ${JSON.stringify(item)}.`,
-				);
-			}
-			if (allowed && !allowed.includes(item)) {
-				throw new WebhookOptionError(
-					`filter.${field}[${i}]`,
-					`filter.${field}[${i}] "${item}" is not an event kind: use one of ${allowed.join(', ')}.`,
-				);
-			}
-		});
-		return value.length > 0 ? new Set(value.map((v: string) => v.trim())) : undefined;
-	};
-	return {
-		kinds: list('triggerOn', WHATSAPP_EVENT_KINDS),
-		statuses: list('statuses'),
-		numbers: list('phoneNumberIds'),
-	};
 }
 
 function checkScope(scope: unknown): string {

@@ -8,3 +8,5 @@ export * from './dedupe';
 export * from './keywords';
 export * from './effects';
 export * from './handler';
+export * from './filter';
+export * from './fanout';

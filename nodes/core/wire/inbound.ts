@@ -591,6 +591,75 @@ export const AccountUpdateValueSchema = obj({
 });
 export type AccountUpdateValue = z.infer<typeof AccountUpdateValueSchema>;
 
+/** A participant of a Groups API event; Meta's examples send the phone numbers as numbers too. */
+const GroupParticipantSchema = obj({
+	input: z.union([z.string(), z.number()]).optional(),
+	wa_id: z.union([z.string(), z.number()]).optional(),
+	user_id: z.string().optional(),
+	errors: z.array(WhatsAppErrorSchema).optional(),
+});
+
+/** One group setting a group_settings_update changed (or failed to change). */
+const GroupSettingSchema = obj({
+	text: z.string().optional(),
+	mime_type: z.string().optional(),
+	sha256: z.string().optional(),
+	update_successful: z.boolean().optional(),
+	errors: z.array(WhatsAppErrorSchema).optional(),
+});
+
+/**
+ * One event of the Groups API (groups/webhooks): a group created or deleted
+ * (group_lifecycle_update), participants added, removed, leaving or asking to join
+ * (group_participants_update), subject, description or picture changed (group_settings_update),
+ * a group suspended or cleared (group_status_update).
+ */
+const GroupEventSchema = obj({
+	timestamp: SecondsNumberOrString.optional(),
+	group_id: z.string().optional(),
+	type: openEnum([
+		'group_create',
+		'group_delete',
+		'group_participants_add',
+		'group_participants_remove',
+		'group_join_request_created',
+		'group_join_request_revoked',
+		'group_settings_update',
+		'group_suspend',
+		'group_suspend_cleared',
+	]),
+	request_id: z.string().optional(),
+	subject: z.string().optional(),
+	description: z.string().optional(),
+	invite_link: z.string().optional(),
+	join_approval_mode: z.string().optional(),
+	reason: z.string().optional(),
+	initiated_by: z.string().optional(),
+	join_request_id: z.string().optional(),
+	wa_id: z.string().optional(),
+	added_participants: z.array(GroupParticipantSchema).optional(),
+	removed_participants: z.array(GroupParticipantSchema).optional(),
+	failed_participants: z.array(GroupParticipantSchema).optional(),
+	profile_picture: GroupSettingSchema.optional(),
+	group_subject: GroupSettingSchema.optional(),
+	group_description: GroupSettingSchema.optional(),
+	errors: z.array(WhatsAppErrorSchema).optional(),
+});
+export type GroupEvent = z.infer<typeof GroupEventSchema>;
+export type GroupParticipant = z.infer<typeof GroupParticipantSchema>;
+export interface GroupsValue {
+	messaging_product?: string;
+	metadata?: WebhookMetadata;
+	groups: GroupEvent[];
+	[extra: string]: unknown;
+}
+// Annotated: the inferred type of the field table would be too long for declaration files.
+export const GroupsValueSchema: z.ZodType<GroupsValue, z.ZodTypeDef, unknown> = obj({
+	messaging_product: z.string().optional(),
+	metadata: MetadataSchema.optional(),
+	groups: z.array(GroupEventSchema),
+});
+
 /** The fields whose values this version parses. Others are kept as kind "other". */
 export const CHANGE_VALUE_SCHEMAS = {
 	messages: MessagesValueSchema,
@@ -601,6 +670,10 @@ export const CHANGE_VALUE_SCHEMAS = {
 	phone_number_quality_update: PhoneNumberQualityUpdateValueSchema,
 	account_update: AccountUpdateValueSchema,
 	business_capability_update: BusinessCapabilityUpdateValueSchema,
+	group_lifecycle_update: GroupsValueSchema,
+	group_participants_update: GroupsValueSchema,
+	group_settings_update: GroupsValueSchema,
+	group_status_update: GroupsValueSchema,
 };
 export type KnownChangeKind = keyof typeof CHANGE_VALUE_SCHEMAS;
 

@@ -1,7 +1,7 @@
 /** What the send pipeline knows of one item, and what the rules decided for it. */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { OutboundMessage } from '../../core/graph/types';
+import type { OutboundMessage } from '../../core/client/types';
 import type { SentMessage, TemplateCategory } from '../../core/model';
 import type { BatchResult, Hold, PriceEstimate } from '../../core/policy';
 import type {

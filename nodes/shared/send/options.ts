@@ -1,7 +1,7 @@
 /** What both send nodes share around sending: the Rate Limit option, concurrency, grouping. */
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
-import { DEFAULT_MESSAGES_PER_SECOND, MAX_MESSAGES_PER_SECOND } from '../../core/graph/schedule';
+import { DEFAULT_MESSAGES_PER_SECOND, MAX_MESSAGES_PER_SECOND } from '../../core/pace/schedule';
 
 /**
  * Requests in flight at once, at most, per execution. The sender's send budget sets the pace;

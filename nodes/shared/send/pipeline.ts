@@ -19,13 +19,13 @@ import {
 } from 'n8n-workflow';
 
 import { systemClock, type Clock } from '../../core/clock';
-import type { SendBudget } from '../../core/graph/budget';
-import { GraphApiError, type GraphClient } from '../../core/graph/client';
-import type { SendMessageResponse } from '../../core/graph/types';
+import type { SendBudget } from '../../core/pace/budget';
+import { GraphApiError, type GraphClient } from '../../core/client/client';
+import type { SendMessageResponse } from '../../core/client/types';
 import { CLAIM_LEASE_MS, checkIdempotency, type Hold } from '../../core/policy';
-import type { ComplianceStore, Snapshot } from '../../core/store/types';
+import type { SendStore, Snapshot, SnapshotStore, WindowStore } from '../../core/store/types';
 import { encodeCallbackData, newCallbackId } from '../../core/wire/callback';
-import { errorOutputItem, toNodeError } from '../errors';
+import { errorOutputItem, toNodeError } from '../nodeErrors';
 import { SendClaims } from './claims';
 import type { SendJob, SendSpec, Verdict } from './job';
 import { runPooled } from './pool';
@@ -49,8 +49,9 @@ type Outcome =
 /** Where the batch sends through: the Cloud API client, the store, the budgets, concurrency. */
 export interface SendContext {
 	readonly client: GraphClient;
-	readonly store: ComplianceStore;
-	/** The send budget of a sender number (nodes/shared/send/budget.ts). */
+	/** Read once per sender number (snapshot), then claims (sends) and results (sends, windows). */
+	readonly store: SnapshotStore & SendStore & WindowStore;
+	/** The send budget of a sender number (nodes/shared/send/senderBudget.ts). */
 	readonly budget: (sender: string) => SendBudget;
 	/** Requests in flight at once, at most. */
 	readonly inFlight: number;

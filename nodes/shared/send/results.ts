@@ -6,7 +6,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { SendMessageResponse } from '../../core/graph/types';
+import type { SendMessageResponse } from '../../core/client/types';
 import type { SentMessage } from '../../core/model';
 import type { Hold, PriceEstimate } from '../../core/policy';
 import type { SendJob, Allowed } from './job';

@@ -73,7 +73,7 @@ describe('evaluateTemplateSend', () => {
 			country: 'US',
 			timeZones: ['America/New_York'],
 			existingSend: sent('accepted', { wamid: 'wamid.first' }),
-			suppressed: true,
+			suppressed: false,
 			templateState: undefined,
 			consents: [],
 			marketingSentAt: [T0 - 2 * DAY, T0 - DAY],
@@ -82,7 +82,7 @@ describe('evaluateTemplateSend', () => {
 		});
 		const steps: Array<[Partial<TemplateSendInput>, string]> = [
 			[{}, 'duplicate'],
-			[{ existingSend: undefined }, 'suppressed'],
+			[{ existingSend: undefined, suppressed: true }, 'suppressed'],
 			[{ suppressed: false }, 'template_unknown'],
 			[{ templateState: templateState('APPROVED', 'marketing', { quality: 'RED' }) }, 'no_consent'],
 			[{ consents: [consent(MARKETING, 'opted_in', T0 - DAY)] }, 'us_marketing'],
@@ -105,15 +105,66 @@ describe('evaluateTemplateSend', () => {
 	});
 
 	it('returns the first wamid of a duplicate even when a later rule would hold it now', () => {
+		const night = T0 + 9 * HOUR; // 22:00 in Berlin
 		const decision = evaluateTemplateSend(
 			marketingSend({
 				existingSend: sent('accepted', { wamid: 'wamid.first' }),
-				consents: [consent(ALL_PURPOSES, 'opted_out', T0, 'keyword')],
+				marketingSentAt: [T0 - DAY, T0 - HOUR],
 			}),
 			{},
-			T0,
+			night,
 		);
 		expect(decision).toMatchObject({ allowed: false, rule: 'idempotency', wamid: 'wamid.first' });
+	});
+
+	describe('a duplicate of a contact who withdrew since the first send', () => {
+		it('is held with the opt-out, naming the earlier send, not reported as sent', () => {
+			const decision = evaluateTemplateSend(
+				marketingSend({
+					existingSend: sent('accepted', { wamid: 'wamid.first', sentAt: T0 - HOUR }),
+					consents: [consent(MARKETING, 'opted_out', T0 - 10 * 60_000, 'button')],
+				}),
+				{},
+				T0,
+			);
+			expect(decision).toMatchObject({
+				allowed: false,
+				rule: 'opt-out wins',
+				reason: 'marketing_opted_out',
+			});
+			expect(decision.allowed || decision.message).toMatch(
+				/had gone to them before \(WhatsApp message id wamid\.first\); nothing was sent now\.$/,
+			);
+		});
+
+		it('is held as erased when the contact was erased since', () => {
+			const decision = evaluateTemplateSend(
+				marketingSend({
+					existingSend: sent('accepted', { wamid: 'wamid.first' }),
+					suppressed: true,
+				}),
+				{},
+				T0,
+			);
+			expect(decision).toMatchObject({ allowed: false, rule: 'erasure', reason: 'suppressed' });
+		});
+
+		it('stays a duplicate when the opt-out came before the first send', () => {
+			const decision = evaluateTemplateSend(
+				marketingSend({
+					template: { name: 'order_shipped', language: 'de', category: 'utility' },
+					templateState: templateState('APPROVED', 'utility'),
+					existingSend: sent('accepted', { wamid: 'wamid.first', sentAt: T0 - HOUR }),
+					consents: [
+						consent(MARKETING, 'opted_out', T0 - 2 * HOUR, 'button'),
+						consent(TRANSACTIONAL, 'opted_in', T0 - DAY),
+					],
+				}),
+				{},
+				T0,
+			);
+			expect(decision).toMatchObject({ allowed: false, reason: 'duplicate' });
+		});
 	});
 
 	it('applies consent to the category Meta has now, not the one the caller assumed', () => {
@@ -373,11 +424,12 @@ describe('evaluateFreeForm', () => {
 
 	it('runs the rules in the documented order', () => {
 		expect(FREE_FORM_RULES).toEqual(['idempotency', 'window', 'erasure', 'opt-out wins']);
-		const stopped = [consent(ALL_PURPOSES, 'opted_out', T0 - HOUR, 'keyword')];
+		// The opt-out came before the first send (which was its confirmation): still a duplicate.
+		const stopped = [consent(ALL_PURPOSES, 'opted_out', T0 - 2 * HOUR, 'keyword')];
 		const steps: Array<[Partial<FreeFormInput>, string]> = [
 			[{}, 'duplicate'],
 			[{ existingSend: undefined }, 'window_closed'],
-			[{ window: windowState(T0 - HOUR) }, 'suppressed'],
+			[{ window: windowState(T0 - 3 * HOUR), suppressed: true }, 'suppressed'],
 			[{ suppressed: false }, 'opted_out'],
 			[{ consents: [] }, 'allowed'],
 		];
@@ -385,13 +437,26 @@ describe('evaluateFreeForm', () => {
 			idempotencyKey: 'reply-1',
 			existingSend: sent('accepted', { wamid: 'wamid.first' }),
 			window: undefined,
-			suppressed: true,
+			suppressed: false,
 			consents: stopped,
 		});
 		for (const [change, expected] of steps) {
 			current = { ...current, ...change };
 			expect(reason(evaluateFreeForm(current, T0))).toBe(expected);
 		}
+	});
+
+	it('holds a repeated reply to a contact who opted out of everything since it was sent', () => {
+		const decision = evaluateFreeForm(
+			reply({
+				idempotencyKey: 'reply-1',
+				existingSend: sent('accepted', { wamid: 'wamid.first', sentAt: T0 - 2 * HOUR }),
+				window: windowState(T0 - 3 * HOUR),
+				consents: [consent(ALL_PURPOSES, 'opted_out', T0 - HOUR, 'keyword')],
+			}),
+			T0,
+		);
+		expect(decision).toMatchObject({ allowed: false, rule: 'opt-out wins', reason: 'opted_out' });
 	});
 
 	it('needs no opt-in to answer the contact inside the window, and says until when it may', () => {

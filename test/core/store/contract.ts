@@ -18,7 +18,7 @@ import {
 	type CostEntry,
 	type TemplateState,
 } from '../../../nodes/core/model';
-import { decideConsentBatch } from '../../../nodes/core/store/consent';
+import { decideConsentBatch } from '../../../nodes/core/policy/consentChange';
 import { CLAIM_LEASE_MS } from '../../../nodes/core/policy/idempotency';
 import { CURRENT_SCHEMA_VERSION } from '../../../nodes/core/store/migrations';
 import type {
@@ -47,7 +47,8 @@ export type RaceMethod =
 	| 'applyWebhookEvents'
 	| 'reserveSends'
 	| 'eraseContact'
-	| 'touchWindows';
+	| 'touchWindows'
+	| 'claimDeliveries';
 
 export type MakeTarget = (options: { clock: ManualClock }) => Promise<ContractTarget>;
 
@@ -847,6 +848,40 @@ export function describeComplianceStore(name: string, makeTarget: MakeTarget): v
 					{ sender: SENDER, contact: ALICE, at: T0 + 5 * DAY + MINUTE },
 				]);
 				expect(await fepOf(ALICE)).toBe(T0 + 5 * DAY + MINUTE);
+			});
+
+			it('keeps a window still open through a newer referral (policy/fep.ts: 72 hours first)', async () => {
+				await store.touchWindows([{ sender: SENDER, contact: ALICE, at: T0, referral: true }]);
+				await store.startFreeEntryPoints([{ sender: SENDER, contact: ALICE, at: T0 + MINUTE }]);
+				await store.touchWindows([
+					{ sender: SENDER, contact: ALICE, at: T0 + 10 * HOUR, referral: true },
+				]);
+				await store.startFreeEntryPoints([
+					{ sender: SENDER, contact: ALICE, at: T0 + 10 * HOUR + MINUTE },
+				]);
+				expect(await fepOf(ALICE)).toBe(T0 + MINUTE);
+			});
+
+			it('needs a reply to a referral, within 24 hours of it', async () => {
+				await store.touchWindows([
+					{ sender: SENDER, contact: ALICE, at: T0 },
+					{ sender: SENDER, contact: BOB, at: T0, referral: true },
+				]);
+				await store.startFreeEntryPoints([
+					{ sender: SENDER, contact: ALICE, at: T0 + MINUTE },
+					{ sender: SENDER, contact: BOB, at: T0 + DAY },
+				]);
+				expect(await fepOf(ALICE)).toBeUndefined();
+				expect(await fepOf(BOB)).toBeUndefined();
+			});
+
+			it('starts with the first of several replies in one batch', async () => {
+				await store.touchWindows([{ sender: SENDER, contact: ALICE, at: T0, referral: true }]);
+				await store.startFreeEntryPoints([
+					{ sender: SENDER, contact: ALICE, at: T0 + HOUR },
+					{ sender: SENDER, contact: ALICE, at: T0 + MINUTE },
+				]);
+				expect(await fepOf(ALICE)).toBe(T0 + MINUTE);
 			});
 
 			it('needs a window to start in', async () => {

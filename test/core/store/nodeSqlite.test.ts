@@ -1,10 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 
-import { isSqliteExperimentalWarning, nodeSqlite } from '../../../nodes/core/store/nodeSqlite';
+import {
+	isSqliteExperimentalWarning,
+	nodeSqlite,
+} from '../../../nodes/core/store/sqlite/nodeSqlite';
 
 const ROOT = path.resolve(__dirname, '../../..');
-const LOADER = path.join(ROOT, 'nodes/core/store/nodeSqlite.ts');
+const LOADER = path.join(ROOT, 'nodes/core/store/sqlite/nodeSqlite.ts');
 /** Node's own text (lib/sqlite.js on Node 22). */
 const SQLITE_WARNING = 'SQLite is an experimental feature and might change at any time';
 

@@ -8,14 +8,14 @@
  *   by the callback id it carried.
  */
 import { SECOND } from '../../../nodes/core/clock';
-import type { SlotLease } from '../../../nodes/core/graph/budget';
+import type { SlotLease } from '../../../nodes/core/pace/budget';
 import {
 	pairPace,
 	paceOf,
 	type ScheduleRequest,
 	type Slot,
-} from '../../../nodes/core/graph/schedule';
-import { PAIR_PRUNE_EVERY } from '../../../nodes/core/store/common';
+} from '../../../nodes/core/pace/schedule';
+import { PAIR_PRUNE_EVERY } from '../../../nodes/core/store/retention';
 import { RACERS, type ContractTarget, type MakeTarget, type RaceMethod } from './contract';
 import { ManualClock } from '../../../nodes/core/clock';
 

@@ -450,6 +450,142 @@ describe('events: other fields', () => {
 	});
 });
 
+describe('events: groups', () => {
+	const GROUP = 'Y2FwaV9ncm91cDoxNzA1NTU1MDEzOToxMjAzNjM0MDQ2OTQyMzM4MjAZD';
+	const AT = 1764241300;
+	const groupWebhook = (field: string, group: JsonObject): JsonObject =>
+		envelope([
+			{
+				field,
+				value: {
+					messaging_product: 'whatsapp',
+					metadata: metadata(),
+					groups: [{ timestamp: String(AT), group_id: GROUP, ...group }],
+				},
+			},
+		]);
+
+	it('a created group is a "group" item with its id, subject, description, invite link and request id', () => {
+		const event = only(
+			groupWebhook('group_lifecycle_update', {
+				type: 'group_create',
+				request_id: '5A1C0E9B7D3F',
+				subject: 'Trail Runner 2 owners',
+				description: 'Tips and early offers',
+				invite_link: 'https://chat.whatsapp.com/K3yR4nd0m',
+				join_approval_mode: 'approval_required',
+			}),
+		);
+		expect(event).toMatchObject({
+			kind: 'group',
+			field: 'group_lifecycle_update',
+			businessAccountId: WABA_ID,
+			phoneNumberId: PHONE_NUMBER_ID,
+			groupId: GROUP,
+			timestamp: new Date(AT * 1000).toISOString(),
+			group: {
+				type: 'group_create',
+				requestId: '5A1C0E9B7D3F',
+				subject: 'Trail Runner 2 owners',
+				description: 'Tips and early offers',
+				inviteLink: 'https://chat.whatsapp.com/K3yR4nd0m',
+				joinApprovalMode: 'approval_required',
+			},
+		});
+		expect(event.dedupeKey).toMatch(/^evt:group_lifecycle_update:/);
+	});
+
+	it('participants added, removed, failed, and who removed them, with phone numbers as text', () => {
+		const added = only(
+			groupWebhook('group_participants_update', {
+				type: 'group_participants_add',
+				reason: 'invite_link',
+				added_participants: [{ input: 4915112345678, wa_id: 4915112345678 }],
+			}),
+		);
+		expect(added.group).toEqual({
+			type: 'group_participants_add',
+			reason: 'invite_link',
+			addedParticipants: [{ input: '4915112345678', waId: '4915112345678' }],
+		});
+		const removed = only(
+			groupWebhook('group_participants_update', {
+				type: 'group_participants_remove',
+				request_id: 'R2',
+				initiated_by: 'business',
+				removed_participants: [{ input: '+4915112345678' }],
+				failed_participants: [
+					{
+						input: '+4917612345602',
+						errors: [{ code: 131203, title: 'Unable to remove participant' }],
+					},
+				],
+			}),
+		);
+		expect(removed.group).toEqual({
+			type: 'group_participants_remove',
+			requestId: 'R2',
+			initiatedBy: 'business',
+			removedParticipants: [{ input: '+4915112345678' }],
+			failedParticipants: [
+				{
+					input: '+4917612345602',
+					errors: [{ code: 131203, title: 'Unable to remove participant' }],
+				},
+			],
+		});
+	});
+
+	it('a join request names the user who asked as the contact', () => {
+		const event = only(
+			groupWebhook('group_participants_update', {
+				type: 'group_join_request_created',
+				join_request_id: 'MTY0NjcwNDM1OTU6MTIw',
+				wa_id: CONTACT_WA_ID,
+			}),
+		);
+		expect(event).toMatchObject({
+			kind: 'group',
+			contact: CONTACT_WA_ID,
+			contactWaId: CONTACT_WA_ID,
+			group: { type: 'group_join_request_created', joinRequestId: 'MTY0NjcwNDM1OTU6MTIw' },
+		});
+	});
+
+	it('settings changed: subject, description and picture, each with whether it took and its errors', () => {
+		const error = { code: 131009, title: 'Parameter value is not valid' };
+		const event = only(
+			groupWebhook('group_settings_update', {
+				type: 'group_settings_update',
+				request_id: 'R3',
+				profile_picture: { mime_type: 'image/jpeg', sha256: 'c2hhMjU2', update_successful: true },
+				group_subject: { text: 'Runners', update_successful: true },
+				group_description: { text: 'x', update_successful: false, errors: [error] },
+				errors: [error],
+			}),
+		);
+		expect(event.group).toEqual({
+			type: 'group_settings_update',
+			requestId: 'R3',
+			pictureUpdate: { mimeType: 'image/jpeg', sha256: 'c2hhMjU2', successful: true },
+			subjectUpdate: { text: 'Runners', successful: true },
+			descriptionUpdate: { text: 'x', successful: false, errors: [error] },
+		});
+		expect(event.errors).toEqual([error]);
+	});
+
+	it('a suspended group, and one cleared, are group items of group_status_update', () => {
+		for (const type of ['group_suspend', 'group_suspend_cleared']) {
+			expect(only(groupWebhook('group_status_update', { type }))).toMatchObject({
+				kind: 'group',
+				field: 'group_status_update',
+				groupId: GROUP,
+				group: { type },
+			});
+		}
+	});
+});
+
 describe('events: splitting', () => {
 	it('one event per message, status and error, across entries and changes, in order', () => {
 		const messages = {

@@ -7,11 +7,14 @@ import { ALL_PURPOSES, MARKETING } from '../../../nodes/core/model';
 import { SqliteComplianceStore } from '../../../nodes/core/store/sqlite';
 import { WebhookOptionError } from '../../../nodes/core/webhook/effects';
 import { MAX_KEYWORD_MESSAGE_LENGTH } from '../../../nodes/core/webhook/keywords';
+import { appKey, wakeUpRequest, type Subscription } from '../../../nodes/core/webhook/fanout';
 import {
 	CONSENT_AFTER_UNREADABLE,
+	handleWakeUp,
 	handleWebhookGet,
 	handleWebhookPost,
 	MAX_WEBHOOK_BODY_BYTES,
+	type WakeUpInput,
 	type WebhookHandlerOptions,
 	type WebhookPostResult,
 } from '../../../nodes/core/webhook/handler';
@@ -32,7 +35,8 @@ import {
 	wamid,
 	type JsonObject,
 } from '../wire/fixtures';
-import { nodeSqlite } from '../../../nodes/core/store/nodeSqlite';
+import { nodeSqlite } from '../../../nodes/core/store/sqlite/nodeSqlite';
+import { subscriptionOf } from './subscriptions';
 
 const { DatabaseSync } = nodeSqlite();
 
@@ -515,3 +519,156 @@ describe('webhook handler: filters', () => {
 		).rejects.toThrow(/filter\.triggerOn\[0\] "messages" is not an event kind/);
 	});
 });
+
+describe('webhook handler: one app, many workflows', () => {
+	const APP = appKey(APP_SECRET);
+	const fanOut = { app: APP, receiver: 'inbox' };
+
+	const subscription = (id: string, extra: Partial<Subscription> = {}) =>
+		subscriptionOf(id, APP, { path: id, registeredAt: NOW, ...extra });
+
+	function wake(subscriptionId: string, extra: Partial<WakeUpInput> = {}) {
+		const { body, signature } = wakeUpRequest(subscriptionId, APP_SECRET);
+		return handleWakeUp({
+			rawBody: Buffer.from(body),
+			signatureHeader: signature,
+			appSecret: APP_SECRET,
+			subscription: subscriptionId,
+			store,
+			now: NOW,
+			...extra,
+		});
+	}
+
+	beforeEach(async () => {
+		await store.registerSubscription(subscription('inbox', { filter: { triggerOn: ['message'] } }));
+		await store.registerSubscription(
+			subscription('stop', {
+				filter: { triggerOn: ['message'] },
+				effects: { optOutKeywords: ['HALT'] },
+			}),
+		);
+		await store.registerSubscription(subscription('costs', { filter: { triggerOn: ['status'] } }));
+	});
+
+	it('records one delivery per other workflow whose Trigger On the event passes, and names them', async () => {
+		const result = await post(
+			batch([textMessage('Where is my order?')], [statusWebhookStatus('delivered')]),
+			{ filter: { triggerOn: ['message'] }, dedupeScope: APP, fanOut },
+		);
+		expect(result.events.map((e) => e.kind)).toEqual(['message']);
+		expect(result.deliveredTo.map((s) => s.id).sort()).toEqual(['costs', 'stop']);
+		const stop = await wake('stop');
+		expect(stop.events).toEqual([
+			expect.objectContaining({
+				kind: 'message',
+				text: 'Where is my order?',
+				windowOpenUntil: result.events[0].windowOpenUntil,
+				consentAfter: expect.objectContaining({ canReceive: { marketing: false, utility: false } }),
+			}),
+		]);
+		expect((await wake('costs')).events.map((e) => [e.kind, e.status])).toEqual([
+			['status', 'delivered'],
+		]);
+	});
+
+	it('applies the side effects once, with every published trigger’s options: the STOP handler’s keyword counts', async () => {
+		const result = await post(batch([textMessage('HALT')]), { dedupeScope: APP, fanOut });
+		expect(result.events[0].consentChanges).toEqual(
+			expect.arrayContaining([expect.objectContaining({ action: 'opt_out' })]),
+		);
+		const history = await store.getConsentHistory(CONTACT_WA_ID);
+		expect(history.filter((e) => e.action === 'opt_out').length).toBeGreaterThan(0);
+		// The STOP handler gets the same event, with the consent after it.
+		const [event] = (await wake('stop')).events;
+		expect(event.consentAfter).toEqual(
+			expect.objectContaining({ fullOptOut: expect.objectContaining({ source: 'keyword' }) }),
+		);
+	});
+
+	it('a test listener’s options do not change what the published triggers record', async () => {
+		await store.removeSubscription('stop', NOW);
+		await store.registerSubscription(
+			subscription('listener', {
+				mode: 'test',
+				expiresAt: NOW + 60_000,
+				effects: { optOutKeywords: ['HALT'] },
+			}),
+		);
+		const result = await post(batch([textMessage('HALT')]), { dedupeScope: APP, fanOut });
+		expect(result.events[0].consentChanges).toBeUndefined();
+		expect(result.deliveredTo.map((s) => s.id).sort()).toEqual(['listener']);
+	});
+
+	it('a re-delivery to another trigger URL of the app is a duplicate: no second delivery anywhere', async () => {
+		const body = batch([textMessage('Hallo')]);
+		await post(body, { dedupeScope: APP, fanOut });
+		const again = await post(body, { dedupeScope: APP, fanOut: { app: APP, receiver: 'stop' } });
+		expect(again).toMatchObject({ events: [], duplicates: 1, deliveredTo: [] });
+		expect((await wake('stop')).claimed).toBe(1);
+		expect((await wake('stop')).claimed).toBe(0);
+	});
+
+	it('a wake-up claims at most its batch and says when more wait', async () => {
+		await post(batch([textMessage('one'), textMessage('two'), textMessage('three')]), {
+			dedupeScope: APP,
+			fanOut,
+		});
+		const first = await wake('stop', { limit: 2 });
+		expect(first).toMatchObject({ status: 200, claimed: 2, more: true });
+		expect(first.events.map((e) => e.text)).toEqual(['one', 'two']);
+		expect(await wake('stop', { limit: 2 })).toMatchObject({ claimed: 1, more: false });
+	});
+
+	it('a wake-up that is not signed with the app secret, or is for another trigger, claims nothing', async () => {
+		await post(batch([textMessage('Hallo')]), { dedupeScope: APP, fanOut });
+		const { body } = wakeUpRequest('stop', APP_SECRET);
+		const forged = await handleWakeUp({
+			rawBody: body,
+			signatureHeader: computeSignature(body, APP_SECRET),
+			appSecret: APP_SECRET,
+			subscription: 'stop',
+			store,
+			now: NOW,
+		});
+		expect(forged).toMatchObject({ status: 401, claimed: 0 });
+		expect(await wake('stop', { subscription: 'costs' })).toMatchObject({
+			status: 400,
+			claimed: 0,
+		});
+		expect((await wake('stop')).claimed).toBe(1);
+	});
+
+	it('opens the store only once the signature holds', async () => {
+		let opened = 0;
+		const opener = async () => {
+			opened++;
+			return store;
+		};
+		const body = JSON.stringify(batch([textMessage('Hallo')]));
+		const forged = await handleWebhookPost({
+			rawBody: body,
+			signatureHeader: computeSignature(body, 'not-the-secret'),
+			appSecret: APP_SECRET,
+			store: opener,
+			now: NOW,
+		});
+		expect(forged.status).toBe(401);
+		const { body: wakeBody } = wakeUpRequest('stop', APP_SECRET);
+		await handleWakeUp({
+			rawBody: wakeBody,
+			signatureHeader: 'sha256=00',
+			appSecret: APP_SECRET,
+			subscription: 'stop',
+			store: opener,
+			now: NOW,
+		});
+		expect(opened).toBe(0);
+	});
+});
+
+/** A delivered status of one of our messages, as it sits in a change's statuses. */
+function statusWebhookStatus(status: string): JsonObject {
+	const change = (statusWebhook({ status }).entry as JsonObject[])[0].changes as JsonObject[];
+	return ((change[0].value as JsonObject).statuses as JsonObject[])[0];
+}

@@ -110,7 +110,7 @@ export function makeContext(options: RunOptions) {
 		typeVersion: 1,
 		position: [0, 0],
 		parameters: base,
-		credentials: { whatsAppComplianceStore: { id: 'store-1', name: 'Test store' } },
+		credentials: { whatsAppComplianceStoreApi: { id: 'store-1', name: 'Test store' } },
 	};
 	// What the node calls per item are plain own functions (a read through the mock's proxy and
 	// its call recording cost far more, times thousands of rows); anything else falls through to
@@ -135,7 +135,7 @@ export function makeContext(options: RunOptions) {
 		getTimezone: () => options.timezone ?? 'UTC',
 		continueOnFail: () => options.continueOnFail ?? false,
 		getCredentials: (async (type: string) => {
-			if (type !== 'whatsAppComplianceStore') throw new Error(`unexpected credential ${type}`);
+			if (type !== 'whatsAppComplianceStoreApi') throw new Error(`unexpected credential ${type}`);
 			return { backend: 'sqlite', sqlitePath: options.storePath };
 		}) as IExecuteFunctions['getCredentials'],
 		getNodeParameter: ((name: string, itemIndex: number, fallback?: unknown) => {

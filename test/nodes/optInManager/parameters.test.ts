@@ -13,7 +13,7 @@ type Pin = [resource: string, operation: string, name: string, type: string, def
  * changes only on purpose (and then with a new node version).
  */
 const CONTRACT: Pin[] = [
-	['', '', 'storeNotice', 'notice', ''],
+	['', '', 'storeNotice', 'callout', ''],
 	['', '', 'resource', 'options', 'consent'],
 	['consent', '', 'operation', 'options', 'optIn'],
 	['consent', 'optIn', 'contact', 'string', ''],
@@ -155,7 +155,7 @@ describe('opt-in manager parameters', () => {
 			inputs: ['main'],
 			credentials: [
 				{
-					name: 'whatsAppComplianceStore',
+					name: 'whatsAppComplianceStoreApi',
 					displayName: 'Compliance Store (Optional)',
 					required: false,
 					testedBy: 'testComplianceStore',

@@ -18,9 +18,9 @@ const nodeTypes = { [EMIT_ITEMS]: new EmitItems(), [OPT_IN_MANAGER]: new WhatsAp
 
 const dir = mkdtempSync(join(tmpdir(), 'optin-workflow-'));
 const credentials = {
-	whatsAppComplianceStore: { backend: 'sqlite', sqlitePath: join(dir, 'store.sqlite') },
+	whatsAppComplianceStoreApi: { backend: 'sqlite', sqlitePath: join(dir, 'store.sqlite') },
 };
-const storeCredential = { whatsAppComplianceStore: { id: 'store', name: 'Test store' } };
+const storeCredential = { whatsAppComplianceStoreApi: { id: 'store', name: 'Test store' } };
 
 afterAll(async () => {
 	await closeAllStores();
@@ -237,7 +237,7 @@ describe('opt-in manager in a workflow', () => {
 				nodeTypes,
 				// A file cannot hold a folder: opening the store fails with ENOTDIR.
 				credentials: {
-					whatsAppComplianceStore: { backend: 'sqlite', sqlitePath: '/dev/null/store.sqlite' },
+					whatsAppComplianceStoreApi: { backend: 'sqlite', sqlitePath: '/dev/null/store.sqlite' },
 				},
 			},
 		);

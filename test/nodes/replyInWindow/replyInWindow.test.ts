@@ -2,7 +2,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { HOUR, ManualClock, SECOND } from '../../../nodes/core/clock';
 import { ALL_PURPOSES } from '../../../nodes/core/model';
-import { scopedKey } from '../../../nodes/shared/idempotency';
+import { scopedKey } from '../../../nodes/shared/idempotencyKeys';
 import { sendStateOf, until } from '../../support/sends';
 import {
 	ago,

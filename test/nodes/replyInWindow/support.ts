@@ -235,7 +235,7 @@ export function executeContext(
 		parameters: {},
 		credentials: {
 			whatsAppCloudApi: { id: '1', name: 'Cloud API' },
-			whatsAppComplianceStore: { id: '2', name: 'Store' },
+			whatsAppComplianceStoreApi: { id: '2', name: 'Store' },
 		},
 	};
 	const ctx = mock<IExecuteFunctions>();
@@ -257,7 +257,7 @@ export function executeContext(
 				verifyToken: 'verify',
 			} as never;
 		}
-		if (type === 'whatsAppComplianceStore') {
+		if (type === 'whatsAppComplianceStoreApi') {
 			return { backend: 'sqlite', sqlitePath: env.sqlitePath } as never;
 		}
 		throw new Error(`No credential ${type}`);

@@ -101,7 +101,7 @@ function workflow(
 			parameters: replyParameters,
 			credentials: {
 				whatsAppCloudApi: { id: '1', name: 'Cloud API' },
-				whatsAppComplianceStore: { id: '2', name: 'Store' },
+				whatsAppComplianceStoreApi: { id: '2', name: 'Store' },
 			},
 			...extra,
 		},
@@ -135,7 +135,7 @@ const options = () => ({
 			apiVersion: API_VERSION,
 			baseUrl: env.graph.baseUrl,
 		},
-		whatsAppComplianceStore: { backend: 'sqlite', sqlitePath: env.sqlitePath },
+		whatsAppComplianceStoreApi: { backend: 'sqlite', sqlitePath: env.sqlitePath },
 	},
 });
 

@@ -88,7 +88,7 @@ describe('Send Template: the messaging limit', () => {
 		});
 		const items = orders();
 		const ctx = executeContext(env, items, {
-			params: params(items, { messagingLimit: { settings: { limit: 4 } } }),
+			params: params(items, { messagingLimit: { settings: { maxContacts: 4 } } }),
 		});
 
 		const [sent, skipped] = await execute.call(ctx);
@@ -176,7 +176,7 @@ describe('Send Template: the messaging limit', () => {
 		const items = orders();
 
 		const out = await run(env, items, {
-			params: params(items, { messagingLimit: { settings: { enabled: false, limit: 2 } } }),
+			params: params(items, { messagingLimit: { settings: { enabled: false, maxContacts: 2 } } }),
 		});
 
 		expect(out.sent).toHaveLength(5);
@@ -189,7 +189,7 @@ describe('Send Template: the messaging limit', () => {
 		const items = orders();
 
 		const out = await run(env, items, {
-			params: params(items, { messagingLimit: { settings: { limit: 3 } } }),
+			params: params(items, { messagingLimit: { settings: { maxContacts: 3 } } }),
 		});
 
 		expect(out.sent).toHaveLength(3);

@@ -33,7 +33,7 @@ describe('Send Template parameters', () => {
 				testedBy: 'testCloudApi',
 			},
 			{
-				name: 'whatsAppComplianceStore',
+				name: 'whatsAppComplianceStoreApi',
 				displayName: 'Compliance Store (Optional)',
 				required: false,
 				testedBy: 'testComplianceStore',
@@ -43,7 +43,7 @@ describe('Send Template parameters', () => {
 
 	it('keeps every parameter name, type and default', () => {
 		expect(shape(description.properties)).toEqual([
-			['storeNotice', 'notice', ''],
+			['storeNotice', 'callout', ''],
 			['senderNumber', 'resourceLocator', { mode: 'list', value: '' }],
 			['recipient', 'string', ''],
 			['template', 'resourceLocator', { mode: 'list', value: '' }],
@@ -110,7 +110,7 @@ describe('Send Template parameters', () => {
 				'settings',
 				[
 					['enabled', 'boolean', true],
-					['limit', 'number', 0],
+					['maxContacts', 'number', 0],
 				],
 			],
 		]);

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { DAY, HOUR, ManualClock, SECOND } from '../../../nodes/core/clock';
-import { scopedKey } from '../../../nodes/shared/idempotency';
+import { scopedKey } from '../../../nodes/shared/idempotencyKeys';
 import { sendStateOf, until } from '../../support/sends';
 import {
 	ANA_BR,

@@ -155,7 +155,7 @@ const node: INode = {
 	parameters: {},
 	credentials: {
 		whatsAppCloudApi: { id: '1', name: 'Cloud API' },
-		whatsAppComplianceStore: { id: '2', name: 'Store' },
+		whatsAppComplianceStoreApi: { id: '2', name: 'Store' },
 	},
 };
 
@@ -172,7 +172,7 @@ function credentials(env: TestEnv, baseUrl = env.sandbox.url, account = ACCOUNT)
 				verifyToken: 'verify',
 			} as never;
 		}
-		if (type === 'whatsAppComplianceStore') {
+		if (type === 'whatsAppComplianceStoreApi') {
 			return { backend: 'sqlite', sqlitePath: env.sqlitePath } as never;
 		}
 		throw new Error(`No credential ${type}`);

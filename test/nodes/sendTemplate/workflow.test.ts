@@ -65,7 +65,7 @@ function workflow(onError?: INode['onError'], byName = false) {
 			parameters,
 			credentials: {
 				whatsAppCloudApi: { id: '1', name: 'Cloud API' },
-				whatsAppComplianceStore: { id: '2', name: 'Store' },
+				whatsAppComplianceStoreApi: { id: '2', name: 'Store' },
 			},
 			...(onError ? { onError } : {}),
 		},
@@ -87,7 +87,7 @@ async function runIt(onError?: INode['onError'], byName = false) {
 				apiVersion: 'v25.0',
 				baseUrl: env.sandbox.url,
 			},
-			whatsAppComplianceStore: { backend: 'sqlite', sqlitePath: env.sqlitePath },
+			whatsAppComplianceStoreApi: { backend: 'sqlite', sqlitePath: env.sqlitePath },
 		},
 	});
 }

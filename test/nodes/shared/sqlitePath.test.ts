@@ -128,7 +128,7 @@ describe('SQLite path of the store credential', () => {
 			const result = await testComplianceStore.call({} as never, {
 				id: '1',
 				name: 'Store',
-				type: 'whatsAppComplianceStore',
+				type: 'whatsAppComplianceStoreApi',
 				data: { backend: 'sqlite', sqlitePath: database },
 			});
 			expect(result).toEqual({

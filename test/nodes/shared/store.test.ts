@@ -142,7 +142,7 @@ function executeContext(credentialName?: string): IExecuteFunctions {
 		position: [0, 0],
 		parameters: {},
 		credentials: credentialName
-			? { whatsAppComplianceStore: { id: 's1', name: credentialName } }
+			? { whatsAppComplianceStoreApi: { id: 's1', name: credentialName } }
 			: {},
 	});
 	ctx.getCredentials.mockResolvedValue({ backend: 'sqlite', sqlitePath } as never);
@@ -171,7 +171,7 @@ describe('opening the store', () => {
 		const result = await testComplianceStore.call(mock<ICredentialTestFunctions>(), {
 			id: 's1',
 			name: 'Shop store',
-			type: 'whatsAppComplianceStore',
+			type: 'whatsAppComplianceStoreApi',
 			data: { backend: 'sqlite', sqlitePath },
 		});
 		expect(result.status).toBe('Error');

@@ -23,7 +23,7 @@ import { CURRENT_SCHEMA_VERSION } from '../../../nodes/core/store/migrations';
 import { PostgresComplianceStore } from '../../../nodes/core/store/postgres';
 import { SqliteComplianceStore } from '../../../nodes/core/store/sqlite';
 import { testComplianceStore } from '../../../nodes/shared/store';
-import { nodeSqlite } from '../../../nodes/core/store/nodeSqlite';
+import { nodeSqlite } from '../../../nodes/core/store/sqlite/nodeSqlite';
 
 const { DatabaseSync } = nodeSqlite();
 
@@ -31,7 +31,7 @@ const test = (data: ICredentialDataDecryptedObject) =>
 	testComplianceStore.call({} as never, {
 		id: '1',
 		name: 'Store',
-		type: 'whatsAppComplianceStore',
+		type: 'whatsAppComplianceStoreApi',
 		data,
 	});
 

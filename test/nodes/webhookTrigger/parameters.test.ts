@@ -41,7 +41,7 @@ describe('webhook trigger parameters', () => {
 				testedBy: 'testCloudApi',
 			},
 			{
-				name: 'whatsAppComplianceStore',
+				name: 'whatsAppComplianceStoreApi',
 				displayName: 'Compliance Store (Optional)',
 				required: false,
 				testedBy: 'testComplianceStore',
@@ -77,7 +77,7 @@ describe('webhook trigger parameters', () => {
 	it('keeps every parameter name, type and default', () => {
 		expect(flatten(description.properties)).toEqual([
 			['setupNotice', 'notice', ''],
-			['storeNotice', 'notice', ''],
+			['storeNotice', 'callout', ''],
 			['path', 'string', ''],
 			['triggerOn', 'multiOptions', ['message']],
 			['messageStatuses', 'multiOptions', ['sent', 'delivered', 'read', 'played', 'failed']],
@@ -110,6 +110,7 @@ describe('webhook trigger parameters', () => {
 			'account_update',
 			'business_capability',
 			'error',
+			'group',
 			'message',
 			'status',
 			'other',

@@ -24,7 +24,7 @@ import { computeSignature } from '../../../nodes/core/webhook/verify';
 import { closeAllStores, openStore } from '../../../nodes/shared/store';
 import { seenEventPruner } from '../../../nodes/WhatsAppWebhookTrigger/prune';
 import { WhatsAppWebhookTrigger } from '../../../nodes/WhatsAppWebhookTrigger/WhatsAppWebhookTrigger.node';
-import { nodeSqlite } from '../../../nodes/core/store/nodeSqlite';
+import { nodeSqlite } from '../../../nodes/core/store/sqlite/nodeSqlite';
 
 const { DatabaseSync } = nodeSqlite();
 
@@ -108,7 +108,18 @@ export interface ContextOptions {
 	cloudApi?: ICredentialDataDecryptedObject;
 	/** @default WEBHOOK_ID */
 	webhookId?: string;
+	/** The workflow the trigger is in. @default WORKFLOW_ID */
+	workflowId?: string;
+	/** The node's id. @default 'trigger-node-1' */
+	nodeId?: string;
+	/** Published (n8n's production webhook) or the editor's test listener. @default 'production' */
+	mode?: 'production' | 'test';
+	/** n8n's instance id. @default INSTANCE_ID */
+	instanceId?: string;
 }
+
+export const WORKFLOW_ID = 'wf-trigger-1';
+export const INSTANCE_ID = 'instance-4b1f0e';
 
 export function nodeWith(options: ContextOptions): INode {
 	const parameters =
@@ -121,7 +132,7 @@ export function nodeWith(options: ContextOptions): INode {
 			trigger.description,
 		) ?? {};
 	return {
-		id: 'trigger-node-1',
+		id: options.nodeId ?? 'trigger-node-1',
 		name: 'WhatsApp Webhook Trigger',
 		type: 'n8n-nodes-whatsapp-compliance.whatsAppWebhookTrigger',
 		typeVersion: 1,
@@ -130,8 +141,16 @@ export function nodeWith(options: ContextOptions): INode {
 		parameters,
 		credentials: {
 			whatsAppCloudApi: { id: 'cred-1', name: 'Cloud API' },
-			whatsAppComplianceStore: { id: 'cred-2', name: 'Store' },
+			whatsAppComplianceStoreApi: { id: 'cred-2', name: 'Store' },
 		},
+	};
+}
+
+function workflowOf(options: ContextOptions) {
+	return {
+		id: options.workflowId ?? WORKFLOW_ID,
+		name: 'WhatsApp trigger test',
+		active: options.mode !== 'test',
 	};
 }
 
@@ -149,7 +168,7 @@ function credentialsFor(options: ContextOptions) {
 				...options.cloudApi,
 			} as never;
 		}
-		if (type === 'whatsAppComplianceStore') {
+		if (type === 'whatsAppComplianceStoreApi') {
 			return { backend: 'sqlite', sqlitePath: options.storePath } as never;
 		}
 		throw new Error(`No credential ${type}`);
@@ -216,7 +235,9 @@ export async function callWebhook<R = RecordedResponse>(
 	ctx.getResponseObject.mockReturnValue(res as never);
 	ctx.getQueryData.mockReturnValue(req.query as object);
 	ctx.getHeaderData.mockReturnValue(req.headers as never);
-	ctx.getMode.mockReturnValue('webhook');
+	ctx.getMode.mockReturnValue(options.mode === 'test' ? 'manual' : 'webhook');
+	ctx.getWorkflow.mockReturnValue(workflowOf(options));
+	ctx.getInstanceId.mockReturnValue(options.instanceId ?? INSTANCE_ID);
 	ctx.getCredentials.mockImplementation(credentialsFor(options));
 	ctx.getNodeParameter.mockImplementation(parameterGetter(node));
 	(ctx as { logger: Logger }).logger = recordingLogger(logs);
@@ -266,6 +287,13 @@ export async function callHook(
 	ctx.getCredentials.mockImplementation(credentialsFor(options));
 	ctx.getNodeParameter.mockImplementation(parameterGetter(node));
 	ctx.getNodeWebhookUrl.mockReturnValue(`http://127.0.0.1:5678/webhook/${node.webhookId}`);
+	// n8n activates a published workflow in trigger mode and a test listener in manual mode with
+	// the workflow marked inactive; it removes both in internal mode.
+	ctx.getMode.mockReturnValue(
+		method === 'delete' ? 'internal' : options.mode === 'test' ? 'manual' : 'trigger',
+	);
+	ctx.getWorkflow.mockReturnValue(workflowOf(options));
+	ctx.getInstanceId.mockReturnValue(options.instanceId ?? INSTANCE_ID);
 	(ctx as { logger: Logger }).logger = recordingLogger(logs);
 	try {
 		return { value: await trigger.webhookMethods.default[method].call(ctx), logs };

@@ -85,7 +85,7 @@ async function run(items: IDataObject[], reply: INodeParameters) {
 			parameters: reply,
 			credentials: {
 				whatsAppCloudApi: { id: '1', name: 'Cloud API' },
-				whatsAppComplianceStore: { id: '2', name: 'Store' },
+				whatsAppComplianceStoreApi: { id: '2', name: 'Store' },
 			},
 		},
 	];
@@ -104,7 +104,7 @@ async function run(items: IDataObject[], reply: INodeParameters) {
 					apiVersion: 'v25.0',
 					baseUrl: graphUrl,
 				},
-				whatsAppComplianceStore: { backend: 'sqlite', sqlitePath: temp.path },
+				whatsAppComplianceStoreApi: { backend: 'sqlite', sqlitePath: temp.path },
 			},
 		},
 	);

@@ -57,7 +57,8 @@ export const description: INodeProperties[] = showFor(
 				{
 					name: 'Chosen Purposes',
 					value: 'chosen',
-					description: 'E.g. only marketing: utility templates can still be sent',
+					description:
+						'Only the purposes you choose, e.g. marketing: utility templates can still be sent',
 				},
 			],
 			default: 'all',

@@ -16,13 +16,13 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Erase',
 				value: 'erase',
-				description: "Delete the contact's data and keep them blocked (GDPR Art. 17)",
+				description: "Delete the contact's data and keep them blocked (GDPR Article 17)",
 				action: 'Erase a contact',
 			},
 			{
 				name: 'Get History',
 				value: 'getHistory',
-				description: 'The proof trail of every consent change (GDPR Art. 7)',
+				description: 'The proof trail of every consent change (GDPR Article 7)',
 				action: 'Get the consent history of a contact',
 			},
 		],

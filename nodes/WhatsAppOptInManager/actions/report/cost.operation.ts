@@ -115,7 +115,8 @@ export const description: INodeProperties[] = showFor(
 					type: 'string',
 					default: '',
 					placeholder: 'e.g. whatsapp-costs.csv',
-					description: 'CSV only; leave empty for whatsapp-costs-<first day>-<last day>.csv',
+					description:
+						'CSV only; leave empty for whatsapp-costs- and the first and last day, e.g. whatsapp-costs-2026-05-01-2026-05-31.csv',
 				},
 				{
 					displayName: 'Put Output File in Field',

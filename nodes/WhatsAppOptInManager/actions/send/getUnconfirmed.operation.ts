@@ -9,6 +9,9 @@ import { iso, itemError, showFor } from '../common';
 /** Sends read from the store per call. */
 const PAGE = 1000;
 
+/** Older Than by default: a younger send may still be on its way (the idempotency policy). */
+const OLDER_THAN_MINUTES = PENDING_SEND_STALE_AFTER_MS / MINUTE;
+
 export const description: INodeProperties[] = showFor(
 	'send',
 	['getUnconfirmed'],
@@ -25,7 +28,7 @@ export const description: INodeProperties[] = showFor(
 			name: 'olderThanMinutes',
 			type: 'number',
 			typeOptions: { minValue: 0 },
-			default: PENDING_SEND_STALE_AFTER_MS / MINUTE,
+			default: OLDER_THAN_MINUTES,
 			description:
 				'Only messages whose request left at least this long ago; younger ones may still be on their way',
 		},
@@ -35,7 +38,7 @@ export const description: INodeProperties[] = showFor(
 /** One item per unconfirmed send, oldest first; runs once, paired with the first input item. */
 export async function execute(this: IExecuteFunctions, batch: Batch): Promise<void> {
 	if (batch.items.length === 0) return;
-	const minutes = Number(this.getNodeParameter('olderThanMinutes', 0, 5));
+	const minutes = Number(this.getNodeParameter('olderThanMinutes', 0, OLDER_THAN_MINUTES));
 	if (!Number.isFinite(minutes) || minutes < 0) {
 		throw itemError(
 			this,
