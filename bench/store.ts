@@ -17,7 +17,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 
 import { Pool, type PoolClient } from 'pg';
 
@@ -26,6 +25,9 @@ import { PostgresNames } from '../nodes/core/store/postgres/names';
 import { PostgresComplianceStore } from '../nodes/core/store/postgres';
 import { SqliteComplianceStore } from '../nodes/core/store/sqlite';
 import type { ComplianceStore, SendReservation } from '../nodes/core/store/types';
+import { nodeSqlite } from '../nodes/core/store/sqlite/nodeSqlite';
+
+const { DatabaseSync } = nodeSqlite();
 
 /** Statements of one recordConsent batch on PostgreSQL, as test/core/store/postgres.test.ts pins. */
 const CONSENT_STATEMENTS = 5;

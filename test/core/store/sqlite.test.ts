@@ -1,7 +1,6 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 
 import { DAY } from '../../../nodes/core/clock';
 import { CURRENT_SCHEMA_VERSION } from '../../../nodes/core/store/migrations';
@@ -13,6 +12,9 @@ import { describeFanOut } from './fanOutContract';
 import { describeSending } from './sendContract';
 import { RACERS, describeComplianceStore, type MakeTarget } from './contract';
 import { startRacers, type Racers } from './sqlite-racers';
+import { nodeSqlite } from '../../../nodes/core/store/sqlite/nodeSqlite';
+
+const { DatabaseSync } = nodeSqlite();
 
 const T0 = Date.UTC(2025, 5, 1, 12);
 

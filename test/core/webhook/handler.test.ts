@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 
 import { HOUR, ManualClock } from '../../../nodes/core/clock';
 import { ALL_PURPOSES, MARKETING } from '../../../nodes/core/model';
@@ -36,7 +35,10 @@ import {
 	wamid,
 	type JsonObject,
 } from '../wire/fixtures';
+import { nodeSqlite } from '../../../nodes/core/store/sqlite/nodeSqlite';
 import { subscriptionOf } from './subscriptions';
+
+const { DatabaseSync } = nodeSqlite();
 
 const APP_SECRET = 'c0ffee5ecret0f7heme7aapp';
 const AT = Number(TIMESTAMP) * 1000;

@@ -1,19 +1,21 @@
 /**
- * The embedded store's connection: one SQLite file through node:sqlite (built into Node 24,
- * nothing to compile). Every node and workflow of one n8n instance shares the file; WAL mode lets
- * readers run while one connection writes, and every read-modify-write is a BEGIN IMMEDIATE
- * transaction, so several processes or threads on one file serialise their writes instead of
- * losing them. The role files (consents.ts, windows.ts...) run their statements through it.
+ * The embedded store's connection: one SQLite file through node:sqlite (built into Node 22 and
+ * 24, nothing to compile; loaded on first use by ./nodeSqlite). Every node and workflow of one
+ * n8n instance shares the file; WAL mode lets readers run while one connection writes, and every
+ * read-modify-write is a BEGIN IMMEDIATE transaction, so several processes or threads on one file
+ * serialise their writes instead of losing them. The role files (consents.ts, windows.ts...) run
+ * their statements through it.
  */
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 
 import { systemClock, type Clock } from '../../clock';
 import { contactHasher, newSalt } from '../contactHash';
 import { CURRENT_SCHEMA_VERSION } from '../migrations';
 import { sqliteMigrations } from './migrations';
+import { nodeSqlite } from './nodeSqlite';
 import { SQLITE_META_TABLE, sqliteSchema } from './schema';
 
 export const SQLITE_FILE_NAME = 'whatsapp-compliance.sqlite';
@@ -58,7 +60,7 @@ export function inspectSqliteFile(path: string): SqliteFileState {
 	const source = existsSync(`${path}-wal`) ? path : immutable(path);
 	let db: DatabaseSync;
 	try {
-		db = new DatabaseSync(source, { readOnly: true });
+		db = new (nodeSqlite().DatabaseSync)(source, { readOnly: true });
 	} catch (error) {
 		throw new Error(`SQLite store ${path} cannot be opened: ${(error as Error).message}`);
 	}
@@ -149,7 +151,7 @@ export class SqliteDatabase {
 		if (path !== ':memory:' && !path.startsWith('file:')) {
 			mkdirSync(dirname(path), { recursive: true });
 		}
-		this.#db = new DatabaseSync(path, {
+		this.#db = new (nodeSqlite().DatabaseSync)(path, {
 			timeout: busyTimeoutMs,
 			enableForeignKeyConstraints: true,
 		});
