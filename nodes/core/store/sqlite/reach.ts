@@ -55,7 +55,7 @@ export class SqliteReach implements ReachStore {
 	constructor(private readonly db: SqliteDatabase) {}
 
 	async reserveReach(reservation: ReachReservation): Promise<ReachResult> {
-		const hash = this.db.ready();
+		const hash = await this.db.ready();
 		checkReachReservation(reservation);
 		const { now, limit, oldest } = reservation;
 		const recipients = reservation.recipients.map((r) => ({ ...r, hash: hash(r.contact) }));
@@ -117,11 +117,11 @@ export class SqliteReach implements ReachStore {
 	}
 
 	async releaseReach(keys: string[]): Promise<void> {
-		this.db.ready();
+		await this.db.ready();
 		keys.forEach((k, i) => checkText(`releaseReach: keys[${i}]`, k));
 		if (keys.length === 0) return;
 		const list = JSON.stringify(unique(keys));
-		this.db.write(() => {
+		await this.db.write(() => {
 			const gone = this.db.run(
 				`DELETE FROM messaging_reach
 				WHERE reserved_by IN (SELECT value FROM json_each(?)) AND previous_at IS NULL`,

@@ -100,25 +100,25 @@ export class SqliteStanding implements StandingStore {
 	constructor(private readonly db: SqliteDatabase) {}
 
 	async upsertTemplateStates(states: TemplateState[]): Promise<void> {
-		this.db.ready();
+		await this.db.ready();
 		checkTemplates('upsertTemplateStates', states);
-		this.db.write(() => writeTemplates(this.db, states));
+		await this.db.write(() => writeTemplates(this.db, states));
 	}
 
 	async getTemplateStates(keys: TemplateKey[]): Promise<TemplateState[]> {
-		this.db.ready();
+		await this.db.ready();
 		const list = uniqueTemplateKeys('getTemplateStates', keys);
 		return list.length > 0 ? templateStates(this.db, list) : [];
 	}
 
 	async recordStanding(entries: StandingEntry[]): Promise<void> {
-		this.db.ready();
+		await this.db.ready();
 		checkStanding('recordStanding', entries);
-		if (entries.length > 0) this.db.write(() => writeStanding(this.db, entries));
+		if (entries.length > 0) await this.db.write(() => writeStanding(this.db, entries));
 	}
 
 	async getAccountStanding(now: number): Promise<AccountStanding> {
-		this.db.ready();
+		await this.db.ready();
 		checkTime('getAccountStanding: now', now);
 		return this.db.read(() => {
 			const entries = this.db

@@ -18,7 +18,7 @@ export class SqliteWebhooks implements WebhookStore {
 	constructor(private readonly db: SqliteDatabase) {}
 
 	async applyWebhookEvents(events: WebhookEventEffects[], at: number): Promise<string[]> {
-		this.db.ready();
+		await this.db.ready();
 		checkWebhookEvents(events, at);
 		const items = firstByKey(events, (e) => e.key);
 		const recordedAt = this.db.clock.now();
@@ -45,7 +45,7 @@ export class SqliteWebhooks implements WebhookStore {
 	}
 
 	async pruneSeenEvents(before: number): Promise<number> {
-		this.db.ready();
+		await this.db.ready();
 		checkTime('pruneSeenEvents: before', before);
 		return this.db.write(() =>
 			Number(this.db.run('DELETE FROM seen_events WHERE seen_at < ?', before).changes),
