@@ -219,6 +219,68 @@ export function describeAccount(name: string, makeTarget: MakeTarget): void {
 				await store.releaseReach([]);
 			});
 
+			it('gives back the place of a template Meta accepted and then failed (status failed, 131026)', async () => {
+				// Alice and Bob new at T0; Carol reached at T0, refreshed by a later template at T0 + HOUR.
+				await store.reserveReach({
+					now: T0,
+					limit: 3,
+					recipients: reach([ALICE, BOB, CAROL]),
+					oldest: 0,
+				});
+				await store.reserveReach({
+					now: T0 + HOUR,
+					limit: 3,
+					recipients: reach([CAROL], () => 'later'),
+					oldest: 0,
+				});
+				const sent = [
+					[reach([ALICE])[0].key, ALICE, 'wamid.A'],
+					[reach([BOB])[0].key, BOB, 'wamid.B'],
+					['later', CAROL, 'wamid.C'],
+				];
+				await store.reserveSends(
+					sent.map(([key, contact]) => ({
+						idempotencyKey: key,
+						sender: SENDER,
+						contact,
+						kind: 'template:offer',
+						category: 'marketing',
+						at: T0,
+					})),
+				);
+				await store.completeSends(
+					sent.map(([key, , wamid]) => ({ idempotencyKey: key, state: 'accepted', wamid, at: T0 })),
+				);
+				const failed = (wamid: string) => ({
+					key: `status:${wamid}:failed`,
+					effects: { sendFailures: [{ wamid, errorCode: 131026, at: T0 + 2 * HOUR }] },
+				});
+				await store.applyWebhookEvents([failed('wamid.A'), failed('wamid.C')], T0 + 2 * HOUR);
+				const { usage, reachedAt } = await usageAt(T0 + 2 * HOUR, [ALICE, BOB, CAROL], 3);
+				// Alice's place is free; Carol counts from the template that reached her at T0.
+				expect(usage.count).toBe(2);
+				expect(reachedAt).toEqual(
+					new Map([
+						[ALICE, undefined],
+						[BOB, T0],
+						[CAROL, T0],
+					]),
+				);
+				// The next new contact takes the freed place; the same failure again changes nothing.
+				const next = await store.reserveReach({
+					now: T0 + 3 * HOUR,
+					limit: 3,
+					recipients: reach([DAVE]),
+					oldest: 0,
+				});
+				expect(next).toMatchObject({ refused: [], usage: { count: 3 } });
+				await store.applyWebhookEvents(
+					[{ ...failed('wamid.A'), key: 'status:wamid.A:failed-again' }],
+					T0 + 3 * HOUR,
+				);
+				expect((await usageAt(T0 + 3 * HOUR)).usage.count).toBe(3);
+			});
+
 			it('keeps no phone number, and nothing of a contact that left the 24 hours', async () => {
 				await store.reserveReach({
 					now: T0,

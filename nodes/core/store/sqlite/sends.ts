@@ -12,6 +12,7 @@ import {
 import { toSentMessage } from '../rows';
 import { quoteLiteral, RECLAIM_FAILED_SEND, RECLAIMABLE_SEND } from '../sql';
 import type {
+	FailedSend,
 	ReserveResult,
 	SendCompletion,
 	SendLeft,
@@ -96,6 +97,23 @@ export function writeSendStatuses(
 			c.callbackId,
 		);
 	}
+}
+
+/** The sends the failures of a status webhook failed (after writeSendStatuses), with their contact. */
+export function failedSendsOf(
+	db: SqliteDatabase,
+	failures: NonNullable<StoreEffects['sendFailures']>,
+): FailedSend[] {
+	if (failures.length === 0) return [];
+	const hash = db.hasher();
+	const wamids = unique(failures.map((f) => f.wamid));
+	return db
+		.all(
+			`SELECT idempotency_key, contact FROM sent_messages
+			WHERE ${inList('wamid', wamids)} AND state = 'failed'`,
+			listParameter(wamids),
+		)
+		.map((row) => ({ key: String(row.idempotency_key), contactHash: hash(String(row.contact)) }));
 }
 
 export class SqliteSends implements SendStore {

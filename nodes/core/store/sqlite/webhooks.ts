@@ -10,7 +10,8 @@ import { applyConsent } from './consents';
 import { writeCosts } from './costs';
 import { writeDeliveries } from './deliveries';
 import { withoutErased } from './erasure';
-import { writeSendStatuses } from './sends';
+import { givePlacesBack } from './reach';
+import { failedSendsOf, writeSendStatuses } from './sends';
 import { writeStanding, writeTemplates } from './standing';
 import { writeCloses, writeTouches } from './windows';
 
@@ -39,6 +40,7 @@ export class SqliteWebhooks implements WebhookStore {
 			writeStanding(this.db, effects.standing ?? []);
 			writeTemplates(this.db, effects.templates ?? []);
 			writeSendStatuses(this.db, effects.sendFailures ?? [], effects.sendConfirmations ?? []);
+			givePlacesBack(this.db, failedSendsOf(this.db, effects.sendFailures ?? []));
 			for (const e of fresh) writeDeliveries(this.db, e.key, e.deliveries ?? [], at);
 			return fresh.map((e) => e.key);
 		});
