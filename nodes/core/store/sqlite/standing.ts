@@ -8,6 +8,7 @@ import { PORTFOLIO, type StandingEntry } from '../../standing';
 import { newestStanding, unique, withTemplateQuality } from '../batches';
 import { checkStanding, checkTemplates, checkTime, uniqueTemplateKeys } from '../checks';
 import { toStandingEntry, toTemplateState } from '../rows';
+import { STANDING_SUPERSEDES } from '../sql';
 import type { AccountStanding, StandingStore, TemplateKey } from '../types';
 import type { SqliteDatabase } from './connection';
 import { reachCount } from './reach';
@@ -47,7 +48,7 @@ export function writeStanding(db: SqliteDatabase, entries: readonly StandingEntr
 			`INSERT INTO account_standing (subject, name, value, at, source) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (subject, name) DO UPDATE SET
 				value = excluded.value, at = excluded.at, source = excluded.source
-			WHERE excluded.at >= account_standing.at`,
+			WHERE ${STANDING_SUPERSEDES('excluded', 'account_standing')}`,
 			e.subject,
 			e.name,
 			e.value,
