@@ -8,6 +8,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { systemClock, type Clock } from '../core/clock';
 import type { GraphClient } from '../core/client/client';
 import { evaluateTemplateBatchWithBudget, type TemplateBatchItem } from '../core/policy';
+import { standingFromTemplates } from '../core/standing';
 import type { ComplianceStore, TemplateKey } from '../core/store/types';
 import { WireError } from '../core/wire';
 import { getCloudApi, type CloudApiSettings } from '../shared/cloudApi';
@@ -100,11 +101,14 @@ export async function execute(
 				signal,
 			);
 			const now = clock.now();
-			const states = [...families.values()].flatMap((family) =>
-				'definitions' in family ? family.definitions.map((d) => templateStateOf(waba, d, now)) : [],
+			const definitions = [...families.values()].flatMap((family) =>
+				'definitions' in family ? family.definitions : [],
 			);
+			const states = definitions.map((d) => templateStateOf(waba, d, now));
+			const qualities = standingFromTemplates(waba, definitions, now);
 			try {
 				if (states.length > 0) await store.upsertTemplateStates(states);
+				if (qualities.length > 0) await store.recordStanding(qualities);
 			} catch (error) {
 				throw toNodeError(node, error);
 			}

@@ -22,6 +22,7 @@ import {
 import { insertCostsSql } from './costs';
 import { deliveryStatements, writeDeliveries, type DeliveryStatements } from './deliveries';
 import type { PostgresNames } from './names';
+import { givePlacesBack } from './reach';
 import { confirmSendsSql, failSendsSql } from './sends';
 import { upsertStandingSql, upsertTemplatesSql } from './standing';
 import { windowStatements, writeCloses, writeTouches, type WindowStatements } from './windows';
@@ -131,5 +132,11 @@ export class PostgresWebhooks implements WebhookStore {
 			json(lists.confirmations),
 		]);
 		checkConsentStored(rows, consent);
+		await givePlacesBack(
+			tx,
+			this.db,
+			hash,
+			lists.failures.map((f) => f.wamid),
+		);
 	}
 }

@@ -92,8 +92,8 @@ export interface SqliteStoreOptions {
 	 */
 	readonly path?: string;
 	/**
-	 * How long a write waits for another connection's write to finish, in milliseconds, before it
-	 * fails with "database is locked".
+	 * How long a transaction waits for another connection's write to finish, in milliseconds,
+	 * before it fails with "database is locked". The wait is asynchronous: n8n keeps running.
 	 * @default 5000
 	 */
 	readonly busyTimeoutMs?: number;
@@ -121,6 +121,24 @@ export function listParameter(values: readonly string[]): string {
 
 const SQLITE_BUSY = 5;
 const SQLITE_LOCKED = 6;
+
+/**
+ * node:sqlite is synchronous: SQLite's own busy wait (busy_timeout) sleeps inside the call and
+ * stops n8n's event loop for all of it (1,969 ms and 5,019 ms measured with another process
+ * holding the lock). So SQLite waits only this long itself; a transaction that still finds the
+ * file locked is rolled back and tried again after an asynchronous pause, until busyTimeoutMs.
+ */
+const SYNC_BUSY_WAIT_MS = 2;
+/** The pauses between tries: doubling from the first to the last, with jitter (retry.ts style). */
+const FIRST_PAUSE_MS = 2;
+const LONGEST_PAUSE_MS = 50;
+
+function isBusy(error: unknown): boolean {
+	const code = (error as { errcode?: number }).errcode;
+	return code !== undefined && ((code & 0xff) === SQLITE_BUSY || (code & 0xff) === SQLITE_LOCKED);
+}
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** One connection to the store file, with its prepared statements and transactions. */
 export class SqliteDatabase {
@@ -151,6 +169,8 @@ export class SqliteDatabase {
 		if (path !== ':memory:' && !path.startsWith('file:')) {
 			mkdirSync(dirname(path), { recursive: true });
 		}
+		// The full wait only for switching a new file to WAL (a constructor cannot wait
+		// asynchronously; the switch is once per file); every transaction after it waits in write().
 		this.#db = new (nodeSqlite().DatabaseSync)(path, {
 			timeout: busyTimeoutMs,
 			enableForeignKeyConstraints: true,
@@ -160,6 +180,7 @@ export class SqliteDatabase {
 			// NORMAL in WAL mode: a power cut may lose the last commits, never corrupt the file.
 			this.#db.exec('PRAGMA synchronous = NORMAL');
 			this.#db.exec('PRAGMA foreign_keys = ON');
+			this.#db.exec(`PRAGMA busy_timeout = ${Math.min(SYNC_BUSY_WAIT_MS, busyTimeoutMs)}`);
 		} catch (error) {
 			this.#db.close();
 			throw this.#wrap(error);
@@ -170,14 +191,20 @@ export class SqliteDatabase {
 	 * Migrates on first use, so a store works even if nobody called migrate(). Returns the contact
 	 * hash function keyed with this store's salt.
 	 */
-	ready(): (contact: string) => string {
+	async ready(): Promise<(contact: string) => string> {
 		return this.#hasher ?? this.migrate();
 	}
 
+	/** The contact hash function, inside a transaction of a caller that awaited ready(). */
+	hasher(): (contact: string) => string {
+		if (!this.#hasher) throw new Error(`SQLite store ${this.path}: hasher() before ready()`);
+		return this.#hasher;
+	}
+
 	/** Creates the schema or migrates it, in one write transaction; returns the contact hasher. */
-	migrate(): (contact: string) => string {
+	async migrate(): Promise<(contact: string) => string> {
 		if (!this.#db.isOpen) throw new Error(`SQLite store ${this.path} is closed`);
-		const salt = this.write(() => {
+		const salt = await this.write(() => {
 			this.#db.exec(SQLITE_META_TABLE);
 			const version = this.#readVersion();
 			if (version > CURRENT_SCHEMA_VERSION) {
@@ -207,8 +234,8 @@ export class SqliteDatabase {
 		return this.#hasher;
 	}
 
-	schemaVersion(): number {
-		this.ready();
+	async schemaVersion(): Promise<number> {
+		await this.ready();
 		return this.#readVersion();
 	}
 
@@ -234,13 +261,17 @@ export class SqliteDatabase {
 		this.#db.exec(sql);
 	}
 
-	/** A write transaction: takes the write lock first, so a later upgrade cannot fail with BUSY. */
-	write<T>(work: () => T): T {
+	/**
+	 * A write transaction: takes the write lock first, so a later upgrade cannot fail with BUSY.
+	 * `work` is synchronous and runs whole between BEGIN and COMMIT, so no other call on this
+	 * connection comes in between.
+	 */
+	write<T>(work: () => T): Promise<T> {
 		return this.#transaction('BEGIN IMMEDIATE', work);
 	}
 
 	/** A read transaction: the statements of one snapshot see one state of the file. */
-	read<T>(work: () => T): T {
+	read<T>(work: () => T): Promise<T> {
 		return this.#transaction('BEGIN', work);
 	}
 
@@ -258,25 +289,38 @@ export class SqliteDatabase {
 		return statement;
 	}
 
-	#transaction<T>(begin: string, work: () => T): T {
-		try {
-			this.#db.exec(begin);
-		} catch (error) {
-			throw this.#wrap(error);
+	/**
+	 * Runs the transaction; while another connection holds the lock (SQLITE_BUSY), it is rolled
+	 * back and tried again after a pause, without blocking the event loop, until busyTimeoutMs.
+	 * Trying again is safe: a busy transaction changed nothing, and `work` only runs statements.
+	 */
+	async #transaction<T>(begin: string, work: () => T): Promise<T> {
+		const deadline = performance.now() + this.#busyTimeoutMs;
+		for (let pauseMs = FIRST_PAUSE_MS; ; pauseMs = Math.min(2 * pauseMs, LONGEST_PAUSE_MS)) {
+			try {
+				return this.#transactionOnce(begin, work);
+			} catch (error) {
+				const left = deadline - performance.now();
+				if (!isBusy(error) || left <= 0) throw this.#wrap(error);
+				await pause(Math.min(left, pauseMs * (0.5 + Math.random() / 2)));
+			}
 		}
+	}
+
+	#transactionOnce<T>(begin: string, work: () => T): T {
+		this.#db.exec(begin);
 		try {
 			const result = work();
 			this.#db.exec('COMMIT');
 			return result;
 		} catch (error) {
 			if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
-			throw this.#wrap(error);
+			throw error;
 		}
 	}
 
 	#wrap(error: unknown): unknown {
-		const code = (error as { errcode?: number }).errcode;
-		if (code !== undefined && ((code & 0xff) === SQLITE_BUSY || (code & 0xff) === SQLITE_LOCKED)) {
+		if (isBusy(error)) {
 			return new Error(
 				`SQLite store ${this.path}: the database stayed locked by another writer for more than ` +
 					`busyTimeoutMs (${this.#busyTimeoutMs} ms). Raise busyTimeoutMs, or use the PostgreSQL ` +

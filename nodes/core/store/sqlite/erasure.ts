@@ -24,7 +24,7 @@ export function suppressedHashes(db: SqliteDatabase, hashes: readonly string[]):
 /** The contacts among `contacts` that were erased (their hash is on the suppression list). */
 export function erasedAmong(db: SqliteDatabase, contacts: readonly string[]): Set<string> {
 	if (contacts.length === 0) return new Set();
-	const hash = db.ready();
+	const hash = db.hasher();
 	const byHash = new Map(contacts.map((c) => [hash(c), c]));
 	return new Set(suppressedHashes(db, [...byHash.keys()]).map((h) => byHash.get(h)!));
 }
@@ -38,7 +38,7 @@ export function withoutErased(
 	effects: StoreEffects,
 ): { effects: StoreEffects; erased: Set<string> } {
 	const erased = erasedAmong(db, contactsOfEffects(effects));
-	return { effects: withoutErasedContacts(effects, erased, db.ready()), erased };
+	return { effects: withoutErasedContacts(effects, erased, db.hasher()), erased };
 }
 
 export class SqliteErasure implements ErasureStore {
@@ -50,7 +50,7 @@ export class SqliteErasure implements ErasureStore {
 	}
 
 	async eraseContacts(contacts: string[], at: number): Promise<EraseReport[]> {
-		const hash = this.db.ready();
+		const hash = await this.db.ready();
 		const list = unique(contacts);
 		list.forEach((c, i) => checkText(`eraseContacts: contacts[${i}]`, c));
 		checkTime('eraseContacts: at', at);
@@ -59,7 +59,9 @@ export class SqliteErasure implements ErasureStore {
 		// zeros, then copy the WAL back and empty it (best effort: a reader may hold it open).
 		this.db.exec('PRAGMA secure_delete = ON');
 		try {
-			return this.db.write(() => list.map((contact) => this.#erase(contact, hash(contact), at)));
+			return await this.db.write(() =>
+				list.map((contact) => this.#erase(contact, hash(contact), at)),
+			);
 		} finally {
 			this.db.exec('PRAGMA secure_delete = OFF');
 			this.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
@@ -68,7 +70,7 @@ export class SqliteErasure implements ErasureStore {
 
 	async contactHash(contact: string): Promise<string> {
 		checkText('contactHash: contact', contact);
-		return this.db.ready()(contact);
+		return (await this.db.ready())(contact);
 	}
 
 	#erase(contact: string, contactHash: string, at: number): EraseReport {
