@@ -14,6 +14,9 @@
  * - POST with a wake-up from another trigger of the app (WAKE_UP_HEADER): handleWakeUp claims this
  *   trigger's deliveries and emits them -> 200 (with whether more wait), 401, 400.
  * - The store fails -> 500, so Meta delivers again (the transaction rolled back: nothing recorded).
+ * - A change with an invalid field (a value the schemas or the store refuse) -> 200: the event is
+ *   recorded and emitted without its store effects, and a warning says which and why
+ *   (core/webhook/dropped.ts); the body's other events are not held back by it.
  * - The consentAfter read fails after the commit -> 200 and the events go out with
  *   `consentAfter: null` (a 500 would make the re-delivery all duplicates: nothing emitted).
  * - A setting the core refuses (a keyword without letters) -> the error is thrown: n8n answers 500
@@ -31,6 +34,7 @@ import {
 	handleWakeUp,
 	handleWebhookGet,
 	handleWebhookPost,
+	type DroppedChange,
 	type EmittedWebhookEvent,
 	type WakeUpResult,
 	type WebhookPostResult,
@@ -119,6 +123,7 @@ export async function webhook(this: IWebhookFunctions): Promise<IWebhookResponse
 		return { noWebhookResponse: true };
 	}
 	const store = result.store;
+	if (result.dropped.length > 0) this.logger.warn(droppedLine(result.dropped));
 	if (result.consentReadError !== undefined) {
 		this.logger.warn(
 			`WhatsApp webhook recorded, but the consent after it could not be read (items have consentAfter: null): ${result.consentReadError}`,
@@ -173,6 +178,22 @@ async function wakeUp(
 	}
 	sendJson(res, 200, { claimed: result.claimed, emitted: result.events.length, more: result.more });
 	return emit(result.events);
+}
+
+/** Changes shown one by one in the log line; the rest are counted. */
+const DROPPED_SHOWN = 5;
+
+/** The log line for changes whose effects were left out (core/webhook/dropped.ts). */
+function droppedLine(dropped: readonly DroppedChange[]): string {
+	const shown = dropped
+		.slice(0, DROPPED_SHOWN)
+		.map((d) => `${d.field || '(no field)'} [${d.kind}, ${d.dedupeKey}]: ${d.reason}`);
+	const more = dropped.length - shown.length;
+	return (
+		`WhatsApp webhook recorded, but ${dropped.length} ${dropped.length === 1 ? 'change has' : 'changes have'} an invalid field and changed nothing in the compliance store; the rest of the webhook was recorded: ` +
+		shown.join(' | ') +
+		(more > 0 ? ` | and ${more} more` : '')
+	);
 }
 
 function schedulePrune(ctx: IWebhookFunctions, store: ComplianceStore, now: number): void {

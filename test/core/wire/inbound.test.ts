@@ -40,6 +40,8 @@ import {
 	userPreferencesWebhook,
 	valueErrorsWebhook,
 	WABA_ID,
+	wamid,
+	TIMESTAMP,
 	type Json,
 	type JsonObject,
 } from './fixtures';
@@ -649,23 +651,67 @@ describe('inbound webhook: what this version does not know passes through', () =
 });
 
 describe('inbound webhook: malformed parts are kept, never dropped or thrown', () => {
-	it('keeps a messages change whose message does not match as unparsed, naming the field', () => {
+	it('keeps a message that does not match as an unreadable item, naming the field, and reads its neighbours', () => {
 		const body = textMessageWebhook({ text: 'x' });
 		const value = ((body.entry as JsonObject[])[0].changes as JsonObject[])[0].value as JsonObject;
-		delete ((value.messages as JsonObject[])[0].text as JsonObject).body;
+		const broken = (value.messages as JsonObject[])[0];
+		delete (broken.text as JsonObject).body;
+		const good = { ...broken, id: wamid(), text: { body: 'Hallo' } };
+		value.messages = [broken, good];
+		const sent = structuredClone(value);
 		const result = onlyChange(body);
-		expect(result.kind).toBe('unparsed');
-		if (result.kind !== 'unparsed') return;
-		expect(result.field).toBe('messages');
-		expect(result.value).toEqual(value);
-		expect(result.issues).toEqual(['messages[0].text.body: Required']);
+		expect(result.kind).toBe('messages');
+		if (result.kind !== 'messages') return;
+		expect(result.value.messages).toEqual([good]);
+		expect(result.unreadable).toEqual([
+			{ path: 'messages[0]', value: broken, issues: ['messages[0].text.body: Required'] },
+		]);
+		// The value as received is left as it was.
+		expect(value).toEqual(sent);
 	});
 
 	it('reports a timestamp that is not Unix seconds', () => {
 		const result = onlyChange(textMessageWebhook({ text: 'x', timestamp: '2025-11-27T10:00:00Z' }));
-		expect(result.kind === 'unparsed' && result.issues).toEqual([
+		expect(result.kind === 'messages' && result.unreadable?.[0].issues).toEqual([
 			'messages[0].timestamp: Expected Unix seconds as a string of digits',
 		]);
+	});
+
+	it('reads statuses, contacts, errors, user preferences and group events item by item too', () => {
+		const status = statusWebhook({ status: 'delivered' });
+		const statuses = (
+			((status.entry as JsonObject[])[0].changes as JsonObject[])[0].value as JsonObject
+		).statuses as JsonObject[];
+		statuses.push({ id: 7, status: 'read', timestamp: TIMESTAMP });
+		const read = onlyChange(status);
+		expect(read.kind === 'messages' && read.value.statuses?.length).toBe(1);
+		expect(read.kind === 'messages' && read.unreadable?.map((u) => u.issues)).toEqual([
+			['statuses[1].id: Expected string, received number'],
+		]);
+		const stop = userPreferencesWebhook({ value: 'stop' });
+		const value = ((stop.entry as JsonObject[])[0].changes as JsonObject[])[0].value as JsonObject;
+		(value.user_preferences as JsonObject[]).unshift({ category: 'marketing_messages' });
+		(value.contacts as Json[]).push('not a card');
+		const preferences = onlyChange(stop);
+		expect(
+			preferences.kind === 'user_preferences' && preferences.value.user_preferences,
+		).toHaveLength(1);
+		expect(
+			preferences.kind === 'user_preferences' && preferences.unreadable?.map((u) => u.path),
+		).toEqual(['contacts[1]', 'user_preferences[0]']);
+	});
+
+	it('keeps a change whose value itself does not match as unparsed', () => {
+		const body = textMessageWebhook({ text: 'x' });
+		const value = ((body.entry as JsonObject[])[0].changes as JsonObject[])[0].value as JsonObject;
+		value.messages = 'none';
+		const result = onlyChange(body);
+		expect(result).toMatchObject({
+			kind: 'unparsed',
+			field: 'messages',
+			value,
+			issues: ['messages: Expected array, received string'],
+		});
 	});
 
 	it('parses the other changes of the entry when one of them is malformed', () => {
