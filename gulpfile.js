@@ -2,6 +2,15 @@ const fs = require('fs');
 const path = require('path');
 const { task, src, dest, series } = require('gulp');
 
+/**
+ * Empties dist/ before a build: tsc never deletes output, and a stale file would shadow a folder
+ * that replaced it (a stale sandbox/state.js is found before sandbox/state/index.js).
+ */
+function clean(done) {
+	fs.rmSync('dist', { recursive: true, force: true });
+	done();
+}
+
 /** Copies the icons next to the compiled files, where n8n looks for them (paths kept under dist/). */
 function copyIcons() {
 	return src(['icons/*.{png,svg}', 'nodes/**/*.{png,svg}', 'credentials/**/*.{png,svg}'], {
@@ -22,4 +31,5 @@ function copyCodex() {
 	return src(['nodes/**/*.node.json'], { base: '.' }).pipe(dest('dist'));
 }
 
+task('clean', clean);
 task('build:icons', series(copyIcons, copyCodex, markCliExecutable));

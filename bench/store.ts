@@ -22,7 +22,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { Pool, type PoolClient } from 'pg';
 
 import type { ConsentEventInput } from '../nodes/core/model';
-import { PostgresNames } from '../nodes/core/store/migrations';
+import { PostgresNames } from '../nodes/core/store/postgres/names';
 import { PostgresComplianceStore } from '../nodes/core/store/postgres';
 import { SqliteComplianceStore } from '../nodes/core/store/sqlite';
 import type { ComplianceStore, SendReservation } from '../nodes/core/store/types';

@@ -1,6 +1,6 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
-import { DEFAULT_POOL_SIZE } from '../nodes/core/store/postgresDefaults';
+import { DEFAULT_POOL_SIZE } from '../nodes/core/store/postgres/defaults';
 
 const postgresOnly = { show: { backend: ['postgres'] } };
 

@@ -30,7 +30,8 @@ import {
 	DEFAULT_APP_SECRET,
 } from './options';
 import { SeedError } from './seedLoader';
-import { ControlError, type SandboxState } from './state';
+import { ControlError } from './controlError';
+import type { SandboxState } from './state';
 
 export interface ControlRequest {
 	readonly method: string;

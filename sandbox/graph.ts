@@ -17,8 +17,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { MINUTE } from '../nodes/core/clock';
 import { isObject, type Json } from './checks/fields';
 import { checkUpload } from './checks/media';
-import { GraphError } from './graphError';
-import { objectNotFound, type SandboxState } from './state';
+import { GraphError, objectNotFound } from './graphError';
+import type { SandboxState } from './state';
 
 export interface GraphRequest {
 	readonly method: string;

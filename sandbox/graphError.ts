@@ -94,6 +94,15 @@ export class GraphError extends Error {
 	}
 }
 
+/** Meta's answer for an id that is not there (or not of a type that has this edge). */
+export function objectNotFound(id: string, method: 'get' | 'post' | 'delete'): GraphError {
+	return new GraphError(
+		100,
+		`Unsupported ${method} request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
+		{ type: 'GraphMethodException', subcode: 33 },
+	);
+}
+
 /** The error object of a failed status webhook. */
 export function statusError(code: number, details: string) {
 	const title = titleOf(code);

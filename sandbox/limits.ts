@@ -3,6 +3,8 @@
  * pair limit per sender and contact (131056). Both are token buckets on the injected clock; a
  * refused request takes no token.
  */
+import { GraphError } from './graphError';
+import type { SeedPhoneNumber } from './seedLoader';
 
 export class Bucket {
 	#tokens: number;
@@ -68,5 +70,55 @@ export class Buckets {
 			this.#buckets.set(key, bucket);
 		}
 		return bucket;
+	}
+}
+
+/** The options of the two limits (options.ts). */
+export interface SendLimitOptions {
+	/** Every number's rate, instead of the seed's throughput. */
+	readonly ratePerSecond: number | undefined;
+	readonly pairBurst: number;
+	readonly pairIntervalMs: number;
+}
+
+/** Both limits of a send: its number's throughput, then the pair of number and contact. */
+export class SendLimits {
+	readonly #throughput: Buckets;
+	readonly #pairs: Buckets;
+
+	/** @param throughputOf a number's messages per second in the seed */
+	constructor(
+		private readonly options: SendLimitOptions,
+		throughputOf: (phoneNumberId: string) => number | undefined,
+	) {
+		this.#throughput = new Buckets((pnid, now) => {
+			const rate = this.options.ratePerSecond ?? throughputOf(pnid) ?? 80;
+			return new Bucket(Math.max(1, rate), 1000 / rate, now);
+		});
+		this.#pairs = new Buckets(
+			(_key, now) => new Bucket(options.pairBurst, options.pairIntervalMs, now),
+		);
+	}
+
+	/** @throws GraphError 130429 when the number sent its messages of this second. */
+	takeThroughput(phone: SeedPhoneNumber, now: number): void {
+		if (!this.#throughput.take(phone.id, now)) {
+			const rate = this.options.ratePerSecond ?? phone.throughput;
+			throw new GraphError(
+				130429,
+				`Cloud API message throughput has been reached: ${phone.display_phone_number} may send ${rate} messages per second. Try again in ${this.#throughput.waitMs(phone.id, now)} ms.`,
+			);
+		}
+	}
+
+	/** @throws GraphError 131056 when the number sent this contact too many messages just now. */
+	takePair(phone: SeedPhoneNumber, waId: string, now: number): void {
+		const key = `${phone.id}:${waId}`;
+		if (!this.#pairs.take(key, now)) {
+			throw new GraphError(
+				131056,
+				`Too many messages from ${phone.display_phone_number} to ${waId} in a short time; the next one is possible in ${Math.ceil(this.#pairs.waitMs(key, now) / 1000)} s. Messages to other contacts are not affected.`,
+			);
+		}
 	}
 }

@@ -16,7 +16,8 @@ import { SAMPLES, SAMPLES_PATH, type Sample, type SampleName } from './samples';
 import { SandboxState } from './state';
 
 export type { SandboxOptions } from './options';
-export { SandboxState, ControlError } from './state';
+export { SandboxState } from './state';
+export { ControlError } from './controlError';
 export type { SentMessage, ReceivedMessage, Contact, PricingInfo } from './state';
 export type { WebhookDelivery, DeliveryAttempt } from './webhooks';
 export { SeedError } from './seedLoader';

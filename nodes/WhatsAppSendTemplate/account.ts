@@ -25,7 +25,7 @@ import {
 	standingIsStale,
 	type SenderStanding,
 } from '../core/standing';
-import type { ComplianceStore, Snapshot } from '../core/store/types';
+import type { ReachStore, Snapshot, StandingStore } from '../core/store/types';
 import type { Verdict } from '../shared/send/job';
 import type { TemplateJob } from './item';
 
@@ -58,7 +58,7 @@ export class AccountGuard {
 
 	constructor(
 		private readonly client: GraphClient,
-		private readonly store: ComplianceStore,
+		private readonly store: ReachStore & StandingStore,
 		private readonly signal: AbortSignal | undefined,
 	) {}
 

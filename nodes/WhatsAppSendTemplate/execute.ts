@@ -19,6 +19,7 @@ import { sendBudgets } from '../shared/send/senderBudget';
 import { runSendPipeline } from '../shared/send/pipeline';
 import { runPooled } from '../shared/send/pool';
 import { getComplianceStore } from '../shared/store';
+import { sendToolResult, toolRunOf } from '../shared/tool';
 import { AccountGuard } from './account';
 import { BatchCommons, longestCapPeriod, payloadOf, prepare, type TemplateJob } from './item';
 import {
@@ -61,10 +62,20 @@ export async function execute(
 	});
 
 	const account = new AccountGuard(client, store, signal);
+	const tool = toolRunOf(this);
 
 	const spec: SendSpec<TemplateJob> = {
 		prepare: (i) =>
-			prepare(this, i, settings.phoneNumberId, run, timeZone, settings.messagingLimit, commons),
+			prepare(
+				this,
+				i,
+				settings.phoneNumberId,
+				run,
+				timeZone,
+				settings.messagingLimit,
+				commons,
+				tool !== undefined,
+			),
 
 		// The definitions of each template name, fetched once; the store learns their status; then
 		// the payloads, with Meta's limits and the template's variables checked.
@@ -186,12 +197,15 @@ export async function execute(
 			payload: job.dryRun ? (job.payload ?? null) : null,
 			messagingLimit: account.itemField(),
 		}),
+
+		toolResult: (json) => sendToolResult(json, ['template', 'language', 'category']),
 	};
 	const outputs = await runSendPipeline(this, spec, {
 		client,
 		store,
 		...sendBudgets(this, store, settings.messagesPerSecond, nodeRate),
 		clock,
+		tool,
 	});
 	// The messaging limit's warning and what Meta could not tell, in the output pane.
 	const hints = account.hints();

@@ -29,7 +29,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 
 import { SECOND } from '../core/clock';
-import type { ComplianceStore } from '../core/store/types';
+import type { DeliveryStore } from '../core/store/types';
 import { WAKE_UP_HEADER, wakeUpRequest, type Subscription } from '../core/webhook/fanout';
 import { whileStoreOpen } from '../shared/store';
 
@@ -80,7 +80,7 @@ interface Flight {
 }
 
 export class Deliverer {
-	readonly #store: ComplianceStore;
+	readonly #store: DeliveryStore;
 	readonly #instance: string;
 	readonly #secrets = new Map<string, string>();
 	readonly #inFlight = new Map<string, Flight>();
@@ -91,7 +91,7 @@ export class Deliverer {
 	#testPoll: NodeJS.Timeout | undefined;
 	#polling = false;
 
-	constructor(store: ComplianceStore, instance: string, log: DelivererLog) {
+	constructor(store: DeliveryStore, instance: string, log: DelivererLog) {
 		this.#store = store;
 		this.#instance = instance;
 		this.#log = log;
@@ -264,14 +264,10 @@ export class Deliverer {
 	}
 }
 
-const deliverers = new WeakMap<ComplianceStore, Deliverer>();
+const deliverers = new WeakMap<DeliveryStore, Deliverer>();
 
 /** The process's deliverer for a store (one per store and process). */
-export function delivererFor(
-	store: ComplianceStore,
-	instance: string,
-	log: DelivererLog,
-): Deliverer {
+export function delivererFor(store: DeliveryStore, instance: string, log: DelivererLog): Deliverer {
 	let deliverer = deliverers.get(store);
 	if (!deliverer) {
 		const created = new Deliverer(store, instance, log);

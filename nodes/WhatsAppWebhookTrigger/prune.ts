@@ -6,7 +6,7 @@
  */
 import { HOUR } from '../core/clock';
 import { SEEN_KEY_RETENTION_MS } from '../core/webhook/dedupe';
-import type { ComplianceStore } from '../core/store/types';
+import type { DeliveryStore, WebhookStore } from '../core/store/types';
 import { deliveryPruneAt } from '../core/webhook/fanout';
 
 export interface SeenEventPrunerOptions {
@@ -25,7 +25,7 @@ export interface SeenEventPrunerOptions {
 export class SeenEventPruner {
 	readonly intervalMs: number;
 	readonly retentionMs: number;
-	readonly #lastStart = new WeakMap<ComplianceStore, number>();
+	readonly #lastStart = new WeakMap<WebhookStore & DeliveryStore, number>();
 	readonly #running = new Set<Promise<void>>();
 
 	constructor(options: SeenEventPrunerOptions = {}) {
@@ -46,7 +46,11 @@ export class SeenEventPruner {
 	 * unless one was started less than `intervalMs` ago. Never throws: a failure goes to `onError`
 	 * (pruning is housekeeping, the next interval tries again). Returns whether one was started.
 	 */
-	schedule(store: ComplianceStore, now: number, onError: (error: unknown) => void): boolean {
+	schedule(
+		store: WebhookStore & DeliveryStore,
+		now: number,
+		onError: (error: unknown) => void,
+	): boolean {
 		const last = this.#lastStart.get(store);
 		if (last !== undefined && now - last < this.intervalMs) return false;
 		this.#lastStart.set(store, now);

@@ -26,7 +26,7 @@
  */
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import type { ComplianceStore } from '../core/store/types';
+import type { DeliveryStore, WebhookStore } from '../core/store/types';
 
 import { WebhookOptionError } from '../core/webhook/effects';
 import { appKey, WAKE_UP_HEADER } from '../core/webhook/fanout';
@@ -34,7 +34,7 @@ import {
 	handleWakeUp,
 	handleWebhookGet,
 	handleWebhookPost,
-	type DroppedChange,
+	droppedLogLine,
 	type EmittedWebhookEvent,
 	type WakeUpResult,
 	type WebhookPostResult,
@@ -123,7 +123,7 @@ export async function webhook(this: IWebhookFunctions): Promise<IWebhookResponse
 		return { noWebhookResponse: true };
 	}
 	const store = result.store;
-	if (result.dropped.length > 0) this.logger.warn(droppedLine(result.dropped));
+	if (result.dropped.length > 0) this.logger.warn(droppedLogLine(result.dropped));
 	if (result.consentReadError !== undefined) {
 		this.logger.warn(
 			`WhatsApp webhook recorded, but the consent after it could not be read (items have consentAfter: null): ${result.consentReadError}`,
@@ -180,23 +180,11 @@ async function wakeUp(
 	return emit(result.events);
 }
 
-/** Changes shown one by one in the log line; the rest are counted. */
-const DROPPED_SHOWN = 5;
-
-/** The log line for changes whose effects were left out (core/webhook/dropped.ts). */
-function droppedLine(dropped: readonly DroppedChange[]): string {
-	const shown = dropped
-		.slice(0, DROPPED_SHOWN)
-		.map((d) => `${d.field || '(no field)'} [${d.kind}, ${d.dedupeKey}]: ${d.reason}`);
-	const more = dropped.length - shown.length;
-	return (
-		`WhatsApp webhook recorded, but ${dropped.length} ${dropped.length === 1 ? 'change has' : 'changes have'} an invalid field and changed nothing in the compliance store; the rest of the webhook was recorded: ` +
-		shown.join(' | ') +
-		(more > 0 ? ` | and ${more} more` : '')
-	);
-}
-
-function schedulePrune(ctx: IWebhookFunctions, store: ComplianceStore, now: number): void {
+function schedulePrune(
+	ctx: IWebhookFunctions,
+	store: WebhookStore & DeliveryStore,
+	now: number,
+): void {
 	seenEventPruner.schedule(store, now, (error) =>
 		ctx.logger.error(
 			`Pruning seen WhatsApp webhook keys failed (tried again in an hour): ${(error as Error)?.message ?? String(error)}`,

@@ -156,10 +156,10 @@ export async function openStore(config: StoreConfig): Promise<ComplianceStore> {
 }
 
 /** What else lives as long as a store (a trigger's deliverer): ended when the store closes. */
-const companions = new Map<ComplianceStore, Array<() => void>>();
+const companions = new Map<object, Array<() => void>>();
 
-/** Runs `end` when closeAllStores closes `store`. */
-export function whileStoreOpen(store: ComplianceStore, end: () => void): void {
+/** Runs `end` when closeAllStores closes `store` (any of its roles: the store object itself). */
+export function whileStoreOpen(store: object, end: () => void): void {
 	const list = companions.get(store) ?? [];
 	list.push(end);
 	companions.set(store, list);

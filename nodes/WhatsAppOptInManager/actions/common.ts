@@ -20,7 +20,7 @@ import {
 	type ConsentSource,
 	type Purpose,
 } from '../../core/model';
-import type { ComplianceStore } from '../../core/store/types';
+import type { ConsentStore, SnapshotStore } from '../../core/store/types';
 import { defaultCountryOption } from '../../shared/descriptions';
 import { resolveRecipient } from '../../shared/recipient';
 
@@ -483,7 +483,7 @@ export const NO_SENDER = '0';
  * snapshot of only those contacts tells the two apart.
  */
 export async function recordEvents(
-	store: ComplianceStore,
+	store: ConsentStore & SnapshotStore,
 	planned: PlannedEvent[],
 	now: number,
 ): Promise<RecordOutcome[]> {
@@ -516,7 +516,7 @@ export async function recordEvents(
 }
 
 async function suppressedContacts(
-	store: ComplianceStore,
+	store: SnapshotStore,
 	missing: PlannedEvent[],
 	now: number,
 ): Promise<Set<string>> {

@@ -36,7 +36,7 @@ import {
 import { checkQuality, resolveQualityOptions, type QualityOptions } from './quality';
 import { checkQuietHours, resolveQuietHoursOptions, type QuietHoursOptions } from './quietHours';
 import { checkTemplateStatus } from './templateStatus';
-import { ALLOW, type Allow, type Hold, type RuleId } from './types';
+import { ALLOW, type Allow, type Decision, type Hold, type RuleId } from './types';
 import {
 	checkUsMarketing,
 	resolveUsMarketingOptions,
@@ -130,8 +130,22 @@ export type TemplateSendDecision =
 	  })
 	| (Hold & { category?: TemplateCategory });
 
+/** The rules of a template send (TEMPLATE_SEND_CHECKS has one check each). */
+type TemplateSendRule = Extract<
+	RuleId,
+	| 'idempotency'
+	| 'erasure'
+	| 'template status'
+	| 'consent'
+	| 'us marketing'
+	| 'quality'
+	| 'frequency cap'
+	| 'quiet hours'
+	| 'messaging limit'
+>;
+
 /** The order evaluateTemplateSend applies the rules in; the first hold wins. */
-export const TEMPLATE_SEND_RULES: readonly RuleId[] = Object.freeze([
+export const TEMPLATE_SEND_RULES: readonly TemplateSendRule[] = Object.freeze([
 	// First, so a re-run reports an earlier send even if a later rule would hold it now; only a
 	// contact who withdrew since that send is held instead (unlessWithdrawnSince).
 	'idempotency',
@@ -167,111 +181,172 @@ export function evaluateTemplateSend(
 	return templateSendDecision(input, options, now);
 }
 
+/** One template send as its rules see it: the input, and what the rules before them found. */
+interface TemplateSendCheck {
+	readonly input: TemplateSendInput;
+	readonly options: PolicyOptions;
+	readonly now: number;
+	/**
+	 * Meta's current category of the template, and whether it differs from the one assumed: found
+	 * by the template status rule, for the rules after it.
+	 */
+	template?: { category: TemplateCategory; categoryChanged: boolean };
+}
+
+/** Meta counts the unique users it delivers to outside a customer service window. */
+function businessInitiated({ input, now }: TemplateSendCheck): boolean {
+	return !windowStatus(input.window, now).open;
+}
+
+/** Meta's category, for the rules after template status (TEMPLATE_SEND_RULES puts them there). */
+function categoryOf(send: TemplateSendCheck): TemplateCategory {
+	return send.template!.category;
+}
+
+/** Each rule of TEMPLATE_SEND_RULES, as its check of one send. */
+const TEMPLATE_SEND_CHECKS: Readonly<
+	Record<TemplateSendRule, (send: TemplateSendCheck) => Decision>
+> = {
+	idempotency: ({ input, now }) => {
+		const category = input.templateState?.category ?? input.template.category;
+		return checkRepeat(input, now, () =>
+			category === undefined
+				? ALLOW
+				: checkConsent({
+						contact: input.contact,
+						category,
+						consents: input.consents,
+						topic: input.topic,
+					}),
+		);
+	},
+	erasure: ({ input }) => checkErasure({ contact: input.contact, suppressed: input.suppressed }),
+	'template status': (send) => {
+		const { input } = send;
+		const decision = checkTemplateStatus({
+			contact: input.contact,
+			template: input.template,
+			state: input.templateState,
+		});
+		if (decision.allowed) {
+			send.template = { category: decision.category, categoryChanged: decision.categoryChanged };
+		}
+		return decision;
+	},
+	consent: (send) =>
+		checkConsent({
+			contact: send.input.contact,
+			category: categoryOf(send),
+			consents: send.input.consents,
+			topic: send.input.topic,
+			doiConfirmation: send.input.doiConfirmation,
+		}),
+	'us marketing': (send) =>
+		checkUsMarketing(
+			{ contact: send.input.contact, country: send.input.country, category: categoryOf(send) },
+			send.options.usMarketing,
+		),
+	quality: (send) =>
+		checkQuality(
+			{
+				contact: send.input.contact,
+				category: categoryOf(send),
+				template: send.input.template,
+				numberQuality: send.input.numberQuality,
+				templateQuality: send.input.templateState?.quality,
+			},
+			send.options.quality,
+		),
+	'frequency cap': (send) =>
+		checkFrequencyCap(
+			{
+				contact: send.input.contact,
+				category: categoryOf(send),
+				marketingSentAt: send.input.marketingSentAt,
+			},
+			send.options.frequencyCap ?? {},
+			send.now,
+		),
+	'quiet hours': (send) =>
+		checkQuietHours(
+			{ contact: send.input.contact, category: categoryOf(send), timeZones: send.input.timeZones },
+			send.options.quietHours ?? {},
+			send.now,
+		),
+	'messaging limit': (send) => {
+		const limit = send.input.messagingLimit;
+		if (limit === undefined) return ALLOW;
+		return checkMessagingLimit(
+			{
+				contact: send.input.contact,
+				limit: limit.limit,
+				businessInitiated: businessInitiated(send),
+				recipientReachedAt: limit.recipientReachedAt,
+				usage: limit.usage,
+				batch: limit.batch,
+			},
+			send.options.messagingLimit ?? {},
+			send.now,
+		);
+	},
+};
+
 /** evaluateTemplateSend for options already validated (a batch checks each options object once). */
 function templateSendDecision(
 	input: TemplateSendInput,
 	options: PolicyOptions,
 	now: number,
 ): TemplateSendDecision {
-	const { contact } = input;
-	const duplicate = checkIdempotency(
-		{
-			contact,
-			idempotencyKey: input.idempotencyKey,
-			existing: input.existingSend,
-		},
-		now,
-	);
-	if (!duplicate.allowed) {
-		const category = input.templateState?.category ?? input.template.category;
-		return unlessWithdrawnSince(duplicate, input.existingSend, input, () =>
-			category === undefined
-				? ALLOW
-				: checkConsent({ contact, category, consents: input.consents, topic: input.topic }),
-		);
+	const send: TemplateSendCheck = { input, options, now };
+	for (const rule of TEMPLATE_SEND_RULES) {
+		const decision = TEMPLATE_SEND_CHECKS[rule](send);
+		if (!decision.allowed) {
+			// A hold after template status says which category it held.
+			return send.template ? { ...decision, category: send.template.category } : decision;
+		}
 	}
-	const erased = checkErasure({ contact, suppressed: input.suppressed });
-	if (!erased.allowed) return erased;
-	const template = checkTemplateStatus({
-		contact,
-		template: input.template,
-		state: input.templateState,
-	});
-	if (!template.allowed) return template;
-	const { category } = template;
-	const windowOpen = windowStatus(input.window, now).open;
-	// Meta counts the unique users it delivers to outside a customer service window.
-	const businessInitiated = !windowOpen;
-	const holds = [
-		() =>
-			checkConsent({
-				contact,
-				category,
-				consents: input.consents,
-				topic: input.topic,
-				doiConfirmation: input.doiConfirmation,
-			}),
-		() => checkUsMarketing({ contact, country: input.country, category }, options.usMarketing),
-		() =>
-			checkQuality(
-				{
-					contact,
-					category,
-					template: input.template,
-					numberQuality: input.numberQuality,
-					templateQuality: input.templateState?.quality,
-				},
-				options.quality,
-			),
-		() =>
-			checkFrequencyCap(
-				{ contact, category, marketingSentAt: input.marketingSentAt },
-				options.frequencyCap ?? {},
-				now,
-			),
-		() =>
-			checkQuietHours(
-				{ contact, category, timeZones: input.timeZones },
-				options.quietHours ?? {},
-				now,
-			),
-		() =>
-			input.messagingLimit === undefined
-				? ALLOW
-				: checkMessagingLimit(
-						{
-							contact,
-							limit: input.messagingLimit.limit,
-							businessInitiated,
-							recipientReachedAt: input.messagingLimit.recipientReachedAt,
-							usage: input.messagingLimit.usage,
-							batch: input.messagingLimit.batch,
-						},
-						options.messagingLimit ?? {},
-						now,
-					),
-	];
-	for (const check of holds) {
-		const decision = check();
-		if (!decision.allowed) return { ...decision, category };
-	}
-	const freeEntryPoint = isFreeEntryPoint(input.window, now);
+	const { category, categoryChanged } = send.template!;
+	const windowOpen = !businessInitiated(send);
 	return {
 		allowed: true,
 		category,
-		categoryChanged: template.categoryChanged,
+		categoryChanged,
 		price: priceOf(
 			{
 				category,
 				country: input.country,
 				windowOpen,
-				freeEntryPoint,
+				freeEntryPoint: isFreeEntryPoint(input.window, now),
 			},
 			options.pricing,
 		),
 		startsFreeEntryPoint: startsFreeEntryPoint(input.window, now),
-		countsTowardMessagingLimit: businessInitiated,
+		countsTowardMessagingLimit: !windowOpen,
 	};
+}
+
+/**
+ * The idempotency rule, with a withdrawal since the earlier send as the answer instead of the
+ * duplicate (unlessWithdrawnSince); `optOut` is the opt-out rule of the kind of message.
+ */
+function checkRepeat(
+	input: {
+		contact: string;
+		idempotencyKey?: string;
+		existingSend: SentMessage | undefined;
+		suppressed: boolean;
+		consents: readonly ConsentRecord[];
+	},
+	now: number,
+	optOut: () => Allow | Hold,
+): Decision {
+	const duplicate = checkIdempotency(
+		{ contact: input.contact, idempotencyKey: input.idempotencyKey, existing: input.existingSend },
+		now,
+	);
+	return duplicate.allowed
+		? duplicate
+		: unlessWithdrawnSince(duplicate, input.existingSend, input, optOut);
 }
 
 /**
@@ -488,8 +563,11 @@ export type FreeFormDecision =
 	  })
 	| Hold;
 
+/** The rules of a free-form reply (FREE_FORM_CHECKS has one check each). */
+type FreeFormRule = Extract<RuleId, 'idempotency' | 'window' | 'erasure' | 'opt-out wins'>;
+
 /** The order evaluateFreeForm applies the rules in; the first hold wins. */
-export const FREE_FORM_RULES: readonly RuleId[] = Object.freeze([
+export const FREE_FORM_RULES: readonly FreeFormRule[] = Object.freeze([
 	'idempotency',
 	'window',
 	'erasure',
@@ -511,57 +589,68 @@ export function evaluateFreeForm(
 	return freeFormDecision(input, now, options);
 }
 
+/** One free-form reply as its rules see it: the input, and what the rules before them found. */
+interface FreeFormCheck {
+	readonly input: FreeFormInput;
+	readonly now: number;
+	/** The window the rules and the price see: the store's, or the one the item's message opens. */
+	readonly window: WindowState | undefined;
+	/** When the customer service window closes: found by the window rule. */
+	openUntil?: number;
+}
+
+/** Each rule of FREE_FORM_RULES, as its check of one reply. */
+const FREE_FORM_CHECKS: Readonly<Record<FreeFormRule, (reply: FreeFormCheck) => Decision>> = {
+	idempotency: ({ input, now }) =>
+		checkRepeat(input, now, () =>
+			checkReplyAfterOptOut({
+				contact: input.contact,
+				consents: input.consents,
+				lastInboundAt: input.window?.lastInboundAt,
+			}),
+		),
+	window: (reply) => {
+		const decision = checkWindow({ contact: reply.input.contact, window: reply.window }, reply.now);
+		if (decision.allowed) reply.openUntil = decision.openUntil;
+		return decision;
+	},
+	erasure: ({ input }) => checkErasure({ contact: input.contact, suppressed: input.suppressed }),
+	'opt-out wins': ({ input }) =>
+		checkReplyAfterOptOut({
+			contact: input.contact,
+			consents: input.consents,
+			// The store's messages only: an item's timestamp is not proof the contact wrote again.
+			lastInboundAt: input.window?.lastInboundAt,
+			optOutConfirmation: input.optOutConfirmation,
+			optOutConfirmationsSentAt: input.optOutConfirmationsSentAt,
+		}),
+};
+
 /** evaluateFreeForm for pricing options already validated (a batch checks each once). */
 function freeFormDecision(
 	input: FreeFormInput,
 	now: number,
 	options: PolicyOptions,
 ): FreeFormDecision {
-	const { contact } = input;
-	const duplicate = checkIdempotency(
-		{
-			contact,
-			idempotencyKey: input.idempotencyKey,
-			existing: input.existingSend,
-		},
-		now,
-	);
-	if (!duplicate.allowed) {
-		return unlessWithdrawnSince(duplicate, input.existingSend, input, () =>
-			checkReplyAfterOptOut({
-				contact,
-				consents: input.consents,
-				lastInboundAt: input.window?.lastInboundAt,
-			}),
-		);
+	const { window } = effectiveWindow(input.window, input.itemInbound);
+	const reply: FreeFormCheck = { input, now, window };
+	for (const rule of FREE_FORM_RULES) {
+		const decision = FREE_FORM_CHECKS[rule](reply);
+		if (!decision.allowed) return decision;
 	}
-	const { window: effective } = effectiveWindow(input.window, input.itemInbound);
-	const window = checkWindow({ contact, window: effective }, now);
-	if (!window.allowed) return window;
-	const erased = checkErasure({ contact, suppressed: input.suppressed });
-	if (!erased.allowed) return erased;
-	const optedOut = checkReplyAfterOptOut({
-		contact,
-		consents: input.consents,
-		// The store's messages only: an item's timestamp is not proof the contact wrote again.
-		lastInboundAt: input.window?.lastInboundAt,
-		optOutConfirmation: input.optOutConfirmation,
-		optOutConfirmationsSentAt: input.optOutConfirmationsSentAt,
-	});
-	if (!optedOut.allowed) return optedOut;
 	return {
 		allowed: true,
-		openUntil: window.openUntil,
+		openUntil: reply.openUntil!,
 		price: priceOf(
 			{
 				category: 'service',
 				country: input.country,
 				windowOpen: true,
-				freeEntryPoint: isFreeEntryPoint(effective, now),
+				freeEntryPoint: isFreeEntryPoint(window, now),
 			},
 			options.pricing,
 		),
-		startsFreeEntryPoint: startsFreeEntryPoint(effective, now),
+		startsFreeEntryPoint: startsFreeEntryPoint(window, now),
 	};
 }
 

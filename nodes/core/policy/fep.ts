@@ -27,6 +27,27 @@ export function startsFreeEntryPoint(window: WindowState | undefined, now: numbe
 	return fepStartedAt < referralAt && now >= fepStartedAt + FREE_ENTRY_POINT_WINDOW_MS;
 }
 
+/**
+ * When the free entry point window started, after replies that left at `times` (in any order):
+ * each reply that starts one (startsFreeEntryPoint, against the window as the replies before it
+ * left it) sets the start. Undefined when none of them started one. What a store records for the
+ * replies it is told of, against the window it has.
+ */
+export function freeEntryPointStartedBy(
+	window: WindowState | undefined,
+	times: readonly number[],
+): number | undefined {
+	let current = window;
+	let started: number | undefined;
+	for (const at of [...times].sort((a, b) => a - b)) {
+		if (current && startsFreeEntryPoint(current, at)) {
+			started = at;
+			current = { ...current, fepStartedAt: at };
+		}
+	}
+	return started;
+}
+
 export interface FreeEntryPointStatus {
 	open: boolean;
 	/** When the free entry point window ends (or ended); absent when none was started. */

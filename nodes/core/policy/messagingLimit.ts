@@ -123,6 +123,21 @@ export function lowerMessagingLimit(
 	return Math.min(a, b);
 }
 
+/**
+ * How many of the oldest reach times a usage must carry for a batch of `oldest` more recipients
+ * (what a store reads into MessagingLimitUsage.oldestReachedAt): a hold's retryAt reads the reach
+ * time at index count - limit + (its place among the held), so none while the batch fits, and
+ * all of them at most. Without a known limit (or with none), `oldest`.
+ */
+export function reachListLength(
+	count: number,
+	limit: MessagingLimit | undefined,
+	oldest: number,
+): number {
+	const needed = typeof limit === 'number' ? Math.max(0, count - limit + oldest) : oldest;
+	return Math.min(count, needed);
+}
+
 const NO_BATCH: BatchTally = Object.freeze({ reached: 0, held: 0 });
 
 /** The portfolio's reached recipients, as one store read sees them at `now`. */

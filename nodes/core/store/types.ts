@@ -15,22 +15,48 @@ import type { StandingEntry } from '../standing';
 
 /**
  * The compliance store: one async, batch-first interface with two backends (SQLite through
- * node:sqlite, PostgreSQL through pg). Every method that takes a list answers it with a fixed
- * number of round trips whatever its length (one for reads; PostgreSQL writes about contacts take
- * a few: lock, read, write), and every read-modify-write runs in one transaction, so concurrent
- * writers lose nothing. Consent is decided by one TypeScript function (policy/consentChange.ts) for both.
+ * node:sqlite, PostgreSQL through pg), made of one narrow interface per role below. Callers take
+ * the roles they use; ComplianceStore is all of them. Every method that takes a list answers it
+ * with a fixed number of round trips whatever its length (one for most reads; PostgreSQL
+ * writes about contacts take a few: lock, read, write), and every read-modify-write runs in one
+ * transaction, so concurrent writers lose nothing. The stores store and read: every rule is
+ * decided in TypeScript (policy/), the same function for both. README.md beside this file: where
+ * each role's files are, and how a method or a role is added.
  */
-export interface ComplianceStore extends SlotLedger, FanOutStore {
-	readonly backend: 'sqlite' | 'postgres';
+export interface ComplianceStore
+	extends StoreLifecycle,
+		SnapshotStore,
+		ConsentStore,
+		WindowStore,
+		SendStore,
+		WebhookStore,
+		DeliveryStore,
+		StandingStore,
+		CostStore,
+		ReachStore,
+		ErasureStore,
+		SlotLedger {}
 
+/** Opening, migrating and closing the store. */
+export interface StoreLifecycle {
+	readonly backend: 'sqlite' | 'postgres';
 	/** Creates the schema or migrates it to the current version. Safe to call again. */
 	migrate(): Promise<void>;
 	schemaVersion(): Promise<number>;
 	close(): Promise<void>;
+}
 
-	/** Everything the send rules need for a batch, in one round trip. */
+/** What the send rules read, across the roles' tables. */
+export interface SnapshotStore {
+	/**
+	 * Everything the send rules need for a batch, in one round trip (on PostgreSQL, two when the
+	 * portfolio is already past its messaging limit and the usage needs more reach times).
+	 */
 	getSnapshot(request: SnapshotRequest): Promise<Snapshot>;
+}
 
+/** Consent records and their proof trail. */
+export interface ConsentStore {
 	/**
 	 * Appends consent events to the history and updates the current status, in one transaction,
 	 * as the one consent rule decides (decideConsent in policy/consentChange.ts): the latest change decides, an
@@ -51,17 +77,24 @@ export interface ComplianceStore extends SlotLedger, FanOutStore {
 	/** Current consents of all contacts, ordered by (contact, purpose), paged by keyset. */
 	listConsents(page: ListConsentsPage): Promise<ConsentRecord[]>;
 	countContacts(): Promise<number>;
+}
 
+/** Customer service windows and free entry points, per sender number and contact. */
+export interface WindowStore {
 	/** Inbound messages: opens or refreshes windows (a touch never moves a window back in time). */
 	touchWindows(touches: InboundTouch[]): Promise<void>;
 	/** Meta answered 131047: the window is closed from `at` on, until the contact writes again. */
 	closeWindows(closes: WindowClose[]): Promise<void>;
 	/**
-	 * Our reply to a referral opened the free entry point window; kept if already set, unless a
-	 * newer referral came in since (a new entry point, whose first reply starts a new window).
+	 * Our replies to referrals, sent at `at`: each that starts a free entry point window as
+	 * policy/fep.ts decides (startsFreeEntryPoint, against the stored window) sets its start; the
+	 * others change nothing. Read, decided and written in one transaction.
 	 */
 	startFreeEntryPoints(starts: WindowClose[]): Promise<void>;
+}
 
+/** Idempotent sends: claims of idempotency keys and what became of them. */
+export interface SendStore {
 	/**
 	 * Claims idempotency keys right before their requests leave. A key whose stored send is pending
 	 * or accepted is not claimed again; its stored message is returned instead, so a re-run returns
@@ -92,7 +125,10 @@ export interface ComplianceStore extends SlotLedger, FanOutStore {
 	listUnconfirmedSends(page: UnconfirmedSendsPage): Promise<SentMessage[]>;
 	/** The sends stored under these idempotency keys (keys without one are left out). */
 	getSends(keys: string[]): Promise<Map<string, SentMessage>>;
+}
 
+/** Webhook events seen, and their effects on every other role, applied together. */
+export interface WebhookStore {
 	/**
 	 * Records webhook event keys and applies the effects of the events not seen before, in one
 	 * transaction. Returns the keys that were new. Two deliveries of one event racing each other:
@@ -101,10 +137,21 @@ export interface ComplianceStore extends SlotLedger, FanOutStore {
 	applyWebhookEvents(events: WebhookEventEffects[], at: number): Promise<string[]>;
 	/** Forgets webhook keys seen before `before` (Meta retries for up to 7 days). */
 	pruneSeenEvents(before: number): Promise<number>;
+}
 
+/** Template states and what Meta said of the account's standing. */
+export interface StandingStore {
+	/** A state older than the stored one is ignored; category and quality are kept when absent. */
 	upsertTemplateStates(states: TemplateState[]): Promise<void>;
 	getTemplateStates(keys: TemplateKey[]): Promise<TemplateState[]>;
+	/** Records what Meta said of the account's standing; a value older than the stored one is ignored. */
+	recordStanding(entries: StandingEntry[]): Promise<void>;
+	/** Everything known of the account's standing, with the portfolio's usage at `now`. */
+	getAccountStanding(now: number): Promise<AccountStanding>;
+}
 
+/** The cost ledger: what Meta's status webhooks said each delivery costs. */
+export interface CostStore {
 	/** Deliveries with from <= at < to, one row per category, pricing type and currency. */
 	costSummary(range: { from: number; to: number }): Promise<CostSummaryRow[]>;
 	/**
@@ -113,7 +160,10 @@ export interface ComplianceStore extends SlotLedger, FanOutStore {
 	 * combination that has deliveries. Shape it with report/buildCostReport.
 	 */
 	costReport(days: readonly ReportDay[]): Promise<CostLedgerGroup[]>;
+}
 
+/** The portfolio's messaging limit count: who was reached in the last 24 hours. */
+export interface ReachStore {
 	/**
 	 * The portfolio's messaging limit, the authority between processes: in one transaction with
 	 * the count, admits the recipients already counted and then new ones in order while fewer
@@ -127,12 +177,10 @@ export interface ComplianceStore extends SlotLedger, FanOutStore {
 	 * its earlier time again. A recipient reserved since by another key is left alone.
 	 */
 	releaseReach(keys: string[]): Promise<void>;
+}
 
-	/** Records what Meta said of the account's standing; a value older than the stored one is ignored. */
-	recordStanding(entries: StandingEntry[]): Promise<void>;
-	/** Everything known of the account's standing, with the portfolio's usage at `now`. */
-	getAccountStanding(now: number): Promise<AccountStanding>;
-
+/** GDPR erasure and the suppression list it leaves. */
+export interface ErasureStore {
 	/**
 	 * GDPR Art. 17: deletes the contact's consents, history, windows and costs, replaces the
 	 * contact in sent messages by its salted hash, and adds the hash to the suppression list.
@@ -366,10 +414,10 @@ export interface DeliveryInput {
 }
 
 /**
- * The subscriptions of each app's triggers and their waiting deliveries (webhook/fanout.ts):
- * one Meta callback URL feeding every workflow of the app.
+ * One Meta app, many workflows (webhook/fanout.ts): the subscriptions of each app's triggers and
+ * their waiting deliveries, so one Meta callback URL feeds every workflow of the app.
  */
-export interface FanOutStore {
+export interface DeliveryStore {
 	/** Adds or replaces a trigger's subscription (on activation); a removed one is active again. */
 	registerSubscription(subscription: Subscription): Promise<void>;
 	/**

@@ -12,7 +12,7 @@
  * - an effect carrying a text longer than any Meta sends (MAX_EFFECT_TEXT_LENGTH).
  * What is stored is never weakened: an effect is kept whole or left out.
  */
-import { checkWebhookEvents } from '../store/common';
+import { checkWebhookEvents } from '../store/checks';
 import type { StoreEffects, WebhookEventEffects } from '../store/types';
 import type { WhatsAppEvent, WhatsAppEventKind } from './events';
 
@@ -134,6 +134,22 @@ function longIn(record: Record<string, unknown>, levels: number): [string, numbe
 		}
 	}
 	return undefined;
+}
+
+/** Changes shown one by one in the log line; the rest are counted. */
+export const DROPPED_SHOWN = 5;
+
+/** The trigger's log line for the changes whose effects were left out. */
+export function droppedLogLine(dropped: readonly DroppedChange[]): string {
+	const shown = dropped
+		.slice(0, DROPPED_SHOWN)
+		.map((d) => `${d.field || '(no field)'} [${d.kind}, ${d.dedupeKey}]: ${d.reason}`);
+	const more = dropped.length - shown.length;
+	return (
+		`WhatsApp webhook recorded, but ${dropped.length} ${dropped.length === 1 ? 'change has' : 'changes have'} an invalid field and changed nothing in the compliance store; the rest of the webhook was recorded: ` +
+		shown.join(' | ') +
+		(more > 0 ? ` | and ${more} more` : '')
+	);
 }
 
 function clip(text: string, length = MAX_REASON_LENGTH): string {

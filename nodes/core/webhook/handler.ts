@@ -23,10 +23,13 @@ import type { ConsentAction, ConsentSource, Purpose, TemplateState } from '../mo
 import { summarizeConsent, type ConsentSummary } from '../policy/consent';
 import { CUSTOMER_SERVICE_WINDOW_MS } from '../policy/window';
 import type {
-	ComplianceStore,
+	ConsentStore,
+	DeliveryStore,
+	StandingStore,
 	StoreEffects,
 	TemplateKey,
 	WebhookEventEffects,
+	WebhookStore,
 } from '../store/types';
 import { parseWebhookEnvelope } from '../wire';
 import {
@@ -55,7 +58,7 @@ import {
 	type RawBody,
 } from './verify';
 
-export type { DroppedChange } from './dropped';
+export { droppedLogLine, type DroppedChange } from './dropped';
 export type { WebhookEventFilter } from './filter';
 
 export interface WebhookHandlerOptions {
@@ -86,8 +89,17 @@ export interface WebhookHandlerOptions {
 	readonly fanOut?: { readonly app: string; readonly receiver?: string };
 }
 
+/**
+ * What the handler uses of the store: it records events and their effects, keeps the app's
+ * deliveries, and reads the consents and template states the effects and consentAfter need.
+ */
+export type WebhookHandlerStore = WebhookStore &
+	DeliveryStore &
+	Pick<ConsentStore, 'getConsents' | 'getConsentHistories'> &
+	Pick<StandingStore, 'getTemplateStates'>;
+
 /** The store, or how to open it: opened only once the signature holds. */
-export type StoreSource = ComplianceStore | (() => Promise<ComplianceStore>);
+export type StoreSource = WebhookHandlerStore | (() => Promise<WebhookHandlerStore>);
 
 export interface WebhookPostInput {
 	/** The request body exactly as received (not re-serialised). */
@@ -157,7 +169,7 @@ export interface WebhookPostResult {
 	/** The app's other subscriptions that got new deliveries: wake them (fanout.ts). */
 	deliveredTo: Subscription[];
 	/** The store the events were recorded in (after a 200). */
-	store?: ComplianceStore;
+	store?: WebhookHandlerStore;
 }
 
 /** Answers Meta's GET verification handshake. */
@@ -382,7 +394,7 @@ function signatureProblem(input: WebhookPostInput): string {
 async function readContext(
 	events: readonly WhatsAppEvent[],
 	rules: WebhookEffectRules,
-	store: ComplianceStore,
+	store: WebhookHandlerStore,
 	now: number,
 ): Promise<(event: WhatsAppEvent) => EffectContext> {
 	const consentContacts = new Set<string>();
@@ -470,7 +482,7 @@ export const CONSENT_AFTER_UNREADABLE =
  */
 async function attachConsent(
 	events: EmittedWebhookEvent[],
-	store: ComplianceStore,
+	store: Pick<ConsentStore, 'getConsents'>,
 	now: number,
 ): Promise<string | undefined> {
 	const wants = (e: EmittedWebhookEvent) =>
@@ -480,7 +492,7 @@ async function attachConsent(
 			e.consentChanges !== undefined);
 	const contacts = [...new Set(events.filter(wants).map((e) => e.contact as string))];
 	if (contacts.length === 0) return undefined;
-	let consents: Awaited<ReturnType<ComplianceStore['getConsents']>>;
+	let consents: Awaited<ReturnType<ConsentStore['getConsents']>>;
 	try {
 		consents = await store.getConsents(contacts);
 	} catch (error) {

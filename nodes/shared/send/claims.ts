@@ -1,5 +1,5 @@
 import type { SentMessage } from '../../core/model';
-import type { ComplianceStore, SendLeft, SendReservation } from '../../core/store/types';
+import type { SendLeft, SendReservation, SendStore } from '../../core/store/types';
 
 type ClaimAnswer = { claimed: true } | { claimed: false; existing: SentMessage };
 
@@ -19,14 +19,14 @@ interface Waiting {
  * second the store sees a few dozen small writes a second, not two thousand.
  */
 export class SendClaims {
-	readonly #store: ComplianceStore;
+	readonly #store: SendStore;
 	#queue: Waiting[] = [];
 	#writing = false;
 	#marks: SendLeft[] = [];
 	#marking: Promise<void> | undefined;
 	#markError: unknown;
 
-	constructor(store: ComplianceStore) {
+	constructor(store: SendStore) {
 		this.#store = store;
 	}
 

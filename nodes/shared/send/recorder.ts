@@ -1,10 +1,11 @@
 import { SECOND, systemClock, type Clock } from '../../core/clock';
 import type {
-	ComplianceStore,
 	InboundTouch,
 	SendCompletion,
 	SendRelease,
+	SendStore,
 	WindowClose,
+	WindowStore,
 } from '../../core/store/types';
 
 export interface SendRecorderOptions {
@@ -52,7 +53,7 @@ const empty = (): Writes => ({
 export class SendRecorder {
 	readonly maxPending: number;
 	readonly maxWaitMs: number;
-	readonly #store: ComplianceStore;
+	readonly #store: WindowStore & SendStore;
 	readonly #clock: Clock;
 	#pending: Writes = empty();
 	#size = 0;
@@ -60,7 +61,7 @@ export class SendRecorder {
 	/** Chunks are written one after the other, in the order they were cut. */
 	#writing: Promise<void> = Promise.resolve();
 
-	constructor(store: ComplianceStore, options: SendRecorderOptions = {}) {
+	constructor(store: WindowStore & SendStore, options: SendRecorderOptions = {}) {
 		this.maxPending = options.maxPending ?? 100;
 		this.maxWaitMs = options.maxWaitMs ?? SECOND / 10;
 		if (!Number.isInteger(this.maxPending) || this.maxPending < 1) {

@@ -1,5 +1,6 @@
 import { HOUR } from '../../../nodes/core/clock';
 import {
+	freeEntryPointStartedBy,
 	freeEntryPointStatus,
 	isFreeEntryPoint,
 	startsFreeEntryPoint,
@@ -33,6 +34,21 @@ describe('fep', () => {
 	it('starts again for a new referral after the previous window ended', () => {
 		const later = windowState(T0 + 80 * HOUR, { referralAt: T0 + 80 * HOUR, fepStartedAt: T0 });
 		expect(startsFreeEntryPoint(later, T0 + 81 * HOUR)).toBe(true);
+	});
+
+	it('is started by the first of the replies that left, in the order they left', () => {
+		expect(freeEntryPointStartedBy(fromAd, [T0 + 2 * HOUR, T0 + HOUR])).toBe(T0 + HOUR);
+		// Not before the referral, nor 24 hours after it; the later reply of the two starts it.
+		expect(freeEntryPointStartedBy(fromAd, [T0 - 1, T0 + 24 * HOUR, T0 + 3 * HOUR])).toBe(
+			T0 + 3 * HOUR,
+		);
+		expect(freeEntryPointStartedBy(fromAd, [T0 + 24 * HOUR])).toBeUndefined();
+		expect(freeEntryPointStartedBy(undefined, [T0])).toBeUndefined();
+		// An open window keeps its start through a newer referral; after 72 hours one starts anew.
+		const open = windowState(T0 + 10 * HOUR, { referralAt: T0 + 10 * HOUR, fepStartedAt: T0 });
+		expect(freeEntryPointStartedBy(open, [T0 + 11 * HOUR])).toBeUndefined();
+		const ended = windowState(T0 + 80 * HOUR, { referralAt: T0 + 80 * HOUR, fepStartedAt: T0 });
+		expect(freeEntryPointStartedBy(ended, [T0 + 81 * HOUR, T0 + 82 * HOUR])).toBe(T0 + 81 * HOUR);
 	});
 
 	it('is open for 72 hours from the reply that started it', () => {

@@ -11,6 +11,7 @@ import {
 	nextSlotAt,
 	placesLeft,
 	PolicyOptionError,
+	reachListLength,
 	resolveMessagingLimitOptions,
 	type MessagingLimitInput,
 } from '../../../nodes/core/policy';
@@ -225,5 +226,23 @@ describe('messaging limit: admission (the store applies the rule when a batch re
 			added: ['a'],
 			refused: ['b'],
 		});
+	});
+});
+
+describe('messaging limit: the reach times a store reads (reachListLength)', () => {
+	it('reads none while the batch fits, and those a held item waits for once it does not', () => {
+		// 10 counted, limit 100: a batch of 5 fits.
+		expect(reachListLength(10, 100, 5)).toBe(0);
+		// 98 counted: the 3rd to 5th of the batch wait for the 1st to 3rd oldest to leave.
+		expect(reachListLength(98, 100, 5)).toBe(3);
+		// Already past a lowered limit: the first count - limit leave before any place frees.
+		expect(reachListLength(120, 100, 5)).toBe(25);
+	});
+
+	it('reads as many as the batch when the limit is unknown or unlimited, never more than are counted', () => {
+		expect(reachListLength(10, undefined, 5)).toBe(5);
+		expect(reachListLength(10, 'unlimited', 5)).toBe(5);
+		expect(reachListLength(3, undefined, 5)).toBe(3);
+		expect(reachListLength(120, 100, 500)).toBe(120);
 	});
 });

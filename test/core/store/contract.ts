@@ -850,6 +850,40 @@ export function describeComplianceStore(name: string, makeTarget: MakeTarget): v
 				expect(await fepOf(ALICE)).toBe(T0 + 5 * DAY + MINUTE);
 			});
 
+			it('keeps a window still open through a newer referral (policy/fep.ts: 72 hours first)', async () => {
+				await store.touchWindows([{ sender: SENDER, contact: ALICE, at: T0, referral: true }]);
+				await store.startFreeEntryPoints([{ sender: SENDER, contact: ALICE, at: T0 + MINUTE }]);
+				await store.touchWindows([
+					{ sender: SENDER, contact: ALICE, at: T0 + 10 * HOUR, referral: true },
+				]);
+				await store.startFreeEntryPoints([
+					{ sender: SENDER, contact: ALICE, at: T0 + 10 * HOUR + MINUTE },
+				]);
+				expect(await fepOf(ALICE)).toBe(T0 + MINUTE);
+			});
+
+			it('needs a reply to a referral, within 24 hours of it', async () => {
+				await store.touchWindows([
+					{ sender: SENDER, contact: ALICE, at: T0 },
+					{ sender: SENDER, contact: BOB, at: T0, referral: true },
+				]);
+				await store.startFreeEntryPoints([
+					{ sender: SENDER, contact: ALICE, at: T0 + MINUTE },
+					{ sender: SENDER, contact: BOB, at: T0 + DAY },
+				]);
+				expect(await fepOf(ALICE)).toBeUndefined();
+				expect(await fepOf(BOB)).toBeUndefined();
+			});
+
+			it('starts with the first of several replies in one batch', async () => {
+				await store.touchWindows([{ sender: SENDER, contact: ALICE, at: T0, referral: true }]);
+				await store.startFreeEntryPoints([
+					{ sender: SENDER, contact: ALICE, at: T0 + HOUR },
+					{ sender: SENDER, contact: ALICE, at: T0 + MINUTE },
+				]);
+				expect(await fepOf(ALICE)).toBe(T0 + MINUTE);
+			});
+
 			it('needs a window to start in', async () => {
 				await store.startFreeEntryPoints([{ sender: SENDER, contact: BOB, at: T0 }]);
 				expect(

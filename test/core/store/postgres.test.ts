@@ -7,16 +7,16 @@ import { randomBytes } from 'node:crypto';
 
 import { Pool, type PoolClient } from 'pg';
 
-import {
-	CURRENT_SCHEMA_VERSION,
-	PostgresNames,
-	postgresMetaTable,
-	postgresMigrations,
-} from '../../../nodes/core/store/migrations';
+import { CURRENT_SCHEMA_VERSION } from '../../../nodes/core/store/migrations';
+import { postgresMigrations } from '../../../nodes/core/store/postgres/migrations';
+import { PostgresNames } from '../../../nodes/core/store/postgres/names';
+import { postgresMetaTable } from '../../../nodes/core/store/postgres/schema';
 import {
 	DEFAULT_APPLICATION_NAME,
 	PostgresComplianceStore,
 } from '../../../nodes/core/store/postgres';
+import { HOUR, MINUTE } from '../../../nodes/core/clock';
+import { PORTFOLIO } from '../../../nodes/core/standing';
 import { describeAccount } from './accountContract';
 import { describeFanOut } from './fanOutContract';
 import { describeSending } from './sendContract';
@@ -172,6 +172,48 @@ if (!url) {
 					expect(entry.marketingSentAt).toEqual([T0]);
 				}
 				expect(snapshot.sends.size).toBe(50);
+			} finally {
+				await store.close();
+				await pool.end();
+			}
+		});
+
+		it("reads the messaging limit's usage with the snapshot in one round trip, up to the limit; past it, one more", async () => {
+			const { pool, counter } = countingPool();
+			const store = new PostgresComplianceStore({ pool, schema, tablePrefix: nextPrefix() });
+			try {
+				await store.migrate();
+				await store.recordStanding([
+					{ subject: PORTFOLIO, name: 'messaging_limit', value: '4', at: T0, source: 'graph' },
+				]);
+				for (let i = 0; i < 4; i++) {
+					await store.reserveReach({
+						now: T0 + i * MINUTE,
+						limit: undefined,
+						recipients: [{ contact: `4915100000${i}`, key: `k${i}` }],
+						oldest: 0,
+					});
+				}
+				const usage = async (limit?: number) => {
+					counter.statements = 0;
+					const snapshot = await store.getSnapshot({
+						sender: '1065',
+						contacts: ['4915199999999'],
+						marketingSince: 0,
+						reach: { now: T0 + HOUR, oldest: 2, limit },
+					});
+					return { statements: counter.statements, usage: snapshot.reach };
+				};
+				// At the stored limit of 4: the 2 oldest reach times a batch of 2 may wait for.
+				expect(await usage()).toEqual({
+					statements: 1,
+					usage: { count: 4, oldestReachedAt: [T0, T0 + MINUTE] },
+				});
+				// The user's limit of 3 is lower and already passed: 3 of them, read once more.
+				expect(await usage(3)).toEqual({
+					statements: 2,
+					usage: { count: 4, oldestReachedAt: [T0, T0 + MINUTE, T0 + 2 * MINUTE] },
+				});
 			} finally {
 				await store.close();
 				await pool.end();
@@ -370,6 +412,87 @@ if (!url) {
 			} finally {
 				await store.close();
 			}
+		});
+
+		it('creates a new store with the same catalog a version 1 store is migrated to, and no functions', async () => {
+			/** Tables, columns, constraints, indexes, sequences and functions of one prefix. */
+			async function catalog(tablePrefix: string) {
+				const query = async (sql: string) => (await admin.query(sql, [schema, tablePrefix])).rows;
+				const ofPrefix = (column: string) => `left(${column}, length($2)) = $2`;
+				const found = {
+					columns: await query(
+						`SELECT table_name, column_name, ordinal_position, data_type, is_nullable,
+							column_default, collation_name, is_identity, identity_generation
+						FROM information_schema.columns
+						WHERE table_schema = $1 AND ${ofPrefix('table_name')}
+						ORDER BY table_name, ordinal_position`,
+					),
+					constraints: await query(
+						`SELECT t.relname AS table_name, c.conname, c.contype,
+							pg_get_constraintdef(c.oid) AS definition
+						FROM pg_constraint AS c
+						JOIN pg_class AS t ON t.oid = c.conrelid
+						JOIN pg_namespace AS s ON s.oid = t.relnamespace
+						WHERE s.nspname = $1 AND ${ofPrefix('t.relname')}
+						ORDER BY 1, 2`,
+					),
+					indexes: await query(
+						`SELECT tablename, indexname, indexdef FROM pg_indexes
+						WHERE schemaname = $1 AND ${ofPrefix('tablename')} ORDER BY 1, 2`,
+					),
+					relations: await query(
+						`SELECT c.relname, c.relkind FROM pg_class AS c
+						JOIN pg_namespace AS s ON s.oid = c.relnamespace
+						WHERE s.nspname = $1 AND ${ofPrefix('c.relname')} ORDER BY 1`,
+					),
+					functions: await query(
+						`SELECT p.proname FROM pg_proc AS p JOIN pg_namespace AS s ON s.oid = p.pronamespace
+						WHERE s.nspname = $1 AND ${ofPrefix('p.proname')} ORDER BY 1`,
+					),
+					reachTotal: (
+						await admin.query(`SELECT * FROM "${schema}"."${tablePrefix}messaging_reach_total"`)
+					).rows,
+					version: (
+						await admin.query(
+							`SELECT value FROM "${schema}"."${tablePrefix}meta" WHERE key = 'schema_version'`,
+						)
+					).rows,
+				};
+				return JSON.parse(JSON.stringify(found).split(tablePrefix).join('PREFIX_'));
+			}
+
+			const freshPrefix = nextPrefix();
+			const fresh = new PostgresComplianceStore({
+				connectionString,
+				schema,
+				tablePrefix: freshPrefix,
+				poolSize: 1,
+			});
+			await fresh.migrate();
+			await fresh.close();
+
+			const oldPrefix = nextPrefix();
+			const names = new PostgresNames(schema, oldPrefix);
+			await admin.query(postgresMetaTable(names));
+			for (const statement of postgresMigrations(names)[0].statements) {
+				await admin.query(statement);
+			}
+			await admin.query(
+				`INSERT INTO ${names.qualified('meta')} (key, value) VALUES ('schema_version', '1'), ('salt', 'ab')`,
+			);
+			const old = new PostgresComplianceStore({
+				connectionString,
+				schema,
+				tablePrefix: oldPrefix,
+				poolSize: 1,
+			});
+			await old.migrate();
+			await old.close();
+
+			const created = await catalog(freshPrefix);
+			expect(created.columns.length).toBeGreaterThan(80);
+			expect(created.functions).toEqual([]);
+			expect(created).toEqual(await catalog(oldPrefix));
 		});
 
 		it('refuses a schema written by a newer version of the package', async () => {

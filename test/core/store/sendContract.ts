@@ -15,7 +15,7 @@ import {
 	type ScheduleRequest,
 	type Slot,
 } from '../../../nodes/core/pace/schedule';
-import { PAIR_PRUNE_EVERY } from '../../../nodes/core/store/common';
+import { PAIR_PRUNE_EVERY } from '../../../nodes/core/store/retention';
 import { RACERS, type ContractTarget, type MakeTarget, type RaceMethod } from './contract';
 import { ManualClock } from '../../../nodes/core/clock';
 

@@ -4,12 +4,10 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 
 import { DAY } from '../../../nodes/core/clock';
-import {
-	CURRENT_SCHEMA_VERSION,
-	SQLITE_META_TABLE,
-	sqliteMigrations,
-} from '../../../nodes/core/store/migrations';
+import { CURRENT_SCHEMA_VERSION } from '../../../nodes/core/store/migrations';
 import { SqliteComplianceStore, defaultSqlitePath } from '../../../nodes/core/store/sqlite';
+import { sqliteMigrations } from '../../../nodes/core/store/sqlite/migrations';
+import { SQLITE_META_TABLE } from '../../../nodes/core/store/sqlite/schema';
 import { describeAccount } from './accountContract';
 import { describeFanOut } from './fanOutContract';
 import { describeSending } from './sendContract';
@@ -143,6 +141,60 @@ describe('sqlite store', () => {
 		} finally {
 			await store.close();
 		}
+	});
+
+	it('creates a new file with the same schema a version 1 file is migrated to', async () => {
+		/** Every table, column, index and constraint, as SQLite keeps them (quotes and spacing aside). */
+		function catalog(path: string) {
+			const db = new DatabaseSync(path, { readOnly: true });
+			const normal = (sql: string) =>
+				sql
+					.replace(/"/g, '')
+					.replace(/\s+/g, ' ')
+					.replace(/\s*,\s*/g, ', ')
+					.replace(/\(\s*/g, '(')
+					.replace(/\s*\)/g, ')')
+					.trim();
+			try {
+				const objects = db
+					.prepare('SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name')
+					.all();
+				return {
+					objects: objects.map((o) => ({
+						...o,
+						sql: typeof o.sql === 'string' ? normal(o.sql) : o.sql,
+						details: db
+							.prepare(`PRAGMA ${o.type === 'index' ? 'index_xinfo' : 'table_xinfo'}("${o.name}")`)
+							.all(),
+					})),
+					tables: db
+						.prepare('PRAGMA table_list')
+						.all()
+						.sort((a, b) => String(a.name).localeCompare(String(b.name))),
+					version: db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get(),
+					reachTotal: db.prepare('SELECT * FROM messaging_reach_total').all(),
+				};
+			} finally {
+				db.close();
+			}
+		}
+		const fresh = join(dir, 'fresh.sqlite');
+		const store = new SqliteComplianceStore({ path: fresh });
+		await store.migrate();
+		await store.close();
+
+		const migrated = join(dir, 'migrated.sqlite');
+		const db = new DatabaseSync(migrated);
+		db.exec(SQLITE_META_TABLE);
+		for (const statement of sqliteMigrations[0].statements) db.exec(statement);
+		db.exec("INSERT INTO meta (key, value) VALUES ('schema_version', '1'), ('salt', 'ab')");
+		db.close();
+		const old = new SqliteComplianceStore({ path: migrated });
+		await old.migrate();
+		await old.close();
+
+		expect(catalog(fresh).objects.length).toBeGreaterThan(30);
+		expect(catalog(fresh)).toEqual(catalog(migrated));
 	});
 
 	it('refuses a file written by a newer version of the package', async () => {

@@ -1,6 +1,6 @@
 /**
  * Every payload shape the nodes send to POST /<PHONE_NUMBER_ID>/messages, built by the pack's own
- * builders (nodes/core/wire/outbound.ts): each free-form type, templates with every component
+ * builders (nodes/core/wire/outbound/): each free-form type, templates with every component
  * kind, and the read receipt. The contract test checks each against Meta's request schema.
  */
 import {

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import type { IBinaryKeyData, IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { ConsentEvent, ConsentRecord } from '../../../core/model';
-import type { ComplianceStore } from '../../../core/store/types';
+import type { ConsentStore, StoreLifecycle } from '../../../core/store/types';
 import type { Batch } from '../batch';
 import { compact, eventJson, iso, itemError, readText, showFor } from '../common';
 import { CONSENT_COLUMNS, HISTORY_COLUMNS, consentRow, csvStream, historyRow } from './csv';
@@ -147,7 +147,7 @@ export async function execute(this: IExecuteFunctions, batch: Batch): Promise<vo
 
 /** Every consent in (contact, purpose) order, a page at a time, counted as it passes. */
 async function* consentPages(
-	store: ComplianceStore,
+	store: ConsentStore,
 	counts: Pick<Counts, 'consents' | 'contacts'>,
 ): AsyncGenerator<ConsentRecord[]> {
 	let after: { contact: string; purpose: string } | undefined;
@@ -164,10 +164,7 @@ async function* consentPages(
 }
 
 /** The histories of the contacts with a consent, one store read per page of consents. */
-async function* historyPages(
-	store: ComplianceStore,
-	counts: Counts,
-): AsyncGenerator<ConsentEvent[]> {
+async function* historyPages(store: ConsentStore, counts: Counts): AsyncGenerator<ConsentEvent[]> {
 	let lastContact: string | undefined;
 	for await (const page of consentPages(store, { consents: 0, contacts: 0 })) {
 		// A contact whose purposes span two pages was read with the first.
@@ -192,7 +189,7 @@ async function* mapPages<T, U>(
  * number of contacts, counted on the way.
  */
 async function* jsonDocument(
-	store: ComplianceStore,
+	store: ConsentStore & Pick<StoreLifecycle, 'backend'>,
 	now: number,
 	includeHistory: boolean,
 	counts: Counts,

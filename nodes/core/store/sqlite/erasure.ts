@@ -1,0 +1,111 @@
+/**
+ * Erasure (ErasureStore) and the suppression list it leaves: the other roles ask it, inside their
+ * write transaction, which contacts were erased (erasedContacts.ts says what they leave out).
+ */
+import type { SQLInputValue } from 'node:sqlite';
+
+import { unique } from '../batches';
+import { checkText, checkTime } from '../checks';
+import { contactsOfEffects, withoutErasedContacts } from '../erasedContacts';
+import type { EraseReport, ErasureStore, StoreEffects } from '../types';
+import { inList, listParameter, type SqliteDatabase } from './connection';
+
+/** The hashes among `hashes` that are on the suppression list. */
+export function suppressedHashes(db: SqliteDatabase, hashes: readonly string[]): string[] {
+	if (hashes.length === 0) return [];
+	return db
+		.all(
+			`SELECT contact_hash FROM suppression WHERE ${inList('contact_hash', hashes)}`,
+			listParameter(hashes),
+		)
+		.map((row) => String(row.contact_hash));
+}
+
+/** The contacts among `contacts` that were erased (their hash is on the suppression list). */
+export function erasedAmong(db: SqliteDatabase, contacts: readonly string[]): Set<string> {
+	if (contacts.length === 0) return new Set();
+	const hash = db.ready();
+	const byHash = new Map(contacts.map((c) => [hash(c), c]));
+	return new Set(suppressedHashes(db, [...byHash.keys()]).map((h) => byHash.get(h)!));
+}
+
+/**
+ * The effects with nothing personal about erased contacts (erasedContacts.ts), and those
+ * contacts: inside the caller's write transaction, so no erasure comes in between.
+ */
+export function withoutErased(
+	db: SqliteDatabase,
+	effects: StoreEffects,
+): { effects: StoreEffects; erased: Set<string> } {
+	const erased = erasedAmong(db, contactsOfEffects(effects));
+	return { effects: withoutErasedContacts(effects, erased, db.ready()), erased };
+}
+
+export class SqliteErasure implements ErasureStore {
+	constructor(private readonly db: SqliteDatabase) {}
+
+	async eraseContact(contact: string, at: number): Promise<EraseReport> {
+		checkText('eraseContact: contact', contact);
+		return (await this.eraseContacts([contact], at))[0];
+	}
+
+	async eraseContacts(contacts: string[], at: number): Promise<EraseReport[]> {
+		const hash = this.db.ready();
+		const list = unique(contacts);
+		list.forEach((c, i) => checkText(`eraseContacts: contacts[${i}]`, c));
+		checkTime('eraseContacts: at', at);
+		if (list.length === 0) return [];
+		// Deleted rows would otherwise linger in free pages and in the WAL: overwrite them with
+		// zeros, then copy the WAL back and empty it (best effort: a reader may hold it open).
+		this.db.exec('PRAGMA secure_delete = ON');
+		try {
+			return this.db.write(() => list.map((contact) => this.#erase(contact, hash(contact), at)));
+		} finally {
+			this.db.exec('PRAGMA secure_delete = OFF');
+			this.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+		}
+	}
+
+	async contactHash(contact: string): Promise<string> {
+		checkText('contactHash: contact', contact);
+		return this.db.ready()(contact);
+	}
+
+	#erase(contact: string, contactHash: string, at: number): EraseReport {
+		const changes = (sql: string, ...params: SQLInputValue[]) =>
+			Number(this.db.run(sql, ...params).changes);
+		const report: EraseReport = {
+			contactHash,
+			consentRecords: changes('DELETE FROM consent WHERE contact = ?', contact),
+			consentEvents: changes('DELETE FROM consent_events WHERE contact = ?', contact),
+			windows: changes('DELETE FROM windows WHERE contact = ?', contact),
+			costEntries: changes('DELETE FROM cost_ledger WHERE contact = ?', contact),
+			// A key built from the number (`{{ $json.phone }}-promo1`) would keep it: the number
+			// in the key becomes the hash too. A re-run with the old key finds no send, and the
+			// suppression holds it.
+			sentMessagesAnonymised: changes(
+				'UPDATE sent_messages SET contact = ?, idempotency_key = replace(idempotency_key, ?, ?) WHERE contact = ?',
+				contactHash,
+				contact,
+				contactHash,
+				contact,
+			),
+			alreadySuppressed:
+				changes(
+					'INSERT INTO suppression (contact_hash, suppressed_at) VALUES (?, ?) ON CONFLICT DO NOTHING',
+					contactHash,
+					at,
+				) === 0,
+		};
+		// The same for the key a place in the messaging limit is held by.
+		this.db.run(
+			'UPDATE messaging_reach SET reserved_by = replace(reserved_by, ?, ?) WHERE contact_hash = ?',
+			contact,
+			contactHash,
+			contactHash,
+		);
+		// Events about the contact still waiting for another workflow of the app.
+		this.db.run('DELETE FROM webhook_deliveries WHERE contact = ?', contact);
+		return report;
+	}
+}

@@ -1,0 +1,192 @@
+/**
+ * The embedded store's schema as it is now (CURRENT_SCHEMA_VERSION): what a new file is created
+ * with, in one step. A file of an earlier version is brought here by the migrations after its
+ * version (migrations.ts), which stay as released; a schema change is a new migration AND the
+ * same change here (sqlite.test.ts checks that both end with the same schema).
+ *
+ * Keys that lookups go through are primary keys of WITHOUT ROWID tables, so a snapshot lookup is
+ * one B-tree descent per table, with no extra hop from an index to the row.
+ */
+
+/** Created before anything else: it holds the schema version itself and the per-store salt. */
+export const SQLITE_META_TABLE =
+	'CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID';
+
+export const sqliteSchema: readonly string[] = [
+	// Consent: the current status per contact and purpose, and every change as proof.
+	`CREATE TABLE consent (
+		contact TEXT NOT NULL,
+		purpose TEXT NOT NULL,
+		status TEXT NOT NULL CHECK (status IN ('opted_in', 'pending', 'opted_out')),
+		changed_at INTEGER NOT NULL,
+		source TEXT NOT NULL,
+		wording TEXT,
+		opted_in_at INTEGER,
+		confirmed_at INTEGER,
+		opted_out_at INTEGER,
+		PRIMARY KEY (contact, purpose)
+	) WITHOUT ROWID`,
+	// AUTOINCREMENT: ids of erased rows are never handed out again, so id order stays recording
+	// order. effective_at: when a change took effect, if later than its own time.
+	`CREATE TABLE consent_events (
+		id INTEGER PRIMARY KEY AUTOINCREMENT,
+		contact TEXT NOT NULL,
+		purpose TEXT NOT NULL,
+		action TEXT NOT NULL CHECK (action IN ('opt_in', 'request_confirmation', 'confirm', 'opt_out')),
+		at INTEGER NOT NULL,
+		source TEXT NOT NULL,
+		wording TEXT,
+		evidence TEXT,
+		reason TEXT,
+		recorded_by TEXT,
+		event_key TEXT,
+		recorded_at INTEGER NOT NULL,
+		status_after TEXT CHECK (status_after IN ('opted_in', 'pending', 'opted_out')),
+		applied INTEGER NOT NULL,
+		effective_at INTEGER
+	)`,
+	`CREATE UNIQUE INDEX consent_events_event_key ON consent_events (event_key)
+		WHERE event_key IS NOT NULL`,
+	'CREATE INDEX consent_events_contact ON consent_events (contact, at, id)',
+	`CREATE TABLE windows (
+		sender TEXT NOT NULL,
+		contact TEXT NOT NULL,
+		last_inbound_at INTEGER NOT NULL,
+		referral_at INTEGER,
+		fep_started_at INTEGER,
+		closed_at INTEGER,
+		PRIMARY KEY (sender, contact)
+	) WITHOUT ROWID`,
+	'CREATE INDEX windows_contact ON windows (contact)',
+	// callback_id: sent in biz_opaque_callback_data and echoed on the message's status webhooks,
+	// which confirm (or fail) a send whose answer was lost. left_at: when the request left (a claim
+	// without it never left, see CLAIM_LEASE_MS).
+	`CREATE TABLE sent_messages (
+		idempotency_key TEXT PRIMARY KEY,
+		sender TEXT NOT NULL,
+		contact TEXT NOT NULL,
+		kind TEXT NOT NULL,
+		category TEXT NOT NULL,
+		state TEXT NOT NULL CHECK (state IN ('pending', 'accepted', 'failed')),
+		created_at INTEGER NOT NULL,
+		wamid TEXT,
+		sent_at INTEGER,
+		estimated_price REAL,
+		currency TEXT,
+		error_code INTEGER,
+		callback_id TEXT,
+		left_at INTEGER
+	)`,
+	// Frequency cap (contact, marketing, since; state read from the index) and erasure (contact)
+	// both start with contact.
+	'CREATE INDEX sent_messages_contact ON sent_messages (contact, category, created_at, state)',
+	'CREATE INDEX sent_messages_wamid ON sent_messages (wamid) WHERE wamid IS NOT NULL',
+	`CREATE UNIQUE INDEX sent_messages_callback_id ON sent_messages (callback_id)
+		WHERE callback_id IS NOT NULL`,
+	`CREATE TABLE seen_events (
+		key TEXT PRIMARY KEY,
+		seen_at INTEGER NOT NULL
+	) WITHOUT ROWID`,
+	'CREATE INDEX seen_events_seen_at ON seen_events (seen_at)',
+	`CREATE TABLE template_states (
+		account TEXT NOT NULL,
+		name TEXT NOT NULL,
+		language TEXT NOT NULL,
+		status TEXT NOT NULL,
+		category TEXT,
+		quality TEXT,
+		reason TEXT,
+		updated_at INTEGER NOT NULL,
+		PRIMARY KEY (account, name, language)
+	) WITHOUT ROWID`,
+	// A group message is billed per member it reached: one row per message, member and category.
+	`CREATE TABLE cost_ledger (
+		wamid TEXT NOT NULL,
+		category TEXT NOT NULL,
+		sender TEXT NOT NULL,
+		contact TEXT NOT NULL,
+		pricing_type TEXT NOT NULL,
+		billable INTEGER NOT NULL,
+		at INTEGER NOT NULL,
+		estimated_price REAL,
+		currency TEXT,
+		market TEXT,
+		PRIMARY KEY (wamid, contact, category)
+	) WITHOUT ROWID`,
+	'CREATE INDEX cost_ledger_at ON cost_ledger (at)',
+	'CREATE INDEX cost_ledger_contact ON cost_ledger (contact)',
+	`CREATE TABLE suppression (
+		contact_hash TEXT PRIMARY KEY,
+		suppressed_at INTEGER NOT NULL
+	) WITHOUT ROWID`,
+	// The send budget (schedule.ts): GCRA state, the theoretical arrival time in ms, fractions
+	// kept; per contact keyed by the contact's salted hash: the pair limit needs no phone number.
+	`CREATE TABLE send_budget (
+		sender TEXT PRIMARY KEY,
+		tat REAL NOT NULL
+	) WITHOUT ROWID`,
+	`CREATE TABLE pair_budget (
+		sender TEXT NOT NULL,
+		contact_hash TEXT NOT NULL,
+		tat REAL NOT NULL,
+		strikes INTEGER NOT NULL DEFAULT 0,
+		strike_at INTEGER,
+		PRIMARY KEY (sender, contact_hash)
+	) WITHOUT ROWID`,
+	'CREATE INDEX pair_budget_tat ON pair_budget (tat)',
+	// One row per contact reached outside its window in the last 24 hours (the portfolio's
+	// messaging limit), keyed by the contact's salted hash: no phone number is kept. previous_at
+	// and reserved_by let a send that certainly failed give its place back.
+	`CREATE TABLE messaging_reach (
+		contact_hash TEXT PRIMARY KEY,
+		reached_at INTEGER NOT NULL,
+		previous_at INTEGER,
+		reserved_by TEXT
+	) WITHOUT ROWID`,
+	'CREATE INDEX reach_reached_at ON messaging_reach (reached_at)',
+	'CREATE INDEX reach_reserved_by ON messaging_reach (reserved_by) WHERE reserved_by IS NOT NULL',
+	// The rows of messaging_reach, kept by the writers (under the write lock): the count is this
+	// less the few rows that left the 24 hours since the last prune, not a scan of all.
+	`CREATE TABLE messaging_reach_total (
+		id INTEGER PRIMARY KEY CHECK (id = 1),
+		rows INTEGER NOT NULL
+	)`,
+	'INSERT INTO messaging_reach_total (id, rows) VALUES (1, 0)',
+	// What Meta said of the portfolio, its numbers and templates (standing.ts): the newest wins.
+	`CREATE TABLE account_standing (
+		subject TEXT NOT NULL,
+		name TEXT NOT NULL,
+		value TEXT NOT NULL,
+		at INTEGER NOT NULL,
+		source TEXT NOT NULL,
+		PRIMARY KEY (subject, name)
+	) WITHOUT ROWID`,
+	// One row per published trigger (and per editor test listener) of an app: webhook/fanout.ts.
+	`CREATE TABLE webhook_subscriptions (
+		id TEXT PRIMARY KEY,
+		app TEXT NOT NULL,
+		instance TEXT NOT NULL,
+		mode TEXT NOT NULL CHECK (mode IN ('production', 'test')),
+		path TEXT NOT NULL,
+		workflow_id TEXT NOT NULL,
+		node TEXT NOT NULL,
+		filter TEXT NOT NULL,
+		effects TEXT NOT NULL,
+		registered_at INTEGER NOT NULL,
+		expires_at INTEGER,
+		removed_at INTEGER
+	) WITHOUT ROWID`,
+	'CREATE INDEX webhook_subscriptions_app ON webhook_subscriptions (app)',
+	// AUTOINCREMENT: seq never goes back, so claims are oldest first even after deletes.
+	`CREATE TABLE webhook_deliveries (
+		seq INTEGER PRIMARY KEY AUTOINCREMENT,
+		subscription TEXT NOT NULL,
+		event_key TEXT NOT NULL,
+		contact TEXT,
+		event TEXT NOT NULL,
+		created_at INTEGER NOT NULL
+	)`,
+	'CREATE INDEX webhook_deliveries_subscription ON webhook_deliveries (subscription, seq)',
+	'CREATE INDEX webhook_deliveries_created_at ON webhook_deliveries (created_at)',
+	'CREATE INDEX webhook_deliveries_contact ON webhook_deliveries (contact) WHERE contact IS NOT NULL',
+];
