@@ -11,8 +11,10 @@ import { z } from 'zod';
 
 import {
 	countItems,
+	countValues,
 	cutDeep,
 	jsonShape,
+	MAX_ITEM_VALUES,
 	MAX_JSON_CONTAINERS,
 	MAX_WEBHOOK_ITEMS,
 	META_MAX_UPDATES,
@@ -927,7 +929,7 @@ function parseChange(raw: unknown): WebhookChange {
 		if (kind === undefined) return { ...extra, kind: 'other', field, value };
 		const items = ITEM_LISTS[kind];
 		if (items) return readItems(kind, field, value, extra, items.header, items.lists);
-		const parsed = read(CHANGE_VALUE_SCHEMAS[kind], value);
+		const parsed = read(CHANGE_VALUE_SCHEMAS[kind], value, '', true);
 		if (!parsed.ok) return { ...extra, kind: 'unparsed', field, value, issues: parsed.issues };
 		return { ...extra, kind, field, value: parsed.data } as KnownWebhookChange;
 	} catch (error) {
@@ -955,7 +957,7 @@ function readItems(
 		const kept: unknown[] = [];
 		for (let i = 0; i < received.length; i++) {
 			const path = `${list}[${i}]`;
-			const item = read(schema, received[i], path);
+			const item = read(schema, received[i], path, true);
 			if (item.ok) kept.push(item.data);
 			else unreadable.push({ path, value: received[i], issues: item.issues });
 		}
@@ -974,12 +976,28 @@ function read<T extends z.ZodTypeAny>(
 	schema: T,
 	value: unknown,
 	path = '',
+	bounded = false,
 ): { ok: true; data: z.output<T> } | { ok: false; issues: string[] } {
 	if (checkOf(schema)?.(value)) return { ok: true, data: value as z.output<T> };
+	if (bounded && countValues(value) > MAX_ITEM_VALUES) {
+		const where = path || 'value';
+		return {
+			ok: false,
+			issues: [`${where}: More than ${MAX_ITEM_VALUES} values, far more than any update of Meta's`],
+		};
+	}
 	const result = schema.safeParse(value);
 	if (result.success) return { ok: true, data: result.data as z.output<T> };
-	return { ok: false, issues: summariseIssues(result.error.issues, path) };
+	const issues = summariseIssues(result.error.issues, path);
+	if (issues.length <= MAX_ISSUES) return { ok: false, issues };
+	return {
+		ok: false,
+		issues: [...issues.slice(0, MAX_ISSUES), `and ${issues.length - MAX_ISSUES} more`],
+	};
 }
+
+/** What did not match, at most this many lines for one value (the rest counted). */
+export const MAX_ISSUES = 10;
 
 const checks = new Map<z.ZodTypeAny, Check | undefined>();
 function checkOf(schema: z.ZodTypeAny): Check | undefined {

@@ -1,13 +1,22 @@
 import {
 	countItems,
+	countValues,
 	cutDeep,
 	DEEP_VALUE,
 	jsonShape,
+	MAX_ITEM_VALUES,
 	MAX_JSON_DEPTH,
 	MAX_WEBHOOK_ITEMS,
 } from '../../../nodes/core/wire/bodyLimits';
 
 describe('webhook body limits', () => {
+	it('counts the values of an update, itself included, and stops past the limit', () => {
+		expect(countValues('x')).toBe(1);
+		expect(countValues({ a: [1, 2, { b: null }], c: 'd' })).toBe(7);
+		expect(countValues(Array(MAX_ITEM_VALUES).fill(0))).toBe(MAX_ITEM_VALUES + 1);
+		expect(countValues(Array(10 * MAX_ITEM_VALUES).fill({}))).toBe(MAX_ITEM_VALUES + 1);
+	});
+
 	it('counts the arrays and objects of JSON text and their depth, not those inside strings', () => {
 		expect(jsonShape('{"a":[1,{"b":"[{\\"}"}],"c":"\\\\"}')).toEqual({
 			containers: 3,

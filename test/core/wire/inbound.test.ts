@@ -9,6 +9,8 @@ import {
 	type WebhookChange,
 	type WebhookEnvelope,
 } from '../../../nodes/core/wire';
+import { MAX_ITEM_VALUES } from '../../../nodes/core/wire/bodyLimits';
+import { MAX_ISSUES } from '../../../nodes/core/wire/inbound';
 import {
 	accountUpdateWebhook,
 	adReferral,
@@ -668,6 +670,33 @@ describe('inbound webhook: malformed parts are kept, never dropped or thrown', (
 		]);
 		// The value as received is left as it was.
 		expect(value).toEqual(sent);
+	});
+
+	it('an update with more values than MAX_ITEM_VALUES is unreadable without being read value by value', () => {
+		const body = statusWebhook({ status: 'delivered' });
+		const statuses = (
+			((body.entry as JsonObject[])[0].changes as JsonObject[])[0].value as JsonObject
+		).statuses as JsonObject[];
+		// Wrong in every value: zod would make an issue for each one.
+		statuses.push({ ...statuses[0], id: wamid(), errors: Array(MAX_ITEM_VALUES).fill(7) });
+		const result = onlyChange(body);
+		expect(result.kind === 'messages' && result.value.statuses).toHaveLength(1);
+		expect(result.kind === 'messages' && result.unreadable?.map((u) => u.issues)).toEqual([
+			[`statuses[1]: More than ${MAX_ITEM_VALUES} values, far more than any update of Meta's`],
+		]);
+	});
+
+	it(`names at most ${MAX_ISSUES} things that did not match in one update, and counts the rest`, () => {
+		const body = statusWebhook({ status: 'delivered' });
+		const statuses = (
+			((body.entry as JsonObject[])[0].changes as JsonObject[])[0].value as JsonObject
+		).statuses as JsonObject[];
+		statuses[0].errors = Array(MAX_ISSUES + 5).fill(7);
+		const result = onlyChange(body);
+		const issues = result.kind === 'messages' ? result.unreadable?.[0].issues : undefined;
+		expect(issues).toHaveLength(MAX_ISSUES + 1);
+		expect(issues?.[0]).toBe('statuses[0].errors[0]: Expected object, received number');
+		expect(issues?.[MAX_ISSUES]).toBe('and 5 more');
 	});
 
 	it('reports a timestamp that is not Unix seconds', () => {
