@@ -87,6 +87,7 @@ import { effectiveTime } from '../policy/consentChange';
 import { costCategory } from '../report/costReport';
 import type { StoreEffects } from '../store/types';
 import { canonicalJson } from './dedupe';
+import { MAX_EFFECT_TEXT_LENGTH } from './dropped';
 import type { WhatsAppEvent } from './events';
 import {
 	DEFAULT_CONFIRMATION_KEYWORDS,
@@ -95,6 +96,8 @@ import {
 	DEFAULT_OPT_OUT_KEYWORDS,
 	KeywordListError,
 	KeywordMatcher,
+	keywordWordsOf,
+	MAX_PAYLOAD_LENGTH,
 	normalizePayload,
 } from './keywords';
 
@@ -454,22 +457,25 @@ export class WebhookEffectRules {
 
 	private findTrigger(event: WhatsAppEvent): Trigger | undefined {
 		if (event.groupId !== undefined || event.contact === undefined) return undefined;
-		const typed = event.messageType === 'text' ? event.text : undefined;
-		const optOut = this.optOut?.match(typed);
+		// The text's words once for the three lists (splitting is the costly part).
+		const typed = event.messageType === 'text' ? keywordWordsOf(event.text) : undefined;
+		const optOut = typed && this.optOut?.matchWords(typed);
 		if (optOut !== undefined) return { kind: 'opt_out_all', keyword: optOut };
 		// A quick-reply tap without a payload carries its label (Meta's own fallback too).
 		const quickReply =
 			event.messageType === 'button' ? (event.buttonPayload ?? event.text) : undefined;
-		const tapped = [quickReply, event.buttonReply?.id, event.listReply?.id].filter(
-			(p): p is string => p !== undefined,
-		);
-		const stop = tapped.find((p) => this.optOutPayloads.has(normalizePayload(p)));
-		if (stop !== undefined) return { kind: 'opt_out_marketing', payload: stop };
-		const confirmTap = tapped.find((p) => this.confirmationPayloads.has(normalizePayload(p)));
-		if (confirmTap !== undefined) return { kind: 'confirm', via: 'button', match: confirmTap };
-		const confirmWord = this.confirmation?.match(typed);
+		const tapped = [quickReply, event.buttonReply?.id, event.listReply?.id]
+			.filter((p): p is string => p !== undefined && p.length <= MAX_PAYLOAD_LENGTH)
+			.map((payload) => ({ payload, normalized: normalizePayload(payload) }));
+		const stop = tapped.find((p) => this.optOutPayloads.has(p.normalized));
+		if (stop !== undefined) return { kind: 'opt_out_marketing', payload: stop.payload };
+		const confirmTap = tapped.find((p) => this.confirmationPayloads.has(p.normalized));
+		if (confirmTap !== undefined) {
+			return { kind: 'confirm', via: 'button', match: confirmTap.payload };
+		}
+		const confirmWord = typed && this.confirmation?.matchWords(typed);
 		if (confirmWord !== undefined) return { kind: 'confirm', via: 'keyword', match: confirmWord };
-		const optIn = this.optIn?.match(typed);
+		const optIn = typed && this.optIn?.matchWords(typed);
 		if (optIn !== undefined) return { kind: 'opt_in', keyword: optIn };
 		return undefined;
 	}
@@ -688,6 +694,7 @@ export class WebhookEffectRules {
 			recordedBy: this.recordedBy,
 			eventKey: `${event.dedupeKey}:${input.purpose}`,
 		};
+		if (out.wording !== undefined) out.wording = cutWording(out.wording);
 		for (const key of Object.keys(out) as (keyof ConsentEventInput)[]) {
 			if (out[key] === undefined) delete out[key];
 		}
@@ -800,6 +807,20 @@ function pendingPurposes(consents: readonly ConsentRecord[]): Purpose[] {
 	return [...purposes]
 		.filter((p) => p !== ALL_PURPOSES && effectiveConsent(consents, p)?.status === 'pending')
 		.sort();
+}
+
+/**
+ * The wording kept with a consent change: at most MAX_EFFECT_TEXT_LENGTH characters (Meta's
+ * longest text), so an opt-out with an absurdly long button title or preference detail is still
+ * recorded, without a megabyte of it.
+ */
+function cutWording(wording: string): string {
+	if (wording.length <= MAX_EFFECT_TEXT_LENGTH) return wording;
+	const note = ` [cut from ${wording.length} characters]`;
+	let end = MAX_EFFECT_TEXT_LENGTH - note.length;
+	// Not between the two halves of a surrogate pair.
+	if (/[\ud800-\udbff]/.test(wording[end - 1])) end--;
+	return wording.slice(0, end) + note;
 }
 
 function matcher(

@@ -18,6 +18,7 @@ import {
 	type WebhookEffectOptions,
 } from '../../../nodes/core/webhook/effects';
 import { normalizeEnvelope, type WhatsAppEvent } from '../../../nodes/core/webhook/events';
+import { MAX_PAYLOAD_LENGTH, normalizePayload } from '../../../nodes/core/webhook/keywords';
 import { parseWebhookEnvelope } from '../../../nodes/core/wire';
 import {
 	adReferral,
@@ -206,6 +207,13 @@ describe('effects: opt-out buttons (optOutPayloads)', () => {
 		expect(
 			effects(listReplyWebhook({ rowId: 'stop-promotions', title: 'Abmelden' })).consent,
 		).toHaveLength(1);
+	});
+
+	it('does not compare a payload longer than any Meta takes (1,024 characters)', () => {
+		const padded = `STOP_PROMOTIONS${'_'.repeat(MAX_PAYLOAD_LENGTH)}`;
+		// The same words, so only its length keeps it from counting.
+		expect(normalizePayload(padded)).toBe(normalizePayload('STOP_PROMOTIONS'));
+		expect(effects(templateButtonWebhook({ payload: padded, text: 'x' })).consent).toBeUndefined();
 	});
 
 	it('uses the configured payloads and can be switched off', () => {
