@@ -55,13 +55,12 @@ export class SqliteErasure implements ErasureStore {
 		list.forEach((c, i) => checkText(`eraseContacts: contacts[${i}]`, c));
 		checkTime('eraseContacts: at', at);
 		if (list.length === 0) return [];
-		// Deleted rows would otherwise linger in free pages and in the WAL: overwrite them with
-		// zeros, then copy the WAL back and empty it (best effort: a reader may hold it open).
-		this.db.exec('PRAGMA secure_delete = ON');
+		// The connection zeroes deleted cells (secure_delete, connection.ts); the WAL still holds
+		// the pages as they were before: copy it back and empty it (best effort: a reader may hold
+		// it open).
 		try {
 			return this.db.write(() => list.map((contact) => this.#erase(contact, hash(contact), at)));
 		} finally {
-			this.db.exec('PRAGMA secure_delete = OFF');
 			this.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
 		}
 	}
