@@ -155,8 +155,9 @@ export class SqliteDatabase {
 		});
 		try {
 			this.#db.exec('PRAGMA journal_mode = WAL');
-			// NORMAL in WAL mode: a power cut may lose the last commits, never corrupt the file.
-			this.#db.exec('PRAGMA synchronous = NORMAL');
+			// FULL: every commit is on disk before it returns. With NORMAL a power cut may lose the
+			// last commits, and a STOP whose webhook Meta already got its 200 for would be gone.
+			this.#db.exec('PRAGMA synchronous = FULL');
 			// Deleted and overwritten cells are zeroed when their page is written, for the life of
 			// the connection: an erased number must not linger in free pages or old cells from earlier
 			// page splits and updates (switched on only during an erasure, 7 copies of an erased number
