@@ -6,7 +6,8 @@
  * this function, in the transaction that writes them and after reading the suppression list
  * under the contacts' locks, so nothing personal comes back:
  * - windows opened or closed for an erased contact are not stored (nothing may be sent anyway);
- * - a cost entry is kept for the bill, with the contact replaced by its hash;
+ * - a cost entry is kept for the bill, with the contact replaced by its hash (as the erasure does
+ *   with the entries it finds);
  * - consent events of an erased contact are dropped by the consent rule (decideConsentBatch);
  * - template states, send failures and confirmations (by wamid or callback id) name no contact
  *   and are kept.

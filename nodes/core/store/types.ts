@@ -514,7 +514,11 @@ export interface EraseReport {
 	consentRecords: number;
 	consentEvents: number;
 	windows: number;
-	costEntries: number;
+	/**
+	 * Cost entries kept with the contact replaced by its hash: the totals of a period already
+	 * reported or billed do not change.
+	 */
+	costEntriesAnonymised: number;
 	/** Sent messages kept for idempotency with the contact replaced by its hash. */
 	sentMessagesAnonymised: number;
 	alreadySuppressed: boolean;

@@ -47,7 +47,7 @@ async function churn(store: SqliteComplianceStore, contacts: string[]): Promise<
 			at,
 			source: 'web_form',
 			wording: 'Yes, send me offers on WhatsApp',
-			evidence: { ip: '203.0.113.7', formId: 'signup' },
+			evidence: { ip: '203.0.113.7', note: 'signup form' },
 		}) satisfies ConsentEventInput;
 	for (let start = 0; start < contacts.length; start += BATCH) {
 		const batch = contacts.slice(start, start + BATCH);

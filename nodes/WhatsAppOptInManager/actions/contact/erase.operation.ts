@@ -50,9 +50,9 @@ export async function execute(this: IExecuteFunctions, batch: Batch): Promise<vo
 				consentRecords: report.consentRecords,
 				consentEvents: report.consentEvents,
 				windows: report.windows,
-				costEntries: report.costEntries,
 			},
 			sentMessagesAnonymised: report.sentMessagesAnonymised,
+			costEntriesAnonymised: report.costEntriesAnonymised,
 			alreadySuppressed: report.alreadySuppressed,
 			message: eraseMessage(report),
 		});
@@ -69,11 +69,16 @@ function eraseMessage(report: EraseReport): string {
 		count(report.consentRecords, 'consent record'),
 		`${count(report.consentEvents, 'consent change')} (the proof trail)`,
 		count(report.windows, 'customer service window'),
-		count(report.costEntries, 'cost entry', 'cost entries'),
 	];
 	const sentences = [
 		`Erased the contact's personal data: deleted ${deleted.slice(0, -1).join(', ')} and ${deleted[deleted.length - 1]}.`,
 	];
+	if (report.costEntriesAnonymised > 0) {
+		const n = report.costEntriesAnonymised;
+		sentences.push(
+			`${count(n, 'cost entry', 'cost entries')} ${n === 1 ? 'is' : 'are'} kept for the bill with the number replaced by its hash.`,
+		);
+	}
 	if (report.sentMessagesAnonymised > 0) {
 		sentences.push(
 			`${count(report.sentMessagesAnonymised, 'sent message')} ${report.sentMessagesAnonymised === 1 ? 'is' : 'are'} kept for duplicate protection with the number replaced by its hash.`,

@@ -51,8 +51,10 @@ function eraseSql(n: PostgresNames): string {
 			DELETE FROM ${table('windows')} AS t USING input AS i WHERE t.contact = i.contact
 			RETURNING t.contact
 		), k AS (
-			DELETE FROM ${table('cost_ledger')} AS t USING input AS i WHERE t.contact = i.contact
-			RETURNING t.contact
+			-- Kept for the bill of a period already reported, under the hash (erasedContacts.ts).
+			UPDATE ${table('cost_ledger')} AS t SET contact = i.hash
+			FROM input AS i WHERE t.contact = i.contact
+			RETURNING i.contact
 		), m AS (
 			-- A key built from the number keeps it no more (see the SQLite store's erasure).
 			UPDATE ${table('sent_messages')} AS t SET contact = i.hash,
@@ -119,7 +121,7 @@ export class PostgresErasure implements ErasureStore {
 				consentRecords: Number(r.consent_records),
 				consentEvents: Number(r.consent_events),
 				windows: Number(r.windows),
-				costEntries: Number(r.cost_entries),
+				costEntriesAnonymised: Number(r.cost_entries),
 				sentMessagesAnonymised: Number(r.sent_messages),
 				alreadySuppressed: r.already_suppressed === true,
 			};

@@ -78,7 +78,12 @@ export class SqliteErasure implements ErasureStore {
 			consentRecords: changes('DELETE FROM consent WHERE contact = ?', contact),
 			consentEvents: changes('DELETE FROM consent_events WHERE contact = ?', contact),
 			windows: changes('DELETE FROM windows WHERE contact = ?', contact),
-			costEntries: changes('DELETE FROM cost_ledger WHERE contact = ?', contact),
+			// Kept for the bill of a period already reported, under the hash (erasedContacts.ts).
+			costEntriesAnonymised: changes(
+				'UPDATE cost_ledger SET contact = ? WHERE contact = ?',
+				contactHash,
+				contact,
+			),
 			// A key built from the number (`{{ $json.phone }}-promo1`) would keep it: the number
 			// in the key becomes the hash too. A re-run with the old key finds no send, and the
 			// suppression holds it.
