@@ -6,6 +6,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { DAY } from '../../../nodes/core/clock';
 import { CURRENT_SCHEMA_VERSION } from '../../../nodes/core/store/migrations';
 import { SqliteComplianceStore, defaultSqlitePath } from '../../../nodes/core/store/sqlite';
+import { SqliteDatabase } from '../../../nodes/core/store/sqlite/connection';
 import { sqliteMigrations } from '../../../nodes/core/store/sqlite/migrations';
 import { SQLITE_META_TABLE } from '../../../nodes/core/store/sqlite/schema';
 import { describeAccount } from './accountContract';
@@ -254,5 +255,63 @@ describe('sqlite store', () => {
 		);
 		await store.close();
 		expect(bytes.includes(Buffer.from(contact))).toBe(false);
+	});
+
+	describe('durability', () => {
+		/** synchronous as the commit of `write(work, options)` sees it: 1 NORMAL, 2 FULL. */
+		function syncAtCommit(options?: { durable?: boolean }): number {
+			const db = new SqliteDatabase({ path: join(dir, 'store.sqlite') });
+			try {
+				db.ready();
+				return db.write(() => Number(db.get('PRAGMA synchronous')!.synchronous), options);
+			} finally {
+				db.close();
+			}
+		}
+
+		it('syncs a consent change or an erasure to disk before it returns (FULL)', () => {
+			expect(syncAtCommit({ durable: true })).toBe(2);
+		});
+
+		it('keeps the other commits NORMAL (WAL: a power cut loses them, never corrupts the file)', () => {
+			expect(syncAtCommit()).toBe(1);
+		});
+
+		it('records consent changes, webhook consent and erasures durably', async () => {
+			const path = join(dir, 'store.sqlite');
+			const store = new SqliteComplianceStore({ path });
+			const seen: number[] = [];
+			const write = SqliteDatabase.prototype.write;
+			const spy = jest.spyOn(SqliteDatabase.prototype, 'write').mockImplementation(function (
+				this: SqliteDatabase,
+				work,
+				options,
+			) {
+				seen.push(options?.durable ? 1 : 0);
+				return write.call(this, work, options);
+			});
+			try {
+				await store.migrate();
+				seen.length = 0;
+				const stop = {
+					contact: '4915112345678',
+					purpose: 'marketing' as const,
+					action: 'opt_out' as const,
+					at: T0,
+					source: 'keyword' as const,
+				};
+				await store.recordConsent([stop]);
+				await store.applyWebhookEvents([{ key: 'msg:1:stop', effects: { consent: [stop] } }], T0);
+				await store.eraseContact('4915187654321', T0);
+				await store.applyWebhookEvents(
+					[{ key: 'status:w:read', effects: { sendConfirmations: [] } }],
+					T0,
+				);
+				expect(seen).toEqual([1, 1, 1, 0]);
+			} finally {
+				spy.mockRestore();
+				await store.close();
+			}
+		});
 	});
 });

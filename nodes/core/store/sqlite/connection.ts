@@ -155,9 +155,9 @@ export class SqliteDatabase {
 		});
 		try {
 			this.#db.exec('PRAGMA journal_mode = WAL');
-			// FULL: every commit is on disk before it returns. With NORMAL a power cut may lose the
-			// last commits, and a STOP whose webhook Meta already got its 200 for would be gone.
-			this.#db.exec('PRAGMA synchronous = FULL');
+			// NORMAL in WAL mode: a power cut may lose the last commits, never corrupt the file.
+			// Commits that change consent or erase a contact are made durable (writeDurably).
+			this.#db.exec('PRAGMA synchronous = NORMAL');
 			// Deleted and overwritten cells are zeroed when their page is written, for the life of
 			// the connection: an erased number must not linger in free pages or old cells from earlier
 			// page splits and updates (switched on only during an erasure, 7 copies of an erased number
@@ -238,9 +238,22 @@ export class SqliteDatabase {
 		this.#db.exec(sql);
 	}
 
-	/** A write transaction: takes the write lock first, so a later upgrade cannot fail with BUSY. */
-	write<T>(work: () => T): T {
-		return this.#transaction('BEGIN IMMEDIATE', work);
+	/**
+	 * A write transaction: takes the write lock first, so a later upgrade cannot fail with BUSY.
+	 * `durable` puts the commit on disk before it returns (synchronous=FULL: the WAL is synced at
+	 * the commit, which makes every earlier commit durable too). For consent changes and erasures:
+	 * Meta does not send a STOP again once it got its 200, so a STOP lost in a power cut would let
+	 * the next campaign message someone who opted out. The other commits stay NORMAL: a sync per
+	 * status webhook cut the webhook benchmark to a quarter (BENCHMARKS.md).
+	 */
+	write<T>(work: () => T, options: { durable?: boolean } = {}): T {
+		if (!options.durable) return this.#transaction('BEGIN IMMEDIATE', work);
+		this.#db.exec('PRAGMA synchronous = FULL');
+		try {
+			return this.#transaction('BEGIN IMMEDIATE', work);
+		} finally {
+			this.#db.exec('PRAGMA synchronous = NORMAL');
+		}
 	}
 
 	/** A read transaction: the statements of one snapshot see one state of the file. */

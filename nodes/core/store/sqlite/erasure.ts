@@ -59,7 +59,9 @@ export class SqliteErasure implements ErasureStore {
 		// the pages as they were before: copy it back and empty it (best effort: a reader may hold
 		// it open).
 		try {
-			return this.db.write(() => list.map((contact) => this.#erase(contact, hash(contact), at)));
+			return this.db.write(() => list.map((contact) => this.#erase(contact, hash(contact), at)), {
+				durable: true,
+			});
 		} finally {
 			this.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
 		}

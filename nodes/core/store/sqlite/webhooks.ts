@@ -22,26 +22,31 @@ export class SqliteWebhooks implements WebhookStore {
 		checkWebhookEvents(events, at);
 		const items = firstByKey(events, (e) => e.key);
 		const recordedAt = this.db.clock.now();
-		return this.db.write(() => {
-			const fresh = items.filter((e) =>
-				this.db.get(
-					'INSERT INTO seen_events (key, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING key',
-					e.key,
-					at,
-				),
-			);
-			// Nothing personal about erased contacts comes back (erasedContacts.ts).
-			const { effects, erased } = withoutErased(this.db, mergeEffects(fresh));
-			writeTouches(this.db, effects.windows ?? []);
-			writeCloses(this.db, effects.closeWindows ?? []);
-			applyConsent(this.db, effects.consent ?? [], erased, recordedAt);
-			writeCosts(this.db, effects.costs ?? []);
-			writeStanding(this.db, effects.standing ?? []);
-			writeTemplates(this.db, effects.templates ?? []);
-			writeSendStatuses(this.db, effects.sendFailures ?? [], effects.sendConfirmations ?? []);
-			for (const e of fresh) writeDeliveries(this.db, e.key, e.deliveries ?? [], at);
-			return fresh.map((e) => e.key);
-		});
+		// A consent change Meta got its 200 for is not sent again: it must survive a power cut.
+		const changesConsent = items.some((e) => (e.effects.consent ?? []).length > 0);
+		return this.db.write(
+			() => {
+				const fresh = items.filter((e) =>
+					this.db.get(
+						'INSERT INTO seen_events (key, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING key',
+						e.key,
+						at,
+					),
+				);
+				// Nothing personal about erased contacts comes back (erasedContacts.ts).
+				const { effects, erased } = withoutErased(this.db, mergeEffects(fresh));
+				writeTouches(this.db, effects.windows ?? []);
+				writeCloses(this.db, effects.closeWindows ?? []);
+				applyConsent(this.db, effects.consent ?? [], erased, recordedAt);
+				writeCosts(this.db, effects.costs ?? []);
+				writeStanding(this.db, effects.standing ?? []);
+				writeTemplates(this.db, effects.templates ?? []);
+				writeSendStatuses(this.db, effects.sendFailures ?? [], effects.sendConfirmations ?? []);
+				for (const e of fresh) writeDeliveries(this.db, e.key, e.deliveries ?? [], at);
+				return fresh.map((e) => e.key);
+			},
+			{ durable: changesConsent },
+		);
 	}
 
 	async pruneSeenEvents(before: number): Promise<number> {
