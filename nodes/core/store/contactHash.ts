@@ -1,6 +1,6 @@
 import { hash, randomBytes } from 'node:crypto';
 
-/** 32 random bytes, hex: created once per store and kept in its meta table. */
+/** 32 random bytes, hex: a store's hash key, created once and kept sealed (erasureKey.ts). */
 export function newSalt(): string {
 	return randomBytes(32).toString('hex');
 }
@@ -8,7 +8,7 @@ export function newSalt(): string {
 const SHA256_BLOCK = 64;
 
 /**
- * HMAC-SHA256 keyed with the store's salt (hex), as hex: the same contact always gives the same
+ * HMAC-SHA256 keyed with the store's hash key (hex), as hex: the same contact always gives the same
  * hash. Built from two one-shot SHA-256 calls over the precomputed key pads (RFC 2104), which is
  * byte for byte what createHmac gives at a sixth of the cost: a snapshot hashes every contact.
  */

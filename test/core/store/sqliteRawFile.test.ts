@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { DAY, HOUR } from '../../../nodes/core/clock';
 import type { ConsentEventInput } from '../../../nodes/core/model';
 import { SqliteComplianceStore } from '../../../nodes/core/store/sqlite';
+import { TEST_ERASURE_KEY } from '../../support/erasureKey';
 
 const T0 = Date.UTC(2025, 5, 1, 12);
 const SENDER = '106540352242922';
@@ -122,7 +123,7 @@ describe('sqlite store file after an erasure', () => {
 
 	it('holds no copy of the erased number, in the file or its WAL, after churn', async () => {
 		const path = join(dir, 'store.sqlite');
-		const store = new SqliteComplianceStore({ path });
+		const store = new SqliteComplianceStore({ erasureKey: TEST_ERASURE_KEY, path });
 		const contacts = Array.from({ length: CONTACTS }, (_, i) => contactOf(i));
 		const erased = contacts[CONTACTS / 2];
 		await churn(store, contacts);

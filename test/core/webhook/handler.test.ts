@@ -37,6 +37,7 @@ import {
 	type JsonObject,
 } from '../wire/fixtures';
 import { subscriptionOf } from './subscriptions';
+import { TEST_ERASURE_KEY } from '../../support/erasureKey';
 
 const APP_SECRET = 'c0ffee5ecret0f7heme7aapp';
 const AT = Number(TIMESTAMP) * 1000;
@@ -51,7 +52,7 @@ beforeEach(async () => {
 	dir = mkdtempSync(join(tmpdir(), 'wa-webhook-'));
 	path = join(dir, 'store.sqlite');
 	clock = new ManualClock(NOW);
-	store = new SqliteComplianceStore({ path, clock });
+	store = new SqliteComplianceStore({ erasureKey: TEST_ERASURE_KEY, path, clock });
 	await store.migrate();
 });
 

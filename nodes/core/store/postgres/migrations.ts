@@ -502,5 +502,11 @@ export function postgresMigrations(n: PostgresNames): Migration[] {
 					WHERE contact IS NOT NULL`,
 			],
 		},
+		{
+			version: 6,
+			description:
+				'the contact hash key kept only sealed with the erasure key (erasureKey.ts, done by the connection at every open); the version keeps older packages, which would add a new plain key, out',
+			statements: [],
+		},
 	];
 }

@@ -11,21 +11,27 @@ import { pathToFileURL } from 'node:url';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 
 import { systemClock, type Clock } from '../../clock';
-import { contactHasher, newSalt } from '../contactHash';
+import { contactHasher } from '../contactHash';
+import { ErasureKey, PLAIN_HASH_KEY, SEALED_HASH_KEY, resolveHashKey } from '../erasureKey';
 import { CURRENT_SCHEMA_VERSION } from '../migrations';
 import { sqliteMigrations } from './migrations';
 import { SQLITE_META_TABLE, sqliteSchema } from './schema';
 
 export const SQLITE_FILE_NAME = 'whatsapp-compliance.sqlite';
 
-/**
- * Where the embedded store lives when nothing else is configured: beside n8n's own database, in
- * n8n's user folder (the same rule as n8n: N8N_USER_FOLDER, else the home directory, then `.n8n`).
- */
-export function defaultSqlitePath(env: NodeJS.ProcessEnv = process.env): string {
+/** n8n's folder, by n8n's own rule: N8N_USER_FOLDER, else the home directory, then `.n8n`. */
+export function n8nFolder(env: NodeJS.ProcessEnv = process.env): string {
 	const homeVar = process.platform === 'win32' ? 'USERPROFILE' : 'HOME';
 	const userHome = env.N8N_USER_FOLDER ?? env[homeVar] ?? process.cwd();
-	return join(userHome, '.n8n', SQLITE_FILE_NAME);
+	return join(userHome, '.n8n');
+}
+
+/**
+ * Where the embedded store lives when nothing else is configured: beside n8n's own database, in
+ * n8n's folder.
+ */
+export function defaultSqlitePath(env: NodeJS.ProcessEnv = process.env): string {
+	return join(n8nFolder(env), SQLITE_FILE_NAME);
 }
 
 /** What inspectSqliteFile found. */
@@ -90,6 +96,12 @@ export interface SqliteStoreOptions {
 	 */
 	readonly path?: string;
 	/**
+	 * Seals the store's contact hash key (erasureKey.ts), so the hashes on the suppression list
+	 * cannot be reversed with the file alone. In n8n: derived from n8n's encryption key
+	 * (nodes/shared/erasureKey.ts). Required; a store is never opened with its key inside.
+	 */
+	readonly erasureKey: ErasureKey;
+	/**
 	 * How long a write waits for another connection's write to finish, in milliseconds, before it
 	 * fails with "database is locked".
 	 * @default 5000
@@ -126,11 +138,17 @@ export class SqliteDatabase {
 	/** Where `recordedAt` of consent events and the slot ledger's time come from. */
 	readonly clock: Clock;
 	readonly #busyTimeoutMs: number;
+	readonly #erasureKey: ErasureKey;
 	readonly #db: DatabaseSync;
 	readonly #statements = new Map<string, StatementSync>();
 	#hasher: ((contact: string) => string) | undefined;
 
-	constructor(options: SqliteStoreOptions = {}) {
+	constructor(options: SqliteStoreOptions) {
+		if (!(options?.erasureKey instanceof ErasureKey)) {
+			throw new Error(
+				"SQLite store: erasureKey is required (ErasureKey.fromSecret of n8n's encryption key)",
+			);
+		}
 		const path = options.path ?? defaultSqlitePath();
 		if (typeof path !== 'string' || path.length === 0) {
 			throw new Error(
@@ -145,6 +163,7 @@ export class SqliteDatabase {
 		}
 		this.path = path;
 		this.#busyTimeoutMs = busyTimeoutMs;
+		this.#erasureKey = options.erasureKey;
 		this.clock = options.clock ?? systemClock;
 		if (path !== ':memory:' && !path.startsWith('file:')) {
 			mkdirSync(dirname(path), { recursive: true });
@@ -172,7 +191,7 @@ export class SqliteDatabase {
 
 	/**
 	 * Migrates on first use, so a store works even if nobody called migrate(). Returns the contact
-	 * hash function keyed with this store's salt.
+	 * hash function keyed with this store's hash key.
 	 */
 	ready(): (contact: string) => string {
 		return this.#hasher ?? this.migrate();
@@ -181,7 +200,8 @@ export class SqliteDatabase {
 	/** Creates the schema or migrates it, in one write transaction; returns the contact hasher. */
 	migrate(): (contact: string) => string {
 		if (!this.#db.isOpen) throw new Error(`SQLite store ${this.path} is closed`);
-		const salt = this.write(() => {
+		let movedPlainKey = false;
+		const hashKey = this.write(() => {
 			this.#db.exec(SQLITE_META_TABLE);
 			const version = this.#readVersion();
 			if (version > CURRENT_SCHEMA_VERSION) {
@@ -202,12 +222,25 @@ export class SqliteDatabase {
 			if (version < CURRENT_SCHEMA_VERSION) {
 				meta.run('schema_version', String(CURRENT_SCHEMA_VERSION));
 			}
-			this.#db
-				.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING')
-				.run('salt', newSalt());
-			return String(this.#db.prepare("SELECT value FROM meta WHERE key = 'salt'").get()!.value);
+			const stored = (key: string) => {
+				const row = this.#db.prepare('SELECT value FROM meta WHERE key = ?').get(key);
+				return row ? String(row.value) : undefined;
+			};
+			const resolved = resolveHashKey(
+				this.#erasureKey,
+				{ sealed: stored(SEALED_HASH_KEY), plain: stored(PLAIN_HASH_KEY) },
+				`SQLite store ${this.path}`,
+			);
+			if (resolved.writeSealed) meta.run(SEALED_HASH_KEY, resolved.writeSealed);
+			if (resolved.deletePlain) {
+				this.#db.prepare('DELETE FROM meta WHERE key = ?').run(PLAIN_HASH_KEY);
+				movedPlainKey = true;
+			}
+			return resolved.hashKey;
 		});
-		this.#hasher = contactHasher(salt);
+		// The plain key's cell is zeroed (secure_delete); its old page leaves the WAL too.
+		if (movedPlainKey) this.#db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+		this.#hasher = contactHasher(hashKey);
 		return this.#hasher;
 	}
 
