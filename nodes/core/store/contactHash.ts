@@ -32,3 +32,15 @@ export function contactHasher(salt: string): (contact: string) => string {
 		return hash('sha256', Buffer.concat([outer, innerHash]), 'hex');
 	};
 }
+
+/**
+ * Webhook event keys are stored keyed-hashed: a status of a group message names the member
+ * (`status:<wamid>:read:<their number>`), and a seen key is kept for 8 days, also after that
+ * member is erased. Dedupe only needs equal keys to stay equal.
+ */
+export function storedEventKey(hash: (value: string) => string, key: string): string {
+	return hash(`event:${key}`);
+}
+
+/** Since schema version 6 (before it, seen keys were stored as they are). */
+export const HASHED_EVENT_KEYS_SINCE = 6;

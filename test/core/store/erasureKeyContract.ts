@@ -14,14 +14,20 @@ export interface KeyTarget {
 	open(erasureKey: ErasureKey): ComplianceStore;
 	/** The rows of the meta table. */
 	meta(): Promise<Record<string, string>>;
-	/** Turns the database into a store of version 5: the hash key in plain text, these hashes suppressed. */
-	makeVersion5(hashKey: string, suppressed: string[]): Promise<void>;
+	/**
+	 * Turns the database into a store of version 5: the hash key in plain text, these hashes
+	 * suppressed, these webhook keys seen (stored as they are) at T0.
+	 */
+	makeVersion5(hashKey: string, suppressed: string[], seen: string[]): Promise<void>;
+	/** The webhook keys as stored. */
+	seenKeys(): Promise<string[]>;
 	/** The raw bytes the store keeps on disk, where the test can read them (SQLite). */
 	rawBytes?(): Buffer;
 	dispose(): Promise<void>;
 }
 
 const ALICE = '4915112345678';
+const BOB = '4915187654321';
 const T0 = Date.UTC(2025, 5, 1, 12);
 
 export function describeErasureKey(backend: string, makeTarget: () => Promise<KeyTarget>): void {
@@ -59,6 +65,15 @@ export function describeErasureKey(backend: string, makeTarget: () => Promise<Ke
 			expect(await open(TEST_ERASURE_KEY).contactHash(ALICE)).toBe(hash);
 		});
 
+		it("keeps no member's number in the seen key of a group message's status", async () => {
+			const store = open(TEST_ERASURE_KEY);
+			const key = `status:wamid.group2:delivered:${BOB}`;
+			expect(await store.applyWebhookEvents([{ key, effects: {} }], T0)).toEqual([key]);
+			expect(await store.applyWebhookEvents([{ key, effects: {} }], T0)).toEqual([]);
+			expect(JSON.stringify(await target.seenKeys())).not.toContain(BOB);
+			expect(target.rawBytes?.().includes(Buffer.from(BOB))).not.toBe(true);
+		});
+
 		it('never prints the erasure key', () => {
 			const key = ErasureKey.fromSecret('a secret that must not be printed');
 			expect(String(key)).toBe('ErasureKey(***)');
@@ -69,7 +84,8 @@ export function describeErasureKey(backend: string, makeTarget: () => Promise<Ke
 			await open(TEST_ERASURE_KEY).migrate();
 			const hashKey = newSalt();
 			const hash = contactHasher(hashKey);
-			await target.makeVersion5(hashKey, [hash(ALICE)]);
+			const groupStatus = `status:wamid.group1:read:${BOB}`;
+			await target.makeVersion5(hashKey, [hash(ALICE)], [groupStatus]);
 
 			// Several processes open the old store at once: one moves the key, the others find it done.
 			const stores = [1, 2, 3, 4].map(() => open(TEST_ERASURE_KEY));
@@ -77,6 +93,11 @@ export function describeErasureKey(backend: string, makeTarget: () => Promise<Ke
 			for (const store of stores) expect(await store.contactHash(ALICE)).toBe(hash(ALICE));
 			expect((await stores[0].eraseContact(ALICE, T0)).alreadySuppressed).toBe(true);
 			expect(await stores[0].schemaVersion()).toBe(CURRENT_SCHEMA_VERSION);
+			// Seen keys are hashed in place: a re-delivery is still seen, the member's number is gone.
+			expect(JSON.stringify(await target.seenKeys())).not.toContain(BOB);
+			expect(await stores[0].applyWebhookEvents([{ key: groupStatus, effects: {} }], T0)).toEqual(
+				[],
+			);
 
 			const meta = await target.meta();
 			expect(meta.salt).toBeUndefined();

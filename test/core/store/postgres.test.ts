@@ -133,7 +133,11 @@ if (!url) {
 				Object.fromEntries(
 					(await admin.query(`SELECT key, value FROM ${meta}`)).rows.map((r) => [r.key, r.value]),
 				),
-			async makeVersion5(hashKey, suppressed) {
+			seenKeys: async () =>
+				(await admin.query(`SELECT key FROM "${schema}"."${tablePrefix}seen_events"`)).rows.map(
+					(r) => String(r.key),
+				),
+			async makeVersion5(hashKey, suppressed, seen) {
 				await admin.query(`DELETE FROM ${meta} WHERE key = 'salt_sealed'`);
 				await admin.query(`INSERT INTO ${meta} (key, value) VALUES ('salt', $1)`, [hashKey]);
 				await admin.query(`UPDATE ${meta} SET value = '5' WHERE key = 'schema_version'`);
@@ -141,6 +145,10 @@ if (!url) {
 					`INSERT INTO "${schema}"."${tablePrefix}suppression" (contact_hash, suppressed_at)
 					SELECT unnest($1::text[]), 0`,
 					[suppressed],
+				);
+				await admin.query(
+					`INSERT INTO "${schema}"."${tablePrefix}seen_events" (key, seen_at) SELECT unnest($1::text[]), 0`,
+					[seen],
 				);
 			},
 			async dispose() {},

@@ -89,7 +89,14 @@ describeErasureKey('sqlite', async () => {
 						.map((r) => [r.key, r.value]),
 				),
 			),
-		async makeVersion5(hashKey, suppressed) {
+		seenKeys: async () =>
+			withFile((db) =>
+				db
+					.prepare('SELECT key FROM seen_events')
+					.all()
+					.map((r) => String(r.key)),
+			),
+		async makeVersion5(hashKey, suppressed, seen) {
 			withFile((db) => {
 				db.exec("DELETE FROM meta WHERE key = 'salt_sealed'");
 				db.prepare("INSERT INTO meta (key, value) VALUES ('salt', ?)").run(hashKey);
@@ -98,6 +105,9 @@ describeErasureKey('sqlite', async () => {
 					db.prepare('INSERT INTO suppression (contact_hash, suppressed_at) VALUES (?, 0)').run(
 						hash,
 					);
+				}
+				for (const key of seen) {
+					db.prepare('INSERT INTO seen_events (key, seen_at) VALUES (?, 0)').run(key);
 				}
 			});
 		},

@@ -10,7 +10,7 @@ import { Pool, type PoolClient, type PoolConfig, type QueryResult } from 'pg';
 
 import { systemClock, type Clock } from '../../clock';
 import { checkText } from '../checks';
-import { contactHasher } from '../contactHash';
+import { HASHED_EVENT_KEYS_SINCE, contactHasher, storedEventKey } from '../contactHash';
 import { ErasureKey, PLAIN_HASH_KEY, SEALED_HASH_KEY, resolveHashKey } from '../erasureKey';
 import { CURRENT_SCHEMA_VERSION } from '../migrations';
 import type { Row } from '../rows';
@@ -358,6 +358,16 @@ export class PostgresDatabase {
 			}
 			if (resolved.deletePlain) {
 				await client.query(`DELETE FROM ${meta} WHERE key = $1`, [PLAIN_HASH_KEY]);
+			}
+			if (version > 0 && version < HASHED_EVENT_KEYS_SINCE) {
+				const seen = n.qualified('seen_events');
+				const old = (await client.query(`SELECT key FROM ${seen}`)).rows.map((r) => String(r.key));
+				const hash = contactHasher(resolved.hashKey);
+				await client.query(
+					`UPDATE ${seen} AS s SET key = k.new FROM unnest($1::text[], $2::text[]) AS k(old, new)
+					WHERE s.key = k.old`,
+					[old, old.map((key) => storedEventKey(hash, key))],
+				);
 			}
 			await client.query('COMMIT');
 			return resolved.hashKey;

@@ -505,7 +505,7 @@ export function postgresMigrations(n: PostgresNames): Migration[] {
 		{
 			version: 6,
 			description:
-				'the contact hash key kept only sealed with the erasure key (erasureKey.ts, done by the connection at every open); the version keeps older packages, which would add a new plain key, out',
+				'the contact hash key kept only sealed with the erasure key (erasureKey.ts, done by the connection at every open), seen webhook keys stored keyed-hashed (re-hashed by the connection); the version keeps older packages, which would add a new plain key, out',
 			statements: [],
 		},
 	];

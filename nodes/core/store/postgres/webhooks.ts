@@ -9,6 +9,7 @@
  */
 import { firstByKey, mergeEffects, newestStanding } from '../batches';
 import { checkTime, checkWebhookEvents } from '../checks';
+import { storedEventKey } from '../contactHash';
 import { contactsOfEffects, withoutErasedContacts } from '../erasedContacts';
 import type { StoreEffects, WebhookEventEffects, WebhookStore } from '../types';
 import type { PostgresDatabase, Tx } from './connection';
@@ -65,10 +66,11 @@ export class PostgresWebhooks implements WebhookStore {
 		const items = firstByKey(events, (e) => e.key);
 		const recordedAt = this.db.clock.now();
 		return await this.db.transaction(async (tx) => {
-			const { rows } = await tx(this.#sql.recordSeen, [items.map((e) => e.key).sort(), at]);
-			const fresh = new Set(rows.map((r) => String(r.key)));
-			if (fresh.size === 0) return [];
-			const newEvents = items.filter((e) => fresh.has(e.key));
+			const stored = new Map(items.map((e) => [storedEventKey(hash, e.key), e]));
+			const { rows } = await tx(this.#sql.recordSeen, [[...stored.keys()].sort(), at]);
+			if (rows.length === 0) return [];
+			const fresh = new Set(rows.map((r) => stored.get(String(r.key))!));
+			const newEvents = items.filter((e) => fresh.has(e));
 			await this.#applyEffects(tx, hash, mergeEffects(newEvents), recordedAt);
 			const deliveries = newEvents.flatMap((e) =>
 				(e.deliveries ?? []).map((d) => ({ ...d, eventKey: e.key })),

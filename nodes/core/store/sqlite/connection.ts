@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 
 import { systemClock, type Clock } from '../../clock';
-import { contactHasher } from '../contactHash';
+import { HASHED_EVENT_KEYS_SINCE, contactHasher, storedEventKey } from '../contactHash';
 import { ErasureKey, PLAIN_HASH_KEY, SEALED_HASH_KEY, resolveHashKey } from '../erasureKey';
 import { CURRENT_SCHEMA_VERSION } from '../migrations';
 import { sqliteMigrations } from './migrations';
@@ -235,6 +235,13 @@ export class SqliteDatabase {
 			if (resolved.deletePlain) {
 				this.#db.prepare('DELETE FROM meta WHERE key = ?').run(PLAIN_HASH_KEY);
 				movedPlainKey = true;
+			}
+			if (version > 0 && version < HASHED_EVENT_KEYS_SINCE) {
+				const hash = contactHasher(resolved.hashKey);
+				const rehash = this.#db.prepare('UPDATE seen_events SET key = ? WHERE key = ?');
+				for (const row of this.#db.prepare('SELECT key FROM seen_events').all()) {
+					rehash.run(storedEventKey(hash, String(row.key)), row.key);
+				}
 			}
 			return resolved.hashKey;
 		});

@@ -3,6 +3,7 @@
  * its new events are written in one transaction, each effect by the role whose tables it changes.
  */
 import { firstByKey, mergeEffects } from '../batches';
+import { storedEventKey } from '../contactHash';
 import { checkTime, checkWebhookEvents } from '../checks';
 import type { WebhookEventEffects, WebhookStore } from '../types';
 import type { SqliteDatabase } from './connection';
@@ -18,7 +19,7 @@ export class SqliteWebhooks implements WebhookStore {
 	constructor(private readonly db: SqliteDatabase) {}
 
 	async applyWebhookEvents(events: WebhookEventEffects[], at: number): Promise<string[]> {
-		this.db.ready();
+		const hash = this.db.ready();
 		checkWebhookEvents(events, at);
 		const items = firstByKey(events, (e) => e.key);
 		const recordedAt = this.db.clock.now();
@@ -29,7 +30,7 @@ export class SqliteWebhooks implements WebhookStore {
 				const fresh = items.filter((e) =>
 					this.db.get(
 						'INSERT INTO seen_events (key, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING key',
-						e.key,
+						storedEventKey(hash, e.key),
 						at,
 					),
 				);
