@@ -13,7 +13,7 @@ export const description: INodeProperties[] = showFor(
 	[
 		{
 			displayName:
-				"Erasure cannot be undone: the contact's consents, proof trail, windows and costs are deleted. A salted hash stays on the suppression list so the number is never messaged again.",
+				"Erasure cannot be undone: the contact's consents, proof trail and windows are deleted. A keyed hash of the number stays on the suppression list so the number is never messaged again.",
 			name: 'eraseNotice',
 			type: 'notice',
 			default: '',
@@ -24,7 +24,7 @@ export const description: INodeProperties[] = showFor(
 );
 
 /**
- * GDPR Art. 17: deletes the contact's personal data from the store and keeps only a salted hash,
+ * GDPR Art. 17: deletes the contact's personal data from the store and keeps only a keyed hash,
  * so sends to the number stay blocked. The result says what was erased and leaves the number out.
  * All items in one store call (per ERASE_CHUNK contacts); an item naming a contact an earlier item
  * erased reports that erasure again.
@@ -87,7 +87,7 @@ function eraseMessage(report: EraseReport): string {
 	sentences.push(
 		report.alreadySuppressed
 			? 'The number was already on the suppression list (erased before) and stays there: nothing is sent to it.'
-			: 'Only a salted hash of the number is kept, on the suppression list: nothing is sent to it again.',
+			: 'Only a keyed hash of the number is kept, on the suppression list: nothing is sent to it again.',
 	);
 	return sentences.join(' ');
 }
