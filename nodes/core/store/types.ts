@@ -342,6 +342,19 @@ export interface StoreEffects {
 	sendConfirmations?: Array<{ callbackId: string; wamid: string; at: number }>;
 	/** The messaging limit, a number's or a template's quality changed. */
 	standing?: StandingEntry[];
+	/**
+	 * A webhook named the contact by phone number and by business-scoped user ID (BSUID) at once:
+	 * rows kept under either are erased when the other is (ErasureStore).
+	 */
+	aliases?: ContactAlias[];
+}
+
+export interface ContactAlias {
+	/** The phone number (wa_id). */
+	contact: string;
+	/** The business-scoped user ID. */
+	userId: string;
+	at: number;
 }
 
 export interface WebhookEventEffects {

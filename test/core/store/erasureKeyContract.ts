@@ -15,8 +15,8 @@ export interface KeyTarget {
 	/** The rows of the meta table. */
 	meta(): Promise<Record<string, string>>;
 	/**
-	 * Turns the database into a store of version 5: the hash key in plain text, these hashes
-	 * suppressed, these webhook keys seen (stored as they are) at T0.
+	 * Turns the database into a store of version 5 (without version 6's table): the hash key in
+	 * plain text, these hashes suppressed, these webhook keys seen (stored as they are) at T0.
 	 */
 	makeVersion5(hashKey: string, suppressed: string[], seen: string[]): Promise<void>;
 	/** The webhook keys as stored. */

@@ -141,6 +141,7 @@ if (!url) {
 				await admin.query(`DELETE FROM ${meta} WHERE key = 'salt_sealed'`);
 				await admin.query(`INSERT INTO ${meta} (key, value) VALUES ('salt', $1)`, [hashKey]);
 				await admin.query(`UPDATE ${meta} SET value = '5' WHERE key = 'schema_version'`);
+				await admin.query(`DROP TABLE "${schema}"."${tablePrefix}contact_aliases"`);
 				await admin.query(
 					`INSERT INTO "${schema}"."${tablePrefix}suppression" (contact_hash, suppressed_at)
 					SELECT unnest($1::text[]), 0`,
@@ -360,7 +361,8 @@ if (!url) {
 					],
 				];
 				writers.push(
-					['eraseContacts', 4, (contacts) => store.eraseContacts(contacts, T0)],
+					// BEGIN, lock, the contacts' BSUIDs or numbers, erase, COMMIT (and a lock for aliases found).
+					['eraseContacts', 5, (contacts) => store.eraseContacts(contacts, T0)],
 					['getConsentHistories', 1, (contacts) => store.getConsentHistories(contacts)],
 				);
 				for (const [name, most, write] of writers) {

@@ -101,6 +101,7 @@ describeErasureKey('sqlite', async () => {
 				db.exec("DELETE FROM meta WHERE key = 'salt_sealed'");
 				db.prepare("INSERT INTO meta (key, value) VALUES ('salt', ?)").run(hashKey);
 				db.exec("UPDATE meta SET value = '5' WHERE key = 'schema_version'");
+				db.exec('DROP TABLE contact_aliases');
 				for (const hash of suppressed) {
 					db.prepare('INSERT INTO suppression (contact_hash, suppressed_at) VALUES (?, 0)').run(
 						hash,

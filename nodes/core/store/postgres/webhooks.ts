@@ -21,6 +21,7 @@ import {
 	type ConsentWrites,
 } from './consents';
 import { insertCostsSql } from './costs';
+import { upsertAliasesSql } from './erasure';
 import { deliveryStatements, writeDeliveries, type DeliveryStatements } from './deliveries';
 import type { PostgresNames } from './names';
 import { confirmSendsSql, failSendsSql } from './sends';
@@ -43,7 +44,8 @@ function statements(n: PostgresNames) {
 			standing AS (${upsertStandingSql(n, '$5')}),
 			states AS (${upsertTemplatesSql(n, '$6')}),
 			failures AS (${failSendsSql(n, '$7')}),
-			confirmations AS (${confirmSendsSql(n, '$8')})
+			confirmations AS (${confirmSendsSql(n, '$8')}),
+			aliases AS (${upsertAliasesSql(n, '$9')})
 			SELECT * FROM stored ORDER BY id`,
 	};
 }
@@ -119,6 +121,7 @@ export class PostgresWebhooks implements WebhookStore {
 			templates: effects.templates ?? [],
 			failures: effects.sendFailures ?? [],
 			confirmations: effects.sendConfirmations ?? [],
+			aliases: effects.aliases ?? [],
 		};
 		if (Object.values(lists).every((list) => list.length === 0)) return;
 		const json = JSON.stringify;
@@ -131,6 +134,7 @@ export class PostgresWebhooks implements WebhookStore {
 			json(lists.templates),
 			json(lists.failures),
 			json(lists.confirmations),
+			json(lists.aliases),
 		]);
 		checkConsentStored(rows, consent);
 	}

@@ -6,8 +6,8 @@ import type { SQLInputValue } from 'node:sqlite';
 
 import { unique } from '../batches';
 import { checkText, checkTime } from '../checks';
-import { contactsOfEffects, withoutErasedContacts } from '../erasedContacts';
-import type { EraseReport, ErasureStore, StoreEffects } from '../types';
+import { contactsOfEffects, withAliasCounts, withoutErasedContacts } from '../erasedContacts';
+import type { ContactAlias, EraseReport, ErasureStore, StoreEffects } from '../types';
 import { inList, listParameter, type SqliteDatabase } from './connection';
 
 /** The hashes among `hashes` that are on the suppression list. */
@@ -41,6 +41,33 @@ export function withoutErased(
 	return { effects: withoutErasedContacts(effects, erased, db.ready()), erased };
 }
 
+/** Pairings of phone number and BSUID, inside the caller's write transaction. */
+export function writeAliases(db: SqliteDatabase, aliases: readonly ContactAlias[]): void {
+	for (const a of aliases) {
+		db.run(
+			`INSERT INTO contact_aliases (user_id, contact, seen_at) VALUES (?, ?, ?)
+			ON CONFLICT (user_id) DO UPDATE SET contact = excluded.contact, seen_at = excluded.seen_at
+			WHERE excluded.seen_at >= contact_aliases.seen_at`,
+			a.userId,
+			a.contact,
+			a.at,
+		);
+	}
+}
+
+/** The other names (BSUIDs of a number, the number of a BSUID) of `contact`. */
+function aliasesOf(db: SqliteDatabase, contact: string): string[] {
+	return db
+		.all(
+			`SELECT user_id AS other FROM contact_aliases WHERE contact = ?
+			UNION SELECT contact FROM contact_aliases WHERE user_id = ?`,
+			contact,
+			contact,
+		)
+		.map((row) => String(row.other))
+		.filter((other) => other !== contact);
+}
+
 export class SqliteErasure implements ErasureStore {
 	constructor(private readonly db: SqliteDatabase) {}
 
@@ -59,9 +86,23 @@ export class SqliteErasure implements ErasureStore {
 		// the pages as they were before: copy it back and empty it (best effort: a reader may hold
 		// it open).
 		try {
-			return this.db.write(() => list.map((contact) => this.#erase(contact, hash(contact), at)), {
-				durable: true,
-			});
+			return this.db.write(
+				() =>
+					list.map((contact) => {
+						// Rows kept under the contact's BSUID (or number) go too; each name is suppressed.
+						const report = aliasesOf(this.db, contact).reduce(
+							(sum, other) => withAliasCounts(sum, this.#erase(other, hash(other), at)),
+							this.#erase(contact, hash(contact), at),
+						);
+						this.db.run(
+							'DELETE FROM contact_aliases WHERE contact = ? OR user_id = ?',
+							contact,
+							contact,
+						);
+						return report;
+					}),
+				{ durable: true },
+			);
 		} finally {
 			this.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
 		}

@@ -10,7 +10,7 @@ import type { SqliteDatabase } from './connection';
 import { applyConsent } from './consents';
 import { writeCosts } from './costs';
 import { writeDeliveries } from './deliveries';
-import { withoutErased } from './erasure';
+import { withoutErased, writeAliases } from './erasure';
 import { writeSendStatuses } from './sends';
 import { writeStanding, writeTemplates } from './standing';
 import { writeCloses, writeTouches } from './windows';
@@ -40,6 +40,7 @@ export class SqliteWebhooks implements WebhookStore {
 				writeCloses(this.db, effects.closeWindows ?? []);
 				applyConsent(this.db, effects.consent ?? [], erased, recordedAt);
 				writeCosts(this.db, effects.costs ?? []);
+				writeAliases(this.db, effects.aliases ?? []);
 				writeStanding(this.db, effects.standing ?? []);
 				writeTemplates(this.db, effects.templates ?? []);
 				writeSendStatuses(this.db, effects.sendFailures ?? [], effects.sendConfirmations ?? []);
