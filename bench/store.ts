@@ -17,7 +17,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 
 import { Pool, type PoolClient } from 'pg';
 
@@ -27,6 +26,9 @@ import { PostgresComplianceStore } from '../nodes/core/store/postgres';
 import { SqliteComplianceStore } from '../nodes/core/store/sqlite';
 import type { ComplianceStore, SendReservation } from '../nodes/core/store/types';
 import { ErasureKey } from '../nodes/core/store/erasureKey';
+import { nodeSqlite } from '../nodes/core/store/sqlite/nodeSqlite';
+
+const { DatabaseSync } = nodeSqlite();
 /** Benchmark stores are throwaway: their erasure key comes from a fixed secret. */
 const BENCH_ERASURE_KEY = ErasureKey.fromSecret('benchmark stores: a throwaway secret');
 

@@ -40,7 +40,7 @@ import { CLOUD_API_CREDENTIAL } from '../shared/cloudApi';
 import { getComplianceStore } from '../shared/store';
 import { delivererFor } from './deliverer';
 import { seenEventPruner } from './prune';
-import { optionError, readTriggerSettings, type TriggerSettings } from './settings';
+import { optionError, readTriggerSettings, withAccount, type TriggerSettings } from './settings';
 import { ownSubscriptionId } from './subscription';
 
 const UNVERIFIED =
@@ -95,6 +95,7 @@ export async function webhook(this: IWebhookFunctions): Promise<IWebhookResponse
 			store: async () => await getComplianceStore(this),
 			options: {
 				...settings.handler,
+				effects: withAccount(settings.handler.effects, credentials.businessAccountId),
 				// Per app: a re-delivery to any trigger URL of the app is a duplicate.
 				dedupeScope: app,
 				fanOut: { app, receiver: ownSubscriptionId(this) },
@@ -119,6 +120,7 @@ export async function webhook(this: IWebhookFunctions): Promise<IWebhookResponse
 		return { noWebhookResponse: true };
 	}
 	const store = result.store;
+	for (const line of result.ignored ?? []) this.logger.info(line);
 	if (result.consentReadError !== undefined) {
 		this.logger.warn(
 			`WhatsApp webhook recorded, but the consent after it could not be read (items have consentAfter: null): ${result.consentReadError}`,

@@ -357,6 +357,14 @@ export interface ContactAlias {
 	at: number;
 }
 
+/** A send that certainly reached nobody (a status webhook said it failed): its key and contact. */
+export interface FailedSend {
+	/** The idempotency key the send reserved its messaging limit place under. */
+	key: string;
+	/** The contact's hash (contactHash.ts), the key of the messaging limit's places. */
+	contactHash: string;
+}
+
 export interface WebhookEventEffects {
 	/** The dedupe key of the event (see webhook/). */
 	key: string;

@@ -41,7 +41,8 @@
  *   costs nothing, so it is not recorded.
  * - accountStanding: business_capability_update and phone_number_quality_update set the
  *   portfolio's messaging limit, phone_number_quality_update's FLAGGED / UNFLAGGED the number's
- *   quality (kept under its display phone number, the only way the webhook names it), and
+ *   quality, as RED / YELLOW (numberQualityRating: the read's spelling), kept under its display
+ *   phone number, the only way the webhook names it, and
  *   message_template_quality_update the template's quality (standing.ts), for Send Template's
  *   messaging limit and quality rules.
  * - templateState: template status updates set the status (and category) Send Template checks; a
@@ -66,6 +67,7 @@ import {
 } from '../model';
 import { countryOf } from '../phone';
 import { messagingLimitFromMeta } from '../policy/messagingLimit';
+import { numberQualityRating } from '../policy/quality';
 import { effectiveConsent } from '../policy/consent';
 import {
 	META_RATE_CARD_2026_01_USD,
@@ -182,6 +184,14 @@ export interface WebhookEffectOptions {
 	 */
 	readonly accountStanding?: boolean;
 	/**
+	 * The WhatsApp Business Accounts (ids) whose messaging limit and quality webhooks
+	 * (business_capability_update, phone_number_quality_update, message_template_quality_update)
+	 * change the store: the trigger gives its credential's. Such a webhook of another account (one
+	 * more subscribed to the same Meta app) changes nothing (WebhookEffectRules.ignores says why).
+	 * @default every account
+	 */
+	readonly businessAccounts?: readonly string[];
+	/**
 	 * Rates for the cost ledger's estimated price.
 	 * @default META_RATE_CARD_2026_01_USD
 	 */
@@ -224,6 +234,12 @@ export class WebhookOptionError extends Error {
 }
 
 const TEMPLATE_CATEGORIES: readonly TemplateCategory[] = ['marketing', 'utility', 'authentication'];
+/** The events that say the account's messaging limit or a quality rating (standing). */
+const STANDING_KINDS: ReadonlySet<string> = new Set([
+	'template_quality',
+	'phone_number_quality',
+	'business_capability',
+]);
 const BSUID_COUNTRY = /^([A-Z]{2})\./;
 const COUNTRY_CACHE_LIMIT = 10_000;
 
@@ -244,6 +260,7 @@ export class WebhookEffectRules {
 	readonly templateState: boolean;
 	readonly accountStanding: boolean;
 	readonly recordedBy: string;
+	private readonly businessAccounts?: ReadonlySet<string>;
 	private readonly optOut?: KeywordMatcher;
 	private readonly optIn?: KeywordMatcher;
 	private readonly confirmation?: KeywordMatcher;
@@ -282,6 +299,16 @@ export class WebhookEffectRules {
 			);
 		}
 		this.recordedBy = recordedBy;
+		const accounts = options.businessAccounts;
+		if (accounts !== undefined) {
+			if (!Array.isArray(accounts) || accounts.some((a) => typeof a !== 'string' || a === '')) {
+				throw new WebhookOptionError(
+					'businessAccounts',
+					`businessAccounts must be a list of WhatsApp Business Account IDs, got ${JSON.stringify(accounts)}.`,
+				);
+			}
+			this.businessAccounts = new Set(accounts);
+		}
 		const fillers = options.fillerWords ?? DEFAULT_FILLER_WORDS;
 		try {
 			this.optOut = matcher(
@@ -376,9 +403,23 @@ export class WebhookEffectRules {
 		}
 	}
 
+	/**
+	 * Why this event changes nothing although it would otherwise (for the log): a messaging limit
+	 * or quality webhook of a business account that is not in businessAccounts. Its values are not
+	 * this account's; storing them would hold or count this account's sends by another's.
+	 */
+	ignores(event: WhatsAppEvent): string | undefined {
+		if (!this.accountStanding || !this.businessAccounts || !STANDING_KINDS.has(event.kind)) {
+			return undefined;
+		}
+		if (this.businessAccounts.has(event.businessAccountId)) return undefined;
+		const account = event.businessAccountId || 'none';
+		return `WhatsApp webhook ${event.field} of WhatsApp Business Account ${account} ignored: the credential's account is ${[...this.businessAccounts].join(', ')}, so it does not change this account's messaging limit or quality ratings`;
+	}
+
 	/** What a messaging limit or quality webhook says of the account (see accountStanding above). */
 	private standing(event: WhatsAppEvent, at: number): StoreEffects {
-		if (!this.accountStanding) return {};
+		if (!this.accountStanding || this.ignores(event) !== undefined) return {};
 		const entries: StandingEntry[] = [];
 		const say = (subject: string, name: StandingName, value: string) =>
 			entries.push({ subject, name, value, at, source: event.field });
@@ -394,7 +435,12 @@ export class WebhookEffectRules {
 			const throughput = q.event === 'THROUGHPUT_UPGRADE' || q.event === 'ONBOARDING';
 			limit(q.maxDailyConversations ?? (throughput ? undefined : q.currentLimit));
 			if ((q.event === 'FLAGGED' || q.event === 'UNFLAGGED') && event.displayPhoneNumber) {
-				say(displaySubject(event.displayPhoneNumber), 'quality_rating', q.event);
+				// In the read's spelling (GREEN / YELLOW / RED): one vocabulary whoever said it.
+				say(
+					displaySubject(event.displayPhoneNumber),
+					'quality_rating',
+					numberQualityRating(q.event),
+				);
 			}
 		} else if (event.kind === 'template_quality' && event.template?.quality) {
 			const t = event.template;

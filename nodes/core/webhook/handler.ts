@@ -160,6 +160,8 @@ export interface WebhookPostResult {
 	consentReadError?: string;
 	/** The app's other subscriptions that got new deliveries: wake them (fanout.ts). */
 	deliveredTo: Subscription[];
+	/** Why events of other business accounts changed nothing (WebhookEffectRules.ignores), for the log. */
+	ignored?: string[];
 	/** The store the events were recorded in (after a 200). */
 	store?: WebhookHandlerStore;
 }
@@ -207,10 +209,13 @@ export async function handleWebhookPost(input: WebhookPostInput): Promise<Webhoo
 	const firsts: WhatsAppEvent[] = [];
 	const effectsByKey = new Map<string, StoreEffects>();
 	const batch: WebhookEventEffects[] = [];
+	const ignored: string[] = [];
 	for (const event of events) {
 		const key = scope + event.dedupeKey;
 		if (effectsByKey.has(key)) continue;
 		const effects = rules.derive(event, context(event));
+		const ignores = rules.ignores(event);
+		if (ignores !== undefined) ignored.push(ignores);
 		effectsByKey.set(key, effects);
 		firsts.push(event);
 		batch.push({ key, effects });
@@ -250,6 +255,7 @@ export async function handleWebhookPost(input: WebhookPostInput): Promise<Webhoo
 		filtered,
 		deliveredTo: others.filter((s) => delivered.has(s.id)),
 		store,
+		...(ignored.length > 0 ? { ignored } : {}),
 	};
 	const consentReadError = await attachConsent(emitted, store, now);
 	if (consentReadError !== undefined) result.consentReadError = consentReadError;

@@ -26,6 +26,7 @@ import { CLAIM_LEASE_MS, checkIdempotency, type Hold } from '../../core/policy';
 import type { SendStore, Snapshot, SnapshotStore, WindowStore } from '../../core/store/types';
 import { encodeCallbackData, newCallbackId } from '../../core/wire/callback';
 import { errorOutputItem, toNodeError } from '../nodeErrors';
+import { guardRecipient, toolOutputs, type ToolRun } from '../tool';
 import { SendClaims } from './claims';
 import type { SendJob, SendSpec, Verdict } from './job';
 import { runPooled } from './pool';
@@ -56,6 +57,11 @@ export interface SendContext {
 	/** Requests in flight at once, at most. */
 	readonly inFlight: number;
 	readonly clock?: Clock;
+	/**
+	 * Set when the node runs as an AI agent's tool: sends only to the conversation's contact
+	 * (unless allowed otherwise), item errors become results, one output of small results.
+	 */
+	readonly tool?: ToolRun;
 }
 
 /** Sent, then the held output. */
@@ -69,7 +75,9 @@ export async function runSendPipeline<J extends SendJob>(
 	const clock = env.clock ?? systemClock;
 	const { client, store } = env;
 	const signal = ctx.getExecutionCancelSignal();
-	const continueOnFail = ctx.continueOnFail();
+	const { tool } = env;
+	// A tool answers every item to the model, a problem with the model's input included.
+	const continueOnFail = ctx.continueOnFail() || tool !== undefined;
 	const outcomes = new Map<number, Outcome>();
 	const inputOf = (job: SendJob) => items[job.index].json;
 	/** Before any send: without Continue On Fail, the first problem stops the node here. */
@@ -89,13 +97,23 @@ export async function runSendPipeline<J extends SendJob>(
 	});
 
 	// 1. Every item read and built before anything is claimed or sent.
-	let jobs: J[] = [];
+	const prepared: J[] = [];
 	for (let i = 0; i < items.length; i++) {
 		try {
-			jobs.push(spec.prepare(i));
+			prepared.push(spec.prepare(i));
 		} catch (error) {
 			fail(i, error);
 		}
+	}
+	let jobs = prepared;
+	// A tool sends only to the conversation's contact: the others are held before anything else.
+	if (tool) {
+		jobs = jobs.filter((job) => {
+			const decision = guardRecipient(ctx, tool, job.index, job.recipient);
+			if (decision.allowed) return true;
+			outcomes.set(job.index, held(job, decision));
+			return false;
+		});
 	}
 	if (spec.complete) jobs = await spec.complete(jobs, (job, error) => fail(job.index, error));
 
@@ -368,7 +386,7 @@ export async function runSendPipeline<J extends SendJob>(
 		});
 	}
 
-	// 7. Outputs in item order.
+	// 7. Outputs in item order; a tool's as its small results on the first output.
 	const sent: INodeExecutionData[] = [];
 	const heldItems: INodeExecutionData[] = [];
 	for (let i = 0; i < items.length; i++) {
@@ -383,6 +401,10 @@ export async function runSendPipeline<J extends SendJob>(
 		} else {
 			heldItems.push({ json: outcome.json, pairedItem });
 		}
+	}
+	if (tool) {
+		const byIndex = new Map(prepared.map((job) => [job.index, job]));
+		return toolOutputs([sent, heldItems], tool, (json, i) => spec.toolResult(json, byIndex.get(i)));
 	}
 	return [sent, heldItems];
 }

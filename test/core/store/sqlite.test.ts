@@ -1,7 +1,6 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 
 import { DAY } from '../../../nodes/core/clock';
 import { CURRENT_SCHEMA_VERSION } from '../../../nodes/core/store/migrations';
@@ -15,7 +14,10 @@ import { describeFanOut } from './fanOutContract';
 import { describeSending } from './sendContract';
 import { RACERS, describeComplianceStore, type MakeTarget } from './contract';
 import { startRacers, type Racers } from './sqlite-racers';
+import { nodeSqlite } from '../../../nodes/core/store/sqlite/nodeSqlite';
 import { TEST_ERASURE_KEY } from '../../support/erasureKey';
+
+const { DatabaseSync } = nodeSqlite();
 
 const T0 = Date.UTC(2025, 5, 1, 12);
 
@@ -70,7 +72,7 @@ describeErasureKey('sqlite', async () => {
 	const dir = tempDir();
 	const path = join(dir, 'store.sqlite');
 	const files = [path, `${path}-wal`];
-	const withFile = <T>(work: (db: DatabaseSync) => T): T => {
+	const withFile = <T>(work: (db: InstanceType<typeof DatabaseSync>) => T): T => {
 		const db = new DatabaseSync(path);
 		try {
 			return work(db);
@@ -86,7 +88,7 @@ describeErasureKey('sqlite', async () => {
 					db
 						.prepare('SELECT key, value FROM meta')
 						.all()
-						.map((r) => [r.key, r.value]),
+						.map((r: Record<string, unknown>) => [r.key, r.value]),
 				),
 			),
 		seenKeys: async () =>
@@ -94,7 +96,7 @@ describeErasureKey('sqlite', async () => {
 				db
 					.prepare('SELECT key FROM seen_events')
 					.all()
-					.map((r) => String(r.key)),
+					.map((r: Record<string, unknown>) => String(r.key)),
 			),
 		async makeVersion5(hashKey, suppressed, seen) {
 			withFile((db) => {
@@ -320,25 +322,25 @@ describe('sqlite store', () => {
 
 	describe('durability', () => {
 		/** synchronous as the commit of `write(work, options)` sees it: 1 NORMAL, 2 FULL. */
-		function syncAtCommit(options?: { durable?: boolean }): number {
+		async function syncAtCommit(options?: { durable?: boolean }): Promise<number> {
 			const db = new SqliteDatabase({
 				path: join(dir, 'store.sqlite'),
 				erasureKey: TEST_ERASURE_KEY,
 			});
 			try {
-				db.ready();
-				return db.write(() => Number(db.get('PRAGMA synchronous')!.synchronous), options);
+				await db.ready();
+				return await db.write(() => Number(db.get('PRAGMA synchronous')!.synchronous), options);
 			} finally {
 				db.close();
 			}
 		}
 
-		it('syncs a consent change or an erasure to disk before it returns (FULL)', () => {
-			expect(syncAtCommit({ durable: true })).toBe(2);
+		it('syncs a consent change or an erasure to disk before it returns (FULL)', async () => {
+			expect(await syncAtCommit({ durable: true })).toBe(2);
 		});
 
-		it('keeps the other commits NORMAL (WAL: a power cut loses them, never corrupts the file)', () => {
-			expect(syncAtCommit()).toBe(1);
+		it('keeps the other commits NORMAL (WAL: a power cut loses them, never corrupts the file)', async () => {
+			expect(await syncAtCommit()).toBe(1);
 		});
 
 		it('records consent changes, webhook consent and erasures durably', async () => {

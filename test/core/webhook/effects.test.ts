@@ -754,7 +754,7 @@ describe('effects: the account standing (accountStanding)', () => {
 		expect(limitOf({ max_phone_numbers_per_waba: 25 })).toBeUndefined();
 	});
 
-	it('reads a phone number quality update: the limit, and a flag under the display phone number', () => {
+	it("reads a phone number quality update: the limit, and a flag under the display phone number in the read's spelling (FLAGGED is RED, UNFLAGGED YELLOW)", () => {
 		expect(
 			effects(phoneNumberQualityWebhook({ event: 'FLAGGED', currentLimit: 'TIER_250' })).standing,
 		).toEqual([
@@ -762,7 +762,7 @@ describe('effects: the account standing (accountStanding)', () => {
 			expect.objectContaining({
 				subject: `display:${DISPLAY_PHONE_NUMBER}`,
 				name: 'quality_rating',
-				value: 'FLAGGED',
+				value: 'RED',
 				source: 'phone_number_quality_update',
 			}),
 		]);
@@ -774,7 +774,26 @@ describe('effects: the account standing (accountStanding)', () => {
 		expect(
 			effects(phoneNumberQualityWebhook({ event: 'UNFLAGGED', currentLimit: 'TIER_NOT_SET' }))
 				.standing,
-		).toEqual([expect.objectContaining({ name: 'quality_rating', value: 'UNFLAGGED' })]);
+		).toEqual([expect.objectContaining({ name: 'quality_rating', value: 'YELLOW' })]);
+	});
+
+	it('ignores the messaging limit and quality webhooks of another business account, saying why', () => {
+		const own = { businessAccounts: [WABA_ID] };
+		const other = { businessAccounts: ['999999999999999'] };
+		const flagged = phoneNumberQualityWebhook({ event: 'FLAGGED', currentLimit: 'TIER_250' });
+		expect(effects(flagged, own).standing).toHaveLength(2);
+		expect(effects(flagged, other)).toEqual({});
+		expect(effects(templateQualityWebhook({ next: 'RED' }), other)).toEqual({});
+		expect(effectRules(other).ignores(event(flagged))).toBe(
+			`WhatsApp webhook phone_number_quality_update of WhatsApp Business Account ${WABA_ID} ignored: the credential's account is 999999999999999, so it does not change this account's messaging limit or quality ratings`,
+		);
+		expect(effectRules(own).ignores(event(flagged))).toBeUndefined();
+		// Without an account every account's count; other events are never ignored for it.
+		expect(effects(flagged).standing).toHaveLength(2);
+		expect(effectRules(other).ignores(event(text('STOP')))).toBeUndefined();
+		expect(() => effectRules({ businessAccounts: [''] })).toThrow(
+			'businessAccounts must be a list of WhatsApp Business Account IDs',
+		);
 	});
 
 	it('can be switched off', () => {

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 
 import { HOUR, ManualClock } from '../../../nodes/core/clock';
 import { ALL_PURPOSES, MARKETING } from '../../../nodes/core/model';
@@ -36,8 +35,11 @@ import {
 	wamid,
 	type JsonObject,
 } from '../wire/fixtures';
+import { nodeSqlite } from '../../../nodes/core/store/sqlite/nodeSqlite';
 import { subscriptionOf } from './subscriptions';
 import { TEST_ERASURE_KEY } from '../../support/erasureKey';
+
+const { DatabaseSync } = nodeSqlite();
 
 const APP_SECRET = 'c0ffee5ecret0f7heme7aapp';
 const AT = Number(TIMESTAMP) * 1000;
@@ -671,3 +673,38 @@ function statusWebhookStatus(status: string): JsonObject {
 	const change = (statusWebhook({ status }).entry as JsonObject[])[0].changes as JsonObject[];
 	return ((change[0].value as JsonObject).statuses as JsonObject[])[0];
 }
+
+describe('handleWebhookPost: business accounts', () => {
+	it("records the quality webhook of the credential's account and ignores another's, saying why", async () => {
+		const flagged = (wabaId: string) =>
+			envelope(
+				[
+					{
+						field: 'phone_number_quality_update',
+						value: {
+							display_phone_number: '15550001234',
+							event: 'FLAGGED',
+							current_limit: 'TIER_250',
+						},
+					},
+				],
+				{ wabaId, time: Number(TIMESTAMP) },
+			);
+		const options = { effects: { businessAccounts: [WABA_ID] } };
+		const other = await post(flagged('999999999999999'), options);
+		expect(other.status).toBe(200);
+		expect(other.ignored).toEqual([
+			expect.stringContaining(
+				"phone_number_quality_update of WhatsApp Business Account 999999999999999 ignored: the credential's account is " +
+					WABA_ID,
+			),
+		]);
+		expect((await store.getAccountStanding(NOW)).entries).toEqual([]);
+		const own = await post(flagged(WABA_ID), options);
+		expect(own.ignored).toBeUndefined();
+		expect((await store.getAccountStanding(NOW)).entries).toEqual([
+			expect.objectContaining({ subject: 'display:15550001234', value: 'RED' }),
+			expect.objectContaining({ subject: 'portfolio', name: 'messaging_limit', value: '250' }),
+		]);
+	});
+});

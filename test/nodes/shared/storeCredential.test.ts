@@ -15,7 +15,6 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { Pool } from 'pg';
@@ -24,7 +23,10 @@ import { CURRENT_SCHEMA_VERSION } from '../../../nodes/core/store/migrations';
 import { PostgresComplianceStore } from '../../../nodes/core/store/postgres';
 import { SqliteComplianceStore } from '../../../nodes/core/store/sqlite';
 import { testComplianceStore } from '../../../nodes/shared/store';
+import { nodeSqlite } from '../../../nodes/core/store/sqlite/nodeSqlite';
 import { TEST_ERASURE_KEY } from '../../support/erasureKey';
+
+const { DatabaseSync } = nodeSqlite();
 
 const test = (data: ICredentialDataDecryptedObject) =>
 	testComplianceStore.call({} as never, {

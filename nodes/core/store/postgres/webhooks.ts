@@ -24,6 +24,7 @@ import { insertCostsSql } from './costs';
 import { upsertAliasesSql } from './erasure';
 import { deliveryStatements, writeDeliveries, type DeliveryStatements } from './deliveries';
 import type { PostgresNames } from './names';
+import { givePlacesBack } from './reach';
 import { confirmSendsSql, failSendsSql } from './sends';
 import { upsertStandingSql, upsertTemplatesSql } from './standing';
 import { windowStatements, writeCloses, writeTouches, type WindowStatements } from './windows';
@@ -137,5 +138,11 @@ export class PostgresWebhooks implements WebhookStore {
 			json(lists.aliases),
 		]);
 		checkConsentStored(rows, consent);
+		await givePlacesBack(
+			tx,
+			this.db,
+			hash,
+			lists.failures.map((f) => f.wamid),
+		);
 	}
 }

@@ -1,20 +1,22 @@
 /**
- * The embedded store's connection: one SQLite file through node:sqlite (built into Node 24,
- * nothing to compile). Every node and workflow of one n8n instance shares the file; WAL mode lets
- * readers run while one connection writes, and every read-modify-write is a BEGIN IMMEDIATE
- * transaction, so several processes or threads on one file serialise their writes instead of
- * losing them. The role files (consents.ts, windows.ts...) run their statements through it.
+ * The embedded store's connection: one SQLite file through node:sqlite (built into Node 22 and
+ * 24, nothing to compile; loaded on first use by ./nodeSqlite). Every node and workflow of one
+ * n8n instance shares the file; WAL mode lets readers run while one connection writes, and every
+ * read-modify-write is a BEGIN IMMEDIATE transaction, so several processes or threads on one file
+ * serialise their writes instead of losing them. The role files (consents.ts, windows.ts...) run
+ * their statements through it.
  */
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 
 import { systemClock, type Clock } from '../../clock';
 import { HASHED_EVENT_KEYS_SINCE, contactHasher, storedEventKey } from '../contactHash';
 import { ErasureKey, PLAIN_HASH_KEY, SEALED_HASH_KEY, resolveHashKey } from '../erasureKey';
 import { CURRENT_SCHEMA_VERSION } from '../migrations';
 import { sqliteMigrations } from './migrations';
+import { nodeSqlite } from './nodeSqlite';
 import { SQLITE_META_TABLE, sqliteSchema } from './schema';
 
 export const SQLITE_FILE_NAME = 'whatsapp-compliance.sqlite';
@@ -64,7 +66,7 @@ export function inspectSqliteFile(path: string): SqliteFileState {
 	const source = existsSync(`${path}-wal`) ? path : immutable(path);
 	let db: DatabaseSync;
 	try {
-		db = new DatabaseSync(source, { readOnly: true });
+		db = new (nodeSqlite().DatabaseSync)(source, { readOnly: true });
 	} catch (error) {
 		throw new Error(`SQLite store ${path} cannot be opened: ${(error as Error).message}`);
 	}
@@ -102,8 +104,8 @@ export interface SqliteStoreOptions {
 	 */
 	readonly erasureKey: ErasureKey;
 	/**
-	 * How long a write waits for another connection's write to finish, in milliseconds, before it
-	 * fails with "database is locked".
+	 * How long a transaction waits for another connection's write to finish, in milliseconds,
+	 * before it fails with "database is locked". The wait is asynchronous: n8n keeps running.
 	 * @default 5000
 	 */
 	readonly busyTimeoutMs?: number;
@@ -131,6 +133,24 @@ export function listParameter(values: readonly string[]): string {
 
 const SQLITE_BUSY = 5;
 const SQLITE_LOCKED = 6;
+
+/**
+ * node:sqlite is synchronous: SQLite's own busy wait (busy_timeout) sleeps inside the call and
+ * stops n8n's event loop for all of it (1,969 ms and 5,019 ms measured with another process
+ * holding the lock). So SQLite waits only this long itself; a transaction that still finds the
+ * file locked is rolled back and tried again after an asynchronous pause, until busyTimeoutMs.
+ */
+const SYNC_BUSY_WAIT_MS = 2;
+/** The pauses between tries: doubling from the first to the last, with jitter (retry.ts style). */
+const FIRST_PAUSE_MS = 2;
+const LONGEST_PAUSE_MS = 50;
+
+function isBusy(error: unknown): boolean {
+	const code = (error as { errcode?: number }).errcode;
+	return code !== undefined && ((code & 0xff) === SQLITE_BUSY || (code & 0xff) === SQLITE_LOCKED);
+}
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** One connection to the store file, with its prepared statements and transactions. */
 export class SqliteDatabase {
@@ -168,7 +188,9 @@ export class SqliteDatabase {
 		if (path !== ':memory:' && !path.startsWith('file:')) {
 			mkdirSync(dirname(path), { recursive: true });
 		}
-		this.#db = new DatabaseSync(path, {
+		// The full wait only for switching a new file to WAL (a constructor cannot wait
+		// asynchronously; the switch is once per file); every transaction after it waits in write().
+		this.#db = new (nodeSqlite().DatabaseSync)(path, {
 			timeout: busyTimeoutMs,
 			enableForeignKeyConstraints: true,
 		});
@@ -183,6 +205,7 @@ export class SqliteDatabase {
 			// remained after churn: test/core/store/sqliteRawFile.test.ts).
 			this.#db.exec('PRAGMA secure_delete = ON');
 			this.#db.exec('PRAGMA foreign_keys = ON');
+			this.#db.exec(`PRAGMA busy_timeout = ${Math.min(SYNC_BUSY_WAIT_MS, busyTimeoutMs)}`);
 		} catch (error) {
 			this.#db.close();
 			throw this.#wrap(error);
@@ -193,15 +216,21 @@ export class SqliteDatabase {
 	 * Migrates on first use, so a store works even if nobody called migrate(). Returns the contact
 	 * hash function keyed with this store's hash key.
 	 */
-	ready(): (contact: string) => string {
+	async ready(): Promise<(contact: string) => string> {
 		return this.#hasher ?? this.migrate();
 	}
 
+	/** The contact hash function, inside a transaction of a caller that awaited ready(). */
+	hasher(): (contact: string) => string {
+		if (!this.#hasher) throw new Error(`SQLite store ${this.path}: hasher() before ready()`);
+		return this.#hasher;
+	}
+
 	/** Creates the schema or migrates it, in one write transaction; returns the contact hasher. */
-	migrate(): (contact: string) => string {
+	async migrate(): Promise<(contact: string) => string> {
 		if (!this.#db.isOpen) throw new Error(`SQLite store ${this.path} is closed`);
 		let movedPlainKey = false;
-		const hashKey = this.write(() => {
+		const hashKey = await this.write(() => {
 			this.#db.exec(SQLITE_META_TABLE);
 			const version = this.#readVersion();
 			if (version > CURRENT_SCHEMA_VERSION) {
@@ -251,8 +280,8 @@ export class SqliteDatabase {
 		return this.#hasher;
 	}
 
-	schemaVersion(): number {
-		this.ready();
+	async schemaVersion(): Promise<number> {
+		await this.ready();
 		return this.#readVersion();
 	}
 
@@ -280,24 +309,20 @@ export class SqliteDatabase {
 
 	/**
 	 * A write transaction: takes the write lock first, so a later upgrade cannot fail with BUSY.
+	 * `work` is synchronous and runs whole between BEGIN and COMMIT, so no other call on this
+	 * connection comes in between.
 	 * `durable` puts the commit on disk before it returns (synchronous=FULL: the WAL is synced at
 	 * the commit, which makes every earlier commit durable too). For consent changes and erasures:
 	 * Meta does not send a STOP again once it got its 200, so a STOP lost in a power cut would let
 	 * the next campaign message someone who opted out. The other commits stay NORMAL: a sync per
 	 * status webhook cut the webhook benchmark to a quarter (BENCHMARKS.md).
 	 */
-	write<T>(work: () => T, options: { durable?: boolean } = {}): T {
-		if (!options.durable) return this.#transaction('BEGIN IMMEDIATE', work);
-		this.#db.exec('PRAGMA synchronous = FULL');
-		try {
-			return this.#transaction('BEGIN IMMEDIATE', work);
-		} finally {
-			this.#db.exec('PRAGMA synchronous = NORMAL');
-		}
+	write<T>(work: () => T, options: { durable?: boolean } = {}): Promise<T> {
+		return this.#transaction('BEGIN IMMEDIATE', work, options.durable ?? false);
 	}
 
 	/** A read transaction: the statements of one snapshot see one state of the file. */
-	read<T>(work: () => T): T {
+	read<T>(work: () => T): Promise<T> {
 		return this.#transaction('BEGIN', work);
 	}
 
@@ -315,25 +340,44 @@ export class SqliteDatabase {
 		return statement;
 	}
 
-	#transaction<T>(begin: string, work: () => T): T {
+	/**
+	 * Runs the transaction; while another connection holds the lock (SQLITE_BUSY), it is rolled
+	 * back and tried again after a pause, without blocking the event loop, until busyTimeoutMs.
+	 * Trying again is safe: a busy transaction changed nothing, and `work` only runs statements.
+	 */
+	async #transaction<T>(begin: string, work: () => T, durable = false): Promise<T> {
+		const deadline = performance.now() + this.#busyTimeoutMs;
+		for (let pauseMs = FIRST_PAUSE_MS; ; pauseMs = Math.min(2 * pauseMs, LONGEST_PAUSE_MS)) {
+			try {
+				return this.#transactionOnce(begin, work, durable);
+			} catch (error) {
+				const left = deadline - performance.now();
+				if (!isBusy(error) || left <= 0) throw this.#wrap(error);
+				await pause(Math.min(left, pauseMs * (0.5 + Math.random() / 2)));
+			}
+		}
+	}
+
+	/** One attempt, synchronous: the synchronous setting cannot change for another call meanwhile. */
+	#transactionOnce<T>(begin: string, work: () => T, durable: boolean): T {
+		if (durable) this.#db.exec('PRAGMA synchronous = FULL');
 		try {
 			this.#db.exec(begin);
-		} catch (error) {
-			throw this.#wrap(error);
-		}
-		try {
-			const result = work();
-			this.#db.exec('COMMIT');
-			return result;
-		} catch (error) {
-			if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
-			throw this.#wrap(error);
+			try {
+				const result = work();
+				this.#db.exec('COMMIT');
+				return result;
+			} catch (error) {
+				if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+				throw error;
+			}
+		} finally {
+			if (durable) this.#db.exec('PRAGMA synchronous = NORMAL');
 		}
 	}
 
 	#wrap(error: unknown): unknown {
-		const code = (error as { errcode?: number }).errcode;
-		if (code !== undefined && ((code & 0xff) === SQLITE_BUSY || (code & 0xff) === SQLITE_LOCKED)) {
+		if (isBusy(error)) {
 			return new Error(
 				`SQLite store ${this.path}: the database stayed locked by another writer for more than ` +
 					`busyTimeoutMs (${this.#busyTimeoutMs} ms). Raise busyTimeoutMs, or use the PostgreSQL ` +

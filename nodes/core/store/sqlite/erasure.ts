@@ -24,7 +24,7 @@ export function suppressedHashes(db: SqliteDatabase, hashes: readonly string[]):
 /** The contacts among `contacts` that were erased (their hash is on the suppression list). */
 export function erasedAmong(db: SqliteDatabase, contacts: readonly string[]): Set<string> {
 	if (contacts.length === 0) return new Set();
-	const hash = db.ready();
+	const hash = db.hasher();
 	const byHash = new Map(contacts.map((c) => [hash(c), c]));
 	return new Set(suppressedHashes(db, [...byHash.keys()]).map((h) => byHash.get(h)!));
 }
@@ -38,7 +38,7 @@ export function withoutErased(
 	effects: StoreEffects,
 ): { effects: StoreEffects; erased: Set<string> } {
 	const erased = erasedAmong(db, contactsOfEffects(effects));
-	return { effects: withoutErasedContacts(effects, erased, db.ready()), erased };
+	return { effects: withoutErasedContacts(effects, erased, db.hasher()), erased };
 }
 
 /** Pairings of phone number and BSUID, inside the caller's write transaction. */
@@ -77,7 +77,7 @@ export class SqliteErasure implements ErasureStore {
 	}
 
 	async eraseContacts(contacts: string[], at: number): Promise<EraseReport[]> {
-		const hash = this.db.ready();
+		const hash = await this.db.ready();
 		const list = unique(contacts);
 		list.forEach((c, i) => checkText(`eraseContacts: contacts[${i}]`, c));
 		checkTime('eraseContacts: at', at);
@@ -86,7 +86,7 @@ export class SqliteErasure implements ErasureStore {
 		// the pages as they were before: copy it back and empty it (best effort: a reader may hold
 		// it open).
 		try {
-			return this.db.write(
+			return await this.db.write(
 				() =>
 					list.map((contact) => {
 						// Rows kept under the contact's BSUID (or number) go too; each name is suppressed.
@@ -110,7 +110,7 @@ export class SqliteErasure implements ErasureStore {
 
 	async contactHash(contact: string): Promise<string> {
 		checkText('contactHash: contact', contact);
-		return this.db.ready()(contact);
+		return (await this.db.ready())(contact);
 	}
 
 	#erase(contact: string, contactHash: string, at: number): EraseReport {

@@ -49,7 +49,7 @@ export class SqliteComplianceStore extends ComposedStore {
 	}
 
 	async migrate(): Promise<void> {
-		this.#db.migrate();
+		await this.#db.migrate();
 	}
 
 	async schemaVersion(): Promise<number> {

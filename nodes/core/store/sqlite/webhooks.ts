@@ -3,15 +3,16 @@
  * its new events are written in one transaction, each effect by the role whose tables it changes.
  */
 import { firstByKey, mergeEffects } from '../batches';
-import { storedEventKey } from '../contactHash';
 import { checkTime, checkWebhookEvents } from '../checks';
+import { storedEventKey } from '../contactHash';
 import type { WebhookEventEffects, WebhookStore } from '../types';
 import type { SqliteDatabase } from './connection';
 import { applyConsent } from './consents';
 import { writeCosts } from './costs';
 import { writeDeliveries } from './deliveries';
 import { withoutErased, writeAliases } from './erasure';
-import { writeSendStatuses } from './sends';
+import { givePlacesBack } from './reach';
+import { failedSendsOf, writeSendStatuses } from './sends';
 import { writeStanding, writeTemplates } from './standing';
 import { writeCloses, writeTouches } from './windows';
 
@@ -19,7 +20,7 @@ export class SqliteWebhooks implements WebhookStore {
 	constructor(private readonly db: SqliteDatabase) {}
 
 	async applyWebhookEvents(events: WebhookEventEffects[], at: number): Promise<string[]> {
-		const hash = this.db.ready();
+		const hash = await this.db.ready();
 		checkWebhookEvents(events, at);
 		const items = firstByKey(events, (e) => e.key);
 		const recordedAt = this.db.clock.now();
@@ -44,6 +45,7 @@ export class SqliteWebhooks implements WebhookStore {
 				writeStanding(this.db, effects.standing ?? []);
 				writeTemplates(this.db, effects.templates ?? []);
 				writeSendStatuses(this.db, effects.sendFailures ?? [], effects.sendConfirmations ?? []);
+				givePlacesBack(this.db, failedSendsOf(this.db, effects.sendFailures ?? []));
 				for (const e of fresh) writeDeliveries(this.db, e.key, e.deliveries ?? [], at);
 				return fresh.map((e) => e.key);
 			},
@@ -52,7 +54,7 @@ export class SqliteWebhooks implements WebhookStore {
 	}
 
 	async pruneSeenEvents(before: number): Promise<number> {
-		this.db.ready();
+		await this.db.ready();
 		checkTime('pruneSeenEvents: before', before);
 		return this.db.write(() =>
 			Number(this.db.run('DELETE FROM seen_events WHERE seen_at < ?', before).changes),
