@@ -27,6 +27,7 @@ import { CLAIM_LEASE_MS } from '../../nodes/core/policy/idempotency';
 import { PostgresComplianceStore } from '../../nodes/core/store/postgres';
 import { SWEEP_MS } from '../../nodes/WhatsAppWebhookTrigger/deliverer';
 import { startN8nQueue, type N8nQueue } from '../../tools/n8n/queue';
+import { n8nErasureKey } from '../../nodes/shared/erasureKey';
 
 const STOP_EXAMPLE = 'waExHandleStop01';
 const INBOX = 'waExSupportInbox';
@@ -391,6 +392,7 @@ describe('n8n queue mode (main, 2 workers, 2 webhook processors, PostgreSQL stor
 		await waitForQueue(
 			async () => {
 				const store = new PostgresComplianceStore({
+					erasureKey: n8nErasureKey({ N8N_USER_FOLDER: queue.main.userFolder }),
 					connectionString: queue.postgres.url(queue.storeDatabase),
 					poolSize: 1,
 				});

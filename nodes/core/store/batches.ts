@@ -43,6 +43,7 @@ export function mergeEffects(events: readonly WebhookEventEffects[]): Required<S
 		sendFailures: [],
 		sendConfirmations: [],
 		standing: [],
+		aliases: [],
 	};
 	for (const e of events) {
 		for (const kind of Object.keys(merged) as (keyof StoreEffects)[]) {

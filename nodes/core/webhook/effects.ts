@@ -378,6 +378,15 @@ export class WebhookEffectRules {
 	/** The store changes of one event. */
 	derive(event: WhatsAppEvent, context: EffectContext): StoreEffects {
 		const at = event.timestampMs ?? context.receivedAt;
+		const effects = this.ofKind(event, at, context);
+		// Rows kept under a BSUID are erased with the phone number, and the other way round.
+		if (event.contactWaId !== undefined && event.contactUserId !== undefined) {
+			effects.aliases = [{ contact: event.contactWaId, userId: event.contactUserId, at }];
+		}
+		return effects;
+	}
+
+	private ofKind(event: WhatsAppEvent, at: number, context: EffectContext): StoreEffects {
 		switch (event.kind) {
 			case 'message':
 				return this.message(event, at, context);

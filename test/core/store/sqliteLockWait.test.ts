@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
 import { SqliteComplianceStore } from '../../../nodes/core/store/sqlite';
+import { TEST_ERASURE_KEY } from '../../support/erasureKey';
 
 const HOLD_MS = 1000;
 /**
@@ -78,7 +79,7 @@ describe('sqlite store waiting for another writer', () => {
 
 	it('keeps the event loop running while another process holds the write lock', async () => {
 		const path = join(dir, 'store.sqlite');
-		const store = new SqliteComplianceStore({ path });
+		const store = new SqliteComplianceStore({ erasureKey: TEST_ERASURE_KEY, path });
 		await store.migrate();
 		try {
 			const { released } = await holdWriteLock(path, HOLD_MS);
@@ -108,7 +109,11 @@ describe('sqlite store waiting for another writer', () => {
 
 	it('fails with the busy timeout message when the lock is held longer than busyTimeoutMs', async () => {
 		const path = join(dir, 'store.sqlite');
-		const store = new SqliteComplianceStore({ path, busyTimeoutMs: 200 });
+		const store = new SqliteComplianceStore({
+			erasureKey: TEST_ERASURE_KEY,
+			path,
+			busyTimeoutMs: 200,
+		});
 		await store.migrate();
 		try {
 			const { released } = await holdWriteLock(path, HOLD_MS);

@@ -111,6 +111,20 @@ describe('effects: customer service window (openWindow)', () => {
 	});
 });
 
+describe('effects: phone number and business-scoped user ID (erasure of both)', () => {
+	const BSUID = 'DE.7319246501834562901';
+
+	it('pairs the number and the BSUID when a webhook names the contact by both', () => {
+		expect(effects(text('hi', { text: '', userId: BSUID })).aliases).toEqual([
+			{ contact: CONTACT_WA_ID, userId: BSUID, at: AT },
+		]);
+	});
+
+	it('pairs nothing when the webhook names the contact one way only', () => {
+		expect(effects(text('hi')).aliases).toBeUndefined();
+	});
+});
+
 describe('effects: opt-out keywords (optOutKeywords)', () => {
 	it('STOP is a full opt-out recorded with the text as typed and the message as evidence', () => {
 		const e = event(text('Stop please!'));

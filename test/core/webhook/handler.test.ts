@@ -45,6 +45,7 @@ import {
 } from '../wire/fixtures';
 import { nodeSqlite } from '../../../nodes/core/store/sqlite/nodeSqlite';
 import { subscriptionOf } from './subscriptions';
+import { TEST_ERASURE_KEY } from '../../support/erasureKey';
 
 const { DatabaseSync } = nodeSqlite();
 
@@ -61,7 +62,7 @@ beforeEach(async () => {
 	dir = mkdtempSync(join(tmpdir(), 'wa-webhook-'));
 	path = join(dir, 'store.sqlite');
 	clock = new ManualClock(NOW);
-	store = new SqliteComplianceStore({ path, clock });
+	store = new SqliteComplianceStore({ erasureKey: TEST_ERASURE_KEY, path, clock });
 	await store.migrate();
 });
 

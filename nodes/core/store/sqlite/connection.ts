@@ -12,7 +12,8 @@ import { pathToFileURL } from 'node:url';
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 
 import { systemClock, type Clock } from '../../clock';
-import { contactHasher, newSalt } from '../contactHash';
+import { HASHED_EVENT_KEYS_SINCE, contactHasher, storedEventKey } from '../contactHash';
+import { ErasureKey, PLAIN_HASH_KEY, SEALED_HASH_KEY, resolveHashKey } from '../erasureKey';
 import { CURRENT_SCHEMA_VERSION } from '../migrations';
 import { sqliteMigrations } from './migrations';
 import { nodeSqlite } from './nodeSqlite';
@@ -20,14 +21,19 @@ import { SQLITE_META_TABLE, sqliteSchema } from './schema';
 
 export const SQLITE_FILE_NAME = 'whatsapp-compliance.sqlite';
 
-/**
- * Where the embedded store lives when nothing else is configured: beside n8n's own database, in
- * n8n's user folder (the same rule as n8n: N8N_USER_FOLDER, else the home directory, then `.n8n`).
- */
-export function defaultSqlitePath(env: NodeJS.ProcessEnv = process.env): string {
+/** n8n's folder, by n8n's own rule: N8N_USER_FOLDER, else the home directory, then `.n8n`. */
+export function n8nFolder(env: NodeJS.ProcessEnv = process.env): string {
 	const homeVar = process.platform === 'win32' ? 'USERPROFILE' : 'HOME';
 	const userHome = env.N8N_USER_FOLDER ?? env[homeVar] ?? process.cwd();
-	return join(userHome, '.n8n', SQLITE_FILE_NAME);
+	return join(userHome, '.n8n');
+}
+
+/**
+ * Where the embedded store lives when nothing else is configured: beside n8n's own database, in
+ * n8n's folder.
+ */
+export function defaultSqlitePath(env: NodeJS.ProcessEnv = process.env): string {
+	return join(n8nFolder(env), SQLITE_FILE_NAME);
 }
 
 /** What inspectSqliteFile found. */
@@ -92,6 +98,12 @@ export interface SqliteStoreOptions {
 	 */
 	readonly path?: string;
 	/**
+	 * Seals the store's contact hash key (erasureKey.ts), so the hashes on the suppression list
+	 * cannot be reversed with the file alone. In n8n: derived from n8n's encryption key
+	 * (nodes/shared/erasureKey.ts). Required; a store is never opened with its key inside.
+	 */
+	readonly erasureKey: ErasureKey;
+	/**
 	 * How long a transaction waits for another connection's write to finish, in milliseconds,
 	 * before it fails with "database is locked". The wait is asynchronous: n8n keeps running.
 	 * @default 5000
@@ -146,11 +158,17 @@ export class SqliteDatabase {
 	/** Where `recordedAt` of consent events and the slot ledger's time come from. */
 	readonly clock: Clock;
 	readonly #busyTimeoutMs: number;
+	readonly #erasureKey: ErasureKey;
 	readonly #db: DatabaseSync;
 	readonly #statements = new Map<string, StatementSync>();
 	#hasher: ((contact: string) => string) | undefined;
 
-	constructor(options: SqliteStoreOptions = {}) {
+	constructor(options: SqliteStoreOptions) {
+		if (!(options?.erasureKey instanceof ErasureKey)) {
+			throw new Error(
+				"SQLite store: erasureKey is required (ErasureKey.fromSecret of n8n's encryption key)",
+			);
+		}
 		const path = options.path ?? defaultSqlitePath();
 		if (typeof path !== 'string' || path.length === 0) {
 			throw new Error(
@@ -165,6 +183,7 @@ export class SqliteDatabase {
 		}
 		this.path = path;
 		this.#busyTimeoutMs = busyTimeoutMs;
+		this.#erasureKey = options.erasureKey;
 		this.clock = options.clock ?? systemClock;
 		if (path !== ':memory:' && !path.startsWith('file:')) {
 			mkdirSync(dirname(path), { recursive: true });
@@ -178,7 +197,13 @@ export class SqliteDatabase {
 		try {
 			this.#db.exec('PRAGMA journal_mode = WAL');
 			// NORMAL in WAL mode: a power cut may lose the last commits, never corrupt the file.
+			// Commits that change consent or erase a contact are made durable (writeDurably).
 			this.#db.exec('PRAGMA synchronous = NORMAL');
+			// Deleted and overwritten cells are zeroed when their page is written, for the life of
+			// the connection: an erased number must not linger in free pages or old cells from earlier
+			// page splits and updates (switched on only during an erasure, 7 copies of an erased number
+			// remained after churn: test/core/store/sqliteRawFile.test.ts).
+			this.#db.exec('PRAGMA secure_delete = ON');
 			this.#db.exec('PRAGMA foreign_keys = ON');
 			this.#db.exec(`PRAGMA busy_timeout = ${Math.min(SYNC_BUSY_WAIT_MS, busyTimeoutMs)}`);
 		} catch (error) {
@@ -189,7 +214,7 @@ export class SqliteDatabase {
 
 	/**
 	 * Migrates on first use, so a store works even if nobody called migrate(). Returns the contact
-	 * hash function keyed with this store's salt.
+	 * hash function keyed with this store's hash key.
 	 */
 	async ready(): Promise<(contact: string) => string> {
 		return this.#hasher ?? this.migrate();
@@ -204,7 +229,8 @@ export class SqliteDatabase {
 	/** Creates the schema or migrates it, in one write transaction; returns the contact hasher. */
 	async migrate(): Promise<(contact: string) => string> {
 		if (!this.#db.isOpen) throw new Error(`SQLite store ${this.path} is closed`);
-		const salt = await this.write(() => {
+		let movedPlainKey = false;
+		const hashKey = await this.write(() => {
 			this.#db.exec(SQLITE_META_TABLE);
 			const version = this.#readVersion();
 			if (version > CURRENT_SCHEMA_VERSION) {
@@ -225,12 +251,32 @@ export class SqliteDatabase {
 			if (version < CURRENT_SCHEMA_VERSION) {
 				meta.run('schema_version', String(CURRENT_SCHEMA_VERSION));
 			}
-			this.#db
-				.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING')
-				.run('salt', newSalt());
-			return String(this.#db.prepare("SELECT value FROM meta WHERE key = 'salt'").get()!.value);
+			const stored = (key: string) => {
+				const row = this.#db.prepare('SELECT value FROM meta WHERE key = ?').get(key);
+				return row ? String(row.value) : undefined;
+			};
+			const resolved = resolveHashKey(
+				this.#erasureKey,
+				{ sealed: stored(SEALED_HASH_KEY), plain: stored(PLAIN_HASH_KEY) },
+				`SQLite store ${this.path}`,
+			);
+			if (resolved.writeSealed) meta.run(SEALED_HASH_KEY, resolved.writeSealed);
+			if (resolved.deletePlain) {
+				this.#db.prepare('DELETE FROM meta WHERE key = ?').run(PLAIN_HASH_KEY);
+				movedPlainKey = true;
+			}
+			if (version > 0 && version < HASHED_EVENT_KEYS_SINCE) {
+				const hash = contactHasher(resolved.hashKey);
+				const rehash = this.#db.prepare('UPDATE seen_events SET key = ? WHERE key = ?');
+				for (const row of this.#db.prepare('SELECT key FROM seen_events').all()) {
+					rehash.run(storedEventKey(hash, String(row.key)), row.key);
+				}
+			}
+			return resolved.hashKey;
 		});
-		this.#hasher = contactHasher(salt);
+		// The plain key's cell is zeroed (secure_delete); its old page leaves the WAL too.
+		if (movedPlainKey) this.#db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+		this.#hasher = contactHasher(hashKey);
 		return this.#hasher;
 	}
 
@@ -265,9 +311,14 @@ export class SqliteDatabase {
 	 * A write transaction: takes the write lock first, so a later upgrade cannot fail with BUSY.
 	 * `work` is synchronous and runs whole between BEGIN and COMMIT, so no other call on this
 	 * connection comes in between.
+	 * `durable` puts the commit on disk before it returns (synchronous=FULL: the WAL is synced at
+	 * the commit, which makes every earlier commit durable too). For consent changes and erasures:
+	 * Meta does not send a STOP again once it got its 200, so a STOP lost in a power cut would let
+	 * the next campaign message someone who opted out. The other commits stay NORMAL: a sync per
+	 * status webhook cut the webhook benchmark to a quarter (BENCHMARKS.md).
 	 */
-	write<T>(work: () => T): Promise<T> {
-		return this.#transaction('BEGIN IMMEDIATE', work);
+	write<T>(work: () => T, options: { durable?: boolean } = {}): Promise<T> {
+		return this.#transaction('BEGIN IMMEDIATE', work, options.durable ?? false);
 	}
 
 	/** A read transaction: the statements of one snapshot see one state of the file. */
@@ -294,11 +345,11 @@ export class SqliteDatabase {
 	 * back and tried again after a pause, without blocking the event loop, until busyTimeoutMs.
 	 * Trying again is safe: a busy transaction changed nothing, and `work` only runs statements.
 	 */
-	async #transaction<T>(begin: string, work: () => T): Promise<T> {
+	async #transaction<T>(begin: string, work: () => T, durable = false): Promise<T> {
 		const deadline = performance.now() + this.#busyTimeoutMs;
 		for (let pauseMs = FIRST_PAUSE_MS; ; pauseMs = Math.min(2 * pauseMs, LONGEST_PAUSE_MS)) {
 			try {
-				return this.#transactionOnce(begin, work);
+				return this.#transactionOnce(begin, work, durable);
 			} catch (error) {
 				const left = deadline - performance.now();
 				if (!isBusy(error) || left <= 0) throw this.#wrap(error);
@@ -307,15 +358,21 @@ export class SqliteDatabase {
 		}
 	}
 
-	#transactionOnce<T>(begin: string, work: () => T): T {
-		this.#db.exec(begin);
+	/** One attempt, synchronous: the synchronous setting cannot change for another call meanwhile. */
+	#transactionOnce<T>(begin: string, work: () => T, durable: boolean): T {
+		if (durable) this.#db.exec('PRAGMA synchronous = FULL');
 		try {
-			const result = work();
-			this.#db.exec('COMMIT');
-			return result;
-		} catch (error) {
-			if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
-			throw error;
+			this.#db.exec(begin);
+			try {
+				const result = work();
+				this.#db.exec('COMMIT');
+				return result;
+			} catch (error) {
+				if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+				throw error;
+			}
+		} finally {
+			if (durable) this.#db.exec('PRAGMA synchronous = NORMAL');
 		}
 	}
 

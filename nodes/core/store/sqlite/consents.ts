@@ -107,13 +107,15 @@ export class SqliteConsents implements ConsentStore {
 		await this.db.ready();
 		checkConsentEvents('recordConsent', events);
 		const recordedAt = this.db.clock.now();
-		return this.db.write(() =>
-			applyConsent(
-				this.db,
-				events,
-				erasedAmong(this.db, unique(events.map((e) => e.contact))),
-				recordedAt,
-			),
+		return this.db.write(
+			() =>
+				applyConsent(
+					this.db,
+					events,
+					erasedAmong(this.db, unique(events.map((e) => e.contact))),
+					recordedAt,
+				),
+			{ durable: true },
 		);
 	}
 
