@@ -23,6 +23,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { SqliteComplianceStore } from '../nodes/core/store/sqlite';
+import { ErasureKey } from '../nodes/core/store/erasureKey';
 import { handleWebhookPost } from '../nodes/core/webhook/handler';
 import { computeSignature } from '../nodes/core/webhook/verify';
 import { metaJson } from '../sandbox/metaJson';
@@ -164,7 +165,10 @@ async function main(): Promise<void> {
 	const base = process.env.BENCH_DIR ?? tmpdir();
 	mkdirSync(base, { recursive: true });
 	const dir = mkdtempSync(join(base, 'wa-bench-large-'));
-	const store = new SqliteComplianceStore({ path: join(dir, 'store.sqlite') });
+	const store = new SqliteComplianceStore({
+		erasureKey: ErasureKey.fromSecret('benchmark stores: a throwaway secret'),
+		path: join(dir, 'store.sqlite'),
+	});
 	await store.migrate();
 	let now = Date.UTC(2025, 10, 27, 12);
 	let seed = 1;

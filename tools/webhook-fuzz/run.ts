@@ -21,11 +21,15 @@ import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 
 import { SqliteComplianceStore } from '../../nodes/core/store/sqlite';
+import { ErasureKey } from '../../nodes/core/store/erasureKey';
 import type { ComplianceStore } from '../../nodes/core/store/types';
 import { appKey } from '../../nodes/core/webhook/fanout';
 import { handleWebhookPost, type WebhookPostResult } from '../../nodes/core/webhook/handler';
 import { fuzzBody, type FuzzBody } from './mutate';
 import { metaSeeds, ownSeeds } from './seeds';
+
+/** The fuzzer's stores are throwaway: a fixed erasure key of their own. */
+const FUZZ_ERASURE_KEY = ErasureKey.fromSecret('fuzzed stores: a throwaway secret');
 
 export const FUZZ_APP_SECRET = 'fuzz-app-secret-2b7e151628aed2a6';
 /** The time budget of one body (issue 18, point 6). */
@@ -231,7 +235,10 @@ async function main(): Promise<void> {
 	const base = process.env.FUZZ_DIR ?? tmpdir();
 	mkdirSync(base, { recursive: true });
 	const dir = mkdtempSync(join(base, 'wa-webhook-fuzz-'));
-	const store = new SqliteComplianceStore({ path: join(dir, 'store.sqlite') });
+	const store = new SqliteComplianceStore({
+		erasureKey: ErasureKey.fromSecret('fuzzed stores: a throwaway secret'),
+		path: join(dir, 'store.sqlite'),
+	});
 	await store.migrate();
 	const profiled = process.env.FUZZ_PROFILE ? Number(process.env.FUZZ_PROFILE) : undefined;
 	const results = join(__dirname, '..', '..', 'bench', 'results');
@@ -273,7 +280,10 @@ async function main(): Promise<void> {
 		// again, alone, in a fresh store, and both counts are reported.
 		let again: FuzzReport | undefined;
 		if (report.overBudgetBodies.length > 0 && !only) {
-			const fresh = new SqliteComplianceStore({ path: join(dir, 'again.sqlite') });
+			const fresh = new SqliteComplianceStore({
+				erasureKey: FUZZ_ERASURE_KEY,
+				path: join(dir, 'again.sqlite'),
+			});
 			await fresh.migrate();
 			try {
 				again = await runFuzz({ bodies, seed, store: fresh, only: report.overBudgetBodies });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { SqliteComplianceStore } from '../../../nodes/core/store/sqlite';
+import { ErasureKey } from '../../../nodes/core/store/erasureKey';
 import { runFuzz } from '../../../tools/webhook-fuzz/run';
 
 const BODIES = 2000;
@@ -16,7 +17,10 @@ const SEED = 20251207;
 
 it(`handles ${BODIES} fuzzed webhook bodies without a crash`, async () => {
 	const dir = mkdtempSync(join(tmpdir(), 'wa-webhook-fuzz-'));
-	const store = new SqliteComplianceStore({ path: join(dir, 'store.sqlite') });
+	const store = new SqliteComplianceStore({
+		erasureKey: ErasureKey.fromSecret('fuzzed stores: a throwaway secret'),
+		path: join(dir, 'store.sqlite'),
+	});
 	await store.migrate();
 	try {
 		// Bodies up to 256 KB keep the run short; the caps on larger ones have their own tests.
