@@ -15,7 +15,7 @@ const project = (name, extra = {}) => ({
 	testEnvironment: 'node',
 	transform,
 	testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],
-	setupFiles: ['<rootDir>/test/support/requireNode24.js'],
+	setupFiles: ['<rootDir>/test/support/requireSupportedNode.ts'],
 	...extra,
 });
 
@@ -24,7 +24,7 @@ module.exports = {
 		project('core'),
 		project('nodes', {
 			setupFiles: [
-				'<rootDir>/test/support/requireNode24.js',
+				'<rootDir>/test/support/requireSupportedNode.ts',
 				'<rootDir>/test/support/n8nFileAccess.js',
 			],
 		}),

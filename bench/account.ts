@@ -54,6 +54,9 @@ import {
 	thousands,
 } from './report';
 import { marketingConsents, seedMarketingSent } from './seed';
+import { ErasureKey } from '../nodes/core/store/erasureKey';
+/** Benchmark stores are throwaway: their erasure key comes from a fixed secret. */
+const BENCH_ERASURE_KEY = ErasureKey.fromSecret('benchmark stores: a throwaway secret');
 
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 100000);
 const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 100000);
@@ -152,7 +155,10 @@ async function seedRules(store: ComplianceStore, contacts: string[]): Promise<vo
 
 async function rulesRun(): Promise<RulesResult> {
 	const dir = mkdtempSync(join(tmpdir(), 'wa-bench-account-'));
-	const store = new SqliteComplianceStore({ path: join(dir, 'store.sqlite') });
+	const store = new SqliteComplianceStore({
+		erasureKey: BENCH_ERASURE_KEY,
+		path: join(dir, 'store.sqlite'),
+	});
 	try {
 		const recipients = Array.from({ length: ITEMS }, (_, i) => resolveRecipient(phoneOf(i)));
 		await seedRules(
@@ -339,7 +345,10 @@ async function countRuns(): Promise<CountResult[]> {
 	for (const backend of BACKENDS) {
 		if (backend === 'sqlite') {
 			const dir = mkdtempSync(join(tmpdir(), 'wa-bench-account-'));
-			const store = new SqliteComplianceStore({ path: join(dir, 'store.sqlite') });
+			const store = new SqliteComplianceStore({
+				erasureKey: BENCH_ERASURE_KEY,
+				path: join(dir, 'store.sqlite'),
+			});
 			try {
 				results.push(await countRun('SQLite (embedded)', store));
 			} finally {
@@ -352,7 +361,11 @@ async function countRuns(): Promise<CountResult[]> {
 				continue;
 			}
 			const schema = `wa_bench_account_${randomBytes(4).toString('hex')}`;
-			const store = new PostgresComplianceStore({ connectionString: PG_URL, schema });
+			const store = new PostgresComplianceStore({
+				erasureKey: BENCH_ERASURE_KEY,
+				connectionString: PG_URL,
+				schema,
+			});
 			try {
 				results.push(await countRun('PostgreSQL', store));
 			} finally {

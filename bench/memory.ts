@@ -52,6 +52,9 @@ import { startN8n, type CredentialFixture, type WorkflowFixture } from '../tools
 import { sqliteExecutionBytes } from '../tools/n8n/executions';
 import { endRunOnExit } from '../tools/n8n/processes';
 import { loadAverages, machineLine, publishReport, runBenchmark } from './report';
+import { ErasureKey } from '../nodes/core/store/erasureKey';
+/** Benchmark stores are throwaway: their erasure key comes from a fixed secret. */
+const BENCH_ERASURE_KEY = ErasureKey.fromSecret('benchmark stores: a throwaway secret');
 
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 100000);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 150);
@@ -106,7 +109,7 @@ function groupMembers(pgid: number): number[] {
 
 /** N contacts opted in to transactional messages a day ago, written straight into the store file. */
 async function seedStore(path: string): Promise<void> {
-	const store = new SqliteComplianceStore({ path });
+	const store = new SqliteComplianceStore({ erasureKey: BENCH_ERASURE_KEY, path });
 	try {
 		await store.migrate();
 		const at = Date.now() - DAY;

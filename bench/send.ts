@@ -76,6 +76,9 @@ import {
 	runBenchmark,
 	thousands,
 } from './report';
+import { ErasureKey } from '../nodes/core/store/erasureKey';
+/** Benchmark stores are throwaway: their erasure key comes from a fixed secret. */
+const BENCH_ERASURE_KEY = ErasureKey.fromSecret('benchmark stores: a throwaway secret');
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 5000);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 150);
@@ -241,14 +244,21 @@ async function evaluationRun(backend: 'sqlite' | 'postgres'): Promise<EvalResult
 	let cleanUp: () => Promise<void>;
 	if (backend === 'sqlite') {
 		const dir = mkdtempSync(join(tmpdir(), 'wa-bench-send-'));
-		store = new SqliteComplianceStore({ path: join(dir, 'store.sqlite') });
+		store = new SqliteComplianceStore({
+			erasureKey: BENCH_ERASURE_KEY,
+			path: join(dir, 'store.sqlite'),
+		});
 		cleanUp = async () => {
 			await store.close();
 			rmSync(dir, { recursive: true, force: true });
 		};
 	} else {
 		const schema = `wa_bench_send_${randomBytes(4).toString('hex')}`;
-		const pg = new PostgresComplianceStore({ connectionString: PG_URL, schema });
+		const pg = new PostgresComplianceStore({
+			erasureKey: BENCH_ERASURE_KEY,
+			connectionString: PG_URL,
+			schema,
+		});
 		store = pg;
 		cleanUp = async () => {
 			await store.close();

@@ -17,7 +17,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 
 import { Pool, type PoolClient } from 'pg';
 
@@ -26,6 +25,12 @@ import { PostgresNames } from '../nodes/core/store/postgres/names';
 import { PostgresComplianceStore } from '../nodes/core/store/postgres';
 import { SqliteComplianceStore } from '../nodes/core/store/sqlite';
 import type { ComplianceStore, SendReservation } from '../nodes/core/store/types';
+import { ErasureKey } from '../nodes/core/store/erasureKey';
+import { nodeSqlite } from '../nodes/core/store/sqlite/nodeSqlite';
+
+const { DatabaseSync } = nodeSqlite();
+/** Benchmark stores are throwaway: their erasure key comes from a fixed secret. */
+const BENCH_ERASURE_KEY = ErasureKey.fromSecret('benchmark stores: a throwaway secret');
 
 /** Statements of one recordConsent batch on PostgreSQL, as test/core/store/postgres.test.ts pins. */
 const CONSENT_STATEMENTS = 5;
@@ -226,13 +231,13 @@ async function runSqlite(size: number): Promise<Result> {
 	const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'wa-bench-'));
 	const path = join(dir, 'store.sqlite');
 	try {
-		const setup = new SqliteComplianceStore({ path });
+		const setup = new SqliteComplianceStore({ erasureKey: BENCH_ERASURE_KEY, path });
 		await setup.migrate();
 		await setup.close();
 		const seedStart = process.hrtime.bigint();
 		seedSqlite(path, size);
 		const seedSeconds = Number(process.hrtime.bigint() - seedStart) / 1e9;
-		const store = new SqliteComplianceStore({ path });
+		const store = new SqliteComplianceStore({ erasureKey: BENCH_ERASURE_KEY, path });
 		const result = await measure('SQLite (embedded)', size, store, seedSeconds);
 		await store.close();
 		const size_ = (file: string) => {
@@ -261,7 +266,7 @@ async function runPostgres(size: number): Promise<Result> {
 			return query(...args);
 		};
 	});
-	const store = new PostgresComplianceStore({ pool, schema });
+	const store = new PostgresComplianceStore({ erasureKey: BENCH_ERASURE_KEY, pool, schema });
 	try {
 		await store.migrate();
 		const seedStart = process.hrtime.bigint();

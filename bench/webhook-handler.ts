@@ -24,6 +24,9 @@ import { join } from 'node:path';
 import { SqliteComplianceStore } from '../nodes/core/store/sqlite';
 import { handleWebhookPost, type WebhookHandlerOptions } from '../nodes/core/webhook/handler';
 import { computeSignature } from '../nodes/core/webhook/verify';
+import { ErasureKey } from '../nodes/core/store/erasureKey';
+/** Benchmark stores are throwaway: their erasure key comes from a fixed secret. */
+const BENCH_ERASURE_KEY = ErasureKey.fromSecret('benchmark stores: a throwaway secret');
 
 const POSTS = Number(process.env.BENCH_POSTS ?? 20000);
 const WARMUP_POSTS = 500;
@@ -156,7 +159,7 @@ async function main(): Promise<void> {
 	mkdirSync(base, { recursive: true });
 	const dir = mkdtempSync(join(base, 'wa-bench-webhook-'));
 	const path = join(dir, 'store.sqlite');
-	const store = new SqliteComplianceStore({ path });
+	const store = new SqliteComplianceStore({ erasureKey: BENCH_ERASURE_KEY, path });
 	await store.migrate();
 	const options: WebhookHandlerOptions = { effects: {}, filter: {} };
 	try {

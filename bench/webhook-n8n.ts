@@ -35,12 +35,14 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 
 import { SQLITE_FILE_NAME } from '../nodes/core/store/sqlite';
 import { computeSignature } from '../nodes/core/webhook/verify';
 import { packPackage, startN8n, type N8nInstance } from '../tools/n8n/n8n';
 import { createRunDir, currentRunDir, RUN_DIR_ENV } from '../tools/n8n/processes';
+import { nodeSqlite } from '../nodes/core/store/sqlite/nodeSqlite';
+
+const { DatabaseSync } = nodeSqlite();
 
 const ROOT = path.resolve(__dirname, '..');
 const RATES = (process.env.BENCH_RATES ?? '50,200').split(',').map(Number);

@@ -150,6 +150,10 @@ Try these in another terminal in this folder (${contacts}):
   5. A visitor signs up on your web form; the opt-in stays pending until they confirm on WhatsApp:
        curl -X POST ${n8n.webhookUrl('newsletter-signup')} -H 'content-type: application/json' -d '{"phone":"+49 176 12345602","name":"Jonas Weber","consentText":"Yes, send me news and offers from Sandbox Shop on WhatsApp. I can unsubscribe at any time.","pageUrl":"https://shop.example.com/newsletter"}'
        ${cli} tap 4917612345602 "Yes, subscribe"
+  6. The AI support agent (workflow "AI support agent on WhatsApp") is imported but not published:
+     it needs a chat model. Add your OpenAI API key (or an OpenAI-compatible server's Base URL) to
+     the credential "OpenAI (add your API key)", unpublish "Support inbox with template fallback"
+     (both would answer every message) and publish the agent.
 
   See what the sandbox received:   ${cli} sent
 Press Ctrl-C to stop everything.`);

@@ -1,7 +1,8 @@
 /**
  * `npm run screenshots`: the README's pictures. Starts the demo setup (tools/n8n/demo.ts), opens
  * the editor in Debian's headless Chromium (tools/browser) at 1440x900 and saves PNGs under
- * docs/images/, each cut to what it shows: each example canvas, the Send Template panel, an
+ * docs/images/, each cut to what it shows: each example canvas, the Send Template panel (and
+ * the AI agent example's Send Template Tool), an
  * execution with items on Sent and Skipped, the Opt-in Manager's Get History output and the
  * trigger's setup panel. With `pngquant` on PATH (Debian's package) the PNGs are made smaller.
  */
@@ -44,6 +45,7 @@ const EXAMPLE_FILES: Record<string, string> = {
 	waExOrderUpdate1: 'example-order-update.png',
 	waExDoubleOptIn1: 'example-double-opt-in.png',
 	waExHandleStop01: 'example-handle-stop.png',
+	waExAiSupportAgent: 'example-ai-support-agent.png',
 };
 
 /** Whether `command` runs here (`pngquant --version`). */
@@ -108,6 +110,18 @@ function parametersColumn(page: Page): Locator[] {
 	return [page.getByTestId('tab-params'), page.getByTestId('node-parameters')];
 }
 
+/** Send Template as the AI agent example's tool: the model's choice among Templates to Offer. */
+async function sendTemplateToolPanel(page: Page, base: string): Promise<void> {
+	await openWorkflow(page, base, 'waExAiSupportAgent');
+	await openNode(page, 'Send Follow-Up Template');
+	// The offered templates are shown once the node's list of them has loaded.
+	await page.getByText('support_follow_up (en) · UTILITY', { exact: false }).first().waitFor();
+	await tall(page, 1300, () =>
+		shot(page, 'agent-send-template-tool.png', parametersColumn(page), { margin: 0 }),
+	);
+	await closeNode(page);
+}
+
 async function main(): Promise<void> {
 	endRunOnExit(runDir());
 	fs.mkdirSync(OUT, { recursive: true });
@@ -133,6 +147,7 @@ async function main(): Promise<void> {
 		}
 
 		await sendTemplatePanel(page, base);
+		await sendTemplateToolPanel(page, base);
 		await executionWithSentAndSkipped(page, demo);
 		await optInHistory(page, demo);
 

@@ -1,8 +1,9 @@
 /**
  * Rewrites the Variables schema that the Send Template nodes of examples/*.json keep, from the
- * sandbox's seed templates, exactly as the node's resource mapper returns it. n8n shows "Variables
- * are outdated" when a saved schema differs from what the node returns in any field, so run this
- * after changing a seed template or the Variables fields:
+ * sandbox's seed templates, exactly as the node's resource mapper returns it, and the Templates to
+ * Offer of Send Template Tool nodes as the node lists them. n8n shows "Variables are outdated"
+ * when a saved schema differs from what the node returns in any field, so run this after changing
+ * a seed template or the Variables fields:
  *
  *   node --require ./scripts/register-ts.js scripts/update-examples.ts
  *

@@ -9,6 +9,7 @@ import {
 import { searchSenderNumbers } from '../shared/methods';
 import { testCloudApi } from '../shared/cloudApiTest';
 import { testComplianceStore } from '../shared/store';
+import { USABLE_AS_TOOL_WITHOUT_OUTPUT_NAMES } from '../shared/tool';
 import { properties } from './description';
 import { execute } from './execute';
 
@@ -27,7 +28,7 @@ export class WhatsAppReplyInWindow implements INodeType {
 		description:
 			'Reply to a WhatsApp contact inside the 24-hour customer service window; closed windows go to a second output',
 		defaults: { name: 'WhatsApp Reply in Window' },
-		usableAsTool: true,
+		usableAsTool: USABLE_AS_TOOL_WITHOUT_OUTPUT_NAMES,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Sent', 'Window Closed'],

@@ -8,6 +8,13 @@ import {
 	senderNumberProperty,
 	storeNotice,
 } from '../shared/descriptions';
+import {
+	allowAnyRecipientProperty,
+	fullResultProperty,
+	NOT_TOOL,
+	TOOL_ONLY,
+	toolDescriptionProperty,
+} from '../shared/tool';
 
 /** Message types that carry a file. */
 export const MEDIA_TYPES = ['image', 'video', 'audio', 'document', 'sticker'] as const;
@@ -37,6 +44,22 @@ const QUOTABLE: MessageType[] = [
 ];
 
 const send = { operation: ['send'] };
+
+/** The $fromAI argument that makes a tool's reply the opt-out confirmation. */
+export const OPT_OUT_CONFIRMATION_ARGUMENT = 'optOutConfirmation';
+
+/** What the model reads about the tool (Reply in Window Tool's default Tool Description). */
+const TOOL_DESCRIPTION = `Sends a WhatsApp message to the customer of this conversation (the person who wrote). Use it to answer them. It sends only while WhatsApp's customer service window is open: 24 hours from the customer's last message. Each call answers with JSON. "result": "sent" (with its "wamid") means the customer got the message. "result": "skipped" means nothing was sent; "reason" and "message" say why and what to do next, e.g. "window_closed": send an approved template instead; "opted_out": send nothing but the opt-out confirmation. "retryAt" says when a held message may go. Never tell the customer a message was sent unless the result is "sent".`;
+
+/** The model's text, with what it may write. */
+const TOOL_TEXT = `={{ /*n8n-auto-generated-fromAI-override*/ $fromAI('text', \`Your message to the customer: plain text of up to ${WHATSAPP_LIMITS.textBody} characters; *bold* and _italic_ work\`, 'string') }}`;
+
+/** The model's flag for the opt-out confirmation; false when it leaves it out (schema: optional). */
+const TOOL_CONFIRMS_OPT_OUT = `={{ /*n8n-auto-generated-fromAI-override*/ $fromAI('${OPT_OUT_CONFIRMATION_ARGUMENT}', \`true only when this tool answered "opted_out" and you confirm the customer's opt-out: the business's confirmation text is sent instead of yours, once; false otherwise\`, 'boolean', false) }}`;
+
+/** What a tool sends when the model confirms an opt-out, unless the builder writes another. */
+const OPT_OUT_CONFIRMATION_TEXT =
+	"You're unsubscribed: you will not get any more messages from us on WhatsApp. Changed your mind? Reply START.";
 const ofType = (...types: MessageType[]) => ({ show: { ...send, messageType: types } });
 const inOptions = (...types: MessageType[]) => ({
 	show: { '/operation': ['send'], '/messageType': types },
@@ -44,6 +67,7 @@ const inOptions = (...types: MessageType[]) => ({
 
 export const properties: INodeProperties[] = [
 	storeNotice,
+	toolDescriptionProperty(TOOL_DESCRIPTION),
 	{
 		displayName: 'Operation',
 		name: 'operation',
@@ -92,6 +116,7 @@ export const properties: INodeProperties[] = [
 			"The contact's phone number with country code, or their business-scoped user ID; by default the contact who wrote the incoming message",
 		displayOptions: { show: send },
 	},
+	{ ...allowAnyRecipientProperty, displayOptions: { show: { ...send, ...TOOL_ONLY } } },
 	{
 		displayName: 'Message Type',
 		name: 'messageType',
@@ -127,7 +152,7 @@ export const properties: INodeProperties[] = [
 		displayOptions: { show: send },
 	},
 
-	// Text
+	// Text: the model writes it when the node is a tool.
 	{
 		displayName: 'Text',
 		name: 'text',
@@ -136,7 +161,17 @@ export const properties: INodeProperties[] = [
 		default: '',
 		typeOptions: { rows: 4 },
 		description: `The message, up to ${WHATSAPP_LIMITS.textBody} characters; WhatsApp formatting (*bold*, _italic_) works`,
-		displayOptions: ofType('text'),
+		displayOptions: { show: { ...send, messageType: ['text'], ...NOT_TOOL } },
+	},
+	{
+		displayName: 'Text',
+		name: 'text',
+		type: 'string',
+		required: true,
+		default: TOOL_TEXT,
+		typeOptions: { rows: 4 },
+		description: `The message, up to ${WHATSAPP_LIMITS.textBody} characters; by default the model writes it`,
+		displayOptions: { show: { ...send, messageType: ['text'], ...TOOL_ONLY } },
 	},
 
 	// Media
@@ -526,6 +561,28 @@ export const properties: INodeProperties[] = [
 		displayOptions: { show: { operation: ['markAsRead'] } },
 	},
 
+	{
+		displayName: 'Confirm Opt-Out',
+		name: 'confirmOptOut',
+		type: 'boolean',
+		// The model decides by default: an expression ($fromAI), which no boolean literal can be.
+		// eslint-disable-next-line n8n-nodes-base/node-param-default-wrong-for-boolean
+		default: TOOL_CONFIRMS_OPT_OUT,
+		description:
+			"Whether this reply confirms the contact's opt-out (STOP) with Opt-Out Confirmation Text, at most once per opt-out; by default the model decides",
+		displayOptions: { show: { ...send, ...TOOL_ONLY } },
+	},
+	{
+		displayName: 'Opt-Out Confirmation Text',
+		name: 'optOutConfirmationText',
+		type: 'string',
+		default: OPT_OUT_CONFIRMATION_TEXT,
+		typeOptions: { rows: 2 },
+		description:
+			"The business's own text that confirms an opt-out, sent instead of the model's; empty means the model is told to send nothing after a STOP",
+		displayOptions: { show: { ...send, ...TOOL_ONLY } },
+	},
+	{ ...fullResultProperty, displayOptions: { show: { ...send, ...TOOL_ONLY } } },
 	{
 		displayName: 'Options',
 		name: 'options',

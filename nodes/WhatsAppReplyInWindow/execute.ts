@@ -10,7 +10,10 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { systemClock, type Clock } from '../core/clock';
 import type { GraphClient } from '../core/client/client';
 import type { WindowState } from '../core/model';
+import type { ContactSnapshot } from '../core/store/types';
 import {
+	agentOptOutConfirmationSentMessage,
+	checkReplyAfterOptOut,
 	checkWindow,
 	effectiveWindow,
 	evaluateFreeFormBatch,
@@ -31,6 +34,8 @@ import { runSendPipeline } from '../shared/send/pipeline';
 import { runPooled } from '../shared/send/pool';
 import { iso } from '../shared/send/results';
 import { getComplianceStore } from '../shared/store';
+import { sendToolResult, toolOutputs, toolRunOf } from '../shared/tool';
+import { OPT_OUT_CONFIRMATION_ARGUMENT } from './description';
 import { prepareReply, requireSender, type PreparedReply } from './prepare';
 
 /** A reply as the pipeline carries it, with what the rules and the send learn about it. */
@@ -44,6 +49,10 @@ interface ReplyJob extends PreparedReply {
 	freeEntryPointStarted?: boolean;
 	/** The id of the file uploaded for this reply. */
 	mediaId?: string;
+	/** The reply became the opt-out confirmation the model asked for. */
+	confirmedOptOut?: boolean;
+	/** The contact opted out and the tool may still send the one confirmation of it. */
+	canConfirmOptOut?: boolean;
 }
 
 export async function execute(
@@ -66,16 +75,34 @@ export async function execute(
 	}
 	const { client, settings } = api;
 	const budgets = sendBudgets(this, store, settings.messagesPerSecond, nodeRate);
+	const tool = toolRunOf(this);
 	if (operation === 'markAsRead') {
-		return await markAsRead(this, items, client, settings.phoneNumberId, budgets);
+		const outputs = await markAsRead(this, items, client, settings.phoneNumberId, budgets);
+		return tool ? toolOutputs(outputs, tool, markedAsReadToolResult) : outputs;
 	}
 	const run = runIdentityOf(this);
 	const helpers = this.helpers;
+	// Told to the model after a STOP only when the tool can send the business's confirmation.
+	const confirmationOffered =
+		tool !== undefined &&
+		String(this.getNodeParameter('optOutConfirmationText', 0, '') ?? '').trim() !== '';
 
 	const spec: SendSpec<ReplyJob> = {
-		prepare: (i) => prepareReply(this, items[i], i, settings.phoneNumberId, run),
+		// A tool reads the conversation from the incoming item without what the model wrote in it.
+		prepare: (i) =>
+			prepareReply(
+				this,
+				tool ? { json: tool.conversation(i) } : items[i],
+				i,
+				settings.phoneNumberId,
+				run,
+				tool !== undefined,
+			),
 
 		decide(jobs, view, now) {
+			if (tool) {
+				for (const job of jobs) settleOptOut(job, view(job).contact, confirmationOffered);
+			}
 			const batch = jobs.map((job) => {
 				const { contact, existingSend } = view(job);
 				const itemInbound = job.inbound
@@ -154,8 +181,54 @@ export async function execute(
 				metaDetails: null,
 			};
 		},
+
+		toolResult(json, job) {
+			const result = sendToolResult(json, ['windowOpenUntil'], {
+				optOutConfirmationArgument: job?.canConfirmOptOut
+					? OPT_OUT_CONFIRMATION_ARGUMENT
+					: undefined,
+			});
+			if (job?.confirmedOptOut && result.result === 'sent') {
+				result.message = agentOptOutConfirmationSentMessage();
+			}
+			return result;
+		},
 	};
-	return await runSendPipeline(this, spec, { client, store, ...budgets, clock });
+	return await runSendPipeline(this, spec, { client, store, ...budgets, clock, tool });
+}
+
+/**
+ * A tool's reply to a contact who opted out of everything (the reply rule holds a plain reply as
+ * `opted_out`): whether the opt-out can still be confirmed (one confirmation per opt-out), and,
+ * when the model asked for it, the reply becomes the business's confirmation text, which the
+ * rules then allow once. Any other reply stays as the model wrote it.
+ */
+function settleOptOut(
+	job: ReplyJob,
+	contact: ContactSnapshot | undefined,
+	confirmationOffered: boolean,
+): void {
+	const ask = (optOutConfirmation: boolean) =>
+		checkReplyAfterOptOut({
+			contact: job.recipient.address,
+			consents: contact?.consents ?? [],
+			lastInboundAt: contact?.window?.lastInboundAt,
+			optOutConfirmation,
+			optOutConfirmationsSentAt: contact?.optOutConfirmationsSentAt ?? [],
+		});
+	const plain = ask(false);
+	if (plain.allowed || plain.reason !== 'opted_out') return;
+	job.canConfirmOptOut = confirmationOffered && ask(true).allowed;
+	if (!job.confirmation) return;
+	job.payload = job.confirmation.payload;
+	job.kind = job.confirmation.kind;
+	job.optOutConfirmation = true;
+	job.upload = undefined;
+	job.confirmedOptOut = true;
+}
+
+function markedAsReadToolResult(json: IDataObject): IDataObject {
+	return { result: json.result, messageId: json.messageId, success: json.success };
 }
 
 // ---------------------------------------------------------------------------------------------

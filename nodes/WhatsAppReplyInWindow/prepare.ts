@@ -25,7 +25,7 @@ import { senderNumberOf } from '../shared/descriptions';
 import { optOutConfirmationKind, type TriggerItemMessage } from '../core/policy';
 import { defaultIdempotencyKey, scopedKey, type RunIdentity } from '../shared/idempotencyKeys';
 import { MEDIA_TYPES, type MediaType, type MessageType } from './description';
-import { resolveRecipient, type Recipient } from '../shared/recipient';
+import { itemContactKeys, resolveRecipient, type Recipient } from '../shared/recipient';
 import type { SendJob } from '../shared/send/job';
 
 /** Stands in for the media id of a file that is uploaded only once the send is allowed. */
@@ -35,7 +35,17 @@ const PENDING_UPLOAD_ID = 'pending-upload';
 export interface PreparedReply extends SendJob {
 	type: MessageType;
 	payload: Record<string, unknown> & { type: string };
+	/** Changes when a tool's reply becomes the opt-out confirmation (confirmOptOut). */
+	kind: string;
 	optOutConfirmation: boolean;
+	/**
+	 * A tool run's opt-out confirmation, asked for by the model: the business's text, sent instead
+	 * of the model's reply if the contact opted out (settleOptOut in execute.ts).
+	 */
+	confirmation?: {
+		readonly payload: Record<string, unknown> & { type: string };
+		readonly kind: string;
+	};
 	quotedMessageId?: string;
 	/** A binary file to upload before sending (Media Source: Binary Field). */
 	upload?: { propertyName: string; mediaType: MediaType; binary: IBinaryData };
@@ -49,6 +59,8 @@ export function prepareReply(
 	i: number,
 	credentialSender: string,
 	run: RunIdentity,
+	/** The node runs as an AI agent's tool (its tool-only parameters apply). */
+	asTool = false,
 ): PreparedReply {
 	const sender = requireSender(senderNumberOf(ctx, i, credentialSender));
 	const options = ctx.getNodeParameter('options', i, {}) as IDataObject;
@@ -109,6 +121,14 @@ export function prepareReply(
 		built.type === 'interactive' ? `interactive:${built.interactive.type}` : String(built.type);
 	// Marked in the store, so the rule can count the confirmations of an opt-out.
 	const kind = optOutConfirmation ? optOutConfirmationKind(sent) : sent;
+	const confirmationText = asTool ? confirmsOptOut(ctx, i) : undefined;
+	const confirmation =
+		confirmationText === undefined
+			? undefined
+			: {
+					payload: buildTextMessage({ ...base, body: confirmationText }),
+					kind: optOutConfirmationKind('text'),
+				};
 	return {
 		index: i,
 		sender,
@@ -122,8 +142,19 @@ export function prepareReply(
 		optOutConfirmation,
 		...(quotedMessageId !== undefined ? { quotedMessageId } : {}),
 		...(upload ? { upload } : {}),
+		...(confirmation ? { confirmation } : {}),
 		inbound: triggerMessageOf(item.json, text(options.defaultCountry)),
 	};
+}
+
+/**
+ * The tool's Opt-Out Confirmation Text when the model asked to confirm an opt-out (Confirm
+ * Opt-Out, tool runs only); undefined otherwise or when the builder left the text empty.
+ */
+function confirmsOptOut(ctx: IExecuteFunctions, i: number): string | undefined {
+	const asked = ctx.getNodeParameter('confirmOptOut', i, false) as unknown;
+	if (asked !== true && asked !== 'true') return undefined;
+	return text(ctx.getNodeParameter('optOutConfirmationText', i, ''));
 }
 
 /**
@@ -290,9 +321,7 @@ function triggerMessageOf(
 	json: IDataObject,
 	defaultCountry: string | undefined,
 ): TriggerItemMessage | undefined {
-	const contacts = [json.contact, json.contactWaId, json.contactUserId].flatMap((value) =>
-		contactKeysOf(value, defaultCountry),
-	);
+	const contacts = itemContactKeys(json, defaultCountry);
 	if (contacts.length === 0) return undefined;
 	return {
 		kind: json.kind === undefined ? undefined : String(json.kind),
@@ -306,21 +335,6 @@ function triggerMessageOf(
 					: undefined,
 		referral: typeof json.referral === 'object' && json.referral !== null,
 	};
-}
-
-/**
- * The store's contact keys a value the trigger wrote may stand for: the value itself (a wa_id, a
- * user ID) and, when it reads as one, the normalised number.
- */
-function contactKeysOf(value: unknown, defaultCountry: string | undefined): string[] {
-	if (typeof value !== 'string' || value.trim() === '') return [];
-	const keys = [value.trim()];
-	try {
-		keys.push(resolveRecipient(value, defaultCountry).contact);
-	} catch {
-		// Not a number or user ID we can read: only the value itself.
-	}
-	return keys;
 }
 
 /** The sender number, or a WireError saying where to set it. */

@@ -9,9 +9,10 @@ import {
 import { searchSenderNumbers } from '../shared/methods';
 import { testCloudApi } from '../shared/cloudApiTest';
 import { testComplianceStore } from '../shared/store';
+import { USABLE_AS_TOOL_WITHOUT_OUTPUT_NAMES } from '../shared/tool';
 import { properties } from './description';
 import { execute } from './execute';
-import { getTemplateVariables, searchTemplates } from './methods';
+import { getTemplateChoices, getTemplateVariables, searchTemplates } from './methods';
 
 export class WhatsAppSendTemplate implements INodeType {
 	description: INodeTypeDescription = {
@@ -27,7 +28,7 @@ export class WhatsAppSendTemplate implements INodeType {
 		description:
 			'Send an approved WhatsApp template only where consent, opt-outs, quiet hours and the frequency cap allow it',
 		defaults: { name: 'WhatsApp Send Template' },
-		usableAsTool: true,
+		usableAsTool: USABLE_AS_TOOL_WITHOUT_OUTPUT_NAMES,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Sent', 'Skipped'],
@@ -53,6 +54,7 @@ export class WhatsAppSendTemplate implements INodeType {
 
 	methods = {
 		listSearch: { searchSenderNumbers, searchTemplates },
+		loadOptions: { getTemplateChoices },
 		resourceMapping: { getTemplateVariables },
 		credentialTest: { testCloudApi, testComplianceStore },
 	};

@@ -10,6 +10,13 @@ import {
 	senderNumberProperty,
 	storeNotice,
 } from '../shared/descriptions';
+import {
+	allowAnyRecipientProperty,
+	fullResultProperty,
+	NOT_TOOL,
+	TOOL_ONLY,
+	toolDescriptionProperty,
+} from '../shared/tool';
 
 export const OUTPUT_SENT = 0;
 export const OUTPUT_SKIPPED = 1;
@@ -20,19 +27,103 @@ const CAP_DAYS = FREQUENCY_CAP_DEFAULTS.periodMs / DAY;
 const QUIET_START = QUIET_HOURS_DEFAULTS.start;
 const QUIET_END = QUIET_HOURS_DEFAULTS.end;
 
+/** Shown on the tool variant when the model chooses the template. */
+const MODEL_CHOOSES = { ...TOOL_ONLY, templateChoice: ['model'] };
+/** Hidden on the tool variant when the model chooses the template. */
+const NOT_MODEL_CHOSEN = { templateChoice: ['model'] };
+
+/**
+ * What the model reads about the tool (Send Template Tool's default Tool Description): an
+ * expression, so that it names the template, or lists the ones offered with their category and
+ * variables (Templates to Offer).
+ */
+const TOOL_DESCRIPTION = `={{ ${JSON.stringify(
+	'Sends an approved WhatsApp template message to the customer of this conversation (the person who wrote): the way to reach them when the customer service window is closed. ',
+)} + ($parameter.templateChoice === "fixed" ? "It sends the template " + String($parameter.template.value).replace("|", " in language ") + "." : "Templates you may choose, as name (language) · category · variables: " + $parameter.modelTemplates.join("; ") + ".") + ${JSON.stringify(
+	' MARKETING templates need the customer\'s marketing opt-in and wait during their night; UTILITY templates are about their own orders or requests; AUTHENTICATION templates carry one-time codes. Each call answers with JSON. "result": "sent" (with its "wamid") means the template went out. "result": "skipped" means nothing was sent; "reason" and "message" say why and what to do next (e.g. "no_consent": do not retry or send it another way). "retryAt" says when a held template may go. Never tell the customer a message was sent unless the result is "sent".',
+)} }}`;
+
+/** The model's choice among Templates to Offer. */
+const TOOL_TEMPLATE = `={{ /*n8n-auto-generated-fromAI-override*/ $fromAI('template', \`The name of the template to send, one of those listed in the tool description; add its language, e.g. order_update (de), when it is listed in several\`, 'string') }}`;
+
+/** The model's values for the chosen template's variables; none when it leaves them out. */
+const TOOL_VARIABLES = `={{ /*n8n-auto-generated-fromAI-override*/ $fromAI('variables', \`The template's variables as a JSON object keyed as the tool description lists them, e.g. {"body.first_name": "Lena"}; {} when it has none\`, 'string', '{}') }}`;
+
+const recipient: INodeProperties = {
+	displayName: 'Recipient',
+	name: 'recipient',
+	type: 'string',
+	required: true,
+	default: '',
+	placeholder: 'e.g. +49 151 23456789',
+	description:
+		"The contact's phone number in any common format, or their business-scoped user ID (e.g. US.13491208655302741918)",
+};
+
 /** The parameters; their names, types and defaults are public (saved workflows use them). */
 export const properties: INodeProperties[] = [
 	storeNotice,
+	toolDescriptionProperty(TOOL_DESCRIPTION),
 	senderNumberProperty,
+	{ ...recipient, displayOptions: { show: NOT_TOOL } },
 	{
-		displayName: 'Recipient',
-		name: 'recipient',
+		...recipient,
+		default: '={{ $json.contact }}',
+		description:
+			"The contact's phone number in any common format, or their business-scoped user ID; by default the contact of the incoming item (the person who wrote)",
+		displayOptions: { show: TOOL_ONLY },
+	},
+	allowAnyRecipientProperty,
+	{
+		displayName: 'Template Choice',
+		name: 'templateChoice',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'Fixed Template',
+				value: 'fixed',
+				description: 'Always the Template below; the model fills the variables you let it define',
+			},
+			{
+				name: 'The Model Chooses',
+				value: 'model',
+				description: 'The model picks one of Templates to Offer by name and gives its variables',
+			},
+		],
+		// "fixed" also where the node is no tool: n8n reads every default when it decides what to
+		// show, and Template is hidden when the model chooses.
+		default: 'fixed',
+		displayOptions: { show: TOOL_ONLY },
+	},
+	{
+		displayName: 'Templates to Offer',
+		name: 'modelTemplates',
+		type: 'multiOptions',
+		required: true,
+		typeOptions: { loadOptionsMethod: 'getTemplateChoices' },
+		default: [],
+		description:
+			'The approved templates the model may choose from; the tool description lists each with its category and variables. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+		displayOptions: { show: MODEL_CHOOSES },
+	},
+	{
+		displayName: 'Chosen Template',
+		name: 'modelTemplate',
 		type: 'string',
 		required: true,
-		default: '',
-		placeholder: 'e.g. +49 151 23456789',
+		default: TOOL_TEMPLATE,
+		description: 'The name of the template the model chose among Templates to Offer',
+		displayOptions: { show: MODEL_CHOOSES },
+	},
+	{
+		displayName: 'Variables (JSON)',
+		name: 'modelVariables',
+		type: 'json',
+		default: TOOL_VARIABLES,
 		description:
-			"The contact's phone number in any common format, or their business-scoped user ID (e.g. US.13491208655302741918)",
+			"The chosen template's variables as a JSON object keyed like body.first_name or body.1, by default given by the model",
+		displayOptions: { show: MODEL_CHOOSES },
 	},
 	{
 		displayName: 'Template',
@@ -42,6 +133,7 @@ export const properties: INodeProperties[] = [
 		default: { mode: 'list', value: '' },
 		description: 'The approved template to send, in one of its languages',
 		hint: 'Chose another template and Values to Send still shows the old fields? Open ⋮ next to them and choose Refresh Variable List.',
+		displayOptions: { hide: NOT_MODEL_CHOSEN },
 		modes: [
 			{
 				displayName: 'From List',
@@ -77,7 +169,7 @@ export const properties: INodeProperties[] = [
 		description: "The template's language code, as WhatsApp Manager shows it",
 		// A root path: n8n resolves display dependencies by parameter name, and template.mode is
 		// inside one.
-		displayOptions: { show: { '/template.mode': ['name'] } },
+		displayOptions: { show: { '/template.mode': ['name'] }, hide: NOT_MODEL_CHOSEN },
 	},
 	{
 		displayName: 'Variables Mode',
@@ -96,6 +188,7 @@ export const properties: INodeProperties[] = [
 				description: "Write the template's components as WhatsApp's API takes them",
 			},
 		],
+		displayOptions: { hide: NOT_MODEL_CHOSEN },
 	},
 	{
 		displayName: 'Variables',
@@ -117,7 +210,7 @@ export const properties: INodeProperties[] = [
 				noFieldsError: 'This template has no variables to fill',
 			},
 		},
-		displayOptions: { show: { variablesMode: ['fields'] } },
+		displayOptions: { show: { variablesMode: ['fields'] }, hide: NOT_MODEL_CHOSEN },
 	},
 	{
 		displayName: 'Components (JSON)',
@@ -126,8 +219,9 @@ export const properties: INodeProperties[] = [
 		default: '[]',
 		description:
 			'The "components" array of the template message, e.g. [{"type": "body", "parameters": [{"type": "text", "text": "Lena"}]}]',
-		displayOptions: { show: { variablesMode: ['json'] } },
+		displayOptions: { show: { variablesMode: ['json'] }, hide: NOT_MODEL_CHOSEN },
 	},
+	fullResultProperty,
 	{
 		displayName: 'Options',
 		name: 'options',

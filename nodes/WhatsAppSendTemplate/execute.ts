@@ -8,6 +8,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { systemClock, type Clock } from '../core/clock';
 import type { GraphClient } from '../core/client/client';
 import { evaluateTemplateBatchWithBudget, type TemplateBatchItem } from '../core/policy';
+import { standingFromTemplates } from '../core/standing';
 import type { ComplianceStore, TemplateKey } from '../core/store/types';
 import { WireError } from '../core/wire';
 import { getCloudApi, type CloudApiSettings } from '../shared/cloudApi';
@@ -19,6 +20,7 @@ import { sendBudgets } from '../shared/send/senderBudget';
 import { runSendPipeline } from '../shared/send/pipeline';
 import { runPooled } from '../shared/send/pool';
 import { getComplianceStore } from '../shared/store';
+import { sendToolResult, toolRunOf } from '../shared/tool';
 import { AccountGuard } from './account';
 import { BatchCommons, longestCapPeriod, payloadOf, prepare, type TemplateJob } from './item';
 import {
@@ -61,10 +63,20 @@ export async function execute(
 	});
 
 	const account = new AccountGuard(client, store, signal);
+	const tool = toolRunOf(this);
 
 	const spec: SendSpec<TemplateJob> = {
 		prepare: (i) =>
-			prepare(this, i, settings.phoneNumberId, run, timeZone, settings.messagingLimit, commons),
+			prepare(
+				this,
+				i,
+				settings.phoneNumberId,
+				run,
+				timeZone,
+				settings.messagingLimit,
+				commons,
+				tool !== undefined,
+			),
 
 		// The definitions of each template name, fetched once; the store learns their status; then
 		// the payloads, with Meta's limits and the template's variables checked.
@@ -89,11 +101,14 @@ export async function execute(
 				signal,
 			);
 			const now = clock.now();
-			const states = [...families.values()].flatMap((family) =>
-				'definitions' in family ? family.definitions.map((d) => templateStateOf(waba, d, now)) : [],
+			const definitions = [...families.values()].flatMap((family) =>
+				'definitions' in family ? family.definitions : [],
 			);
+			const states = definitions.map((d) => templateStateOf(waba, d, now));
+			const qualities = standingFromTemplates(waba, definitions, now);
 			try {
 				if (states.length > 0) await store.upsertTemplateStates(states);
+				if (qualities.length > 0) await store.recordStanding(qualities);
 			} catch (error) {
 				throw toNodeError(node, error);
 			}
@@ -186,12 +201,15 @@ export async function execute(
 			payload: job.dryRun ? (job.payload ?? null) : null,
 			messagingLimit: account.itemField(),
 		}),
+
+		toolResult: (json) => sendToolResult(json, ['template', 'language', 'category']),
 	};
 	const outputs = await runSendPipeline(this, spec, {
 		client,
 		store,
 		...sendBudgets(this, store, settings.messagesPerSecond, nodeRate),
 		clock,
+		tool,
 	});
 	// The messaging limit's warning and what Meta could not tell, in the output pane.
 	const hints = account.hints();

@@ -19,13 +19,14 @@ import {
 	buildTemplateFromComponents,
 	buildTemplateMessage,
 	templateInputFromValues,
+	WireError,
 	type TemplateDefinition,
 } from '../core/wire';
 import { senderNumberOf } from '../shared/descriptions';
 import { defaultIdempotencyKey, scopedKey, type RunIdentity } from '../shared/idempotencyKeys';
 import { resolveRecipient } from '../shared/recipient';
 import type { SendJob } from '../shared/send/job';
-import { parseTemplateRef, type TemplateRef } from './templates';
+import { chooseOfferedTemplate, parseTemplateRef, type TemplateRef } from './templates';
 
 /** What an item's message is made of: the Variables fields' values, or Components JSON. */
 type TemplateContent =
@@ -109,6 +110,8 @@ export function prepare(
 	workflowTimeZone: string,
 	credentialLimit: number | undefined,
 	commons: BatchCommons = new BatchCommons(),
+	/** The node runs as an AI agent's tool (its tool-only parameters apply). */
+	asTool = false,
 ): TemplateJob {
 	const options = ctx.getNodeParameter('options', i, {}) as IDataObject;
 	const sender = senderNumberOf(ctx, i, defaultSender);
@@ -123,10 +126,17 @@ export function prepare(
 		ctx.getNodeParameter('recipient', i, ''),
 		String(options.defaultCountry ?? ''),
 	);
-	const parsed = parseTemplateRef(
-		ctx.getNodeParameter('template', i, '', { extractValue: true }),
-		ctx.getNodeParameter('language', i, ''),
-	);
+	// Send Template Tool: the model may choose among the templates the builder offers.
+	const modelChooses = asTool && ctx.getNodeParameter('templateChoice', i, 'fixed') === 'model';
+	const parsed = modelChooses
+		? chooseOfferedTemplate(
+				ctx.getNodeParameter('modelTemplate', i, ''),
+				ctx.getNodeParameter('modelTemplates', i, []) as string[],
+			)
+		: parseTemplateRef(
+				ctx.getNodeParameter('template', i, '', { extractValue: true }),
+				ctx.getNodeParameter('language', i, ''),
+			);
 	const { template, kind } = commons.get(`template ${parsed.name}|${parsed.language}`, () => ({
 		template: parsed,
 		kind: `template:${parsed.name}`,
@@ -154,8 +164,9 @@ export function prepare(
 		return made;
 	});
 	const callback = String(options.callbackData ?? '');
-	const content: TemplateContent =
-		ctx.getNodeParameter('variablesMode', i, 'fields') === 'json'
+	const content: TemplateContent = modelChooses
+		? { mode: 'fields', values: modelVariables(ctx.getNodeParameter('modelVariables', i, '{}')) }
+		: ctx.getNodeParameter('variablesMode', i, 'fields') === 'json'
 			? { mode: 'json', components: ctx.getNodeParameter('components', i, '[]') }
 			: // Only the values: the mapper's schema would be copied for every item.
 				{ mode: 'fields', values: fieldValues(ctx.getNodeParameter('variables.value', i, {})) };
@@ -263,6 +274,29 @@ function pricingOf(value: unknown): PricingOptions {
 function fieldValues(value: unknown): Record<string, unknown> {
 	if (!isObject(value)) return {};
 	return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, jsonObjectOrSelf(v)]));
+}
+
+/**
+ * The model's Variables (JSON): an object keyed like the Variables fields, given as JSON text or
+ * as an object; empty means none. Throws WireError saying what the model must give instead.
+ */
+function modelVariables(value: unknown): Record<string, unknown> {
+	let parsed = value;
+	if (typeof value === 'string') {
+		if (value.trim() === '') return {};
+		try {
+			parsed = JSON.parse(value);
+		} catch {
+			parsed = undefined;
+		}
+	}
+	if (!isObject(parsed)) {
+		throw new WireError(
+			'variables',
+			`The variables must be a JSON object keyed like the template's variables, e.g. {"body.first_name": "Lena"}, or {} when it has none; got ${JSON.stringify(value)}.`,
+		);
+	}
+	return fieldValues(parsed);
 }
 
 function jsonObjectOrSelf(value: unknown): unknown {

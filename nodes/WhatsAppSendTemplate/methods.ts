@@ -2,11 +2,13 @@ import {
 	NodeOperationError,
 	type ILoadOptionsFunctions,
 	type INodeListSearchResult,
+	type INodePropertyOptions,
 	type ResourceMapperField,
 	type ResourceMapperFields,
 } from 'n8n-workflow';
 
 import {
+	parseTemplatePage,
 	templateVariables,
 	unsupportedTemplateParts,
 	WireError,
@@ -15,9 +17,12 @@ import {
 import { getCloudApi } from '../shared/cloudApi';
 import { toNodeError } from '../shared/nodeErrors';
 import {
+	DEFINITION_FIELDS,
 	fetchTemplateFamily,
 	findDefinition,
+	isSendable,
 	parseTemplateRef,
+	templateChoiceValue,
 	templateListName,
 	templateRefValue,
 	variableDisplayName,
@@ -55,6 +60,41 @@ export async function searchTemplates(
 	} catch (error) {
 		throw toNodeError(this.getNode(), error);
 	}
+}
+
+/**
+ * Templates to Offer (Send Template Tool): the templates that can be sent now and whose variables
+ * the model can fill, each as the model reads it (templateChoiceValue).
+ */
+export async function getTemplateChoices(
+	this: ILoadOptionsFunctions,
+): Promise<INodePropertyOptions[]> {
+	const { client, settings } = await getCloudApi(this);
+	const account = businessAccountOf(this, settings.businessAccountId);
+	let listed;
+	try {
+		listed = await client.listAllTemplates(account, { fields: DEFINITION_FIELDS });
+	} catch (error) {
+		throw toNodeError(this.getNode(), error);
+	}
+	const page = parseTemplatePage({ data: listed });
+	if (!page.ok) return [];
+	return templateChoices(page.templates);
+}
+
+/** The sendable templates among `definitions` as Templates to Offer lists them, sorted. */
+export function templateChoices(
+	definitions: readonly TemplateDefinition[],
+): INodePropertyOptions[] {
+	return definitions
+		.filter(
+			(definition) => unsupportedTemplateParts(definition).length === 0 && isSendable(definition),
+		)
+		.map((definition) => {
+			const value = templateChoiceValue(definition);
+			return { name: value, value };
+		})
+		.sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /**

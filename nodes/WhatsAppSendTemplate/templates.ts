@@ -3,6 +3,7 @@ import type { TemplateState } from '../core/model';
 import { checkTemplateStatus, templateCategoryOf } from '../core/policy';
 import {
 	parseTemplatePage,
+	templateVariables,
 	WireError,
 	type TemplateDefinition,
 	type TemplateVariable,
@@ -130,7 +131,14 @@ export function templateListName(template: {
 }): string {
 	const category = String(template.category ?? '').toUpperCase();
 	const base = `${template.name} (${template.language})${category ? ` · ${category}` : ''}`;
-	const decision = checkTemplateStatus({
+	return isSendable(template)
+		? base
+		: `${base} · ${String(template.status).toUpperCase()} — cannot be sent`;
+}
+
+/** Whether the template status rule lets a template with this status go. */
+export function isSendable(template: { name: string; language: string; status: string }): boolean {
+	return checkTemplateStatus({
 		contact: '',
 		template: { name: template.name, language: template.language },
 		state: {
@@ -140,10 +148,7 @@ export function templateListName(template: {
 			status: String(template.status ?? ''),
 			updatedAt: 0,
 		},
-	});
-	return decision.allowed
-		? base
-		: `${base} · ${String(template.status).toUpperCase()} — cannot be sent`;
+	}).allowed;
 }
 
 /**
@@ -168,6 +173,78 @@ export function variableDisplayName(variable: TemplateVariable): string {
 			// The template's sample value, when it fits whole (a cut sample reads as a wrong one).
 			return variable.example ? fit(label, ` (e.g. ${variable.example})`) : label;
 	}
+}
+
+/**
+ * One entry of Templates to Offer (Send Template Tool): the template as a model needs to choose
+ * it, "order_update (en) · UTILITY · body.1 (e.g. Lena), body.2 (e.g. 1042)". It is the stored
+ * value too, so the tool's description can list it without asking Meta; what is sent is checked
+ * against Meta's definition at send time.
+ */
+export function templateChoiceValue(definition: TemplateDefinition): string {
+	const variables = templateVariables(definition)
+		.filter((variable) => variable.required)
+		.map((variable) => `${variable.key}${variableHint(variable)}`);
+	return [
+		`${definition.name} (${definition.language})`,
+		String(definition.category ?? '').toUpperCase() || 'UNKNOWN CATEGORY',
+		variables.length > 0 ? variables.join(', ') : 'no variables',
+	].join(' · ');
+}
+
+function variableHint(variable: TemplateVariable): string {
+	switch (variable.kind) {
+		case 'media':
+			return ' (a link or media ID)';
+		case 'location':
+			return ' (JSON with latitude, longitude, name, address)';
+		default:
+			return variable.example ? ` (e.g. ${variable.example})` : '';
+	}
+}
+
+/** "name (language)" at the start of a Templates to Offer entry, or "name|language". */
+const OFFERED = /^\s*([a-z0-9_]+)\s*(?:\(([A-Za-z_]+)\)|\|([A-Za-z_]+))?/;
+
+function refOf(text: string): { name: string; language?: string } | undefined {
+	const match = OFFERED.exec(text);
+	if (!match) return undefined;
+	return { name: match[1], language: match[2] ?? match[3] };
+}
+
+/**
+ * The template the model chose (`asked`: "order_update", "order_update (de)", "order_update|de"
+ * or a whole entry) among those offered. Throws WireError, listing the offered ones, when it is
+ * not one of them or names a template offered in several languages without one.
+ */
+export function chooseOfferedTemplate(asked: unknown, offered: readonly string[]): TemplateRef {
+	const choices = offered
+		.map((entry) => refOf(entry))
+		.filter((ref): ref is TemplateRef => ref?.language !== undefined);
+	const list = offered.join('; ');
+	if (choices.length === 0) {
+		throw new WireError(
+			'modelTemplates',
+			'No template is offered to the model: choose the templates it may use in Templates to Offer.',
+		);
+	}
+	const wanted = refOf(String(asked ?? ''));
+	const matching = choices.filter(
+		(choice) =>
+			choice.name === wanted?.name &&
+			(wanted.language === undefined || choice.language === wanted.language),
+	);
+	if (matching.length === 1) return matching[0];
+	if (matching.length > 1) {
+		throw new WireError(
+			'template',
+			`Template "${wanted?.name}" is offered in several languages: name one, e.g. "${matching[0].name} (${matching[0].language})". The templates: ${list}.`,
+		);
+	}
+	throw new WireError(
+		'template',
+		`"${String(asked ?? '')}" is not a template you may send. Choose one of these by name: ${list}.`,
+	);
 }
 
 /** A button's label without "Button", its text cut to fit: '"Shop the new collection" URL suffix'. */

@@ -15,7 +15,7 @@ import { CLOUD_API_CREDENTIAL, getCloudApi } from '../shared/cloudApi';
 import { toNodeError } from '../shared/nodeErrors';
 import { getComplianceStore } from '../shared/store';
 import { delivererFor } from './deliverer';
-import { readTriggerSettings } from './settings';
+import { readTriggerSettings, withAccount } from './settings';
 import { buildSubscription, ownSubscriptionId } from './subscription';
 
 /**
@@ -37,7 +37,16 @@ export async function checkExists(this: IHookFunctions): Promise<boolean> {
 	} catch (error) {
 		throw toNodeError(this.getNode(), error);
 	}
-	const subscription = buildSubscription(this, settings, appSecret, Date.now());
+	// With the credential's business account, as the trigger's own POSTs: the app's other
+	// subscriptions merge it (fanout.ts), so each account's webhooks count for its workflows.
+	const cloudApi = await this.getCredentials(CLOUD_API_CREDENTIAL);
+	const effects = withAccount(settings.handler.effects, cloudApi.businessAccountId);
+	const subscription = buildSubscription(
+		this,
+		{ ...settings, handler: { ...settings.handler, effects } },
+		appSecret,
+		Date.now(),
+	);
 	try {
 		await store.registerSubscription(subscription);
 	} catch (error) {

@@ -129,3 +129,16 @@ function stringList(value: unknown): string[] {
 	const entries = Array.isArray(value) ? value : String(value).split(',');
 	return entries.map((entry) => String(entry).trim()).filter((entry) => entry !== '');
 }
+
+/**
+ * The effect options with the credential's WhatsApp Business Account: the messaging limit and
+ * quality webhooks of other accounts subscribed to the same Meta app change nothing. Without an
+ * account in the credential, every account's count.
+ */
+export function withAccount(
+	effects: WebhookEffectOptions,
+	businessAccountId: unknown,
+): WebhookEffectOptions {
+	const account = typeof businessAccountId === 'string' ? businessAccountId.trim() : '';
+	return account === '' ? effects : { ...effects, businessAccounts: [account] };
+}

@@ -14,6 +14,9 @@
  * - POST with a wake-up from another trigger of the app (WAKE_UP_HEADER): handleWakeUp claims this
  *   trigger's deliveries and emits them -> 200 (with whether more wait), 401, 400.
  * - The store fails -> 500, so Meta delivers again (the transaction rolled back: nothing recorded).
+ * - A change with an invalid field (a value the schemas or the store refuse) -> 200: the event is
+ *   recorded and emitted without its store effects, and a warning says which and why
+ *   (core/webhook/dropped.ts); the body's other events are not held back by it.
  * - The consentAfter read fails after the commit -> 200 and the events go out with
  *   `consentAfter: null` (a 500 would make the re-delivery all duplicates: nothing emitted).
  * - A setting the core refuses (a keyword without letters) -> the error is thrown: n8n answers 500
@@ -31,6 +34,7 @@ import {
 	handleWakeUp,
 	handleWebhookGet,
 	handleWebhookPost,
+	droppedLogLine,
 	type EmittedWebhookEvent,
 	type WakeUpResult,
 	type WebhookPostResult,
@@ -40,7 +44,7 @@ import { CLOUD_API_CREDENTIAL } from '../shared/cloudApi';
 import { getComplianceStore } from '../shared/store';
 import { delivererFor } from './deliverer';
 import { seenEventPruner } from './prune';
-import { optionError, readTriggerSettings, type TriggerSettings } from './settings';
+import { optionError, readTriggerSettings, withAccount, type TriggerSettings } from './settings';
 import { ownSubscriptionId } from './subscription';
 
 const UNVERIFIED =
@@ -95,6 +99,7 @@ export async function webhook(this: IWebhookFunctions): Promise<IWebhookResponse
 			store: async () => await getComplianceStore(this),
 			options: {
 				...settings.handler,
+				effects: withAccount(settings.handler.effects, credentials.businessAccountId),
 				// Per app: a re-delivery to any trigger URL of the app is a duplicate.
 				dedupeScope: app,
 				fanOut: { app, receiver: ownSubscriptionId(this) },
@@ -119,6 +124,8 @@ export async function webhook(this: IWebhookFunctions): Promise<IWebhookResponse
 		return { noWebhookResponse: true };
 	}
 	const store = result.store;
+	for (const line of result.ignored ?? []) this.logger.info(line);
+	if (result.dropped.length > 0) this.logger.warn(droppedLogLine(result.dropped));
 	if (result.consentReadError !== undefined) {
 		this.logger.warn(
 			`WhatsApp webhook recorded, but the consent after it could not be read (items have consentAfter: null): ${result.consentReadError}`,

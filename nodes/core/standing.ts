@@ -90,10 +90,33 @@ export interface SenderStanding {
 	readonly checkedAt?: number;
 }
 
+/**
+ * The ordering rule of two statements of one value, by Meta's own time: whether `incoming`
+ * replaces `stored`. A webhook's time is Meta's, in whole seconds (the entry's `time`); a read of
+ * the Cloud API is stamped when it was made, in milliseconds (or, for a template's quality, with
+ * the score's own `date`, in seconds). So they are compared to the second: the later second wins;
+ * within one second a webhook wins over a read (it reports a change made in that second, which a
+ * read in the same second may not have seen yet); of two of one kind, the later (or, on a tie,
+ * the one that came last) wins. The stores apply the same rule in SQL (sql.ts
+ * STANDING_SUPERSEDES).
+ */
+export function supersedes(
+	incoming: { readonly at: number; readonly source: string },
+	stored: { readonly at: number; readonly source: string },
+): boolean {
+	const incomingSecond = Math.floor(incoming.at / 1000);
+	const storedSecond = Math.floor(stored.at / 1000);
+	if (incomingSecond !== storedSecond) return incomingSecond > storedSecond;
+	const incomingRead = incoming.source === GRAPH_SOURCE;
+	const storedRead = stored.source === GRAPH_SOURCE;
+	if (incomingRead !== storedRead) return storedRead;
+	return incoming.at >= stored.at;
+}
+
 function newer<T>(a: Stated<T> | undefined, b: Stated<T> | undefined): Stated<T> | undefined {
 	if (!a) return b;
 	if (!b) return a;
-	return b.at > a.at ? b : a;
+	return supersedes(b, a) ? b : a;
 }
 
 /** The standing of `sender` from the entries a store read (any others are ignored). */
@@ -224,4 +247,35 @@ export function templateOfSubject(
 	const parts = subject.split(':');
 	if (parts.length !== 4 || parts[0] !== 'template') return undefined;
 	return { account: parts[1], name: parts[2], language: parts[3] };
+}
+
+/** The fields of a template Meta listed that say its quality (GET /<WABA_ID>/message_templates). */
+export interface TemplateQualityRead {
+	readonly name: string;
+	readonly language: string;
+	/** Meta's quality_score: GREEN, YELLOW, RED or UNKNOWN, and when it was given (Unix seconds). */
+	readonly quality_score?: { readonly score?: string; readonly date?: number };
+}
+
+/**
+ * What a read of the template list says of each template's quality, as standing entries stamped
+ * with Meta's own time: the quality_score's `date` when it has one, else when it was read. Kept
+ * beside the webhooks' (message_template_quality_update), the newer by Meta's time counts
+ * (supersedes): a list read after a webhook does not undo it with a score Meta gave before.
+ */
+export function standingFromTemplates(
+	account: string,
+	templates: readonly TemplateQualityRead[],
+	readAt: number,
+): StandingEntry[] {
+	return templates.flatMap((t) => {
+		const score = t.quality_score?.score?.trim().toUpperCase();
+		if (!score) return [];
+		const date = t.quality_score?.date;
+		const at =
+			typeof date === 'number' && Number.isInteger(date) && date > 0 ? date * 1000 : readAt;
+		const subject = templateSubject({ account, name: t.name, language: t.language });
+		const quality: StandingName = 'quality_rating';
+		return [{ subject, name: quality, value: score, at, source: GRAPH_SOURCE }];
+	});
 }

@@ -63,3 +63,31 @@ export function resolveRecipient(value: unknown, defaultCountry?: string): Recip
 		timeZones: phone.timeZones,
 	};
 }
+
+/**
+ * The store's contact keys a value the trigger wrote may stand for: the value itself (a wa_id, a
+ * user ID) and, when it reads as one, the normalised number.
+ */
+export function contactKeysOf(value: unknown, defaultCountry: string | undefined): string[] {
+	if (typeof value !== 'string' || value.trim() === '') return [];
+	const keys = [value.trim()];
+	try {
+		keys.push(resolveRecipient(value, defaultCountry).contact);
+	} catch {
+		// Not a number or user ID we can read: only the value itself.
+	}
+	return keys;
+}
+
+/**
+ * The contact keys an item names the way the Webhook Trigger writes them (`contact`,
+ * `contactWaId`, `contactUserId`); empty when it names none.
+ */
+export function itemContactKeys(
+	json: Record<string, unknown>,
+	defaultCountry: string | undefined,
+): string[] {
+	return [json.contact, json.contactWaId, json.contactUserId].flatMap((value) =>
+		contactKeysOf(value, defaultCountry),
+	);
+}

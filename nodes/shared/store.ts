@@ -20,6 +20,7 @@ import {
 } from '../core/store/postgres';
 import { SqliteComplianceStore, inspectSqliteFile } from '../core/store/sqlite';
 import type { ComplianceStore } from '../core/store/types';
+import { n8nErasureKey } from './erasureKey';
 import { checkedSqlitePath } from './sqlitePath';
 
 export const STORE_CREDENTIAL = 'whatsAppComplianceStoreApi';
@@ -122,9 +123,13 @@ export function queueModeRefusal(
 }
 
 function createStore(config: StoreConfig): ComplianceStore {
-	if (config.backend === 'sqlite') return new SqliteComplianceStore({ path: config.path });
+	const erasureKey = n8nErasureKey();
+	if (config.backend === 'sqlite') {
+		return new SqliteComplianceStore({ path: config.path, erasureKey });
+	}
 	const { connection, schema, tablePrefix, poolSize, applicationName } = config;
 	return new PostgresComplianceStore({
+		erasureKey,
 		connection,
 		schema,
 		tablePrefix,

@@ -6,7 +6,9 @@ import {
 	numbersOf,
 	senderStanding,
 	standingFromPhoneNumber,
+	standingFromTemplates,
 	standingIsStale,
+	supersedes,
 	templateOfSubject,
 	templateSubject,
 	type StandingEntry,
@@ -136,5 +138,67 @@ describe('account standing: every number', () => {
 			language: 'en',
 		});
 		expect(templateOfSubject(SENDER)).toBeUndefined();
+	});
+});
+
+describe('account standing: the newer statement by Meta’s own time', () => {
+	const webhook = (at: number) => ({ at, source: 'phone_number_quality_update' });
+	const read = (at: number) => ({ at, source: 'graph' });
+
+	it('compares to the second, and within one second the webhook wins over the read', () => {
+		// The webhook's whole second T0 + 5 s; the read 400 ms into that second.
+		expect(supersedes(webhook(T0 + 5000), read(T0 + 5400))).toBe(true);
+		expect(supersedes(read(T0 + 5400), webhook(T0 + 5000))).toBe(false);
+		expect(supersedes(read(T0 + 6000), webhook(T0 + 5000))).toBe(true);
+		expect(supersedes(webhook(T0 + 5000), read(T0 + 6000))).toBe(false);
+	});
+
+	it('takes the later of two of one kind, and the one that came last on a tie', () => {
+		expect(supersedes(read(T0 + 5400), read(T0 + 5100))).toBe(true);
+		expect(supersedes(read(T0 + 5100), read(T0 + 5400))).toBe(false);
+		expect(supersedes(webhook(T0 + 5000), webhook(T0 + 5000))).toBe(true);
+	});
+
+	it('uses the rule when it reads the standing of a sender', () => {
+		const standing = senderStanding(
+			[
+				entry(SENDER, 'quality_rating', 'GREEN', T0 + 5400),
+				entry(SENDER, 'quality_rating', 'RED', T0 + 5000, 'phone_number_quality_update'),
+			],
+			SENDER,
+		);
+		expect(standing.numberQuality?.value).toBe('RED');
+	});
+
+	it("stamps a template list read with the quality score's own date, else with when it was read", () => {
+		const account = '318447201993512';
+		expect(
+			standingFromTemplates(
+				account,
+				[
+					{
+						name: 'spring_sale',
+						language: 'de',
+						quality_score: { score: 'red', date: 1764241500 },
+					},
+					{ name: 'order_update', language: 'en', quality_score: { score: 'GREEN' } },
+					{ name: 'welcome', language: 'en' },
+				],
+				T0,
+			),
+		).toEqual([
+			entry(
+				templateSubject({ account, name: 'spring_sale', language: 'de' }),
+				'quality_rating',
+				'RED',
+				1764241500000,
+			),
+			entry(
+				templateSubject({ account, name: 'order_update', language: 'en' }),
+				'quality_rating',
+				'GREEN',
+				T0,
+			),
+		]);
 	});
 });

@@ -10,7 +10,6 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 
 import type { IDataObject } from 'n8n-workflow';
 
@@ -24,6 +23,9 @@ import {
 	type N8nInstance,
 	type WorkflowFixture,
 } from '../../tools/n8n/n8n';
+import { nodeSqlite } from '../../nodes/core/store/sqlite/nodeSqlite';
+
+const { DatabaseSync } = nodeSqlite();
 
 const EXAMPLES_DIR = path.resolve(__dirname, '..', '..', 'examples');
 const STOP_EXAMPLE = JSON.parse(
@@ -279,4 +281,15 @@ describe('erasure stays erased, in a real n8n', () => {
 		]);
 		expect(tables.suppression.map((row) => row.contact_hash)).toContain(report.contactHash);
 	}, 120_000);
+});
+
+describe('the embedded store on the Node n8n runs on', () => {
+	it("prints no warning about node:sqlite in n8n's output (Node 22 marks it experimental)", async () => {
+		// An opt-in opens the SQLite store in the n8n user folder, in n8n's own process.
+		await run(nodes.optIn, { contact: '+4915112348803', time: new Date().toISOString() });
+		expect(fs.existsSync(path.join(n8n.userFolder, '.n8n', 'whatsapp-compliance.sqlite'))).toBe(
+			true,
+		);
+		expect(n8n.logs()).not.toMatch(/SQLite is an experimental feature|ExperimentalWarning/);
+	}, 60_000);
 });

@@ -32,6 +32,7 @@ import {
 } from '../../tools/n8n/fixtures';
 import { startN8n, type CredentialFixture, type N8nInstance } from '../../tools/n8n/n8n';
 import { startPostgres, type PostgresServer } from '../../tools/n8n/services';
+import { n8nErasureKey } from '../../nodes/shared/erasureKey';
 
 const CONTACTS = 2000;
 /** The seed's number with throughput 80 (the credential's Messages Per Second too). */
@@ -108,10 +109,12 @@ describe.each(BACKENDS)('a crash mid-campaign ($name store)', ({ name, killAfter
 		store =
 			name === 'postgres'
 				? new PostgresComplianceStore({
+						erasureKey: n8nErasureKey({ N8N_USER_FOLDER: n8n.userFolder }),
 						connectionString: postgres!.url('wa_crash_store'),
 						poolSize: 2,
 					})
 				: new SqliteComplianceStore({
+						erasureKey: n8nErasureKey({ N8N_USER_FOLDER: n8n.userFolder }),
 						path: defaultSqlitePath({ N8N_USER_FOLDER: n8n.userFolder }),
 					});
 		for (let i = 0; i < CONTACTS; i++) {

@@ -8,11 +8,11 @@
  * event from the store once it can. Queue mode: test/e2e/queue.test.ts.
  */
 import * as path from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 
 import type { IDataObject } from 'n8n-workflow';
 
 import { SQLITE_FILE_NAME } from '../../nodes/core/store/sqlite';
+import { nodeSqlite } from '../../nodes/core/store/sqlite/nodeSqlite';
 import { SWEEP_MS } from '../../nodes/WhatsAppWebhookTrigger/deliverer';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
 import { freePort } from '../../tools/n8n/commands';
@@ -20,6 +20,8 @@ import { control, loadExamples, sandboxCredential, waitFor } from '../../tools/n
 import { requireInstall } from '../../tools/n8n/prepare';
 import { outputItems, startN8n, type N8nExecution, type N8nInstance } from '../../tools/n8n/n8n';
 import { loginAsOwner, ownerEnv, type N8nRest } from '../../tools/n8n/rest';
+
+const { DatabaseSync } = nodeSqlite();
 
 const INBOX = 'waExSupportInbox';
 const STOP = 'waExHandleStop01';

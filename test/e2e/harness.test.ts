@@ -9,6 +9,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 
+import { findInstalledN8n, supportedNode } from '../../tools/n8n/install';
 import { nodeOutput, PACKAGE_NAME, startN8n, type N8nInstance } from '../../tools/n8n/n8n';
 
 const WORKFLOW_ID = 'e2eHarnessWf0001';
@@ -165,4 +166,20 @@ describe('e2e harness', () => {
 		// The token reached the server only; n8n keeps it out of the saved execution.
 		expect(JSON.stringify(execution.data)).not.toContain(accessToken);
 	}, 60_000);
+
+	it('runs n8n on the Node that runs the tests, a version the package and n8n both support', () => {
+		const instance = n8n!;
+		// npm test: the project's Node 24; npm run test:node22: the pinned Node 22.
+		expect(fs.realpathSync(`/proc/${instance.pid}/exe`)).toBe(fs.realpathSync(process.execPath));
+		expect(supportedNode().ok).toBe(true);
+	});
+
+	it('declares in engines the Node range the pinned n8n itself requires', () => {
+		const read = (file: string) =>
+			JSON.parse(fs.readFileSync(file, 'utf8')) as { engines?: { node?: string } };
+		const n8nPackage = path.join(findInstalledN8n()!.dir, 'node_modules', 'n8n', 'package.json');
+		expect(read(path.resolve(__dirname, '..', '..', 'package.json')).engines?.node).toBe(
+			read(n8nPackage).engines?.node,
+		);
+	});
 });

@@ -407,6 +407,58 @@ describe('inbound webhooks and consent in a real n8n', () => {
 		});
 	});
 
+	describe('a change with an invalid field', () => {
+		it('records and emits the rest of the webhook, answers 200 and logs the change it dropped', async () => {
+			const webhook = messagesWebhook(sandbox, [
+				{ from: '4915799990006', name: 'Hedy', text: 'Is my order on its way?' },
+			]);
+			// A blank quality rating: the store refuses it (before: the whole body answered 500, and
+			// Meta retried it for days).
+			const envelope = JSON.parse(webhook.body) as {
+				entry: Array<{ changes: Array<{ field: string; value: IDataObject }> }>;
+			};
+			envelope.entry[0].changes.push({
+				field: 'message_template_quality_update',
+				value: {
+					previous_quality_score: 'GREEN',
+					new_quality_score: ' ',
+					message_template_id: 1689556908129832,
+					message_template_name: 'winter_sale',
+					message_template_language: 'de',
+				},
+			});
+			// The STOP example triggers on messages only: the quality event is recorded, not emitted.
+			expect(await deliver(metaJson(envelope))).toEqual({
+				status: 200,
+				json: { received: 2, duplicates: 0 },
+			});
+			const execution = await executionWith(webhook.messageIds[0]);
+			expect(execution.status).toBe('success');
+			expect(triggerItems(execution)).toEqual([
+				expect.objectContaining({
+					kind: 'message',
+					messageId: webhook.messageIds[0],
+					text: 'Is my order on its way?',
+				}),
+			]);
+			await waitFor(
+				() =>
+					/WhatsApp webhook recorded, but 1 change has an invalid field and changed nothing in the compliance store; the rest of the webhook was recorded: message_template_quality_update \[template_quality, evt:[^\]]+\]: standing value must be a non-empty string, got ""/.test(
+						n8n.logs(),
+					) || undefined,
+				'the log line naming the dropped change',
+			);
+			// Meta's re-delivery is all duplicates, and an execution after it shows it started none.
+			expect((await deliver(metaJson(envelope))).json).toEqual({ received: 0, duplicates: 2 });
+			const barrier = messagesWebhook(sandbox, [
+				{ from: '4915799990006', name: 'Hedy', text: 'Thanks' },
+			]);
+			await deliver(barrier.body);
+			await executionWith(barrier.messageIds[0]);
+			expect(executionsWith(webhook.messageIds[0])).toHaveLength(1);
+		});
+	});
+
 	describe('duplicate deliveries', () => {
 		it('starts one execution when the same delivery arrives twice', async () => {
 			const webhook = messagesWebhook(sandbox, [

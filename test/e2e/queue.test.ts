@@ -27,6 +27,7 @@ import { CLAIM_LEASE_MS } from '../../nodes/core/policy/idempotency';
 import { PostgresComplianceStore } from '../../nodes/core/store/postgres';
 import { SWEEP_MS } from '../../nodes/WhatsAppWebhookTrigger/deliverer';
 import { startN8nQueue, type N8nQueue } from '../../tools/n8n/queue';
+import { n8nErasureKey } from '../../nodes/shared/erasureKey';
 
 const STOP_EXAMPLE = 'waExHandleStop01';
 const INBOX = 'waExSupportInbox';
@@ -137,7 +138,13 @@ async function say(contact: string, text: string): Promise<string> {
 }
 
 beforeAll(async () => {
-	sandbox = await startSandbox({ statusDelaysMs: { sent: 50, delivered: 100, read: null } });
+	sandbox = await startSandbox({
+		statusDelaysMs: { sent: 50, delivered: 100, read: null },
+		// Meta retries a webhook that got no 200 after 1 s, 5 s, 30 s, 2 min...: on a busy machine a
+		// status answered 500 while a worker was killed would settle only after minutes. Retrying
+		// within seconds keeps the same order of events and lets the crash case wait 90 s, not 3 min.
+		webhookRetryScheduleMs: [1_000, 2_000, 5_000, 10_000, 20_000, 30_000],
+	});
 	queue = await startN8nQueue({
 		credentials: [sandboxCredential(sandbox)],
 		workflows: [
@@ -385,6 +392,7 @@ describe('n8n queue mode (main, 2 workers, 2 webhook processors, PostgreSQL stor
 		await waitForQueue(
 			async () => {
 				const store = new PostgresComplianceStore({
+					erasureKey: n8nErasureKey({ N8N_USER_FOLDER: queue.main.userFolder }),
 					connectionString: queue.postgres.url(queue.storeDatabase),
 					poolSize: 1,
 				});
@@ -396,7 +404,7 @@ describe('n8n queue mode (main, 2 workers, 2 webhook processors, PostgreSQL stor
 				}
 			},
 			'no unconfirmed sends',
-			60_000,
+			90_000,
 		);
 		// n8n may run the stalled job again on its own; then a re-run, as an operator would, after
 		// the lease of a claim that had not left.

@@ -3,3 +3,7 @@
 // store credentials of these tests name files in the temporary folder: the tests run as an n8n
 // configured with N8N_RESTRICT_FILE_ACCESS_TO=<the temporary folder>.
 process.env.N8N_RESTRICT_FILE_ACCESS_TO = require('node:os').tmpdir();
+
+// Every n8n process has an encryption key, from which the store derives its erasure key
+// (nodes/shared/erasureKey.ts): these tests run as an n8n started with this one.
+process.env.N8N_ENCRYPTION_KEY = 'tests-run-as-an-n8n-with-this-encryption-key';

@@ -25,7 +25,7 @@ export function runDir(): string {
 	return dir;
 }
 
-/** Environment for npm, n8n and the services: Node 24 first on PATH, nothing that steers n8n. */
+/** Environment for npm, n8n and the services: this Node first on PATH, nothing that steers n8n. */
 export function baseEnv(): NodeJS.ProcessEnv {
 	const env: NodeJS.ProcessEnv = {};
 	for (const [key, value] of Object.entries(process.env)) {

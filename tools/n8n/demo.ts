@@ -11,6 +11,7 @@ import { startSandbox, type Sandbox } from '../../sandbox/server';
 import {
 	consentImportWorkflow,
 	control,
+	exampleOpenAiCredential,
 	loadExamples,
 	postJson,
 	sandboxCredential,
@@ -88,7 +89,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
 		log(`Sandbox running at ${sandbox.url}. Starting n8n with the example workflows...`);
 		n8n = await startN8n({
 			port: options.n8nPort,
-			credentials: [sandboxCredential(sandbox)],
+			// The AI agent example's OpenAI credential, without a key: the user adds theirs.
+			credentials: [sandboxCredential(sandbox), exampleOpenAiCredential()],
 			workflows: [
 				...examples,
 				consentImportWorkflow(CONSENT_WORKFLOW_ID, CONSENT_WORKFLOW_NAME, CONSENT_WEBHOOK_PATH),

@@ -9,11 +9,12 @@ import * as path from 'node:path';
 
 import type { IDataObject } from 'n8n-workflow';
 
-import { variableFields } from '../../nodes/WhatsAppSendTemplate/methods';
+import { templateChoices, variableFields } from '../../nodes/WhatsAppSendTemplate/methods';
 import { parseTemplateRef } from '../../nodes/WhatsAppSendTemplate/templates';
 import { bundledSeedInput, loadSeed } from '../../sandbox/seedLoader';
 
 const SEND_TEMPLATE = 'n8n-nodes-whatsapp-compliance.whatsAppSendTemplate';
+const SEND_TEMPLATE_TOOL = `${SEND_TEMPLATE}Tool`;
 
 export interface ExampleFile {
 	readonly file: string;
@@ -26,6 +27,9 @@ export interface ExampleFile {
 /** Every examples/*.json with its Send Template schemas brought up to date (in memory). */
 export function examplesWithCurrentSchema(examplesDir: string): ExampleFile[] {
 	const seed = loadSeed(bundledSeedInput());
+	const choices = templateChoices(seed.templates.map((t) => t.definition)).map((c) =>
+		String(c.value),
+	);
 	return fs
 		.readdirSync(examplesDir)
 		.filter((name) => name.endsWith('.json'))
@@ -35,6 +39,10 @@ export function examplesWithCurrentSchema(examplesDir: string): ExampleFile[] {
 			const before = JSON.parse(fs.readFileSync(file, 'utf8')) as IDataObject;
 			const workflow = structuredClone(before);
 			for (const node of workflow.nodes as IDataObject[]) {
+				if (node.type === SEND_TEMPLATE_TOOL) {
+					offerCurrentTemplates(name, node, choices);
+					continue;
+				}
 				if (node.type !== SEND_TEMPLATE) continue;
 				const parameters = node.parameters as IDataObject;
 				if ((parameters.variablesMode ?? 'fields') !== 'fields') continue;
@@ -60,4 +68,24 @@ export function examplesWithCurrentSchema(examplesDir: string): ExampleFile[] {
 			}
 			return { file, workflow, stale: JSON.stringify(workflow) !== JSON.stringify(before) };
 		});
+}
+
+/**
+ * A Send Template Tool's Templates to Offer as the node lists them now: each entry (a template's
+ * name, language, category and variables, what the model reads) for the seed template of its name
+ * and language.
+ */
+function offerCurrentTemplates(file: string, node: IDataObject, choices: string[]): void {
+	const parameters = node.parameters as IDataObject;
+	if (parameters.templateChoice !== 'model') return;
+	parameters.modelTemplates = ((parameters.modelTemplates ?? []) as string[]).map((entry) => {
+		const head = entry.split(' · ')[0];
+		const current = choices.find((choice) => choice.split(' · ')[0] === head);
+		if (!current) {
+			throw new Error(
+				`${file}: node "${String(node.name)}" offers ${head}, which the sandbox seed does not have`,
+			);
+		}
+		return current;
+	});
 }

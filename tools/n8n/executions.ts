@@ -7,13 +7,15 @@
  */
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 
 import type { IDataObject, IRunExecutionData } from 'n8n-workflow';
 import type { Pool } from 'pg';
 
 import { sleep, tail } from './commands';
 import type { N8nInstall } from './install';
+import { nodeSqlite } from '../../nodes/core/store/sqlite/nodeSqlite';
+
+const { DatabaseSync } = nodeSqlite();
 
 /** One row of n8n's execution_entity with its execution_data. */
 export interface N8nExecution {

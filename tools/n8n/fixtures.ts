@@ -81,16 +81,42 @@ export function withStore(
 	};
 }
 
-/** Every examples/*.json, unchanged, as `n8n import:workflow` reads it. */
+/**
+ * Every examples/*.json, unchanged, as `n8n import:workflow` reads it. An example saved with
+ * `"active": false` is imported but not published: it needs something the demo does not have
+ * (the AI agent example: an OpenAI API key).
+ */
 export function loadExamples(): WorkflowFixture[] {
 	return fs
 		.readdirSync(EXAMPLES_DIR)
 		.filter((file) => file.endsWith('.json'))
 		.sort()
-		.map(
-			(file) =>
-				JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8')) as WorkflowFixture,
-		);
+		.map((file) => {
+			const workflow = JSON.parse(
+				fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8'),
+			) as WorkflowFixture & { active?: boolean };
+			return workflow.active === false ? { ...workflow, publish: false } : workflow;
+		});
+}
+
+/** The OpenAI credential the AI agent example refers to (examples/ai-support-agent-on-whatsapp.json). */
+export const EXAMPLE_OPENAI_CREDENTIAL_ID = 'waExampleOpenAi';
+export const EXAMPLE_OPENAI_CREDENTIAL_NAME = 'OpenAI (add your API key)';
+
+/**
+ * That credential as the user fills it in: OpenAI's own URL and no key until they add theirs (the
+ * demo), or an OpenAI-compatible server's base URL and key.
+ */
+export function exampleOpenAiCredential(
+	baseUrl = 'https://api.openai.com/v1',
+	apiKey = '',
+): CredentialFixture {
+	return {
+		id: EXAMPLE_OPENAI_CREDENTIAL_ID,
+		name: EXAMPLE_OPENAI_CREDENTIAL_NAME,
+		type: 'openAiApi',
+		data: { apiKey, url: baseUrl },
+	};
 }
 
 /** One call of the sandbox's control API (/_sandbox/...); throws with its message unless 2xx. */

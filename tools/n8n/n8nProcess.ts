@@ -44,13 +44,22 @@ export interface SpawnN8nOptions {
 	readonly folders: readonly string[];
 }
 
+/**
+ * WA_N8N_CPU_PROF=<folder>: every n8n process writes a V8 CPU profile there when it exits (open it
+ * in Chrome's DevTools, Performance tab), to see where a benchmark's time goes inside n8n.
+ */
+function profileArgs(): string[] {
+	const folder = process.env.WA_N8N_CPU_PROF;
+	return folder ? ['--cpu-prof', `--cpu-prof-dir=${folder}`] : [];
+}
+
 /** Starts `n8n <args>` as the leader of its own process group. */
 export function spawnN8n(
 	install: N8nInstall,
 	args: readonly string[],
 	options: SpawnN8nOptions,
 ): N8nProcess {
-	const child: ChildProcess = spawn(install.nodePath, [install.n8nBin, ...args], {
+	const child: ChildProcess = spawn(install.nodePath, [...profileArgs(), install.n8nBin, ...args], {
 		cwd: options.cwd,
 		env: options.env,
 		stdio: ['ignore', 'pipe', 'pipe'],

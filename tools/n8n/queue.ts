@@ -31,6 +31,7 @@ import {
 	type CredentialFixture,
 	type N8nFixtures,
 } from './prepare';
+import { queueModeEnv } from './queueEnv';
 import { startPostgres, startRedis, type PostgresServer, type RedisServer } from './services';
 
 /** The WhatsApp Compliance Store credential every queue deployment imports (PostgreSQL). */
@@ -170,23 +171,6 @@ export async function startN8nQueue(options: StartN8nQueueOptions = {}): Promise
 			},
 		};
 
-		// The reference list (shared/reference/n8n-queue-mode.md): the same in every process.
-		const shared: NodeJS.ProcessEnv = {
-			...baseEnv(),
-			...QUIET_ENV,
-			N8N_ENCRYPTION_KEY: randomBytes(24).toString('hex'),
-			EXECUTIONS_MODE: 'queue',
-			QUEUE_BULL_REDIS_HOST: '127.0.0.1',
-			QUEUE_BULL_REDIS_PORT: String(redis.port),
-			QUEUE_BULL_PREFIX: `wa${randomBytes(4).toString('hex')}`,
-			DB_TYPE: 'postgresdb',
-			DB_POSTGRESDB_HOST: postgres.host,
-			DB_POSTGRESDB_PORT: String(postgres.port),
-			DB_POSTGRESDB_DATABASE: n8nDatabase,
-			DB_POSTGRESDB_USER: postgres.user,
-			DB_POSTGRESDB_PASSWORD: postgres.password,
-			OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: 'true',
-		};
 		const names = [
 			'main',
 			...Array.from({ length: workers }, (_, i) => `worker-${i + 1}`),
@@ -195,6 +179,27 @@ export async function startN8nQueue(options: StartN8nQueueOptions = {}): Promise
 		const ports = new Map<string, { port: number; broker: number }>();
 		for (const name of names) ports.set(name, { port: await freePort(), broker: await freePort() });
 		const baseUrlOf = (name: string) => `http://127.0.0.1:${ports.get(name)!.port}`;
+		// The same in every process (queueEnv.ts: README, Queue mode, and the docker-compose
+		// example), after the harness's quiet settings.
+		const shared: NodeJS.ProcessEnv = {
+			...baseEnv(),
+			...QUIET_ENV,
+			...queueModeEnv({
+				encryptionKey: randomBytes(24).toString('hex'),
+				redis: { host: '127.0.0.1', port: String(redis.port) },
+				bullPrefix: `wa${randomBytes(4).toString('hex')}`,
+				postgres: {
+					host: postgres.host,
+					port: String(postgres.port),
+					database: n8nDatabase,
+					user: postgres.user,
+					password: postgres.password,
+				},
+				// What the editor shows as production URLs: the first webhook processor.
+				webhookUrl: `${baseUrlOf('webhook-1')}/`,
+				timezone: QUIET_ENV.GENERIC_TIMEZONE,
+			}),
+		};
 		const folderOf = (name: string) => path.join(root, name);
 		const envOf = (name: string): NodeJS.ProcessEnv => {
 			const tmp = path.join(folderOf(name), 'tmp');
@@ -205,8 +210,6 @@ export async function startN8nQueue(options: StartN8nQueueOptions = {}): Promise
 				N8N_PORT: String(ports.get(name)!.port),
 				// Every worker starts a task runner broker; the default port 5679 would clash.
 				N8N_RUNNERS_BROKER_PORT: String(ports.get(name)!.broker),
-				// What the editor shows as production URLs: the first webhook processor.
-				N8N_WEBHOOK_URL: `${baseUrlOf('webhook-1')}/`,
 				TMPDIR: tmp,
 				...options.env,
 				...options.processEnv?.[name],

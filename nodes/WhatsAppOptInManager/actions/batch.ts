@@ -48,6 +48,8 @@ export class Batch {
 		/** How many outputs the node has for this operation; errors go on the last. */
 		readonly outputCount: number,
 		clock: Clock,
+		/** Item errors become error items as with Continue On Fail (a tool answers every item). */
+		private readonly keepGoing = false,
 	) {
 		this.items = ctx.getInputData();
 		this.now = clock.now();
@@ -76,7 +78,7 @@ export class Batch {
 	/** A per-item error: an error item with Continue On Fail, otherwise thrown. */
 	fail(itemIndex: number, error: unknown): void {
 		const nodeError = toNodeError(this.ctx.getNode(), error, itemIndex);
-		if (!this.ctx.continueOnFail()) throw nodeError;
+		if (!this.keepGoing && !this.ctx.continueOnFail()) throw nodeError;
 		this.settled.add(itemIndex);
 		this.outcomes.push({
 			json: errorItemJson(nodeError),

@@ -1,6 +1,12 @@
-import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+} from 'n8n-workflow';
 
 import { systemClock, type Clock } from '../../core/clock';
+import { toolOutputs, toolRunOf } from '../../shared/tool';
 import * as account from './account';
 import { Batch } from './batch';
 import * as bulk from './bulk';
@@ -11,6 +17,8 @@ import * as send from './send';
 
 interface Operation {
 	execute(this: IExecuteFunctions, batch: Batch): Promise<void>;
+	/** A result item as an AI agent's model gets it, when the node runs as a tool. */
+	toolResult?(json: IDataObject): IDataObject;
 }
 
 const OPERATIONS: Record<string, Record<string, Operation>> = {
@@ -53,11 +61,14 @@ export async function router(
 			{ description: 'Choose a resource and an operation from the lists of this node.' },
 		);
 	}
-	const batch = new Batch(this, outputCountOf(operation), clock);
+	const tool = toolRunOf(this);
+	const batch = new Batch(this, outputCountOf(operation), clock, tool !== undefined);
 	try {
 		await chosen.execute.call(this, batch);
 	} catch (error) {
 		batch.failRest(error);
 	}
+	// A tool answers on its first output (Check's Not Allowed included), as small results.
+	if (tool) return toolOutputs(batch.outputs(), tool, chosen.toolResult ?? ((json) => json));
 	return batch.outputs();
 }

@@ -3,7 +3,7 @@ import { ALLOW, type Decision } from './types';
 export interface ErasureInput {
 	/** The contact as the user gave it, used in the message. */
 	contact: string;
-	/** The contact's salted hash is on the suppression list (see ErasureStore.eraseContact). */
+	/** The contact's keyed hash is on the suppression list (see ErasureStore.eraseContact). */
 	suppressed: boolean;
 }
 

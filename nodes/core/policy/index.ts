@@ -16,3 +16,4 @@ export * from './messagingLimit';
 export * from './idempotency';
 export * from './pricing';
 export * from './evaluate';
+export * from './agent';

@@ -355,3 +355,27 @@ export function messagingLimitBudget(
 			: undefined;
 	return { ...base, remaining, ...(next === undefined ? {} : { nextSlotAt: next }) };
 }
+
+/** A recipient's place as the store keeps it: when it was last reached, and by which send. */
+export interface ReachPlace {
+	/** The idempotency key of the send that took or last refreshed the place. */
+	readonly reservedBy: string | undefined;
+	/** When the recipient was reached before that send; undefined when that send was the first. */
+	readonly previousAt: number | undefined;
+}
+
+/** What becomes of a place when a send certainly reached nobody. */
+export type PlaceGivenBack = 'kept' | 'freed' | 'earlier';
+
+/**
+ * The given-back rule: Meta counts only messages that reached someone, so a template that
+ * certainly reached nobody (refused when sent, or accepted and then failed: a status webhook
+ * `failed`, e.g. 131026 not on WhatsApp) gives its place back. Freed when that send took the
+ * place (nobody was reached before it in the 24 hours); back to the earlier reach time when it
+ * only refreshed it (that earlier message still counts from then); kept when a later send holds
+ * the place now (it may have reached the recipient).
+ */
+export function placeAfterFailedSend(place: ReachPlace, failedKey: string): PlaceGivenBack {
+	if (place.reservedBy !== failedKey) return 'kept';
+	return place.previousAt === undefined ? 'freed' : 'earlier';
+}

@@ -35,10 +35,29 @@ export function resolveQualityOptions(options: QualityOptions = {}): Required<Qu
 	return { enabled };
 }
 
-/** A number rated RED, or flagged for low quality (Meta's state before October 2025). */
+/**
+ * Meta's webhook words for a number's rating, in the read's spelling. phone_number_quality_update
+ * said FLAGGED when the rating fell to Low and UNFLAGGED when it was Low no more (Medium or High,
+ * the webhook does not say which: YELLOW, the lower, until the next read of the number says).
+ */
+const WEBHOOK_RATINGS: Readonly<Record<string, string>> = Object.freeze({
+	FLAGGED: 'RED',
+	UNFLAGGED: 'YELLOW',
+});
+
+/**
+ * The one spelling of a number's quality rating, the read's (GET /<PHONE_NUMBER_ID>
+ * quality_rating: GREEN, YELLOW, RED, NA): a webhook's FLAGGED / UNFLAGGED mapped to it
+ * (WEBHOOK_RATINGS), any other value in capitals as Meta wrote it.
+ */
+export function numberQualityRating(rating: string): string {
+	const value = rating.trim().toUpperCase();
+	return WEBHOOK_RATINGS[value] ?? value;
+}
+
+/** A number rated RED (or flagged for low quality, Meta's webhook word for it before October 2025). */
 export function isLowNumberQuality(rating: string | undefined): boolean {
-	const value = rating?.trim().toUpperCase();
-	return value === 'RED' || value === 'FLAGGED';
+	return rating !== undefined && numberQualityRating(rating) === 'RED';
 }
 
 /** A template whose quality score is RED (WhatsApp Manager: "Active - Low quality"). */
@@ -74,7 +93,7 @@ export function checkQuality(input: QualityInput, options: QualityOptions = {}):
 			allowed: false,
 			rule: 'quality',
 			reason: 'quality_low',
-			message: `The sending WhatsApp number's quality rating is low (${input.numberQuality?.trim().toUpperCase()}), so this marketing template to ${input.contact} was held back, since more negative feedback can get the account restricted: check the number's quality in WhatsApp Manager and send marketing again once it is back to Medium or High (utility and authentication templates still go out), ${off}.`,
+			message: `The sending WhatsApp number's quality rating is low (${numberQualityRating(input.numberQuality!)}), so this marketing template to ${input.contact} was held back, since more negative feedback can get the account restricted: check the number's quality in WhatsApp Manager and send marketing again once it is back to Medium or High (utility and authentication templates still go out), ${off}.`,
 		};
 	}
 	if (isLowTemplateQuality(input.templateQuality)) {

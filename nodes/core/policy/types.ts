@@ -18,7 +18,8 @@ export type RuleId =
 	| 'quiet hours'
 	| 'quality'
 	| 'messaging limit'
-	| 'idempotency';
+	| 'idempotency'
+	| 'recipient guard';
 
 /** Every reason a rule holds a message back for: the stable codes workflows branch on. */
 export const HOLD_REASONS = [
@@ -66,6 +67,11 @@ export const HOLD_REASONS = [
 	 * have been sent (see PENDING_SEND_STALE_AFTER_MS).
 	 */
 	'send_unconfirmed',
+	/**
+	 * A node running as an AI agent's tool was asked to send to someone other than the contact of
+	 * the conversation (the incoming item's contact).
+	 */
+	'recipient_not_in_conversation',
 ] as const;
 
 export type HoldReason = (typeof HOLD_REASONS)[number];

@@ -3,7 +3,7 @@
  * repeats dropped or merged, effects of several webhook events as one batch, the newest standing.
  */
 import type { TemplateState } from '../model';
-import { templateSubject, type StandingEntry } from '../standing';
+import { supersedes, templateSubject, type StandingEntry } from '../standing';
 import type { StoreEffects, WebhookEventEffects } from './types';
 
 export function unique(values: readonly string[]): string[] {
@@ -43,6 +43,7 @@ export function mergeEffects(events: readonly WebhookEventEffects[]): Required<S
 		sendFailures: [],
 		sendConfirmations: [],
 		standing: [],
+		aliases: [],
 	};
 	for (const e of events) {
 		for (const kind of Object.keys(merged) as (keyof StoreEffects)[]) {
@@ -59,14 +60,18 @@ export function newestStanding(entries: readonly StandingEntry[]): StandingEntry
 	for (const e of entries) {
 		const key = JSON.stringify([e.subject, e.name]);
 		const before = byKey.get(key);
-		if (!before || e.at >= before.at) byKey.set(key, e);
+		if (!before || supersedes(e, before)) byKey.set(key, e);
 	}
 	return [...byKey.values()].sort((a, b) => cmp(a.subject, b.subject) || cmp(a.name, b.name));
 }
 
 /**
- * Template states with the quality a webhook gave (message_template_quality_update), where it is
- * newer than the state: Meta's listing and its webhooks each say the quality, the newer counts.
+ * Template states with their quality by Meta's own time. Meta's listing and its webhooks
+ * (message_template_quality_update) each say the quality; both are kept as standing entries
+ * (the listing's stamped with its quality_score's date), of which the store keeps the newer
+ * (standing.ts supersedes). A state read at any time after a webhook does not win over it just
+ * because it was read later: that entry is the template's quality. A state without one keeps the
+ * quality it was stored with.
  */
 export function withTemplateQuality(
 	states: readonly TemplateState[],
@@ -78,7 +83,7 @@ export function withTemplateQuality(
 	);
 	return states.map((state) => {
 		const said = quality.get(templateSubject(state));
-		return said && said.at > state.updatedAt ? { ...state, quality: said.value } : state;
+		return said ? { ...state, quality: said.value } : state;
 	});
 }
 

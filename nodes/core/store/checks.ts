@@ -211,6 +211,11 @@ function checkEffects(method: string, effects: StoreEffects): void {
 		checkText(`${method}: sendFailures[${i}].wamid`, f.wamid);
 		checkTime(`${method}: sendFailures[${i}].at`, f.at);
 	});
+	effects.aliases?.forEach((a, i) => {
+		checkText(`${method}: aliases[${i}].contact`, a.contact);
+		checkText(`${method}: aliases[${i}].userId`, a.userId);
+		checkTime(`${method}: aliases[${i}].at`, a.at);
+	});
 	effects.sendConfirmations?.forEach((c, i) => {
 		checkText(`${method}: sendConfirmations[${i}].callbackId`, c.callbackId);
 		checkText(`${method}: sendConfirmations[${i}].wamid`, c.wamid);

@@ -1,6 +1,6 @@
 import { hash, randomBytes } from 'node:crypto';
 
-/** 32 random bytes, hex: created once per store and kept in its meta table. */
+/** 32 random bytes, hex: a store's hash key, created once and kept sealed (erasureKey.ts). */
 export function newSalt(): string {
 	return randomBytes(32).toString('hex');
 }
@@ -8,7 +8,7 @@ export function newSalt(): string {
 const SHA256_BLOCK = 64;
 
 /**
- * HMAC-SHA256 keyed with the store's salt (hex), as hex: the same contact always gives the same
+ * HMAC-SHA256 keyed with the store's hash key (hex), as hex: the same contact always gives the same
  * hash. Built from two one-shot SHA-256 calls over the precomputed key pads (RFC 2104), which is
  * byte for byte what createHmac gives at a sixth of the cost: a snapshot hashes every contact.
  */
@@ -32,3 +32,15 @@ export function contactHasher(salt: string): (contact: string) => string {
 		return hash('sha256', Buffer.concat([outer, innerHash]), 'hex');
 	};
 }
+
+/**
+ * Webhook event keys are stored keyed-hashed: a status of a group message names the member
+ * (`status:<wamid>:read:<their number>`), and a seen key is kept for 8 days, also after that
+ * member is erased. Dedupe only needs equal keys to stay equal.
+ */
+export function storedEventKey(hash: (value: string) => string, key: string): string {
+	return hash(`event:${key}`);
+}
+
+/** Since schema version 6 (before it, seen keys were stored as they are). */
+export const HASHED_EVENT_KEYS_SINCE = 6;

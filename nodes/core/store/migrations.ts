@@ -5,7 +5,7 @@
  * raise CURRENT_SCHEMA_VERSION.
  */
 
-export const CURRENT_SCHEMA_VERSION = 5;
+export const CURRENT_SCHEMA_VERSION = 6;
 
 export interface Migration {
 	readonly version: number;

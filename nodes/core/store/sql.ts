@@ -1,5 +1,6 @@
 /** SQL both dialects share: quoting, and how a claim takes over a stored send. */
 import { CLAIM_LEASE_MS } from '../policy/idempotency';
+import { GRAPH_SOURCE } from '../standing';
 
 export function quoteLiteral(value: string): string {
 	return `'${value.replace(/'/g, "''")}'`;
@@ -23,3 +24,17 @@ export const RECLAIM_FAILED_SEND = `sender = excluded.sender, contact = excluded
  */
 export const RECLAIMABLE_SEND = (s: string) => `(${s}.state = 'failed' OR (${s}.state = 'pending'
 	AND ${s}.left_at IS NULL AND ${s}.created_at < excluded.created_at - ${CLAIM_LEASE_MS}))`;
+
+/**
+ * Whether a standing entry replaces the stored one (both dialects; `incoming` and `stored` are row
+ * names with integer `at` in ms and `source`): standing.ts supersedes, the same rule. Compared to
+ * the second (integer division); within one second a webhook wins over a read of the Cloud API.
+ */
+export const STANDING_SUPERSEDES = (incoming: string, stored: string) => {
+	const graph = quoteLiteral(GRAPH_SOURCE);
+	const second = (row: string) => `(${row}.at / 1000)`;
+	const read = (row: string) => `(${row}.source = ${graph})`;
+	return `(${second(incoming)} > ${second(stored)} OR (${second(incoming)} = ${second(stored)}
+		AND ((${read(incoming)} = ${read(stored)} AND ${incoming}.at >= ${stored}.at)
+			OR (NOT ${read(incoming)} AND ${read(stored)}))))`;
+};

@@ -363,6 +363,27 @@ export interface StoreEffects {
 	sendConfirmations?: Array<{ callbackId: string; wamid: string; at: number }>;
 	/** The messaging limit, a number's or a template's quality changed. */
 	standing?: StandingEntry[];
+	/**
+	 * A webhook named the contact by phone number and by business-scoped user ID (BSUID) at once:
+	 * rows kept under either are erased when the other is (ErasureStore).
+	 */
+	aliases?: ContactAlias[];
+}
+
+export interface ContactAlias {
+	/** The phone number (wa_id). */
+	contact: string;
+	/** The business-scoped user ID. */
+	userId: string;
+	at: number;
+}
+
+/** A send that certainly reached nobody (a status webhook said it failed): its key and contact. */
+export interface FailedSend {
+	/** The idempotency key the send reserved its messaging limit place under. */
+	key: string;
+	/** The contact's hash (contactHash.ts), the key of the messaging limit's places. */
+	contactHash: string;
 }
 
 export interface WebhookEventEffects {
@@ -535,7 +556,11 @@ export interface EraseReport {
 	consentRecords: number;
 	consentEvents: number;
 	windows: number;
-	costEntries: number;
+	/**
+	 * Cost entries kept with the contact replaced by its hash: the totals of a period already
+	 * reported or billed do not change.
+	 */
+	costEntriesAnonymised: number;
 	/** Sent messages kept for idempotency with the contact replaced by its hash. */
 	sentMessagesAnonymised: number;
 	alreadySuppressed: boolean;

@@ -31,8 +31,21 @@ export const SEEN_KEY_RETENTION_MS = 8 * DAY;
 /** Timeless events are one event per this period of receipt (see above). */
 export const TIMELESS_EVENT_BUCKET_MS = HOUR;
 
+/**
+ * The longest key stored as it is. Meta's ids are short (a wamid about 60 characters), so a real
+ * key is far shorter; a longer one (a forged id of a megabyte) is stored as its hash, so that one
+ * body cannot put huge keys into the seen-events index.
+ */
+export const MAX_DEDUPE_KEY_LENGTH = 600;
+
+function bounded(key: string): string {
+	if (key.length <= MAX_DEDUPE_KEY_LENGTH) return key;
+	const kind = key.slice(0, key.indexOf(':'));
+	return `${kind}:sha256:${createHash('sha256').update(key).digest('hex')}`;
+}
+
 export function messageDedupeKey(phoneNumberId: string, wamid: string): string {
-	return `msg:${phoneNumberId}:${wamid}`;
+	return bounded(`msg:${phoneNumberId}:${wamid}`);
 }
 
 export interface StatusKeyInput {
@@ -48,7 +61,7 @@ export function statusDedupeKey(status: StatusKeyInput): string {
 	let key = `status:${status.id}:${status.status}`;
 	if (status.status === 'failed') key += `:${status.errors?.[0]?.code ?? ''}`;
 	if (status.recipient_participant_id) key += `:${status.recipient_participant_id}`;
-	return key;
+	return bounded(key);
 }
 
 export interface ContentKeyInput {
@@ -82,7 +95,7 @@ export function contentDedupeKey(input: ContentKeyInput): string {
 		)
 		.digest('hex')
 		.slice(0, 40);
-	return `evt:${input.field}:${digest}`;
+	return bounded(`evt:${input.field}:${digest}`);
 }
 
 /**

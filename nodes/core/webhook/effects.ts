@@ -41,7 +41,8 @@
  *   costs nothing, so it is not recorded.
  * - accountStanding: business_capability_update and phone_number_quality_update set the
  *   portfolio's messaging limit, phone_number_quality_update's FLAGGED / UNFLAGGED the number's
- *   quality (kept under its display phone number, the only way the webhook names it), and
+ *   quality, as RED / YELLOW (numberQualityRating: the read's spelling), kept under its display
+ *   phone number, the only way the webhook names it, and
  *   message_template_quality_update the template's quality (standing.ts), for Send Template's
  *   messaging limit and quality rules.
  * - templateState: template status updates set the status (and category) Send Template checks; a
@@ -66,6 +67,7 @@ import {
 } from '../model';
 import { countryOf } from '../phone';
 import { messagingLimitFromMeta } from '../policy/messagingLimit';
+import { numberQualityRating } from '../policy/quality';
 import { effectiveConsent } from '../policy/consent';
 import {
 	META_RATE_CARD_2026_01_USD,
@@ -85,6 +87,7 @@ import { effectiveTime } from '../policy/consentChange';
 import { costCategory } from '../report/costReport';
 import type { StoreEffects } from '../store/types';
 import { canonicalJson } from './dedupe';
+import { MAX_EFFECT_TEXT_LENGTH } from './dropped';
 import type { WhatsAppEvent } from './events';
 import {
 	DEFAULT_CONFIRMATION_KEYWORDS,
@@ -93,6 +96,8 @@ import {
 	DEFAULT_OPT_OUT_KEYWORDS,
 	KeywordListError,
 	KeywordMatcher,
+	keywordWordsOf,
+	MAX_PAYLOAD_LENGTH,
 	normalizePayload,
 } from './keywords';
 
@@ -182,6 +187,14 @@ export interface WebhookEffectOptions {
 	 */
 	readonly accountStanding?: boolean;
 	/**
+	 * The WhatsApp Business Accounts (ids) whose messaging limit and quality webhooks
+	 * (business_capability_update, phone_number_quality_update, message_template_quality_update)
+	 * change the store: the trigger gives its credential's. Such a webhook of another account (one
+	 * more subscribed to the same Meta app) changes nothing (WebhookEffectRules.ignores says why).
+	 * @default every account
+	 */
+	readonly businessAccounts?: readonly string[];
+	/**
 	 * Rates for the cost ledger's estimated price.
 	 * @default META_RATE_CARD_2026_01_USD
 	 */
@@ -224,6 +237,12 @@ export class WebhookOptionError extends Error {
 }
 
 const TEMPLATE_CATEGORIES: readonly TemplateCategory[] = ['marketing', 'utility', 'authentication'];
+/** The events that say the account's messaging limit or a quality rating (standing). */
+const STANDING_KINDS: ReadonlySet<string> = new Set([
+	'template_quality',
+	'phone_number_quality',
+	'business_capability',
+]);
 const BSUID_COUNTRY = /^([A-Z]{2})\./;
 const COUNTRY_CACHE_LIMIT = 10_000;
 
@@ -244,6 +263,7 @@ export class WebhookEffectRules {
 	readonly templateState: boolean;
 	readonly accountStanding: boolean;
 	readonly recordedBy: string;
+	private readonly businessAccounts?: ReadonlySet<string>;
 	private readonly optOut?: KeywordMatcher;
 	private readonly optIn?: KeywordMatcher;
 	private readonly confirmation?: KeywordMatcher;
@@ -282,6 +302,16 @@ export class WebhookEffectRules {
 			);
 		}
 		this.recordedBy = recordedBy;
+		const accounts = options.businessAccounts;
+		if (accounts !== undefined) {
+			if (!Array.isArray(accounts) || accounts.some((a) => typeof a !== 'string' || a === '')) {
+				throw new WebhookOptionError(
+					'businessAccounts',
+					`businessAccounts must be a list of WhatsApp Business Account IDs, got ${JSON.stringify(accounts)}.`,
+				);
+			}
+			this.businessAccounts = new Set(accounts);
+		}
 		const fillers = options.fillerWords ?? DEFAULT_FILLER_WORDS;
 		try {
 			this.optOut = matcher(
@@ -348,6 +378,15 @@ export class WebhookEffectRules {
 	/** The store changes of one event. */
 	derive(event: WhatsAppEvent, context: EffectContext): StoreEffects {
 		const at = event.timestampMs ?? context.receivedAt;
+		const effects = this.ofKind(event, at, context);
+		// Rows kept under a BSUID are erased with the phone number, and the other way round.
+		if (event.contactWaId !== undefined && event.contactUserId !== undefined) {
+			effects.aliases = [{ contact: event.contactWaId, userId: event.contactUserId, at }];
+		}
+		return effects;
+	}
+
+	private ofKind(event: WhatsAppEvent, at: number, context: EffectContext): StoreEffects {
 		switch (event.kind) {
 			case 'message':
 				return this.message(event, at, context);
@@ -367,9 +406,23 @@ export class WebhookEffectRules {
 		}
 	}
 
+	/**
+	 * Why this event changes nothing although it would otherwise (for the log): a messaging limit
+	 * or quality webhook of a business account that is not in businessAccounts. Its values are not
+	 * this account's; storing them would hold or count this account's sends by another's.
+	 */
+	ignores(event: WhatsAppEvent): string | undefined {
+		if (!this.accountStanding || !this.businessAccounts || !STANDING_KINDS.has(event.kind)) {
+			return undefined;
+		}
+		if (this.businessAccounts.has(event.businessAccountId)) return undefined;
+		const account = event.businessAccountId || 'none';
+		return `WhatsApp webhook ${event.field} of WhatsApp Business Account ${account} ignored: the credential's account is ${[...this.businessAccounts].join(', ')}, so it does not change this account's messaging limit or quality ratings`;
+	}
+
 	/** What a messaging limit or quality webhook says of the account (see accountStanding above). */
 	private standing(event: WhatsAppEvent, at: number): StoreEffects {
-		if (!this.accountStanding) return {};
+		if (!this.accountStanding || this.ignores(event) !== undefined) return {};
 		const entries: StandingEntry[] = [];
 		const say = (subject: string, name: StandingName, value: string) =>
 			entries.push({ subject, name, value, at, source: event.field });
@@ -385,7 +438,12 @@ export class WebhookEffectRules {
 			const throughput = q.event === 'THROUGHPUT_UPGRADE' || q.event === 'ONBOARDING';
 			limit(q.maxDailyConversations ?? (throughput ? undefined : q.currentLimit));
 			if ((q.event === 'FLAGGED' || q.event === 'UNFLAGGED') && event.displayPhoneNumber) {
-				say(displaySubject(event.displayPhoneNumber), 'quality_rating', q.event);
+				// In the read's spelling (GREEN / YELLOW / RED): one vocabulary whoever said it.
+				say(
+					displaySubject(event.displayPhoneNumber),
+					'quality_rating',
+					numberQualityRating(q.event),
+				);
 			}
 		} else if (event.kind === 'template_quality' && event.template?.quality) {
 			const t = event.template;
@@ -408,22 +466,25 @@ export class WebhookEffectRules {
 
 	private findTrigger(event: WhatsAppEvent): Trigger | undefined {
 		if (event.groupId !== undefined || event.contact === undefined) return undefined;
-		const typed = event.messageType === 'text' ? event.text : undefined;
-		const optOut = this.optOut?.match(typed);
+		// The text's words once for the three lists (splitting is the costly part).
+		const typed = event.messageType === 'text' ? keywordWordsOf(event.text) : undefined;
+		const optOut = typed && this.optOut?.matchWords(typed);
 		if (optOut !== undefined) return { kind: 'opt_out_all', keyword: optOut };
 		// A quick-reply tap without a payload carries its label (Meta's own fallback too).
 		const quickReply =
 			event.messageType === 'button' ? (event.buttonPayload ?? event.text) : undefined;
-		const tapped = [quickReply, event.buttonReply?.id, event.listReply?.id].filter(
-			(p): p is string => p !== undefined,
-		);
-		const stop = tapped.find((p) => this.optOutPayloads.has(normalizePayload(p)));
-		if (stop !== undefined) return { kind: 'opt_out_marketing', payload: stop };
-		const confirmTap = tapped.find((p) => this.confirmationPayloads.has(normalizePayload(p)));
-		if (confirmTap !== undefined) return { kind: 'confirm', via: 'button', match: confirmTap };
-		const confirmWord = this.confirmation?.match(typed);
+		const tapped = [quickReply, event.buttonReply?.id, event.listReply?.id]
+			.filter((p): p is string => p !== undefined && p.length <= MAX_PAYLOAD_LENGTH)
+			.map((payload) => ({ payload, normalized: normalizePayload(payload) }));
+		const stop = tapped.find((p) => this.optOutPayloads.has(p.normalized));
+		if (stop !== undefined) return { kind: 'opt_out_marketing', payload: stop.payload };
+		const confirmTap = tapped.find((p) => this.confirmationPayloads.has(p.normalized));
+		if (confirmTap !== undefined) {
+			return { kind: 'confirm', via: 'button', match: confirmTap.payload };
+		}
+		const confirmWord = typed && this.confirmation?.matchWords(typed);
 		if (confirmWord !== undefined) return { kind: 'confirm', via: 'keyword', match: confirmWord };
-		const optIn = this.optIn?.match(typed);
+		const optIn = typed && this.optIn?.matchWords(typed);
 		if (optIn !== undefined) return { kind: 'opt_in', keyword: optIn };
 		return undefined;
 	}
@@ -642,6 +703,7 @@ export class WebhookEffectRules {
 			recordedBy: this.recordedBy,
 			eventKey: `${event.dedupeKey}:${input.purpose}`,
 		};
+		if (out.wording !== undefined) out.wording = cutWording(out.wording);
 		for (const key of Object.keys(out) as (keyof ConsentEventInput)[]) {
 			if (out[key] === undefined) delete out[key];
 		}
@@ -754,6 +816,20 @@ function pendingPurposes(consents: readonly ConsentRecord[]): Purpose[] {
 	return [...purposes]
 		.filter((p) => p !== ALL_PURPOSES && effectiveConsent(consents, p)?.status === 'pending')
 		.sort();
+}
+
+/**
+ * The wording kept with a consent change: at most MAX_EFFECT_TEXT_LENGTH characters (Meta's
+ * longest text), so an opt-out with an absurdly long button title or preference detail is still
+ * recorded, without a megabyte of it.
+ */
+function cutWording(wording: string): string {
+	if (wording.length <= MAX_EFFECT_TEXT_LENGTH) return wording;
+	const note = ` [cut from ${wording.length} characters]`;
+	let end = MAX_EFFECT_TEXT_LENGTH - note.length;
+	// Not between the two halves of a surrogate pair.
+	if (/[\ud800-\udbff]/.test(wording[end - 1])) end--;
+	return wording.slice(0, end) + note;
 }
 
 function matcher(

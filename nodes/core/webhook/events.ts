@@ -20,6 +20,8 @@ import {
 	type NfmReply,
 	type TemplateCategoryCompleted,
 	type TemplateCategoryImpending,
+	type UnreadableItem,
+	type WebhookMetadata,
 	type KnownInboundMessage,
 	type MessageStatus,
 	type MessagesValue,
@@ -285,7 +287,11 @@ export interface WhatsAppEvent {
 	timestamp?: string;
 	/** The same time in milliseconds since 1970. */
 	timestampMs?: number;
-	/** For kind "other" from a field this version knows but could not read: what did not match. */
+	/**
+	 * What was wrong with the event's change: for kind "other" from a field this version knows but
+	 * could not read, what did not match; for other kinds, the store effects left out because a
+	 * value is invalid (e.g. an empty template name), see webhook/dropped.ts.
+	 */
 	issues?: string[];
 	/** Meta's original object for this event (the message, status, error, or change value). */
 	raw: unknown;
@@ -328,6 +334,11 @@ export function normalizeEnvelope(
 		for (const change of entry.changes ?? []) {
 			try {
 				normalizeChange(entry, change, options, events);
+				if (change.kind !== 'other' && change.kind !== 'unparsed' && change.unreadable) {
+					for (const item of change.unreadable) {
+						events.push(unreadableEvent(entry, change, item, options));
+					}
+				}
 			} catch (error) {
 				// Only a payload the wire schemas let through in an unforeseen shape gets here.
 				events.push(
@@ -400,14 +411,11 @@ function normalizeChange(
 		}
 		case 'user_preferences': {
 			const v = change.value;
+			const cards = new ContactCards(v.contacts);
 			for (const preference of v.user_preferences) {
 				const event = base('user_preference', entry, change.field, preference);
 				setMetadata(event, v.metadata);
-				const card = findContact(
-					v.contacts,
-					nonEmpty(preference.wa_id),
-					nonEmpty(preference.user_id),
-				);
+				const card = cards.find(nonEmpty(preference.wa_id), nonEmpty(preference.user_id));
 				setContact(event, nonEmpty(preference.wa_id), nonEmpty(preference.user_id), card);
 				event.preference = { category: preference.category, value: preference.value };
 				setIf(event.preference, 'detail', preference.detail);
@@ -476,9 +484,12 @@ function messagesEvents(
 	options: NormalizeOptions,
 	out: WhatsAppEvent[],
 ): void {
+	const cards = new ContactCards(value.contacts);
 	for (const message of value.messages ?? []) {
 		out.push(
-			guarded(entry, field, message, options, () => messageEvent(entry, field, value, message)),
+			guarded(entry, field, message, options, () =>
+				messageEvent(entry, field, value, message, cards),
+			),
 		);
 	}
 	for (const status of value.statuses ?? []) {
@@ -562,12 +573,13 @@ function messageEvent(
 	field: string,
 	value: MessagesValue,
 	message: InboundMessage,
+	cards: ContactCards,
 ): WhatsAppEvent {
 	const event = base('message', entry, field, message);
 	setMetadata(event, value.metadata);
 	const from = nonEmpty(message.from);
 	const fromUserId = nonEmpty(message.from_user_id);
-	setContact(event, from, fromUserId, findContact(value.contacts, from, fromUserId));
+	setContact(event, from, fromUserId, cards.find(from, fromUserId));
 	setIf(event, 'groupId', nonEmpty(message.group_id));
 	event.messageId = message.id;
 	event.messageType = message.type;
@@ -732,6 +744,27 @@ function guarded(
 	}
 }
 
+/**
+ * An item of a change's list that did not match (a message, a status...): an "other" event of
+ * its own, with what did not match; its neighbours are events as usual.
+ */
+function unreadableEvent(
+	entry: WebhookEntry,
+	change: WebhookChange,
+	item: UnreadableItem,
+	options: NormalizeOptions,
+): WhatsAppEvent {
+	const event = base('other', entry, change.field, item.value);
+	// The value's header was read (ITEM_LISTS): its metadata, when present, matched.
+	setMetadata(event, (change.value as { metadata?: WebhookMetadata }).metadata);
+	const own = (item.value as { timestamp?: unknown } | null)?.timestamp;
+	const ownTime =
+		typeof own === 'string' || typeof own === 'number' ? optionalMillis(own) : undefined;
+	withTime(event, ownTime ?? optionalMillis(entry.time));
+	event.issues = item.issues;
+	return keyed(event, options);
+}
+
 function otherEvent(
 	entry: WebhookEntry,
 	change: WebhookChange,
@@ -808,21 +841,34 @@ function setContact(
 	setIf(event, 'username', nonEmpty(card?.profile?.username));
 }
 
-/** The contacts[] card of the sender; the only card when Meta sent one without ids. */
-function findContact(
-	contacts: readonly WebhookContact[] | undefined,
-	waId: string | undefined,
-	userId: string | undefined,
-): WebhookContact | undefined {
-	if (!contacts?.length) return undefined;
-	const match = contacts.find(
-		(c) =>
-			(waId !== undefined && c.wa_id === waId) || (userId !== undefined && c.user_id === userId),
-	);
-	if (match) return match;
-	return contacts.length === 1 && waId === undefined && userId === undefined
-		? contacts[0]
-		: undefined;
+/**
+ * The contacts[] cards of a change, found by wa_id or user_id: indexed once, so a change with many
+ * messages and many cards is not searched card by card for each message.
+ */
+class ContactCards {
+	private readonly byWaId = new Map<string, number>();
+	private readonly byUserId = new Map<string, number>();
+
+	constructor(private readonly cards: readonly WebhookContact[] | undefined) {
+		cards?.forEach((card, i) => {
+			if (card.wa_id !== undefined && !this.byWaId.has(card.wa_id)) this.byWaId.set(card.wa_id, i);
+			if (card.user_id !== undefined && !this.byUserId.has(card.user_id)) {
+				this.byUserId.set(card.user_id, i);
+			}
+		});
+	}
+
+	/** The first card with the sender's wa_id or user_id; the only card when Meta sent one without ids. */
+	find(waId: string | undefined, userId: string | undefined): WebhookContact | undefined {
+		if (!this.cards?.length) return undefined;
+		const a = waId === undefined ? undefined : this.byWaId.get(waId);
+		const b = userId === undefined ? undefined : this.byUserId.get(userId);
+		const first = a === undefined ? b : b === undefined ? a : Math.min(a, b);
+		if (first !== undefined) return this.cards[first];
+		return this.cards.length === 1 && waId === undefined && userId === undefined
+			? this.cards[0]
+			: undefined;
+	}
 }
 
 function setMedia(

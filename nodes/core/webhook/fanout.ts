@@ -101,7 +101,12 @@ export function mergeEffectOptions(
 		return [...new Set(on.flatMap((value) => value ?? defaults))];
 	};
 	const [first] = list;
+	// An account's webhooks count when any subscription counts them; every account when one does.
+	const accounts = list.map((options) => options.businessAccounts);
 	const merged: WebhookEffectOptions = {
+		...(accounts.every((a) => a !== undefined)
+			? { businessAccounts: [...new Set(accounts.flatMap((a) => a ?? []))] }
+			: {}),
 		...(first.fillerWords !== undefined ? { fillerWords: first.fillerWords } : {}),
 		...(first.pricing !== undefined ? { pricing: first.pricing } : {}),
 		...(first.recordedBy !== undefined ? { recordedBy: first.recordedBy } : {}),

@@ -39,6 +39,7 @@ import {
 	type WebhookEffectOptions,
 	type WebhookEffectRules,
 } from './effects';
+import { droppedChange, leaveOutUnusable, unreadableReason, type DroppedChange } from './dropped';
 import { normalizeEnvelope, type WhatsAppEvent } from './events';
 import {
 	CLAIM_BATCH,
@@ -57,6 +58,7 @@ import {
 	type RawBody,
 } from './verify';
 
+export { droppedLogLine, type DroppedChange } from './dropped';
 export type { WebhookEventFilter } from './filter';
 
 export interface WebhookHandlerOptions {
@@ -142,7 +144,8 @@ export interface EmittedWebhookEvent extends WhatsAppEvent {
 export interface WebhookPostResult {
 	/**
 	 * 200: recorded (answer Meta 200); 400: not a WhatsApp webhook; 401: signature check failed;
-	 * 413: larger than MAX_WEBHOOK_BODY_BYTES.
+	 * 413: larger than MAX_WEBHOOK_BODY_BYTES, or (signed) more updates or objects than Meta sends
+	 * in one POST (wire/bodyLimits.ts).
 	 */
 	status: 200 | 400 | 401 | 413;
 	/** For 400, 401 and 413: what was wrong, for the log (never contains the secret). */
@@ -154,12 +157,19 @@ export interface WebhookPostResult {
 	/** New events recorded but not emitted (filter). */
 	filtered: number;
 	/**
+	 * New events whose change had an invalid field: recorded (and emitted, if they pass the filter)
+	 * without their store effects, with why (dropped.ts). For the log.
+	 */
+	dropped: DroppedChange[];
+	/**
 	 * The store's error when the consentAfter read failed after the events were recorded (they are
 	 * emitted with `consentAfter: null`); for the log.
 	 */
 	consentReadError?: string;
 	/** The app's other subscriptions that got new deliveries: wake them (fanout.ts). */
 	deliveredTo: Subscription[];
+	/** Why events of other business accounts changed nothing (WebhookEffectRules.ignores), for the log. */
+	ignored?: string[];
 	/** The store the events were recorded in (after a 200). */
 	store?: WebhookHandlerStore;
 }
@@ -191,7 +201,7 @@ export async function handleWebhookPost(input: WebhookPostInput): Promise<Webhoo
 		return rejected(401, signatureProblem(input));
 	}
 	const parsed = parseWebhookEnvelope(input.rawBody);
-	if (!parsed.ok) return rejected(400, parsed.error);
+	if (!parsed.ok) return rejected(parsed.tooLarge ? 413 : 400, parsed.error);
 
 	const events = normalizeEnvelope(parsed.envelope, { receivedAt: now });
 	const store = typeof input.store === 'function' ? await input.store() : input.store;
@@ -207,13 +217,26 @@ export async function handleWebhookPost(input: WebhookPostInput): Promise<Webhoo
 	const firsts: WhatsAppEvent[] = [];
 	const effectsByKey = new Map<string, StoreEffects>();
 	const batch: WebhookEventEffects[] = [];
+	const ignored: string[] = [];
+	const dropped = new Map<string, DroppedChange>();
 	for (const event of events) {
 		const key = scope + event.dedupeKey;
 		if (effectsByKey.has(key)) continue;
 		const effects = rules.derive(event, context(event));
+		const ignores = rules.ignores(event);
+		if (ignores !== undefined) ignored.push(ignores);
 		effectsByKey.set(key, effects);
 		firsts.push(event);
 		batch.push({ key, effects });
+		const unreadable = unreadableReason(event);
+		if (unreadable !== undefined) dropped.set(key, droppedChange(event, unreadable));
+	}
+	// An invalid field costs its own change its effects, never the body (dropped.ts).
+	for (const [i, problems] of leaveOutUnusable(batch, now)) {
+		const event = firsts[i];
+		event.issues = [...(event.issues ?? []), ...problems];
+		effectsByKey.set(batch[i].key, batch[i].effects ?? {});
+		dropped.set(batch[i].key, droppedChange(event, problems.join('; ')));
 	}
 	const routes = routeDeliveries(firsts, others, receiver);
 	const delivered = new Set<string>();
@@ -248,8 +271,11 @@ export async function handleWebhookPost(input: WebhookPostInput): Promise<Webhoo
 		events: emitted,
 		duplicates: events.length - fresh.size,
 		filtered,
+		// Reported once: a re-delivery of the change is a duplicate.
+		dropped: [...dropped].filter(([key]) => fresh.has(key)).map(([, change]) => change),
 		deliveredTo: others.filter((s) => delivered.has(s.id)),
 		store,
+		...(ignored.length > 0 ? { ignored } : {}),
 	};
 	const consentReadError = await attachConsent(emitted, store, now);
 	if (consentReadError !== undefined) result.consentReadError = consentReadError;
@@ -259,8 +285,8 @@ export async function handleWebhookPost(input: WebhookPostInput): Promise<Webhoo
 /**
  * The largest body accepted: Meta's notifications are at most 3 MB (its webhooks documentation),
  * so a larger one is not Meta's, and refusing it before the signature check and the parse bounds
- * the work one request can cause (the handler is linear in the body size; 3 MB of events takes
- * a few hundred milliseconds to parse, split and record).
+ * the work one request can cause (the handler is linear in the body size: 3 MB of Meta's updates
+ * took 53 ms of CPU, BENCHMARKS.md "Large bodies"; wire/bodyLimits.ts bounds what a body may hold).
  */
 export const MAX_WEBHOOK_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -270,7 +296,7 @@ function bodySize(body: RawBody | undefined): number {
 }
 
 function rejected(status: 400 | 401 | 413, error: string): WebhookPostResult {
-	return { status, error, events: [], duplicates: 0, filtered: 0, deliveredTo: [] };
+	return { status, error, events: [], duplicates: 0, filtered: 0, dropped: [], deliveredTo: [] };
 }
 
 /**
@@ -384,7 +410,13 @@ async function readContext(
 		const needs = rules.needs(event);
 		if (needs.consents && event.contact) consentContacts.add(event.contact);
 		if (needs.consentHistory && event.contact) historyContacts.add(event.contact);
-		if (needs.templateState && event.template) {
+		// A key with an empty part names no stored template (the store would refuse the read).
+		if (
+			needs.templateState &&
+			event.template?.name &&
+			event.template.language &&
+			event.businessAccountId
+		) {
 			const key = templateKey(
 				event.businessAccountId,
 				event.template.name,

@@ -191,6 +191,18 @@ export function normalizePayload(text: string): string {
  */
 export const MAX_KEYWORD_MESSAGE_LENGTH = 256;
 
+/**
+ * A tapped button payload longer than this is never compared with the configured payloads: the
+ * payloads Meta takes are shorter (a reply button id 256 characters, a quick-reply payload 1,000).
+ */
+export const MAX_PAYLOAD_LENGTH = 1024;
+
+/** The words of a text that may be a keyword (keywordWords), undefined for one that cannot. */
+export function keywordWordsOf(text: string | undefined): string[] | undefined {
+	if (typeof text !== 'string' || text.length > MAX_KEYWORD_MESSAGE_LENGTH) return undefined;
+	return keywordWords(text);
+}
+
 /** Thrown when a keyword or filler list cannot be used; `field` names the option. */
 export class KeywordListError extends Error {
 	constructor(
@@ -235,10 +247,13 @@ export class KeywordMatcher {
 
 	/** The configured keyword `text` amounts to, or undefined when it is not (only) a keyword. */
 	match(text: string | undefined): string | undefined {
-		if (typeof text !== 'string' || this.keywords.size === 0) return undefined;
-		if (text.length > MAX_KEYWORD_MESSAGE_LENGTH) return undefined;
-		const words = keywordWords(text);
-		if (words.length === 0) return undefined;
+		const words = keywordWordsOf(text);
+		return words && this.matchWords(words);
+	}
+
+	/** match() for a text already split by keywordWords (one split for several lists). */
+	matchWords(words: readonly string[]): string | undefined {
+		if (words.length === 0 || this.keywords.size === 0) return undefined;
 		// A keyword that is also a filler ("OK" configured as a keyword) matches before stripping.
 		const whole = this.lookup(words);
 		if (whole !== undefined) return whole;

@@ -8,11 +8,41 @@
  * Meta leaves out would cost us the whole change (and, for a message, the window it opens).
  */
 import { z } from 'zod';
+
+import {
+	countItems,
+	countValues,
+	cutDeep,
+	jsonShape,
+	MAX_ITEM_VALUES,
+	MAX_JSON_CONTAINERS,
+	MAX_WEBHOOK_ITEMS,
+	META_MAX_UPDATES,
+} from './bodyLimits';
+import { compileCheck, type Check } from './fastCheck';
 import { WireError } from './wireError';
 import { byKey, isRecord, obj, openEnum, summariseIssues } from './zod';
 
 // ---------------------------------------------------------------------------------------------
 // Shared pieces
+
+/**
+ * The longest WhatsApp id read (a wamid, phone number id, wa_id, BSUID, group id, account id, or a
+ * template's language): Meta's are far shorter (a wamid has about 60 characters). A longer one is
+ * not Meta's and would become a huge key in the store's indexes, so its item does not match.
+ */
+export const MAX_ID_LENGTH = 256;
+const IdSchema = z
+	.string()
+	.max(MAX_ID_LENGTH, `Longer than ${MAX_ID_LENGTH} characters, so not a WhatsApp id`);
+/** Template names have at most 512 characters (Meta's template limits). */
+const TemplateNameSchema = z
+	.string()
+	.max(512, 'Longer than 512 characters, so not a template name');
+/** biz_opaque_callback_data has at most 512 characters (Meta's send reference). */
+const CallbackDataSchema = z
+	.string()
+	.max(512, 'Longer than 512 characters, so not callback data set on a send');
 
 /** Unix seconds as a string of digits: how Meta sends message and status timestamps. */
 export const UnixSecondsSchema = z
@@ -37,8 +67,8 @@ export type WhatsAppError = z.infer<typeof WhatsAppErrorSchema>;
 
 /** The business phone number the change is about. */
 export const MetadataSchema = obj({
-	display_phone_number: z.string(),
-	phone_number_id: z.string(),
+	display_phone_number: IdSchema,
+	phone_number_id: IdSchema,
 });
 export type WebhookMetadata = z.infer<typeof MetadataSchema>;
 
@@ -52,8 +82,8 @@ export const WebhookContactSchema = obj({
 		username: z.string().optional(),
 		country_code: z.string().optional(),
 	}).optional(),
-	wa_id: z.string().optional(),
-	user_id: z.string().optional(),
+	wa_id: IdSchema.optional(),
+	user_id: IdSchema.optional(),
 	identity_key_hash: z.string().optional(),
 });
 export type WebhookContact = z.infer<typeof WebhookContactSchema>;
@@ -97,16 +127,16 @@ export type Referral = z.infer<typeof ReferralSchema>;
 
 const messageBase = {
 	/** The user's phone number; empty or missing for username adopters (use from_user_id). */
-	from: z.string().optional(),
+	from: IdSchema.optional(),
 	/** The user's business-scoped user id (BSUID). */
-	from_user_id: z.string().optional(),
+	from_user_id: IdSchema.optional(),
 	/** The wamid. */
-	id: z.string(),
+	id: IdSchema,
 	timestamp: UnixSecondsSchema,
 	context: MessageContextSchema.optional(),
 	referral: ReferralSchema.optional(),
 	errors: z.array(WhatsAppErrorSchema).optional(),
-	group_id: z.string().optional(),
+	group_id: IdSchema.optional(),
 };
 
 const mediaBase = {
@@ -394,19 +424,19 @@ export type Conversation = z.infer<typeof ConversationSchema>;
 
 export const StatusSchema = obj({
 	/** The wamid of our message. */
-	id: z.string(),
+	id: IdSchema,
 	status: openEnum(['sent', 'delivered', 'read', 'played', 'failed']),
 	timestamp: UnixSecondsSchema,
 	/** Phone number or group id; empty when we sent to a BSUID. */
-	recipient_id: z.string().optional(),
+	recipient_id: IdSchema.optional(),
 	/** Set when we sent to the user's BSUID. */
-	recipient_user_id: z.string().optional(),
-	parent_recipient_user_id: z.string().optional(),
+	recipient_user_id: IdSchema.optional(),
+	parent_recipient_user_id: IdSchema.optional(),
 	recipient_type: z.string().optional(),
-	recipient_participant_id: z.string().optional(),
+	recipient_participant_id: IdSchema.optional(),
 	recipient_identity_key_hash: z.string().optional(),
 	/** Echo of what we set on send. */
-	biz_opaque_callback_data: z.string().optional(),
+	biz_opaque_callback_data: CallbackDataSchema.optional(),
 	conversation: ConversationSchema.optional(),
 	pricing: PricingSchema.optional(),
 	/** Only on `failed`. */
@@ -447,8 +477,8 @@ export const TemplateStatusUpdateValueSchema = obj({
 		'REJECTED',
 	]),
 	message_template_id: TemplateIdSchema,
-	message_template_name: z.string(),
-	message_template_language: z.string(),
+	message_template_name: TemplateNameSchema,
+	message_template_language: IdSchema,
 	/** Null when the template is scheduled for deletion. */
 	reason: z.string().nullable().optional(),
 	message_template_category: TemplateCategoryNameSchema.optional(),
@@ -475,15 +505,15 @@ export const TemplateQualityUpdateValueSchema = obj({
 	previous_quality_score: QualityScoreSchema.optional(),
 	new_quality_score: QualityScoreSchema,
 	message_template_id: TemplateIdSchema,
-	message_template_name: z.string(),
-	message_template_language: z.string(),
+	message_template_name: TemplateNameSchema,
+	message_template_language: IdSchema,
 });
 export type TemplateQualityUpdateValue = z.infer<typeof TemplateQualityUpdateValueSchema>;
 
 const categoryUpdateBase = {
 	message_template_id: TemplateIdSchema,
-	message_template_name: z.string(),
-	message_template_language: z.string(),
+	message_template_name: TemplateNameSchema,
+	message_template_language: IdSchema,
 };
 /** Sent 24 h ahead: `new_category` is the CURRENT category, `correct_category` the coming one. */
 export const TemplateCategoryImpendingSchema = obj({
@@ -508,8 +538,8 @@ export type TemplateCategoryUpdateValue = z.infer<typeof TemplateCategoryUpdateV
 
 /** The user stopped or resumed marketing messages in WhatsApp's own settings. */
 export const UserPreferenceSchema = obj({
-	wa_id: z.string().optional(),
-	user_id: z.string().optional(),
+	wa_id: IdSchema.optional(),
+	user_id: IdSchema.optional(),
 	detail: z.string().optional(),
 	category: openEnum(['marketing_messages']),
 	value: openEnum(['stop', 'resume']),
@@ -530,7 +560,7 @@ export type UserPreferencesValue = z.infer<typeof UserPreferencesValueSchema>;
  * before October 2025.
  */
 export const PhoneNumberQualityUpdateValueSchema = obj({
-	display_phone_number: z.string(),
+	display_phone_number: IdSchema,
 	event: openEnum([
 		'ONBOARDING',
 		'THROUGHPUT_UPGRADE',
@@ -616,7 +646,7 @@ const GroupSettingSchema = obj({
  */
 const GroupEventSchema = obj({
 	timestamp: SecondsNumberOrString.optional(),
-	group_id: z.string().optional(),
+	group_id: IdSchema.optional(),
 	type: openEnum([
 		'group_create',
 		'group_delete',
@@ -653,10 +683,13 @@ export interface GroupsValue {
 	groups: GroupEvent[];
 	[extra: string]: unknown;
 }
-// Annotated: the inferred type of the field table would be too long for declaration files.
-export const GroupsValueSchema: z.ZodType<GroupsValue, z.ZodTypeDef, unknown> = obj({
+const groupsValueShape = {
 	messaging_product: z.string().optional(),
 	metadata: MetadataSchema.optional(),
+};
+// Annotated: the inferred type of the field table would be too long for declaration files.
+export const GroupsValueSchema: z.ZodType<GroupsValue, z.ZodTypeDef, unknown> = obj({
+	...groupsValueShape,
 	groups: z.array(GroupEventSchema),
 });
 
@@ -677,6 +710,48 @@ export const CHANGE_VALUE_SCHEMAS = {
 };
 export type KnownChangeKind = keyof typeof CHANGE_VALUE_SCHEMAS;
 
+const anyItems = z.array(z.unknown());
+const groupItems = {
+	header: obj({ ...groupsValueShape, groups: anyItems }),
+	lists: { groups: GroupEventSchema },
+};
+
+/**
+ * The values whose lists are read item by item: the value without its items first (`header`, the
+ * value's schema with each list as a list of anything), then each item with its own schema. An
+ * item that does not match costs that item alone (UnreadableItem), never its neighbours: one
+ * odd status must not cost a thousand others their effects.
+ */
+const ITEM_LISTS: Partial<
+	Record<KnownChangeKind, { header: z.ZodTypeAny; lists: Record<string, z.ZodTypeAny> }>
+> = {
+	messages: {
+		header: MessagesValueSchema.extend({
+			contacts: anyItems.optional(),
+			messages: anyItems.optional(),
+			statuses: anyItems.optional(),
+			errors: anyItems.optional(),
+		}),
+		lists: {
+			contacts: WebhookContactSchema,
+			messages: InboundMessageSchema,
+			statuses: StatusSchema,
+			errors: WhatsAppErrorSchema,
+		},
+	},
+	user_preferences: {
+		header: UserPreferencesValueSchema.extend({
+			contacts: anyItems.optional(),
+			user_preferences: anyItems,
+		}),
+		lists: { contacts: WebhookContactSchema, user_preferences: UserPreferenceSchema },
+	},
+	group_lifecycle_update: groupItems,
+	group_participants_update: groupItems,
+	group_settings_update: groupItems,
+	group_status_update: groupItems,
+};
+
 // ---------------------------------------------------------------------------------------------
 // Envelope
 
@@ -687,7 +762,7 @@ export const WebhookEnvelopeSchema = obj({
 });
 export const WebhookEntrySchema = obj({
 	/** The WhatsApp Business Account id. */
-	id: z.string(),
+	id: IdSchema,
 	/** Unix seconds; present on non-message fields. */
 	time: SecondsNumberOrString.optional(),
 	changes: z.array(z.unknown()),
@@ -703,10 +778,22 @@ export type KnownWebhookChange = {
 	[K in KnownChangeKind]: {
 		kind: K;
 		field: string;
+		/** The value with the items that matched (see ITEM_LISTS). */
 		value: z.output<(typeof CHANGE_VALUE_SCHEMAS)[K]>;
+		/** The items of the value's lists that did not match, left out of `value`. */
+		unreadable?: UnreadableItem[];
 		[extra: string]: unknown;
 	};
 }[KnownChangeKind];
+
+/** An item of a change's list that did not match its schema, kept as received. */
+export interface UnreadableItem {
+	/** Where it was in the change's value, e.g. "statuses[3]". */
+	path: string;
+	value: unknown;
+	/** What did not match, one line each: "statuses[3].timestamp: Expected Unix seconds...". */
+	issues: string[];
+}
 export interface OtherWebhookChange {
 	kind: 'other';
 	field: string;
@@ -742,21 +829,39 @@ export interface WebhookEnvelope {
 
 export type ParseWebhookResult =
 	| { ok: true; envelope: WebhookEnvelope }
-	| { ok: false; error: string };
+	/** tooLarge: more updates or objects than Meta sends in one POST (bodyLimits.ts). */
+	| { ok: false; error: string; tooLarge?: true };
 
 /**
  * Reads a webhook body (the parsed JSON, or its raw text / bytes). Never throws.
  *
- * ok=false only when the body is not a WhatsApp envelope at all (answer 400). Inside a valid
- * envelope nothing is dropped: a malformed entry or change, or a known field whose value does not
- * match, becomes an "unparsed" change carrying the raw value and what did not match.
+ * ok=false only when the body is not a WhatsApp envelope at all (answer 400), or holds more than
+ * Meta sends in one POST (tooLarge, bodyLimits.ts; counted only for raw text or bytes). Inside a
+ * valid envelope nothing is dropped: a malformed entry or change, or a known field whose value
+ * does not match, becomes an "unparsed" change carrying the raw value and what did not match; an
+ * item of a list (a message, a status...) that does not match becomes an UnreadableItem of its
+ * change, and the others are read.
  */
 export function parseWebhookEnvelope(body: unknown): ParseWebhookResult {
 	try {
 		const json = decodeBody(body);
 		if (!json.ok) return json;
-		const header = WebhookEnvelopeSchema.safeParse(json.value);
-		if (!header.success) return { ok: false, error: describeNonEnvelope(json.value) };
+		if (json.containers !== undefined && json.containers > MAX_JSON_CONTAINERS) {
+			return {
+				ok: false,
+				tooLarge: true,
+				error: `The webhook body holds ${json.containers} arrays and objects, more than the ${MAX_JSON_CONTAINERS} accepted (Meta sends at most ${META_MAX_UPDATES} updates of a few each in one POST), so it does not come from Meta.`,
+			};
+		}
+		const header = read(WebhookEnvelopeSchema, json.value);
+		if (!header.ok) return { ok: false, error: describeNonEnvelope(json.value) };
+		if (countItems(header.data) > MAX_WEBHOOK_ITEMS) {
+			return {
+				ok: false,
+				tooLarge: true,
+				error: `The webhook body holds more than ${MAX_WEBHOOK_ITEMS} updates and contact cards (Meta sends at most ${META_MAX_UPDATES} updates in one POST), so it does not come from Meta.`,
+			};
+		}
 		const entry = header.data.entry.map(parseEntry);
 		return { ok: true, envelope: { ...header.data, object: header.data.object, entry } };
 	} catch (error) {
@@ -765,14 +870,24 @@ export function parseWebhookEnvelope(body: unknown): ParseWebhookResult {
 	}
 }
 
-function decodeBody(body: unknown): { ok: true; value: unknown } | { ok: false; error: string } {
+/** The body as JSON, with its shape (jsonShape); a deep value is cut (bodyLimits.ts). */
+function decodeBody(
+	body: unknown,
+): { ok: true; value: unknown; containers?: number } | { ok: false; error: string } {
 	if (typeof body !== 'string' && !(body instanceof Uint8Array)) return { ok: true, value: body };
-	const text = typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
+	const text =
+		typeof body === 'string'
+			? body
+			: // A view, not a copy: the body may be 3 MB.
+				Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+	let value: unknown;
 	try {
-		return { ok: true, value: JSON.parse(text) };
+		value = JSON.parse(text);
 	} catch {
 		return { ok: false, error: 'The webhook body is not JSON.' };
 	}
+	const shape = jsonShape(text);
+	return { ok: true, value: shape.tooDeep ? cutDeep(value) : value, containers: shape.containers };
 }
 
 function describeNonEnvelope(value: unknown): string {
@@ -792,35 +907,102 @@ function describeType(value: unknown): string {
 }
 
 function parseEntry(raw: unknown): WebhookEntry {
-	const header = WebhookEntrySchema.safeParse(raw);
-	if (!header.success) {
+	const header = read(WebhookEntrySchema, raw, 'entry');
+	if (!header.ok) {
 		const id = isRecord(raw) && typeof raw.id === 'string' ? raw.id : '';
-		const issues = summariseIssues(header.error.issues, 'entry');
-		return { id, changes: [{ kind: 'unparsed', field: '', value: raw, issues }] };
+		return { id, changes: [{ kind: 'unparsed', field: '', value: raw, issues: header.issues }] };
 	}
 	return { ...header.data, changes: header.data.changes.map(parseChange) };
 }
 
 function parseChange(raw: unknown): WebhookChange {
 	try {
-		const header = WebhookChangeSchema.safeParse(raw);
-		if (!header.success) {
+		const header = read(WebhookChangeSchema, raw);
+		if (!header.ok) {
 			const field = isRecord(raw) && typeof raw.field === 'string' ? raw.field : '';
-			return { kind: 'unparsed', field, value: raw, issues: summariseIssues(header.error.issues) };
+			return { kind: 'unparsed', field, value: raw, issues: header.issues };
 		}
-		// Fields of the change itself other than field/value are kept too.
+		// Fields of the change itself other than field/value are kept too (not one named like ours).
 		const { field, value, ...extra } = header.data;
+		delete extra.unreadable;
 		const kind = changeKind(field, value);
 		if (kind === undefined) return { ...extra, kind: 'other', field, value };
-		const parsed = CHANGE_VALUE_SCHEMAS[kind].safeParse(value);
-		if (!parsed.success) {
-			const issues = summariseIssues(parsed.error.issues);
-			return { ...extra, kind: 'unparsed', field, value, issues };
-		}
+		const items = ITEM_LISTS[kind];
+		if (items) return readItems(kind, field, value, extra, items.header, items.lists);
+		const parsed = read(CHANGE_VALUE_SCHEMAS[kind], value, '', true);
+		if (!parsed.ok) return { ...extra, kind: 'unparsed', field, value, issues: parsed.issues };
 		return { ...extra, kind, field, value: parsed.data } as KnownWebhookChange;
 	} catch (error) {
 		return { kind: 'unparsed', field: '', value: raw, issues: [messageOf(error)] };
 	}
+}
+
+/** A change whose value's lists are read item by item (ITEM_LISTS). */
+function readItems(
+	kind: KnownChangeKind,
+	field: string,
+	value: unknown,
+	extra: Record<string, unknown>,
+	header: z.ZodTypeAny,
+	lists: Record<string, z.ZodTypeAny>,
+): WebhookChange {
+	const parsed = read(header, value);
+	if (!parsed.ok) return { ...extra, kind: 'unparsed', field, value, issues: parsed.issues };
+	// A copy: the lists are replaced, and the value as received stays as it was.
+	const out: Record<string, unknown> = { ...(parsed.data as Record<string, unknown>) };
+	const unreadable: UnreadableItem[] = [];
+	for (const [list, schema] of Object.entries(lists)) {
+		const received = out[list];
+		if (!Array.isArray(received)) continue;
+		const kept: unknown[] = [];
+		for (let i = 0; i < received.length; i++) {
+			const path = `${list}[${i}]`;
+			const item = read(schema, received[i], path, true);
+			if (item.ok) kept.push(item.data);
+			else unreadable.push({ path, value: received[i], issues: item.issues });
+		}
+		out[list] = kept;
+	}
+	const change = { ...extra, kind, field, value: out } as KnownWebhookChange;
+	if (unreadable.length > 0) change.unreadable = unreadable;
+	return change;
+}
+
+/**
+ * `value` read with `schema`: as it is when the schema's predicate accepts it (fastCheck.ts),
+ * else through zod, for zod's output or what did not match (prefixed with `path`).
+ */
+function read<T extends z.ZodTypeAny>(
+	schema: T,
+	value: unknown,
+	path = '',
+	bounded = false,
+): { ok: true; data: z.output<T> } | { ok: false; issues: string[] } {
+	if (checkOf(schema)?.(value)) return { ok: true, data: value as z.output<T> };
+	if (bounded && countValues(value) > MAX_ITEM_VALUES) {
+		const where = path || 'value';
+		return {
+			ok: false,
+			issues: [`${where}: More than ${MAX_ITEM_VALUES} values, far more than any update of Meta's`],
+		};
+	}
+	const result = schema.safeParse(value);
+	if (result.success) return { ok: true, data: result.data as z.output<T> };
+	const issues = summariseIssues(result.error.issues, path);
+	if (issues.length <= MAX_ISSUES) return { ok: false, issues };
+	return {
+		ok: false,
+		issues: [...issues.slice(0, MAX_ISSUES), `and ${issues.length - MAX_ISSUES} more`],
+	};
+}
+
+/** What did not match, at most this many lines for one value (the rest counted). */
+export const MAX_ISSUES = 10;
+
+const checks = new Map<z.ZodTypeAny, Check | undefined>();
+function checkOf(schema: z.ZodTypeAny): Check | undefined {
+	if (!checks.has(schema)) checks.set(schema, compileCheck(schema));
+	return checks.get(schema);
 }
 
 function changeKind(field: string, value: unknown): KnownChangeKind | undefined {

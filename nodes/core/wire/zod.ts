@@ -23,6 +23,17 @@ export function openEnum<const T extends readonly string[]>(
 	return z.string();
 }
 
+/** What each byKey schema picks by, for fastCheck.ts (a transform cannot be read otherwise). */
+export const byKeyParts = new WeakMap<
+	z.ZodTypeAny,
+	{
+		key: string;
+		known: Record<string, z.ZodTypeAny>;
+		fallback: z.ZodTypeAny;
+		normalise: (tag: string) => string;
+	}
+>();
+
 /**
  * Picks the schema by the value of one string key (`type`, `field`...) and falls back to
  * `fallback` for values it does not know, so new message types pass through instead of failing.
@@ -34,7 +45,7 @@ export function byKey<M extends Record<string, z.ZodTypeAny>, F extends z.ZodTyp
 	fallback: F,
 	normalise: (tag: string) => string = (tag) => tag,
 ): z.ZodType<z.output<M[keyof M]> | z.output<F>, z.ZodTypeDef, unknown> {
-	return z.unknown().transform((raw, ctx) => {
+	const picker = z.unknown().transform((raw, ctx) => {
 		const tag = isRecord(raw) ? raw[key] : undefined;
 		const name = typeof tag === 'string' ? normalise(tag) : undefined;
 		const schema: z.ZodTypeAny =
@@ -48,6 +59,8 @@ export function byKey<M extends Record<string, z.ZodTypeAny>, F extends z.ZodTyp
 		}
 		return z.NEVER;
 	});
+	byKeyParts.set(picker, { key, known, fallback, normalise });
+	return picker;
 }
 
 /** Union errors nest the issues of every branch; lift them so a summary can name the field. */

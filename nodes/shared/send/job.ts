@@ -121,4 +121,9 @@ export interface SendSpec<J extends SendJob> {
 	windowClosed?(job: J, at: number): Hold;
 	/** The node's own fields of a result item (after the common ones). */
 	fields(job: J, verdict: Verdict | undefined): IDataObject;
+	/**
+	 * A result item as an AI agent's model gets it (nodes/shared/tool.ts sendToolResult); `job` is
+	 * undefined for an item that could not be read.
+	 */
+	toolResult(json: IDataObject, job: J | undefined): IDataObject;
 }

@@ -6,8 +6,9 @@
  * results in chunks as they come back (dispatch.ts). The nodes say only what differs (their
  * SendSpec: how an item is read, which rules, what the message is, their own output fields).
  *
- * Outputs: Sent (sent, duplicates, dry runs; as Options > Sent Output shapes them) and the held output (Skipped / Window Closed: held by
- * a rule, with the reason). Item errors go to the held output with Continue On Fail (or to the
+ * Outputs: Sent (sent, duplicates, dry runs; as Options > Sent Output shapes them) and the held
+ * output (Skipped / Window Closed: held by a rule, with the reason); as an AI agent's tool, one
+ * output of small results (nodes/shared/tool.ts). Item errors go to the held output with Continue On Fail (or to the
  * error output); otherwise the first one stops the node: before any send when it is found before
  * sending, after every send has finished and been recorded when a send failed.
  */
@@ -15,6 +16,7 @@ import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } f
 
 import type { Snapshot } from '../../core/store/types';
 import { errorOutputItem, toNodeError } from '../nodeErrors';
+import { guardRecipient, toolOutputs } from '../tool';
 import { sendLive, type LiveJob } from './dispatch';
 import type { SendJob, SendSpec, Verdict } from './job';
 import { groupBy, unique } from './options';
@@ -56,13 +58,25 @@ interface SameKey<J> {
 /** 1. Every item read and built before anything is claimed or sent. */
 async function read<J extends SendJob>(run: SendRun<J>): Promise<J[]> {
 	const { spec } = run;
-	const jobs: J[] = [];
+	let jobs: J[] = [];
 	for (let i = 0; i < run.items.length; i++) {
 		try {
-			jobs.push(spec.prepare(i));
+			const job = spec.prepare(i);
+			jobs.push(job);
+			if (run.env.tool) run.prepared.set(i, job);
 		} catch (error) {
 			run.fail(i, error);
 		}
+	}
+	const { tool } = run.env;
+	// A tool sends only to the conversation's contact: the others are held before anything else.
+	if (tool) {
+		jobs = jobs.filter((job) => {
+			const decision = guardRecipient(run.ctx, tool, job.index, job.recipient);
+			if (decision.allowed) return true;
+			run.settle(job.index, run.held(job, decision));
+			return false;
+		});
 	}
 	return spec.complete
 		? await spec.complete(jobs, (job, error) => run.fail(job.index, error))
@@ -239,6 +253,13 @@ function emit<J extends SendJob>(run: SendRun<J>): INodeExecutionData[][] {
 	if (countsOnly && run.outcomes.size > 0) {
 		const pairedItem = run.items.map((_, item) => ({ item }));
 		sent.push({ json: countsJson(counts), pairedItem });
+	}
+	// A tool's outputs: its small results on the first output, the only one n8n hands the model.
+	const { tool } = run.env;
+	if (tool) {
+		return toolOutputs([sent, heldItems], tool, (json, i) =>
+			run.spec.toolResult(json, run.prepared.get(i)),
+		);
 	}
 	return [sent, heldItems];
 }

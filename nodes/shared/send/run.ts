@@ -14,6 +14,7 @@ import type { SendBudget } from '../../core/pace/budget';
 import type { Hold } from '../../core/policy';
 import type { SendStore, SnapshotStore, WindowStore } from '../../core/store/types';
 import { toNodeError } from '../nodeErrors';
+import type { ToolRun } from '../tool';
 import type { SendJob, SendSpec } from './job';
 import { sentOutputOf } from './options';
 import { shapeSentJson, skippedJson, type SentOutput } from './results';
@@ -35,6 +36,11 @@ export interface SendContext {
 	/** Requests in flight at once, at most. */
 	readonly inFlight: number;
 	readonly clock?: Clock;
+	/**
+	 * Set when the node runs as an AI agent's tool: sends only to the conversation's contact
+	 * (unless allowed otherwise), item errors become results, one output of small results.
+	 */
+	readonly tool?: ToolRun;
 }
 
 export class SendRun<J extends SendJob> {
@@ -48,8 +54,11 @@ export class SendRun<J extends SendJob> {
 	/** Each item's result by item index, set (through `settle`) by the step that settles it. */
 	readonly outcomes = new Map<number, Outcome>();
 
+	/** As a tool: every item that could be read, by index (its results name their job). */
+	readonly prepared = new Map<number, J>();
+
 	constructor(
-		ctx: IExecuteFunctions,
+		readonly ctx: IExecuteFunctions,
 		readonly spec: SendSpec<J>,
 		readonly env: SendContext,
 	) {
@@ -57,8 +66,10 @@ export class SendRun<J extends SendJob> {
 		this.node = ctx.getNode();
 		this.clock = env.clock ?? systemClock;
 		this.signal = ctx.getExecutionCancelSignal();
-		this.continueOnFail = ctx.continueOnFail();
-		this.sentOutput = sentOutputOf(ctx);
+		// A tool answers every item to the model, a problem with the model's input included, each
+		// as its small result (built from the whole item: Sent Output does not apply).
+		this.continueOnFail = ctx.continueOnFail() || env.tool !== undefined;
+		this.sentOutput = env.tool ? 'everyItem' : sentOutputOf(ctx);
 	}
 
 	/**

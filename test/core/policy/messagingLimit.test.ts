@@ -8,6 +8,7 @@ import {
 	messagingLimitFromMeta,
 	messagingLimitUsage,
 	metaTierOf,
+	placeAfterFailedSend,
 	nextSlotAt,
 	placesLeft,
 	PolicyOptionError,
@@ -244,5 +245,26 @@ describe('messaging limit: the reach times a store reads (reachListLength)', () 
 		expect(reachListLength(10, 'unlimited', 5)).toBe(5);
 		expect(reachListLength(3, undefined, 5)).toBe(3);
 		expect(reachListLength(120, 100, 500)).toBe(120);
+	});
+});
+
+describe('messaging limit: a send that reached nobody gives its place back', () => {
+	it('frees the place a failed template took, since Meta counts only messages that reached someone', () => {
+		expect(placeAfterFailedSend({ reservedBy: 'send-1', previousAt: undefined }, 'send-1')).toBe(
+			'freed',
+		);
+	});
+
+	it('puts the place back to the earlier reach time when the failed template only refreshed it', () => {
+		expect(placeAfterFailedSend({ reservedBy: 'send-2', previousAt: T0 - HOUR }, 'send-2')).toBe(
+			'earlier',
+		);
+	});
+
+	it('keeps the place a later send holds now, and one no send holds any more', () => {
+		expect(placeAfterFailedSend({ reservedBy: 'send-3', previousAt: T0 }, 'send-2')).toBe('kept');
+		expect(placeAfterFailedSend({ reservedBy: undefined, previousAt: undefined }, 'send-2')).toBe(
+			'kept',
+		);
 	});
 });

@@ -2,6 +2,7 @@ import {
 	checkQuality,
 	isLowNumberQuality,
 	isLowTemplateQuality,
+	numberQualityRating,
 	PolicyOptionError,
 	resolveQualityOptions,
 	type QualityInput,
@@ -68,5 +69,17 @@ describe('quality', () => {
 		expect(() => resolveQualityOptions({ enabled: 'no' as unknown as boolean })).toThrow(
 			PolicyOptionError,
 		);
+	});
+
+	it("spells a number's rating one way, the read's: the webhook's FLAGGED is RED, UNFLAGGED YELLOW", () => {
+		expect(numberQualityRating('FLAGGED')).toBe('RED');
+		expect(numberQualityRating('unflagged')).toBe('YELLOW');
+		expect(numberQualityRating(' green ')).toBe('GREEN');
+		expect(numberQualityRating('NA')).toBe('NA');
+		expect(isLowNumberQuality('FLAGGED')).toBe(true);
+		expect(isLowNumberQuality('UNFLAGGED')).toBe(false);
+		expect(checkQuality(marketing({ numberQuality: 'FLAGGED' }))).toMatchObject({
+			message: expect.stringContaining('quality rating is low (RED)'),
+		});
 	});
 });

@@ -12,6 +12,7 @@ import {
 	PORTFOLIO,
 	displaySubject,
 	senderStanding,
+	standingFromTemplates,
 	templateSubject,
 	type StandingEntry,
 } from '../../../nodes/core/standing';
@@ -219,6 +220,68 @@ export function describeAccount(name: string, makeTarget: MakeTarget): void {
 				await store.releaseReach([]);
 			});
 
+			it('gives back the place of a template Meta accepted and then failed (status failed, 131026)', async () => {
+				// Alice and Bob new at T0; Carol reached at T0, refreshed by a later template at T0 + HOUR.
+				await store.reserveReach({
+					now: T0,
+					limit: 3,
+					recipients: reach([ALICE, BOB, CAROL]),
+					oldest: 0,
+				});
+				await store.reserveReach({
+					now: T0 + HOUR,
+					limit: 3,
+					recipients: reach([CAROL], () => 'later'),
+					oldest: 0,
+				});
+				const sent = [
+					[reach([ALICE])[0].key, ALICE, 'wamid.A'],
+					[reach([BOB])[0].key, BOB, 'wamid.B'],
+					['later', CAROL, 'wamid.C'],
+				];
+				await store.reserveSends(
+					sent.map(([key, contact]) => ({
+						idempotencyKey: key,
+						sender: SENDER,
+						contact,
+						kind: 'template:offer',
+						category: 'marketing',
+						at: T0,
+					})),
+				);
+				await store.completeSends(
+					sent.map(([key, , wamid]) => ({ idempotencyKey: key, state: 'accepted', wamid, at: T0 })),
+				);
+				const failed = (wamid: string) => ({
+					key: `status:${wamid}:failed`,
+					effects: { sendFailures: [{ wamid, errorCode: 131026, at: T0 + 2 * HOUR }] },
+				});
+				await store.applyWebhookEvents([failed('wamid.A'), failed('wamid.C')], T0 + 2 * HOUR);
+				const { usage, reachedAt } = await usageAt(T0 + 2 * HOUR, [ALICE, BOB, CAROL], 3);
+				// Alice's place is free; Carol counts from the template that reached her at T0.
+				expect(usage.count).toBe(2);
+				expect(reachedAt).toEqual(
+					new Map([
+						[ALICE, undefined],
+						[BOB, T0],
+						[CAROL, T0],
+					]),
+				);
+				// The next new contact takes the freed place; the same failure again changes nothing.
+				const next = await store.reserveReach({
+					now: T0 + 3 * HOUR,
+					limit: 3,
+					recipients: reach([DAVE]),
+					oldest: 0,
+				});
+				expect(next).toMatchObject({ refused: [], usage: { count: 3 } });
+				await store.applyWebhookEvents(
+					[{ ...failed('wamid.A'), key: 'status:wamid.A:failed-again' }],
+					T0 + 3 * HOUR,
+				);
+				expect((await usageAt(T0 + 3 * HOUR)).usage.count).toBe(3);
+			});
+
 			it('keeps no phone number, and nothing of a contact that left the 24 hours', async () => {
 				await store.reserveReach({
 					now: T0,
@@ -342,42 +405,117 @@ export function describeAccount(name: string, makeTarget: MakeTarget): void {
 				).toBeUndefined();
 			});
 
-			it("gives a template the quality of a webhook that is newer than the template's state", async () => {
+			it("gives a template the newer quality by Meta's time: a list read later does not undo a newer webhook", async () => {
 				const key = { account: 'waba-1', name: 'spring_sale', language: 'en_US' };
-				await store.upsertTemplateStates([
-					{ ...key, status: 'APPROVED', quality: 'GREEN', updatedAt: T0 },
-					{ ...key, name: 'autumn_sale', status: 'APPROVED', quality: 'GREEN', updatedAt: T0 },
-				]);
-				await store.recordStanding([
-					standing(
-						templateSubject(key),
-						'quality_rating',
-						'RED',
-						T0 + HOUR,
-						'message_template_quality_update',
-					),
-					standing(
-						templateSubject({ ...key, name: 'autumn_sale' }),
-						'quality_rating',
-						'RED',
-						T0 - HOUR,
-					),
-				]);
+				const autumn = { ...key, name: 'autumn_sale' };
+				/** Send Template's read of the list: the state, and each quality with Meta's date. */
+				const readList = async (readAt: number, qualityDate: number) => {
+					await store.upsertTemplateStates([
+						{ ...key, status: 'APPROVED', quality: 'GREEN', updatedAt: readAt },
+						{ ...autumn, status: 'APPROVED', quality: 'GREEN', updatedAt: readAt },
+					]);
+					await store.recordStanding(
+						standingFromTemplates(
+							'waba-1',
+							[key, autumn].map((t) => ({
+								...t,
+								quality_score: { score: 'GREEN', date: qualityDate / 1000 },
+							})),
+							readAt,
+						),
+					);
+				};
+				const qualityWebhook = (subject: string, at: number) => ({
+					key: `quality:${subject}:${at}`,
+					effects: {
+						standing: [
+							standing(subject, 'quality_rating', 'RED', at, 'message_template_quality_update'),
+						],
+					},
+				});
+				await readList(T0, T0);
+				// spring_sale turns RED an hour after Meta's GREEN; autumn_sale's RED is older than it.
+				await store.applyWebhookEvents(
+					[
+						qualityWebhook(templateSubject(key), T0 + HOUR),
+						qualityWebhook(templateSubject(autumn), T0 - HOUR),
+					],
+					T0 + HOUR,
+				);
+				// Every execution reads the list again: it still says GREEN, as Meta scored it at T0.
+				await readList(T0 + 2 * HOUR, T0);
 				const snapshot = await store.getSnapshot({
 					sender: SENDER,
 					contacts: [],
 					marketingSince: 0,
-					templates: [key, { ...key, name: 'autumn_sale' }],
+					templates: [key, autumn],
 				});
 				expect(snapshot.templates.map((t) => [t.name, t.quality])).toEqual([
 					['autumn_sale', 'GREEN'],
 					['spring_sale', 'RED'],
 				]);
-				const account = await store.getAccountStanding(T0 + HOUR);
+				const account = await store.getAccountStanding(T0 + 2 * HOUR);
 				expect(account.templates.map((t) => [t.name, t.quality])).toEqual([
 					['autumn_sale', 'GREEN'],
 					['spring_sale', 'RED'],
 				]);
+				// Meta scores it GREEN again later: the list read says so with the newer date.
+				await readList(T0 + 3 * HOUR, T0 + 3 * HOUR);
+				const later = await store.getSnapshot({
+					sender: SENDER,
+					contacts: [],
+					marketingSince: 0,
+					templates: [key],
+				});
+				expect(later.templates.map((t) => t.quality)).toEqual(['GREEN']);
+			});
+
+			it('orders a webhook (whole seconds) before a read in the same second, in either order of arrival', async () => {
+				const second = T0 + 5000;
+				const webhook = (value: string) =>
+					standing(SENDER, 'quality_rating', value, second, 'phone_number_quality_update');
+				const read = (value: string) => standing(SENDER, 'quality_rating', value, second + 400);
+				const quality = async () =>
+					senderStanding(
+						(await store.getSnapshot({
+							sender: SENDER,
+							contacts: [],
+							marketingSince: 0,
+							standing: true,
+						}))!.standing!,
+						SENDER,
+					).numberQuality?.value;
+				await store.recordStanding([webhook('RED')]);
+				await store.recordStanding([read('GREEN')]);
+				expect(await quality()).toBe('RED');
+				// The other order: the read first, then the webhook of the same second.
+				await store.recordStanding([standing(PORTFOLIO, 'messaging_limit', '2000', second + 400)]);
+				await store.applyWebhookEvents(
+					[
+						{
+							key: 'capability:same-second',
+							effects: {
+								standing: [
+									standing(
+										PORTFOLIO,
+										'messaging_limit',
+										'250',
+										second,
+										'business_capability_update',
+									),
+								],
+							},
+						},
+					],
+					second,
+				);
+				const account = await store.getAccountStanding(second);
+				expect(
+					account.entries.find((e) => e.subject === PORTFOLIO && e.name === 'messaging_limit'),
+				).toMatchObject({ value: '250', source: 'business_capability_update' });
+				// A read one second later wins.
+				await store.recordStanding([standing(SENDER, 'quality_rating', 'GREEN', second + 1000)]);
+				expect(await quality()).toBe('GREEN');
 			});
 
 			it('reads everything known of the account with the contacts reached in the last 24 hours', async () => {

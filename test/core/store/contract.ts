@@ -1441,7 +1441,7 @@ export function describeComplianceStore(name: string, makeTarget: MakeTarget): v
 					consentRecords: 2,
 					consentEvents: 2,
 					windows: 2,
-					costEntries: 1,
+					costEntriesAnonymised: 1,
 					sentMessagesAnonymised: 1,
 					alreadySuppressed: false,
 				});
@@ -1453,6 +1453,109 @@ export function describeComplianceStore(name: string, makeTarget: MakeTarget): v
 				expect(snapshot.sends.get('order-1')).toMatchObject({ contact: hash, wamid: 'wamid.x1' });
 				expect(await store.getConsentHistory(ALICE)).toEqual([]);
 				expect((await store.eraseContact(ALICE, T0 + 2 * DAY)).alreadySuppressed).toBe(true);
+			});
+
+			describe('business-scoped user IDs', () => {
+				const BSUID = 'DE.7319246501834562901';
+				/** A message from ALICE naming her number and BSUID; her consent kept under the BSUID. */
+				async function seenUnderBoth(key: string) {
+					await store.applyWebhookEvents(
+						[
+							{
+								key,
+								effects: {
+									aliases: [{ contact: ALICE, userId: BSUID, at: T0 }],
+									windows: [{ sender: SENDER, contact: BSUID, at: T0 }],
+									consent: [consent(BSUID, 'opt_in', T0, { source: 'keyword', eventKey: key })],
+								},
+							},
+						],
+						T0,
+					);
+					await store.recordConsent([consent(ALICE, 'opt_in', T0)]);
+				}
+
+				it('erases the rows kept under the BSUID with the phone number', async () => {
+					await seenUnderBoth('msg:1:bsuid-a');
+					await store.recordConsent([consent(BOB, 'opt_in', T0)]);
+					const report = await store.eraseContact(ALICE, T0 + DAY);
+					expect(report).toMatchObject({
+						contactHash: await store.contactHash(ALICE),
+						consentRecords: 2,
+						consentEvents: 2,
+						windows: 1,
+						alreadySuppressed: false,
+					});
+					const dump = await target.dumpTables();
+					expect(dump).not.toContain(ALICE);
+					expect(dump).not.toContain(BSUID);
+					expect(dump).toContain(BOB);
+					// Both names are on the suppression list.
+					expect((await store.eraseContact(BSUID, T0 + DAY)).alreadySuppressed).toBe(true);
+				});
+
+				it('erases the rows kept under the phone number with the BSUID', async () => {
+					await seenUnderBoth('msg:1:bsuid-b');
+					const report = await store.eraseContact(BSUID, T0 + DAY);
+					expect(report).toMatchObject({ consentRecords: 2, windows: 1 });
+					const dump = await target.dumpTables();
+					expect(dump).not.toContain(ALICE);
+					expect(dump).not.toContain(BSUID);
+					expect((await store.eraseContact(ALICE, T0 + DAY)).alreadySuppressed).toBe(true);
+				});
+
+				it('stores no pairing for an erased contact', async () => {
+					await store.eraseContact(ALICE, T0);
+					await store.applyWebhookEvents(
+						[
+							{
+								key: 'msg:1:bsuid-c',
+								effects: { aliases: [{ contact: ALICE, userId: BSUID, at: T0 + HOUR }] },
+							},
+						],
+						T0 + HOUR,
+					);
+					expect(await target.dumpTables()).not.toContain(BSUID);
+				});
+			});
+
+			it('keeps the totals of a billed period: cost entries stay, under the hash', async () => {
+				const period = { from: T0, to: T0 + DAY };
+				const days = [{ start: T0, end: T0 + DAY }];
+				await store.reserveSends([
+					reservation('bill-a', ALICE, T0),
+					reservation('bill-b', BOB, T0),
+				]);
+				await store.completeSends([
+					{ idempotencyKey: 'bill-a', state: 'accepted', wamid: 'wamid.bill-a', at: T0 },
+					{ idempotencyKey: 'bill-b', state: 'accepted', wamid: 'wamid.bill-b', at: T0 },
+				]);
+				await store.applyWebhookEvents(
+					[
+						{
+							key: 'status:wamid.bill-a:delivered',
+							effects: {
+								costs: [cost('wamid.bill-a', ALICE, T0 + HOUR, { estimatedPrice: 0.0613 })],
+							},
+						},
+						{
+							key: 'status:wamid.bill-b:delivered',
+							effects: {
+								costs: [cost('wamid.bill-b', BOB, T0 + HOUR, { estimatedPrice: 0.0613 })],
+							},
+						},
+					],
+					T0 + HOUR,
+				);
+				const summary = await store.costSummary(period);
+				const report = await store.costReport(days);
+				expect(summary[0]).toMatchObject({ messages: 2, billable: 2 });
+
+				const erased = await store.eraseContact(ALICE, T0 + 2 * DAY);
+				expect(erased.costEntriesAnonymised).toBe(1);
+				expect(await store.costSummary(period)).toEqual(summary);
+				expect(await store.costReport(days)).toEqual(report);
+				expect(await target.dumpTables()).not.toContain(ALICE);
 			});
 
 			it('erases the number from idempotency keys built from it, and still holds a re-run', async () => {

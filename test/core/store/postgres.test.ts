@@ -18,9 +18,11 @@ import {
 import { HOUR, MINUTE } from '../../../nodes/core/clock';
 import { PORTFOLIO } from '../../../nodes/core/standing';
 import { describeAccount } from './accountContract';
+import { describeErasureKey } from './erasureKeyContract';
 import { describeFanOut } from './fanOutContract';
 import { describeSending } from './sendContract';
 import { RACERS, describeComplianceStore, type MakeTarget } from './contract';
+import { TEST_ERASURE_KEY } from '../../support/erasureKey';
 
 const url = process.env.WA_TEST_PG_URL;
 const T0 = Date.UTC(2025, 5, 1, 12);
@@ -76,13 +78,17 @@ if (!url) {
 	const makeTarget: MakeTarget = async ({ clock }) => {
 		const tablePrefix = nextPrefix();
 		const options = { connectionString, schema, tablePrefix, poolSize: 4 };
-		const store = new PostgresComplianceStore({ ...options, clock });
+		const store = new PostgresComplianceStore({ erasureKey: TEST_ERASURE_KEY, ...options, clock });
 		await store.migrate();
 		const racers: PostgresComplianceStore[] = [];
 		async function raceCalls(calls: Array<{ method: string; args: unknown[] }>) {
 			// Separate pools, as separate n8n processes (main, webhook, workers) would have.
 			while (racers.length < calls.length) {
-				const racer = new PostgresComplianceStore({ ...options, poolSize: 2 });
+				const racer = new PostgresComplianceStore({
+					erasureKey: TEST_ERASURE_KEY,
+					...options,
+					poolSize: 2,
+				});
 				await racer.migrate();
 				racers.push(racer);
 			}
@@ -111,6 +117,44 @@ if (!url) {
 	describeSending('postgres', makeTarget);
 	describeAccount('postgres', makeTarget);
 	describeFanOut('postgres', makeTarget);
+	describeErasureKey('postgres', async () => {
+		const tablePrefix = nextPrefix();
+		const meta = `"${schema}"."${tablePrefix}meta"`;
+		return {
+			open: (erasureKey) =>
+				new PostgresComplianceStore({
+					erasureKey,
+					connectionString,
+					schema,
+					tablePrefix,
+					poolSize: 1,
+				}),
+			meta: async () =>
+				Object.fromEntries(
+					(await admin.query(`SELECT key, value FROM ${meta}`)).rows.map((r) => [r.key, r.value]),
+				),
+			seenKeys: async () =>
+				(await admin.query(`SELECT key FROM "${schema}"."${tablePrefix}seen_events"`)).rows.map(
+					(r) => String(r.key),
+				),
+			async makeVersion5(hashKey, suppressed, seen) {
+				await admin.query(`DELETE FROM ${meta} WHERE key = 'salt_sealed'`);
+				await admin.query(`INSERT INTO ${meta} (key, value) VALUES ('salt', $1)`, [hashKey]);
+				await admin.query(`UPDATE ${meta} SET value = '5' WHERE key = 'schema_version'`);
+				await admin.query(`DROP TABLE "${schema}"."${tablePrefix}contact_aliases"`);
+				await admin.query(
+					`INSERT INTO "${schema}"."${tablePrefix}suppression" (contact_hash, suppressed_at)
+					SELECT unnest($1::text[]), 0`,
+					[suppressed],
+				);
+				await admin.query(
+					`INSERT INTO "${schema}"."${tablePrefix}seen_events" (key, seen_at) SELECT unnest($1::text[]), 0`,
+					[seen],
+				);
+			},
+			async dispose() {},
+		};
+	});
 
 	describe('postgres store', () => {
 		/** A pool that counts the statements its connections send: one per round trip. */
@@ -129,7 +173,12 @@ if (!url) {
 
 		it('answers a snapshot of 50 contacts, their sends and templates in one round trip', async () => {
 			const { pool, counter } = countingPool();
-			const store = new PostgresComplianceStore({ pool, schema, tablePrefix: nextPrefix() });
+			const store = new PostgresComplianceStore({
+				erasureKey: TEST_ERASURE_KEY,
+				pool,
+				schema,
+				tablePrefix: nextPrefix(),
+			});
 			try {
 				await store.migrate();
 				const contacts = Array.from(
@@ -180,7 +229,12 @@ if (!url) {
 
 		it("reads the messaging limit's usage with the snapshot in one round trip, up to the limit; past it, one more", async () => {
 			const { pool, counter } = countingPool();
-			const store = new PostgresComplianceStore({ pool, schema, tablePrefix: nextPrefix() });
+			const store = new PostgresComplianceStore({
+				erasureKey: TEST_ERASURE_KEY,
+				pool,
+				schema,
+				tablePrefix: nextPrefix(),
+			});
 			try {
 				await store.migrate();
 				await store.recordStanding([
@@ -222,7 +276,12 @@ if (!url) {
 
 		it('writes (and reads histories) in a few statements per batch, as many for 50 contacts as for one', async () => {
 			const { pool, counter } = countingPool();
-			const store = new PostgresComplianceStore({ pool, schema, tablePrefix: nextPrefix() });
+			const store = new PostgresComplianceStore({
+				erasureKey: TEST_ERASURE_KEY,
+				pool,
+				schema,
+				tablePrefix: nextPrefix(),
+			});
 			try {
 				await store.migrate();
 				let batchNo = 0;
@@ -302,7 +361,8 @@ if (!url) {
 					],
 				];
 				writers.push(
-					['eraseContacts', 4, (contacts) => store.eraseContacts(contacts, T0)],
+					// BEGIN, lock, the contacts' BSUIDs or numbers, erase, COMMIT (and a lock for aliases found).
+					['eraseContacts', 5, (contacts) => store.eraseContacts(contacts, T0)],
 					['getConsentHistories', 1, (contacts) => store.getConsentHistories(contacts)],
 				);
 				for (const [name, most, write] of writers) {
@@ -327,6 +387,7 @@ if (!url) {
 				{ length: RACERS },
 				() =>
 					new PostgresComplianceStore({
+						erasureKey: TEST_ERASURE_KEY,
 						connectionString,
 						schema: `${schema}_m`,
 						tablePrefix,
@@ -382,6 +443,7 @@ if (!url) {
 				client.release();
 			}
 			const store = new PostgresComplianceStore({
+				erasureKey: TEST_ERASURE_KEY,
 				connectionString,
 				schema,
 				tablePrefix,
@@ -463,6 +525,7 @@ if (!url) {
 
 			const freshPrefix = nextPrefix();
 			const fresh = new PostgresComplianceStore({
+				erasureKey: TEST_ERASURE_KEY,
 				connectionString,
 				schema,
 				tablePrefix: freshPrefix,
@@ -481,6 +544,7 @@ if (!url) {
 				`INSERT INTO ${names.qualified('meta')} (key, value) VALUES ('schema_version', '1'), ('salt', 'ab')`,
 			);
 			const old = new PostgresComplianceStore({
+				erasureKey: TEST_ERASURE_KEY,
 				connectionString,
 				schema,
 				tablePrefix: oldPrefix,
@@ -497,13 +561,23 @@ if (!url) {
 
 		it('refuses a schema written by a newer version of the package', async () => {
 			const tablePrefix = nextPrefix();
-			const first = new PostgresComplianceStore({ connectionString, schema, tablePrefix });
+			const first = new PostgresComplianceStore({
+				erasureKey: TEST_ERASURE_KEY,
+				connectionString,
+				schema,
+				tablePrefix,
+			});
 			await first.migrate();
 			await first.close();
 			await admin.query(
 				`UPDATE "${schema}"."${tablePrefix}meta" SET value = '99' WHERE key = 'schema_version'`,
 			);
-			const second = new PostgresComplianceStore({ connectionString, schema, tablePrefix });
+			const second = new PostgresComplianceStore({
+				erasureKey: TEST_ERASURE_KEY,
+				connectionString,
+				schema,
+				tablePrefix,
+			});
 			await expect(second.migrate()).rejects.toThrow(
 				`newer than this package supports (${CURRENT_SCHEMA_VERSION})`,
 			);
@@ -511,18 +585,33 @@ if (!url) {
 		});
 
 		it('names the option and the allowed form when schema or tablePrefix is wrong', () => {
-			expect(() => new PostgresComplianceStore({ connectionString, schema: 'Public' })).toThrow(
-				'schema "Public" is not allowed: use lower-case letters, digits and underscores',
-			);
-			expect(() => new PostgresComplianceStore({ connectionString, tablePrefix: 'wa-' })).toThrow(
-				/tablePrefix "wa-" is not allowed/,
-			);
-			expect(() => new PostgresComplianceStore({ connectionString, poolSize: 0 })).toThrow(
-				'poolSize must be a whole number >= 1, got 0',
-			);
-			expect(() => new PostgresComplianceStore({ schema: 'x' })).toThrow(
-				/give exactly one of connection .* connectionString or pool/,
-			);
+			expect(
+				() =>
+					new PostgresComplianceStore({
+						erasureKey: TEST_ERASURE_KEY,
+						connectionString,
+						schema: 'Public',
+					}),
+			).toThrow('schema "Public" is not allowed: use lower-case letters, digits and underscores');
+			expect(
+				() =>
+					new PostgresComplianceStore({
+						erasureKey: TEST_ERASURE_KEY,
+						connectionString,
+						tablePrefix: 'wa-',
+					}),
+			).toThrow(/tablePrefix "wa-" is not allowed/);
+			expect(
+				() =>
+					new PostgresComplianceStore({
+						erasureKey: TEST_ERASURE_KEY,
+						connectionString,
+						poolSize: 0,
+					}),
+			).toThrow('poolSize must be a whole number >= 1, got 0');
+			expect(
+				() => new PostgresComplianceStore({ erasureKey: TEST_ERASURE_KEY, schema: 'x' }),
+			).toThrow(/give exactly one of connection .* connectionString or pool/);
 		});
 
 		it('never puts the password or the connection string into an error', async () => {
@@ -531,7 +620,12 @@ if (!url) {
 			const password = `wrong-${randomBytes(6).toString('hex')}`;
 			real.password = password;
 			const wrong = real.toString();
-			const store = new PostgresComplianceStore({ connectionString: wrong, schema, poolSize: 1 });
+			const store = new PostgresComplianceStore({
+				erasureKey: TEST_ERASURE_KEY,
+				connectionString: wrong,
+				schema,
+				poolSize: 1,
+			});
 			const error = await store.migrate().then(
 				() => undefined,
 				(e: unknown) => e as Error,
@@ -546,7 +640,7 @@ if (!url) {
 			const broken = `postgres://wa:${password}@[bad-host/db`;
 			let thrown: unknown;
 			try {
-				new PostgresComplianceStore({ connectionString: broken });
+				new PostgresComplianceStore({ erasureKey: TEST_ERASURE_KEY, connectionString: broken });
 			} catch (e) {
 				thrown = e;
 			}
@@ -565,14 +659,21 @@ if (!url) {
 			const tag = randomBytes(4).toString('hex');
 			const tablePrefix = nextPrefix();
 			const stores = {
-				defaultName: new PostgresComplianceStore({ connectionString, schema, tablePrefix }),
+				defaultName: new PostgresComplianceStore({
+					erasureKey: TEST_ERASURE_KEY,
+					connectionString,
+					schema,
+					tablePrefix,
+				}),
 				defaultSize: new PostgresComplianceStore({
+					erasureKey: TEST_ERASURE_KEY,
 					connectionString,
 					schema,
 					tablePrefix,
 					applicationName: `wa-test-default-${tag}`,
 				}),
 				two: new PostgresComplianceStore({
+					erasureKey: TEST_ERASURE_KEY,
 					connectionString,
 					schema,
 					tablePrefix,
@@ -602,14 +703,20 @@ if (!url) {
 			} finally {
 				await Promise.all(Object.values(stores).map((store) => store.close()));
 			}
-			expect(() => new PostgresComplianceStore({ connectionString, applicationName: 'ü' })).toThrow(
-				/applicationName must be printable ASCII of at most 63 characters/,
-			);
+			expect(
+				() =>
+					new PostgresComplianceStore({
+						erasureKey: TEST_ERASURE_KEY,
+						connectionString,
+						applicationName: 'ü',
+					}),
+			).toThrow(/applicationName must be printable ASCII of at most 63 characters/);
 		});
 
 		it('connects with separate connection fields too', async () => {
 			const u = new URL(connectionString);
 			const store = new PostgresComplianceStore({
+				erasureKey: TEST_ERASURE_KEY,
 				connection: {
 					host: u.hostname,
 					port: Number(u.port),

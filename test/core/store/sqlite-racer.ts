@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 
 import { SqliteComplianceStore } from '../../../nodes/core/store/sqlite';
+import { TEST_ERASURE_KEY } from '../../support/erasureKey';
 
 export interface RaceRequest {
 	method: string;
@@ -21,7 +22,10 @@ export type RaceReply =
 	| { ready: true };
 
 const port = parentPort!;
-const store = new SqliteComplianceStore({ path: (workerData as { path: string }).path });
+const store = new SqliteComplianceStore({
+	erasureKey: TEST_ERASURE_KEY,
+	path: (workerData as { path: string }).path,
+});
 
 function awaitOthers(barrier: SharedArrayBuffer, parties: number): void {
 	const gate = new Int32Array(barrier);

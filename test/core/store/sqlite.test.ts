@@ -1,18 +1,23 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 
 import { DAY } from '../../../nodes/core/clock';
 import { CURRENT_SCHEMA_VERSION } from '../../../nodes/core/store/migrations';
 import { SqliteComplianceStore, defaultSqlitePath } from '../../../nodes/core/store/sqlite';
+import { SqliteDatabase } from '../../../nodes/core/store/sqlite/connection';
 import { sqliteMigrations } from '../../../nodes/core/store/sqlite/migrations';
 import { SQLITE_META_TABLE } from '../../../nodes/core/store/sqlite/schema';
 import { describeAccount } from './accountContract';
+import { describeErasureKey } from './erasureKeyContract';
 import { describeFanOut } from './fanOutContract';
 import { describeSending } from './sendContract';
 import { RACERS, describeComplianceStore, type MakeTarget } from './contract';
 import { startRacers, type Racers } from './sqlite-racers';
+import { nodeSqlite } from '../../../nodes/core/store/sqlite/nodeSqlite';
+import { TEST_ERASURE_KEY } from '../../support/erasureKey';
+
+const { DatabaseSync } = nodeSqlite();
 
 const T0 = Date.UTC(2025, 5, 1, 12);
 
@@ -37,7 +42,7 @@ function dumpTables(path: string): string {
 const makeTarget: MakeTarget = async ({ clock }) => {
 	const dir = tempDir();
 	const path = join(dir, 'store.sqlite');
-	const store = new SqliteComplianceStore({ path, clock });
+	const store = new SqliteComplianceStore({ erasureKey: TEST_ERASURE_KEY, path, clock });
 	await store.migrate();
 	let racers: Racers | undefined;
 	return {
@@ -63,6 +68,58 @@ describeComplianceStore('sqlite', makeTarget);
 describeSending('sqlite', makeTarget);
 describeAccount('sqlite', makeTarget);
 describeFanOut('sqlite', makeTarget);
+describeErasureKey('sqlite', async () => {
+	const dir = tempDir();
+	const path = join(dir, 'store.sqlite');
+	const files = [path, `${path}-wal`];
+	const withFile = <T>(work: (db: InstanceType<typeof DatabaseSync>) => T): T => {
+		const db = new DatabaseSync(path);
+		try {
+			return work(db);
+		} finally {
+			db.close();
+		}
+	};
+	return {
+		open: (erasureKey) => new SqliteComplianceStore({ path, erasureKey }),
+		meta: async () =>
+			withFile((db) =>
+				Object.fromEntries(
+					db
+						.prepare('SELECT key, value FROM meta')
+						.all()
+						.map((r: Record<string, unknown>) => [r.key, r.value]),
+				),
+			),
+		seenKeys: async () =>
+			withFile((db) =>
+				db
+					.prepare('SELECT key FROM seen_events')
+					.all()
+					.map((r: Record<string, unknown>) => String(r.key)),
+			),
+		async makeVersion5(hashKey, suppressed, seen) {
+			withFile((db) => {
+				db.exec("DELETE FROM meta WHERE key = 'salt_sealed'");
+				db.prepare("INSERT INTO meta (key, value) VALUES ('salt', ?)").run(hashKey);
+				db.exec("UPDATE meta SET value = '5' WHERE key = 'schema_version'");
+				db.exec('DROP TABLE contact_aliases');
+				for (const hash of suppressed) {
+					db.prepare('INSERT INTO suppression (contact_hash, suppressed_at) VALUES (?, 0)').run(
+						hash,
+					);
+				}
+				for (const key of seen) {
+					db.prepare('INSERT INTO seen_events (key, seen_at) VALUES (?, 0)').run(key);
+				}
+			});
+		},
+		rawBytes: () => Buffer.concat(files.filter(existsSync).map((f) => readFileSync(f))),
+		async dispose() {
+			rmSync(dir, { recursive: true, force: true });
+		},
+	};
+});
 
 describe('sqlite store', () => {
 	let dir: string;
@@ -90,7 +147,7 @@ describe('sqlite store', () => {
 
 	it('creates the folder of the file and opens it in WAL mode', async () => {
 		const path = join(dir, 'nested', 'deeper', 'store.sqlite');
-		const store = new SqliteComplianceStore({ path });
+		const store = new SqliteComplianceStore({ erasureKey: TEST_ERASURE_KEY, path });
 		await store.migrate();
 		await store.close();
 		expect(existsSync(path)).toBe(true);
@@ -100,10 +157,17 @@ describe('sqlite store', () => {
 	});
 
 	it('names the option and the allowed values when an option is wrong', () => {
-		expect(() => new SqliteComplianceStore({ path: ':memory:', busyTimeoutMs: -1 })).toThrow(
-			'busyTimeoutMs must be a whole number of milliseconds >= 0, got -1',
+		expect(
+			() =>
+				new SqliteComplianceStore({
+					erasureKey: TEST_ERASURE_KEY,
+					path: ':memory:',
+					busyTimeoutMs: -1,
+				}),
+		).toThrow('busyTimeoutMs must be a whole number of milliseconds >= 0, got -1');
+		expect(() => new SqliteComplianceStore({ erasureKey: TEST_ERASURE_KEY, path: '' })).toThrow(
+			/path must be a file path/,
 		);
-		expect(() => new SqliteComplianceStore({ path: '' })).toThrow(/path must be a file path/);
 	});
 
 	it('migrates a version 1 file and keeps its rows', async () => {
@@ -121,7 +185,7 @@ describe('sqlite store', () => {
 			VALUES ('4915112345678', 'marketing', 'opted_in', ?, 'web_form', ?)`,
 		).run(T0, T0);
 		db.close();
-		const store = new SqliteComplianceStore({ path });
+		const store = new SqliteComplianceStore({ erasureKey: TEST_ERASURE_KEY, path });
 		try {
 			expect(await store.schemaVersion()).toBe(CURRENT_SCHEMA_VERSION);
 			const [stop] = await store.recordConsent([
@@ -179,7 +243,7 @@ describe('sqlite store', () => {
 			}
 		}
 		const fresh = join(dir, 'fresh.sqlite');
-		const store = new SqliteComplianceStore({ path: fresh });
+		const store = new SqliteComplianceStore({ erasureKey: TEST_ERASURE_KEY, path: fresh });
 		await store.migrate();
 		await store.close();
 
@@ -189,7 +253,7 @@ describe('sqlite store', () => {
 		for (const statement of sqliteMigrations[0].statements) db.exec(statement);
 		db.exec("INSERT INTO meta (key, value) VALUES ('schema_version', '1'), ('salt', 'ab')");
 		db.close();
-		const old = new SqliteComplianceStore({ path: migrated });
+		const old = new SqliteComplianceStore({ erasureKey: TEST_ERASURE_KEY, path: migrated });
 		await old.migrate();
 		await old.close();
 
@@ -199,13 +263,13 @@ describe('sqlite store', () => {
 
 	it('refuses a file written by a newer version of the package', async () => {
 		const path = join(dir, 'store.sqlite');
-		const first = new SqliteComplianceStore({ path });
+		const first = new SqliteComplianceStore({ erasureKey: TEST_ERASURE_KEY, path });
 		await first.migrate();
 		await first.close();
 		const db = new DatabaseSync(path);
 		db.prepare("UPDATE meta SET value = '99' WHERE key = 'schema_version'").run();
 		db.close();
-		const second = new SqliteComplianceStore({ path });
+		const second = new SqliteComplianceStore({ erasureKey: TEST_ERASURE_KEY, path });
 		await expect(second.migrate()).rejects.toThrow(
 			`newer than this package supports (${CURRENT_SCHEMA_VERSION})`,
 		);
@@ -228,7 +292,7 @@ describe('sqlite store', () => {
 		} finally {
 			await racers.close();
 		}
-		const store = new SqliteComplianceStore({ path });
+		const store = new SqliteComplianceStore({ erasureKey: TEST_ERASURE_KEY, path });
 		expect(await store.schemaVersion()).toBe(CURRENT_SCHEMA_VERSION);
 		await store.close();
 	});
@@ -236,7 +300,7 @@ describe('sqlite store', () => {
 	it('leaves no bytes of an erased contact in the file or its WAL', async () => {
 		const path = join(dir, 'store.sqlite');
 		const contact = '4915112345678';
-		const store = new SqliteComplianceStore({ path });
+		const store = new SqliteComplianceStore({ erasureKey: TEST_ERASURE_KEY, path });
 		await store.recordConsent([
 			{
 				contact,
@@ -254,5 +318,66 @@ describe('sqlite store', () => {
 		);
 		await store.close();
 		expect(bytes.includes(Buffer.from(contact))).toBe(false);
+	});
+
+	describe('durability', () => {
+		/** synchronous as the commit of `write(work, options)` sees it: 1 NORMAL, 2 FULL. */
+		async function syncAtCommit(options?: { durable?: boolean }): Promise<number> {
+			const db = new SqliteDatabase({
+				path: join(dir, 'store.sqlite'),
+				erasureKey: TEST_ERASURE_KEY,
+			});
+			try {
+				await db.ready();
+				return await db.write(() => Number(db.get('PRAGMA synchronous')!.synchronous), options);
+			} finally {
+				db.close();
+			}
+		}
+
+		it('syncs a consent change or an erasure to disk before it returns (FULL)', async () => {
+			expect(await syncAtCommit({ durable: true })).toBe(2);
+		});
+
+		it('keeps the other commits NORMAL (WAL: a power cut loses them, never corrupts the file)', async () => {
+			expect(await syncAtCommit()).toBe(1);
+		});
+
+		it('records consent changes, webhook consent and erasures durably', async () => {
+			const path = join(dir, 'store.sqlite');
+			const store = new SqliteComplianceStore({ erasureKey: TEST_ERASURE_KEY, path });
+			const seen: number[] = [];
+			const write = SqliteDatabase.prototype.write;
+			const spy = jest.spyOn(SqliteDatabase.prototype, 'write').mockImplementation(function (
+				this: SqliteDatabase,
+				work,
+				options,
+			) {
+				seen.push(options?.durable ? 1 : 0);
+				return write.call(this, work, options);
+			});
+			try {
+				await store.migrate();
+				seen.length = 0;
+				const stop = {
+					contact: '4915112345678',
+					purpose: 'marketing' as const,
+					action: 'opt_out' as const,
+					at: T0,
+					source: 'keyword' as const,
+				};
+				await store.recordConsent([stop]);
+				await store.applyWebhookEvents([{ key: 'msg:1:stop', effects: { consent: [stop] } }], T0);
+				await store.eraseContact('4915187654321', T0);
+				await store.applyWebhookEvents(
+					[{ key: 'status:w:read', effects: { sendConfirmations: [] } }],
+					T0,
+				);
+				expect(seen).toEqual([1, 1, 1, 0]);
+			} finally {
+				spy.mockRestore();
+				await store.close();
+			}
+		});
 	});
 });

@@ -2,6 +2,7 @@ import { HOUR, MINUTE } from '../../../nodes/core/clock';
 import {
 	canonicalJson,
 	contentDedupeKey,
+	MAX_DEDUPE_KEY_LENGTH,
 	messageDedupeKey,
 	statusDedupeKey,
 } from '../../../nodes/core/webhook/dedupe';
@@ -135,6 +136,19 @@ describe('dedupe keys', () => {
 			contentDedupeKey({ ...input, raw: { a: 1, b: { c: [2, 1] } } }),
 		);
 		expect(contentDedupeKey(input)).not.toBe(contentDedupeKey({ ...input, phoneNumberId: 'p' }));
+	});
+
+	it('a key longer than any Meta id makes is kept as its hash: stable, distinct, short', () => {
+		const status = { id: 'w'.repeat(700), status: 'read' };
+		const key = statusDedupeKey(status);
+		expect(key).toMatch(/^status:sha256:[0-9a-f]{64}$/);
+		expect(statusDedupeKey({ ...status })).toBe(key);
+		expect(statusDedupeKey({ ...status, status: 'delivered' })).not.toBe(key);
+		expect(messageDedupeKey(PHONE_NUMBER_ID, 'w'.repeat(700))).toMatch(/^msg:sha256:/);
+		const field = 'f'.repeat(MAX_DEDUPE_KEY_LENGTH);
+		expect(contentDedupeKey({ field, businessAccountId: 'w', raw: 1 })).toMatch(/^evt:sha256:/);
+		// Meta's own keys are far shorter and stay readable.
+		expect(statusDedupeKey({ id: 'wamid.HBgL', status: 'read' })).toBe('status:wamid.HBgL:read');
 	});
 
 	it('canonicalJson sorts keys at every level', () => {

@@ -18,6 +18,7 @@ import {
 	type WebhookEffectOptions,
 } from '../../../nodes/core/webhook/effects';
 import { normalizeEnvelope, type WhatsAppEvent } from '../../../nodes/core/webhook/events';
+import { MAX_PAYLOAD_LENGTH, normalizePayload } from '../../../nodes/core/webhook/keywords';
 import { parseWebhookEnvelope } from '../../../nodes/core/wire';
 import {
 	adReferral,
@@ -107,6 +108,20 @@ describe('effects: customer service window (openWindow)', () => {
 
 	it('can be switched off', () => {
 		expect(effects(text('Hallo'), { openWindow: false })).toEqual({});
+	});
+});
+
+describe('effects: phone number and business-scoped user ID (erasure of both)', () => {
+	const BSUID = 'DE.7319246501834562901';
+
+	it('pairs the number and the BSUID when a webhook names the contact by both', () => {
+		expect(effects(text('hi', { text: '', userId: BSUID })).aliases).toEqual([
+			{ contact: CONTACT_WA_ID, userId: BSUID, at: AT },
+		]);
+	});
+
+	it('pairs nothing when the webhook names the contact one way only', () => {
+		expect(effects(text('hi')).aliases).toBeUndefined();
 	});
 });
 
@@ -206,6 +221,13 @@ describe('effects: opt-out buttons (optOutPayloads)', () => {
 		expect(
 			effects(listReplyWebhook({ rowId: 'stop-promotions', title: 'Abmelden' })).consent,
 		).toHaveLength(1);
+	});
+
+	it('does not compare a payload longer than any Meta takes (1,024 characters)', () => {
+		const padded = `STOP_PROMOTIONS${'_'.repeat(MAX_PAYLOAD_LENGTH)}`;
+		// The same words, so only its length keeps it from counting.
+		expect(normalizePayload(padded)).toBe(normalizePayload('STOP_PROMOTIONS'));
+		expect(effects(templateButtonWebhook({ payload: padded, text: 'x' })).consent).toBeUndefined();
 	});
 
 	it('uses the configured payloads and can be switched off', () => {
@@ -740,7 +762,7 @@ describe('effects: the account standing (accountStanding)', () => {
 		expect(limitOf({ max_phone_numbers_per_waba: 25 })).toBeUndefined();
 	});
 
-	it('reads a phone number quality update: the limit, and a flag under the display phone number', () => {
+	it("reads a phone number quality update: the limit, and a flag under the display phone number in the read's spelling (FLAGGED is RED, UNFLAGGED YELLOW)", () => {
 		expect(
 			effects(phoneNumberQualityWebhook({ event: 'FLAGGED', currentLimit: 'TIER_250' })).standing,
 		).toEqual([
@@ -748,7 +770,7 @@ describe('effects: the account standing (accountStanding)', () => {
 			expect.objectContaining({
 				subject: `display:${DISPLAY_PHONE_NUMBER}`,
 				name: 'quality_rating',
-				value: 'FLAGGED',
+				value: 'RED',
 				source: 'phone_number_quality_update',
 			}),
 		]);
@@ -760,7 +782,26 @@ describe('effects: the account standing (accountStanding)', () => {
 		expect(
 			effects(phoneNumberQualityWebhook({ event: 'UNFLAGGED', currentLimit: 'TIER_NOT_SET' }))
 				.standing,
-		).toEqual([expect.objectContaining({ name: 'quality_rating', value: 'UNFLAGGED' })]);
+		).toEqual([expect.objectContaining({ name: 'quality_rating', value: 'YELLOW' })]);
+	});
+
+	it('ignores the messaging limit and quality webhooks of another business account, saying why', () => {
+		const own = { businessAccounts: [WABA_ID] };
+		const other = { businessAccounts: ['999999999999999'] };
+		const flagged = phoneNumberQualityWebhook({ event: 'FLAGGED', currentLimit: 'TIER_250' });
+		expect(effects(flagged, own).standing).toHaveLength(2);
+		expect(effects(flagged, other)).toEqual({});
+		expect(effects(templateQualityWebhook({ next: 'RED' }), other)).toEqual({});
+		expect(effectRules(other).ignores(event(flagged))).toBe(
+			`WhatsApp webhook phone_number_quality_update of WhatsApp Business Account ${WABA_ID} ignored: the credential's account is 999999999999999, so it does not change this account's messaging limit or quality ratings`,
+		);
+		expect(effectRules(own).ignores(event(flagged))).toBeUndefined();
+		// Without an account every account's count; other events are never ignored for it.
+		expect(effects(flagged).standing).toHaveLength(2);
+		expect(effectRules(other).ignores(event(text('STOP')))).toBeUndefined();
+		expect(() => effectRules({ businessAccounts: [''] })).toThrow(
+			'businessAccounts must be a list of WhatsApp Business Account IDs',
+		);
 	});
 
 	it('can be switched off', () => {

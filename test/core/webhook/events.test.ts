@@ -691,6 +691,45 @@ describe('events: splitting', () => {
 		expect(list[1].issues).toEqual(['could not be read: unreadable']);
 	});
 
+	it('a message the schemas refuse is an "other" event of its own, with its number, time and what did not match', () => {
+		const body = textMessageWebhook({ text: 'ok' });
+		const value = (firstChange(body) as { value: { messages: JsonObject[] } }).value;
+		const broken = { ...value.messages[0], id: wamid(), timestamp: TIMESTAMP, text: { body: 7 } };
+		value.messages.push(broken);
+		const list = events(body);
+		expect(list.map((e) => e.kind)).toEqual(['message', 'other']);
+		expect(list[1]).toMatchObject({
+			field: 'messages',
+			phoneNumberId: PHONE_NUMBER_ID,
+			timestampMs: T_MS,
+			raw: broken,
+			issues: ['messages[1].text.body: Expected string, received number'],
+		});
+		// The same item delivered again has the same key.
+		expect(events(body)[1].dedupeKey).toBe(list[1].dedupeKey);
+	});
+
+	it('finds each sender’s contact card among many, the first with its wa_id or user id', () => {
+		const messages = Array.from({ length: 3 }, (_, i) => ({
+			from: `4915100000${i}`,
+			id: wamid(),
+			timestamp: TIMESTAMP,
+			type: 'text',
+			text: { body: 'Hallo' },
+		}));
+		const contacts = [
+			{ profile: { name: 'By user id' }, user_id: 'DE.1' },
+			...messages.map((m, i) => ({ profile: { name: `Person ${i}` }, wa_id: m.from })),
+			{ profile: { name: 'Second card of person 0' }, wa_id: messages[0].from },
+		];
+		const body = envelope([
+			{ field: 'messages', value: { metadata: metadata(), contacts, messages } },
+		]);
+		expect(events(body).map((e) => e.contactName)).toEqual(['Person 0', 'Person 1', 'Person 2']);
+		(messages[2] as JsonObject).from_user_id = 'DE.1';
+		expect(events(body).map((e) => e.contactName)).toEqual(['Person 0', 'Person 1', 'By user id']);
+	});
+
 	it('an empty envelope gives no events', () => {
 		expect(events({ object: 'whatsapp_business_account', entry: [] })).toEqual([]);
 	});

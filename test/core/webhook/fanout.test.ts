@@ -99,6 +99,16 @@ describe('one app, many workflows (fanout)', () => {
 			expect(merged).toMatchObject({ openWindow: true, costLedger: false, userPreferences: true });
 		});
 
+		it("an account's limit and quality webhooks count when any trigger's credential has the account; every account's when one has none", () => {
+			expect(
+				mergeEffectOptions([{ businessAccounts: ['111'] }, { businessAccounts: ['222', '111'] }])
+					?.businessAccounts,
+			).toEqual(['111', '222']);
+			expect(mergeEffectOptions([{ businessAccounts: ['111'] }, {}])).not.toHaveProperty(
+				'businessAccounts',
+			);
+		});
+
 		it('keyword lists are joined; a trigger that left its list empty adds the built-in words', () => {
 			const merged = mergeEffectOptions([{ optOutKeywords: ['HALT'] }, {}]);
 			expect(merged?.optOutKeywords).toEqual(['HALT', ...DEFAULT_OPT_OUT_KEYWORDS]);

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 
 import { HOUR, ManualClock } from '../../../nodes/core/clock';
 import { ALL_PURPOSES, MARKETING } from '../../../nodes/core/model';
@@ -21,6 +20,13 @@ import {
 } from '../../../nodes/core/webhook/handler';
 import { computeSignature } from '../../../nodes/core/webhook/verify';
 import {
+	DEEP_VALUE,
+	MAX_JSON_CONTAINERS,
+	MAX_WEBHOOK_ITEMS,
+	META_MAX_UPDATES,
+} from '../../../nodes/core/wire/bodyLimits';
+import {
+	changesOf,
 	CONTACT_WA_ID,
 	envelope,
 	metadata,
@@ -28,6 +34,7 @@ import {
 	statusWebhook,
 	templateButtonWebhook,
 	templateCategoryUpdateWebhook,
+	templateQualityWebhook,
 	templateStatusWebhook,
 	textMessageWebhook,
 	TIMESTAMP,
@@ -36,7 +43,11 @@ import {
 	wamid,
 	type JsonObject,
 } from '../wire/fixtures';
+import { nodeSqlite } from '../../../nodes/core/store/sqlite/nodeSqlite';
 import { subscriptionOf } from './subscriptions';
+import { TEST_ERASURE_KEY } from '../../support/erasureKey';
+
+const { DatabaseSync } = nodeSqlite();
 
 const APP_SECRET = 'c0ffee5ecret0f7heme7aapp';
 const AT = Number(TIMESTAMP) * 1000;
@@ -51,7 +62,7 @@ beforeEach(async () => {
 	dir = mkdtempSync(join(tmpdir(), 'wa-webhook-'));
 	path = join(dir, 'store.sqlite');
 	clock = new ManualClock(NOW);
-	store = new SqliteComplianceStore({ path, clock });
+	store = new SqliteComplianceStore({ erasureKey: TEST_ERASURE_KEY, path, clock });
 	await store.migrate();
 });
 
@@ -104,6 +115,10 @@ function batch(messages: JsonObject[], statuses: JsonObject[] = []): JsonObject 
 			},
 		},
 	]);
+}
+
+function signed(rawBody: string): string {
+	return computeSignature(rawBody, APP_SECRET);
 }
 
 function textMessage(body: string, id = wamid()): JsonObject {
@@ -464,6 +479,186 @@ describe('webhook handler: recording and emitting', () => {
 	});
 });
 
+describe('webhook handler: one invalid field costs its own change, never the webhook', () => {
+	const windowOf = async () =>
+		(
+			await store.getSnapshot({
+				sender: PHONE_NUMBER_ID,
+				contacts: [CONTACT_WA_ID],
+				marketingSince: 0,
+			})
+		).contacts.get(CONTACT_WA_ID)?.window;
+
+	it('a blank template quality is dropped with why, and the message beside it is recorded and emitted', async () => {
+		// Found by fuzzing: the store refused the whole batch ("standing: [0].value must be a
+		// non-empty string"), the handler answered 500, and Meta would retry the body for days.
+		const body = envelope(
+			changesOf(textMessageWebhook({ text: 'Hallo' }), templateQualityWebhook({ next: ' ' })),
+		);
+		const result = await post(body);
+		expect(result.status).toBe(200);
+		expect(result.events.map((e) => e.kind)).toEqual(['message', 'template_quality']);
+		expect(await windowOf()).toMatchObject({ lastInboundAt: AT });
+		expect(result.dropped).toEqual([
+			{
+				field: 'message_template_quality_update',
+				kind: 'template_quality',
+				dedupeKey: result.events[1].dedupeKey,
+				reason: 'standing value must be a non-empty string, got ""',
+			},
+		]);
+		expect(result.events[1].issues).toEqual([result.dropped[0].reason]);
+		expect((await store.getAccountStanding(NOW)).entries).toEqual([]);
+		// Reported once: Meta's re-delivery is a duplicate.
+		expect(await post(body)).toMatchObject({ status: 200, duplicates: 2, dropped: [] });
+	});
+
+	it('a template status with an empty name is emitted without storing a template state', async () => {
+		const result = await post(templateStatusWebhook({ event: 'APPROVED', name: '' }));
+		expect(result.status).toBe(200);
+		expect(result.events).toEqual([expect.objectContaining({ kind: 'template_status' })]);
+		expect(result.dropped[0].reason).toBe('templates name must be a non-empty string, got ""');
+		expect((await store.getAccountStanding(NOW)).templates).toEqual([]);
+	});
+
+	it('a category change of a template without a language reads nothing and answers 200', async () => {
+		const result = await post(
+			templateCategoryUpdateWebhook({
+				shape: 'completed',
+				previous: 'UTILITY',
+				next: 'MARKETING',
+				language: '',
+			}),
+		);
+		expect(result).toMatchObject({ status: 200, dropped: [] });
+		expect(result.events).toHaveLength(1);
+	});
+
+	it('a status that does not match costs only itself: the statuses beside it are recorded', async () => {
+		const good = statusWebhookStatus('delivered');
+		const broken = { ...statusWebhookStatus('read'), id: 7 };
+		const result = await post(batch([], [good, broken]));
+		expect(result.status).toBe(200);
+		expect(result.events.map((e) => e.kind)).toEqual(['status', 'other']);
+		expect(result.events[1]).toMatchObject({
+			raw: broken,
+			phoneNumberId: PHONE_NUMBER_ID,
+			issues: ['statuses[1].id: Expected string, received number'],
+		});
+		expect(result.dropped).toEqual([
+			expect.objectContaining({
+				field: 'messages',
+				kind: 'other',
+				reason: 'statuses[1].id: Expected string, received number',
+			}),
+		]);
+		expect(await store.costSummary({ from: 0, to: NOW + HOUR })).toEqual([
+			expect.objectContaining({ messages: 1 }),
+		]);
+	});
+
+	it('an id longer than any WhatsApp id makes its message unreadable, not the others', async () => {
+		const result = await post(
+			batch([textMessage('a', `wamid.${'x'.repeat(300)}`), textMessage('b')]),
+		);
+		expect(result.events.map((e) => e.kind)).toEqual(['message', 'other']);
+		expect(result.dropped[0].reason).toBe(
+			'messages[0].id: Longer than 256 characters, so not a WhatsApp id',
+		);
+	});
+
+	it('an effect with a text longer than any Meta sends is left out, the event recorded', async () => {
+		const status = statusWebhook({
+			status: 'delivered',
+			pricing: { billable: true, type: 'regular', category: 'x'.repeat(5000) },
+		});
+		const result = await post(status);
+		expect(result.status).toBe(200);
+		expect(result.dropped[0].reason).toBe(
+			'costs category has 5000 characters, more than any text Meta sends (4096)',
+		);
+		expect(await store.costSummary({ from: 0, to: NOW + HOUR })).toEqual([]);
+		expect((await post(status)).duplicates).toBe(1);
+	});
+
+	it('an opt-out with a huge button title is recorded, its wording cut to Meta’s longest text', async () => {
+		const title = 'Stop promotions '.repeat(1000);
+		const result = await post(templateButtonWebhook({ payload: 'STOP_PROMOTIONS', text: title }));
+		expect(result.dropped).toEqual([]);
+		const [event] = await store.getConsentHistory(CONTACT_WA_ID);
+		expect(event).toMatchObject({ purpose: MARKETING, action: 'opt_out', source: 'button' });
+		expect(event.wording).toHaveLength(4096);
+		expect(event.wording).toMatch(/ \[cut from 16000 characters\]$/);
+	});
+
+	it('a value nested deeper than any of Meta’s is cut, so the events can be stored and delivered', async () => {
+		const message = textMessage('Hallo');
+		const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+		const raw = JSON.stringify(batch([message])).replace(
+			'"type":"text"',
+			`"extra":${deep},"type":"text"`,
+		);
+		// Another workflow of the app: the event is serialised for it too.
+		const app = appKey(APP_SECRET);
+		await store.registerSubscription(
+			subscriptionOf('other', app, { path: 'other', registeredAt: NOW }),
+		);
+		const result = await handleWebhookPost({
+			rawBody: raw,
+			signatureHeader: computeSignature(raw, APP_SECRET),
+			appSecret: APP_SECRET,
+			store,
+			options: { dedupeScope: app, fanOut: { app, receiver: 'inbox' } },
+			now: NOW,
+		});
+		expect(result.status).toBe(200);
+		expect(result.events).toEqual([expect.objectContaining({ kind: 'message', text: 'Hallo' })]);
+		expect(JSON.stringify(result.events)).toContain(DEEP_VALUE);
+		expect(result.deliveredTo.map((s) => s.id)).toEqual(['other']);
+	});
+});
+
+describe('webhook handler: bodies larger than Meta sends, in updates or objects', () => {
+	it('takes Meta’s largest batch: 1,000 messages, each with its contact card', async () => {
+		const messages = Array.from({ length: META_MAX_UPDATES }, (_, i) => ({
+			...textMessage('Hallo'),
+			from: `49151${String(i).padStart(8, '0')}`,
+		}));
+		const body = batch(messages);
+		((body.entry as JsonObject[])[0].changes as JsonObject[])[0].value = {
+			...(((body.entry as JsonObject[])[0].changes as JsonObject[])[0].value as JsonObject),
+			contacts: messages.map((m) => ({ profile: { name: 'Kundin' }, wa_id: m.from as string })),
+		};
+		const result = await post(body);
+		expect(result.status).toBe(200);
+		expect(result.events).toHaveLength(META_MAX_UPDATES);
+	});
+
+	it('refuses more updates and contact cards than MAX_WEBHOOK_ITEMS with 413, recording nothing', async () => {
+		const before = dumpTables();
+		const statuses = Array.from({ length: MAX_WEBHOOK_ITEMS + 1 }, () => ({
+			id: wamid(),
+			status: 'read',
+			timestamp: TIMESTAMP,
+		}));
+		const result = await post(batch([], statuses));
+		expect(result).toMatchObject({ status: 413, events: [] });
+		expect(result.error).toBe(
+			`The webhook body holds more than ${MAX_WEBHOOK_ITEMS} updates and contact cards (Meta sends at most ${META_MAX_UPDATES} updates in one POST), so it does not come from Meta.`,
+		);
+		expect(dumpTables()).toBe(before);
+	});
+
+	it('refuses more arrays and objects than MAX_JSON_CONTAINERS with 413', async () => {
+		const value = { rows: Array.from({ length: MAX_JSON_CONTAINERS }, () => []) };
+		const result = await post(envelope([{ field: 'calls', value }]));
+		expect(result.status).toBe(413);
+		expect(result.error).toMatch(
+			/^The webhook body holds 30007 arrays and objects, more than the 30000 accepted/,
+		);
+	});
+});
+
 describe('webhook handler: filters', () => {
 	it('Trigger On: an event not asked for is recorded and deduplicated, but not emitted', async () => {
 		const id = wamid();
@@ -637,31 +832,45 @@ describe('webhook handler: one app, many workflows', () => {
 		expect((await wake('stop')).claimed).toBe(1);
 	});
 
-	it('opens the store only once the signature holds', async () => {
+	it('opens the store only once the signature holds and the body is a WhatsApp webhook of Meta’s size', async () => {
 		let opened = 0;
 		const opener = async () => {
 			opened++;
 			return store;
 		};
+		const postWith = (rawBody: string, signature: string | undefined = signed(rawBody)) =>
+			handleWebhookPost({
+				rawBody,
+				signatureHeader: signature,
+				appSecret: APP_SECRET,
+				store: opener,
+				now: NOW,
+			});
 		const body = JSON.stringify(batch([textMessage('Hallo')]));
-		const forged = await handleWebhookPost({
-			rawBody: body,
-			signatureHeader: computeSignature(body, 'not-the-secret'),
-			appSecret: APP_SECRET,
-			store: opener,
-			now: NOW,
-		});
-		expect(forged.status).toBe(401);
-		const { body: wakeBody } = wakeUpRequest('stop', APP_SECRET);
-		await handleWakeUp({
-			rawBody: wakeBody,
-			signatureHeader: 'sha256=00',
-			appSecret: APP_SECRET,
-			subscription: 'stop',
-			store: opener,
-			now: NOW,
-		});
+		expect((await postWith(body, computeSignature(body, 'not-the-secret'))).status).toBe(401);
+		expect((await postWith(body, 'sha256=')).status).toBe(401);
+		expect((await postWith(' '.repeat(MAX_WEBHOOK_BODY_BYTES + 1))).status).toBe(413);
+		expect((await postWith('{"object":')).status).toBe(400);
+		expect((await postWith('{"object":"page","entry":[]}')).status).toBe(400);
+		const many = JSON.stringify(
+			envelope(Array.from({ length: MAX_WEBHOOK_ITEMS + 1 }, () => ({ field: 'calls', value: 1 }))),
+		);
+		expect((await postWith(many)).status).toBe(413);
+		const { body: wakeBody, signature } = wakeUpRequest('stop', APP_SECRET);
+		const wake = (signatureHeader: string, subscription: string) =>
+			handleWakeUp({
+				rawBody: wakeBody,
+				signatureHeader,
+				appSecret: APP_SECRET,
+				subscription,
+				store: opener,
+				now: NOW,
+			});
+		expect((await wake('sha256=00', 'stop')).status).toBe(401);
+		expect((await wake(signature, 'costs')).status).toBe(400);
 		expect(opened).toBe(0);
+		expect((await postWith(body)).status).toBe(200);
+		expect(opened).toBe(1);
 	});
 });
 
@@ -670,3 +879,38 @@ function statusWebhookStatus(status: string): JsonObject {
 	const change = (statusWebhook({ status }).entry as JsonObject[])[0].changes as JsonObject[];
 	return ((change[0].value as JsonObject).statuses as JsonObject[])[0];
 }
+
+describe('handleWebhookPost: business accounts', () => {
+	it("records the quality webhook of the credential's account and ignores another's, saying why", async () => {
+		const flagged = (wabaId: string) =>
+			envelope(
+				[
+					{
+						field: 'phone_number_quality_update',
+						value: {
+							display_phone_number: '15550001234',
+							event: 'FLAGGED',
+							current_limit: 'TIER_250',
+						},
+					},
+				],
+				{ wabaId, time: Number(TIMESTAMP) },
+			);
+		const options = { effects: { businessAccounts: [WABA_ID] } };
+		const other = await post(flagged('999999999999999'), options);
+		expect(other.status).toBe(200);
+		expect(other.ignored).toEqual([
+			expect.stringContaining(
+				"phone_number_quality_update of WhatsApp Business Account 999999999999999 ignored: the credential's account is " +
+					WABA_ID,
+			),
+		]);
+		expect((await store.getAccountStanding(NOW)).entries).toEqual([]);
+		const own = await post(flagged(WABA_ID), options);
+		expect(own.ignored).toBeUndefined();
+		expect((await store.getAccountStanding(NOW)).entries).toEqual([
+			expect.objectContaining({ subject: 'display:15550001234', value: 'RED' }),
+			expect.objectContaining({ subject: 'portfolio', name: 'messaging_limit', value: '250' }),
+		]);
+	});
+});

@@ -14,6 +14,7 @@ import { handleWebhookPost } from '../../../nodes/core/webhook/handler';
 import { computeSignature } from '../../../nodes/core/webhook/verify';
 import { describeWithMetaSpec, metaWebhookExamples } from '../../support/metaSpec';
 import { webhookPosts } from '../../support/metaWebhooks';
+import { TEST_ERASURE_KEY } from '../../support/erasureKey';
 
 const APP_SECRET = 'meta-examples-app-secret';
 
@@ -23,6 +24,7 @@ describeWithMetaSpec("Meta's webhook examples through the trigger's handler", (s
 	beforeAll(async () => {
 		dir = mkdtempSync(join(tmpdir(), 'wa-meta-webhooks-'));
 		store = new SqliteComplianceStore({
+			erasureKey: TEST_ERASURE_KEY,
 			path: join(dir, 'store.sqlite'),
 			clock: new ManualClock(Date.UTC(2025, 5, 20)),
 		});

@@ -40,6 +40,13 @@ export function envelope(
 	return { object: 'whatsapp_business_account', entry: [entry] };
 }
 
+/** The changes of the bodies' first entries, to put several webhooks' changes into one envelope. */
+export function changesOf(...bodies: JsonObject[]): { field: string; value: Json }[] {
+	return bodies.flatMap(
+		(body) => (body.entry as JsonObject[])[0].changes as { field: string; value: Json }[],
+	);
+}
+
 export function metadata(
 	options: { phoneNumberId?: string; displayPhoneNumber?: string } = {},
 ): JsonObject {

@@ -9,6 +9,8 @@ import {
 	type WebhookChange,
 	type WebhookEnvelope,
 } from '../../../nodes/core/wire';
+import { MAX_ITEM_VALUES } from '../../../nodes/core/wire/bodyLimits';
+import { MAX_ISSUES } from '../../../nodes/core/wire/inbound';
 import {
 	accountUpdateWebhook,
 	adReferral,
@@ -40,6 +42,8 @@ import {
 	userPreferencesWebhook,
 	valueErrorsWebhook,
 	WABA_ID,
+	wamid,
+	TIMESTAMP,
 	type Json,
 	type JsonObject,
 } from './fixtures';
@@ -649,23 +653,94 @@ describe('inbound webhook: what this version does not know passes through', () =
 });
 
 describe('inbound webhook: malformed parts are kept, never dropped or thrown', () => {
-	it('keeps a messages change whose message does not match as unparsed, naming the field', () => {
+	it('keeps a message that does not match as an unreadable item, naming the field, and reads its neighbours', () => {
 		const body = textMessageWebhook({ text: 'x' });
 		const value = ((body.entry as JsonObject[])[0].changes as JsonObject[])[0].value as JsonObject;
-		delete ((value.messages as JsonObject[])[0].text as JsonObject).body;
+		const broken = (value.messages as JsonObject[])[0];
+		delete (broken.text as JsonObject).body;
+		const good = { ...broken, id: wamid(), text: { body: 'Hallo' } };
+		value.messages = [broken, good];
+		const sent = structuredClone(value);
 		const result = onlyChange(body);
-		expect(result.kind).toBe('unparsed');
-		if (result.kind !== 'unparsed') return;
-		expect(result.field).toBe('messages');
-		expect(result.value).toEqual(value);
-		expect(result.issues).toEqual(['messages[0].text.body: Required']);
+		expect(result.kind).toBe('messages');
+		if (result.kind !== 'messages') return;
+		expect(result.value.messages).toEqual([good]);
+		expect(result.unreadable).toEqual([
+			{ path: 'messages[0]', value: broken, issues: ['messages[0].text.body: Required'] },
+		]);
+		// The value as received is left as it was.
+		expect(value).toEqual(sent);
+	});
+
+	it('an update with more values than MAX_ITEM_VALUES is unreadable without being read value by value', () => {
+		const body = statusWebhook({ status: 'delivered' });
+		const statuses = (
+			((body.entry as JsonObject[])[0].changes as JsonObject[])[0].value as JsonObject
+		).statuses as JsonObject[];
+		// Wrong in every value: zod would make an issue for each one.
+		statuses.push({ ...statuses[0], id: wamid(), errors: Array(MAX_ITEM_VALUES).fill(7) });
+		const result = onlyChange(body);
+		expect(result.kind === 'messages' && result.value.statuses).toHaveLength(1);
+		expect(result.kind === 'messages' && result.unreadable?.map((u) => u.issues)).toEqual([
+			[`statuses[1]: More than ${MAX_ITEM_VALUES} values, far more than any update of Meta's`],
+		]);
+	});
+
+	it(`names at most ${MAX_ISSUES} things that did not match in one update, and counts the rest`, () => {
+		const body = statusWebhook({ status: 'delivered' });
+		const statuses = (
+			((body.entry as JsonObject[])[0].changes as JsonObject[])[0].value as JsonObject
+		).statuses as JsonObject[];
+		statuses[0].errors = Array(MAX_ISSUES + 5).fill(7);
+		const result = onlyChange(body);
+		const issues = result.kind === 'messages' ? result.unreadable?.[0].issues : undefined;
+		expect(issues).toHaveLength(MAX_ISSUES + 1);
+		expect(issues?.[0]).toBe('statuses[0].errors[0]: Expected object, received number');
+		expect(issues?.[MAX_ISSUES]).toBe('and 5 more');
 	});
 
 	it('reports a timestamp that is not Unix seconds', () => {
 		const result = onlyChange(textMessageWebhook({ text: 'x', timestamp: '2025-11-27T10:00:00Z' }));
-		expect(result.kind === 'unparsed' && result.issues).toEqual([
+		expect(result.kind === 'messages' && result.unreadable?.[0].issues).toEqual([
 			'messages[0].timestamp: Expected Unix seconds as a string of digits',
 		]);
+	});
+
+	it('reads statuses, contacts, errors, user preferences and group events item by item too', () => {
+		const status = statusWebhook({ status: 'delivered' });
+		const statuses = (
+			((status.entry as JsonObject[])[0].changes as JsonObject[])[0].value as JsonObject
+		).statuses as JsonObject[];
+		statuses.push({ id: 7, status: 'read', timestamp: TIMESTAMP });
+		const read = onlyChange(status);
+		expect(read.kind === 'messages' && read.value.statuses?.length).toBe(1);
+		expect(read.kind === 'messages' && read.unreadable?.map((u) => u.issues)).toEqual([
+			['statuses[1].id: Expected string, received number'],
+		]);
+		const stop = userPreferencesWebhook({ value: 'stop' });
+		const value = ((stop.entry as JsonObject[])[0].changes as JsonObject[])[0].value as JsonObject;
+		(value.user_preferences as JsonObject[]).unshift({ category: 'marketing_messages' });
+		(value.contacts as Json[]).push('not a card');
+		const preferences = onlyChange(stop);
+		expect(
+			preferences.kind === 'user_preferences' && preferences.value.user_preferences,
+		).toHaveLength(1);
+		expect(
+			preferences.kind === 'user_preferences' && preferences.unreadable?.map((u) => u.path),
+		).toEqual(['contacts[1]', 'user_preferences[0]']);
+	});
+
+	it('keeps a change whose value itself does not match as unparsed', () => {
+		const body = textMessageWebhook({ text: 'x' });
+		const value = ((body.entry as JsonObject[])[0].changes as JsonObject[])[0].value as JsonObject;
+		value.messages = 'none';
+		const result = onlyChange(body);
+		expect(result).toMatchObject({
+			kind: 'unparsed',
+			field: 'messages',
+			value,
+			issues: ['messages: Expected array, received string'],
+		});
 	});
 
 	it('parses the other changes of the entry when one of them is malformed', () => {

@@ -106,7 +106,8 @@ describe('account: get status', () => {
 				{
 					phoneNumberId: null,
 					displayPhoneNumber: '14155550142',
-					qualityRating: 'FLAGGED',
+					// Stored as FLAGGED by a webhook before: shown in the read's spelling.
+					qualityRating: 'RED',
 					qualityLow: true,
 					source: 'phone_number_quality_update',
 					updatedAt: new Date(now - 2 * HOUR).toISOString(),
@@ -129,7 +130,7 @@ describe('account: get status', () => {
 			message: expect.stringContaining('2 of the business portfolio'),
 		});
 		expect(item.json.message).toContain(
-			'Rated low, so Send Template holds marketing: number 14155550142 (FLAGGED), template spring_sale (en).',
+			'Rated low, so Send Template holds marketing: number 14155550142 (RED), template spring_sale (en).',
 		);
 	});
 });

@@ -149,12 +149,13 @@ describe('erase', () => {
 		expect(out[0].json).toMatchObject({
 			erased: true,
 			contactHash: hash,
-			deleted: { consentRecords: 1, consentEvents: 3, windows: 1, costEntries: 0 },
+			deleted: { consentRecords: 1, consentEvents: 3, windows: 1 },
 			sentMessagesAnonymised: 1,
+			costEntriesAnonymised: 0,
 			alreadySuppressed: false,
 		});
 		expect(out[0].json.message).toBe(
-			"Erased the contact's personal data: deleted 1 consent record, 3 consent changes (the proof trail), 1 customer service window and 0 cost entries. 1 sent message is kept for duplicate protection with the number replaced by its hash. Only a salted hash of the number is kept, on the suppression list: nothing is sent to it again.",
+			"Erased the contact's personal data: deleted 1 consent record, 3 consent changes (the proof trail) and 1 customer service window. 1 sent message is kept for duplicate protection with the number replaced by its hash. Only a keyed hash of the number is kept, on the suppression list: nothing is sent to it again.",
 		);
 		expect(JSON.stringify(out[0].json)).not.toContain(c.waId);
 		expect(await db.getConsentHistory(c.waId)).toEqual([]);

@@ -61,6 +61,8 @@ export interface RunOptions {
 	storePath: string;
 	/** @default 'UTC' */
 	timezone?: string;
+	/** Runs the node as an AI agent's tool ("WhatsApp Opt-in Manager Tool"); the model passed nothing. */
+	tool?: boolean;
 }
 
 function isItem(value: IDataObject | INodeExecutionData): value is INodeExecutionData {
@@ -81,6 +83,10 @@ export function makeContext(options: RunOptions) {
 	const items: INodeExecutionData[] = (options.items ?? [{}]).map((item) =>
 		isItem(item) ? item : { json: item },
 	);
+	// The tool variant's type name ends in "Tool": n8n shows its tool-only parameters by that.
+	const description = options.tool
+		? { ...node.description, name: `${node.description.name}Tool` }
+		: node.description;
 	const withDefaults = (parameters: INodeParameters) =>
 		NodeHelpers.getNodeParameters(
 			node.description.properties,
@@ -88,7 +94,7 @@ export function makeContext(options: RunOptions) {
 			true,
 			false,
 			{ typeVersion: 1 },
-			node.description,
+			description,
 		) ?? {};
 	const base = withDefaults(options.parameters);
 	// Per-item values override top-level parameters on the defaults, once per item:
@@ -106,7 +112,7 @@ export function makeContext(options: RunOptions) {
 	const nodeData: INode = {
 		id: 'opt-in-node',
 		name: 'Opt-in Manager',
-		type: 'n8n-nodes-whatsapp-compliance.whatsAppOptInManager',
+		type: `n8n-nodes-whatsapp-compliance.${description.name}`,
 		typeVersion: 1,
 		position: [0, 0],
 		parameters: base,
@@ -138,6 +144,10 @@ export function makeContext(options: RunOptions) {
 			if (type !== 'whatsAppComplianceStoreApi') throw new Error(`unexpected credential ${type}`);
 			return { backend: 'sqlite', sqlitePath: options.storePath };
 		}) as IExecuteFunctions['getCredentials'],
+		getWorkflowDataProxy: ((itemIndex: number) => ({
+			$json: items[itemIndex]?.json,
+			$fromAI: (_key: string, _d?: string, _t?: string, fallback?: unknown) => fallback,
+		})) as unknown as IExecuteFunctions['getWorkflowDataProxy'],
 		getNodeParameter: ((name: string, itemIndex: number, fallback?: unknown) => {
 			const value = pathGet(forItem(itemIndex), name);
 			return value === undefined ? fallback : value;

@@ -66,6 +66,8 @@ const CONTRACT: Pin[] = [
 	['consent', 'check', 'topic', 'string', ''],
 	['consent', 'check', 'options', 'collection', {}],
 	['consent', 'check', 'options.defaultCountry', 'options', ''],
+	// WhatsApp Opt-in Manager Tool only.
+	['consent', 'check', 'fullResult', 'boolean', false],
 	['consent', 'getStatus', 'contact', 'string', ''],
 	['consent', 'getStatus', 'options', 'collection', {}],
 	['consent', 'getStatus', 'options.defaultCountry', 'options', ''],

@@ -37,6 +37,8 @@ describe('reply in window parameters', () => {
 		expect(description.name).toBe('whatsAppReplyInWindow');
 		expect(description.version).toBe(1);
 		expect(description.outputNames).toEqual(['Sent', 'Window Closed']);
+		// A tool for n8n's AI Agent, without the output names on its one (agent) connection.
+		expect(description.usableAsTool).toEqual({ replacements: { outputNames: undefined } });
 		expect(description.credentials).toEqual([
 			{
 				name: 'whatsAppCloudApi',
@@ -56,12 +58,17 @@ describe('reply in window parameters', () => {
 	it('keeps every parameter name, type and default', () => {
 		expect(flatten(description.properties)).toEqual([
 			['storeNotice', 'callout', ''],
+			// Reply in Window Tool only: its text may be improved.
+			['toolDescription', 'string', expect.stringContaining('"window_closed"')],
 			['operation', 'options', 'send'],
 			['windowNotice', 'notice', ''],
 			['senderNumber', 'resourceLocator', { mode: 'id', value: '={{ $json.phoneNumberId }}' }],
 			['recipient', 'string', '={{ $json.contact }}'],
+			['allowAnyRecipient', 'boolean', false],
 			['messageType', 'options', 'text'],
 			['text', 'string', ''],
+			// Reply in Window Tool: the model writes the text (its key is what the model sends).
+			['text', 'string', expect.stringContaining("$fromAI('text', ")],
 			['mediaSource', 'options', 'link'],
 			['mediaLink', 'string', ''],
 			['mediaId', 'string', ''],
@@ -103,6 +110,9 @@ describe('reply in window parameters', () => {
 			['replyToMessageId', 'string', '={{ $json.messageId }}'],
 			['messageId', 'string', '={{ $json.messageId }}'],
 			['typingIndicator', 'boolean', false],
+			['confirmOptOut', 'boolean', expect.stringContaining("$fromAI('optOutConfirmation', ")],
+			['optOutConfirmationText', 'string', expect.stringMatching(/Reply START\.$/)],
+			['fullResult', 'boolean', false],
 			['options', 'collection', {}],
 			['options.address', 'string', ''],
 			['options.callbackData', 'string', ''],

@@ -16,7 +16,6 @@ import {
 	type IExecuteFunctions,
 	type INode,
 	type INodeExecutionData,
-	type INodeProperties,
 } from 'n8n-workflow';
 
 import { HOUR, type Clock } from '../../../nodes/core/clock';
@@ -25,6 +24,8 @@ import type { ComplianceStore } from '../../../nodes/core/store/types';
 import { execute } from '../../../nodes/WhatsAppReplyInWindow/execute';
 import { WhatsAppReplyInWindow } from '../../../nodes/WhatsAppReplyInWindow/WhatsAppReplyInWindow.node';
 import { closeAllStores, openStore } from '../../../nodes/shared/store';
+import { defaultsFor } from '../../support/parameters';
+import { toolDataProxy, toolInput } from '../../support/tool';
 
 export const SENDER = '106540352242922';
 export const OTHER_SENDER = '106540352249999';
@@ -206,16 +207,25 @@ export interface RunOptions {
 	signal?: AbortSignal;
 	/** The node's clock. @default the system clock */
 	clock?: Clock;
+	/**
+	 * Runs the node as an AI agent's tool ("WhatsApp Reply in Window Tool"), as n8n's AI Agent
+	 * does: the model's arguments spread over the incoming item, readable with `$fromAI`.
+	 */
+	tool?: { args: IDataObject };
 }
 
 const nodeType = new WhatsAppReplyInWindow();
-const defaults = new Map<string, unknown>(
-	nodeType.description.properties.map((p: INodeProperties) => [p.name, p.default]),
-);
+const defaults = defaultsFor(nodeType.description.properties, { tool: false });
+const toolDefaults = defaultsFor(nodeType.description.properties, { tool: true });
 
-/** Resolves `={{ $json.a }}` the way n8n would for these tests' defaults. */
-function resolve(value: unknown, item: INodeExecutionData): unknown {
+/**
+ * Resolves `={{ $json.a }}` and a `$fromAI('key', ...)` default the way n8n would for these
+ * tests' defaults.
+ */
+function resolve(value: unknown, item: INodeExecutionData, args: IDataObject = {}): unknown {
 	if (typeof value !== 'string' || !value.startsWith('=')) return value;
+	const fromAi = /\$fromAI\('([\w-]+)'/.exec(value);
+	if (fromAi) return args[fromAi[1]];
 	const match = /^=\{\{\s*\$json\.(\w+)\s*\}\}$/.exec(value);
 	if (!match) throw new Error(`The test context cannot evaluate ${value}`);
 	return item.json[match[1]] ?? '';
@@ -223,13 +233,16 @@ function resolve(value: unknown, item: INodeExecutionData): unknown {
 
 export function executeContext(
 	env: TestEnv,
-	items: INodeExecutionData[],
+	given: INodeExecutionData[],
 	options: RunOptions = {},
 ): IExecuteFunctions {
+	const args = options.tool?.args ?? {};
+	// n8n's engine: the agent's item with the model's arguments over it, and the call's id.
+	const items = options.tool ? toolInput(given, args) : given;
 	const node: INode = {
 		id: options.nodeId ?? 'node-reply-1',
-		name: 'WhatsApp Reply in Window',
-		type: 'n8n-nodes-whatsapp-compliance.whatsAppReplyInWindow',
+		name: options.tool ? 'Reply to Customer' : 'WhatsApp Reply in Window',
+		type: `n8n-nodes-whatsapp-compliance.whatsAppReplyInWindow${options.tool ? 'Tool' : ''}`,
 		typeVersion: 1,
 		position: [0, 0],
 		parameters: {},
@@ -243,7 +256,7 @@ export function executeContext(
 	ctx.getNode.mockReturnValue(node);
 	ctx.getExecutionId.mockReturnValue(options.executionId ?? 'execution-1');
 	ctx.continueOnFail.mockReturnValue(options.continueOnFail ?? false);
-	ctx.getWorkflowDataProxy.mockReturnValue({ $thisRunIndex: 0 } as never);
+	ctx.getWorkflowDataProxy.mockImplementation(toolDataProxy(items, args) as never);
 	ctx.getExecutionCancelSignal.mockReturnValue(options.signal);
 	ctx.getCredentials.mockImplementation(async (type: string) => {
 		if (type === 'whatsAppCloudApi') {
@@ -273,18 +286,18 @@ export function executeContext(
 		if (Object.hasOwn(set, name)) {
 			const given = set[name];
 			value = typeof given === 'function' ? (given as (i: number) => unknown)(itemIndex) : given;
-		} else if (defaults.has(name)) {
-			value = defaults.get(name);
+		} else if ((options.tool ? toolDefaults : defaults).has(name)) {
+			value = (options.tool ? toolDefaults : defaults).get(name);
 		} else {
 			value = fallback;
 		}
 		const item = items[itemIndex];
 		if (value && typeof value === 'object' && 'mode' in value && 'value' in value) {
 			const locator = value as { mode: string; value: unknown };
-			const resolved = resolve(locator.value, item);
+			const resolved = resolve(locator.value, item, args);
 			return extra?.extractValue ? resolved : { ...locator, value: resolved };
 		}
-		return resolve(value, item);
+		return resolve(value, item, args);
 	}) as never);
 	ctx.helpers = {
 		assertBinaryData: (itemIndex: number, name: string | IBinaryData) => {

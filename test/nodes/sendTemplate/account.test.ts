@@ -278,7 +278,7 @@ describe('Send Template: quality protection', () => {
 		const later = await again('execution-3');
 
 		expect(json(later.skipped)).toEqual([expect.objectContaining({ reason: 'quality_low' })]);
-		expect(String(later.skipped[0].json.message)).toContain('(FLAGGED)');
+		expect(String(later.skipped[0].json.message)).toContain('quality rating is low (RED)');
 	});
 
 	it('reads the number again once the stored standing is an hour old', async () => {

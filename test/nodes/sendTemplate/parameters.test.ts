@@ -22,7 +22,8 @@ describe('Send Template parameters', () => {
 	it('keeps the node name, version, credentials and outputs', () => {
 		expect(description.name).toBe('whatsAppSendTemplate');
 		expect(description.version).toBe(1);
-		expect(description.usableAsTool).toBe(true);
+		// A tool for n8n's AI Agent, without the output names on its one (agent) connection.
+		expect(description.usableAsTool).toEqual({ replacements: { outputNames: undefined } });
 		expect(description.outputNames).toEqual(['Sent', 'Skipped']);
 		expect(description.outputs).toEqual(['main', 'main']);
 		expect(description.credentials).toEqual([
@@ -44,13 +45,24 @@ describe('Send Template parameters', () => {
 	it('keeps every parameter name, type and default', () => {
 		expect(shape(description.properties)).toEqual([
 			['storeNotice', 'callout', ''],
+			// Send Template Tool only: its text may be improved; that it lists the templates may not.
+			['toolDescription', 'string', expect.stringContaining('$parameter.modelTemplates')],
 			['senderNumber', 'resourceLocator', { mode: 'list', value: '' }],
 			['recipient', 'string', ''],
+			// Send Template Tool: the contact of the incoming item.
+			['recipient', 'string', '={{ $json.contact }}'],
+			['allowAnyRecipient', 'boolean', false],
+			['templateChoice', 'options', 'fixed'],
+			['modelTemplates', 'multiOptions', []],
+			// The model's arguments: their keys are what the model sends.
+			['modelTemplate', 'string', expect.stringContaining("$fromAI('template', ")],
+			['modelVariables', 'json', expect.stringContaining("$fromAI('variables', ")],
 			['template', 'resourceLocator', { mode: 'list', value: '' }],
 			['language', 'string', ''],
 			['variablesMode', 'options', 'fields'],
 			['variables', 'resourceMapper', { mappingMode: 'defineBelow', value: null }],
 			['components', 'json', '[]'],
+			['fullResult', 'boolean', false],
 			['options', 'collection', {}],
 		]);
 	});

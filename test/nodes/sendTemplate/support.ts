@@ -13,13 +13,14 @@ import type {
 	ILoadOptionsFunctions,
 	INode,
 	INodeExecutionData,
-	INodeProperties,
 } from 'n8n-workflow';
 
 import { DAY, type Clock } from '../../../nodes/core/clock';
 import type { ConsentAction } from '../../../nodes/core/model';
 import type { ComplianceStore } from '../../../nodes/core/store/types';
 import { closeAllStores, openStore } from '../../../nodes/shared/store';
+import { defaultsFor } from '../../support/parameters';
+import { toolDataProxy, toolInput } from '../../support/tool';
 import { execute } from '../../../nodes/WhatsAppSendTemplate/execute';
 import { WhatsAppSendTemplate } from '../../../nodes/WhatsAppSendTemplate/WhatsAppSendTemplate.node';
 import { startSandbox, type Sandbox } from '../../../sandbox/server';
@@ -139,12 +140,16 @@ export interface RunOptions {
 	signal?: AbortSignal;
 	/** The node's clock. @default the system clock */
 	clock?: Clock;
+	/**
+	 * Runs the node as an AI agent's tool ("WhatsApp Send Template Tool"), as n8n's AI Agent does:
+	 * the model's arguments spread over the incoming item, readable with `$fromAI`.
+	 */
+	tool?: { args: IDataObject };
 }
 
 const nodeType = new WhatsAppSendTemplate();
-const defaults = new Map<string, unknown>(
-	nodeType.description.properties.map((p: INodeProperties) => [p.name, p.default]),
-);
+const defaultsOfNode = defaultsFor(nodeType.description.properties, { tool: false });
+const toolDefaults = defaultsFor(nodeType.description.properties, { tool: true });
 
 const node: INode = {
 	id: 'node-send-template-1',
@@ -185,11 +190,13 @@ function parameter(
 	itemIndex: number,
 	fallback: unknown,
 	extractValue: boolean | undefined,
+	tool?: { args: IDataObject; items: INodeExecutionData[] },
 ): unknown {
+	const defaults = tool ? toolDefaults : defaultsOfNode;
 	// "variables.value": a path into a parameter, as n8n reads it (lodash get).
 	const dot = name.indexOf('.');
 	if (dot > 0 && !Object.hasOwn(params, name) && !defaults.has(name)) {
-		const whole = parameter(params, name.slice(0, dot), itemIndex, undefined, false);
+		const whole = parameter(params, name.slice(0, dot), itemIndex, undefined, false, tool);
 		let value: unknown = whole;
 		for (const key of name.slice(dot + 1).split('.')) {
 			value = value !== null && typeof value === 'object' ? (value as IDataObject)[key] : undefined;
@@ -205,6 +212,13 @@ function parameter(
 	} else {
 		value = fallback;
 	}
+	if (tool && typeof value === 'string' && value.startsWith('=')) {
+		// The tool's defaults: `$fromAI('key', ...)` and `$json.<field>`, as n8n evaluates them.
+		const fromAi = /\$fromAI\('([\w-]+)'/.exec(value);
+		const field = /^=\{\{\s*\$json\.(\w+)\s*\}\}$/.exec(value);
+		if (fromAi) return tool.args[fromAi[1]];
+		if (field) return tool.items[itemIndex].json[field[1]] ?? '';
+	}
 	if (value === undefined) throw new Error(`Could not get parameter "${name}"`);
 	if (extractValue && value && typeof value === 'object' && 'mode' in value && 'value' in value) {
 		return (value as { value: unknown }).value;
@@ -214,24 +228,38 @@ function parameter(
 
 export function executeContext(
 	env: TestEnv,
-	items: INodeExecutionData[],
+	given: INodeExecutionData[],
 	options: RunOptions = {},
 ): IExecuteFunctions {
+	const args = options.tool?.args ?? {};
+	// n8n's engine: the agent's item with the model's arguments over it, and the call's id.
+	const items = options.tool ? toolInput(given, args) : given;
+	const tool = options.tool ? { args, items } : undefined;
 	const ctx = mock<IExecuteFunctions>();
 	ctx.getInputData.mockReturnValue(items);
-	ctx.getNode.mockReturnValue(node);
+	ctx.getNode.mockReturnValue(
+		options.tool ? { ...node, name: 'Send Template', type: `${node.type}Tool` } : node,
+	);
 	ctx.getExecutionId.mockReturnValue(options.executionId ?? 'execution-1');
 	ctx.continueOnFail.mockReturnValue(options.continueOnFail ?? false);
 	ctx.getTimezone.mockReturnValue(options.timeZone ?? 'Europe/Berlin');
 	ctx.getExecutionCancelSignal.mockReturnValue(options.signal);
-	ctx.getWorkflowDataProxy.mockReturnValue({ $thisRunIndex: 0 } as never);
+	ctx.getWorkflowDataProxy.mockImplementation(toolDataProxy(items, args) as never);
 	ctx.getCredentials.mockImplementation(credentials(env, options.baseUrl, options.account));
 	ctx.getNodeParameter.mockImplementation(((
 		name: string,
 		itemIndex: number,
 		fallback?: unknown,
 		extra?: { extractValue?: boolean },
-	) => parameter(options.params ?? {}, name, itemIndex, fallback, extra?.extractValue)) as never);
+	) =>
+		parameter(
+			options.params ?? {},
+			name,
+			itemIndex,
+			fallback,
+			extra?.extractValue,
+			tool,
+		)) as never);
 	return ctx;
 }
 

@@ -7,6 +7,7 @@ import { SqliteComplianceStore } from '../../../nodes/core/store/sqlite';
 import type { ComplianceStore } from '../../../nodes/core/store/types';
 import { SendRecorder } from '../../../nodes/shared/send/recorder';
 import { sendStateOf } from '../../support/sends';
+import { TEST_ERASURE_KEY } from '../../support/erasureKey';
 
 const SENDER = '106540352242922';
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
@@ -15,7 +16,10 @@ let dir: string;
 let store: SqliteComplianceStore;
 beforeEach(async () => {
 	dir = mkdtempSync(join(tmpdir(), 'wa-recorder-'));
-	store = new SqliteComplianceStore({ path: join(dir, 'store.sqlite') });
+	store = new SqliteComplianceStore({
+		erasureKey: TEST_ERASURE_KEY,
+		path: join(dir, 'store.sqlite'),
+	});
 	await store.migrate();
 });
 afterEach(async () => {

@@ -13,6 +13,7 @@ import type { INode } from 'n8n-workflow';
 import { SqliteComplianceStore } from '../../../nodes/core/store/sqlite';
 import { SENDER_BURST_SECONDS } from '../../../nodes/core/pace/schedule';
 import { sendBudgetFor, type BudgetSettings } from '../../../nodes/shared/send/senderBudget';
+import { TEST_ERASURE_KEY } from '../../support/erasureKey';
 
 const SENDER = '106540352242922';
 /** The number's Messages Per Second in the credential. */
@@ -31,9 +32,9 @@ let processB: SqliteComplianceStore;
 beforeAll(async () => {
 	dir = mkdtempSync(join(tmpdir(), 'wa-budget-'));
 	const path = join(dir, 'store.sqlite');
-	processA = new SqliteComplianceStore({ path });
+	processA = new SqliteComplianceStore({ erasureKey: TEST_ERASURE_KEY, path });
 	await processA.migrate();
-	processB = new SqliteComplianceStore({ path });
+	processB = new SqliteComplianceStore({ erasureKey: TEST_ERASURE_KEY, path });
 });
 
 afterAll(async () => {

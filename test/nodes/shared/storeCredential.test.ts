@@ -15,7 +15,6 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { Pool } from 'pg';
@@ -24,6 +23,10 @@ import { CURRENT_SCHEMA_VERSION } from '../../../nodes/core/store/migrations';
 import { PostgresComplianceStore } from '../../../nodes/core/store/postgres';
 import { SqliteComplianceStore } from '../../../nodes/core/store/sqlite';
 import { testComplianceStore } from '../../../nodes/shared/store';
+import { nodeSqlite } from '../../../nodes/core/store/sqlite/nodeSqlite';
+import { TEST_ERASURE_KEY } from '../../support/erasureKey';
+
+const { DatabaseSync } = nodeSqlite();
 
 const test = (data: ICredentialDataDecryptedObject) =>
 	testComplianceStore.call({} as never, {
@@ -58,7 +61,7 @@ describe('store credential test: SQLite', () => {
 	/** A store file as a node leaves it, with its schema version set to `version` if given. */
 	async function storeAt(version?: number): Promise<string> {
 		const path = join(dir, 'store.sqlite');
-		const store = new SqliteComplianceStore({ path });
+		const store = new SqliteComplianceStore({ erasureKey: TEST_ERASURE_KEY, path });
 		await store.migrate();
 		await store.close();
 		if (version !== undefined) {
@@ -161,7 +164,12 @@ const url = process.env.WA_TEST_PG_URL;
 		]);
 		expect(rowCount).toBe(0);
 
-		const store = new PostgresComplianceStore({ connectionString: url!, schema, poolSize: 1 });
+		const store = new PostgresComplianceStore({
+			erasureKey: TEST_ERASURE_KEY,
+			connectionString: url!,
+			schema,
+			poolSize: 1,
+		});
 		await store.migrate();
 		await store.close();
 		expect(await test(credential)).toEqual({

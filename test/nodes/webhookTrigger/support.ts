@@ -7,7 +7,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { mock } from 'jest-mock-extended';
 import {
 	NodeHelpers,
@@ -25,6 +24,9 @@ import { computeSignature } from '../../../nodes/core/webhook/verify';
 import { closeAllStores, openStore } from '../../../nodes/shared/store';
 import { seenEventPruner } from '../../../nodes/WhatsAppWebhookTrigger/prune';
 import { WhatsAppWebhookTrigger } from '../../../nodes/WhatsAppWebhookTrigger/WhatsAppWebhookTrigger.node';
+import { nodeSqlite } from '../../../nodes/core/store/sqlite/nodeSqlite';
+
+const { DatabaseSync } = nodeSqlite();
 
 export const trigger = new WhatsAppWebhookTrigger();
 

@@ -8,6 +8,7 @@ import type { ComplianceStore } from '../../../nodes/core/store/types';
 import { MAX_WEBHOOK_BODY_BYTES } from '../../../nodes/core/webhook/handler';
 import { closeAllStores } from '../../../nodes/shared/store';
 import {
+	changesOf,
 	CONTACT_WA_ID,
 	envelope,
 	metadata,
@@ -337,6 +338,39 @@ describe('webhook trigger: failures', () => {
 		expect(call.res.status).toBe(500);
 		expect(call.result).toEqual({ noWebhookResponse: true });
 		expect(call.logs.some((l) => l.level === 'error' && /answered 500/.test(l.message))).toBe(true);
+	});
+
+	it('refuses an unsigned, forged or oversized POST without opening the store', async () => {
+		// A store that cannot be opened: opening it first would answer 500, not 401 or 413.
+		const blocker = join(temp.dir, 'not-a-folder');
+		writeFileSync(blocker, 'x');
+		const storePath = join(blocker, 'store.sqlite');
+		const refused = [
+			signedPost(text('Hallo'), { signature: null }),
+			signedPost(text('Hallo'), { secret: 'not-the-app-secret' }),
+			signedPost(' '.repeat(MAX_WEBHOOK_BODY_BYTES + 1)),
+			signedPost('{"object":"whatsapp_business_account"'),
+		];
+		const answers: number[] = [];
+		for (const request of refused) {
+			const call = await callWebhook(request, { storePath });
+			calls.push(call);
+			answers.push(call.res.status ?? 0);
+		}
+		expect(answers).toEqual([401, 401, 413, 400]);
+	});
+
+	it('records and emits a webhook with an invalid change, and logs the change it dropped', async () => {
+		const body = envelope(changesOf(text('Hallo'), templateQualityWebhook({ next: ' ' })));
+		const call = await post(body, { triggerOn: ['message', 'template_quality'] });
+		expect(call.res.status).toBe(200);
+		expect(itemsOf(call).map((item) => item.kind)).toEqual(['message', 'template_quality']);
+		expect(call.logs).toContainEqual({
+			level: 'warn',
+			message: expect.stringMatching(
+				/^WhatsApp webhook recorded, but 1 change has an invalid field and changed nothing in the compliance store; the rest of the webhook was recorded: message_template_quality_update \[template_quality, evt:[^\]]+\]: standing value must be a non-empty string, got ""$/,
+			),
+		});
 	});
 
 	it('answers 500 when the store fails while recording, and a re-delivery is then emitted', async () => {

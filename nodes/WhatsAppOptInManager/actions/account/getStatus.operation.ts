@@ -4,6 +4,7 @@ import {
 	isLowNumberQuality,
 	isLowTemplateQuality,
 	messagingLimitFromMeta,
+	numberQualityRating,
 	placesLeft,
 } from '../../../core/policy';
 import {
@@ -54,7 +55,7 @@ function accountStatusJson(standing: AccountStanding): IDataObject {
 	const numbers = numbersOf(entries).map((n) => ({
 		phoneNumberId: n.phoneNumberId ?? null,
 		displayPhoneNumber: n.displayPhoneNumber ?? null,
-		qualityRating: n.quality?.value ?? null,
+		qualityRating: n.quality ? numberQualityRating(n.quality.value) : null,
 		qualityLow: isLowNumberQuality(n.quality?.value),
 		source: n.quality?.source ?? null,
 		updatedAt: iso(n.quality?.at) ?? null,

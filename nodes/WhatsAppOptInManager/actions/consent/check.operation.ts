@@ -1,7 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { MARKETING, TRANSACTIONAL, type Purpose } from '../../../core/model';
+import { agentAllowedMessage, agentNotAllowedMessage, type HoldReason } from '../../../core/policy';
 import { evaluateConsentOnly } from '../../../core/policy/consentCheck';
+import { fullResultProperty } from '../../../shared/tool';
 import type { Batch } from '../batch';
 import { type Contact, shown } from '../contactFields';
 import { iso } from '../json';
@@ -58,6 +60,7 @@ export const description: INodeProperties[] = showFor(
 			displayOptions: { show: { purpose: ['topic'] } },
 		},
 		countryOptions(),
+		fullResultProperty,
 	],
 );
 
@@ -145,4 +148,24 @@ export async function execute(this: IExecuteFunctions, batch: Batch): Promise<vo
 			},
 		);
 	}
+}
+
+/**
+ * A Check result as an AI agent's model gets it (the node as a tool): allowed or not, for which
+ * purpose, and the sentence saying what that means; no consent records, no input item.
+ */
+export function toolResult(json: IDataObject): IDataObject {
+	const check = (json.consentCheck ?? {}) as IDataObject;
+	const purpose = String(check.purpose ?? '');
+	const topic = purpose === MARKETING || purpose === TRANSACTIONAL ? undefined : purpose;
+	const allowed = check.allowed === true;
+	return {
+		result: allowed ? 'allowed' : 'not_allowed',
+		purpose: check.purpose ?? null,
+		category: check.category ?? null,
+		...(allowed ? {} : { reason: check.reason ?? null }),
+		message: allowed
+			? agentAllowedMessage(String(check.category ?? ''), topic)
+			: agentNotAllowedMessage(check.reason as HoldReason),
+	};
 }

@@ -15,7 +15,7 @@ export const description: INodeProperties[] = showFor(
 	[
 		{
 			displayName:
-				"Erasure cannot be undone: the contact's consents, proof trail, windows and costs are deleted. A salted hash stays on the suppression list so the number is never messaged again.",
+				"Erasure cannot be undone: the contact's consents, proof trail and windows are deleted. A keyed hash of the number stays on the suppression list so the number is never messaged again.",
 			name: 'eraseNotice',
 			type: 'notice',
 			default: '',
@@ -26,7 +26,7 @@ export const description: INodeProperties[] = showFor(
 );
 
 /**
- * GDPR Art. 17: deletes the contact's personal data from the store and keeps only a salted hash,
+ * GDPR Art. 17: deletes the contact's personal data from the store and keeps only a keyed hash,
  * so sends to the number stay blocked. The result says what was erased and leaves the number out.
  * All items in one store call (per ERASE_CHUNK contacts); an item naming a contact an earlier item
  * erased reports that erasure again.
@@ -52,9 +52,9 @@ export async function execute(this: IExecuteFunctions, batch: Batch): Promise<vo
 				consentRecords: report.consentRecords,
 				consentEvents: report.consentEvents,
 				windows: report.windows,
-				costEntries: report.costEntries,
 			},
 			sentMessagesAnonymised: report.sentMessagesAnonymised,
+			costEntriesAnonymised: report.costEntriesAnonymised,
 			alreadySuppressed: report.alreadySuppressed,
 			message: eraseMessage(report),
 		});
@@ -71,11 +71,16 @@ function eraseMessage(report: EraseReport): string {
 		count(report.consentRecords, 'consent record'),
 		`${count(report.consentEvents, 'consent change')} (the proof trail)`,
 		count(report.windows, 'customer service window'),
-		count(report.costEntries, 'cost entry', 'cost entries'),
 	];
 	const sentences = [
 		`Erased the contact's personal data: deleted ${deleted.slice(0, -1).join(', ')} and ${deleted[deleted.length - 1]}.`,
 	];
+	if (report.costEntriesAnonymised > 0) {
+		const n = report.costEntriesAnonymised;
+		sentences.push(
+			`${count(n, 'cost entry', 'cost entries')} ${n === 1 ? 'is' : 'are'} kept for the bill with the number replaced by its hash.`,
+		);
+	}
 	if (report.sentMessagesAnonymised > 0) {
 		sentences.push(
 			`${count(report.sentMessagesAnonymised, 'sent message')} ${report.sentMessagesAnonymised === 1 ? 'is' : 'are'} kept for duplicate protection with the number replaced by its hash.`,
@@ -84,7 +89,7 @@ function eraseMessage(report: EraseReport): string {
 	sentences.push(
 		report.alreadySuppressed
 			? 'The number was already on the suppression list (erased before) and stays there: nothing is sent to it.'
-			: 'Only a salted hash of the number is kept, on the suppression list: nothing is sent to it again.',
+			: 'Only a keyed hash of the number is kept, on the suppression list: nothing is sent to it again.',
 	);
 	return sentences.join(' ');
 }

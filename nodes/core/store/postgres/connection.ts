@@ -10,7 +10,8 @@ import { Pool, type PoolClient, type PoolConfig, type QueryResult } from 'pg';
 
 import { systemClock, type Clock } from '../../clock';
 import { checkText } from '../checks';
-import { contactHasher, newSalt } from '../contactHash';
+import { HASHED_EVENT_KEYS_SINCE, contactHasher, storedEventKey } from '../contactHash';
+import { ErasureKey, PLAIN_HASH_KEY, SEALED_HASH_KEY, resolveHashKey } from '../erasureKey';
 import { CURRENT_SCHEMA_VERSION } from '../migrations';
 import type { Row } from '../rows';
 import { DEFAULT_APPLICATION_NAME, DEFAULT_POOL_SIZE } from './defaults';
@@ -48,6 +49,12 @@ export interface PostgresStoreOptions {
 	 * @default 'public'
 	 */
 	readonly schema?: string;
+	/**
+	 * Seals the store's contact hash key (erasureKey.ts), so the hashes on the suppression list
+	 * cannot be reversed with the database alone. In n8n: derived from n8n's encryption key
+	 * (nodes/shared/erasureKey.ts). Required to use the store; storedSchemaVersion() reads without it.
+	 */
+	readonly erasureKey?: ErasureKey;
 	/**
 	 * Prefix of every table and function name, so the store can share a schema with other tables.
 	 * @default 'wa_'
@@ -104,6 +111,7 @@ export class PostgresDatabase {
 	readonly #ownsPool: boolean;
 	/** Values that must never reach an error message. */
 	readonly #secrets: string[] = [];
+	readonly #erasureKey: ErasureKey | undefined;
 	#hasher: Promise<(contact: string) => string> | undefined;
 	/** Prepared statement name per SQL text (the text's hash, so it is stable across pools). */
 	readonly #statementNames = new Map<string, string>();
@@ -134,6 +142,10 @@ export class PostgresDatabase {
 				`PostgreSQL store: applicationName must be printable ASCII of at most ${MAX_APPLICATION_NAME} characters, got ${JSON.stringify(applicationName)}`,
 			);
 		}
+		if (options.erasureKey !== undefined && !(options.erasureKey instanceof ErasureKey)) {
+			throw new Error('PostgreSQL store: erasureKey must be an ErasureKey (ErasureKey.fromSecret)');
+		}
+		this.#erasureKey = options.erasureKey;
 		this.schema = schema;
 		this.tablePrefix = tablePrefix;
 		this.clock = options.clock ?? systemClock;
@@ -179,9 +191,16 @@ export class PostgresDatabase {
 
 	/**
 	 * Migrates once per store object (on first use if nobody called migrate()); gives the contact
-	 * hash function keyed with this store's salt.
+	 * hash function keyed with this store's hash key.
 	 */
 	ready(): Promise<(contact: string) => string> {
+		if (!this.#erasureKey) {
+			return Promise.reject(
+				new Error(
+					"PostgreSQL store: erasureKey is required (ErasureKey.fromSecret of n8n's encryption key)",
+				),
+			);
+		}
 		if (!this.#hasher) {
 			this.#hasher = this.#migrate().then(contactHasher);
 			// A failed attempt (server down) is retried by the next call instead of sticking.
@@ -318,13 +337,40 @@ export class PostgresDatabase {
 				ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
 				[String(CURRENT_SCHEMA_VERSION)],
 			);
-			await client.query(
-				`INSERT INTO ${meta} (key, value) VALUES ('salt', $1) ON CONFLICT (key) DO NOTHING`,
-				[newSalt()],
+			const { rows } = await client.query(
+				`SELECT key, value FROM ${meta} WHERE key = ANY ($1::text[])`,
+				[[SEALED_HASH_KEY, PLAIN_HASH_KEY]],
 			);
-			const salt = await client.query(`SELECT value FROM ${meta} WHERE key = 'salt'`);
+			const stored = (key: string) => {
+				const row = rows.find((r) => r.key === key);
+				return row ? String(row.value) : undefined;
+			};
+			const resolved = resolveHashKey(
+				this.#erasureKey!,
+				{ sealed: stored(SEALED_HASH_KEY), plain: stored(PLAIN_HASH_KEY) },
+				`PostgreSQL store ${this.schema}.${this.tablePrefix}meta`,
+			);
+			if (resolved.writeSealed) {
+				await client.query(`INSERT INTO ${meta} (key, value) VALUES ($1, $2)`, [
+					SEALED_HASH_KEY,
+					resolved.writeSealed,
+				]);
+			}
+			if (resolved.deletePlain) {
+				await client.query(`DELETE FROM ${meta} WHERE key = $1`, [PLAIN_HASH_KEY]);
+			}
+			if (version > 0 && version < HASHED_EVENT_KEYS_SINCE) {
+				const seen = n.qualified('seen_events');
+				const old = (await client.query(`SELECT key FROM ${seen}`)).rows.map((r) => String(r.key));
+				const hash = contactHasher(resolved.hashKey);
+				await client.query(
+					`UPDATE ${seen} AS s SET key = k.new FROM unnest($1::text[], $2::text[]) AS k(old, new)
+					WHERE s.key = k.old`,
+					[old, old.map((key) => storedEventKey(hash, key))],
+				);
+			}
 			await client.query('COMMIT');
-			return String(salt.rows[0].value);
+			return resolved.hashKey;
 		} catch (error) {
 			await client.query('ROLLBACK').catch(() => undefined);
 			throw this.#sanitize(error);

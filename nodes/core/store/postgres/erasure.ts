@@ -4,7 +4,7 @@
  */
 import { unique } from '../batches';
 import { checkText, checkTime } from '../checks';
-import { contactsOfEffects, withoutErasedContacts } from '../erasedContacts';
+import { contactsOfEffects, withAliasCounts, withoutErasedContacts } from '../erasedContacts';
 import type { EraseReport, ErasureStore, StoreEffects } from '../types';
 import type { PostgresDatabase, Tx } from './connection';
 import type { PostgresNames } from './names';
@@ -51,8 +51,10 @@ function eraseSql(n: PostgresNames): string {
 			DELETE FROM ${table('windows')} AS t USING input AS i WHERE t.contact = i.contact
 			RETURNING t.contact
 		), k AS (
-			DELETE FROM ${table('cost_ledger')} AS t USING input AS i WHERE t.contact = i.contact
-			RETURNING t.contact
+			-- Kept for the bill of a period already reported, under the hash (erasedContacts.ts).
+			UPDATE ${table('cost_ledger')} AS t SET contact = i.hash
+			FROM input AS i WHERE t.contact = i.contact
+			RETURNING i.contact
 		), m AS (
 			-- A key built from the number keeps it no more (see the SQLite store's erasure).
 			UPDATE ${table('sent_messages')} AS t SET contact = i.hash,
@@ -65,6 +67,10 @@ function eraseSql(n: PostgresNames): string {
 		), d AS (
 			-- Events about the contact still waiting for another workflow of the app.
 			DELETE FROM ${table('webhook_deliveries')} AS t USING input AS i WHERE t.contact = i.contact
+		), a AS (
+			-- The pairings of number and BSUID: both names are erased by now.
+			DELETE FROM ${table('contact_aliases')} AS t USING input AS i
+			WHERE t.contact = i.contact OR t.user_id = i.contact
 		), p AS (
 			INSERT INTO ${table('suppression')} (contact_hash, suppressed_at)
 			SELECT hash, $3 FROM input ORDER BY hash
@@ -87,11 +93,26 @@ function eraseSql(n: PostgresNames): string {
 		LEFT JOIN p ON p.contact_hash = i.hash`;
 }
 
+/** Pairings of phone number and BSUID (a jsonb parameter). A WITH query's body. */
+export function upsertAliasesSql(n: PostgresNames, aliases: string): string {
+	const table = n.qualified('contact_aliases');
+	return `INSERT INTO ${table} AS t (user_id, contact, seen_at)
+		SELECT DISTINCT ON (r."userId") r."userId", r.contact, r.at
+		FROM jsonb_to_recordset(${aliases}::jsonb) AS r(contact text, "userId" text, at bigint)
+		ORDER BY r."userId", r.at DESC
+		ON CONFLICT (user_id) DO UPDATE SET contact = excluded.contact, seen_at = excluded.seen_at
+		WHERE excluded.seen_at >= t.seen_at`;
+}
+
 export class PostgresErasure implements ErasureStore {
 	readonly #erase: string;
+	readonly #aliases: string;
 
 	constructor(private readonly db: PostgresDatabase) {
 		this.#erase = eraseSql(db.names);
+		const aliases = db.names.qualified('contact_aliases');
+		this.#aliases = `SELECT contact AS name, user_id AS other FROM ${aliases} WHERE contact = ANY ($1::text[])
+			UNION SELECT user_id, contact FROM ${aliases} WHERE user_id = ANY ($1::text[])`;
 	}
 
 	async eraseContact(contact: string, at: number): Promise<EraseReport> {
@@ -106,24 +127,39 @@ export class PostgresErasure implements ErasureStore {
 		list.forEach((c, i) => checkText(`eraseContacts: contacts[${i}]`, c));
 		checkTime('eraseContacts: at', at);
 		if (list.length === 0) return [];
-		const hashes = list.map(hash);
-		const { rows } = await this.db.transaction(async (tx) => {
+		const { rows, owner } = await this.db.transaction(async (tx) => {
 			await this.db.lockContacts(tx, list);
-			return await tx(this.#erase, [list, hashes, at]);
+			// Rows kept under a contact's BSUID (or number) go too; each name is suppressed.
+			const owner = new Map(list.map((c) => [c, c]));
+			for (const r of (await tx(this.#aliases, [list])).rows) {
+				if (!owner.has(String(r.other))) owner.set(String(r.other), String(r.name));
+			}
+			const names = [...owner.keys()];
+			if (names.length > list.length) await this.db.lockContacts(tx, names.slice(list.length));
+			const erased = await tx(this.#erase, [names, names.map(hash), at]);
+			return { rows: erased.rows, owner };
 		});
-		const byContact = new Map(rows.map((r) => [String(r.contact), r]));
-		return list.map((contact, i) => {
-			const r = byContact.get(contact)!;
-			return {
-				contactHash: hashes[i],
+		const reports = new Map<string, EraseReport>();
+		const aliases: Array<[string, EraseReport]> = [];
+		for (const r of rows) {
+			const contact = String(r.contact);
+			const report: EraseReport = {
+				contactHash: hash(contact),
 				consentRecords: Number(r.consent_records),
 				consentEvents: Number(r.consent_events),
 				windows: Number(r.windows),
-				costEntries: Number(r.cost_entries),
+				costEntriesAnonymised: Number(r.cost_entries),
 				sentMessagesAnonymised: Number(r.sent_messages),
 				alreadySuppressed: r.already_suppressed === true,
 			};
-		});
+			const requester = owner.get(contact)!;
+			if (requester === contact) reports.set(contact, report);
+			else aliases.push([requester, report]);
+		}
+		for (const [requester, alias] of aliases) {
+			reports.set(requester, withAliasCounts(reports.get(requester)!, alias));
+		}
+		return list.map((contact) => reports.get(contact)!);
 	}
 
 	async contactHash(contact: string): Promise<string> {

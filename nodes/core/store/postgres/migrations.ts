@@ -502,5 +502,20 @@ export function postgresMigrations(n: PostgresNames): Migration[] {
 					WHERE contact IS NOT NULL`,
 			],
 		},
+		{
+			version: 6,
+			description:
+				'the contact hash key kept only sealed with the erasure key (erasureKey.ts, done by the connection at every open), seen webhook keys stored keyed-hashed (re-hashed by the connection); the version keeps older packages, which would add a new plain key, out; phone numbers and their business-scoped user IDs',
+			statements: [
+				// A phone number and the business-scoped user ID a webhook named it with: an erasure of
+				// either erases the rows kept under the other (erasure.ts).
+				`CREATE TABLE ${n.qualified('contact_aliases')} (
+					user_id text COLLATE "C" PRIMARY KEY,
+					contact text COLLATE "C" NOT NULL,
+					seen_at bigint NOT NULL
+				)`,
+				`CREATE INDEX ${n.index('contact_aliases_contact')} ON ${n.qualified('contact_aliases')} (contact)`,
+			],
+		},
 	];
 }

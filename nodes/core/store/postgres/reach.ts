@@ -6,12 +6,13 @@
 import {
 	admitRecipients,
 	MESSAGING_LIMIT_PERIOD_MS,
+	placeAfterFailedSend,
 	reachListLength,
 } from '../../policy/messagingLimit';
 import { unique } from '../batches';
 import { checkReachReservation, checkText } from '../checks';
 import type { ReachReservation, ReachResult, ReachStore } from '../types';
-import type { PostgresDatabase } from './connection';
+import type { PostgresDatabase, Tx } from './connection';
 import type { PostgresNames } from './names';
 
 /**
@@ -81,6 +82,65 @@ function statements(n: PostgresNames) {
 			UPDATE ${reach} SET reached_at = previous_at, previous_at = NULL, reserved_by = NULL
 			WHERE reserved_by = ANY ($1::text[]) AND previous_at IS NOT NULL`,
 	};
+}
+
+/**
+ * Sends that a status webhook failed (found by `wamids`, after the failure was written) give
+ * their recipient's place back as placeAfterFailedSend decides, under the reach lock, inside the
+ * caller's transaction.
+ */
+export async function givePlacesBack(
+	tx: Tx,
+	db: PostgresDatabase,
+	hash: (contact: string) => string,
+	wamids: readonly string[],
+): Promise<void> {
+	if (wamids.length === 0) return;
+	const n = db.names;
+	const sends = await tx(
+		`SELECT idempotency_key, contact FROM ${n.qualified('sent_messages')}
+		WHERE wamid = ANY ($1::text[]) AND state = 'failed'`,
+		[unique(wamids)],
+	);
+	if (sends.rows.length === 0) return;
+	const failed = sends.rows.map((row) => ({
+		key: String(row.idempotency_key),
+		contactHash: hash(String(row.contact)),
+	}));
+	await db.lock(tx, n.reachLock);
+	const { rows } = await tx(
+		`SELECT contact_hash, reserved_by, previous_at FROM ${n.qualified('messaging_reach')}
+		WHERE contact_hash = ANY ($1::text[])`,
+		[unique(failed.map((f) => f.contactHash))],
+	);
+	const places = new Map(rows.map((row) => [String(row.contact_hash), row]));
+	const freed = new Set<string>();
+	const earlier = new Set<string>();
+	for (const { key, contactHash } of failed) {
+		const row = places.get(contactHash);
+		if (!row || freed.has(contactHash) || earlier.has(contactHash)) continue;
+		const place = {
+			reservedBy: row.reserved_by === null ? undefined : String(row.reserved_by),
+			previousAt: row.previous_at === null ? undefined : Number(row.previous_at),
+		};
+		const decision = placeAfterFailedSend(place, key);
+		if (decision === 'freed') freed.add(contactHash);
+		if (decision === 'earlier') earlier.add(contactHash);
+	}
+	if (freed.size + earlier.size === 0) return;
+	await tx(
+		`WITH gone AS (
+			DELETE FROM ${n.qualified('messaging_reach')} WHERE contact_hash = ANY ($1::text[])
+			RETURNING 1
+		), total AS (
+			UPDATE ${n.qualified('messaging_reach_total')}
+			SET rows = rows - (SELECT count(*) FROM gone) WHERE id = 1
+		)
+		UPDATE ${n.qualified('messaging_reach')}
+		SET reached_at = previous_at, previous_at = NULL, reserved_by = NULL
+		WHERE contact_hash = ANY ($2::text[])`,
+		[[...freed], [...earlier]],
+	);
 }
 
 export class PostgresReach implements ReachStore {

@@ -196,5 +196,13 @@ export function postgresSchema(n: PostgresNames): string[] {
 		`CREATE INDEX ${n.index('webhook_deliveries_created_at')} ON ${deliveries} (created_at)`,
 		`CREATE INDEX ${n.index('webhook_deliveries_contact')} ON ${deliveries} (contact)
 			WHERE contact IS NOT NULL`,
+		// A phone number and the business-scoped user ID a webhook named it with: an erasure of
+		// either erases the rows kept under the other (erasure.ts).
+		`CREATE TABLE ${n.qualified('contact_aliases')} (
+			user_id text COLLATE "C" PRIMARY KEY,
+			contact text COLLATE "C" NOT NULL,
+			seen_at bigint NOT NULL
+		)`,
+		`CREATE INDEX ${n.index('contact_aliases_contact')} ON ${n.qualified('contact_aliases')} (contact)`,
 	];
 }

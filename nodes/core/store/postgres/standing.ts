@@ -8,7 +8,7 @@ import { PORTFOLIO, type StandingEntry } from '../../standing';
 import { newestStanding, withTemplateQuality } from '../batches';
 import { checkStanding, checkTemplates, checkTime, uniqueTemplateKeys } from '../checks';
 import { toStandingEntry, toTemplateState, type Row } from '../rows';
-import { quoteLiteral } from '../sql';
+import { quoteLiteral, STANDING_SUPERSEDES } from '../sql';
 import type { AccountStanding, StandingStore, TemplateKey } from '../types';
 import type { PostgresDatabase } from './connection';
 import type { PostgresNames } from './names';
@@ -47,7 +47,7 @@ export function upsertStandingSql(n: PostgresNames, entries: string): string {
 		ORDER BY r.subject, r.name
 		ON CONFLICT (subject, name) DO UPDATE SET
 			value = excluded.value, at = excluded.at, source = excluded.source
-		WHERE excluded.at >= t.at`;
+		WHERE ${STANDING_SUPERSEDES('excluded', 't')}`;
 }
 
 /**

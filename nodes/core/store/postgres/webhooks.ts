@@ -9,6 +9,7 @@
  */
 import { firstByKey, mergeEffects, newestStanding } from '../batches';
 import { checkTime, checkWebhookEvents } from '../checks';
+import { storedEventKey } from '../contactHash';
 import { contactsOfEffects, withoutErasedContacts } from '../erasedContacts';
 import type { StoreEffects, WebhookEventEffects, WebhookStore } from '../types';
 import type { PostgresDatabase, Tx } from './connection';
@@ -20,8 +21,10 @@ import {
 	type ConsentWrites,
 } from './consents';
 import { insertCostsSql } from './costs';
+import { upsertAliasesSql } from './erasure';
 import { deliveryStatements, writeDeliveries, type DeliveryStatements } from './deliveries';
 import type { PostgresNames } from './names';
+import { givePlacesBack } from './reach';
 import { confirmSendsSql, failSendsSql } from './sends';
 import { upsertStandingSql, upsertTemplatesSql } from './standing';
 import { windowStatements, writeCloses, writeTouches, type WindowStatements } from './windows';
@@ -42,7 +45,8 @@ function statements(n: PostgresNames) {
 			standing AS (${upsertStandingSql(n, '$5')}),
 			states AS (${upsertTemplatesSql(n, '$6')}),
 			failures AS (${failSendsSql(n, '$7')}),
-			confirmations AS (${confirmSendsSql(n, '$8')})
+			confirmations AS (${confirmSendsSql(n, '$8')}),
+			aliases AS (${upsertAliasesSql(n, '$9')})
 			SELECT * FROM stored ORDER BY id`,
 	};
 }
@@ -65,10 +69,11 @@ export class PostgresWebhooks implements WebhookStore {
 		const items = firstByKey(events, (e) => e.key);
 		const recordedAt = this.db.clock.now();
 		return await this.db.transaction(async (tx) => {
-			const { rows } = await tx(this.#sql.recordSeen, [items.map((e) => e.key).sort(), at]);
-			const fresh = new Set(rows.map((r) => String(r.key)));
-			if (fresh.size === 0) return [];
-			const newEvents = items.filter((e) => fresh.has(e.key));
+			const stored = new Map(items.map((e) => [storedEventKey(hash, e.key), e]));
+			const { rows } = await tx(this.#sql.recordSeen, [[...stored.keys()].sort(), at]);
+			if (rows.length === 0) return [];
+			const fresh = new Set(rows.map((r) => stored.get(String(r.key))!));
+			const newEvents = items.filter((e) => fresh.has(e));
 			await this.#applyEffects(tx, hash, mergeEffects(newEvents), recordedAt);
 			const deliveries = newEvents.flatMap((e) =>
 				(e.deliveries ?? []).map((d) => ({ ...d, eventKey: e.key })),
@@ -117,6 +122,7 @@ export class PostgresWebhooks implements WebhookStore {
 			templates: effects.templates ?? [],
 			failures: effects.sendFailures ?? [],
 			confirmations: effects.sendConfirmations ?? [],
+			aliases: effects.aliases ?? [],
 		};
 		if (Object.values(lists).every((list) => list.length === 0)) return;
 		const json = JSON.stringify;
@@ -129,7 +135,14 @@ export class PostgresWebhooks implements WebhookStore {
 			json(lists.templates),
 			json(lists.failures),
 			json(lists.confirmations),
+			json(lists.aliases),
 		]);
 		checkConsentStored(rows, consent);
+		await givePlacesBack(
+			tx,
+			this.db,
+			hash,
+			lists.failures.map((f) => f.wamid),
+		);
 	}
 }

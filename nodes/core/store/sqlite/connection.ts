@@ -1,31 +1,39 @@
 /**
- * The embedded store's connection: one SQLite file through node:sqlite (built into Node 24,
- * nothing to compile). Every node and workflow of one n8n instance shares the file; WAL mode lets
- * readers run while one connection writes, and every read-modify-write is a BEGIN IMMEDIATE
- * transaction, so several processes or threads on one file serialise their writes instead of
- * losing them. The role files (consents.ts, windows.ts...) run their statements through it.
+ * The embedded store's connection: one SQLite file through node:sqlite (built into Node 22 and
+ * 24, nothing to compile; loaded on first use by ./nodeSqlite). Every node and workflow of one
+ * n8n instance shares the file; WAL mode lets readers run while one connection writes, and every
+ * read-modify-write is a BEGIN IMMEDIATE transaction, so several processes or threads on one file
+ * serialise their writes instead of losing them. The role files (consents.ts, windows.ts...) run
+ * their statements through it.
  */
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 
 import { systemClock, type Clock } from '../../clock';
-import { contactHasher, newSalt } from '../contactHash';
+import { HASHED_EVENT_KEYS_SINCE, contactHasher, storedEventKey } from '../contactHash';
+import { ErasureKey, PLAIN_HASH_KEY, SEALED_HASH_KEY, resolveHashKey } from '../erasureKey';
 import { CURRENT_SCHEMA_VERSION } from '../migrations';
 import { sqliteMigrations } from './migrations';
+import { nodeSqlite } from './nodeSqlite';
 import { SQLITE_META_TABLE, sqliteSchema } from './schema';
 
 export const SQLITE_FILE_NAME = 'whatsapp-compliance.sqlite';
 
-/**
- * Where the embedded store lives when nothing else is configured: beside n8n's own database, in
- * n8n's user folder (the same rule as n8n: N8N_USER_FOLDER, else the home directory, then `.n8n`).
- */
-export function defaultSqlitePath(env: NodeJS.ProcessEnv = process.env): string {
+/** n8n's folder, by n8n's own rule: N8N_USER_FOLDER, else the home directory, then `.n8n`. */
+export function n8nFolder(env: NodeJS.ProcessEnv = process.env): string {
 	const homeVar = process.platform === 'win32' ? 'USERPROFILE' : 'HOME';
 	const userHome = env.N8N_USER_FOLDER ?? env[homeVar] ?? process.cwd();
-	return join(userHome, '.n8n', SQLITE_FILE_NAME);
+	return join(userHome, '.n8n');
+}
+
+/**
+ * Where the embedded store lives when nothing else is configured: beside n8n's own database, in
+ * n8n's folder.
+ */
+export function defaultSqlitePath(env: NodeJS.ProcessEnv = process.env): string {
+	return join(n8nFolder(env), SQLITE_FILE_NAME);
 }
 
 /** What inspectSqliteFile found. */
@@ -58,7 +66,7 @@ export function inspectSqliteFile(path: string): SqliteFileState {
 	const source = existsSync(`${path}-wal`) ? path : immutable(path);
 	let db: DatabaseSync;
 	try {
-		db = new DatabaseSync(source, { readOnly: true });
+		db = new (nodeSqlite().DatabaseSync)(source, { readOnly: true });
 	} catch (error) {
 		throw new Error(`SQLite store ${path} cannot be opened: ${(error as Error).message}`);
 	}
@@ -90,8 +98,14 @@ export interface SqliteStoreOptions {
 	 */
 	readonly path?: string;
 	/**
-	 * How long a write waits for another connection's write to finish, in milliseconds, before it
-	 * fails with "database is locked".
+	 * Seals the store's contact hash key (erasureKey.ts), so the hashes on the suppression list
+	 * cannot be reversed with the file alone. In n8n: derived from n8n's encryption key
+	 * (nodes/shared/erasureKey.ts). Required; a store is never opened with its key inside.
+	 */
+	readonly erasureKey: ErasureKey;
+	/**
+	 * How long a transaction waits for another connection's write to finish, in milliseconds,
+	 * before it fails with "database is locked". The wait is asynchronous: n8n keeps running.
 	 * @default 5000
 	 */
 	readonly busyTimeoutMs?: number;
@@ -120,17 +134,41 @@ export function listParameter(values: readonly string[]): string {
 const SQLITE_BUSY = 5;
 const SQLITE_LOCKED = 6;
 
+/**
+ * node:sqlite is synchronous: SQLite's own busy wait (busy_timeout) sleeps inside the call and
+ * stops n8n's event loop for all of it (1,969 ms and 5,019 ms measured with another process
+ * holding the lock). So SQLite waits only this long itself; a transaction that still finds the
+ * file locked is rolled back and tried again after an asynchronous pause, until busyTimeoutMs.
+ */
+const SYNC_BUSY_WAIT_MS = 2;
+/** The pauses between tries: doubling from the first to the last, with jitter (retry.ts style). */
+const FIRST_PAUSE_MS = 2;
+const LONGEST_PAUSE_MS = 50;
+
+function isBusy(error: unknown): boolean {
+	const code = (error as { errcode?: number }).errcode;
+	return code !== undefined && ((code & 0xff) === SQLITE_BUSY || (code & 0xff) === SQLITE_LOCKED);
+}
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /** One connection to the store file, with its prepared statements and transactions. */
 export class SqliteDatabase {
 	readonly path: string;
 	/** Where `recordedAt` of consent events and the slot ledger's time come from. */
 	readonly clock: Clock;
 	readonly #busyTimeoutMs: number;
+	readonly #erasureKey: ErasureKey;
 	readonly #db: DatabaseSync;
 	readonly #statements = new Map<string, StatementSync>();
 	#hasher: ((contact: string) => string) | undefined;
 
-	constructor(options: SqliteStoreOptions = {}) {
+	constructor(options: SqliteStoreOptions) {
+		if (!(options?.erasureKey instanceof ErasureKey)) {
+			throw new Error(
+				"SQLite store: erasureKey is required (ErasureKey.fromSecret of n8n's encryption key)",
+			);
+		}
 		const path = options.path ?? defaultSqlitePath();
 		if (typeof path !== 'string' || path.length === 0) {
 			throw new Error(
@@ -145,19 +183,29 @@ export class SqliteDatabase {
 		}
 		this.path = path;
 		this.#busyTimeoutMs = busyTimeoutMs;
+		this.#erasureKey = options.erasureKey;
 		this.clock = options.clock ?? systemClock;
 		if (path !== ':memory:' && !path.startsWith('file:')) {
 			mkdirSync(dirname(path), { recursive: true });
 		}
-		this.#db = new DatabaseSync(path, {
+		// The full wait only for switching a new file to WAL (a constructor cannot wait
+		// asynchronously; the switch is once per file); every transaction after it waits in write().
+		this.#db = new (nodeSqlite().DatabaseSync)(path, {
 			timeout: busyTimeoutMs,
 			enableForeignKeyConstraints: true,
 		});
 		try {
 			this.#db.exec('PRAGMA journal_mode = WAL');
 			// NORMAL in WAL mode: a power cut may lose the last commits, never corrupt the file.
+			// Commits that change consent or erase a contact are made durable (writeDurably).
 			this.#db.exec('PRAGMA synchronous = NORMAL');
+			// Deleted and overwritten cells are zeroed when their page is written, for the life of
+			// the connection: an erased number must not linger in free pages or old cells from earlier
+			// page splits and updates (switched on only during an erasure, 7 copies of an erased number
+			// remained after churn: test/core/store/sqliteRawFile.test.ts).
+			this.#db.exec('PRAGMA secure_delete = ON');
 			this.#db.exec('PRAGMA foreign_keys = ON');
+			this.#db.exec(`PRAGMA busy_timeout = ${Math.min(SYNC_BUSY_WAIT_MS, busyTimeoutMs)}`);
 		} catch (error) {
 			this.#db.close();
 			throw this.#wrap(error);
@@ -166,16 +214,23 @@ export class SqliteDatabase {
 
 	/**
 	 * Migrates on first use, so a store works even if nobody called migrate(). Returns the contact
-	 * hash function keyed with this store's salt.
+	 * hash function keyed with this store's hash key.
 	 */
-	ready(): (contact: string) => string {
+	async ready(): Promise<(contact: string) => string> {
 		return this.#hasher ?? this.migrate();
 	}
 
+	/** The contact hash function, inside a transaction of a caller that awaited ready(). */
+	hasher(): (contact: string) => string {
+		if (!this.#hasher) throw new Error(`SQLite store ${this.path}: hasher() before ready()`);
+		return this.#hasher;
+	}
+
 	/** Creates the schema or migrates it, in one write transaction; returns the contact hasher. */
-	migrate(): (contact: string) => string {
+	async migrate(): Promise<(contact: string) => string> {
 		if (!this.#db.isOpen) throw new Error(`SQLite store ${this.path} is closed`);
-		const salt = this.write(() => {
+		let movedPlainKey = false;
+		const hashKey = await this.write(() => {
 			this.#db.exec(SQLITE_META_TABLE);
 			const version = this.#readVersion();
 			if (version > CURRENT_SCHEMA_VERSION) {
@@ -196,17 +251,37 @@ export class SqliteDatabase {
 			if (version < CURRENT_SCHEMA_VERSION) {
 				meta.run('schema_version', String(CURRENT_SCHEMA_VERSION));
 			}
-			this.#db
-				.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING')
-				.run('salt', newSalt());
-			return String(this.#db.prepare("SELECT value FROM meta WHERE key = 'salt'").get()!.value);
+			const stored = (key: string) => {
+				const row = this.#db.prepare('SELECT value FROM meta WHERE key = ?').get(key);
+				return row ? String(row.value) : undefined;
+			};
+			const resolved = resolveHashKey(
+				this.#erasureKey,
+				{ sealed: stored(SEALED_HASH_KEY), plain: stored(PLAIN_HASH_KEY) },
+				`SQLite store ${this.path}`,
+			);
+			if (resolved.writeSealed) meta.run(SEALED_HASH_KEY, resolved.writeSealed);
+			if (resolved.deletePlain) {
+				this.#db.prepare('DELETE FROM meta WHERE key = ?').run(PLAIN_HASH_KEY);
+				movedPlainKey = true;
+			}
+			if (version > 0 && version < HASHED_EVENT_KEYS_SINCE) {
+				const hash = contactHasher(resolved.hashKey);
+				const rehash = this.#db.prepare('UPDATE seen_events SET key = ? WHERE key = ?');
+				for (const row of this.#db.prepare('SELECT key FROM seen_events').all()) {
+					rehash.run(storedEventKey(hash, String(row.key)), row.key);
+				}
+			}
+			return resolved.hashKey;
 		});
-		this.#hasher = contactHasher(salt);
+		// The plain key's cell is zeroed (secure_delete); its old page leaves the WAL too.
+		if (movedPlainKey) this.#db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+		this.#hasher = contactHasher(hashKey);
 		return this.#hasher;
 	}
 
-	schemaVersion(): number {
-		this.ready();
+	async schemaVersion(): Promise<number> {
+		await this.ready();
 		return this.#readVersion();
 	}
 
@@ -232,13 +307,22 @@ export class SqliteDatabase {
 		this.#db.exec(sql);
 	}
 
-	/** A write transaction: takes the write lock first, so a later upgrade cannot fail with BUSY. */
-	write<T>(work: () => T): T {
-		return this.#transaction('BEGIN IMMEDIATE', work);
+	/**
+	 * A write transaction: takes the write lock first, so a later upgrade cannot fail with BUSY.
+	 * `work` is synchronous and runs whole between BEGIN and COMMIT, so no other call on this
+	 * connection comes in between.
+	 * `durable` puts the commit on disk before it returns (synchronous=FULL: the WAL is synced at
+	 * the commit, which makes every earlier commit durable too). For consent changes and erasures:
+	 * Meta does not send a STOP again once it got its 200, so a STOP lost in a power cut would let
+	 * the next campaign message someone who opted out. The other commits stay NORMAL: a sync per
+	 * status webhook cut the webhook benchmark to a quarter (BENCHMARKS.md).
+	 */
+	write<T>(work: () => T, options: { durable?: boolean } = {}): Promise<T> {
+		return this.#transaction('BEGIN IMMEDIATE', work, options.durable ?? false);
 	}
 
 	/** A read transaction: the statements of one snapshot see one state of the file. */
-	read<T>(work: () => T): T {
+	read<T>(work: () => T): Promise<T> {
 		return this.#transaction('BEGIN', work);
 	}
 
@@ -256,25 +340,44 @@ export class SqliteDatabase {
 		return statement;
 	}
 
-	#transaction<T>(begin: string, work: () => T): T {
+	/**
+	 * Runs the transaction; while another connection holds the lock (SQLITE_BUSY), it is rolled
+	 * back and tried again after a pause, without blocking the event loop, until busyTimeoutMs.
+	 * Trying again is safe: a busy transaction changed nothing, and `work` only runs statements.
+	 */
+	async #transaction<T>(begin: string, work: () => T, durable = false): Promise<T> {
+		const deadline = performance.now() + this.#busyTimeoutMs;
+		for (let pauseMs = FIRST_PAUSE_MS; ; pauseMs = Math.min(2 * pauseMs, LONGEST_PAUSE_MS)) {
+			try {
+				return this.#transactionOnce(begin, work, durable);
+			} catch (error) {
+				const left = deadline - performance.now();
+				if (!isBusy(error) || left <= 0) throw this.#wrap(error);
+				await pause(Math.min(left, pauseMs * (0.5 + Math.random() / 2)));
+			}
+		}
+	}
+
+	/** One attempt, synchronous: the synchronous setting cannot change for another call meanwhile. */
+	#transactionOnce<T>(begin: string, work: () => T, durable: boolean): T {
+		if (durable) this.#db.exec('PRAGMA synchronous = FULL');
 		try {
 			this.#db.exec(begin);
-		} catch (error) {
-			throw this.#wrap(error);
-		}
-		try {
-			const result = work();
-			this.#db.exec('COMMIT');
-			return result;
-		} catch (error) {
-			if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
-			throw this.#wrap(error);
+			try {
+				const result = work();
+				this.#db.exec('COMMIT');
+				return result;
+			} catch (error) {
+				if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+				throw error;
+			}
+		} finally {
+			if (durable) this.#db.exec('PRAGMA synchronous = NORMAL');
 		}
 	}
 
 	#wrap(error: unknown): unknown {
-		const code = (error as { errcode?: number }).errcode;
-		if (code !== undefined && ((code & 0xff) === SQLITE_BUSY || (code & 0xff) === SQLITE_LOCKED)) {
+		if (isBusy(error)) {
 			return new Error(
 				`SQLite store ${this.path}: the database stayed locked by another writer for more than ` +
 					`busyTimeoutMs (${this.#busyTimeoutMs} ms). Raise busyTimeoutMs, or use the PostgreSQL ` +

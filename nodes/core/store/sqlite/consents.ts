@@ -104,21 +104,23 @@ export class SqliteConsents implements ConsentStore {
 	 * and the suppression already blocks every send; an erased contact cannot opt in again here.
 	 */
 	async recordConsent(events: ConsentEventInput[]): Promise<ConsentEvent[]> {
-		this.db.ready();
+		await this.db.ready();
 		checkConsentEvents('recordConsent', events);
 		const recordedAt = this.db.clock.now();
-		return this.db.write(() =>
-			applyConsent(
-				this.db,
-				events,
-				erasedAmong(this.db, unique(events.map((e) => e.contact))),
-				recordedAt,
-			),
+		return this.db.write(
+			() =>
+				applyConsent(
+					this.db,
+					events,
+					erasedAmong(this.db, unique(events.map((e) => e.contact))),
+					recordedAt,
+				),
+			{ durable: true },
 		);
 	}
 
 	async getConsents(contacts: string[]): Promise<Map<string, ConsentRecord[]>> {
-		this.db.ready();
+		await this.db.ready();
 		const list = unique(contacts);
 		const result = new Map<string, ConsentRecord[]>(list.map((c) => [c, []]));
 		if (list.length === 0) return result;
@@ -134,7 +136,7 @@ export class SqliteConsents implements ConsentStore {
 	}
 
 	async getConsentHistories(contacts: string[]): Promise<Map<string, ConsentEvent[]>> {
-		this.db.ready();
+		await this.db.ready();
 		const list = unique(contacts);
 		list.forEach((c, i) => checkText(`getConsentHistories: contacts[${i}]`, c));
 		const result = new Map<string, ConsentEvent[]>(list.map((c) => [c, []]));
@@ -150,7 +152,7 @@ export class SqliteConsents implements ConsentStore {
 	}
 
 	async listConsents(page: ListConsentsPage): Promise<ConsentRecord[]> {
-		this.db.ready();
+		await this.db.ready();
 		const limit = checkListLimit(page.limit);
 		const rows = page.after
 			? this.db.all(
@@ -165,7 +167,7 @@ export class SqliteConsents implements ConsentStore {
 
 	/** Contacts with at least one consent record. */
 	async countContacts(): Promise<number> {
-		this.db.ready();
+		await this.db.ready();
 		return Number(
 			this.db.get('SELECT count(*) AS n FROM (SELECT DISTINCT contact FROM consent)')!.n,
 		);

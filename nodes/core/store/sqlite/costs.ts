@@ -35,7 +35,7 @@ export class SqliteCosts implements CostStore {
 	 * different currencies are not added up).
 	 */
 	async costSummary(range: { from: number; to: number }): Promise<CostSummaryRow[]> {
-		this.db.ready();
+		await this.db.ready();
 		checkTime('costSummary: from', range.from);
 		checkTime('costSummary: to', range.to);
 		return this.db
@@ -52,7 +52,7 @@ export class SqliteCosts implements CostStore {
 	}
 
 	async costReport(days: readonly ReportDay[]): Promise<CostLedgerGroup[]> {
-		this.db.ready();
+		await this.db.ready();
 		checkReportDays(days);
 		if (days.length === 0) return [];
 		// The days lead, so each one reads its range of the ledger through the index on `at`.

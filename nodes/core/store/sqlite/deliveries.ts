@@ -38,9 +38,9 @@ export class SqliteDeliveries implements DeliveryStore {
 	constructor(private readonly db: SqliteDatabase) {}
 
 	async registerSubscription(subscription: Subscription): Promise<void> {
-		this.db.ready();
+		await this.db.ready();
 		checkSubscription(subscription);
-		this.db.write(() =>
+		await this.db.write(() =>
 			this.db.run(
 				`INSERT INTO webhook_subscriptions (${SUBSCRIPTION_COLUMNS}, removed_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
@@ -55,10 +55,10 @@ export class SqliteDeliveries implements DeliveryStore {
 	}
 
 	async removeSubscription(id: string, at: number): Promise<void> {
-		this.db.ready();
+		await this.db.ready();
 		checkText('removeSubscription: id', id);
 		checkTime('removeSubscription: at', at);
-		this.db.write(() => {
+		await this.db.write(() => {
 			// A test listener is gone for good: what waits for it goes too.
 			const test = this.db.get(
 				"SELECT 1 FROM webhook_subscriptions WHERE id = ? AND mode = 'test'",
@@ -78,7 +78,7 @@ export class SqliteDeliveries implements DeliveryStore {
 	}
 
 	async listSubscriptions(app: string, now: number): Promise<Subscription[]> {
-		this.db.ready();
+		await this.db.ready();
 		checkText('listSubscriptions: app', app);
 		return this.db
 			.all(
@@ -91,7 +91,7 @@ export class SqliteDeliveries implements DeliveryStore {
 	}
 
 	async claimDeliveries(subscription: string, limit: number): Promise<Delivery[]> {
-		this.db.ready();
+		await this.db.ready();
 		checkText('claimDeliveries: subscription', subscription);
 		return this.db.write(() =>
 			this.db
@@ -107,7 +107,7 @@ export class SqliteDeliveries implements DeliveryStore {
 	}
 
 	async waitingDeliveries(before: number, now: number): Promise<WaitingDeliveries[]> {
-		this.db.ready();
+		await this.db.ready();
 		return this.db
 			.all(
 				`SELECT s.*, w.n, w.oldest FROM (SELECT subscription, count(*) AS n, min(created_at) AS oldest
@@ -126,7 +126,7 @@ export class SqliteDeliveries implements DeliveryStore {
 	}
 
 	async pruneDeliveries(cutoffs: DeliveryPrune): Promise<number> {
-		this.db.ready();
+		await this.db.ready();
 		const { createdBefore, removedBefore, now } = cutoffs;
 		for (const [name, value] of Object.entries(cutoffs)) {
 			checkTime(`pruneDeliveries: ${name}`, value);

@@ -6,8 +6,8 @@ import type { SQLInputValue } from 'node:sqlite';
 
 import { unique } from '../batches';
 import { checkText, checkTime } from '../checks';
-import { contactsOfEffects, withoutErasedContacts } from '../erasedContacts';
-import type { EraseReport, ErasureStore, StoreEffects } from '../types';
+import { contactsOfEffects, withAliasCounts, withoutErasedContacts } from '../erasedContacts';
+import type { ContactAlias, EraseReport, ErasureStore, StoreEffects } from '../types';
 import { inList, listParameter, type SqliteDatabase } from './connection';
 
 /** The hashes among `hashes` that are on the suppression list. */
@@ -24,7 +24,7 @@ export function suppressedHashes(db: SqliteDatabase, hashes: readonly string[]):
 /** The contacts among `contacts` that were erased (their hash is on the suppression list). */
 export function erasedAmong(db: SqliteDatabase, contacts: readonly string[]): Set<string> {
 	if (contacts.length === 0) return new Set();
-	const hash = db.ready();
+	const hash = db.hasher();
 	const byHash = new Map(contacts.map((c) => [hash(c), c]));
 	return new Set(suppressedHashes(db, [...byHash.keys()]).map((h) => byHash.get(h)!));
 }
@@ -38,7 +38,34 @@ export function withoutErased(
 	effects: StoreEffects,
 ): { effects: StoreEffects; erased: Set<string> } {
 	const erased = erasedAmong(db, contactsOfEffects(effects));
-	return { effects: withoutErasedContacts(effects, erased, db.ready()), erased };
+	return { effects: withoutErasedContacts(effects, erased, db.hasher()), erased };
+}
+
+/** Pairings of phone number and BSUID, inside the caller's write transaction. */
+export function writeAliases(db: SqliteDatabase, aliases: readonly ContactAlias[]): void {
+	for (const a of aliases) {
+		db.run(
+			`INSERT INTO contact_aliases (user_id, contact, seen_at) VALUES (?, ?, ?)
+			ON CONFLICT (user_id) DO UPDATE SET contact = excluded.contact, seen_at = excluded.seen_at
+			WHERE excluded.seen_at >= contact_aliases.seen_at`,
+			a.userId,
+			a.contact,
+			a.at,
+		);
+	}
+}
+
+/** The other names (BSUIDs of a number, the number of a BSUID) of `contact`. */
+function aliasesOf(db: SqliteDatabase, contact: string): string[] {
+	return db
+		.all(
+			`SELECT user_id AS other FROM contact_aliases WHERE contact = ?
+			UNION SELECT contact FROM contact_aliases WHERE user_id = ?`,
+			contact,
+			contact,
+		)
+		.map((row) => String(row.other))
+		.filter((other) => other !== contact);
 }
 
 export class SqliteErasure implements ErasureStore {
@@ -50,25 +77,40 @@ export class SqliteErasure implements ErasureStore {
 	}
 
 	async eraseContacts(contacts: string[], at: number): Promise<EraseReport[]> {
-		const hash = this.db.ready();
+		const hash = await this.db.ready();
 		const list = unique(contacts);
 		list.forEach((c, i) => checkText(`eraseContacts: contacts[${i}]`, c));
 		checkTime('eraseContacts: at', at);
 		if (list.length === 0) return [];
-		// Deleted rows would otherwise linger in free pages and in the WAL: overwrite them with
-		// zeros, then copy the WAL back and empty it (best effort: a reader may hold it open).
-		this.db.exec('PRAGMA secure_delete = ON');
+		// The connection zeroes deleted cells (secure_delete, connection.ts); the WAL still holds
+		// the pages as they were before: copy it back and empty it (best effort: a reader may hold
+		// it open).
 		try {
-			return this.db.write(() => list.map((contact) => this.#erase(contact, hash(contact), at)));
+			return await this.db.write(
+				() =>
+					list.map((contact) => {
+						// Rows kept under the contact's BSUID (or number) go too; each name is suppressed.
+						const report = aliasesOf(this.db, contact).reduce(
+							(sum, other) => withAliasCounts(sum, this.#erase(other, hash(other), at)),
+							this.#erase(contact, hash(contact), at),
+						);
+						this.db.run(
+							'DELETE FROM contact_aliases WHERE contact = ? OR user_id = ?',
+							contact,
+							contact,
+						);
+						return report;
+					}),
+				{ durable: true },
+			);
 		} finally {
-			this.db.exec('PRAGMA secure_delete = OFF');
 			this.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
 		}
 	}
 
 	async contactHash(contact: string): Promise<string> {
 		checkText('contactHash: contact', contact);
-		return this.db.ready()(contact);
+		return (await this.db.ready())(contact);
 	}
 
 	#erase(contact: string, contactHash: string, at: number): EraseReport {
@@ -79,7 +121,12 @@ export class SqliteErasure implements ErasureStore {
 			consentRecords: changes('DELETE FROM consent WHERE contact = ?', contact),
 			consentEvents: changes('DELETE FROM consent_events WHERE contact = ?', contact),
 			windows: changes('DELETE FROM windows WHERE contact = ?', contact),
-			costEntries: changes('DELETE FROM cost_ledger WHERE contact = ?', contact),
+			// Kept for the bill of a period already reported, under the hash (erasedContacts.ts).
+			costEntriesAnonymised: changes(
+				'UPDATE cost_ledger SET contact = ? WHERE contact = ?',
+				contactHash,
+				contact,
+			),
 			// A key built from the number (`{{ $json.phone }}-promo1`) would keep it: the number
 			// in the key becomes the hash too. A re-run with the old key finds no send, and the
 			// suppression holds it.

@@ -29,7 +29,7 @@ export class SqliteComplianceStore extends ComposedStore {
 	readonly path: string;
 	readonly #db: SqliteDatabase;
 
-	constructor(options: SqliteStoreOptions = {}) {
+	constructor(options: SqliteStoreOptions) {
 		const db = new SqliteDatabase(options);
 		super({
 			snapshot: new SqliteSnapshot(db),
@@ -49,7 +49,7 @@ export class SqliteComplianceStore extends ComposedStore {
 	}
 
 	async migrate(): Promise<void> {
-		this.#db.migrate();
+		await this.#db.migrate();
 	}
 
 	async schemaVersion(): Promise<number> {

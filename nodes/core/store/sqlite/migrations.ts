@@ -233,4 +233,19 @@ export const sqliteMigrations: readonly Migration[] = [
 			'CREATE INDEX webhook_deliveries_contact ON webhook_deliveries (contact) WHERE contact IS NOT NULL',
 		],
 	},
+	{
+		version: 6,
+		description:
+			'the contact hash key kept only sealed with the erasure key (erasureKey.ts, done by the connection at every open), seen webhook keys stored keyed-hashed (re-hashed by the connection); the version keeps older packages, which would add a new plain key, out; phone numbers and their business-scoped user IDs',
+		statements: [
+			// A phone number and the business-scoped user ID a webhook named it with: an erasure of
+			// either erases the rows kept under the other (erasure.ts).
+			`CREATE TABLE contact_aliases (
+			user_id TEXT PRIMARY KEY,
+			contact TEXT NOT NULL,
+			seen_at INTEGER NOT NULL
+		) WITHOUT ROWID`,
+			'CREATE INDEX contact_aliases_contact ON contact_aliases (contact)',
+		],
+	},
 ];

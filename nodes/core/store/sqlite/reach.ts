@@ -5,11 +5,12 @@
 import {
 	admitRecipients,
 	MESSAGING_LIMIT_PERIOD_MS,
+	placeAfterFailedSend,
 	reachListLength,
 } from '../../policy/messagingLimit';
 import { unique } from '../batches';
 import { checkReachReservation, checkText } from '../checks';
-import type { ReachReservation, ReachResult, ReachStore } from '../types';
+import type { FailedSend, ReachReservation, ReachResult, ReachStore } from '../types';
 import { inList, listParameter, type SqliteDatabase, type SqliteRow } from './connection';
 
 /** Recipients reached after `since`: the total less those not counted any more, not yet pruned. */
@@ -51,11 +52,50 @@ function reachTotal(db: SqliteDatabase): number {
 	return Number(db.get('SELECT rows FROM messaging_reach_total WHERE id = 1')!.rows);
 }
 
+/**
+ * Sends that certainly reached nobody give their recipient's place back as
+ * placeAfterFailedSend decides, inside the caller's write transaction.
+ */
+export function givePlacesBack(db: SqliteDatabase, failed: readonly FailedSend[]): void {
+	if (failed.length === 0) return;
+	const hashes = unique(failed.map((f) => f.contactHash));
+	const places = new Map(
+		db
+			.all(
+				`SELECT contact_hash, reserved_by, previous_at FROM messaging_reach
+				WHERE ${inList('contact_hash', hashes)}`,
+				listParameter(hashes),
+			)
+			.map((row) => [String(row.contact_hash), row]),
+	);
+	for (const { key, contactHash } of failed) {
+		const row = places.get(contactHash);
+		if (!row) continue;
+		const place = {
+			reservedBy: row.reserved_by === null ? undefined : String(row.reserved_by),
+			previousAt: row.previous_at === null ? undefined : Number(row.previous_at),
+		};
+		const decision = placeAfterFailedSend(place, key);
+		if (decision === 'freed') {
+			db.run('DELETE FROM messaging_reach WHERE contact_hash = ?', contactHash);
+			db.run('UPDATE messaging_reach_total SET rows = rows - 1 WHERE id = 1');
+			places.delete(contactHash);
+		} else if (decision === 'earlier') {
+			db.run(
+				`UPDATE messaging_reach SET reached_at = previous_at, previous_at = NULL, reserved_by = NULL
+				WHERE contact_hash = ?`,
+				contactHash,
+			);
+			places.set(contactHash, { ...row, reserved_by: null, previous_at: null });
+		}
+	}
+}
+
 export class SqliteReach implements ReachStore {
 	constructor(private readonly db: SqliteDatabase) {}
 
 	async reserveReach(reservation: ReachReservation): Promise<ReachResult> {
-		const hash = this.db.ready();
+		const hash = await this.db.ready();
 		checkReachReservation(reservation);
 		const { now, limit, oldest } = reservation;
 		const recipients = reservation.recipients.map((r) => ({ ...r, hash: hash(r.contact) }));
@@ -117,11 +157,11 @@ export class SqliteReach implements ReachStore {
 	}
 
 	async releaseReach(keys: string[]): Promise<void> {
-		this.db.ready();
+		await this.db.ready();
 		keys.forEach((k, i) => checkText(`releaseReach: keys[${i}]`, k));
 		if (keys.length === 0) return;
 		const list = JSON.stringify(unique(keys));
-		this.db.write(() => {
+		await this.db.write(() => {
 			const gone = this.db.run(
 				`DELETE FROM messaging_reach
 				WHERE reserved_by IN (SELECT value FROM json_each(?)) AND previous_at IS NULL`,

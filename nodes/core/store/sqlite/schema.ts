@@ -189,4 +189,12 @@ export const sqliteSchema: readonly string[] = [
 	'CREATE INDEX webhook_deliveries_subscription ON webhook_deliveries (subscription, seq)',
 	'CREATE INDEX webhook_deliveries_created_at ON webhook_deliveries (created_at)',
 	'CREATE INDEX webhook_deliveries_contact ON webhook_deliveries (contact) WHERE contact IS NOT NULL',
+	// A phone number and the business-scoped user ID a webhook named it with: an erasure of
+	// either erases the rows kept under the other (erasure.ts).
+	`CREATE TABLE contact_aliases (
+		user_id TEXT PRIMARY KEY,
+		contact TEXT NOT NULL,
+		seen_at INTEGER NOT NULL
+	) WITHOUT ROWID`,
+	'CREATE INDEX contact_aliases_contact ON contact_aliases (contact)',
 ];

@@ -13,6 +13,7 @@ import {
 import { toSentMessage } from '../rows';
 import { quoteLiteral, RECLAIM_FAILED_SEND, RECLAIMABLE_SEND } from '../sql';
 import type {
+	FailedSend,
 	ReserveResult,
 	SendCompletion,
 	SendLeft,
@@ -100,11 +101,28 @@ export function writeSendStatuses(
 	}
 }
 
+/** The sends the failures of a status webhook failed (after writeSendStatuses), with their contact. */
+export function failedSendsOf(
+	db: SqliteDatabase,
+	failures: NonNullable<StoreEffects['sendFailures']>,
+): FailedSend[] {
+	if (failures.length === 0) return [];
+	const hash = db.hasher();
+	const wamids = unique(failures.map((f) => f.wamid));
+	return db
+		.all(
+			`SELECT idempotency_key, contact FROM sent_messages
+			WHERE ${inList('wamid', wamids)} AND state = 'failed'`,
+			listParameter(wamids),
+		)
+		.map((row) => ({ key: String(row.idempotency_key), contactHash: hash(String(row.contact)) }));
+}
+
 export class SqliteSends implements SendStore {
 	constructor(private readonly db: SqliteDatabase) {}
 
 	async reserveSends(reservations: SendReservation[]): Promise<ReserveResult> {
-		this.db.ready();
+		await this.db.ready();
 		checkReservations(reservations);
 		const items = firstByKey(reservations, (r) => r.idempotencyKey);
 		return this.db.write(() => {
@@ -133,10 +151,10 @@ export class SqliteSends implements SendStore {
 	}
 
 	async completeSends(completions: SendCompletion[]): Promise<void> {
-		this.db.ready();
+		await this.db.ready();
 		checkCompletions(completions);
 		const items = lastByKey(completions, (c) => c.idempotencyKey);
-		this.db.write(() => {
+		await this.db.write(() => {
 			for (const c of items) {
 				if (c.state === 'accepted') {
 					this.db.run(
@@ -161,10 +179,10 @@ export class SqliteSends implements SendStore {
 	}
 
 	async releaseSends(releases: SendRelease[]): Promise<void> {
-		this.db.ready();
+		await this.db.ready();
 		checkReleases(releases);
 		if (releases.length === 0) return;
-		this.db.write(() => {
+		await this.db.write(() => {
 			for (const r of releases) {
 				this.db.run(
 					`DELETE FROM sent_messages WHERE state = 'pending' AND idempotency_key = ?
@@ -178,10 +196,10 @@ export class SqliteSends implements SendStore {
 	}
 
 	async markSendsLeft(marks: SendLeft[]): Promise<void> {
-		this.db.ready();
+		await this.db.ready();
 		checkSendsLeft(marks);
 		if (marks.length === 0) return;
-		this.db.write(() => {
+		await this.db.write(() => {
 			for (const m of marks) {
 				this.db.run(
 					`UPDATE sent_messages SET left_at = ?
@@ -195,13 +213,13 @@ export class SqliteSends implements SendStore {
 	}
 
 	async getSends(keys: string[]): Promise<Map<string, SentMessage>> {
-		this.db.ready();
+		await this.db.ready();
 		const list = unique(keys);
 		return list.length > 0 ? sendsByKey(this.db, list) : new Map();
 	}
 
 	async listUnconfirmedSends(page: UnconfirmedSendsPage): Promise<SentMessage[]> {
-		this.db.ready();
+		await this.db.ready();
 		checkTime('listUnconfirmedSends: before', page.before);
 		const limit = checkListLimit(page.limit);
 		const after = page.after ?? { createdAt: -1, idempotencyKey: '' };

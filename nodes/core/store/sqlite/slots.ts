@@ -24,7 +24,7 @@ export class SqliteSlots implements SlotLedger {
 	constructor(private readonly db: SqliteDatabase) {}
 
 	async leaseSlots(sender: string, request: ScheduleRequest): Promise<SlotLease> {
-		const hash = this.db.ready();
+		const hash = await this.db.ready();
 		checkText('leaseSlots: sender', sender);
 		const recipients = request.recipients.map((c) => (c === undefined ? undefined : hash(c)));
 		const contacts = unique(recipients.filter((c): c is string => c !== undefined));
@@ -63,16 +63,16 @@ export class SqliteSlots implements SlotLedger {
 	}
 
 	async holdSender(sender: string, pace: Pace, forMs: number): Promise<void> {
-		this.db.ready();
+		await this.db.ready();
 		checkText('holdSender: sender', sender);
-		this.db.write(() => {
+		await this.db.write(() => {
 			const now = this.db.clock.now();
 			this.#writeSenderTat(sender, holdSender(this.#senderTat(sender), pace, now, forMs));
 		});
 	}
 
 	async holdPair(sender: string, contact: string, pace: Pace): Promise<number> {
-		const hash = this.db.ready();
+		const hash = await this.db.ready();
 		checkText('holdPair: sender', sender);
 		checkText('holdPair: contact', contact);
 		const contactHash = hash(contact);

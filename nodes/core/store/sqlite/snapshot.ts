@@ -24,14 +24,14 @@ export class SqliteSnapshot implements SnapshotStore {
 	constructor(private readonly db: SqliteDatabase) {}
 
 	async getSnapshot(request: SnapshotRequest): Promise<Snapshot> {
-		const hash = this.db.ready();
+		const hash = await this.db.ready();
 		const { contacts, keys, templates, subjects } = snapshotQuery(request);
 		const { byContact, byHash } = contactEntries(contacts, hash);
 		const hashes = [...byHash.keys()];
 		const snapshot: Snapshot = { contacts: byContact, sends: new Map(), templates: [] };
 		const db = this.db;
 
-		db.read(() => {
+		await db.read(() => {
 			if (contacts.length > 0) {
 				for (const row of consentRows(db, contacts)) {
 					byContact.get(String(row.contact))!.consents.push(toConsentRecord(row));

@@ -8,6 +8,7 @@ import { PORTFOLIO, type StandingEntry } from '../../standing';
 import { newestStanding, unique, withTemplateQuality } from '../batches';
 import { checkStanding, checkTemplates, checkTime, uniqueTemplateKeys } from '../checks';
 import { toStandingEntry, toTemplateState } from '../rows';
+import { STANDING_SUPERSEDES } from '../sql';
 import type { AccountStanding, StandingStore, TemplateKey } from '../types';
 import type { SqliteDatabase } from './connection';
 import { reachCount } from './reach';
@@ -47,7 +48,7 @@ export function writeStanding(db: SqliteDatabase, entries: readonly StandingEntr
 			`INSERT INTO account_standing (subject, name, value, at, source) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (subject, name) DO UPDATE SET
 				value = excluded.value, at = excluded.at, source = excluded.source
-			WHERE excluded.at >= account_standing.at`,
+			WHERE ${STANDING_SUPERSEDES('excluded', 'account_standing')}`,
 			e.subject,
 			e.name,
 			e.value,
@@ -100,25 +101,25 @@ export class SqliteStanding implements StandingStore {
 	constructor(private readonly db: SqliteDatabase) {}
 
 	async upsertTemplateStates(states: TemplateState[]): Promise<void> {
-		this.db.ready();
+		await this.db.ready();
 		checkTemplates('upsertTemplateStates', states);
-		this.db.write(() => writeTemplates(this.db, states));
+		await this.db.write(() => writeTemplates(this.db, states));
 	}
 
 	async getTemplateStates(keys: TemplateKey[]): Promise<TemplateState[]> {
-		this.db.ready();
+		await this.db.ready();
 		const list = uniqueTemplateKeys('getTemplateStates', keys);
 		return list.length > 0 ? templateStates(this.db, list) : [];
 	}
 
 	async recordStanding(entries: StandingEntry[]): Promise<void> {
-		this.db.ready();
+		await this.db.ready();
 		checkStanding('recordStanding', entries);
-		if (entries.length > 0) this.db.write(() => writeStanding(this.db, entries));
+		if (entries.length > 0) await this.db.write(() => writeStanding(this.db, entries));
 	}
 
 	async getAccountStanding(now: number): Promise<AccountStanding> {
-		this.db.ready();
+		await this.db.ready();
 		checkTime('getAccountStanding: now', now);
 		return this.db.read(() => {
 			const entries = this.db

@@ -55,18 +55,18 @@ export class SqliteWindows implements WindowStore {
 	constructor(private readonly db: SqliteDatabase) {}
 
 	async touchWindows(touches: InboundTouch[]): Promise<void> {
-		this.db.ready();
+		await this.db.ready();
 		checkWindows('touchWindows', touches);
-		this.db.write(() => {
+		await this.db.write(() => {
 			const { effects } = withoutErased(this.db, { windows: touches });
 			writeTouches(this.db, effects.windows ?? []);
 		});
 	}
 
 	async closeWindows(closes: WindowClose[]): Promise<void> {
-		this.db.ready();
+		await this.db.ready();
 		checkWindows('closeWindows', closes);
-		this.db.write(() => {
+		await this.db.write(() => {
 			const { effects } = withoutErased(this.db, { closeWindows: closes });
 			writeCloses(this.db, effects.closeWindows ?? []);
 		});
@@ -77,10 +77,10 @@ export class SqliteWindows implements WindowStore {
 	 * free entry point, and writes those starts: in one write transaction.
 	 */
 	async startFreeEntryPoints(starts: WindowClose[]): Promise<void> {
-		this.db.ready();
+		await this.db.ready();
 		checkWindows('startFreeEntryPoints', starts);
 		if (starts.length === 0) return;
-		this.db.write(() => {
+		await this.db.write(() => {
 			const windows = new Map(
 				this.db
 					.all(
