@@ -9,7 +9,7 @@ import {
 	type WebhookChange,
 	type WebhookEnvelope,
 } from '../../../nodes/core/wire';
-import { MAX_ITEM_VALUES } from '../../../nodes/core/wire/bodyLimits';
+import { MAX_ITEM_VALUES, MAX_WEBHOOK_ITEMS } from '../../../nodes/core/wire/bodyLimits';
 import { MAX_ISSUES } from '../../../nodes/core/wire/inbound';
 import {
 	accountUpdateWebhook,
@@ -684,6 +684,11 @@ describe('inbound webhook: malformed parts are kept, never dropped or thrown', (
 		expect(result.kind === 'messages' && result.unreadable?.map((u) => u.issues)).toEqual([
 			[`statuses[1]: More than ${MAX_ITEM_VALUES} values, far more than any update of Meta's`],
 		]);
+	});
+
+	it('counts the entries before reading the envelope: more than MAX_WEBHOOK_ITEMS is too large, not a non-envelope read entry by entry', () => {
+		const body = JSON.stringify({ object: null, entry: Array(MAX_WEBHOOK_ITEMS + 1).fill(1) });
+		expect(parseWebhookEnvelope(body)).toMatchObject({ ok: false, tooLarge: true });
 	});
 
 	it(`names at most ${MAX_ISSUES} things that did not match in one update, and counts the rest`, () => {
