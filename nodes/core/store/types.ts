@@ -426,7 +426,7 @@ export interface Subscription {
 	 */
 	readonly filter: object;
 	/**
-	 * The trigger's side-effect options (webhook/effects.ts WebhookEffectOptions), merged with the
+	 * The trigger's side-effect options (webhook/effects/options.ts WebhookEffectOptions), merged with the
 	 * others' by the receiver. Stored and returned as given.
 	 */
 	readonly effects: object;

@@ -32,7 +32,7 @@ export interface DroppedChange {
  * The longest text an effect may carry: Meta's longest (a message body has at most 4096
  * characters). A longer one (a pricing category, a rejection reason, a quality rating of a
  * megabyte) is not Meta's and would only bloat the store; the consent wording is cut to this
- * length instead (effects.ts), so an opt-out is never lost over it.
+ * length instead (effects/consent.ts), so an opt-out is never lost over it.
  */
 export const MAX_EFFECT_TEXT_LENGTH = 4096;
 

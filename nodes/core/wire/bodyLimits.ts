@@ -98,7 +98,7 @@ export function cutDeep(root: unknown): unknown {
 	return root;
 }
 
-/** The lists of a change value whose items are read one by one (inbound.ts ITEM_LISTS). */
+/** The lists of a change value whose items are read one by one (inbound/envelope.ts ITEM_LISTS). */
 const UPDATE_LISTS = ['messages', 'statuses', 'errors', 'contacts', 'user_preferences', 'groups'];
 
 /**

@@ -231,7 +231,7 @@ describe('consent rule: opt-out wins within the clock allowance', () => {
 		const records = recordsAfter(
 			event('opt_in', T0 + 77),
 			event('opt_in', T0 + 77, { purpose: TRANSACTIONAL }),
-			// A STOP keyword is an opt-out on all purposes and on marketing (webhook/effects.ts).
+			// A STOP keyword is an opt-out on all purposes and on marketing (webhook/effects/rules.ts).
 			event('opt_out', T0, { purpose: ALL_PURPOSES, source: 'keyword' }),
 			event('opt_out', T0, { source: 'keyword' }),
 		);

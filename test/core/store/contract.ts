@@ -675,7 +675,7 @@ export function describeComplianceStore(name: string, makeTarget: MakeTarget): v
 			});
 
 			describe('opt-out wins within the clock allowance', () => {
-				/** What the trigger records for a STOP keyword (webhook/effects.ts). */
+				/** What the trigger records for a STOP keyword (webhook/effects/rules.ts). */
 				function stopWebhook(contact: string, at: number, wamid: string): WebhookEventEffects {
 					const stop = (purpose: string) =>
 						consent(contact, 'opt_out', at, {

@@ -152,7 +152,7 @@ describe('reply in window parameters', () => {
 	});
 
 	it("reads the trigger item's fields by default, so Trigger -> Reply needs nothing typed", () => {
-		// The names the WhatsApp Trigger gives its items (nodes/core/webhook/events.ts).
+		// The names the WhatsApp Trigger gives its items (nodes/core/webhook/events/types.ts).
 		const defaults = Object.fromEntries(description.properties.map((p) => [p.name, p.default]));
 		expect(defaults.recipient).toBe('={{ $json.contact }}');
 		expect(defaults.senderNumber).toEqual({ mode: 'id', value: '={{ $json.phoneNumberId }}' });

@@ -1,94 +1,35 @@
-/**
- * What each webhook event changes in the compliance store. Pure: an event, the options and what the
- * caller read from the store before (context) in, StoreEffects out; the handler applies them.
- *
- * Every side effect is on by default and can be switched off:
- * - openWindow: a message from the contact opens or refreshes the 24 h customer service window
- *   with that sender number (a group message: with the group); with an ad or post referral it also
- *   marks the free entry point (fep rule). WhatsApp's own system notices open nothing.
- * - optOutKeywords: a typed STOP-style keyword is a full opt-out: opt_out on ALL_PURPOSES, and
- *   on MARKETING too, so that a later START (which lifts the full opt-out for utility) does not
- *   bring back marketing consent the contact withdrew.
- * - optOutPayloads: a tapped "Stop promotions" quick-reply (or reply button / list row with such
- *   an id) is opt_out on MARKETING only.
- * - confirmationPayloads / confirmationKeywords: a double opt-in confirmation ("YES", "JA", a
- *   CONFIRM_OPT_IN button) confirms every purpose that is pending for the contact, and nothing
- *   else: the caller passes the contact's consents (context.consents), and without a pending
- *   purpose the answer records nothing. So "yes" to any other question never becomes consent.
- *   The confirm keeps Meta's timestamp (whole seconds), even when that looks older than the
- *   request: the store's consent rule (policy/consentChange.ts) allows for that, for every writer.
- * - Every opt-out here (keyword, button, user_preferences stop, 131050) keeps Meta's timestamp
- *   too; the store's rule lets it win over a change stamped up to CLOCK_SKEW_ALLOWANCE later.
- * - optInKeywords: START-style keywords are opt_in on ALL_PURPOSES: they lift a full opt-out and
- *   count for utility and authentication templates, never as marketing consent (model.ts).
- * - userPreferences: the contact's stop in WhatsApp's "Offers and announcements" setting is
- *   opt_out on MARKETING. A resume there is not consent (GDPR Art. 7: consent must be given to the
- *   business for a purpose); it only lifts the block the stop created: when the contact's latest
- *   marketing change is such a stop (or a 131050 failure, the same setting seen from a send), the
- *   marketing status before it (opted in, or pending) is recorded again; otherwise nothing is.
- *   The caller passes the contact's consent history (context.consentHistory) for this.
- * - suppressOn131050: a failed status with 131050 (the contact stopped marketing in WhatsApp) is
- *   opt_out on MARKETING, source delivery_failure.
- * - closeWindowOn131047: a failed status with 131047 closes the customer service window whatever
- *   our clock says.
- * - sendFailures: statuses update the sent messages: a failed one marks its send failed (with the
- *   error code; a re-run may send it again), and any status of a send whose answer was lost
- *   confirms it, found by the id the send carried in biz_opaque_callback_data.
- * - costLedger: a delivered (or read) status with pricing adds the message to the cost ledger,
- *   with the list price of the contact's market for charged (regular) messages and 0 for free
- *   ones, and the market; a group message once per member (each member's status names them).
- *   Meta charges a message when it is delivered: a sent status that never turns into a delivery
- *   costs nothing, so it is not recorded.
- * - accountStanding: business_capability_update and phone_number_quality_update set the
- *   portfolio's messaging limit, phone_number_quality_update's FLAGGED / UNFLAGGED the number's
- *   quality, as RED / YELLOW (numberQualityRating: the read's spelling), kept under its display
- *   phone number, the only way the webhook names it, and
- *   message_template_quality_update the template's quality (standing.ts), for Send Template's
- *   messaging limit and quality rules.
- * - templateState: template status updates set the status (and category) Send Template checks; a
- *   completed category change sets the category of the template as last stored (context.templateState).
- *
- * Consent is never derived from group messages: a word typed in a group is not addressed to the
- * business as a personal request. Every consent event carries eventKey = dedupeKey + ":" + purpose,
- * so a replayed webhook records nothing twice.
- */
+/** Webhook effects: the options compiled once, and the effects of each event kind (see index.ts). */
+
 import {
 	ALL_PURPOSES,
 	MARKETING,
 	type ConsentAction,
-	type ConsentEvent,
 	type ConsentEventInput,
-	type ConsentRecord,
-	type ConsentStatus,
 	type CostEntry,
 	type Purpose,
 	type TemplateCategory,
 	type TemplateState,
-} from '../model';
-import { countryOf } from '../phone';
-import { messagingLimitFromMeta } from '../policy/messagingLimit';
-import { numberQualityRating } from '../policy/quality';
-import { effectiveConsent } from '../policy/consent';
+} from '../../model';
+import { countryOf } from '../../phone';
+import { messagingLimitFromMeta } from '../../policy/messagingLimit';
+import { numberQualityRating } from '../../policy/quality';
 import {
-	META_RATE_CARD_2026_01_USD,
 	marketOf,
+	META_RATE_CARD_2026_01_USD,
 	priceOf,
 	validatePricingOptions,
 	type PricingOptions,
-} from '../policy/pricing';
+} from '../../policy/pricing';
 import {
-	PORTFOLIO,
 	displaySubject,
+	PORTFOLIO,
 	templateSubject,
 	type StandingEntry,
 	type StandingName,
-} from '../standing';
-import { effectiveTime } from '../policy/consentChange';
-import { costCategory } from '../report/costReport';
-import type { StoreEffects } from '../store/types';
-import { canonicalJson } from './dedupe';
-import { MAX_EFFECT_TEXT_LENGTH } from './dropped';
-import type { WhatsAppEvent } from './events';
+} from '../../standing';
+import { costCategory } from '../../report/costReport';
+import type { StoreEffects } from '../../store/types';
+import type { WhatsAppEvent } from '../events';
 import {
 	DEFAULT_CONFIRMATION_KEYWORDS,
 	DEFAULT_FILLER_WORDS,
@@ -99,142 +40,20 @@ import {
 	keywordWordsOf,
 	MAX_PAYLOAD_LENGTH,
 	normalizePayload,
-} from './keywords';
-
-/** Quick-reply payloads meaning "stop marketing"; compared by normalizePayload (case, _ and - do not count). */
-export const DEFAULT_OPT_OUT_PAYLOADS: readonly string[] = ['STOP_PROMOTIONS', 'Stop promotions'];
-/** Payloads of a double opt-in confirmation button. */
-export const DEFAULT_CONFIRMATION_PAYLOADS: readonly string[] = ['CONFIRM_OPT_IN'];
-
-/** Meta error codes with a side effect. */
-export const ERROR_WINDOW_CLOSED = 131047;
-export const ERROR_MARKETING_STOPPED = 131050;
-
-/** Sources of a marketing stop made in WhatsApp's own settings (a resume there lifts them). */
-export const WHATSAPP_SETTING_SOURCES: readonly string[] = ['user_preferences', 'delivery_failure'];
-
-export interface WebhookEffectOptions {
-	/**
-	 * Whether a message from a contact opens or refreshes the customer service window (and marks a
-	 * free entry point for ad and post referrals).
-	 * @default true
-	 */
-	readonly openWindow?: boolean;
-	/**
-	 * Typed keywords that opt the contact out of everything; false to ignore keywords.
-	 * @default DEFAULT_OPT_OUT_KEYWORDS
-	 */
-	readonly optOutKeywords?: readonly string[] | false;
-	/**
-	 * Typed keywords that lift a full opt-out (utility and authentication, not marketing); false to ignore.
-	 * @default DEFAULT_OPT_IN_KEYWORDS
-	 */
-	readonly optInKeywords?: readonly string[] | false;
-	/**
-	 * Typed answers that confirm pending (double opt-in) consent; false to accept buttons only.
-	 * @default DEFAULT_CONFIRMATION_KEYWORDS
-	 */
-	readonly confirmationKeywords?: readonly string[] | false;
-	/**
-	 * Polite words allowed around a keyword ("please", "bitte").
-	 * @default DEFAULT_FILLER_WORDS
-	 */
-	readonly fillerWords?: readonly string[];
-	/**
-	 * Button payloads (template quick-reply payloads, reply button or list row ids) that stop
-	 * marketing; false to ignore.
-	 * @default DEFAULT_OPT_OUT_PAYLOADS
-	 */
-	readonly optOutPayloads?: readonly string[] | false;
-	/**
-	 * Button payloads that confirm pending (double opt-in) consent; false to ignore.
-	 * @default DEFAULT_CONFIRMATION_PAYLOADS
-	 */
-	readonly confirmationPayloads?: readonly string[] | false;
-	/**
-	 * Whether user_preferences stop / resume webhooks change marketing consent.
-	 * @default true
-	 */
-	readonly userPreferences?: boolean;
-	/**
-	 * Whether a failed status with 131050 records a marketing opt-out.
-	 * @default true
-	 */
-	readonly suppressOn131050?: boolean;
-	/**
-	 * Whether a failed status with 131047 closes the customer service window.
-	 * @default true
-	 */
-	readonly closeWindowOn131047?: boolean;
-	/**
-	 * Whether failed statuses mark the sent message as failed.
-	 * @default true
-	 */
-	readonly sendFailures?: boolean;
-	/**
-	 * Whether statuses with pricing are added to the cost ledger.
-	 * @default true
-	 */
-	readonly costLedger?: boolean;
-	/**
-	 * Whether template status and category updates are stored for Send Template.
-	 * @default true
-	 */
-	readonly templateState?: boolean;
-	/**
-	 * Whether the messaging limit and quality ratings in webhooks are stored for Send Template.
-	 * @default true
-	 */
-	readonly accountStanding?: boolean;
-	/**
-	 * The WhatsApp Business Accounts (ids) whose messaging limit and quality webhooks
-	 * (business_capability_update, phone_number_quality_update, message_template_quality_update)
-	 * change the store: the trigger gives its credential's. Such a webhook of another account (one
-	 * more subscribed to the same Meta app) changes nothing (WebhookEffectRules.ignores says why).
-	 * @default every account
-	 */
-	readonly businessAccounts?: readonly string[];
-	/**
-	 * Rates for the cost ledger's estimated price.
-	 * @default META_RATE_CARD_2026_01_USD
-	 */
-	readonly pricing?: PricingOptions;
-	/**
-	 * Who consent events are recorded by.
-	 * @default 'webhook'
-	 */
-	readonly recordedBy?: string;
-}
-
-/** What the caller read from the store before deriving effects (see WebhookEffectRules.needs). */
-export interface EffectContext {
-	/** When the webhook arrived (ms): the time of events that carry none. */
-	receivedAt: number;
-	/** The contact's current consent records: needed to confirm pending consent. */
-	consents?: readonly ConsentRecord[];
-	/** The contact's consent history: needed for a user_preferences resume. */
-	consentHistory?: readonly ConsentEvent[];
-	/** The stored state of the event's template: needed for a completed category change. */
-	templateState?: TemplateState;
-}
-
-/** Which store reads an event's effects depend on. */
-export interface EffectNeeds {
-	consents: boolean;
-	consentHistory: boolean;
-	templateState: boolean;
-}
-
-/** Thrown for an unusable option; `field` names it. */
-export class WebhookOptionError extends Error {
-	constructor(
-		readonly field: string,
-		message: string,
-	) {
-		super(message);
-		this.name = 'WebhookOptionError';
-	}
-}
+} from '../keywords';
+import {
+	DEFAULT_CONFIRMATION_PAYLOADS,
+	DEFAULT_OPT_OUT_PAYLOADS,
+	ERROR_MARKETING_STOPPED,
+	ERROR_WINDOW_CLOSED,
+	matcher,
+	payloads,
+	WebhookOptionError,
+	type EffectContext,
+	type EffectNeeds,
+	type WebhookEffectOptions,
+} from './options';
+import { cutWording, marketingBeforeWhatsAppStop, pendingPurposes } from './consent';
 
 const TEMPLATE_CATEGORIES: readonly TemplateCategory[] = ['marketing', 'utility', 'authentication'];
 /** The events that say the account's messaging limit or a quality rating (standing). */
@@ -751,122 +570,6 @@ export class WebhookEffectRules {
 		this.countries.set(contact, country);
 		return country;
 	}
-}
-
-const compiled = new WeakMap<WebhookEffectOptions, WebhookEffectRules>();
-/** By content too: a trigger builds a new options object per request from the same parameters. */
-const compiledByContent = new Map<string, WebhookEffectRules>();
-const COMPILED_LIMIT = 64;
-
-/**
- * The rules for `options`, compiled once per options object and per distinct content (compiling
- * the keyword lists costs more than handling a small POST).
- */
-export function effectRules(
-	options: WebhookEffectOptions | WebhookEffectRules = {},
-): WebhookEffectRules {
-	if (options instanceof WebhookEffectRules) return options;
-	let rules = compiled.get(options);
-	if (rules) return rules;
-	const key = canonicalJson(options);
-	rules = compiledByContent.get(key);
-	if (!rules) {
-		rules = new WebhookEffectRules(options);
-		if (compiledByContent.size >= COMPILED_LIMIT) compiledByContent.clear();
-		compiledByContent.set(key, rules);
-	}
-	compiled.set(options, rules);
-	return rules;
-}
-
-/** The store changes of one event (see the list at the top of this file). */
-export function deriveEffects(
-	event: WhatsAppEvent,
-	options: WebhookEffectOptions | WebhookEffectRules,
-	context: EffectContext,
-): StoreEffects {
-	return effectRules(options).derive(event, context);
-}
-
-/**
- * The marketing status a WhatsApp-setting resume restores: the contact's latest applied marketing
- * change must be a stop from WhatsApp's setting (user_preferences, or a 131050 failure); the status
- * before that run of stops is returned when it was opted in or pending. Undefined otherwise: the
- * contact is not stopped there, or had no marketing consent to restore.
- */
-export function marketingBeforeWhatsAppStop(
-	history: readonly ConsentEvent[],
-): Exclude<ConsentStatus, 'opted_out'> | undefined {
-	const marketing = history
-		.filter((e) => e.purpose === MARKETING && e.applied)
-		.sort((a, b) => effectiveTime(a) - effectiveTime(b) || a.id - b.id);
-	const isSettingStop = (e: ConsentEvent) =>
-		e.action === 'opt_out' && WHATSAPP_SETTING_SOURCES.includes(e.source);
-	let i = marketing.length - 1;
-	if (i < 0 || !isSettingStop(marketing[i])) return undefined;
-	while (i >= 0 && isSettingStop(marketing[i])) i--;
-	if (i < 0) return undefined;
-	const before = marketing[i].statusAfter;
-	return before === 'opted_in' || before === 'pending' ? before : undefined;
-}
-
-/** Purposes waiting for the contact's confirmation (a full opt-out newer than the request wins). */
-function pendingPurposes(consents: readonly ConsentRecord[]): Purpose[] {
-	const purposes = new Set(consents.map((c) => c.purpose));
-	return [...purposes]
-		.filter((p) => p !== ALL_PURPOSES && effectiveConsent(consents, p)?.status === 'pending')
-		.sort();
-}
-
-/**
- * The wording kept with a consent change: at most MAX_EFFECT_TEXT_LENGTH characters (Meta's
- * longest text), so an opt-out with an absurdly long button title or preference detail is still
- * recorded, without a megabyte of it.
- */
-function cutWording(wording: string): string {
-	if (wording.length <= MAX_EFFECT_TEXT_LENGTH) return wording;
-	const note = ` [cut from ${wording.length} characters]`;
-	let end = MAX_EFFECT_TEXT_LENGTH - note.length;
-	// Not between the two halves of a surrogate pair.
-	if (/[\ud800-\udbff]/.test(wording[end - 1])) end--;
-	return wording.slice(0, end) + note;
-}
-
-function matcher(
-	option: readonly string[] | false | undefined,
-	defaults: readonly string[],
-	fillers: readonly string[],
-	field: string,
-): KeywordMatcher | undefined {
-	if (option === false) return undefined;
-	return new KeywordMatcher(option ?? defaults, fillers, field);
-}
-
-function payloads(
-	option: readonly string[] | false | undefined,
-	defaults: readonly string[],
-	field: string,
-): Set<string> {
-	if (option === false) return new Set();
-	const list = option ?? defaults;
-	if (!Array.isArray(list)) {
-		throw new WebhookOptionError(
-			field,
-			`${field} must be a list of payloads or false, got ${typeof list}.`,
-		);
-	}
-	return new Set(
-		list.map((payload, i) => {
-			const normalized = typeof payload === 'string' ? normalizePayload(payload) : '';
-			if (normalized === '') {
-				throw new WebhookOptionError(
-					`${field}[${i}]`,
-					`${field}[${i}] (${JSON.stringify(payload)}) has no letters or digits: use the payload set on the button, e.g. "STOP_PROMOTIONS".`,
-				);
-			}
-			return normalized;
-		}),
-	);
 }
 
 function toCategory(value: string | undefined): TemplateCategory | undefined {

@@ -1,0 +1,138 @@
+/**
+ * Inbound webhook payloads, as Meta sends them (snake_case, timestamps as strings).
+ *
+ * Every object keeps the fields it does not know, message types and webhook fields we do not know
+ * pass through, and parseWebhookEnvelope never throws: Meta retries a webhook we answer badly for
+ * days, so one odd payload must never stop the others. Only the fields the rules depend on are
+ * required; the rest are optional even where Meta's docs show them, because a required field that
+ * Meta leaves out would cost us the whole change (and, for a message, the window it opens).
+ *
+ * - common.ts: the pieces every payload shares (ids, timestamps, errors, metadata, the contact)
+ * - messages.ts: inbound messages, one schema per message type
+ * - statuses.ts: statuses of the messages we sent (pricing, conversation)
+ * - fields.ts: the change value of each webhook field (messages, templates, user preferences,
+ *   number quality, messaging limits, account updates, groups)
+ * - envelope.ts: the envelope, read change by change and item by item (parseWebhookEnvelope)
+ */
+
+export {
+	MAX_ID_LENGTH,
+	UnixSecondsSchema,
+	WhatsAppErrorSchema,
+	type WhatsAppError,
+	MetadataSchema,
+	type WebhookMetadata,
+	WebhookContactSchema,
+	type WebhookContact,
+	toMillis,
+} from './common';
+export {
+	MessageContextSchema,
+	type MessageContext,
+	ReferralSchema,
+	type Referral,
+	TextMessageSchema,
+	ImageMessageSchema,
+	AudioMessageSchema,
+	VideoMessageSchema,
+	DocumentMessageSchema,
+	StickerMessageSchema,
+	LocationMessageSchema,
+	ContactCardSchema,
+	type ContactCard,
+	ContactsMessageSchema,
+	ButtonReplySchema,
+	ListReplySchema,
+	NfmReplySchema,
+	OtherInteractiveSchema,
+	type ButtonReply,
+	type ListReply,
+	type NfmReply,
+	type OtherInteractive,
+	type InboundInteractive,
+	InteractiveMessageSchema,
+	ButtonMessageSchema,
+	ReactionMessageSchema,
+	OrderMessageSchema,
+	SystemMessageSchema,
+	UnsupportedMessageSchema,
+	RequestWelcomeMessageSchema,
+	UnknownMessageSchema,
+	InboundMessageSchema,
+	type InboundTextMessage,
+	type InboundImageMessage,
+	type InboundAudioMessage,
+	type InboundVideoMessage,
+	type InboundDocumentMessage,
+	type InboundStickerMessage,
+	type InboundLocationMessage,
+	type InboundContactsMessage,
+	type InboundInteractiveMessage,
+	type InboundButtonMessage,
+	type InboundReactionMessage,
+	type InboundOrderMessage,
+	type InboundSystemMessage,
+	type InboundUnsupportedMessage,
+	type InboundRequestWelcomeMessage,
+	type KnownInboundMessage,
+	type UnknownInboundMessage,
+	type InboundMessage,
+	type KnownMessageType,
+	KNOWN_MESSAGE_TYPES,
+	isKnownMessage,
+} from './messages';
+export {
+	PricingSchema,
+	type Pricing,
+	ConversationSchema,
+	type Conversation,
+	StatusSchema,
+	type MessageStatus,
+} from './statuses';
+export {
+	MessagesValueSchema,
+	type MessagesValue,
+	TemplateStatusUpdateValueSchema,
+	type TemplateStatusUpdateValue,
+	QualityScoreSchema,
+	TemplateQualityUpdateValueSchema,
+	type TemplateQualityUpdateValue,
+	TemplateCategoryImpendingSchema,
+	TemplateCategoryCompletedSchema,
+	TemplateCategoryUpdateValueSchema,
+	type TemplateCategoryImpending,
+	type TemplateCategoryCompleted,
+	type TemplateCategoryUpdateValue,
+	UserPreferenceSchema,
+	type UserPreference,
+	UserPreferencesValueSchema,
+	type UserPreferencesValue,
+	PhoneNumberQualityUpdateValueSchema,
+	type PhoneNumberQualityUpdateValue,
+	BusinessCapabilityUpdateValueSchema,
+	type BusinessCapabilityUpdateValue,
+	AccountUpdateValueSchema,
+	type AccountUpdateValue,
+	type GroupEvent,
+	type GroupParticipant,
+	type GroupsValue,
+	GroupsValueSchema,
+} from './fields';
+export {
+	CHANGE_VALUE_SCHEMAS,
+	type KnownChangeKind,
+	WebhookEnvelopeSchema,
+	WebhookEntrySchema,
+	WebhookChangeSchema,
+	type KnownWebhookChange,
+	type UnreadableItem,
+	type OtherWebhookChange,
+	type UnparsedWebhookChange,
+	type WebhookChange,
+	type MessagesChange,
+	type WebhookEntry,
+	type WebhookEnvelope,
+	type ParseWebhookResult,
+	parseWebhookEnvelope,
+	MAX_ISSUES,
+} from './envelope';
