@@ -52,11 +52,9 @@ import {
 	publishReport,
 	runBenchmark,
 	thousands,
+	BENCH_ERASURE_KEY,
 } from './report';
 import { marketingConsents, seedMarketingSent } from './seed';
-import { ErasureKey } from '../nodes/core/store/erasureKey';
-/** Benchmark stores are throwaway: their erasure key comes from a fixed secret. */
-const BENCH_ERASURE_KEY = ErasureKey.fromSecret('benchmark stores: a throwaway secret');
 
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 100000);
 const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 100000);

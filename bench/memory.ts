@@ -51,10 +51,13 @@ import { ensureN8nInstalled } from '../tools/n8n/install';
 import { startN8n, type CredentialFixture, type WorkflowFixture } from '../tools/n8n/n8n';
 import { sqliteExecutionBytes } from '../tools/n8n/executions';
 import { endRunOnExit } from '../tools/n8n/processes';
-import { loadAverages, machineLine, publishReport, runBenchmark } from './report';
-import { ErasureKey } from '../nodes/core/store/erasureKey';
-/** Benchmark stores are throwaway: their erasure key comes from a fixed secret. */
-const BENCH_ERASURE_KEY = ErasureKey.fromSecret('benchmark stores: a throwaway secret');
+import {
+	loadAverages,
+	machineLine,
+	publishReport,
+	runBenchmark,
+	BENCH_ERASURE_KEY,
+} from './report';
 
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 100000);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 150);

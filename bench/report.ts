@@ -7,6 +7,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 
+import { ErasureKey } from '../nodes/core/store/erasureKey';
+
+/** Benchmark stores are throwaway: their erasure key comes from a fixed secret. */
+export const BENCH_ERASURE_KEY = ErasureKey.fromSecret('benchmark stores: a throwaway secret');
+
 /** The 1, 5 and 15 minute load averages: "1.20 / 0.80 / 0.50". */
 export const loadAverages = (): string =>
 	loadavg()

@@ -75,10 +75,8 @@ import {
 	publishReport,
 	runBenchmark,
 	thousands,
+	BENCH_ERASURE_KEY,
 } from './report';
-import { ErasureKey } from '../nodes/core/store/erasureKey';
-/** Benchmark stores are throwaway: their erasure key comes from a fixed secret. */
-const BENCH_ERASURE_KEY = ErasureKey.fromSecret('benchmark stores: a throwaway secret');
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 5000);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 150);

@@ -25,12 +25,10 @@ import { PostgresNames } from '../nodes/core/store/postgres/names';
 import { PostgresComplianceStore } from '../nodes/core/store/postgres';
 import { SqliteComplianceStore } from '../nodes/core/store/sqlite';
 import type { ComplianceStore, SendReservation } from '../nodes/core/store/types';
-import { ErasureKey } from '../nodes/core/store/erasureKey';
 import { nodeSqlite } from '../nodes/core/store/sqlite/nodeSqlite';
+import { BENCH_ERASURE_KEY } from './report';
 
 const { DatabaseSync } = nodeSqlite();
-/** Benchmark stores are throwaway: their erasure key comes from a fixed secret. */
-const BENCH_ERASURE_KEY = ErasureKey.fromSecret('benchmark stores: a throwaway secret');
 
 /** Statements of one recordConsent batch on PostgreSQL, as test/core/store/postgres.test.ts pins. */
 const CONSENT_STATEMENTS = 5;

@@ -24,9 +24,7 @@ import { join } from 'node:path';
 import { SqliteComplianceStore } from '../nodes/core/store/sqlite';
 import { handleWebhookPost, type WebhookHandlerOptions } from '../nodes/core/webhook/handler';
 import { computeSignature } from '../nodes/core/webhook/verify';
-import { ErasureKey } from '../nodes/core/store/erasureKey';
-/** Benchmark stores are throwaway: their erasure key comes from a fixed secret. */
-const BENCH_ERASURE_KEY = ErasureKey.fromSecret('benchmark stores: a throwaway secret');
+import { BENCH_ERASURE_KEY } from './report';
 
 const POSTS = Number(process.env.BENCH_POSTS ?? 20000);
 const WARMUP_POSTS = 500;

@@ -18,15 +18,15 @@
  *   BENCH_DIR=/tmp  where the SQLite file goes (default the OS temp folder)
  * Prints a markdown table and writes it to bench/results/webhook-large.md.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { SqliteComplianceStore } from '../nodes/core/store/sqlite';
-import { ErasureKey } from '../nodes/core/store/erasureKey';
 import { handleWebhookPost } from '../nodes/core/webhook/handler';
 import { computeSignature } from '../nodes/core/webhook/verify';
 import { metaJson } from '../sandbox/metaJson';
+import { BENCH_ERASURE_KEY, median, publishReport, runBenchmark } from './report';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const WARMUP = 5;
@@ -156,17 +156,12 @@ interface Row {
 	wall: number[];
 }
 
-function median(values: number[]): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	return sorted[Math.floor(sorted.length / 2)];
-}
-
 async function main(): Promise<void> {
 	const base = process.env.BENCH_DIR ?? tmpdir();
 	mkdirSync(base, { recursive: true });
 	const dir = mkdtempSync(join(base, 'wa-bench-large-'));
 	const store = new SqliteComplianceStore({
-		erasureKey: ErasureKey.fromSecret('benchmark stores: a throwaway secret'),
+		erasureKey: BENCH_ERASURE_KEY,
 		path: join(dir, 'store.sqlite'),
 	});
 	await store.migrate();
@@ -227,18 +222,11 @@ async function main(): Promise<void> {
 			'',
 			'Run: `node --require ./scripts/register-ts.js bench/webhook-large.ts`.',
 		];
-		const report = lines.join('\n');
-		console.log(report);
-		const results = join(__dirname, 'results');
-		mkdirSync(results, { recursive: true });
-		writeFileSync(join(results, 'webhook-large.md'), `${report}\n`);
+		publishReport('webhook-large.md', `${lines.join('\n')}\n`);
 	} finally {
 		await store.close();
 		rmSync(dir, { recursive: true, force: true });
 	}
 }
 
-main().catch((error: unknown) => {
-	console.error(error);
-	process.exitCode = 1;
-});
+runBenchmark(main);

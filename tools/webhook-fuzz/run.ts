@@ -236,7 +236,7 @@ async function main(): Promise<void> {
 	mkdirSync(base, { recursive: true });
 	const dir = mkdtempSync(join(base, 'wa-webhook-fuzz-'));
 	const store = new SqliteComplianceStore({
-		erasureKey: ErasureKey.fromSecret('fuzzed stores: a throwaway secret'),
+		erasureKey: FUZZ_ERASURE_KEY,
 		path: join(dir, 'store.sqlite'),
 	});
 	await store.migrate();
