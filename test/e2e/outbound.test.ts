@@ -7,10 +7,8 @@
  * Marketing templates wait during quiet hours (21:00-08:00 in the contact's time zone), so the
  * marketing contacts get numbers of a country where it is daytime while the test runs.
  */
-import { DateTime } from 'luxon';
-
-import { normalizePhone } from '../../nodes/core/phone';
 import { startSandbox, type Sandbox, type SentMessage } from '../../sandbox/server';
+import { firstAwake } from '../../tools/n8n/daytime';
 import { outputItems, startN8n, type N8nExecution, type N8nInstance } from '../../tools/n8n/n8n';
 import {
 	consentImportWorkflow,
@@ -32,27 +30,18 @@ const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
 
 /**
- * A country whose every time zone is between 09:00 and 20:00 now (an hour from quiet hours at
- * either end), with a number pattern of that country; one of them always is.
+ * A country outside quiet hours for the next hour (the file's run), with a number pattern of that
+ * country; one of them always is (tools/n8n/daytime.ts).
  */
-function daytimeCountry(): { country: string; number: (n: number) => string } {
-	const candidates = [
+const day = firstAwake(
+	[
 		{ country: 'DE', number: (n: number) => `+49151${String(30000000 + n)}` },
-		{ country: 'JP', number: (n: number) => `+8190${String(30000000 + n)}` },
 		{ country: 'CO', number: (n: number) => `+57300${String(3000000 + n)}` },
-	];
-	const now = Date.now();
-	const found = candidates.find(({ number }) =>
-		normalizePhone(number(0)).timeZones.every((zone) => {
-			const hour = DateTime.fromMillis(now, { zone }).hour;
-			return hour >= 9 && hour < 20;
-		}),
-	);
-	if (!found) throw new Error('No candidate country has daytime now: add one to daytimeCountry');
-	return found;
-}
-
-const day = daytimeCountry();
+		{ country: 'JP', number: (n: number) => `+8190${String(30000000 + n)}` },
+	],
+	Date.now(),
+	HOUR_MS,
+);
 
 /** A contact of the test: E.164 number and its wa_id. */
 function contact(n: number, name: string): { phone: string; waId: string; name: string } {

@@ -5,9 +5,8 @@
  */
 import * as net from 'node:net';
 
-import { timeZonesOf } from '../../nodes/core/phone';
-import { checkQuietHours } from '../../nodes/core/policy/quietHours';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
+import { firstAwake } from './daytime';
 import {
 	consentImportWorkflow,
 	control,
@@ -142,35 +141,55 @@ export function consentCommand(n8n: N8nInstance, phone: string, topic: string): 
 /**
  * A sandbox contact for whom a marketing template is not held back for quiet hours now and in the
  * next 10 minutes (the examples keep the default 21:00 to 08:00): a German or a Brazilian seed
- * contact, or else a Japanese contact added to the sandbox. Between them one is always awake.
+ * contact, or else a Colombian or Japanese contact added to the sandbox (firstAwake: between them
+ * one is always awake).
  */
 export async function daytimeContact(
 	sandbox: Sandbox,
 	now = Date.now(),
 ): Promise<{ waId: string; phone: string; firstName: string }> {
-	const candidates = [
-		{ waId: '4915112345601', phone: '+49 151 12345601', firstName: 'Lena', country: 'DE' },
-		{ waId: '5511987654321', phone: '+55 11 98765-4321', firstName: 'João', country: 'BR' },
-		{ waId: '819012345678', phone: '+81 90 1234 5678', firstName: 'Yui', country: 'JP' },
-	];
-	const awake = (country: string): boolean =>
-		[now, now + 10 * 60_000].every(
-			(at) =>
-				checkQuietHours(
-					{ contact: country, category: 'marketing', timeZones: timeZonesOf(country) },
-					{},
-					at,
-				).allowed,
-		);
-	const chosen = candidates.find((c) => awake(c.country)) ?? candidates[candidates.length - 1];
+	const chosen = firstAwake(
+		[
+			{
+				waId: '4915112345601',
+				phone: '+49 151 12345601',
+				firstName: 'Lena',
+				name: 'Lena Fischer',
+				country: 'DE',
+			},
+			{
+				waId: '5511987654321',
+				phone: '+55 11 98765-4321',
+				firstName: 'João',
+				name: 'João Pereira',
+				country: 'BR',
+			},
+			{
+				waId: '573001234567',
+				phone: '+57 300 1234567',
+				firstName: 'Camila',
+				name: 'Camila Restrepo',
+				country: 'CO',
+			},
+			{
+				waId: '819012345678',
+				phone: '+81 90 1234 5678',
+				firstName: 'Yui',
+				name: 'Yui Sato',
+				country: 'JP',
+			},
+		],
+		now,
+		10 * 60_000,
+	);
 	if (!sandbox.state.contacts().some((contact) => contact.wa_id === chosen.waId)) {
 		await control(sandbox, 'POST', 'contacts', {
 			wa_id: chosen.waId,
-			name: `${chosen.firstName} Sato`,
+			name: chosen.name,
 			country: chosen.country,
 		});
 	}
-	return chosen;
+	return { waId: chosen.waId, phone: chosen.phone, firstName: chosen.firstName };
 }
 
 /** A subscriber as the shop's webhook lists it (examples/back-in-stock-from-shop-webhook.json). */
