@@ -64,10 +64,61 @@ function armConnectTimeout(
  */
 export const IDLE_CONNECTION_MS = 4 * SECOND;
 
+/**
+ * A kept-alive connection is not used again once it has been idle this long, by the wall clock at
+ * the moment a request picks it. The idle timer above runs on the event loop: while n8n is busy
+ * (a 100,000-item batch, a long garbage collection) it fires late, the server's own timer does
+ * not, and a send written on a connection the server has just closed fails with ECONNRESET and an
+ * unknown outcome (test/core/client/connection.test.ts reproduces it). Node's agent expires a
+ * connection by the server's Keep-Alive hint where one is sent; not every server sends one.
+ * Checked when a request is added, a stale connection is closed instead and the request gets a
+ * new one.
+ */
+export const REUSE_IDLE_MS = 3 * SECOND;
+
+/** What the keep-alive agents add to Node's: connect timeouts, and no reuse of stale connections. */
+interface AgentLimits {
+	readonly connectTimeoutMs: number;
+	/** @default REUSE_IDLE_MS */
+	readonly reuseIdleMs?: number;
+}
+
+/** Node's Agent.addRequest: not in its types, but where a request gets its connection. */
+type AddRequest = (request: http.ClientRequest, options: http.ClientRequestArgs) => void;
+const nodeAddRequest = (http.Agent.prototype as unknown as { addRequest: AddRequest }).addRequest;
+
+/**
+ * Remembers when each connection of `agent` was last given back, and returns the check that closes
+ * the free ones idle longer than `reuseIdleMs` (Node's agent skips a destroyed free socket).
+ */
+function staleConnectionCheck(agent: http.Agent, reuseIdleMs: number): () => void {
+	const freedAt = new WeakMap<object, number>();
+	agent.on('free', (socket: object) => freedAt.set(socket, Date.now()));
+	return () => {
+		const now = Date.now();
+		for (const sockets of Object.values(agent.freeSockets)) {
+			for (const socket of sockets ?? []) {
+				const at = freedAt.get(socket);
+				if (at !== undefined && now - at >= reuseIdleMs && !socket.destroyed) socket.destroy();
+			}
+		}
+	};
+}
+
 /** Keep-alive agents whose new connections time out after `connectTimeoutMs`. */
-class TimedHttpAgent extends http.Agent {
-	constructor(private readonly connectTimeoutMs: number) {
+export class TimedHttpAgent extends http.Agent {
+	readonly #connectTimeoutMs: number;
+	readonly #dropStale: () => void;
+
+	constructor(limits: AgentLimits) {
 		super({ keepAlive: true, timeout: IDLE_CONNECTION_MS });
+		this.#connectTimeoutMs = limits.connectTimeoutMs;
+		this.#dropStale = staleConnectionCheck(this, limits.reuseIdleMs ?? REUSE_IDLE_MS);
+	}
+
+	addRequest(request: http.ClientRequest, options: http.ClientRequestArgs): void {
+		this.#dropStale();
+		nodeAddRequest.call(this, request, options);
 	}
 
 	override createConnection(
@@ -75,14 +126,24 @@ class TimedHttpAgent extends http.Agent {
 		callback?: (err: Error | null, stream: Duplex) => void,
 	): Duplex | null | undefined {
 		const socket = super.createConnection(options, callback);
-		armConnectTimeout(socket, this.connectTimeoutMs, 'connect');
+		armConnectTimeout(socket, this.#connectTimeoutMs, 'connect');
 		return socket;
 	}
 }
 
-class TimedHttpsAgent extends https.Agent {
-	constructor(private readonly connectTimeoutMs: number) {
+export class TimedHttpsAgent extends https.Agent {
+	readonly #connectTimeoutMs: number;
+	readonly #dropStale: () => void;
+
+	constructor(limits: AgentLimits) {
 		super({ keepAlive: true, timeout: IDLE_CONNECTION_MS });
+		this.#connectTimeoutMs = limits.connectTimeoutMs;
+		this.#dropStale = staleConnectionCheck(this, limits.reuseIdleMs ?? REUSE_IDLE_MS);
+	}
+
+	addRequest(request: http.ClientRequest, options: http.ClientRequestArgs): void {
+		this.#dropStale();
+		nodeAddRequest.call(this, request, options);
 	}
 
 	override createConnection(
@@ -90,7 +151,7 @@ class TimedHttpsAgent extends https.Agent {
 		callback?: (err: Error | null, stream: Duplex) => void,
 	): Duplex | null | undefined {
 		const socket = super.createConnection(options, callback);
-		armConnectTimeout(socket, this.connectTimeoutMs, 'secureConnect');
+		armConnectTimeout(socket, this.#connectTimeoutMs, 'secureConnect');
 		return socket;
 	}
 }
@@ -103,8 +164,8 @@ export function agentsFor(connectTimeoutMs: number): { http: http.Agent; https: 
 	let agents = agentCache.get(connectTimeoutMs);
 	if (!agents) {
 		agents = {
-			http: new TimedHttpAgent(connectTimeoutMs),
-			https: new TimedHttpsAgent(connectTimeoutMs),
+			http: new TimedHttpAgent({ connectTimeoutMs }),
+			https: new TimedHttpsAgent({ connectTimeoutMs }),
 		};
 		agentCache.set(connectTimeoutMs, agents);
 	}
