@@ -56,3 +56,12 @@ export function median(values: number[]): number {
 	const sorted = [...values].sort((a, b) => a - b);
 	return sorted[Math.floor(sorted.length / 2)];
 }
+
+/**
+ * A full garbage collection before a timed phase, so that one phase's garbage is not collected in
+ * the next one's time. Needs node --expose-gc (the benchmarks that use it say so); without it,
+ * nothing.
+ */
+export function collectGarbage(): void {
+	if (typeof global.gc === 'function') global.gc();
+}

@@ -49,6 +49,7 @@ import {
 import { PostgresComplianceStore } from '../nodes/core/store/postgres';
 import { SqliteComplianceStore } from '../nodes/core/store/sqlite';
 import type { ComplianceStore } from '../nodes/core/store/types';
+import { contactRuleFacts } from '../nodes/core/store/snapshot';
 import { resolveRecipient, type Recipient } from '../nodes/shared/recipient';
 import { startSandbox, type Sandbox } from '../sandbox/server';
 import { marketingConsents, seedMarketingSent } from './seed';
@@ -218,10 +219,7 @@ async function evaluateBatch(
 				timeZones: recipient.timeZones,
 				template: { name: templateName, language: 'en' },
 				templateState: state,
-				consents: contact?.consents ?? [],
-				suppressed: contact?.suppressed ?? false,
-				window: contact?.window,
-				marketingSentAt: contact?.marketingSentAt ?? [],
+				...contactRuleFacts(contact),
 				idempotencyKey: keys[i],
 				existingSend: snapshot.sends.get(keys[i]),
 				topic,

@@ -10,6 +10,7 @@ import type { GraphClient } from '../core/client/client';
 import { evaluateTemplateBatchWithBudget, type TemplateBatchItem } from '../core/policy';
 import { standingFromTemplates } from '../core/standing';
 import type { ComplianceStore, TemplateKey } from '../core/store/types';
+import { contactRuleFacts } from '../core/store/snapshot';
 import { WireError } from '../core/wire';
 import { getCloudApi, type CloudApiSettings } from '../shared/cloudApi';
 import { toNodeError } from '../shared/nodeErrors';
@@ -166,10 +167,7 @@ export async function execute(
 										t.account === key.account && t.name === key.name && t.language === key.language,
 								) ?? templateStateOf(waba, job.definition, now))
 							: undefined,
-						consents: contact?.consents ?? [],
-						suppressed: contact?.suppressed ?? false,
-						window: contact?.window,
-						marketingSentAt: contact?.marketingSentAt ?? [],
+						...contactRuleFacts(contact),
 						idempotencyKey: job.idempotencyKey,
 						existingSend,
 						topic: job.topic,

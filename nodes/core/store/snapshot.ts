@@ -54,3 +54,21 @@ export function contactEntries(
 export function accountEntries(entries: readonly StandingEntry[]): StandingEntry[] {
 	return entries.filter((e) => !e.subject.startsWith('template:'));
 }
+
+/**
+ * What the template rules read of a contact's snapshot entry; a contact the store never saw has
+ * no consent, no window and no marketing sent.
+ */
+export function contactRuleFacts(contact: ContactSnapshot | undefined): {
+	consents: ContactSnapshot['consents'];
+	suppressed: boolean;
+	window: ContactSnapshot['window'];
+	marketingSentAt: number[];
+} {
+	return {
+		consents: contact?.consents ?? [],
+		suppressed: contact?.suppressed ?? false,
+		window: contact?.window,
+		marketingSentAt: contact?.marketingSentAt ?? [],
+	};
+}

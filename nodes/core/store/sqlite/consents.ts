@@ -8,14 +8,14 @@ import { unique } from '../batches';
 import { checkConsentEvents, checkListLimit, checkText } from '../checks';
 import { recordsByContact, toConsentEvent, toConsentRecord } from '../rows';
 import type { ConsentStore, ListConsentsPage } from '../types';
-import { inList, listParameter, type SqliteDatabase, type SqliteRow } from './connection';
+import { fromList, inList, listParameter, type SqliteDatabase, type SqliteRow } from './connection';
 import { erasedAmong } from './erasure';
 
 /** The consent records of `contacts`, by contact and purpose. */
 export function consentRows(db: SqliteDatabase, contacts: readonly string[]): SqliteRow[] {
 	return db.all(
-		`SELECT * FROM consent WHERE ${inList('contact', contacts)} ORDER BY contact, purpose`,
-		listParameter(contacts),
+		`SELECT c.* FROM ${fromList('consent', 'c', 'contact')} ORDER BY c.contact, c.purpose`,
+		JSON.stringify(contacts),
 	);
 }
 

@@ -8,15 +8,15 @@ import { unique } from '../batches';
 import { checkText, checkTime } from '../checks';
 import { contactsOfEffects, withAliasCounts, withoutErasedContacts } from '../erasedContacts';
 import type { ContactAlias, EraseReport, ErasureStore, StoreEffects } from '../types';
-import { inList, listParameter, type SqliteDatabase } from './connection';
+import { fromList, type SqliteDatabase } from './connection';
 
 /** The hashes among `hashes` that are on the suppression list. */
 export function suppressedHashes(db: SqliteDatabase, hashes: readonly string[]): string[] {
 	if (hashes.length === 0) return [];
 	return db
 		.all(
-			`SELECT contact_hash FROM suppression WHERE ${inList('contact_hash', hashes)}`,
-			listParameter(hashes),
+			`SELECT s.contact_hash FROM ${fromList('suppression', 's', 'contact_hash')}`,
+			JSON.stringify(hashes),
 		)
 		.map((row) => String(row.contact_hash));
 }

@@ -11,7 +11,7 @@ import {
 import { unique } from '../batches';
 import { checkReachReservation, checkText } from '../checks';
 import type { FailedSend, ReachReservation, ReachResult, ReachStore } from '../types';
-import { inList, listParameter, type SqliteDatabase, type SqliteRow } from './connection';
+import { fromList, inList, listParameter, type SqliteDatabase, type SqliteRow } from './connection';
 
 /** Recipients reached after `since`: the total less those not counted any more, not yet pruned. */
 export function reachCount(db: SqliteDatabase, since: number): number {
@@ -41,9 +41,9 @@ export function reachedRows(
 ): SqliteRow[] {
 	if (hashes.length === 0) return [];
 	return db.all(
-		`SELECT contact_hash, reached_at FROM messaging_reach
-		WHERE ${inList('contact_hash', hashes)} AND reached_at > ?`,
-		listParameter(hashes),
+		`SELECT r.contact_hash, r.reached_at FROM ${fromList('messaging_reach', 'r', 'contact_hash')}
+		WHERE r.reached_at > ?`,
+		JSON.stringify(hashes),
 		since,
 	);
 }
@@ -111,8 +111,8 @@ export class SqliteReach implements ReachStore {
 					? []
 					: this.db
 							.all(
-								`SELECT contact_hash FROM messaging_reach WHERE ${inList('contact_hash', hashes)}`,
-								listParameter(hashes),
+								`SELECT r.contact_hash FROM ${fromList('messaging_reach', 'r', 'contact_hash')}`,
+								JSON.stringify(hashes),
 							)
 							.map((row) => String(row.contact_hash)),
 			);

@@ -24,16 +24,16 @@ import type {
 	StoreEffects,
 	UnconfirmedSendsPage,
 } from '../types';
-import { inList, listParameter, type SqliteDatabase, type SqliteRow } from './connection';
+import { fromList, inList, listParameter, type SqliteDatabase, type SqliteRow } from './connection';
 
 /** Sends whose kind marks them as opt-out confirmations (LIKE would read "_" as a wildcard). */
-const OPT_OUT_CONFIRMATION_SENDS = `substr(kind, 1, ${OPT_OUT_CONFIRMATION_KIND_PREFIX.length}) = ${quoteLiteral(OPT_OUT_CONFIRMATION_KIND_PREFIX)}`;
+const OPT_OUT_CONFIRMATION_SENDS = `substr(m.kind, 1, ${OPT_OUT_CONFIRMATION_KIND_PREFIX.length}) = ${quoteLiteral(OPT_OUT_CONFIRMATION_KIND_PREFIX)}`;
 
 export function sendsByKey(db: SqliteDatabase, keys: readonly string[]): Map<string, SentMessage> {
 	return new Map(
 		db
 			.all(
-				'SELECT * FROM sent_messages WHERE idempotency_key IN (SELECT value FROM json_each(?))',
+				`SELECT m.* FROM ${fromList('sent_messages', 'm', 'idempotency_key')}`,
 				JSON.stringify(keys),
 			)
 			.map((row) => [String(row.idempotency_key), toSentMessage(row)]),
@@ -47,11 +47,10 @@ export function marketingSentRows(
 	since: number,
 ): SqliteRow[] {
 	return db.all(
-		`SELECT contact, created_at FROM sent_messages
-		WHERE ${inList('contact', contacts)} AND category = 'marketing'
-			AND created_at >= ? AND state <> 'failed'
-		ORDER BY contact, created_at`,
-		listParameter(contacts),
+		`SELECT m.contact, m.created_at FROM ${fromList('sent_messages', 'm', 'contact')}
+		WHERE m.category = 'marketing' AND m.created_at >= ? AND m.state <> 'failed'
+		ORDER BY m.contact, m.created_at`,
+		JSON.stringify(contacts),
 		since,
 	);
 }
@@ -62,11 +61,10 @@ export function optOutConfirmationRows(
 	contacts: readonly string[],
 ): SqliteRow[] {
 	return db.all(
-		`SELECT contact, created_at FROM sent_messages
-		WHERE ${inList('contact', contacts)} AND category = 'service'
-			AND ${OPT_OUT_CONFIRMATION_SENDS} AND state <> 'failed'
-		ORDER BY contact, created_at`,
-		listParameter(contacts),
+		`SELECT m.contact, m.created_at FROM ${fromList('sent_messages', 'm', 'contact')}
+		WHERE m.category = 'service' AND ${OPT_OUT_CONFIRMATION_SENDS} AND m.state <> 'failed'
+		ORDER BY m.contact, m.created_at`,
+		JSON.stringify(contacts),
 	);
 }
 

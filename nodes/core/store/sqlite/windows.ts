@@ -3,7 +3,7 @@ import { checkWindows } from '../checks';
 import { toWindow } from '../rows';
 import type { InboundTouch, WindowClose, WindowStore } from '../types';
 import { freeEntryPointStarts } from '../windows';
-import { inList, listParameter, type SqliteDatabase, type SqliteRow } from './connection';
+import { fromList, type SqliteDatabase, type SqliteRow } from './connection';
 import { withoutErased } from './erasure';
 
 /** The windows of `sender` with `contacts`. */
@@ -13,9 +13,9 @@ export function windowRows(
 	contacts: readonly string[],
 ): SqliteRow[] {
 	return db.all(
-		`SELECT * FROM windows WHERE sender = ? AND ${inList('contact', contacts)}`,
+		`SELECT w.* FROM ${fromList('windows', 'w', 'contact')} WHERE w.sender = ?`,
+		JSON.stringify(contacts),
 		sender,
-		listParameter(contacts),
 	);
 }
 
