@@ -51,15 +51,12 @@ import { ensureN8nInstalled } from '../tools/n8n/install';
 import { startN8n, type CredentialFixture, type WorkflowFixture } from '../tools/n8n/n8n';
 import { sqliteExecutionBytes } from '../tools/n8n/executions';
 import { endRunOnExit } from '../tools/n8n/processes';
-import {
-	loadAverages,
-	machineLine,
-	publishReport,
-	runBenchmark,
-	BENCH_ERASURE_KEY,
-} from './report';
+import { n8nErasureKey } from '../nodes/shared/erasureKey';
+import { loadAverages, machineLine, publishReport, runBenchmark } from './report';
 
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 100000);
+/** Every workload's n8n has this encryption key: they all open the one seeded store. */
+const ENCRYPTION_KEY = randomBytes(24).toString('hex');
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 150);
 const WORKLOADS = (process.env.BENCH_WORKLOADS ?? 'noop,send,lean').split(',') as Workload[];
 type Workload = 'noop' | 'send' | 'lean' | 'counts' | 'dry';
@@ -112,7 +109,11 @@ function groupMembers(pgid: number): number[] {
 
 /** N contacts opted in to transactional messages a day ago, written straight into the store file. */
 async function seedStore(path: string): Promise<void> {
-	const store = new SqliteComplianceStore({ erasureKey: BENCH_ERASURE_KEY, path });
+	// Sealed with the key the nodes derive from the n8n instances' encryption key, as in n8n.
+	const store = new SqliteComplianceStore({
+		erasureKey: n8nErasureKey({ N8N_ENCRYPTION_KEY: ENCRYPTION_KEY }),
+		path,
+	});
 	try {
 		await store.migrate();
 		const at = Date.now() - DAY;
@@ -177,6 +178,7 @@ async function measure(
 		workflows: [workflow],
 		env: {
 			N8N_RESTRICT_FILE_ACCESS_TO: dirname(storePathOf(credentials)),
+			N8N_ENCRYPTION_KEY: ENCRYPTION_KEY,
 			...(process.env.BENCH_N8N_NODE_OPTIONS
 				? { NODE_OPTIONS: process.env.BENCH_N8N_NODE_OPTIONS }
 				: {}),
