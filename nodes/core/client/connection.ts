@@ -69,8 +69,10 @@ export const IDLE_CONNECTION_MS = 4 * SECOND;
  * the moment a request picks it. The idle timer above runs on the event loop: while n8n is busy
  * (a 100,000-item batch, a long garbage collection) it fires late, the server's own timer does
  * not, and a send written on a connection the server has just closed fails with ECONNRESET and an
- * unknown outcome (test/core/client/connection.test.ts reproduces it). Node's agent expires a
- * connection by the server's Keep-Alive hint where one is sent; not every server sends one.
+ * unknown outcome (test/core/client/connection.test.ts reproduces it on Node 24.21; Node 22.23's
+ * agent sees the server's close waiting unread and skips the connection itself). Node's agent
+ * also expires a connection by the server's Keep-Alive hint where one is sent; not every server
+ * sends one.
  * Checked when a request is added, a stale connection is closed instead and the request gets a
  * new one.
  */
