@@ -102,14 +102,30 @@ function post(agent: http.Agent): Promise<{ status: number; reused: boolean }> {
 	});
 }
 
+/**
+ * One answered request on a new agent, the connection back in its pool, then `second` (with the
+ * event loop blocked past the server's wait first when `stale`); the agent is closed afterwards.
+ */
+async function afterOneRequest<T>(
+	reuseIdleMs: number,
+	stale: boolean,
+	second: (agent: http.Agent) => Promise<T>,
+): Promise<T> {
+	const agent = new TimedHttpAgent({ connectTimeoutMs: 1000, reuseIdleMs });
+	try {
+		expect(await post(agent)).toEqual({ status: 200, reused: false });
+		await settled(agent);
+		if (stale) blockEventLoop(SERVER_IDLE_MS + 1500);
+		return await second(agent);
+	} finally {
+		agent.destroy();
+	}
+}
+
 describe('reusing a kept-alive connection', () => {
 	it('fails with ECONNRESET on Node 24 when the server closed it while the event loop was blocked (the race)', async () => {
 		// Node's own choice of a free connection, the wall-clock check switched off.
-		const agent = new TimedHttpAgent({ connectTimeoutMs: 1000, reuseIdleMs: 60 * 60 * 1000 });
-		try {
-			expect(await post(agent)).toEqual({ status: 200, reused: false });
-			await settled(agent);
-			blockEventLoop(SERVER_IDLE_MS + 1500);
+		await afterOneRequest(60 * 60 * 1000, true, async (agent) => {
 			if (NODE_SKIPS_CLOSED_CONNECTIONS) {
 				// Node 22.23 sees the server's close waiting unread and takes a new connection.
 				expect(await post(agent)).toEqual({ status: 200, reused: false });
@@ -117,31 +133,14 @@ describe('reusing a kept-alive connection', () => {
 				// Node 24.21 writes the send on the closed connection.
 				await expect(post(agent)).rejects.toMatchObject({ code: 'ECONNRESET' });
 			}
-		} finally {
-			agent.destroy();
-		}
+		});
 	});
 
 	it('takes a new connection instead when the free one has been idle too long by the clock', async () => {
-		const agent = new TimedHttpAgent({ connectTimeoutMs: 1000, reuseIdleMs: 500 });
-		try {
-			expect(await post(agent)).toEqual({ status: 200, reused: false });
-			await settled(agent);
-			blockEventLoop(SERVER_IDLE_MS + 1500);
-			expect(await post(agent)).toEqual({ status: 200, reused: false });
-		} finally {
-			agent.destroy();
-		}
+		expect(await afterOneRequest(500, true, post)).toEqual({ status: 200, reused: false });
 	});
 
 	it('reuses a connection freed a moment ago', async () => {
-		const agent = new TimedHttpAgent({ connectTimeoutMs: 1000, reuseIdleMs: 500 });
-		try {
-			expect(await post(agent)).toEqual({ status: 200, reused: false });
-			await settled(agent);
-			expect(await post(agent)).toEqual({ status: 200, reused: true });
-		} finally {
-			agent.destroy();
-		}
+		expect(await afterOneRequest(500, false, post)).toEqual({ status: 200, reused: true });
 	});
 });
